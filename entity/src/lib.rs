@@ -1,0 +1,21 @@
+//! sea-orm entities: one module per table, no business logic.
+//!
+//! Money and quantities are stored as scaled integers ([`Fixed`]) so that SQLite and
+//! PostgreSQL keep them exact alike (sea-orm reads SQLite decimals through `f64`).
+
+pub mod audit_head;
+pub mod audit_log;
+pub mod category;
+pub mod fixed;
+pub mod job_run;
+pub mod login_failure;
+pub mod material;
+pub mod outbox;
+pub mod setting;
+pub mod site;
+pub mod supplier;
+pub mod unit;
+pub mod user;
+pub mod warehouse;
+
+pub use fixed::Fixed;

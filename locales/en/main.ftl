@@ -1,0 +1,261 @@
+app-name = Materials Supermarket
+
+## Navigation
+nav-menu = Menu
+nav-home = Home
+nav-materials = Materials
+nav-organisation = Sites & warehouses
+nav-users = Users
+nav-audit = Audit log
+nav-outbox = Mail queue
+nav-jobs = Scheduled jobs
+nav-account = My account
+nav-logout = Sign out
+
+## Common words
+common-yes = Yes
+common-no = No
+common-save = Save
+common-add = Add
+common-none = — none —
+common-all = All
+common-search = Search
+common-from = From
+common-to = To
+common-total = { $count } in total
+common-prev = ‹ Previous
+common-next = Next ›
+
+## Error pages and error codes
+error-back-home = Back to the home page
+error-page-403 = Not allowed
+error-page-404 = Page not found
+error-page-500 = Something went wrong
+error-page-other = The request could not be completed
+error-validation_failed = Some fields need attention.
+error-bad_request = The request could not be read.
+error-unauthenticated = Please sign in.
+error-token_invalid = Your sign-in is not valid. Please sign in again.
+error-token_expired = Your sign-in has expired. Please sign in again.
+error-bad_credentials = Wrong email or password.
+error-forbidden = Your role does not allow this.
+error-csrf_failed = The form has expired. Please reload the page and try again.
+error-not_found = Nothing was found here.
+error-duplicate = This record already exists.
+error-reference_missing_or_in_use = A record this refers to is missing, or this record is still in use.
+error-too_many_attempts = Too many failed attempts. Try again in { $minutes } minutes.
+error-unavailable = The service is briefly unavailable. Please try again shortly.
+error-internal = An unexpected error occurred; it has been logged.
+
+## Field validation
+validation-email = Enter a valid email address.
+validation-required = This field is required.
+validation-password_length = The password must have { $min } to { $max } characters.
+validation-length_min = Enter at least { $min } characters.
+validation-code_length = Use { $min } to { $max } characters.
+validation-code_chars = Use only letters, digits and dashes.
+validation-too_long = Use at most { $max } characters.
+validation-taken = This is already in use.
+validation-unknown_role = Choose one of the roles.
+validation-unknown_locale = Choose Chinese or English.
+validation-not_for_role = Leave this empty for this role.
+validation-not_found = The chosen record does not exist.
+validation-not_a_number = Enter a number.
+validation-wrong_password = The current password is wrong.
+validation-passwords_differ = The two passwords differ.
+validation-not_yourself = You cannot deactivate yourself or give up your own admin role.
+validation-date = Enter a date as YYYY-MM-DD.
+validation-unknown_job = Choose one of the jobs.
+validation-credit_code_length = A unified social credit code has 18 characters.
+validation-credit_code_characters = A unified social credit code uses digits and capital letters except I, O, Z, S, V.
+validation-credit_code_check_digit = The last character (check digit) does not match; check the code.
+
+## Sign-in and account
+login-title = Sign in
+login-submit = Sign in
+field-email = Email
+field-password = Password
+field-display-name = Name
+field-role = Role
+field-active = Active
+field-last-login = Last sign-in
+field-supplier = Supplier
+field-site = Site
+field-locale = Language of emails
+field-new-password-optional = New password (leave empty to keep)
+field-current-password = Current password
+field-new-password = New password
+field-confirm-password = Repeat the new password
+field-code = Code
+field-name = Name
+field-name-zh = Name (Chinese)
+field-name-en = Name (English)
+field-address = Address
+field-category = Category
+field-spec = Specification
+field-unit = Unit
+field-indicative-price = Indicative price
+account-title = My account
+account-language = Language
+account-password = Password
+account-change-password = Change password
+
+## Flash messages
+flash-signed-out = You have signed out.
+flash-password-changed = Your password has been changed.
+flash-locale-changed = Your language has been saved.
+flash-user-created = The user was added and has been sent a welcome email.
+flash-user-updated = The user was updated.
+flash-site-created = The site was added.
+flash-warehouse-created = The warehouse was added.
+flash-job-ran = The job ran.
+flash-job-already-ran = The job had already run for that period; nothing was done.
+
+## Roles
+role-supplier = Supplier
+role-site_user = Site user
+role-site_manager = Site manager
+role-warehouse_keeper = Warehouse keeper
+role-procurement_officer = Procurement officer
+role-procurement_head = Head of procurement
+role-finance = Finance
+role-auditor = Auditor
+role-admin = Administrator
+
+## Supplier statuses
+supplier-status-draft = Draft application
+supplier-status-submitted = Application submitted
+supplier-status-under_review = Under qualification review
+supplier-status-admitted = Admitted
+supplier-status-suspended = Suspended
+supplier-status-removed = Removed
+supplier-status-rejected = Rejected
+
+## Home pages
+home-duties = What you do here
+home-supplier-of = { $name } · { $status }
+home-site-of = { $name }
+home-card-materials = materials in the master
+home-card-admitted-suppliers = admitted suppliers
+home-card-warehouses = warehouses
+home-card-sites = construction sites
+home-card-users = active users
+home-card-mail-pending = emails waiting to be sent
+home-card-audit = audit entries
+home-title-supplier = Supplier home
+home-intro-supplier = Your consigned goods stay yours until a site draws them; each month you are settled for what was drawn.
+home-duties-supplier =
+    Apply online and keep your qualification documents current
+    Manage your listings and consignment prices
+    Send deliveries to the warehouse and follow their inspection
+    Answer return and exchange requests for stock without movement
+    Bid on tenders you are invited to
+    Confirm or dispute your monthly statement
+home-title-site_user = Site home
+home-intro-site_user = Order what your site needs from the consigned catalogue.
+home-duties-site_user =
+    Search the consigned catalogue
+    Raise requisitions for your site
+    Follow your requisitions until the goods are issued
+home-title-site_manager = Site manager home
+home-intro-site_manager = Approve your site's requisitions; approval reserves the stock.
+home-duties-site_manager =
+    Approve or return your site's requisitions
+    Read your site's monthly usage statement
+home-title-warehouse_keeper = Warehouse home
+home-intro-warehouse_keeper = Receive and inspect deliveries, issue against approved requisitions, keep the books and the shelves in agreement.
+home-duties-warehouse_keeper =
+    Inspect deliveries line by line: name, specification, model, quantity, certificate
+    Issue goods against approved requisitions within 24 hours
+    Record returns, exchanges and stock counts
+home-title-procurement_officer = Procurement home
+home-intro-procurement_officer = Vet suppliers, plan purchases and run tenders and quote comparisons.
+home-duties-procurement_officer =
+    Run qualification reviews of suppliers
+    Record quality and price failures
+    Draw up the monthly procurement plan
+    Run tenders and three-quote comparisons
+    Keep the contract and price ledgers
+home-title-procurement_head = Head of procurement home
+home-intro-procurement_head = Approve admissions, removals, awards and contracts.
+home-duties-procurement_head =
+    Approve supplier admissions
+    Confirm or dismiss failures; the second confirmed failure removes a supplier
+    Approve tender awards and contracts
+home-title-finance = Finance home
+home-intro-finance = Close the monthly settlement periods and follow invoices and payments.
+home-duties-finance =
+    Close settlement periods on the cut-off day
+    Mark statements invoiced and paid
+    Resolve disputed statement lines with adjustments
+home-title-auditor = Audit home
+home-intro-auditor = You can read everything and change nothing.
+home-duties-auditor =
+    Search the audit log and verify its hash chain
+    Read users, mail and job runs
+home-title-admin = Administration home
+home-intro-admin = Manage users, sites, warehouses and the portal's settings.
+home-duties-admin =
+    Add users and assign their roles
+    Keep sites and warehouses current
+    Watch the mail queue and scheduled jobs
+
+## Users
+users-title = Users
+users-add = Add a user
+users-edit = Edit user
+
+## Organisation
+org-title = Sites and warehouses
+org-sites = Construction sites
+org-warehouses = Warehouses
+org-add-site = Add a site
+org-add-warehouse = Add a warehouse
+
+## Materials
+materials-title = Materials master
+materials-search = Name or specification
+materials-search-hint = e.g. 水泥, Φ12, DN25
+
+## Audit
+audit-title = Audit log
+audit-verify = Verify the chain
+audit-verify-ok = The chain is intact: { $count } entries checked.
+audit-verify-broken = The chain is broken at entry { $seq }: an entry was altered or removed.
+audit-actor = Who
+audit-action = Action
+audit-entity = Record
+audit-entity-id = Record id
+audit-at = When
+audit-change = Change
+audit-show = Show
+audit-before = Before
+audit-after = After
+
+## Mail queue
+outbox-title = Mail queue
+outbox-created = Queued
+outbox-to = To
+outbox-subject = Subject
+outbox-status = Status
+outbox-status-sent = Sent
+outbox-status-pending = Waiting
+outbox-attempts = Attempts
+
+## Jobs
+jobs-title = Scheduled jobs
+jobs-intro = Jobs run on their own once per period; each can also be run for a given date. A period that already ran is not run again.
+jobs-job = Job
+jobs-as-of = As of
+jobs-run = Run
+jobs-period = Period
+jobs-started = Started
+jobs-status = Status
+jobs-detail = Result
+
+## Emails
+mail-greeting = Dear { $name },
+mail-sign-in-at = Sign in at
+mail-footer = Materials Supermarket — this email was sent automatically; please do not reply.
+mail-welcome-subject = Your account at the Materials Supermarket
+mail-welcome-body = An account has been opened for you with the email { $email } and the role "{ $role }". Your administrator will tell you your first password; please change it after signing in.

@@ -1,0 +1,261 @@
+app-name = 物资超市
+
+## Navigation
+nav-menu = 菜单
+nav-home = 首页
+nav-materials = 物资目录
+nav-organisation = 项目部与仓库
+nav-users = 用户
+nav-audit = 审计日志
+nav-outbox = 邮件队列
+nav-jobs = 定时任务
+nav-account = 我的账户
+nav-logout = 退出登录
+
+## Common words
+common-yes = 是
+common-no = 否
+common-save = 保存
+common-add = 添加
+common-none = — 无 —
+common-all = 全部
+common-search = 搜索
+common-from = 起
+common-to = 止
+common-total = 共 { $count } 条
+common-prev = ‹ 上一页
+common-next = 下一页 ›
+
+## Error pages and error codes
+error-back-home = 返回首页
+error-page-403 = 无权访问
+error-page-404 = 页面不存在
+error-page-500 = 系统出错了
+error-page-other = 请求未能完成
+error-validation_failed = 部分字段需要修改。
+error-bad_request = 无法读取该请求。
+error-unauthenticated = 请先登录。
+error-token_invalid = 登录凭证无效，请重新登录。
+error-token_expired = 登录已过期，请重新登录。
+error-bad_credentials = 邮箱或密码错误。
+error-forbidden = 您的角色无权进行此操作。
+error-csrf_failed = 表单已过期，请刷新页面后重试。
+error-not_found = 未找到相关内容。
+error-duplicate = 该记录已存在。
+error-reference_missing_or_in_use = 所引用的记录不存在，或该记录仍在使用中。
+error-too_many_attempts = 失败次数过多，请 { $minutes } 分钟后再试。
+error-unavailable = 服务暂时不可用，请稍后再试。
+error-internal = 发生意外错误，已记录。
+
+## Field validation
+validation-email = 请输入有效的邮箱地址。
+validation-required = 此项必填。
+validation-password_length = 密码长度应为 { $min } 到 { $max } 个字符。
+validation-length_min = 至少输入 { $min } 个字符。
+validation-code_length = 请使用 { $min } 到 { $max } 个字符。
+validation-code_chars = 只能使用字母、数字和短横线。
+validation-too_long = 最多 { $max } 个字符。
+validation-taken = 已被占用。
+validation-unknown_role = 请选择一个角色。
+validation-unknown_locale = 请选择中文或英文。
+validation-not_for_role = 该角色不应填写此项。
+validation-not_found = 所选记录不存在。
+validation-not_a_number = 请输入数字。
+validation-wrong_password = 当前密码不正确。
+validation-passwords_differ = 两次输入的密码不一致。
+validation-not_yourself = 不能停用自己，也不能取消自己的管理员角色。
+validation-date = 请按 YYYY-MM-DD 格式输入日期。
+validation-unknown_job = 请选择一个任务。
+validation-credit_code_length = 统一社会信用代码应为 18 位。
+validation-credit_code_characters = 统一社会信用代码只能包含数字和大写字母（不含 I、O、Z、S、V）。
+validation-credit_code_check_digit = 最后一位校验码不符，请核对代码。
+
+## Sign-in and account
+login-title = 登录
+login-submit = 登录
+field-email = 邮箱
+field-password = 密码
+field-display-name = 姓名
+field-role = 角色
+field-active = 启用
+field-last-login = 最近登录
+field-supplier = 供应商
+field-site = 项目部
+field-locale = 邮件语言
+field-new-password-optional = 新密码（留空则不修改）
+field-current-password = 当前密码
+field-new-password = 新密码
+field-confirm-password = 再次输入新密码
+field-code = 编码
+field-name = 名称
+field-name-zh = 中文名称
+field-name-en = 英文名称
+field-address = 地址
+field-category = 类别
+field-spec = 规格型号
+field-unit = 单位
+field-indicative-price = 参考单价
+account-title = 我的账户
+account-language = 语言
+account-password = 密码
+account-change-password = 修改密码
+
+## Flash messages
+flash-signed-out = 您已退出登录。
+flash-password-changed = 密码已修改。
+flash-locale-changed = 语言设置已保存。
+flash-user-created = 用户已添加，并已发送欢迎邮件。
+flash-user-updated = 用户信息已更新。
+flash-site-created = 项目部已添加。
+flash-warehouse-created = 仓库已添加。
+flash-job-ran = 任务已执行。
+flash-job-already-ran = 该期间的任务已执行过，本次未做任何操作。
+
+## Roles
+role-supplier = 供应商
+role-site_user = 施工单位用户
+role-site_manager = 项目部负责人
+role-warehouse_keeper = 保管员
+role-procurement_officer = 采购员
+role-procurement_head = 物资部部长
+role-finance = 财务
+role-auditor = 审计
+role-admin = 系统管理员
+
+## Supplier statuses
+supplier-status-draft = 申请草稿
+supplier-status-submitted = 已提交申请
+supplier-status-under_review = 资格评审中
+supplier-status-admitted = 已准入
+supplier-status-suspended = 已暂停
+supplier-status-removed = 已清退
+supplier-status-rejected = 未通过
+
+## Home pages
+home-duties = 您在这里的工作
+home-supplier-of = { $name } · { $status }
+home-site-of = { $name }
+home-card-materials = 物资目录条目
+home-card-admitted-suppliers = 已准入供应商
+home-card-warehouses = 仓库
+home-card-sites = 项目部
+home-card-users = 启用的用户
+home-card-mail-pending = 待发送邮件
+home-card-audit = 审计记录
+home-title-supplier = 供应商首页
+home-intro-supplier = 代储物资在项目领用之前仍归贵司所有；每月按实际领用结算。
+home-duties-supplier =
+    在线申请入市，并保持资质文件有效
+    管理商品挂牌与代储代销价格
+    向仓库送货并跟踪验收结果
+    答复无动态库存的退货或换货要求
+    参加受邀的招标
+    确认或对月度结算单提出异议
+home-title-site_user = 施工单位首页
+home-intro-site_user = 从代储物资目录中为本项目部领用所需物资。
+home-duties-site_user =
+    搜索代储物资目录
+    为本项目部填写领料单
+    跟踪领料单直至发料
+home-title-site_manager = 项目部负责人首页
+home-intro-site_manager = 审批本项目部的领料单；审批通过即锁定库存。
+home-duties-site_manager =
+    审批或退回本项目部的领料单
+    查看本项目部的月度用料明细表
+home-title-warehouse_keeper = 仓库首页
+home-intro-warehouse_keeper = 验收送货，凭审批通过的领料单发料，做到帐、卡、物、资金四对口。
+home-duties-warehouse_keeper =
+    逐行验收送货：名称、规格、型号、数量、合格证
+    审批后 24 小时内凭领料单发料
+    登记退货、换货和盘点
+home-title-procurement_officer = 采购首页
+home-intro-procurement_officer = 审核供应商资格，编制采购计划，组织招标和比质比价。
+home-duties-procurement_officer =
+    组织合格供应商评审
+    登记质次价高问题
+    编制月度采购计划
+    组织招标和货比三家
+    维护合同台帐和物资询价台帐
+home-title-procurement_head = 物资部部长首页
+home-intro-procurement_head = 审批供应商入市、清退、中标和合同。
+home-duties-procurement_head =
+    审批供应商入市
+    确认或驳回质次价高问题；确认第二次即清退供应商
+    审批中标结果和采购合同
+home-title-finance = 财务首页
+home-intro-finance = 按结算日关闭月度结算期间，跟踪开票和付款。
+home-duties-finance =
+    在结算日关闭结算期间
+    标记结算单已开票、已付款
+    以调整行处理有异议的结算行
+home-title-auditor = 审计首页
+home-intro-auditor = 您可以查看全部内容，但不能做任何修改。
+home-duties-auditor =
+    查询审计日志并校验哈希链
+    查看用户、邮件和任务执行记录
+home-title-admin = 系统管理首页
+home-intro-admin = 管理用户、项目部、仓库和系统设置。
+home-duties-admin =
+    添加用户并分配角色
+    维护项目部和仓库信息
+    关注邮件队列和定时任务
+
+## Users
+users-title = 用户
+users-add = 添加用户
+users-edit = 编辑用户
+
+## Organisation
+org-title = 项目部与仓库
+org-sites = 项目部
+org-warehouses = 仓库
+org-add-site = 添加项目部
+org-add-warehouse = 添加仓库
+
+## Materials
+materials-title = 物资目录
+materials-search = 名称或规格
+materials-search-hint = 如：水泥、Φ12、DN25
+
+## Audit
+audit-title = 审计日志
+audit-verify = 校验哈希链
+audit-verify-ok = 哈希链完整：已校验 { $count } 条记录。
+audit-verify-broken = 哈希链在第 { $seq } 条断开：有记录被篡改或删除。
+audit-actor = 操作人
+audit-action = 操作
+audit-entity = 对象
+audit-entity-id = 对象编号
+audit-at = 时间
+audit-change = 变更
+audit-show = 查看
+audit-before = 变更前
+audit-after = 变更后
+
+## Mail queue
+outbox-title = 邮件队列
+outbox-created = 入队时间
+outbox-to = 收件人
+outbox-subject = 主题
+outbox-status = 状态
+outbox-status-sent = 已发送
+outbox-status-pending = 待发送
+outbox-attempts = 尝试次数
+
+## Jobs
+jobs-title = 定时任务
+jobs-intro = 任务每个期间自动执行一次；也可以指定日期手动执行。已执行过的期间不会重复执行。
+jobs-job = 任务
+jobs-as-of = 执行日期
+jobs-run = 执行
+jobs-period = 期间
+jobs-started = 开始时间
+jobs-status = 状态
+jobs-detail = 结果
+
+## Emails
+mail-greeting = { $name }，您好：
+mail-sign-in-at = 登录地址：
+mail-footer = 物资超市 — 本邮件由系统自动发送，请勿回复。
+mail-welcome-subject = 您的物资超市账户已开通
+mail-welcome-body = 已为您开通账户，登录邮箱为 { $email }，角色为“{ $role }”。初始密码由系统管理员告知，请登录后及时修改。

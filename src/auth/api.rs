@@ -1,0 +1,175 @@
+//! `/api/auth/*` and `/api/me`.
+
+use super::{CurrentUser, service};
+use crate::audit::{self, Change};
+use crate::error::{AppError, AppResult, ErrorBody};
+use crate::state::AppState;
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, TransactionTrait};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginResponse {
+    /// Send as `Authorization: Bearer <token>`.
+    pub token: String,
+    pub role: super::Role,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    pub user: CurrentUser,
+}
+
+pub fn peer(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Sign in with email and password; answers a short-lived bearer token.
+#[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+#[post("/api/auth/login")]
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<LoginRequest>,
+) -> AppResult<web::Json<LoginResponse>> {
+    let s = service::login(&state, &body.email, &body.password, &peer(&req)).await?;
+    Ok(web::Json(LoginResponse {
+        token: s.token,
+        role: s.user.role,
+        expires_at: s.expires_at,
+        user: s.user,
+    }))
+}
+
+/// Tokens are short-lived and kept by the client: signing out forgets it. Recorded for the audit.
+#[utoipa::path(post, path = "/api/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+#[post("/api/auth/logout")]
+pub async fn logout(state: web::Data<AppState>, user: CurrentUser) -> AppResult<HttpResponse> {
+    let txn = state.db.write.begin().await?;
+    audit::record(
+        &txn,
+        &user.actor(),
+        state.now(),
+        Change::new("user.logout", "user", user.id),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The signed-in user.
+#[utoipa::path(get, path = "/api/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = CurrentUser), (status = 401, body = ErrorBody)))]
+#[get("/api/me")]
+pub async fn me(user: CurrentUser) -> web::Json<CurrentUser> {
+    web::Json(user)
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct PasswordChange {
+    pub current_password: String,
+    #[validate(length(min = 8, max = 200, code = "password_length"))]
+    pub new_password: String,
+}
+
+/// Changes the signed-in user's password; the current one must be given.
+pub async fn change_password(
+    state: &AppState,
+    user: &CurrentUser,
+    input: &PasswordChange,
+) -> AppResult<()> {
+    input
+        .validate()
+        .map_err(|e| AppError::Validation(e.into()))?;
+    let found = entity::user::Entity::find_by_id(user.id)
+        .one(&state.db.read)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !super::password::verify(
+        input.current_password.clone(),
+        Some(found.password_hash.clone()),
+    )
+    .await?
+    {
+        return Err(AppError::field("current_password", "wrong_password"));
+    }
+    let hash = super::password::hash(input.new_password.clone()).await?;
+    let txn = state.db.write.begin().await?;
+    let mut am: entity::user::ActiveModel = found.into();
+    am.password_hash = Set(hash);
+    am.update(&txn).await?;
+    audit::record(
+        &txn,
+        &user.actor(),
+        state.now(),
+        Change::new("user.password_change", "user", user.id),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+#[utoipa::path(put, path = "/api/me/password", tag = "auth", security(("bearer" = [])), request_body = PasswordChange,
+    responses((status = 204), (status = 422, body = ErrorBody), (status = 401, body = ErrorBody)))]
+#[put("/api/me/password")]
+pub async fn put_password(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: web::Json<PasswordChange>,
+) -> AppResult<HttpResponse> {
+    change_password(&state, &user, &body).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LocaleChange {
+    /// `zh-CN` or `en`.
+    pub locale: String,
+}
+
+/// Stores the user's language for emails sent to them.
+pub async fn change_locale(state: &AppState, user: &CurrentUser, tag: &str) -> AppResult<()> {
+    let locale = crate::i18n::Locale::from_tag(tag)
+        .ok_or_else(|| AppError::field("locale", "unknown_locale"))?;
+    let found = entity::user::Entity::find_by_id(user.id)
+        .one(&state.db.read)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let before = found.locale.clone();
+    let txn = state.db.write.begin().await?;
+    let mut am: entity::user::ActiveModel = found.into();
+    am.locale = Set(Some(locale.tag().to_string()));
+    am.update(&txn).await?;
+    audit::record(
+        &txn,
+        &user.actor(),
+        state.now(),
+        Change::new("user.locale_change", "user", user.id)
+            .before(before)
+            .after(locale.tag()),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+#[utoipa::path(put, path = "/api/me/locale", tag = "auth", security(("bearer" = [])), request_body = LocaleChange,
+    responses((status = 204), (status = 422, body = ErrorBody)))]
+#[put("/api/me/locale")]
+pub async fn put_locale(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: web::Json<LocaleChange>,
+) -> AppResult<HttpResponse> {
+    change_locale(&state, &user, &body.locale).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

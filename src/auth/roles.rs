@@ -1,0 +1,144 @@
+//! Who may do what: the roles of `DOMAIN.md` and one matrix of capabilities.
+//! Every handler asks [`crate::auth::CurrentUser::require`], which asks [`Role::can`].
+
+use serde::{Deserialize, Serialize};
+
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Supplier,
+    SiteUser,
+    SiteManager,
+    WarehouseKeeper,
+    ProcurementOfficer,
+    ProcurementHead,
+    Finance,
+    Auditor,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 9] = [
+        Role::Supplier,
+        Role::SiteUser,
+        Role::SiteManager,
+        Role::WarehouseKeeper,
+        Role::ProcurementOfficer,
+        Role::ProcurementHead,
+        Role::Finance,
+        Role::Auditor,
+        Role::Admin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Supplier => "supplier",
+            Role::SiteUser => "site_user",
+            Role::SiteManager => "site_manager",
+            Role::WarehouseKeeper => "warehouse_keeper",
+            Role::ProcurementOfficer => "procurement_officer",
+            Role::ProcurementHead => "procurement_head",
+            Role::Finance => "finance",
+            Role::Auditor => "auditor",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// A supplier user must belong to a supplier.
+    pub fn needs_supplier(self) -> bool {
+        self == Role::Supplier
+    }
+
+    /// Site users and managers must belong to a site.
+    pub fn needs_site(self) -> bool {
+        matches!(self, Role::SiteUser | Role::SiteManager)
+    }
+
+    /// The message key of the role's name.
+    pub fn label_key(self) -> String {
+        format!("role-{}", self.as_str())
+    }
+
+    pub fn can(self, cap: Capability) -> bool {
+        use Capability::*;
+        use Role::*;
+        match cap {
+            ReadOrganisation | ReadMaterials => true,
+            ManageUsers | ManageOrganisation | ManageSettings | RunJobs => self == Admin,
+            ReadUsers | ReadSettings | ReadAudit | ReadMailQueue | ReadJobs => {
+                matches!(self, Admin | Auditor)
+            }
+        }
+    }
+}
+
+/// Something a handler may need permission for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Capability {
+    /// Sites and warehouses: everyone signed in (suppliers deliver to warehouses).
+    ReadOrganisation,
+    /// The materials master.
+    ReadMaterials,
+    ReadUsers,
+    ManageUsers,
+    /// Sites, warehouses, categories.
+    ManageOrganisation,
+    ReadSettings,
+    ManageSettings,
+    ReadAudit,
+    ReadMailQueue,
+    ReadJobs,
+    RunJobs,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_admin_changes_users_and_settings() {
+        for r in Role::ALL {
+            assert_eq!(r.can(Capability::ManageUsers), r == Role::Admin, "{r:?}");
+            assert_eq!(r.can(Capability::ManageSettings), r == Role::Admin, "{r:?}");
+        }
+    }
+
+    #[test]
+    fn the_auditor_reads_but_changes_nothing() {
+        let a = Role::Auditor;
+        assert!(
+            a.can(Capability::ReadAudit)
+                && a.can(Capability::ReadUsers)
+                && a.can(Capability::ReadSettings)
+        );
+        assert!(
+            !a.can(Capability::ManageUsers)
+                && !a.can(Capability::ManageOrganisation)
+                && !a.can(Capability::RunJobs)
+        );
+    }
+
+    #[test]
+    fn roles_round_trip_through_their_names() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+}

@@ -1,0 +1,369 @@
+//! Demo data: the company, three construction sites, one warehouse, suppliers in every
+//! state, the materials master (76 real construction materials) and one user per role,
+//! `<role>@demo.test` with the password `demo-password`.
+
+use crate::audit::{self, Actor, Change};
+use crate::auth::Role;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::suppliers::rules::{CreditCode, SupplierStatus};
+use entity::{category, material, setting, site, supplier, unit, user, warehouse};
+use rust_decimal::Decimal;
+use sea_orm::{ActiveValue::Set, EntityTrait, PaginatorTrait, TransactionTrait};
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+pub const PASSWORD: &str = "demo-password";
+const MATERIALS_CSV: &str = include_str!("../demo/materials.csv");
+
+const SITES: [(&str, &str, &str, &str); 3] = [
+    (
+        "CD-01",
+        "城东安置房项目部",
+        "Chengdong Resettlement Housing Project",
+        "城东区兴业路88号",
+    ),
+    (
+        "BJ-02",
+        "滨江综合体项目部",
+        "Binjiang Mixed-use Complex Project",
+        "滨江大道1200号",
+    ),
+    (
+        "M5-03",
+        "地铁5号线土建三标项目部",
+        "Metro Line 5 Civil Works Lot 3",
+        "科技园站至会展中心站区间",
+    ),
+];
+
+/// Suppliers, one in each state; the first (admitted) is the demo supplier user's company.
+const SUPPLIERS: [(&str, &str, SupplierStatus, &str, &str); 7] = [
+    (
+        "恒达钢材贸易有限公司",
+        "91330100MA2H1X0A1B",
+        SupplierStatus::Admitted,
+        "陈立新",
+        "13905710001",
+    ),
+    (
+        "华建水泥制品有限公司",
+        "91320500MA1N2B3C4L",
+        SupplierStatus::Admitted,
+        "刘芳",
+        "13812340002",
+    ),
+    (
+        "联塑管业供应链有限公司",
+        "91310115MA1K4D5E6D",
+        SupplierStatus::UnderReview,
+        "王海",
+        "13761230003",
+    ),
+    (
+        "北方电缆销售有限公司",
+        "91110108MA0F6G7H85",
+        SupplierStatus::Submitted,
+        "赵敏",
+        "13501230004",
+    ),
+    (
+        "粤安防护用品有限公司",
+        "91440101MA5C8J9K0A",
+        SupplierStatus::Suspended,
+        "黄俊",
+        "13922220005",
+    ),
+    (
+        "江城五金建材有限公司",
+        "91420100MA4K2L3M5Y",
+        SupplierStatus::Removed,
+        "周强",
+        "13871230006",
+    ),
+    (
+        "蜀通防水材料有限公司",
+        "91510100MA6D7N8P9E",
+        SupplierStatus::Draft,
+        "李娜",
+        "13981230007",
+    ),
+];
+
+struct MaterialRow {
+    category_zh: String,
+    category_en: String,
+    name_zh: String,
+    name_en: String,
+    spec: String,
+    unit_zh: String,
+    unit_en: String,
+    price: Decimal,
+}
+
+fn materials() -> AppResult<Vec<MaterialRow>> {
+    let mut rdr = csv::Reader::from_reader(MATERIALS_CSV.as_bytes());
+    let mut rows = Vec::new();
+    for rec in rdr.records() {
+        let r = rec.map_err(|e| AppError::Internal(format!("materials.csv: {e}")))?;
+        let f = |i: usize| r.get(i).unwrap_or_default().trim().to_string();
+        rows.push(MaterialRow {
+            category_zh: f(0),
+            category_en: f(1),
+            name_zh: f(2),
+            name_en: f(3),
+            spec: f(4),
+            unit_zh: f(5),
+            unit_en: f(6),
+            price: Decimal::from_str(&f(7))
+                .map_err(|e| AppError::Internal(format!("price: {e}")))?,
+        });
+    }
+    Ok(rows)
+}
+
+/// How many decimal places a unit's quantities take.
+fn unit_decimals(unit_en: &str) -> i32 {
+    match unit_en {
+        "t" => 3,
+        "m³" | "m²" | "m" | "kg" | "L" => 2,
+        _ => 0,
+    }
+}
+
+/// A unit's code: its English abbreviation, made unique by the Chinese name when one
+/// abbreviation stands for several Chinese units (个/根/条 are all "pc").
+fn unit_codes(rows: &[MaterialRow]) -> BTreeMap<(String, String), String> {
+    let mut by_en: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for r in rows {
+        let zhs = by_en.entry(r.unit_en.clone()).or_default();
+        if !zhs.contains(&r.unit_zh) {
+            zhs.push(r.unit_zh.clone());
+        }
+    }
+    let mut out = BTreeMap::new();
+    for (en, zhs) in by_en {
+        for zh in &zhs {
+            let code = if zhs.len() > 1 {
+                format!("{en}/{zh}")
+            } else {
+                en.clone()
+            };
+            out.insert((zh.clone(), en.clone()), code);
+        }
+    }
+    out
+}
+
+/// Loads the demo data into an empty database. Answers false (and changes nothing) when
+/// the database already has users.
+pub async fn load(state: &AppState) -> AppResult<bool> {
+    if user::Entity::find().count(&state.db.read).await? > 0 {
+        return Ok(false);
+    }
+    let now = state.now();
+    let actor = Actor::system("demo");
+    let hash = crate::auth::password::hash(PASSWORD.to_string()).await?;
+    let rows = materials()?;
+    let codes = unit_codes(&rows);
+    let txn = state.db.write.begin().await?;
+
+    for (k, v) in [
+        ("company_name_zh", "宏建集团第三工程有限公司"),
+        (
+            "company_name_en",
+            "Hongjian Group No.3 Engineering Co., Ltd.",
+        ),
+    ] {
+        setting::Entity::insert(setting::ActiveModel {
+            key: Set(k.into()),
+            value: Set(v.into()),
+            updated_at: Set(now),
+        })
+        .exec(&txn)
+        .await?;
+    }
+
+    let mut site_ids = Vec::new();
+    for (code, zh, en, addr) in SITES {
+        let r = site::Entity::insert(site::ActiveModel {
+            code: Set(code.into()),
+            name_zh: Set(zh.into()),
+            name_en: Set(en.into()),
+            address: Set(addr.into()),
+            active: Set(true),
+            created_at: Set(now),
+            ..Default::default()
+        })
+        .exec(&txn)
+        .await?;
+        site_ids.push(r.last_insert_id);
+    }
+    let wh = warehouse::Entity::insert(warehouse::ActiveModel {
+        code: Set("WH-01".into()),
+        name_zh: Set("物资超市中心库".into()),
+        name_en: Set("Materials Supermarket Central Store".into()),
+        site_id: Set(site_ids.first().copied()),
+        address: Set("城东区兴业路88号 东侧库区".into()),
+        active: Set(true),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await?;
+
+    let mut supplier_ids = Vec::new();
+    for (name, code, status, contact, phone) in SUPPLIERS {
+        let code = CreditCode::parse(code)
+            .map_err(|e| AppError::Internal(format!("demo credit code {code}: {e:?}")))?;
+        let r = supplier::Entity::insert(supplier::ActiveModel {
+            legal_name: Set(name.into()),
+            credit_code: Set(Some(code.as_str().into())),
+            status: Set(status.as_str().into()),
+            contact_name: Set(contact.into()),
+            contact_phone: Set(phone.into()),
+            contact_email: Set(format!(
+                "contact{}@supplier.demo.test",
+                supplier_ids.len() + 1
+            )),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .exec(&txn)
+        .await?;
+        supplier_ids.push(r.last_insert_id);
+    }
+
+    for ((zh, en), code) in &codes {
+        unit::Entity::insert(unit::ActiveModel {
+            code: Set(code.clone()),
+            name_zh: Set(zh.clone()),
+            name_en: Set(en.clone()),
+            decimals: Set(unit_decimals(en)),
+        })
+        .exec(&txn)
+        .await?;
+    }
+    let mut category_ids: BTreeMap<String, i64> = BTreeMap::new();
+    for r in &rows {
+        if category_ids.contains_key(&r.category_zh) {
+            continue;
+        }
+        let code = format!("C{:02}", category_ids.len() + 1);
+        let id = category::Entity::insert(category::ActiveModel {
+            code: Set(code),
+            name_zh: Set(r.category_zh.clone()),
+            name_en: Set(r.category_en.clone()),
+            parent_id: Set(None),
+            ..Default::default()
+        })
+        .exec(&txn)
+        .await?
+        .last_insert_id;
+        category_ids.insert(r.category_zh.clone(), id);
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let price = entity::Fixed::<4>::new(r.price)
+            .ok_or_else(|| AppError::Internal("price out of range".into()))?;
+        material::Entity::insert(material::ActiveModel {
+            code: Set(format!("M{:04}", i + 1)),
+            category_id: Set(category_ids
+                .get(&r.category_zh)
+                .copied()
+                .unwrap_or_default()),
+            name_zh: Set(r.name_zh.clone()),
+            name_en: Set(r.name_en.clone()),
+            spec: Set(r.spec.clone()),
+            unit_code: Set(codes
+                .get(&(r.unit_zh.clone(), r.unit_en.clone()))
+                .cloned()
+                .unwrap_or_default()),
+            indicative_price: Set(price),
+            active: Set(true),
+            ..Default::default()
+        })
+        .exec(&txn)
+        .await?;
+    }
+
+    let names: BTreeMap<Role, &str> = BTreeMap::from([
+        (Role::Supplier, "陈立新"),
+        (Role::SiteUser, "张伟"),
+        (Role::SiteManager, "李强"),
+        (Role::WarehouseKeeper, "王秀英"),
+        (Role::ProcurementOfficer, "刘洋"),
+        (Role::ProcurementHead, "杨静"),
+        (Role::Finance, "赵丽"),
+        (Role::Auditor, "孙磊"),
+        (Role::Admin, "周敏"),
+    ]);
+    for role in Role::ALL {
+        let email = format!("{}@demo.test", role.as_str());
+        let r = user::Entity::insert(user::ActiveModel {
+            email: Set(email.clone()),
+            password_hash: Set(hash.clone()),
+            display_name: Set(names.get(&role).copied().unwrap_or("Demo").into()),
+            role: Set(role.as_str().into()),
+            supplier_id: Set(role
+                .needs_supplier()
+                .then(|| supplier_ids.first().copied())
+                .flatten()),
+            site_id: Set(role
+                .needs_site()
+                .then(|| site_ids.first().copied())
+                .flatten()),
+            locale: Set(None),
+            active: Set(true),
+            created_at: Set(now),
+            last_login_at: Set(None),
+            ..Default::default()
+        })
+        .exec(&txn)
+        .await?;
+        audit::record(
+            &txn,
+            &actor,
+            now,
+            Change::new("user.create", "user", r.last_insert_id)
+                .after(serde_json::json!({ "email": email, "role": role.as_str() })),
+        )
+        .await?;
+    }
+    audit::record(
+        &txn,
+        &actor,
+        now,
+        Change::new("demo.load", "database", "demo").after(serde_json::json!({
+            "sites": site_ids.len(), "warehouse": wh.last_insert_id, "suppliers": supplier_ids.len(), "materials": rows.len()
+        })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_materials_file_has_every_row_priced_and_units_unique() {
+        let rows = materials().unwrap_or_default();
+        assert!(rows.len() >= 60, "{}", rows.len());
+        assert!(
+            rows.iter()
+                .all(|r| r.price > Decimal::ZERO && !r.spec.is_empty())
+        );
+        let codes = unit_codes(&rows);
+        let distinct: std::collections::BTreeSet<_> = codes.values().collect();
+        assert_eq!(distinct.len(), codes.len());
+    }
+
+    #[test]
+    fn demo_credit_codes_are_valid() {
+        for (_, code, ..) in SUPPLIERS {
+            assert!(CreditCode::parse(code).is_ok(), "{code}");
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! Scheduled jobs. Each run is claimed by inserting `(job, period_key)` into `job_runs`,
+//! whose unique index lets exactly one instance run a job for a period, however many
+//! processes share the database; re-running for the same period does nothing.
+//! Every job takes an "as of" date, so it can be tested and re-run for any day.
+
+pub mod pages;
+
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use chrono::NaiveDate;
+use entity::job_run;
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+
+/// The jobs this portal runs, with how often.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Job {
+    /// Daily: forget failed sign-ins that no longer count.
+    Housekeeping,
+}
+
+impl Job {
+    pub const ALL: [Job; 1] = [Job::Housekeeping];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Job::Housekeeping => "housekeeping",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Job> {
+        Job::ALL.into_iter().find(|j| j.name() == s)
+    }
+
+    /// The period a run as of `date` belongs to: one run per period.
+    pub fn period_key(self, date: NaiveDate) -> String {
+        match self {
+            Job::Housekeeping => date.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct RunOutcome {
+    pub job: String,
+    pub period_key: String,
+    /// False when another run already claimed this period.
+    pub ran: bool,
+    pub detail: String,
+}
+
+/// Claims and runs `job` for the period of `as_of`.
+pub async fn run(state: &AppState, job: Job, as_of: NaiveDate) -> AppResult<RunOutcome> {
+    let key = job.period_key(as_of);
+    let now = state.now();
+    let claim = job_run::Entity::insert(job_run::ActiveModel {
+        job: Set(job.name().into()),
+        period_key: Set(key.clone()),
+        instance: Set(state.instance.clone()),
+        started_at: Set(now),
+        finished_at: Set(None),
+        status: Set("running".into()),
+        detail: Set(String::new()),
+        ..Default::default()
+    })
+    .exec(&state.db.write)
+    .await;
+    let id = match claim {
+        Ok(r) => r.last_insert_id,
+        Err(e) => {
+            return match AppError::from(e) {
+                AppError::Conflict(_) => Ok(RunOutcome {
+                    job: job.name().into(),
+                    period_key: key,
+                    ran: false,
+                    detail: String::new(),
+                }),
+                other => Err(other),
+            };
+        }
+    };
+    let result = match job {
+        Job::Housekeeping => housekeeping(state, as_of).await,
+    };
+    let (status, detail) = match &result {
+        Ok(d) => ("done", d.clone()),
+        Err(e) => ("failed", e.to_string()),
+    };
+    job_run::Entity::update_many()
+        .col_expr(job_run::Column::Status, status.into())
+        .col_expr(job_run::Column::Detail, detail.clone().into())
+        .col_expr(job_run::Column::FinishedAt, Some(state.now()).into())
+        .filter(job_run::Column::Id.eq(id))
+        .exec(&state.db.write)
+        .await?;
+    if result.is_err() {
+        // A failed run gives up its claim so that the next pass can try again.
+        job_run::Entity::update_many()
+            .col_expr(
+                job_run::Column::PeriodKey,
+                format!("{key}#failed-{id}").into(),
+            )
+            .filter(job_run::Column::Id.eq(id))
+            .exec(&state.db.write)
+            .await?;
+    }
+    result.map(|detail| RunOutcome {
+        job: job.name().into(),
+        period_key: key,
+        ran: true,
+        detail,
+    })
+}
+
+async fn housekeeping(state: &AppState, as_of: NaiveDate) -> AppResult<String> {
+    let window = chrono::Duration::minutes(state.config.login_window_minutes);
+    let cutoff = crate::time::start_of_day(as_of, state.tz()) - window;
+    let n = crate::auth::throttle::purge(&state.db.write, cutoff).await?;
+    Ok(format!("removed {n} expired sign-in failures"))
+}
+
+/// The scheduler: every minute, run each job for today's period (a no-op once claimed).
+pub async fn scheduler(state: AppState) {
+    loop {
+        let today = state.today();
+        for job in Job::ALL {
+            match run(&state, job, today).await {
+                Ok(o) if o.ran => tracing::info!(
+                    job = o.job,
+                    period = o.period_key,
+                    detail = o.detail,
+                    "job ran"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(job = job.name(), error = %e, "job failed"),
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn housekeeping_runs_once_a_day() {
+        let d = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap_or_default();
+        assert_eq!(Job::Housekeeping.period_key(d), "2026-11-27");
+        assert_eq!(Job::parse("housekeeping"), Some(Job::Housekeeping));
+        assert_eq!(Job::parse("nope"), None);
+    }
+}

@@ -1,0 +1,143 @@
+//! Job runs: a list for admins and auditors, and running a job by hand for a date.
+
+use super::{Job, RunOutcome};
+use crate::auth::{Capability, CurrentUser};
+use crate::error::{AppError, AppResult, ErrorBody};
+use crate::state::AppState;
+use crate::web::page::{CsrfForm, PageCtx, redirect_with_flash};
+use actix_web::{HttpResponse, get, post, web};
+use askama::Template;
+use entity::job_run;
+use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
+use serde::Deserialize;
+
+async fn recent(state: &AppState) -> AppResult<Vec<job_run::Model>> {
+    Ok(job_run::Entity::find()
+        .order_by_desc(job_run::Column::Id)
+        .limit(100)
+        .all(&state.db.read)
+        .await?)
+}
+
+#[utoipa::path(get, path = "/api/jobs", tag = "jobs", security(("bearer" = [])),
+    responses((status = 200, body = Vec<JobRunView>), (status = 403, body = ErrorBody)))]
+#[get("/api/jobs")]
+pub async fn api_list(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> AppResult<web::Json<Vec<JobRunView>>> {
+    user.require(Capability::ReadJobs)?;
+    Ok(web::Json(
+        recent(&state).await?.into_iter().map(Into::into).collect(),
+    ))
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct JobRunView {
+    pub job: String,
+    pub period_key: String,
+    pub instance: String,
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub status: String,
+    pub detail: String,
+}
+
+impl From<job_run::Model> for JobRunView {
+    fn from(m: job_run::Model) -> Self {
+        Self {
+            job: m.job,
+            period_key: m.period_key,
+            instance: m.instance,
+            started_at: m.started_at,
+            finished_at: m.finished_at,
+            status: m.status,
+            detail: m.detail,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct RunRequest {
+    /// The date to run as of, `YYYY-MM-DD`; today when absent.
+    pub as_of: Option<String>,
+}
+
+fn parse_as_of(state: &AppState, v: Option<&str>) -> AppResult<chrono::NaiveDate> {
+    match v.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(state.today()),
+        Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map_err(|_| AppError::field("as_of", "date")),
+    }
+}
+
+#[utoipa::path(post, path = "/api/jobs/{name}/run", tag = "jobs", security(("bearer" = [])), request_body = RunRequest,
+    params(("name" = String, Path, description = "job name, e.g. housekeeping")),
+    responses((status = 200, body = RunOutcome), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/api/jobs/{name}/run")]
+pub async fn api_run(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    name: web::Path<String>,
+    body: web::Json<RunRequest>,
+) -> AppResult<web::Json<RunOutcome>> {
+    user.require(Capability::RunJobs)?;
+    let job = Job::parse(&name).ok_or(AppError::NotFound)?;
+    let as_of = parse_as_of(&state, body.as_of.as_deref())?;
+    Ok(web::Json(super::run(&state, job, as_of).await?))
+}
+
+#[derive(Template)]
+#[template(path = "admin/jobs.html")]
+struct JobsPage {
+    ctx: PageCtx,
+    jobs: Vec<&'static str>,
+    runs: Vec<job_run::Model>,
+    today: String,
+}
+
+#[get("/admin/jobs")]
+pub async fn page(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ReadJobs)?;
+    let runs = recent(&state).await?;
+    Ok(crate::web::html(&JobsPage {
+        ctx,
+        jobs: Job::ALL.iter().map(|j| j.name()).collect(),
+        runs,
+        today: state.today().to_string(),
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct RunForm {
+    #[serde(default)]
+    job: String,
+    #[serde(default)]
+    as_of: String,
+}
+
+#[post("/admin/jobs/run")]
+pub async fn page_run(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    form: CsrfForm<RunForm>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::RunJobs)?;
+    let job = Job::parse(&form.0.job).ok_or_else(|| AppError::field("job", "unknown_job"))?;
+    let as_of = parse_as_of(&state, Some(&form.0.as_of))?;
+    let outcome = super::run(&state, job, as_of).await?;
+    let key = if outcome.ran {
+        "flash-job-ran"
+    } else {
+        "flash-job-already-ran"
+    };
+    Ok(redirect_with_flash(
+        "/admin/jobs",
+        if outcome.ran { "success" } else { "info" },
+        key,
+    ))
+}

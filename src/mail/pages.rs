@@ -1,0 +1,77 @@
+//! The mail queue, for admins and auditors: what was sent, what waits, what keeps failing.
+
+use crate::auth::{Capability, CurrentUser};
+use crate::error::{AppResult, ErrorBody};
+use crate::state::AppState;
+use crate::web::page::PageCtx;
+use actix_web::{HttpResponse, get, web};
+use askama::Template;
+use entity::outbox;
+use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct OutboxView {
+    pub id: i64,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub kind: String,
+    pub to: String,
+    pub subject: String,
+    /// `pending` or `sent`.
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+async fn recent(state: &AppState) -> AppResult<Vec<outbox::Model>> {
+    Ok(outbox::Entity::find()
+        .order_by_desc(outbox::Column::Id)
+        .limit(200)
+        .all(&state.db.read)
+        .await?)
+}
+
+#[utoipa::path(get, path = "/api/outbox", tag = "mail", security(("bearer" = [])),
+    responses((status = 200, body = Vec<OutboxView>), (status = 403, body = ErrorBody)))]
+#[get("/api/outbox")]
+pub async fn api_list(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> AppResult<web::Json<Vec<OutboxView>>> {
+    user.require(Capability::ReadMailQueue)?;
+    Ok(web::Json(
+        recent(&state)
+            .await?
+            .into_iter()
+            .map(|m| OutboxView {
+                id: m.id,
+                created_at: m.created_at,
+                kind: m.kind,
+                to: m.to_addr,
+                subject: m.subject,
+                status: m.status,
+                attempts: m.attempts,
+                last_error: m.last_error,
+                sent_at: m.sent_at,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "admin/outbox.html")]
+struct OutboxPage {
+    ctx: PageCtx,
+    rows: Vec<outbox::Model>,
+}
+
+#[get("/admin/outbox")]
+pub async fn page(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ReadMailQueue)?;
+    let rows = recent(&state).await?;
+    Ok(crate::web::html(&OutboxPage { ctx, rows }))
+}

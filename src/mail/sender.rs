@@ -1,0 +1,183 @@
+//! Delivers queued mail: over SMTP when `SMTP_URL` is set, else as `.eml` files in
+//! `data/outbox/`. Each row is claimed before sending, so two instances never send one
+//! email twice; a failure is retried later with growing back-off, never dropped.
+
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use chrono::{DateTime, Duration, Utc};
+use entity::outbox;
+use lettre::message::{Mailbox, header::ContentType};
+use lettre::transport::smtp::AsyncSmtpTransport;
+use lettre::{AsyncFileTransport, AsyncTransport, Message, Tokio1Executor};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+#[derive(Clone)]
+pub enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Files(AsyncFileTransport<Tokio1Executor>),
+}
+
+impl Transport {
+    pub fn from_config(config: &crate::config::Config) -> Result<Self, String> {
+        if config.smtp_url.is_empty() {
+            let dir = config.outbox_dir();
+            std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            Ok(Transport::Files(AsyncFileTransport::new(dir)))
+        } else {
+            let t = AsyncSmtpTransport::<Tokio1Executor>::from_url(&config.smtp_url)
+                .map_err(|e| format!("SMTP_URL: {e}"))?
+                .timeout(Some(std::time::Duration::from_secs(10)))
+                .build();
+            Ok(Transport::Smtp(t))
+        }
+    }
+
+    async fn send(&self, msg: Message) -> Result<(), String> {
+        match self {
+            Transport::Smtp(t) => t.send(msg).await.map(|_| ()).map_err(|e| e.to_string()),
+            Transport::Files(t) => t.send(msg).await.map(|_| ()).map_err(|e| e.to_string()),
+        }
+    }
+}
+
+/// How long to wait after the `attempts`-th failure: 30 s, doubling, at most an hour.
+pub fn backoff(attempts: i32) -> Duration {
+    let exp = attempts.clamp(1, 8) - 1;
+    Duration::seconds((30i64 << exp).min(3600))
+}
+
+/// How long a claim protects a row that is being sent.
+const CLAIM: i64 = 120;
+
+fn due(now: DateTime<Utc>) -> Condition {
+    Condition::all()
+        .add(outbox::Column::Status.eq("pending"))
+        .add(outbox::Column::NextAttemptAt.lte(now))
+        .add(
+            Condition::any()
+                .add(outbox::Column::ClaimedUntil.is_null())
+                .add(outbox::Column::ClaimedUntil.lt(now)),
+        )
+}
+
+/// Sends what is due now; answers how many were delivered.
+pub async fn deliver_due(state: &AppState, transport: &Transport) -> AppResult<usize> {
+    let now = state.now();
+    let ids: Vec<i64> = outbox::Entity::find()
+        .select_only()
+        .column(outbox::Column::Id)
+        .filter(due(now))
+        .order_by_asc(outbox::Column::Id)
+        .limit(50)
+        .into_tuple()
+        .all(&state.db.read)
+        .await?;
+    let from: Mailbox = state
+        .config
+        .mail_from
+        .parse()
+        .map_err(|e| AppError::Internal(format!("mail_from: {e}")))?;
+    let mut sent = 0;
+    for id in ids {
+        // The claim: only one process can move claimed_until forward on a due row.
+        let claimed = outbox::Entity::update_many()
+            .col_expr(
+                outbox::Column::ClaimedUntil,
+                Expr::value(now + Duration::seconds(CLAIM)),
+            )
+            .col_expr(
+                outbox::Column::ClaimedBy,
+                Expr::value(state.instance.clone()),
+            )
+            .filter(outbox::Column::Id.eq(id))
+            .filter(due(now))
+            .exec(&state.db.write)
+            .await?;
+        if claimed.rows_affected != 1 {
+            continue;
+        }
+        let Some(row) = outbox::Entity::find_by_id(id).one(&state.db.write).await? else {
+            continue;
+        };
+        let result = match build(&row, &from) {
+            Ok(msg) => transport.send(msg).await,
+            Err(e) => Err(e),
+        };
+        let after = state.now();
+        let attempts = row.attempts + 1;
+        let update = outbox::Entity::update_many()
+            .col_expr(outbox::Column::Attempts, Expr::value(attempts))
+            .col_expr(
+                outbox::Column::ClaimedUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .filter(outbox::Column::Id.eq(id));
+        match result {
+            Ok(()) => {
+                update
+                    .col_expr(outbox::Column::Status, Expr::value("sent"))
+                    .col_expr(outbox::Column::SentAt, Expr::value(Some(after)))
+                    .col_expr(
+                        outbox::Column::LastError,
+                        Expr::value(Option::<String>::None),
+                    )
+                    .exec(&state.db.write)
+                    .await?;
+                sent += 1;
+            }
+            Err(err) => {
+                tracing::warn!(id, attempts, %err, "mail delivery failed; will retry");
+                update
+                    .col_expr(
+                        outbox::Column::NextAttemptAt,
+                        Expr::value(after + backoff(attempts)),
+                    )
+                    .col_expr(outbox::Column::LastError, Expr::value(Some(err)))
+                    .exec(&state.db.write)
+                    .await?;
+            }
+        }
+    }
+    Ok(sent)
+}
+
+fn build(row: &outbox::Model, from: &Mailbox) -> Result<Message, String> {
+    let to: Mailbox = row.to_addr.parse().map_err(|e| format!("recipient: {e}"))?;
+    Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(row.subject.clone())
+        .header(ContentType::TEXT_PLAIN)
+        .body(row.body_text.clone())
+        .map_err(|e| e.to_string())
+}
+
+/// The sender loop: a pass every `mail_interval_secs`, or at once when woken.
+pub async fn run(state: AppState, transport: Transport) {
+    let interval = std::time::Duration::from_secs(state.config.mail_interval_secs.max(1));
+    loop {
+        match deliver_due(&state, &transport).await {
+            Ok(n) if n > 0 => tracing::info!(sent = n, "mail delivered"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "mail pass failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(interval) => {}
+            _ = state.mail_wake.notified() => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn back_off_doubles_up_to_an_hour() {
+        assert_eq!(backoff(1), Duration::seconds(30));
+        assert_eq!(backoff(2), Duration::seconds(60));
+        assert_eq!(backoff(5), Duration::seconds(480));
+        assert_eq!(backoff(50), Duration::seconds(3600));
+    }
+}

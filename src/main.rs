@@ -1,0 +1,262 @@
+//! The `portal` command: serve (the default), migrate, demo, user add, jobs run, audit verify.
+
+use clap::{Parser, Subcommand};
+use portal::clock::{SharedClock, SystemClock};
+use portal::config::Config;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(
+    name = "portal",
+    version,
+    about = "Materials supermarket: supplier marketplace and consignment portal"
+)]
+struct Cli {
+    /// Address to listen on [env: PORTAL_BIND; default 127.0.0.1:8080]
+    #[arg(long, global = true)]
+    bind: Option<String>,
+    /// Folder for the SQLite database, outgoing mail files and uploads [env: PORTAL_DATA_DIR; default ./data]
+    #[arg(long, global = true)]
+    data_dir: Option<std::path::PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the portal (the default).
+    Serve {
+        /// Load the demo data first when the database is empty.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Load the demo data into an empty database.
+    Demo,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Run scheduled jobs by hand.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
+    /// Check the audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user. The password is read from PORTAL_NEW_PASSWORD or asked on standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        supplier_id: Option<i64>,
+        #[arg(long)]
+        site_id: Option<i64>,
+        #[arg(long, env = "PORTAL_NEW_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// Run job NAME for the period of the given date (once per period).
+    Run {
+        name: String,
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain; exits non-zero when an entry was altered or removed.
+    Verify,
+}
+
+fn print_logins(url: &str) {
+    println!();
+    println!("  Materials supermarket portal: {url}");
+    println!("  Demo logins (password: {}):", portal::demo::PASSWORD);
+    for role in portal::auth::Role::ALL {
+        println!("    {}@demo.test", role.as_str());
+    }
+    println!("  API document: {url}/api/openapi.json   API docs: {url}/api/docs/");
+    println!();
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let mut config = Config::load().map_err(|e| format!("configuration: {e}"))?;
+    if let Some(b) = cli.bind {
+        config.bind = b;
+    }
+    if let Some(d) = cli.data_dir {
+        config.data_dir = d;
+    }
+    let clock: SharedClock = Arc::new(SystemClock);
+    let command = cli.command.unwrap_or(Command::Serve { demo: false });
+    let needs_jobs = matches!(command, Command::Serve { .. });
+    if !needs_jobs {
+        config.run_jobs = false;
+    }
+    let state = portal::prepare(config, clock, None)
+        .await
+        .map_err(|e| e.to_string())?;
+    match command {
+        Command::Serve { demo } => {
+            if demo
+                && portal::demo::load(&state)
+                    .await
+                    .map_err(|e| e.to_string())?
+            {
+                tracing::info!("demo data loaded");
+            }
+            let app = portal::Application::build(state).map_err(|e| e.to_string())?;
+            let url = format!(
+                "http://{}",
+                app.state().config.bind.replace("0.0.0.0", "127.0.0.1")
+            );
+            let url = if app.state().config.bind.ends_with(":0") {
+                format!("http://127.0.0.1:{}", app.port())
+            } else {
+                url
+            };
+            tracing::info!(%url, "portal listening");
+            print_logins(&url);
+            app.run_until_stopped().await.map_err(|e| e.to_string())
+        }
+        Command::Migrate => {
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::Demo => {
+            if portal::demo::load(&state)
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                println!("demo data loaded");
+            } else {
+                println!("the database already has users; demo data not loaded");
+            }
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    email,
+                    role,
+                    name,
+                    supplier_id,
+                    site_id,
+                    password,
+                },
+        } => {
+            let password = match password {
+                Some(p) => p,
+                None => {
+                    eprint!("password for {email}: ");
+                    let mut line = String::new();
+                    std::io::stdin()
+                        .read_line(&mut line)
+                        .map_err(|e| e.to_string())?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            let input = portal::users::store::NewUser {
+                display_name: name
+                    .unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_string()),
+                email,
+                password,
+                role,
+                supplier_id,
+                site_id,
+                locale: None,
+            };
+            match portal::users::store::create(&state, &portal::audit::Actor::system("cli"), input)
+                .await
+            {
+                Ok(u) => {
+                    println!("user {} added (id {})", u.email, u.id);
+                    Ok(())
+                }
+                Err(portal::error::AppError::Validation(f)) => {
+                    let msgs = f.messages(portal::i18n::Locale::En);
+                    Err(msgs
+                        .iter()
+                        .map(|(k, v)| format!("{k}: {v}"))
+                        .collect::<Vec<_>>()
+                        .join("; "))
+                }
+                Err(e) => Err(e.to_string()),
+            }
+        }
+        Command::Jobs {
+            command: JobsCommand::Run { name, as_of },
+        } => {
+            let job = portal::jobs::Job::parse(&name).ok_or_else(|| {
+                let names: Vec<_> = portal::jobs::Job::ALL.iter().map(|j| j.name()).collect();
+                format!("unknown job {name}; jobs: {}", names.join(", "))
+            })?;
+            let as_of = as_of.unwrap_or_else(|| state.today());
+            let o = portal::jobs::run(&state, job, as_of)
+                .await
+                .map_err(|e| e.to_string())?;
+            if o.ran {
+                println!("{} ran for {}: {}", o.job, o.period_key, o.detail);
+            } else {
+                println!(
+                    "{} had already run for {}; nothing done",
+                    o.job, o.period_key
+                );
+            }
+            Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let v = portal::audit::store::verify(&state.db.read)
+                .await
+                .map_err(|e| e.to_string())?;
+            if v.ok {
+                println!("audit chain intact: {} entries", v.entries);
+                Ok(())
+            } else {
+                Err(format!(
+                    "audit chain broken: {}",
+                    v.problem.unwrap_or_default()
+                ))
+            }
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PORTAL_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
+        )
+        .init();
+    portal::install_crypto_provider();
+    match run(Cli::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

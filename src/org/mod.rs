@@ -1,0 +1,59 @@
+//! The company's organisation: construction sites and warehouses. Everyone signed in reads
+//! them (suppliers deliver to warehouses); the admin adds and renames them.
+
+pub mod pages;
+pub mod store;
+
+use crate::auth::{Capability, CurrentUser};
+use crate::error::{AppResult, ErrorBody};
+use crate::state::AppState;
+use actix_web::{HttpResponse, get, post, web};
+use store::{NewSite, NewWarehouse};
+
+#[utoipa::path(get, path = "/api/sites", tag = "organisation", security(("bearer" = [])),
+    responses((status = 200, body = Vec<store::SiteView>), (status = 401, body = ErrorBody)))]
+#[get("/api/sites")]
+pub async fn list_sites(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> AppResult<web::Json<Vec<store::SiteView>>> {
+    user.require(Capability::ReadOrganisation)?;
+    Ok(web::Json(store::sites(&state.db.read).await?))
+}
+
+#[utoipa::path(post, path = "/api/sites", tag = "organisation", security(("bearer" = [])), request_body = NewSite,
+    responses((status = 201, body = store::SiteView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/api/sites")]
+pub async fn create_site(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: web::Json<NewSite>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageOrganisation)?;
+    let s = store::create_site(&state, &user.actor(), body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(s))
+}
+
+#[utoipa::path(get, path = "/api/warehouses", tag = "organisation", security(("bearer" = [])),
+    responses((status = 200, body = Vec<store::WarehouseView>), (status = 401, body = ErrorBody)))]
+#[get("/api/warehouses")]
+pub async fn list_warehouses(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> AppResult<web::Json<Vec<store::WarehouseView>>> {
+    user.require(Capability::ReadOrganisation)?;
+    Ok(web::Json(store::warehouses(&state.db.read).await?))
+}
+
+#[utoipa::path(post, path = "/api/warehouses", tag = "organisation", security(("bearer" = [])), request_body = NewWarehouse,
+    responses((status = 201, body = store::WarehouseView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/api/warehouses")]
+pub async fn create_warehouse(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: web::Json<NewWarehouse>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageOrganisation)?;
+    let w = store::create_warehouse(&state, &user.actor(), body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(w))
+}

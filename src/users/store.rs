@@ -1,0 +1,339 @@
+//! Persistence and rules of user administration.
+
+use crate::audit::{self, Actor, Change};
+use crate::auth::{Role, password};
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::i18n::Locale;
+use crate::mail::{self, Email};
+use crate::state::AppState;
+use entity::{site, supplier, user};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema, Default)]
+pub struct NewUser {
+    #[validate(email(code = "email"))]
+    pub email: String,
+    #[validate(length(min = 1, max = 100, code = "required"))]
+    pub display_name: String,
+    #[validate(length(min = 8, max = 200, code = "password_length"))]
+    pub password: String,
+    /// One of the role names, e.g. `site_user`.
+    pub role: String,
+    pub supplier_id: Option<i64>,
+    pub site_id: Option<i64>,
+    /// `zh-CN` or `en`: the language of the emails the user gets.
+    pub locale: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema, Default)]
+pub struct UserUpdate {
+    pub display_name: Option<String>,
+    pub role: Option<String>,
+    pub supplier_id: Option<i64>,
+    pub site_id: Option<i64>,
+    pub active: Option<bool>,
+    /// A new password set by the admin.
+    pub password: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UserView {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+    pub supplier_id: Option<i64>,
+    pub site_id: Option<i64>,
+    pub locale: Option<String>,
+    pub active: bool,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub last_login_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl From<user::Model> for UserView {
+    fn from(u: user::Model) -> Self {
+        Self {
+            id: u.id,
+            email: u.email,
+            display_name: u.display_name,
+            role: u.role,
+            supplier_id: u.supplier_id,
+            site_id: u.site_id,
+            locale: u.locale,
+            active: u.active,
+            created_at: u.created_at,
+            last_login_at: u.last_login_at,
+        }
+    }
+}
+
+/// Membership rule: a supplier user needs a supplier, a site user or manager a site, and
+/// nobody else may carry either.
+pub fn check_membership(
+    role: Role,
+    supplier_id: Option<i64>,
+    site_id: Option<i64>,
+    errors: &mut FieldErrors,
+) {
+    match (role.needs_supplier(), supplier_id) {
+        (true, None) => {
+            errors.add("supplier_id", "required");
+        }
+        (false, Some(_)) => {
+            errors.add("supplier_id", "not_for_role");
+        }
+        _ => {}
+    }
+    match (role.needs_site(), site_id) {
+        (true, None) => {
+            errors.add("site_id", "required");
+        }
+        (false, Some(_)) => {
+            errors.add("site_id", "not_for_role");
+        }
+        _ => {}
+    }
+}
+
+async fn check_references(
+    conn: &impl ConnectionTrait,
+    supplier_id: Option<i64>,
+    site_id: Option<i64>,
+    errors: &mut FieldErrors,
+) -> AppResult<()> {
+    if let Some(id) = supplier_id
+        && supplier::Entity::find_by_id(id).one(conn).await?.is_none()
+    {
+        errors.add("supplier_id", "not_found");
+    }
+    if let Some(id) = site_id
+        && site::Entity::find_by_id(id).one(conn).await?.is_none()
+    {
+        errors.add("site_id", "not_found");
+    }
+    Ok(())
+}
+
+/// Creates a user and queues a welcome email, in one transaction.
+pub async fn create(state: &AppState, actor: &Actor, input: NewUser) -> AppResult<UserView> {
+    let mut errors: FieldErrors = input.validate().err().map(Into::into).unwrap_or_default();
+    let role = Role::parse(&input.role);
+    match role {
+        Some(r) => check_membership(r, input.supplier_id, input.site_id, &mut errors),
+        None => {
+            errors.add("role", "unknown_role");
+        }
+    }
+    let locale = match input.locale.as_deref().filter(|s| !s.is_empty()) {
+        Some(tag) => match Locale::from_tag(tag) {
+            Some(l) => Some(l),
+            None => {
+                errors.add("locale", "unknown_locale");
+                None
+            }
+        },
+        None => None,
+    };
+    check_references(
+        &state.db.read,
+        input.supplier_id,
+        input.site_id,
+        &mut errors,
+    )
+    .await?;
+    let email = input.email.trim().to_lowercase();
+    if user::Entity::find()
+        .filter(user::Column::Email.eq(&email))
+        .count(&state.db.read)
+        .await?
+        > 0
+    {
+        errors.add("email", "taken");
+    }
+    errors.into_result()?;
+    let role = role.ok_or_else(|| AppError::field("role", "unknown_role"))?;
+    let hash = password::hash(input.password.clone()).await?;
+    let now = state.now();
+    let txn = state.db.write.begin().await?;
+    let model = user::ActiveModel {
+        email: Set(email.clone()),
+        password_hash: Set(hash),
+        display_name: Set(input.display_name.trim().to_string()),
+        role: Set(role.as_str().to_string()),
+        supplier_id: Set(input.supplier_id),
+        site_id: Set(input.site_id),
+        locale: Set(locale.map(|l| l.tag().to_string())),
+        active: Set(true),
+        created_at: Set(now),
+        last_login_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| match AppError::from(e) {
+        AppError::Conflict(_) => AppError::field("email", "taken"),
+        other => other,
+    })?;
+    let view = UserView::from(model);
+    audit::record(
+        &txn,
+        actor,
+        now,
+        Change::new("user.create", "user", view.id).after(&view),
+    )
+    .await?;
+    let mail_locale = locale.unwrap_or_default();
+    mail::enqueue(
+        &txn,
+        Email {
+            kind: "welcome",
+            to: &view.email,
+            locale: mail_locale,
+            args: vec![
+                ("name", view.display_name.clone()),
+                ("email", view.email.clone()),
+                ("role", mail_locale.t(&role.label_key())),
+            ],
+        },
+        &state.config.base_url(),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    state.mail_wake.notify_one();
+    Ok(view)
+}
+
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    input: UserUpdate,
+) -> AppResult<UserView> {
+    let found = user::Entity::find_by_id(id)
+        .one(&state.db.read)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let before = UserView::from(found.clone());
+    let mut errors = FieldErrors::new();
+    let role = match input.role.as_deref() {
+        Some(r) => Role::parse(r).unwrap_or_else(|| {
+            errors.add("role", "unknown_role");
+            Role::Admin
+        }),
+        None => Role::parse(&found.role).unwrap_or(Role::Admin),
+    };
+    let supplier_id = if input.role.is_some() || input.supplier_id.is_some() {
+        input.supplier_id
+    } else {
+        found.supplier_id
+    };
+    let site_id = if input.role.is_some() || input.site_id.is_some() {
+        input.site_id
+    } else {
+        found.site_id
+    };
+    check_membership(role, supplier_id, site_id, &mut errors);
+    check_references(&state.db.read, supplier_id, site_id, &mut errors).await?;
+    if let Some(name) = &input.display_name
+        && (name.trim().is_empty() || name.chars().count() > 100)
+    {
+        errors.add("display_name", "required");
+    }
+    if let Some(p) = &input.password
+        && !(8..=200).contains(&p.chars().count())
+    {
+        errors.add_with(
+            "password",
+            "password_length",
+            &[("min", "8".into()), ("max", "200".into())],
+        );
+    }
+    if id == actor.id.unwrap_or_default()
+        && (input.active == Some(false) || (input.role.is_some() && role != Role::Admin))
+    {
+        errors.add("active", "not_yourself");
+    }
+    errors.into_result()?;
+    let hash = match &input.password {
+        Some(p) => Some(password::hash(p.clone()).await?),
+        None => None,
+    };
+    let now = state.now();
+    let txn = state.db.write.begin().await?;
+    let mut am: user::ActiveModel = found.into();
+    if let Some(name) = input.display_name {
+        am.display_name = Set(name.trim().to_string());
+    }
+    am.role = Set(role.as_str().to_string());
+    am.supplier_id = Set(supplier_id);
+    am.site_id = Set(site_id);
+    if let Some(a) = input.active {
+        am.active = Set(a);
+    }
+    if let Some(h) = hash {
+        am.password_hash = Set(h);
+    }
+    let after = UserView::from(am.update(&txn).await?);
+    audit::record(
+        &txn,
+        actor,
+        now,
+        Change::new("user.update", "user", id)
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+pub async fn list(conn: &impl ConnectionTrait) -> AppResult<Vec<UserView>> {
+    Ok(user::Entity::find()
+        .order_by_asc(user::Column::Email)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(UserView::from)
+        .collect())
+}
+
+pub async fn get(conn: &impl ConnectionTrait, id: i64) -> AppResult<UserView> {
+    user::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .map(UserView::from)
+        .ok_or(AppError::NotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_supplier_user_needs_a_supplier_and_no_site() {
+        let mut e = FieldErrors::new();
+        check_membership(Role::Supplier, None, Some(1), &mut e);
+        assert_eq!(e.0["supplier_id"].code, "required");
+        assert_eq!(e.0["site_id"].code, "not_for_role");
+        let mut ok = FieldErrors::new();
+        check_membership(Role::Supplier, Some(3), None, &mut ok);
+        assert!(ok.is_empty());
+    }
+
+    #[test]
+    fn site_roles_need_a_site_and_office_roles_need_neither() {
+        let mut e = FieldErrors::new();
+        check_membership(Role::SiteManager, None, None, &mut e);
+        assert_eq!(e.0["site_id"].code, "required");
+        let mut ok = FieldErrors::new();
+        check_membership(Role::Finance, None, None, &mut ok);
+        assert!(ok.is_empty());
+    }
+}

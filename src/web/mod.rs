@@ -1,0 +1,135 @@
+//! The web layer: the route table, page rendering helpers, health checks, the OpenAPI
+//! document and the static assets (served by the app itself; nothing comes from a CDN).
+
+pub mod errors;
+pub mod home;
+pub mod openapi;
+pub mod page;
+pub mod session;
+
+use crate::error::AppError;
+use crate::state::AppState;
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use askama::Template;
+
+/// Renders a page with 200.
+pub fn html(t: &impl Template) -> HttpResponse {
+    html_status(StatusCode::OK, t)
+}
+
+pub fn html_status(status: StatusCode, t: &impl Template) -> HttpResponse {
+    match t.render() {
+        Ok(body) => HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .body(body),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            HttpResponse::InternalServerError()
+                .content_type("text/plain; charset=utf-8")
+                .body("template error")
+        }
+    }
+}
+
+#[get("/healthz")]
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
+}
+
+/// Ready when the database answers.
+#[get("/readyz")]
+async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    if crate::db::ping(&state.db).await {
+        HttpResponse::Ok().json(serde_json::json!({"status": "ready"}))
+    } else {
+        HttpResponse::ServiceUnavailable()
+            .json(serde_json::json!({"status": "database unavailable"}))
+    }
+}
+
+#[get("/static/app.css")]
+async fn css() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(include_str!("../../static/app.css"))
+}
+
+async fn not_found(_req: HttpRequest) -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}
+
+/// Malformed JSON, forms, queries and paths answer 400 with the common error body.
+pub fn extractor_configs(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(
+        web::JsonConfig::default()
+            .limit(1 << 20)
+            .error_handler(|e, _| AppError::BadRequest(e.to_string()).into()),
+    )
+    .app_data(
+        web::QueryConfig::default()
+            .error_handler(|e, _| AppError::BadRequest(e.to_string()).into()),
+    )
+    .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
+    .app_data(
+        web::FormConfig::default()
+            .limit(1 << 20)
+            .error_handler(|e, _| AppError::BadRequest(e.to_string()).into()),
+    );
+}
+
+/// The route table.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    use crate::{audit, auth, jobs, mail, materials, org, users};
+    extractor_configs(cfg);
+    cfg.service(healthz)
+        .service(readyz)
+        .service(css)
+        .service(openapi::swagger())
+        // API
+        .service(auth::api::login)
+        .service(auth::api::logout)
+        .service(auth::api::me)
+        .service(auth::api::put_password)
+        .service(auth::api::put_locale)
+        .service(users::api::list)
+        .service(users::api::get)
+        .service(users::api::create)
+        .service(users::api::update)
+        .service(org::list_sites)
+        .service(org::create_site)
+        .service(org::list_warehouses)
+        .service(org::create_warehouse)
+        .service(materials::api_list)
+        .service(materials::api_categories)
+        .service(materials::api_units)
+        .service(audit::search)
+        .service(audit::verify)
+        .service(mail::pages::api_list)
+        .service(jobs::pages::api_list)
+        .service(jobs::pages::api_run)
+        // Pages
+        .service(home::home)
+        .service(auth::pages::login_form)
+        .service(auth::pages::login_submit)
+        .service(auth::pages::logout)
+        .service(auth::pages::switch_language)
+        .service(auth::pages::account)
+        .service(auth::pages::account_password)
+        .service(auth::pages::account_locale)
+        .service(users::pages::list)
+        .service(users::pages::new_form)
+        .service(users::pages::create)
+        .service(users::pages::edit_form)
+        .service(users::pages::update)
+        .service(org::pages::index)
+        .service(org::pages::add_site)
+        .service(org::pages::add_warehouse)
+        .service(materials::page)
+        .service(audit::pages::search)
+        .service(mail::pages::page)
+        .service(jobs::pages::page)
+        .service(jobs::pages::page_run)
+        .default_service(web::to(not_found));
+}

@@ -1,0 +1,57 @@
+//! The OpenAPI document at `/api/openapi.json`, and its docs page at `/api/docs/`.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_swagger_ui::SwaggerUi;
+
+struct Bearer;
+
+impl Modify for Bearer {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(c) = openapi.components.as_mut() {
+            c.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Bearer)
+                        .bearer_format("JWT")
+                        .build(),
+                ),
+            );
+        }
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Materials supermarket portal", description = "Consignment stock, supplier vetting and tenders. Errors answer `{\"error\": {\"code\", \"message\", \"fields\"}}` in the caller's language (Accept-Language)."),
+    paths(
+        crate::auth::api::login,
+        crate::auth::api::logout,
+        crate::auth::api::me,
+        crate::auth::api::put_password,
+        crate::auth::api::put_locale,
+        crate::users::api::list,
+        crate::users::api::get,
+        crate::users::api::create,
+        crate::users::api::update,
+        crate::org::list_sites,
+        crate::org::create_site,
+        crate::org::list_warehouses,
+        crate::org::create_warehouse,
+        crate::materials::api_list,
+        crate::materials::api_categories,
+        crate::materials::api_units,
+        crate::audit::search,
+        crate::audit::verify,
+        crate::mail::pages::api_list,
+        crate::jobs::pages::api_list,
+        crate::jobs::pages::api_run,
+    ),
+    modifiers(&Bearer)
+)]
+pub struct ApiDoc;
+
+pub fn swagger() -> SwaggerUi {
+    SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", ApiDoc::openapi())
+}

@@ -1,0 +1,95 @@
+use crate::helpers::spawn_app;
+use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, Statement};
+use serde_json::json;
+
+#[tokio::test]
+async fn the_chain_verifies_and_detects_an_altered_entry() {
+    let app = spawn_app().await;
+    let auditor = app.token_for("auditor").await;
+    let (status, v) = app.get_json("/api/audit/verify", &auditor).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(v["ok"], true, "{v}");
+    assert!(v["entries"].as_i64().unwrap_or_default() >= 9);
+
+    let db = &app.state.db.write;
+    db.execute_raw(Statement::from_string(
+        db.get_database_backend(),
+        "UPDATE audit_log SET actor = 'someone-else' WHERE seq = 3",
+    ))
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (_, v) = app.get_json("/api/audit/verify", &auditor).await;
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["problem_seq"], 3);
+}
+
+#[tokio::test]
+async fn removing_an_entry_or_the_last_one_breaks_the_chain() {
+    for seq_sql in [
+        "DELETE FROM audit_log WHERE seq = 2",
+        "DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)",
+    ] {
+        let app = spawn_app().await;
+        let db = &app.state.db.write;
+        db.execute_raw(Statement::from_string(db.get_database_backend(), seq_sql))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let v = portal::audit::store::verify(db)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(!v.ok, "{seq_sql} went unnoticed");
+    }
+}
+
+#[tokio::test]
+async fn concurrent_changes_append_to_one_unbroken_chain() {
+    let app = spawn_app().await;
+    let admin = app.token_for("admin").await;
+    let mut tasks = Vec::new();
+    for i in 0..12 {
+        let url = app.url("/api/sites");
+        let admin = admin.clone();
+        tasks.push(tokio::spawn(async move {
+            reqwest::Client::new()
+                .post(url)
+                .bearer_auth(admin)
+                .json(&json!({"code": format!("CC-{i:02}"), "name_zh": format!("并发项目部{i}"), "name_en": format!("Concurrent {i}")}))
+                .send()
+                .await
+                .map(|r| r.status())
+        }));
+    }
+    for t in tasks {
+        let status = t
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let v = portal::audit::store::verify(&app.state.db.read)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(v.ok, "{:?}", v.problem);
+    let (_, page) = app.get_json("/api/audit?action=site.create", &admin).await;
+    assert_eq!(page["total"], 12);
+}
+
+#[tokio::test]
+async fn the_audit_search_filters_by_actor_action_and_date() {
+    let app = spawn_app().await;
+    let auditor = app.token_for("auditor").await;
+    app.token_for("finance").await;
+    let (_, v) = app
+        .get_json("/api/audit?action=user.login&actor=finance", &auditor)
+        .await;
+    assert_eq!(v["total"], 1, "{v}");
+    assert_eq!(v["entries"][0]["actor"], "finance@demo.test");
+    let tomorrow = (app.state.today() + chrono::Days::new(1)).to_string();
+    let (_, v) = app
+        .get_json(&format!("/api/audit?from={tomorrow}"), &auditor)
+        .await;
+    assert_eq!(v["total"], 0);
+    let r = app.get("/api/audit?from=yesterday", &auditor).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+}

@@ -1,0 +1,261 @@
+//! Starts the real app on a random port against a fresh database: a temporary SQLite file,
+//! or a fresh schema in PostgreSQL when `TEST_DATABASE_URL` is set.
+#![allow(dead_code)]
+
+use portal::clock::{ManualClock, SharedClock};
+use portal::config::Config;
+use portal::state::AppState;
+use reqwest::StatusCode;
+use serde_json::Value;
+use std::sync::Arc;
+
+pub const DEMO_PASSWORD: &str = "demo-password";
+
+pub struct TestApp {
+    pub address: String,
+    pub state: AppState,
+    pub clock: Arc<ManualClock>,
+    /// A client that keeps cookies and does not follow redirects.
+    pub client: reqwest::Client,
+    pub data_dir: tempfile::TempDir,
+    pub schema: Option<String>,
+}
+
+pub struct Options {
+    pub demo: bool,
+    pub smtp_url: String,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            demo: true,
+            smtp_url: String::new(),
+        }
+    }
+}
+
+pub fn test_database_url() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+}
+
+/// A config for a test: port 0, a temporary data folder, no scheduler.
+pub fn test_config(data_dir: &std::path::Path, database_url: Option<String>) -> Config {
+    Config {
+        bind: "127.0.0.1:0".into(),
+        data_dir: data_dir.to_path_buf(),
+        database_url: database_url.unwrap_or_default(),
+        run_jobs: false,
+        mail_interval_secs: 1,
+        db_pool: 4,
+        ..Config::default()
+    }
+}
+
+/// Creates a fresh PostgreSQL schema and answers its name.
+pub async fn fresh_schema(url: &str) -> String {
+    use sea_orm::{ConnectionTrait, Database};
+    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let db = Database::connect(url)
+        .await
+        .unwrap_or_else(|e| panic!("TEST_DATABASE_URL {url}: {e}"));
+    db.execute_unprepared(&format!("CREATE SCHEMA {name}"))
+        .await
+        .unwrap_or_else(|e| panic!("create schema: {e}"));
+    let _ = db.close().await;
+    name
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_with(Options::default()).await
+}
+
+pub async fn spawn_demo_app() -> TestApp {
+    spawn_with(Options {
+        demo: true,
+        ..Default::default()
+    })
+    .await
+}
+
+pub async fn spawn_empty_app() -> TestApp {
+    spawn_with(Options {
+        demo: false,
+        ..Default::default()
+    })
+    .await
+}
+
+pub async fn spawn_with(opts: Options) -> TestApp {
+    portal::install_crypto_provider();
+    let data_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let db_url = test_database_url();
+    let schema = match &db_url {
+        Some(url) => Some(fresh_schema(url).await),
+        None => None,
+    };
+    let mut config = test_config(data_dir.path(), db_url);
+    config.smtp_url = opts.smtp_url;
+    let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
+    let shared: SharedClock = clock.clone();
+    let state = portal::prepare(config, shared, schema.as_deref())
+        .await
+        .unwrap_or_else(|e| panic!("prepare: {e}"));
+    if opts.demo {
+        portal::demo::load(&state)
+            .await
+            .unwrap_or_else(|e| panic!("demo: {e}"));
+    }
+    let app = portal::Application::build(state.clone()).unwrap_or_else(|e| panic!("build: {e}"));
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_else(|e| panic!("client: {e}"));
+    TestApp {
+        address,
+        state,
+        clock,
+        client,
+        data_dir,
+        schema,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    /// A fresh client without cookies, following no redirects.
+    pub fn new_client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_else(|e| panic!("client: {e}"))
+    }
+
+    pub async fn login_raw(&self, email: &str, password: &str) -> reqwest::Response {
+        reqwest::Client::new()
+            .post(self.url("/api/auth/login"))
+            .json(&serde_json::json!({"email": email, "password": password}))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("login: {e}"))
+    }
+
+    /// Signs in through the API and answers the bearer token.
+    pub async fn token(&self, email: &str, password: &str) -> String {
+        let r = self.login_raw(email, password).await;
+        assert_eq!(r.status(), StatusCode::OK, "login of {email}");
+        let v: Value = r.json().await.unwrap_or_default();
+        v["token"].as_str().unwrap_or_default().to_string()
+    }
+
+    pub async fn token_for(&self, role: &str) -> String {
+        self.token(&format!("{role}@demo.test"), DEMO_PASSWORD)
+            .await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> reqwest::Response {
+        reqwest::Client::new()
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+
+    pub async fn get_json(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        let r = self.get(path, token).await;
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn send_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: &Value,
+    ) -> (StatusCode, Value) {
+        let r = reqwest::Client::new()
+            .request(method, self.url(path))
+            .bearer_auth(token)
+            .header("Accept-Language", "en")
+            .json(body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn post_json(&self, path: &str, token: &str, body: &Value) -> (StatusCode, Value) {
+        self.send_json(reqwest::Method::POST, path, token, body)
+            .await
+    }
+
+    /// The CSRF token a page's form carries (read from the page itself).
+    pub async fn csrf_from(&self, client: &reqwest::Client, path: &str) -> String {
+        let body = client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .text()
+            .await
+            .unwrap_or_default();
+        extract_csrf(&body)
+    }
+
+    /// Signs a browser-like client in through the login form.
+    pub async fn page_login(
+        &self,
+        client: &reqwest::Client,
+        email: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        let csrf = self.csrf_from(client, "/login").await;
+        client
+            .post(self.url("/login"))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("email", email),
+                ("password", password),
+                ("next", "/"),
+            ])
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("login form: {e}"))
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        use sea_orm::{ConnectionTrait, Statement};
+        let db = &self.state.db.read;
+        let row = db
+            .query_one_raw(Statement::from_string(
+                db.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .unwrap_or_else(|e| panic!("count {table}: {e}"));
+        row.and_then(|r| r.try_get::<i64>("", "n").ok())
+            .unwrap_or_default()
+    }
+}
+
+pub fn extract_csrf(html: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    html.find(marker)
+        .map(|i| {
+            let rest = &html[i + marker.len()..];
+            rest[..rest.find('"').unwrap_or(0)].to_string()
+        })
+        .unwrap_or_default()
+}

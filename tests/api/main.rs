@@ -1,0 +1,14 @@
+//! API and page tests against the real app on a real database (SQLite by default,
+//! PostgreSQL when TEST_DATABASE_URL is set). One binary, a module per capability.
+
+mod helpers;
+
+mod audit;
+mod auth;
+mod database;
+mod jobs;
+mod mail;
+mod pages;
+mod roles;
+mod shell;
+mod users;
