@@ -107,16 +107,21 @@ impl Locale {
     }
 }
 
-/// The message ids defined in a locale's files, read from the sources compiled in.
-pub fn message_ids(locale: Locale) -> std::collections::BTreeSet<String> {
-    let src = match locale {
-        Locale::ZhCn => include_str!("../locales/zh-CN/main.ftl"),
-        Locale::En => include_str!("../locales/en/main.ftl"),
+/// The message ids defined in a locale's files, read once from the sources compiled in.
+pub fn message_ids(locale: Locale) -> &'static std::collections::BTreeSet<String> {
+    use std::sync::OnceLock;
+    static ZH_IDS: OnceLock<std::collections::BTreeSet<String>> = OnceLock::new();
+    static EN_IDS: OnceLock<std::collections::BTreeSet<String>> = OnceLock::new();
+    let (cell, src) = match locale {
+        Locale::ZhCn => (&ZH_IDS, include_str!("../locales/zh-CN/main.ftl")),
+        Locale::En => (&EN_IDS, include_str!("../locales/en/main.ftl")),
     };
-    src.lines()
-        .filter(|l| l.starts_with(|c: char| c.is_ascii_lowercase()))
-        .filter_map(|l| l.split_once('=').map(|(k, _)| k.trim().to_string()))
-        .collect()
+    cell.get_or_init(|| {
+        src.lines()
+            .filter(|l| l.starts_with(|c: char| c.is_ascii_lowercase()))
+            .filter_map(|l| l.split_once('=').map(|(k, _)| k.trim().to_string()))
+            .collect()
+    })
 }
 
 #[cfg(test)]
@@ -127,8 +132,8 @@ mod tests {
     fn every_message_exists_in_both_languages() {
         let zh = message_ids(Locale::ZhCn);
         let en = message_ids(Locale::En);
-        let only_zh: Vec<_> = zh.difference(&en).collect();
-        let only_en: Vec<_> = en.difference(&zh).collect();
+        let only_zh: Vec<_> = zh.difference(en).collect();
+        let only_en: Vec<_> = en.difference(zh).collect();
         assert!(only_zh.is_empty(), "only in zh-CN: {only_zh:?}");
         assert!(only_en.is_empty(), "only in en: {only_en:?}");
         assert!(zh.len() > 50);

@@ -170,6 +170,7 @@ pub async fn api_units(
 #[template(path = "materials/index.html")]
 struct MaterialsPage {
     ctx: PageCtx,
+    units: Vec<unit::Model>,
     q: String,
     category_id: Option<i64>,
     categories: Vec<CategoryView>,
@@ -204,6 +205,13 @@ impl MaterialsPage {
         }
         s
     }
+    fn unit_name(&self, code: &str) -> String {
+        self.units
+            .iter()
+            .find(|u| u.code == code)
+            .map(|u| self.name(&u.name_zh, &u.name_en))
+            .unwrap_or_else(|| code.to_string())
+    }
     fn price(&self, m: &material::Model) -> String {
         format!("{:.2}", m.indicative_price.value())
     }
@@ -220,9 +228,11 @@ pub async fn page(
     let q = q.into_inner();
     let (rows, total) = search(&state.db.read, &q).await?;
     let categories = categories(&state.db.read).await?;
+    let units = unit::Entity::find().all(&state.db.read).await?;
     let page = q.page.unwrap_or(1).max(1);
     Ok(crate::web::html(&MaterialsPage {
         ctx,
+        units,
         q: q.q.clone().unwrap_or_default(),
         category_id: q.category_id,
         categories,

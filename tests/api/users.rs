@@ -59,7 +59,10 @@ async fn adding_a_user_is_audited_and_queues_a_welcome_email_in_their_language()
         .await;
     let entry = audit["entries"]
         .as_array()
-        .and_then(|a| a.iter().find(|e| e["entity_id"] == user["id"].to_string()))
+        .and_then(|a| {
+            a.iter()
+                .find(|e| e["entity_id"].as_str() == Some(user["id"].to_string().as_str()))
+        })
         .cloned()
         .unwrap_or_default();
     assert_eq!(entry["actor"], "admin@demo.test");
