@@ -265,6 +265,14 @@ impl ResponseError for AppError {
     }
 }
 
+/// Maps a unique-constraint violation to a `taken` error on `field`; other errors as usual.
+pub fn taken_on(field: &'static str) -> impl Fn(DbErr) -> AppError {
+    move |e| match AppError::from(e) {
+        AppError::Conflict(_) => AppError::field(field, "taken"),
+        other => other,
+    }
+}
+
 impl From<DbErr> for AppError {
     fn from(e: DbErr) -> Self {
         match e.sql_err() {

@@ -83,6 +83,14 @@ impl Locale {
         }
     }
 
+    /// The Chinese or English form of a name kept in both.
+    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Locale::ZhCn => zh,
+            Locale::En => en,
+        }
+    }
+
     /// The message `key`; the key itself when it is missing (a test keeps that from happening).
     pub fn t(self, key: &str) -> String {
         LOCALES

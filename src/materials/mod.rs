@@ -182,11 +182,7 @@ struct MaterialsPage {
 
 impl MaterialsPage {
     fn name(&self, zh: &str, en: &str) -> String {
-        if self.ctx.locale == crate::i18n::Locale::En {
-            en.to_string()
-        } else {
-            zh.to_string()
-        }
+        self.ctx.pick(zh, en)
     }
     fn category_name(&self, id: &i64) -> String {
         self.categories

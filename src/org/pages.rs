@@ -24,11 +24,7 @@ struct OrgPage {
 
 impl OrgPage {
     fn name(&self, zh: &str, en: &str) -> String {
-        if self.ctx.locale == crate::i18n::Locale::En {
-            en.to_string()
-        } else {
-            zh.to_string()
-        }
+        self.ctx.pick(zh, en)
     }
     fn site_name(&self, id: &Option<i64>) -> String {
         id.and_then(|id| self.sites.iter().find(|s| s.id == id))

@@ -1,7 +1,7 @@
 //! Sites and warehouses in the database.
 
 use crate::audit::{self, Actor, Change};
-use crate::error::{AppError, AppResult, FieldErrors};
+use crate::error::{AppResult, FieldErrors};
 use crate::state::AppState;
 use entity::{site, warehouse};
 use sea_orm::{
@@ -148,10 +148,7 @@ pub async fn create_site(state: &AppState, actor: &Actor, input: NewSite) -> App
     }
     .insert(&txn)
     .await
-    .map_err(|e| match AppError::from(e) {
-        AppError::Conflict(_) => AppError::field("code", "taken"),
-        other => other,
-    })?
+    .map_err(crate::error::taken_on("code"))?
     .into();
     audit::record(
         &txn,
@@ -202,10 +199,7 @@ pub async fn create_warehouse(
     }
     .insert(&txn)
     .await
-    .map_err(|e| match AppError::from(e) {
-        AppError::Conflict(_) => AppError::field("code", "taken"),
-        other => other,
-    })?
+    .map_err(crate::error::taken_on("code"))?
     .into();
     audit::record(
         &txn,

@@ -24,11 +24,7 @@ async fn choices(state: &AppState, ctx: &PageCtx) -> AppResult<(Vec<Choice>, Vec
         .into_iter()
         .map(|s| Choice {
             id: s.id,
-            label: if ctx.locale == crate::i18n::Locale::En {
-                s.name_en
-            } else {
-                s.name_zh
-            },
+            label: ctx.pick(&s.name_zh, &s.name_en),
         })
         .collect();
     let suppliers = supplier::Entity::find()

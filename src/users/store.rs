@@ -176,10 +176,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: NewUser) -> AppResul
     }
     .insert(&txn)
     .await
-    .map_err(|e| match AppError::from(e) {
-        AppError::Conflict(_) => AppError::field("email", "taken"),
-        other => other,
-    })?;
+    .map_err(crate::error::taken_on("email"))?;
     let view = UserView::from(model);
     audit::record(
         &txn,

@@ -58,12 +58,10 @@ pub async fn home(
     if let Some(sid) = user.site_id
         && let Some(s) = site::Entity::find_by_id(sid).one(db).await?
     {
-        let name = if ctx.locale == crate::i18n::Locale::En {
-            s.name_en
-        } else {
-            s.name_zh
-        };
-        organisation = Some(ctx.ta("home-site-of", &[("name", name)]));
+        organisation = Some(ctx.ta(
+            "home-site-of",
+            &[("name", ctx.pick(&s.name_zh, &s.name_en))],
+        ));
     }
     if role.can(Capability::ReadMaterials) {
         let n = material::Entity::find()

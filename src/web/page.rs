@@ -83,6 +83,11 @@ impl PageCtx {
         self.locale.ta(key, &[(name, value.to_string())])
     }
 
+    /// The name in the page's language, of a record named in both.
+    pub fn pick(&self, zh: &str, en: &str) -> String {
+        self.locale.pick(zh, en).to_string()
+    }
+
     pub fn role(&self) -> Option<Role> {
         self.user.as_ref().map(|u| u.role)
     }
