@@ -7,7 +7,10 @@ use crate::auth::Role;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::suppliers::rules::{CreditCode, SupplierStatus};
-use entity::{category, material, setting, site, supplier, unit, user, warehouse};
+use entity::{
+    category, consignment_agreement, material, setting, site, supplier, supplier_category,
+    supplier_document, unit, user, warehouse,
+};
 use rust_decimal::Decimal;
 use sea_orm::{ActiveValue::Set, EntityTrait, PaginatorTrait, TransactionTrait};
 use std::collections::BTreeMap;
@@ -56,7 +59,7 @@ const SUPPLIERS: [(&str, &str, SupplierStatus, &str, &str); 7] = [
     (
         "联塑管业供应链有限公司",
         "91310115MA1K4D5E6D",
-        SupplierStatus::UnderReview,
+        SupplierStatus::Recommended,
         "王海",
         "13761230003",
     ),
@@ -155,6 +158,56 @@ fn unit_codes(rows: &[MaterialRow]) -> BTreeMap<(String, String), String> {
     out
 }
 
+/// Suppliers that were admitted at some point and so have an agreement.
+fn traded(status: SupplierStatus) -> bool {
+    matches!(
+        status,
+        SupplierStatus::Admitted | SupplierStatus::Suspended | SupplierStatus::Removed
+    )
+}
+
+/// A business licence on file (a small generated PDF), valid for two more years.
+async fn demo_licence(
+    txn: &sea_orm::DatabaseTransaction,
+    state: &AppState,
+    supplier_id: i64,
+    name: &str,
+    today: chrono::NaiveDate,
+) -> AppResult<()> {
+    let pdf = format!(
+        "%PDF-1.4\n% demo business licence of supplier {supplier_id}\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    );
+    let upload = crate::files::Upload {
+        file_name: "营业执照.pdf".into(),
+        bytes: pdf.into_bytes(),
+    };
+    let f = crate::files::store(
+        txn,
+        state,
+        "file",
+        &upload,
+        Some(supplier_id),
+        "document",
+        None,
+    )
+    .await?;
+    supplier_document::Entity::insert(supplier_document::ActiveModel {
+        supplier_id: Set(supplier_id),
+        kind: Set("business_licence".into()),
+        title: Set(format!("{name} 营业执照")),
+        issued_on: Set(today - chrono::Days::new(400)),
+        expires_on: Set(today + chrono::Days::new(730)),
+        file_id: Set(f.id),
+        expiry_warned_at: Set(None),
+        active: Set(true),
+        created_at: Set(state.now()),
+        ..Default::default()
+    })
+    .exec(txn)
+    .await?;
+    Ok(())
+}
+
 /// Loads the demo data into an empty database. Answers false (and changes nothing) when
 /// the database already has users.
 pub async fn load(state: &AppState) -> AppResult<bool> {
@@ -213,6 +266,7 @@ pub async fn load(state: &AppState) -> AppResult<bool> {
     .await?;
 
     let mut supplier_ids = Vec::new();
+    let today = state.today();
     for (name, code, status, contact, phone) in SUPPLIERS {
         let code = CreditCode::parse(code)
             .map_err(|e| AppError::Internal(format!("demo credit code {code}: {e:?}")))?;
@@ -226,13 +280,56 @@ pub async fn load(state: &AppState) -> AppResult<bool> {
                 "contact{}@supplier.demo.test",
                 supplier_ids.len() + 1
             )),
+            legal_representative: Set(contact.into()),
+            address: Set("浙江省杭州市".into()),
+            bank_name: Set("中国建设银行杭州分行".into()),
+            bank_account: Set(format!("3305016187{:010}", supplier_ids.len() + 1)),
             created_at: Set(now),
             updated_at: Set(now),
+            submitted_at: Set((status != SupplierStatus::Draft).then_some(now)),
+            admitted_at: Set(traded(status).then_some(now)),
+            next_review_on: Set(today.checked_add_months(chrono::Months::new(12))),
+            suspended_until: Set(
+                (status == SupplierStatus::Suspended).then(|| today + chrono::Days::new(30))
+            ),
+            status_reason: Set(match status {
+                SupplierStatus::Suspended => "质量整改期间暂停供货".into(),
+                SupplierStatus::Removed => "two_confirmed_failures".into(),
+                _ => String::new(),
+            }),
+            confirmed_failures: Set(if status == SupplierStatus::Removed {
+                2
+            } else {
+                0
+            }),
             ..Default::default()
         })
         .exec(&txn)
         .await?;
-        supplier_ids.push(r.last_insert_id);
+        let id = r.last_insert_id;
+        supplier_ids.push(id);
+        if status != SupplierStatus::Draft {
+            demo_licence(&txn, state, id, name, today).await?;
+        }
+        if traded(status) {
+            let terms = crate::suppliers::rules::AgreementTerms::defaults(today);
+            consignment_agreement::Entity::insert(consignment_agreement::ActiveModel {
+                supplier_id: Set(id),
+                number: Set(format!("DCDX-{}-{id:04}", today.format("%Y"))),
+                starts_on: Set(terms.starts_on),
+                ends_on: Set(terms.ends_on),
+                categories: Set(String::new()),
+                cutoff_day: Set(terms.cutoff_day),
+                stale_months: Set(terms.stale_months),
+                tax_rate: Set(entity::Fixed::<4>::new(terms.tax_rate).unwrap_or_default()),
+                signed_on: Set(terms.signed_on),
+                approved_by: Set(0),
+                created_at: Set(now),
+                ..Default::default()
+            })
+            .exec(&txn)
+            .await?;
+        }
     }
 
     for ((zh, en), code) in &codes {
@@ -262,6 +359,17 @@ pub async fn load(state: &AppState) -> AppResult<bool> {
         .await?
         .last_insert_id;
         category_ids.insert(r.category_zh.clone(), id);
+    }
+    let cat_list: Vec<i64> = category_ids.values().copied().collect();
+    for (i, sid) in supplier_ids.iter().enumerate() {
+        for c in cat_list.iter().skip(i * 2).take(2) {
+            supplier_category::Entity::insert(supplier_category::ActiveModel {
+                supplier_id: Set(*sid),
+                category_id: Set(*c),
+            })
+            .exec(&txn)
+            .await?;
+        }
     }
     for (i, r) in rows.iter().enumerate() {
         let price = entity::Fixed::<4>::new(r.price)

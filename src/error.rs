@@ -330,6 +330,113 @@ mod tests {
         );
     }
 
+    /// For each call `marker(...)` in `text`, its top-level argument `nth` when that is a
+    /// plain snake_case string literal.
+    fn literal_args(text: &str, marker: &str, nth: usize) -> Vec<String> {
+        let mut out = Vec::new();
+        for (i, _) in text.match_indices(marker) {
+            let rest = &text[i + marker.len()..];
+            let (mut depth, mut in_str, mut args, mut cur) =
+                (0i32, false, Vec::new(), String::new());
+            for c in rest.chars() {
+                match c {
+                    '"' => in_str = !in_str,
+                    '(' | '[' | '{' if !in_str => depth += 1,
+                    ')' | ']' | '}' if !in_str && depth == 0 => break,
+                    ')' | ']' | '}' if !in_str => depth -= 1,
+                    ',' if !in_str && depth == 0 => {
+                        args.push(std::mem::take(&mut cur));
+                        continue;
+                    }
+                    _ => {}
+                }
+                cur.push(c);
+            }
+            args.push(cur);
+            if let Some(a) = args.get(nth).map(|a| a.trim())
+                && let Some(lit) = a.strip_prefix('"').and_then(|a| a.strip_suffix('"'))
+                && !lit.is_empty()
+                && lit.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+            {
+                out.push(lit.to_string());
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_code_the_source_can_answer_has_a_message_in_both_languages() {
+        let mut missing = Vec::new();
+        let mut checked = 0;
+        let mut stack = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        ))];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+                let mut keys = Vec::new();
+                for m in ["AppError::Rule(", "AppError::Conflict("] {
+                    keys.extend(
+                        literal_args(text, m, 0)
+                            .into_iter()
+                            .map(|c| format!("error-{c}")),
+                    );
+                }
+                if path.ends_with("rules.rs") {
+                    keys.extend(
+                        literal_args(text, "Err(", 0)
+                            .into_iter()
+                            .map(|c| format!("error-{c}")),
+                    );
+                }
+                for m in ["AppError::field(", ".add(", ".add_with(", "taken_on("] {
+                    let nth = if m == "taken_on(" { usize::MAX } else { 1 };
+                    keys.extend(
+                        literal_args(text, m, nth)
+                            .into_iter()
+                            .map(|c| format!("validation-{c}")),
+                    );
+                }
+                // validator's derive codes, and the `code()` of the rules' error enums.
+                for (i, _) in text.match_indices("code = \"") {
+                    let rest = &text[i + 8..];
+                    keys.extend(rest.find('"').map(|e| format!("validation-{}", &rest[..e])));
+                }
+                if path.ends_with("rules.rs") {
+                    for (i, _) in text.match_indices("pub fn code(self)") {
+                        let body = &text[i..];
+                        let body = &body[..body.find("\n    }\n").unwrap_or(body.len())];
+                        for (j, _) in body.match_indices("=> \"") {
+                            let rest = &body[j + 4..];
+                            keys.extend(
+                                rest.find('"').map(|e| format!("validation-{}", &rest[..e])),
+                            );
+                        }
+                    }
+                }
+                checked += keys.len();
+                for k in keys {
+                    for l in Locale::ALL {
+                        if !l.has(&k) {
+                            missing.push(format!("{}: {k} ({})", path.display(), l.tag()));
+                        }
+                    }
+                }
+            }
+        }
+        missing.sort();
+        missing.dedup();
+        assert!(missing.is_empty(), "{missing:#?}");
+        assert!(checked > 60, "the scan found only {checked} codes");
+    }
+
     #[test]
     fn every_error_code_has_a_message() {
         let errors = [

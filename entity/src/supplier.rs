@@ -16,6 +16,20 @@ pub struct Model {
     pub contact_email: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    pub legal_representative: String,
+    pub address: String,
+    pub bank_name: String,
+    pub bank_account: String,
+    pub submitted_at: Option<DateTimeUtc>,
+    pub admitted_at: Option<DateTimeUtc>,
+    /// When the yearly re-review is due.
+    pub next_review_on: Option<Date>,
+    pub suspended_until: Option<Date>,
+    /// Why the status is what it is (rejection, suspension, removal).
+    #[sea_orm(column_type = "Text")]
+    pub status_reason: String,
+    /// Confirmed quality or price failures (rule 2).
+    pub confirmed_failures: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

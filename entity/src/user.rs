@@ -17,6 +17,8 @@ pub struct Model {
     pub active: bool,
     pub created_at: DateTimeUtc,
     pub last_login_at: Option<DateTimeUtc>,
+    /// False until a self-registered user follows the emailed link.
+    pub email_verified: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

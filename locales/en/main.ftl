@@ -125,7 +125,8 @@ role-admin = Administrator
 ## Supplier statuses
 supplier-status-draft = Draft application
 supplier-status-submitted = Application submitted
-supplier-status-under_review = Under qualification review
+supplier-status-info_requested = More information requested
+supplier-status-recommended = Recommended for admission
 supplier-status-admitted = Admitted
 supplier-status-suspended = Suspended
 supplier-status-removed = Removed
@@ -259,3 +260,64 @@ mail-sign-in-at = Sign in at
 mail-footer = Materials Supermarket — this email was sent automatically; please do not reply.
 mail-welcome-subject = Your account at the Materials Supermarket
 mail-welcome-body = An account has been opened for you with the email { $email } and the role "{ $role }". Your administrator will tell you your first password; please change it after signing in.
+
+## Suppliers: rules refused
+error-transition_not_allowed = This step is not possible in the supplier's current status.
+error-application_not_editable = The application can only be changed while it is a draft or more information was asked for.
+error-supplier_removed = The supplier has been removed.
+error-supplier_not_admitted = The supplier is not admitted (or is suspended).
+error-business_licence_expired = The supplier's business licence has expired; renew it first.
+error-email_not_verified = Verify your email address first: follow the link in the email we sent.
+error-business_licence_missing = Add a valid business licence before submitting.
+error-failure_already_decided = This failure has already been decided.
+error-verification_link_invalid = This link is invalid, used or expired.
+error-status_changed = Someone else changed this supplier just now; reload and try again.
+
+## Suppliers: fields
+validation-phone = Enter a mobile number or a landline with its area code, e.g. 0571-87654321.
+validation-bank_account = Enter 8 to 30 digits.
+validation-not_changeable = This cannot be changed here.
+validation-end_before_start = The end must come after the start.
+validation-in_future = This date cannot be in the future.
+validation-in_past = This date cannot be in the past.
+validation-checklist_required = Check this before recommending admission.
+validation-failure_source_mismatch = Quality failures come from inspection or complaints; price failures from surveys or tenders.
+validation-cutoff_day_range = Choose a day from 1 to 28.
+validation-stale_months_range = Choose 1 to 12 months.
+validation-tax_rate_range = Enter a rate from 0 to 0.17.
+validation-file_empty = The file is empty.
+validation-file_too_large = The file is larger than 10 MB.
+validation-file_type = Only PDF, JPEG or PNG files are accepted.
+validation-file_name_mismatch = The file's name does not match its content.
+
+## Supplier emails
+mail-verify_email-subject = Confirm your email address
+mail-verify_email-body = Please confirm your email address for your supplier application by opening this link within 7 days: { $link }
+mail-application_submitted-subject = Application received: { $company }
+mail-application_submitted-body = We have received the application of { $company }. The procurement office will review it and write to you.
+mail-application_to_review-subject = New supplier application: { $company }
+mail-application_to_review-body = { $company } has submitted its application. Review it at /suppliers/{ $id }.
+mail-application_info_requested-subject = More information needed: { $company }
+mail-application_info_requested-body = The procurement office needs more information before it can continue: { $reasons } Please complete your application and submit it again.
+mail-application_rejected-subject = Application not approved: { $company }
+mail-application_rejected-body = We are sorry: the application of { $company } was not approved. Reasons: { $reasons }
+mail-application_recommended-subject = Admission recommended: { $company }
+mail-application_recommended-body = The procurement office recommends admitting { $company }. Please decide at /suppliers/{ $id }.
+mail-application_in_review-subject = Your application is with the head of procurement
+mail-application_in_review-body = The review of { $company } is complete and admission has been recommended; the head of procurement decides next.
+mail-application_admitted-subject = Admitted: { $company }
+mail-application_admitted-body = { $company } is admitted to the materials supermarket. Your consignment agreement is number { $number }; you can read it in the portal.
+mail-failure_recorded-subject = A failure was recorded against { $company }
+mail-failure_recorded-body = The procurement office recorded a quality or price failure: { $description } You may answer it in the portal before it is decided.
+mail-failure_confirmed-subject = Failure confirmed: { $company }
+mail-failure_confirmed-body = The failure recorded against { $company } has been confirmed. Confirmed failures: { $count }. A second confirmed failure removes a supplier.
+mail-failure_dismissed-subject = Failure dismissed: { $company }
+mail-failure_dismissed-body = The failure recorded against { $company } has been dismissed.
+mail-supplier_removed-subject = Removed from the materials supermarket: { $company }
+mail-supplier_removed-body = After a second confirmed quality or price failure, { $company } has been removed. Listings and deliveries are closed and consigned stock on hand will be returned. What the company owes you is still settled.
+mail-supplier_removed_office-subject = Supplier removed: { $company }
+mail-supplier_removed_office-body = { $company } was removed after its second confirmed failure. Its consigned stock on hand is to be returned.
+mail-supplier_suspended-subject = Suspended: { $company }
+mail-supplier_suspended-body = { $company } is suspended until { $until }. Reason: { $reasons }
+mail-supplier_reinstated-subject = Suspension lifted: { $company }
+mail-supplier_reinstated-body = The suspension of { $company } has been lifted.

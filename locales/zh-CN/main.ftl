@@ -125,7 +125,8 @@ role-admin = 系统管理员
 ## Supplier statuses
 supplier-status-draft = 申请草稿
 supplier-status-submitted = 已提交申请
-supplier-status-under_review = 资格评审中
+supplier-status-info_requested = 待补充资料
+supplier-status-recommended = 已推荐准入
 supplier-status-admitted = 已准入
 supplier-status-suspended = 已暂停
 supplier-status-removed = 已清退
@@ -259,3 +260,64 @@ mail-sign-in-at = 登录地址：
 mail-footer = 物资超市 — 本邮件由系统自动发送，请勿回复。
 mail-welcome-subject = 您的物资超市账户已开通
 mail-welcome-body = 已为您开通账户，登录邮箱为 { $email }，角色为“{ $role }”。初始密码由系统管理员告知，请登录后及时修改。
+
+## Suppliers: rules refused
+error-transition_not_allowed = 供应商当前状态下不能进行此操作。
+error-application_not_editable = 只有草稿或待补充资料的申请可以修改。
+error-supplier_removed = 该供应商已被清退。
+error-supplier_not_admitted = 该供应商未准入或已暂停。
+error-business_licence_expired = 该供应商的营业执照已过期，请先更新。
+error-email_not_verified = 请先验证邮箱：打开我们发送的邮件中的链接。
+error-business_licence_missing = 提交前请添加有效的营业执照。
+error-failure_already_decided = 该问题已处理。
+error-verification_link_invalid = 链接无效、已使用或已过期。
+error-status_changed = 该供应商刚被他人修改，请刷新后重试。
+
+## Suppliers: fields
+validation-phone = 请输入手机号码或带区号的座机号码，如 0571-87654321。
+validation-bank_account = 请输入 8 到 30 位数字。
+validation-not_changeable = 此处不能修改此项。
+validation-end_before_start = 结束日期必须晚于开始日期。
+validation-in_future = 日期不能晚于今天。
+validation-in_past = 日期不能早于今天。
+validation-checklist_required = 推荐准入前须核查此项。
+validation-failure_source_mismatch = 质量问题来自验收或投诉；价格问题来自询价或招标。
+validation-cutoff_day_range = 请选择 1 到 28 日。
+validation-stale_months_range = 请选择 1 到 12 个月。
+validation-tax_rate_range = 请输入 0 到 0.17 之间的税率。
+validation-file_empty = 文件为空。
+validation-file_too_large = 文件超过 10 MB。
+validation-file_type = 只接受 PDF、JPEG 或 PNG 文件。
+validation-file_name_mismatch = 文件名与文件内容不符。
+
+## Supplier emails
+mail-verify_email-subject = 请验证您的邮箱
+mail-verify_email-body = 请在 7 天内打开以下链接，验证您供应商申请的邮箱：{ $link }
+mail-application_submitted-subject = 已收到申请：{ $company }
+mail-application_submitted-body = 我们已收到 { $company } 的入市申请，物资部将进行审核并通知您结果。
+mail-application_to_review-subject = 新的供应商申请：{ $company }
+mail-application_to_review-body = { $company } 已提交入市申请，请在 /suppliers/{ $id } 审核。
+mail-application_info_requested-subject = 需要补充资料：{ $company }
+mail-application_info_requested-body = 物资部需要您补充以下资料：{ $reasons } 请完善申请后重新提交。
+mail-application_rejected-subject = 申请未通过：{ $company }
+mail-application_rejected-body = 很遗憾，{ $company } 的入市申请未通过。原因：{ $reasons }
+mail-application_recommended-subject = 推荐准入：{ $company }
+mail-application_recommended-body = 物资部推荐 { $company } 准入，请在 /suppliers/{ $id } 审批。
+mail-application_in_review-subject = 您的申请已提交部长审批
+mail-application_in_review-body = { $company } 的资格评审已完成并推荐准入，下一步由物资部部长审批。
+mail-application_admitted-subject = 准入通过：{ $company }
+mail-application_admitted-body = { $company } 已准入物资超市。代储代销协议编号 { $number }，可在系统中查看。
+mail-failure_recorded-subject = { $company } 被登记质次价高问题
+mail-failure_recorded-body = 物资部登记了一项质量或价格问题：{ $description } 在处理前，您可以在系统中答复。
+mail-failure_confirmed-subject = 问题已确认：{ $company }
+mail-failure_confirmed-body = 对 { $company } 登记的问题已确认。已确认问题：{ $count } 次。确认两次即清退。
+mail-failure_dismissed-subject = 问题已驳回：{ $company }
+mail-failure_dismissed-body = 对 { $company } 登记的问题已驳回。
+mail-supplier_removed-subject = 已被清退出物资超市：{ $company }
+mail-supplier_removed-body = 因第二次确认质次价高问题，{ $company } 已被清退。商品挂牌和送货已关闭，在库代储物资将退回。公司应付款项仍照常结算。
+mail-supplier_removed_office-subject = 供应商已清退：{ $company }
+mail-supplier_removed_office-body = { $company } 因第二次确认质次价高问题已被清退，其在库代储物资须退货。
+mail-supplier_suspended-subject = 已暂停：{ $company }
+mail-supplier_suspended-body = { $company } 暂停至 { $until }。原因：{ $reasons }
+mail-supplier_reinstated-subject = 已解除暂停：{ $company }
+mail-supplier_reinstated-body = { $company } 的暂停已解除。

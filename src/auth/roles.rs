@@ -84,6 +84,11 @@ impl Role {
             ReadUsers | ReadSettings | ReadAudit | ReadMailQueue | ReadJobs => {
                 matches!(self, Admin | Auditor)
             }
+            ReadSuppliers => matches!(self, ProcurementOfficer | ProcurementHead | Auditor | Admin),
+            ReviewSuppliers => self == ProcurementOfficer,
+            RecordFailures => matches!(self, ProcurementOfficer | ProcurementHead),
+            DecideAdmissions | DecideFailures | SuspendSuppliers => self == ProcurementHead,
+            ManageOwnSupplier => self == Supplier,
         }
     }
 }
@@ -105,6 +110,18 @@ pub enum Capability {
     ReadMailQueue,
     ReadJobs,
     RunJobs,
+    /// The supplier directory and every supplier's file.
+    ReadSuppliers,
+    /// An officer's qualification review (request information, recommend, reject).
+    ReviewSuppliers,
+    RecordFailures,
+    /// The head approves or rejects admissions.
+    DecideAdmissions,
+    /// The head confirms or dismisses failures.
+    DecideFailures,
+    SuspendSuppliers,
+    /// A supplier's own application, documents, agreement and failures.
+    ManageOwnSupplier,
 }
 
 #[cfg(test)]
@@ -132,6 +149,20 @@ mod tests {
                 && !a.can(Capability::ManageOrganisation)
                 && !a.can(Capability::RunJobs)
         );
+    }
+
+    #[test]
+    fn the_head_decides_and_the_officer_reviews() {
+        assert!(
+            Role::ProcurementHead.can(Capability::DecideFailures)
+                && !Role::ProcurementOfficer.can(Capability::DecideFailures)
+        );
+        assert!(
+            Role::ProcurementOfficer.can(Capability::ReviewSuppliers)
+                && !Role::ProcurementHead.can(Capability::ReviewSuppliers)
+        );
+        assert!(!Role::Supplier.can(Capability::ReadSuppliers));
+        assert!(!Role::Auditor.can(Capability::RecordFailures));
     }
 
     #[test]

@@ -1,5 +1,11 @@
-//! Suppliers: their life cycle and the rules about them (DOMAIN.md rules 1 and 2).
-//! So far: statuses and the unified social credit code; applications, reviews and
-//! failures build on these.
+//! Suppliers (DOMAIN.md rules 1 and 2): online application, documents, qualification review
+//! and admission with its consignment agreement, quality and price failures with removal on
+//! the second confirmed one, suspension, the directory.
+//!
+//! `rules.rs` holds the pure rules (life cycle, two failures and out, document validity,
+//! credit codes); `store.rs` the transactions; `api.rs` and `pages.rs` the handlers.
 
+pub mod api;
+pub mod pages;
 pub mod rules;
+pub mod store;

@@ -1,5 +1,6 @@
 //! Pure supplier rules: statuses and the unified social credit code (GB 32100-2015).
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// Where a supplier stands. Only `Admitted` suppliers may list, deliver or bid.
@@ -8,7 +9,8 @@ use serde::{Deserialize, Serialize};
 pub enum SupplierStatus {
     Draft,
     Submitted,
-    UnderReview,
+    InfoRequested,
+    Recommended,
     Admitted,
     Suspended,
     Removed,
@@ -16,10 +18,11 @@ pub enum SupplierStatus {
 }
 
 impl SupplierStatus {
-    pub const ALL: [SupplierStatus; 7] = [
+    pub const ALL: [SupplierStatus; 8] = [
         SupplierStatus::Draft,
         SupplierStatus::Submitted,
-        SupplierStatus::UnderReview,
+        SupplierStatus::InfoRequested,
+        SupplierStatus::Recommended,
         SupplierStatus::Admitted,
         SupplierStatus::Suspended,
         SupplierStatus::Removed,
@@ -30,7 +33,8 @@ impl SupplierStatus {
         match self {
             SupplierStatus::Draft => "draft",
             SupplierStatus::Submitted => "submitted",
-            SupplierStatus::UnderReview => "under_review",
+            SupplierStatus::InfoRequested => "info_requested",
+            SupplierStatus::Recommended => "recommended",
             SupplierStatus::Admitted => "admitted",
             SupplierStatus::Suspended => "suspended",
             SupplierStatus::Removed => "removed",
@@ -108,6 +112,285 @@ impl CreditCode {
     }
 }
 
+/// What a procurement step or the supplier does to an application or an admitted supplier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transition {
+    /// The supplier submits (or resubmits) its application.
+    Submit,
+    /// An officer (or the head) asks the supplier for more information.
+    RequestInfo,
+    /// An officer recommends admission.
+    Recommend,
+    /// An officer or the head rejects the application.
+    Reject,
+    /// The head approves admission.
+    Admit,
+    Suspend,
+    Reinstate,
+    /// The second confirmed failure.
+    Remove,
+}
+
+impl SupplierStatus {
+    /// Rule 1's life cycle: the status after `t`, or why `t` is not possible now.
+    pub fn after(self, t: Transition) -> Result<SupplierStatus, &'static str> {
+        use SupplierStatus::*;
+        use Transition::*;
+        match (self, t) {
+            (Draft | InfoRequested, Submit) => Ok(Submitted),
+            (Submitted | Recommended, RequestInfo) => Ok(InfoRequested),
+            (Submitted, Recommend) => Ok(Recommended),
+            (Submitted | Recommended, Reject) => Ok(Rejected),
+            (Recommended, Admit) => Ok(Admitted),
+            (Admitted, Suspend) => Ok(Suspended),
+            (Suspended, Reinstate) => Ok(Admitted),
+            (Admitted | Suspended, Remove) => Ok(Removed),
+            _ => Err("transition_not_allowed"),
+        }
+    }
+
+    /// The supplier may still edit its application.
+    pub fn editable(self) -> bool {
+        matches!(self, SupplierStatus::Draft | SupplierStatus::InfoRequested)
+    }
+}
+
+/// Rule 2: a supplier with this many confirmed failures is removed.
+pub const FAILURES_TO_REMOVE: i32 = 2;
+
+/// Rule 2: true when `confirmed` failures remove the supplier.
+pub fn removal_due(confirmed: i32) -> bool {
+    confirmed >= FAILURES_TO_REMOVE
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    Quality,
+    Price,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureSource {
+    ReceivingInspection,
+    SiteComplaint,
+    PriceSurvey,
+    Tender,
+}
+
+impl FailureKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::Quality => "quality",
+            FailureKind::Price => "price",
+        }
+    }
+}
+
+impl FailureSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureSource::ReceivingInspection => "receiving_inspection",
+            FailureSource::SiteComplaint => "site_complaint",
+            FailureSource::PriceSurvey => "price_survey",
+            FailureSource::Tender => "tender",
+        }
+    }
+
+    /// Quality failures come from inspection and complaints; price failures from surveys
+    /// and tenders (DOMAIN.md rule 2).
+    pub fn fits(self, kind: FailureKind) -> bool {
+        match kind {
+            FailureKind::Quality => matches!(
+                self,
+                FailureSource::ReceivingInspection | FailureSource::SiteComplaint
+            ),
+            FailureKind::Price => {
+                matches!(self, FailureSource::PriceSurvey | FailureSource::Tender)
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    BusinessLicence,
+    ProductionLicence,
+    ProductCertificate,
+    QualitySystem,
+}
+
+impl DocumentKind {
+    pub const ALL: [DocumentKind; 4] = [
+        DocumentKind::BusinessLicence,
+        DocumentKind::ProductionLicence,
+        DocumentKind::ProductCertificate,
+        DocumentKind::QualitySystem,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentKind::BusinessLicence => "business_licence",
+            DocumentKind::ProductionLicence => "production_licence",
+            DocumentKind::ProductCertificate => "product_certificate",
+            DocumentKind::QualitySystem => "quality_system",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// Days before expiry that a document's owner is warned.
+pub const EXPIRY_WARNING_DAYS: u64 = 30;
+
+/// True when a document expiring on `expires_on` should be warned about on `today`.
+pub fn expiry_warning_due(expires_on: NaiveDate, today: NaiveDate) -> bool {
+    expires_on >= today && expires_on <= today + chrono::Days::new(EXPIRY_WARNING_DAYS)
+}
+
+/// A document is valid through its expiry date.
+pub fn document_valid(expires_on: NaiveDate, today: NaiveDate) -> bool {
+    expires_on >= today
+}
+
+/// Rule 1: may the supplier list, deliver or bid today? `licence_expires` is the latest
+/// expiry of its active business licences, if it has any.
+pub fn may_trade(
+    status: SupplierStatus,
+    licence_expires: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<(), &'static str> {
+    if status != SupplierStatus::Admitted {
+        return Err("supplier_not_admitted");
+    }
+    match licence_expires {
+        Some(d) if document_valid(d, today) => Ok(()),
+        _ => Err("business_licence_expired"),
+    }
+}
+
+/// The qualification review checklist.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Checklist {
+    #[serde(default)]
+    pub licence_valid: bool,
+    #[serde(default)]
+    pub certificates: bool,
+    #[serde(default)]
+    pub quality_system: bool,
+    #[serde(default)]
+    pub capacity: bool,
+    #[serde(default)]
+    pub references: bool,
+    #[serde(default)]
+    pub site_visit: bool,
+}
+
+impl Checklist {
+    /// Admission can only be recommended when licence, certificates and quality system are
+    /// confirmed; capacity, references and the site visit are recorded but not required.
+    pub fn missing_for_recommendation(&self) -> Vec<&'static str> {
+        let mut missing = Vec::new();
+        if !self.licence_valid {
+            missing.push("licence_valid");
+        }
+        if !self.certificates {
+            missing.push("certificates");
+        }
+        if !self.quality_system {
+            missing.push("quality_system");
+        }
+        missing
+    }
+}
+
+/// Agreement terms, with the defaults of the domain (cut-off on the 25th, two months).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AgreementTerms {
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub cutoff_day: i32,
+    pub stale_months: i32,
+    /// VAT as a fraction, e.g. "0.13".
+    #[schema(value_type = String, example = "0.13")]
+    pub tax_rate: rust_decimal::Decimal,
+    pub signed_on: NaiveDate,
+}
+
+impl AgreementTerms {
+    pub fn defaults(today: NaiveDate) -> Self {
+        Self {
+            starts_on: today,
+            ends_on: today
+                .checked_add_months(chrono::Months::new(12))
+                .unwrap_or(today)
+                - chrono::Days::new(1),
+            cutoff_day: 25,
+            stale_months: 2,
+            tax_rate: rust_decimal::Decimal::new(13, 2),
+            signed_on: today,
+        }
+    }
+
+    /// Field errors as (field, code).
+    pub fn problems(&self) -> Vec<(&'static str, &'static str)> {
+        let mut p = Vec::new();
+        if self.ends_on <= self.starts_on {
+            p.push(("ends_on", "end_before_start"));
+        }
+        if !(1..=28).contains(&self.cutoff_day) {
+            p.push(("cutoff_day", "cutoff_day_range"));
+        }
+        if !(1..=12).contains(&self.stale_months) {
+            p.push(("stale_months", "stale_months_range"));
+        }
+        if self.tax_rate < rust_decimal::Decimal::ZERO
+            || self.tax_rate > rust_decimal::Decimal::new(17, 2)
+        {
+            p.push(("tax_rate", "tax_rate_range"));
+        }
+        p
+    }
+}
+
+/// A mainland mobile number (11 digits starting 1[3-9]) or a landline with its area code
+/// (0xx-xxxxxxx, dash optional, 7 or 8 digits after a 3- or 4-digit area code).
+pub fn valid_phone(phone: &str) -> bool {
+    let p: String = phone.chars().filter(|c| !c.is_whitespace()).collect();
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    if p.len() == 11 && p.starts_with('1') && digits(&p) {
+        return matches!(p.as_bytes()[1], b'3'..=b'9');
+    }
+    let (area, number) = match p.split_once('-') {
+        Some((a, n)) => (a.to_string(), n.to_string()),
+        None if p.starts_with('0') && (p.len() == 10 || p.len() == 11 || p.len() == 12) => {
+            // Without a dash the area code is 3 digits for 010/02x, else 4.
+            let cut = if p.starts_with("01") || p.starts_with("02") {
+                3
+            } else {
+                4
+            };
+            (p[..cut].to_string(), p[cut..].to_string())
+        }
+        None => return false,
+    };
+    area.starts_with('0')
+        && (3..=4).contains(&area.len())
+        && digits(&area)
+        && (7..=8).contains(&number.len())
+        && digits(&number)
+}
+
+/// A bank account number: 8 to 30 digits, spaces allowed between groups.
+pub fn valid_bank_account(account: &str) -> bool {
+    let d: String = account.chars().filter(|c| *c != ' ').collect();
+    (8..=30).contains(&d.len()) && d.chars().all(|c| c.is_ascii_digit())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,6 +416,145 @@ mod tests {
             CreditCode::parse("9144030019220382IO"),
             Err(CreditCodeError::Characters)
         );
+    }
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_second_confirmed_failure_removes_and_the_first_does_not() {
+        assert!(!removal_due(0));
+        assert!(!removal_due(1));
+        assert!(removal_due(2));
+        assert!(removal_due(3));
+    }
+
+    #[test]
+    fn an_application_goes_through_review_to_admission() {
+        use SupplierStatus::*;
+        use Transition::*;
+        assert_eq!(Draft.after(Submit), Ok(Submitted));
+        assert_eq!(Submitted.after(RequestInfo), Ok(InfoRequested));
+        assert_eq!(InfoRequested.after(Submit), Ok(Submitted));
+        assert_eq!(Submitted.after(Recommend), Ok(Recommended));
+        assert_eq!(Recommended.after(Admit), Ok(Admitted));
+        assert_eq!(
+            Submitted.after(Admit),
+            Err("transition_not_allowed"),
+            "the head admits only what an officer recommended"
+        );
+        assert_eq!(Admitted.after(Suspend), Ok(Suspended));
+        assert_eq!(Suspended.after(Reinstate), Ok(Admitted));
+        assert_eq!(Suspended.after(Remove), Ok(Removed));
+        assert_eq!(Removed.after(Reinstate), Err("transition_not_allowed"));
+        assert_eq!(
+            Removed.after(Remove),
+            Err("transition_not_allowed"),
+            "removed once"
+        );
+        assert!(Draft.editable() && InfoRequested.editable() && !Submitted.editable());
+    }
+
+    #[test]
+    fn an_expired_business_licence_blocks_trading_from_the_day_after_expiry() {
+        let expires = d(2027, 3, 31);
+        assert_eq!(
+            may_trade(SupplierStatus::Admitted, Some(expires), d(2027, 3, 31)),
+            Ok(())
+        );
+        assert_eq!(
+            may_trade(SupplierStatus::Admitted, Some(expires), d(2027, 4, 1)),
+            Err("business_licence_expired")
+        );
+        assert_eq!(
+            may_trade(SupplierStatus::Admitted, None, d(2027, 1, 1)),
+            Err("business_licence_expired")
+        );
+        assert_eq!(
+            may_trade(SupplierStatus::Suspended, Some(expires), d(2027, 1, 1)),
+            Err("supplier_not_admitted")
+        );
+    }
+
+    #[test]
+    fn documents_warn_thirty_days_ahead() {
+        let today = d(2027, 1, 1);
+        assert!(expiry_warning_due(d(2027, 1, 31), today));
+        assert!(!expiry_warning_due(d(2027, 2, 1), today));
+        assert!(
+            !expiry_warning_due(d(2026, 12, 31), today),
+            "already expired: no advance warning"
+        );
+    }
+
+    #[test]
+    fn recommending_needs_licence_certificates_and_quality_system() {
+        let mut c = Checklist {
+            capacity: true,
+            references: true,
+            site_visit: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            c.missing_for_recommendation(),
+            vec!["licence_valid", "certificates", "quality_system"]
+        );
+        c.licence_valid = true;
+        c.certificates = true;
+        c.quality_system = true;
+        assert!(c.missing_for_recommendation().is_empty());
+    }
+
+    #[test]
+    fn failures_come_from_their_proper_sources() {
+        assert!(FailureSource::ReceivingInspection.fits(FailureKind::Quality));
+        assert!(FailureSource::Tender.fits(FailureKind::Price));
+        assert!(!FailureSource::PriceSurvey.fits(FailureKind::Quality));
+    }
+
+    #[test]
+    fn agreement_terms_default_to_the_25th_and_two_months() {
+        let t = AgreementTerms::defaults(d(2026, 12, 1));
+        assert_eq!((t.cutoff_day, t.stale_months), (25, 2));
+        assert_eq!(t.ends_on, d(2027, 11, 30));
+        assert!(t.problems().is_empty());
+        let bad = AgreementTerms {
+            cutoff_day: 31,
+            stale_months: 0,
+            ..t
+        };
+        assert_eq!(
+            bad.problems(),
+            vec![
+                ("cutoff_day", "cutoff_day_range"),
+                ("stale_months", "stale_months_range")
+            ]
+        );
+    }
+
+    #[test]
+    fn phones_are_mobiles_or_landlines_with_area_codes() {
+        for ok in [
+            "13905710001",
+            "139 0571 0001",
+            "0571-87654321",
+            "010-1234567",
+            "02112345678",
+            "075512345678",
+        ] {
+            assert!(valid_phone(ok), "{ok}");
+        }
+        for bad in [
+            "12905710001",
+            "1390571000",
+            "87654321",
+            "0571-123",
+            "abc",
+            "",
+        ] {
+            assert!(!valid_phone(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -81,7 +81,7 @@ pub fn extractor_configs(cfg: &mut web::ServiceConfig) {
 
 /// The route table.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    use crate::{audit, auth, jobs, mail, materials, org, users};
+    use crate::{audit, auth, files, jobs, mail, materials, org, suppliers, users};
     extractor_configs(cfg);
     cfg.service(healthz)
         .service(readyz)
@@ -109,6 +109,23 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(mail::pages::api_list)
         .service(jobs::pages::api_list)
         .service(jobs::pages::api_run)
+        .service(files::api_upload)
+        .service(files::api_download)
+        .service(suppliers::api::apply)
+        .service(suppliers::api::verify_email)
+        .service(suppliers::api::my_supplier)
+        .service(suppliers::api::update_application)
+        .service(suppliers::api::submit)
+        .service(suppliers::api::add_document)
+        .service(suppliers::api::respond)
+        .service(suppliers::api::directory)
+        .service(suppliers::api::get_supplier)
+        .service(suppliers::api::review)
+        .service(suppliers::api::admission)
+        .service(suppliers::api::record_failure)
+        .service(suppliers::api::decide_failure)
+        .service(suppliers::api::suspend)
+        .service(suppliers::api::reinstate)
         // Pages
         .service(home::home)
         .service(auth::pages::login_form)
@@ -131,5 +148,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(mail::pages::page)
         .service(jobs::pages::page)
         .service(jobs::pages::page_run)
+        .service(files::page_download)
         .default_service(web::to(not_found));
 }

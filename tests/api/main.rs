@@ -11,4 +11,5 @@ mod mail;
 mod pages;
 mod roles;
 mod shell;
+mod suppliers;
 mod users;

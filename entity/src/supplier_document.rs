@@ -1,0 +1,25 @@
+use sea_orm::entity::prelude::*;
+use serde::Serialize;
+
+/// A qualification document: business licence, production licence, certificate, …
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+#[sea_orm(table_name = "supplier_documents")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub supplier_id: i64,
+    pub kind: String,
+    pub title: String,
+    pub issued_on: Date,
+    pub expires_on: Date,
+    pub file_id: i64,
+    pub expiry_warned_at: Option<DateTimeUtc>,
+    /// False once replaced by a renewal or withdrawn.
+    pub active: bool,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

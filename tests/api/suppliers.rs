@@ -1,0 +1,613 @@
+//! Rules 1 and 2: application, review and admission; two failures and out.
+
+use crate::helpers::{TestApp, spawn_app};
+use reqwest::{StatusCode, multipart};
+use serde_json::{Value, json};
+
+const PDF: &[u8] = b"%PDF-1.4\n% a scanned licence\n%%EOF\n";
+
+fn application(email: &str, code: &str) -> Value {
+    json!({
+        "legal_name": "杭州永固建材有限公司",
+        "credit_code": code,
+        "legal_representative": "吴永固",
+        "contact_name": "吴经理",
+        "contact_phone": "0571-87654321",
+        "contact_email": email,
+        "address": "杭州市余杭区良渚街道 8 号",
+        "category_ids": [1, 2],
+        "bank_name": "中国工商银行余杭支行",
+        "bank_account": "1202 0212 0900 1234 567",
+        "password": "supplier-password",
+        "locale": "en"
+    })
+}
+
+async fn upload(
+    app: &TestApp,
+    token: &str,
+    name: &str,
+    bytes: &[u8],
+    supplier_id: Option<i64>,
+) -> (StatusCode, Value) {
+    let mut form = multipart::Form::new().part(
+        "file",
+        multipart::Part::bytes(bytes.to_vec()).file_name(name.to_string()),
+    );
+    if let Some(id) = supplier_id {
+        form = form.text("supplier_id", id.to_string());
+    }
+    let r = reqwest::Client::new()
+        .post(app.url("/api/files"))
+        .bearer_auth(token)
+        .header("Accept-Language", "en")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let status = r.status();
+    (status, r.json().await.unwrap_or_default())
+}
+
+/// The verification link from the newest email to `to`.
+async fn verification_token(app: &TestApp, to: &str) -> String {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let mail = entity::outbox::Entity::find()
+        .filter(entity::outbox::Column::ToAddr.eq(to))
+        .filter(entity::outbox::Column::Kind.eq("verify_email"))
+        .order_by_desc(entity::outbox::Column::Id)
+        .one(&app.state.db.read)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("no verification mail to {to}"));
+    let i = mail
+        .body_text
+        .find("token=")
+        .unwrap_or_else(|| panic!("{}", mail.body_text))
+        + 6;
+    mail.body_text[i..]
+        .chars()
+        .take_while(|c| c.is_ascii_hexdigit())
+        .collect()
+}
+
+/// The demo supplier user's own supplier (admitted).
+async fn demo_supplier_id(app: &TestApp) -> i64 {
+    let (_, mine) = app
+        .get_json("/api/my/supplier", &app.token_for("supplier").await)
+        .await;
+    assert_eq!(mine["supplier"]["status"], "admitted");
+    mine["supplier"]["id"].as_i64().unwrap_or_default()
+}
+
+async fn supplier_id_with_status(app: &TestApp, status: &str) -> i64 {
+    let head = app.token_for("procurement_head").await;
+    let (_, list) = app
+        .get_json(&format!("/api/suppliers?status={status}"), &head)
+        .await;
+    list[0]["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no {status} supplier: {list}"))
+}
+
+#[tokio::test]
+async fn a_wrong_credit_code_is_refused_with_its_reason_and_nothing_is_created() {
+    let app = spawn_app().await;
+    let before = app.count("suppliers").await;
+    for (code, reason) in [
+        ("91330100MA2H1X0A1C", "credit_code_check_digit"),
+        ("91330100MA2H1X0A1", "credit_code_length"),
+        ("91330100MA2H1X0AIB", "credit_code_characters"),
+    ] {
+        let (status, v) = app
+            .post_json(
+                "/api/applications",
+                "",
+                &application("yonggu@example.test", code),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            v["error"]["fields"]["credit_code"]["code"], reason,
+            "{code}"
+        );
+        assert!(
+            !v["error"]["fields"]["credit_code"]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .is_empty()
+        );
+    }
+    assert_eq!(app.count("suppliers").await, before);
+    assert_eq!(app.count("users").await, 9);
+}
+
+#[tokio::test]
+async fn an_application_goes_from_draft_through_review_to_admission_with_its_agreement() {
+    let app = spawn_app().await;
+    let (status, created) = app
+        .post_json(
+            "/api/applications",
+            "",
+            &application("yonggu@example.test", "91330110MA27Y0B7X2"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let sid = created["supplier_id"].as_i64().unwrap_or_default();
+    let token = app.token("yonggu@example.test", "supplier-password").await;
+
+    // Submitting needs a verified email and a valid business licence.
+    let (status, v) = app
+        .post_json("/api/my/application/submit", &token, &json!({}))
+        .await;
+    assert_eq!(
+        (status, v["error"]["code"].clone()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!("email_not_verified")
+        )
+    );
+    let link = verification_token(&app, "yonggu@example.test").await;
+    let (status, _) = app
+        .post_json("/api/auth/verify-email", "", &json!({"token": link}))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = app
+        .post_json("/api/auth/verify-email", "", &json!({"token": link}))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a link works once"
+    );
+    let (_, v) = app
+        .post_json("/api/my/application/submit", &token, &json!({}))
+        .await;
+    assert_eq!(v["error"]["code"], "business_licence_missing");
+
+    let (status, file) = upload(&app, &token, "licence.pdf", PDF, None).await;
+    assert_eq!(status, StatusCode::CREATED, "{file}");
+    let today = app.state.today();
+    let doc = json!({"kind": "business_licence", "title": "营业执照", "issued_on": (today - chrono::Days::new(10)).to_string(), "expires_on": (today + chrono::Days::new(700)).to_string(), "file_id": file["id"]});
+    let (status, v) = app.post_json("/api/my/documents", &token, &doc).await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    let (status, v) = app
+        .post_json("/api/my/application/submit", &token, &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["status"], "submitted");
+    // Submitted applications are no longer editable by the supplier.
+    let mut edit = application("yonggu@example.test", "91330110MA27Y0B7X2");
+    edit["legal_name"] = json!("改名");
+    let (_, v) = app
+        .send_json(reqwest::Method::PUT, "/api/my/application", &token, &edit)
+        .await;
+    assert_eq!(v["error"]["code"], "application_not_editable");
+
+    // The officer cannot recommend without the key checks, and cannot admit.
+    let officer = app.token_for("procurement_officer").await;
+    let (status, v) = app
+        .post_json(
+            &format!("/api/suppliers/{sid}/review"),
+            &officer,
+            &json!({"checklist": {"licence_valid": true}, "decision": "recommend"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        v["error"]["fields"]["checklist.certificates"]["code"],
+        "checklist_required"
+    );
+    let (status, _) = app
+        .post_json(
+            &format!("/api/suppliers/{sid}/admission"),
+            &officer,
+            &json!({"decision": "admit"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let checklist = json!({"licence_valid": true, "certificates": true, "quality_system": true, "capacity": true, "references": false, "site_visit": false});
+    let (status, v) = app
+        .post_json(
+            &format!("/api/suppliers/{sid}/review"),
+            &officer,
+            &json!({"checklist": checklist, "decision": "recommend", "notes": "证照齐全"}),
+        )
+        .await;
+    assert_eq!(
+        (status, v["status"].clone()),
+        (StatusCode::OK, json!("recommended")),
+        "{v}"
+    );
+
+    let head = app.token_for("procurement_head").await;
+    let (status, v) = app.post_json(&format!("/api/suppliers/{sid}/admission"), &head, &json!({"decision": "admit", "terms": {"starts_on": today.to_string(), "ends_on": (today + chrono::Days::new(365)).to_string(), "cutoff_day": 29, "stale_months": 2, "tax_rate": "0.13", "signed_on": today.to_string()}})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        v["error"]["fields"]["terms.cutoff_day"]["code"],
+        "cutoff_day_range"
+    );
+    let (status, v) = app
+        .post_json(
+            &format!("/api/suppliers/{sid}/admission"),
+            &head,
+            &json!({"decision": "admit"}),
+        )
+        .await;
+    assert_eq!(
+        (status, v["status"].clone()),
+        (StatusCode::OK, json!("admitted")),
+        "{v}"
+    );
+
+    let (_, mine) = app.get_json("/api/my/supplier", &token).await;
+    assert_eq!(mine["agreement"]["cutoff_day"], 25);
+    assert_eq!(mine["agreement"]["stale_months"], 2);
+    assert_eq!(mine["reviews"].as_array().map(Vec::len), Some(2));
+    assert!(
+        portal::suppliers::store::ensure_may_trade(&app.state.db.read, sid, today)
+            .await
+            .is_ok()
+    );
+    // Every step emailed the supplier.
+    let kinds = mail_kinds(&app, "yonggu@example.test").await;
+    for k in [
+        "verify_email",
+        "application_submitted",
+        "application_in_review",
+        "application_admitted",
+    ] {
+        assert!(kinds.contains(&k.to_string()), "{k} missing from {kinds:?}");
+    }
+}
+
+async fn mail_kinds(app: &TestApp, to: &str) -> Vec<String> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    entity::outbox::Entity::find()
+        .filter(entity::outbox::Column::ToAddr.eq(to))
+        .all(&app.state.db.read)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|m| m.kind)
+        .collect()
+}
+
+#[tokio::test]
+async fn uploads_are_checked_by_content_not_by_name() {
+    let app = spawn_app().await;
+    let token = app.token_for("supplier").await;
+    let (status, v) = upload(
+        &app,
+        &token,
+        "licence.pdf",
+        b"MZ\x90\x00 this is a program",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["error"]["fields"]["file"]["code"], "file_type");
+    let (_, v) = upload(&app, &token, "photo.png", PDF, None).await;
+    assert_eq!(v["error"]["fields"]["file"]["code"], "file_name_mismatch");
+    let big = [b"%PDF-".as_slice(), &vec![b'x'; 10 * 1024 * 1024]].concat();
+    let (_, v) = upload(&app, &token, "big.pdf", &big, None).await;
+    assert_eq!(v["error"]["fields"]["file"]["code"], "file_too_large");
+    let (status, v) = upload(&app, &token, "scan.pdf", PDF, None).await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    assert_eq!(v["content_type"], "application/pdf");
+    assert_eq!(v["sha256"].as_str().map(str::len), Some(64));
+    // Only the supplier itself and procurement read it back.
+    let id = v["id"].as_i64().unwrap_or_default();
+    assert_eq!(
+        app.get(&format!("/api/files/{id}"), &token).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get(
+            &format!("/api/files/{id}"),
+            &app.token_for("procurement_officer").await
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get(
+            &format!("/api/files/{id}"),
+            &app.token_for("site_user").await
+        )
+        .await
+        .status(),
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn a_supplier_never_sees_another_suppliers_file() {
+    let app = spawn_app().await;
+    let token = app.token_for("supplier").await;
+    let (_, mine) = app.get_json("/api/my/supplier", &token).await;
+    let my_id = mine["supplier"]["id"].as_i64().unwrap_or_default();
+    let other = supplier_id_with_status(&app, "suspended").await;
+    assert_ne!(my_id, other);
+    assert_eq!(
+        app.get(&format!("/api/suppliers/{other}"), &token)
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get(&format!("/api/suppliers/{my_id}"), &token)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get("/api/suppliers", &token).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let head = app.token_for("procurement_head").await;
+    let (_, theirs) = app
+        .get_json(&format!("/api/suppliers/{other}"), &head)
+        .await;
+    let their_file = theirs["documents"][0]["file_id"]
+        .as_i64()
+        .unwrap_or_default();
+    assert_eq!(
+        app.get(&format!("/api/files/{their_file}"), &token)
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+}
+
+async fn record(app: &TestApp, officer: &str, sid: i64, kind: &str, source: &str) -> i64 {
+    let (status, v) = app
+        .post_json(
+            &format!("/api/suppliers/{sid}/failures"),
+            officer,
+            &json!({"kind": kind, "source": source, "description": "HRB400E Φ12 屈服强度不合格"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    v["id"].as_i64().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn the_first_confirmed_failure_removes_nothing_and_the_second_removes_the_supplier() {
+    let app = spawn_app().await;
+    let sid = demo_supplier_id(&app).await;
+    let officer = app.token_for("procurement_officer").await;
+    let head = app.token_for("procurement_head").await;
+    let supplier = app.token_for("supplier").await;
+
+    let (status, v) = app
+        .post_json(
+            &format!("/api/suppliers/{sid}/failures"),
+            &officer,
+            &json!({"kind": "quality", "source": "price_survey", "description": "x"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        v["error"]["fields"]["source"]["code"],
+        "failure_source_mismatch"
+    );
+
+    let first = record(&app, &officer, sid, "quality", "receiving_inspection").await;
+    let (status, _) = app
+        .post_json(
+            &format!("/api/my/failures/{first}/response"),
+            &supplier,
+            &json!({"response": "已安排复检"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app
+        .post_json(
+            &format!("/api/failures/{first}/decision"),
+            &officer,
+            &json!({"confirm": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "only the head decides");
+    let (_, v) = app
+        .post_json(
+            &format!("/api/failures/{first}/decision"),
+            &head,
+            &json!({"confirm": true}),
+        )
+        .await;
+    assert_eq!(
+        (v["confirmed_failures"].clone(), v["removed"].clone()),
+        (json!(1), json!(false)),
+        "{v}"
+    );
+    let (_, s) = app.get_json(&format!("/api/suppliers/{sid}"), &head).await;
+    assert_eq!(s["supplier"]["status"], "admitted");
+
+    // A dismissed failure does not count.
+    let dismissed = record(&app, &officer, sid, "price", "price_survey").await;
+    let (_, v) = app
+        .post_json(
+            &format!("/api/failures/{dismissed}/decision"),
+            &head,
+            &json!({"confirm": false, "note": "价格在合理区间"}),
+        )
+        .await;
+    assert_eq!(v["removed"], false);
+    let (_, v) = app
+        .post_json(
+            &format!("/api/failures/{dismissed}/decision"),
+            &head,
+            &json!({"confirm": true}),
+        )
+        .await;
+    assert_eq!(v["error"]["code"], "failure_already_decided");
+
+    let second = record(&app, &officer, sid, "price", "tender").await;
+    let (_, v) = app
+        .post_json(
+            &format!("/api/failures/{second}/decision"),
+            &head,
+            &json!({"confirm": true}),
+        )
+        .await;
+    assert_eq!(
+        (v["confirmed_failures"].clone(), v["removed"].clone()),
+        (json!(2), json!(true)),
+        "{v}"
+    );
+    let (_, s) = app.get_json(&format!("/api/suppliers/{sid}"), &head).await;
+    assert_eq!(s["supplier"]["status"], "removed");
+    assert_eq!(
+        portal::suppliers::store::ensure_may_trade(&app.state.db.read, sid, app.state.today())
+            .await
+            .err()
+            .map(|e| e.code()),
+        Some("supplier_not_admitted")
+    );
+    let kinds = mail_kinds(&app, "supplier@demo.test").await;
+    assert!(kinds.contains(&"supplier_removed".to_string()), "{kinds:?}");
+    assert!(
+        mail_kinds(&app, "procurement_officer@demo.test")
+            .await
+            .contains(&"supplier_removed_office".to_string())
+    );
+}
+
+#[tokio::test]
+async fn two_failures_confirmed_at_the_same_moment_remove_the_supplier_exactly_once() {
+    let app = spawn_app().await;
+    let sid = demo_supplier_id(&app).await;
+    let officer = app.token_for("procurement_officer").await;
+    let head = app.token_for("procurement_head").await;
+    let a = record(&app, &officer, sid, "quality", "site_complaint").await;
+    let b = record(&app, &officer, sid, "quality", "receiving_inspection").await;
+    let mut tasks = Vec::new();
+    for id in [a, b] {
+        let url = app.url(&format!("/api/failures/{id}/decision"));
+        let head = head.clone();
+        tasks.push(tokio::spawn(async move {
+            let r = reqwest::Client::new()
+                .post(url)
+                .bearer_auth(head)
+                .json(&json!({"confirm": true}))
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            r.json::<Value>().await.unwrap_or_default()
+        }));
+    }
+    let mut removed = 0;
+    for t in tasks {
+        let v = t.await.unwrap_or_default();
+        if v["removed"] == true {
+            removed += 1;
+        }
+    }
+    assert_eq!(removed, 1);
+    let auditor = app.token_for("auditor").await;
+    let (_, audit) = app
+        .get_json(
+            &format!("/api/audit?action=supplier.remove&entity_id={sid}"),
+            &auditor,
+        )
+        .await;
+    assert_eq!(audit["total"], 1);
+    let removals = mail_kinds(&app, "supplier@demo.test")
+        .await
+        .into_iter()
+        .filter(|k| k == "supplier_removed")
+        .count();
+    assert_eq!(removals, 1);
+    assert!(
+        portal::audit::store::verify(&app.state.db.read)
+            .await
+            .map(|v| v.ok)
+            .unwrap_or(false)
+    );
+}
+
+#[tokio::test]
+async fn a_suspension_stops_trading_until_it_is_lifted() {
+    let app = spawn_app().await;
+    let sid = supplier_id_with_status(&app, "admitted").await;
+    let head = app.token_for("procurement_head").await;
+    let today = app.state.today();
+    let (status, v) = app
+        .post_json(
+            &format!("/api/suppliers/{sid}/suspension"),
+            &head,
+            &json!({"until": (today - chrono::Days::new(1)).to_string(), "reason": "整改"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["error"]["fields"]["until"]["code"], "in_past");
+    let (status, v) = app
+        .post_json(
+            &format!("/api/suppliers/{sid}/suspension"),
+            &head,
+            &json!({"until": (today + chrono::Days::new(14)).to_string(), "reason": "质量整改"}),
+        )
+        .await;
+    assert_eq!(
+        (status, v["status"].clone()),
+        (StatusCode::OK, json!("suspended"))
+    );
+    assert!(
+        portal::suppliers::store::ensure_may_trade(&app.state.db.read, sid, today)
+            .await
+            .is_err()
+    );
+    let (_, v) = app
+        .post_json(
+            &format!("/api/suppliers/{sid}/reinstatement"),
+            &head,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(v["status"], "admitted");
+    assert!(
+        portal::suppliers::store::ensure_may_trade(&app.state.db.read, sid, today)
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn an_expired_business_licence_blocks_trading_until_renewed() {
+    let app = spawn_app().await;
+    let token = app.token_for("supplier").await;
+    let (_, mine) = app.get_json("/api/my/supplier", &token).await;
+    let sid = mine["supplier"]["id"].as_i64().unwrap_or_default();
+    let expires: chrono::NaiveDate = mine["documents"][0]["expires_on"]
+        .as_str()
+        .and_then(|d| d.parse().ok())
+        .unwrap_or_default();
+    let db = &app.state.db.read;
+    assert!(
+        portal::suppliers::store::ensure_may_trade(db, sid, expires)
+            .await
+            .is_ok()
+    );
+    let after = expires + chrono::Days::new(1);
+    assert_eq!(
+        portal::suppliers::store::ensure_may_trade(db, sid, after)
+            .await
+            .err()
+            .map(|e| e.code()),
+        Some("business_licence_expired")
+    );
+    // A renewal restores it.
+    let (_, file) = upload(&app, &token, "renewed.pdf", PDF, None).await;
+    let doc = json!({"kind": "business_licence", "title": "营业执照（换发）", "issued_on": app.state.today().to_string(), "expires_on": (after + chrono::Days::new(1000)).to_string(), "file_id": file["id"]});
+    let (status, _) = app.post_json("/api/my/documents", &token, &doc).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert!(
+        portal::suppliers::store::ensure_may_trade(db, sid, after)
+            .await
+            .is_ok()
+    );
+}
