@@ -50,6 +50,16 @@ pub struct PageCtx {
 const NAV: &[(&str, &str, Option<Capability>)] = &[
     ("/", "nav-home", None),
     (
+        "/my/supplier",
+        "nav-my-supplier",
+        Some(Capability::ManageOwnSupplier),
+    ),
+    (
+        "/suppliers",
+        "nav-suppliers",
+        Some(Capability::ReadSuppliers),
+    ),
+    (
         "/materials",
         "nav-materials",
         Some(Capability::ReadMaterials),
@@ -76,6 +86,11 @@ impl PageCtx {
 
     pub fn ta(&self, key: &str, args: &[(&str, String)]) -> String {
         self.locale.ta(key, args)
+    }
+
+    /// The message `prefix` + `key`, e.g. `tp("document-", "business_licence")`.
+    pub fn tp(&self, prefix: &str, key: &str) -> String {
+        self.locale.t(&format!("{prefix}{key}"))
     }
 
     /// A message with one argument; templates use it.
@@ -180,6 +195,31 @@ impl FromRequest for PageCtx {
             tz,
         }))
     }
+}
+
+/// Checks a posted CSRF token against this browser's cookie (for multipart forms, which
+/// [`CsrfForm`] does not read).
+pub fn check_csrf(req: &HttpRequest, posted: &str) -> Result<(), AppError> {
+    let expected = req
+        .extensions()
+        .get::<CsrfToken>()
+        .map(|c| c.0.clone())
+        .unwrap_or_default();
+    let cookie = req
+        .cookie(CSRF_COOKIE)
+        .map(|c| c.value().to_string())
+        .unwrap_or_default();
+    let same = |a: &str, b: &str| -> bool {
+        subtle::ConstantTimeEq::ct_eq(a.as_bytes(), b.as_bytes()).into()
+    };
+    if posted.is_empty()
+        || expected.is_empty()
+        || !same(posted, &expected)
+        || !same(&cookie, &expected)
+    {
+        return Err(AppError::Csrf);
+    }
+    Ok(())
 }
 
 /// A form posted from a page. Its `csrf_token` field must match the browser's CSRF cookie,

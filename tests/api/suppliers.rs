@@ -611,3 +611,159 @@ async fn an_expired_business_licence_blocks_trading_until_renewed() {
             .is_ok()
     );
 }
+
+#[tokio::test]
+async fn the_apply_form_names_the_credit_code_problem_beside_the_field() {
+    let app = spawn_app().await;
+    let client = app.new_client();
+    let csrf = app.csrf_from(&client, "/apply").await;
+    let mut form = vec![
+        ("csrf_token", csrf.clone()),
+        ("legal_name", "杭州永固建材有限公司".into()),
+        ("credit_code", "91330110MA27Y0B7X3".into()),
+        ("legal_representative", "吴永固".into()),
+        ("contact_name", "吴经理".into()),
+        ("contact_phone", "13912345678".into()),
+        ("contact_email", "form@example.test".into()),
+        ("address", "杭州".into()),
+        ("cat_1", "on".into()),
+        ("bank_name", "工商银行".into()),
+        ("bank_account", "12020212090012345".into()),
+        ("password", "supplier-password".into()),
+        ("confirm_password", "supplier-password".into()),
+    ];
+    let r = client
+        .post(app.url("/apply"))
+        .header("Accept-Language", "en")
+        .form(&form)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap_or_default();
+    assert!(html.contains(&portal::i18n::Locale::En.t("validation-credit_code_check_digit")));
+    assert!(
+        html.contains("value=\"杭州永固建材有限公司\""),
+        "what was typed is kept"
+    );
+    form[2].1 = "91330110MA27Y0B7X2".into();
+    let r = client
+        .post(app.url("/apply"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.login_raw("form@example.test", "supplier-password")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn the_head_removes_a_supplier_from_its_review_page_on_the_second_confirmation() {
+    let app = spawn_app().await;
+    let sid = demo_supplier_id(&app).await;
+    let officer = app.token_for("procurement_officer").await;
+    let a = record(&app, &officer, sid, "quality", "receiving_inspection").await;
+    let b = record(&app, &officer, sid, "price", "price_survey").await;
+    let client = app.new_client();
+    app.page_login(
+        &client,
+        "procurement_head@demo.test",
+        crate::helpers::DEMO_PASSWORD,
+    )
+    .await;
+    for id in [a, b] {
+        let csrf = app.csrf_from(&client, &format!("/suppliers/{sid}")).await;
+        let r = client
+            .post(app.url(&format!("/failures/{id}/decision")))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("decision", "confirm"),
+                ("note", ""),
+            ])
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
+    let html = client
+        .get(app.url(&format!("/suppliers/{sid}")))
+        .header("Accept-Language", "en")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(
+        html.contains(&format!(
+            "<dd id=\"supplier-status\">{}</dd>",
+            portal::i18n::Locale::En.t("supplier-status-removed")
+        )),
+        "{html}"
+    );
+    assert!(html.contains(&portal::i18n::Locale::En.t("flash-supplier-removed")));
+}
+
+#[tokio::test]
+async fn supplier_pages_render_for_their_roles_in_both_languages() {
+    let app = spawn_app().await;
+    let sid = demo_supplier_id(&app).await;
+    for (email, paths) in [
+        ("supplier@demo.test", vec!["/my/supplier".to_string()]),
+        (
+            "procurement_officer@demo.test",
+            vec![
+                "/suppliers".to_string(),
+                format!("/suppliers/{sid}"),
+                "/suppliers?status=admitted&min_failures=0".to_string(),
+            ],
+        ),
+        (
+            "procurement_head@demo.test",
+            vec![format!("/suppliers/{sid}")],
+        ),
+        (
+            "auditor@demo.test",
+            vec!["/suppliers".to_string(), format!("/suppliers/{sid}")],
+        ),
+    ] {
+        let client = app.new_client();
+        app.page_login(&client, email, crate::helpers::DEMO_PASSWORD)
+            .await;
+        for path in paths {
+            for lang in ["en", "zh-CN"] {
+                let r = client
+                    .get(app.url(&path))
+                    .header("Accept-Language", lang)
+                    .send()
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"));
+                assert_eq!(r.status(), StatusCode::OK, "{email} {path} {lang}");
+            }
+        }
+    }
+    let client = app.new_client();
+    app.page_login(
+        &client,
+        "site_user@demo.test",
+        crate::helpers::DEMO_PASSWORD,
+    )
+    .await;
+    let r = client
+        .get(app.url("/suppliers"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = client
+        .get(app.url("/my/supplier"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
