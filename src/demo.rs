@@ -12,7 +12,9 @@ use entity::{
     supplier_document, unit, user, warehouse,
 };
 use rust_decimal::Decimal;
-use sea_orm::{ActiveValue::Set, EntityTrait, PaginatorTrait, TransactionTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
+};
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
@@ -362,7 +364,8 @@ pub async fn load(state: &AppState) -> AppResult<bool> {
     }
     let cat_list: Vec<i64> = category_ids.values().copied().collect();
     for (i, sid) in supplier_ids.iter().enumerate() {
-        for c in cat_list.iter().skip(i * 2).take(2) {
+        let mine: Vec<i64> = cat_list.iter().skip(i * 2).take(2).copied().collect();
+        for c in &mine {
             supplier_category::Entity::insert(supplier_category::ActiveModel {
                 supplier_id: Set(*sid),
                 category_id: Set(*c),
@@ -370,6 +373,20 @@ pub async fn load(state: &AppState) -> AppResult<bool> {
             .exec(&txn)
             .await?;
         }
+        // The agreement covers the categories the supplier supplies.
+        consignment_agreement::Entity::update_many()
+            .col_expr(
+                consignment_agreement::Column::Categories,
+                sea_orm::sea_query::Expr::value(
+                    mine.iter()
+                        .map(i64::to_string)
+                        .collect::<Vec<_>>()
+                        .join(","),
+                ),
+            )
+            .filter(consignment_agreement::Column::SupplierId.eq(*sid))
+            .exec(&txn)
+            .await?;
     }
     for (i, r) in rows.iter().enumerate() {
         let price = entity::Fixed::<4>::new(r.price)

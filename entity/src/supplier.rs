@@ -25,6 +25,8 @@ pub struct Model {
     /// When the yearly re-review is due.
     pub next_review_on: Option<Date>,
     pub suspended_until: Option<Date>,
+    /// When the procurement office was last reminded that the yearly review is due.
+    pub review_reminded_on: Option<Date>,
     /// Why the status is what it is (rejection, suspension, removal).
     #[sea_orm(column_type = "Text")]
     pub status_reason: String,

@@ -419,3 +419,27 @@ flash-application-submitted = Your application was submitted for review.
 flash-document-added = The document was added.
 flash-failure-recorded = The failure was recorded and the supplier told.
 flash-supplier-removed = Second confirmed failure: the supplier has been removed.
+
+## Scorecard, re-review and supplier checks
+scorecard-title = Scorecard
+scorecard-quality = confirmed quality failures
+scorecard-price = confirmed price failures
+scorecard-open = failures awaiting a decision
+scorecard-until-removal = more confirmed failures until removal
+scorecard-documents-valid = valid documents
+scorecard-documents-expiring = documents expiring within 30 days
+scorecard-documents-expired = expired documents
+scorecard-review-overdue = The yearly review is due.
+suppliers-review-due = Yearly review due
+re-review-title = Yearly re-review
+decision-re_review_passed = Passed: keep for another year
+decision-re_review_failed = Not passed: refer to the head
+review-stage-re_review = Yearly re-review
+mail-document_expiring-subject = A document expires soon: { $title }
+mail-document_expiring-body = The document "{ $title }" of { $company } expires on { $date }. Please upload the renewed document in the portal before then; an expired business licence stops new listings, deliveries and bids.
+mail-document_expiring_office-subject = Supplier document expiring: { $company }
+mail-document_expiring_office-body = The document "{ $title }" of { $company } expires on { $date }.
+mail-review_due-subject = Yearly review due: { $company }
+mail-review_due-body = The yearly qualification review of { $company } was due on { $date }. Review it at /suppliers/{ $id }.
+mail-re_review_failed-subject = Yearly review not passed: { $company }
+mail-re_review_failed-body = { $company } did not pass its yearly review: { $reasons } Please decide whether to suspend it.

@@ -419,3 +419,27 @@ flash-application-submitted = 申请已提交审核。
 flash-document-added = 证件已添加。
 flash-failure-recorded = 问题已登记，并已通知供应商。
 flash-supplier-removed = 第二次确认问题：该供应商已被清退。
+
+## Scorecard, re-review and supplier checks
+scorecard-title = 供应商评分卡
+scorecard-quality = 已确认质量问题
+scorecard-price = 已确认价格问题
+scorecard-open = 待处理问题
+scorecard-until-removal = 距清退还差（次）
+scorecard-documents-valid = 有效证件
+scorecard-documents-expiring = 30 天内到期证件
+scorecard-documents-expired = 已过期证件
+scorecard-review-overdue = 年度复审已到期。
+suppliers-review-due = 年度复审到期
+re-review-title = 年度复审
+decision-re_review_passed = 通过：继续合作一年
+decision-re_review_failed = 未通过：提交部长处理
+review-stage-re_review = 年度复审
+mail-document_expiring-subject = 证件即将到期：{ $title }
+mail-document_expiring-body = { $company } 的证件“{ $title }”将于 { $date } 到期。请在到期前在系统中上传更新后的证件；营业执照过期将无法挂牌、送货和投标。
+mail-document_expiring_office-subject = 供应商证件即将到期：{ $company }
+mail-document_expiring_office-body = { $company } 的证件“{ $title }”将于 { $date } 到期。
+mail-review_due-subject = 年度复审到期：{ $company }
+mail-review_due-body = { $company } 的年度合格供应商复审已于 { $date } 到期，请在 /suppliers/{ $id } 复审。
+mail-re_review_failed-subject = 年度复审未通过：{ $company }
+mail-re_review_failed-body = { $company } 年度复审未通过：{ $reasons } 请决定是否暂停其供货。

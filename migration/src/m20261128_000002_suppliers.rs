@@ -37,6 +37,7 @@ impl MigrationTrait for Migration {
             timestamp_with_time_zone_null("admitted_at").take(),
             date_null("next_review_on").take(),
             date_null("suspended_until").take(),
+            date_null("review_reminded_on").take(),
             text("status_reason").default("").take(),
             integer("confirmed_failures").default(0).take(),
         ] {

@@ -16,14 +16,28 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 pub enum Job {
     /// Daily: forget failed sign-ins that no longer count.
     Housekeeping,
+    /// Daily: warn 30 days before a supplier document expires.
+    DocumentExpiry,
+    /// Daily: lift suspensions that have run out.
+    SuspensionExpiry,
+    /// Daily: remind procurement of yearly supplier reviews that are due.
+    ReviewDue,
 }
 
 impl Job {
-    pub const ALL: [Job; 1] = [Job::Housekeeping];
+    pub const ALL: [Job; 4] = [
+        Job::Housekeeping,
+        Job::DocumentExpiry,
+        Job::SuspensionExpiry,
+        Job::ReviewDue,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Job::Housekeeping => "housekeeping",
+            Job::DocumentExpiry => "document-expiry",
+            Job::SuspensionExpiry => "suspension-expiry",
+            Job::ReviewDue => "review-due",
         }
     }
 
@@ -34,7 +48,9 @@ impl Job {
     /// The period a run as of `date` belongs to: one run per period.
     pub fn period_key(self, date: NaiveDate) -> String {
         match self {
-            Job::Housekeeping => date.to_string(),
+            Job::Housekeeping | Job::DocumentExpiry | Job::SuspensionExpiry | Job::ReviewDue => {
+                date.to_string()
+            }
         }
     }
 }
@@ -80,6 +96,9 @@ pub async fn run(state: &AppState, job: Job, as_of: NaiveDate) -> AppResult<RunO
     };
     let result = match job {
         Job::Housekeeping => housekeeping(state, as_of).await,
+        Job::DocumentExpiry => crate::suppliers::checks::document_expiry(state, as_of).await,
+        Job::SuspensionExpiry => crate::suppliers::checks::suspension_expiry(state, as_of).await,
+        Job::ReviewDue => crate::suppliers::checks::review_due(state, as_of).await,
     };
     let (status, detail) = match &result {
         Ok(d) => ("done", d.clone()),

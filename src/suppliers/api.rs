@@ -67,6 +67,7 @@ async fn full_view(state: &AppState, id: i64) -> AppResult<SupplierView> {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SupplierFile {
     pub supplier: SupplierView,
+    pub scorecard: super::rules::Scorecard,
     pub documents: Vec<DocumentView>,
     pub reviews: Vec<ReviewView>,
     pub failures: Vec<FailureView>,
@@ -165,10 +166,19 @@ pub async fn supplier_file(
     }
     let today = state.today();
     let db = &state.db.read;
+    let supplier = full_view(state, id).await?;
+    let documents = store::documents(db, id).await?;
+    let failures = store::failures(db, id).await?;
+    let pairs: Vec<(&str, &str)> = failures
+        .iter()
+        .map(|f| (f.kind.as_str(), f.status.as_str()))
+        .collect();
+    let expiries: Vec<NaiveDate> = documents.iter().map(|d| d.expires_on).collect();
+    let scorecard = super::rules::scorecard(&pairs, &expiries, supplier.next_review_on, today);
     Ok(SupplierFile {
-        supplier: full_view(state, id).await?,
-        documents: store::documents(db, id)
-            .await?
+        scorecard,
+        supplier,
+        documents: documents
             .into_iter()
             .map(|d| document_view(d, today))
             .collect(),
@@ -177,11 +187,7 @@ pub async fn supplier_file(
             .into_iter()
             .map(review_view)
             .collect(),
-        failures: store::failures(db, id)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect(),
+        failures: failures.into_iter().map(Into::into).collect(),
         agreement: store::agreement(db, id).await?.map(agreement_view),
     })
 }
@@ -318,7 +324,7 @@ pub async fn directory(
     q: web::Query<DirectoryQuery>,
 ) -> AppResult<web::Json<Vec<SupplierView>>> {
     user.require(Capability::ReadSuppliers)?;
-    let rows = store::directory(&state.db.read, &q).await?;
+    let rows = store::directory(&state.db.read, &q, state.today()).await?;
     let mut out = Vec::with_capacity(rows.len());
     for s in rows {
         let cats = store::category_ids(&state.db.read, s.id).await?;
@@ -421,6 +427,21 @@ pub async fn suspend(
 ) -> AppResult<web::Json<SupplierView>> {
     user.require(Capability::SuspendSuppliers)?;
     store::suspend(&state, &user, *id, body.into_inner()).await?;
+    Ok(web::Json(full_view(&state, *id).await?))
+}
+
+/// The yearly re-review of an admitted supplier: passing keeps it another year.
+#[utoipa::path(post, path = "/api/suppliers/{id}/re-review", tag = "suppliers", security(("bearer" = [])), request_body = store::ReReviewInput,
+    responses((status = 200, body = SupplierView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/api/suppliers/{id}/re-review")]
+pub async fn re_review(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<store::ReReviewInput>,
+) -> AppResult<web::Json<SupplierView>> {
+    user.require(Capability::ReviewSuppliers)?;
+    store::re_review(&state, &user, *id, body.into_inner()).await?;
     Ok(web::Json(full_view(&state, *id).await?))
 }
 

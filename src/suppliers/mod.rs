@@ -6,6 +6,7 @@
 //! credit codes); `store.rs` the transactions; `api.rs` and `pages.rs` the handlers.
 
 pub mod api;
+pub mod checks;
 pub mod pages;
 pub mod rules;
 pub mod store;

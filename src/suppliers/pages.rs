@@ -48,6 +48,19 @@ fn application_of(f: &Form) -> ApplicationInput {
     }
 }
 
+/// The review checklist's ticked boxes.
+fn checklist_of(f: &Form) -> Checklist {
+    let on = |k: &str| f.get(k).is_some_and(|v| !v.is_empty());
+    Checklist {
+        licence_valid: on("licence_valid"),
+        certificates: on("certificates"),
+        quality_system: on("quality_system"),
+        capacity: on("capacity"),
+        references: on("references"),
+        site_visit: on("site_visit"),
+    }
+}
+
 fn date(f: &Form, k: &str) -> Result<chrono::NaiveDate, AppError> {
     chrono::NaiveDate::parse_from_str(field(f, k).trim(), "%Y-%m-%d")
         .map_err(|_| AppError::field(k, "date"))
@@ -440,7 +453,7 @@ pub async fn directory(
     user.require(Capability::ReadSuppliers)?;
     let q = q.into_inner();
     let mut rows = Vec::new();
-    for s in store::directory(&state.db.read, &q).await? {
+    for s in store::directory(&state.db.read, &q, state.today()).await? {
         let cats = store::category_ids(&state.db.read, s.id).await?;
         rows.push(super::api::view(s, cats));
     }
@@ -485,6 +498,13 @@ impl ReviewPage {
     }
     fn can_review(&self) -> bool {
         self.ctx.can(Capability::ReviewSuppliers) && self.status() == SupplierStatus::Submitted
+    }
+    fn can_re_review(&self) -> bool {
+        self.ctx.can(Capability::ReviewSuppliers)
+            && matches!(
+                self.status(),
+                SupplierStatus::Admitted | SupplierStatus::Suspended
+            )
     }
     fn can_admit(&self) -> bool {
         self.ctx.can(Capability::DecideAdmissions) && self.status() == SupplierStatus::Recommended
@@ -609,27 +629,45 @@ pub async fn review_submit(
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReviewSuppliers)?;
     let f = form.0;
-    let on = |k: &str| f.get(k).is_some_and(|v| !v.is_empty());
     let decision = match field(&f, "decision").as_str() {
         "recommend" => OfficerDecision::Recommend,
         "reject" => OfficerDecision::Reject,
         _ => OfficerDecision::RequestInfo,
     };
     let input = ReviewInput {
-        checklist: Checklist {
-            licence_valid: on("licence_valid"),
-            certificates: on("certificates"),
-            quality_system: on("quality_system"),
-            capacity: on("capacity"),
-            references: on("references"),
-            site_visit: on("site_visit"),
-        },
+        checklist: checklist_of(&f),
         notes: field(&f, "notes"),
         decision,
         reasons: field(&f, "reasons"),
     };
     let r = store::review(&state, &user, *id, input).await.map(|_| ());
     review_or_error(&state, ctx, &user, *id, r, "review", "flash-saved").await
+}
+
+#[post("/suppliers/{id}/re-review")]
+pub async fn re_review_submit(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: CsrfForm<Form>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ReviewSuppliers)?;
+    let f = form.0;
+    let r = store::re_review(
+        &state,
+        &user,
+        *id,
+        store::ReReviewInput {
+            checklist: checklist_of(&f),
+            notes: field(&f, "notes"),
+            passed: field(&f, "outcome") == "passed",
+            reasons: field(&f, "reasons"),
+        },
+    )
+    .await
+    .map(|_| ());
+    review_or_error(&state, ctx, &user, *id, r, "re_review", "flash-saved").await
 }
 
 #[post("/suppliers/{id}/admission")]

@@ -391,6 +391,57 @@ pub fn valid_bank_account(account: &str) -> bool {
     (8..=30).contains(&d.len()) && d.chars().all(|c| c.is_ascii_digit())
 }
 
+/// A supplier's record at a glance.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Scorecard {
+    pub quality_failures_confirmed: u32,
+    pub price_failures_confirmed: u32,
+    pub failures_open: u32,
+    pub failures_dismissed: u32,
+    /// Confirmed failures left before removal (0 once removed).
+    pub failures_until_removal: u32,
+    pub documents_valid: u32,
+    /// Valid documents that expire within the warning period.
+    pub documents_expiring: u32,
+    pub documents_expired: u32,
+    /// True when the yearly review date has passed.
+    pub review_overdue: bool,
+}
+
+/// Builds the scorecard from `(kind, status)` of each failure, the expiry dates of the active
+/// documents and the next review date.
+pub fn scorecard(
+    failures: &[(&str, &str)],
+    document_expiries: &[NaiveDate],
+    next_review_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Scorecard {
+    let mut c = Scorecard::default();
+    for (kind, status) in failures {
+        match (*kind, *status) {
+            ("quality", "confirmed") => c.quality_failures_confirmed += 1,
+            ("price", "confirmed") => c.price_failures_confirmed += 1,
+            (_, "open") => c.failures_open += 1,
+            (_, "dismissed") => c.failures_dismissed += 1,
+            _ => {}
+        }
+    }
+    let confirmed = (c.quality_failures_confirmed + c.price_failures_confirmed) as i32;
+    c.failures_until_removal = (FAILURES_TO_REMOVE - confirmed).max(0) as u32;
+    for d in document_expiries {
+        if !document_valid(*d, today) {
+            c.documents_expired += 1;
+        } else {
+            c.documents_valid += 1;
+            if expiry_warning_due(*d, today) {
+                c.documents_expiring += 1;
+            }
+        }
+    }
+    c.review_overdue = next_review_on.is_some_and(|d| d <= today);
+    c
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -555,6 +606,38 @@ mod tests {
         ] {
             assert!(!valid_phone(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_scorecard_counts_failures_documents_and_the_review_date() {
+        let today = d(2027, 6, 1);
+        let c = scorecard(
+            &[
+                ("quality", "confirmed"),
+                ("price", "open"),
+                ("price", "dismissed"),
+            ],
+            &[d(2027, 6, 20), d(2028, 1, 1), d(2027, 5, 31)],
+            Some(d(2027, 6, 1)),
+            today,
+        );
+        assert_eq!(
+            (
+                c.quality_failures_confirmed,
+                c.failures_open,
+                c.failures_dismissed
+            ),
+            (1, 1, 1)
+        );
+        assert_eq!(
+            c.failures_until_removal, 1,
+            "one more confirmed failure removes"
+        );
+        assert_eq!(
+            (c.documents_valid, c.documents_expiring, c.documents_expired),
+            (2, 1, 1)
+        );
+        assert!(c.review_overdue);
     }
 
     #[test]

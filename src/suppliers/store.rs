@@ -1365,13 +1365,19 @@ pub struct DirectoryQuery {
     pub documents_expiring_by: Option<NaiveDate>,
     /// Part of the name or the credit code.
     pub q: Option<String>,
+    /// Only suppliers whose yearly review is due.
+    pub review_due: Option<bool>,
 }
 
 pub async fn directory(
     conn: &impl ConnectionTrait,
     q: &DirectoryQuery,
+    today: NaiveDate,
 ) -> AppResult<Vec<supplier::Model>> {
     let mut sel = supplier::Entity::find();
+    if q.review_due == Some(true) {
+        sel = sel.filter(supplier::Column::NextReviewOn.lte(today));
+    }
     if let Some(st) = q.status.as_deref().filter(|s| !s.is_empty()) {
         sel = sel.filter(supplier::Column::Status.eq(st));
     }
@@ -1429,4 +1435,93 @@ pub fn may_see(user: &CurrentUser, supplier_id: i64) -> bool {
         Role::ProcurementOfficer | Role::ProcurementHead | Role::Auditor | Role::Admin => true,
         _ => false,
     }
+}
+
+// ----- Yearly re-review -----
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ReReviewInput {
+    pub checklist: Checklist,
+    #[serde(default)]
+    pub notes: String,
+    /// True keeps the supplier for another year; false refers it to the head (who may suspend
+    /// it or have failures recorded).
+    pub passed: bool,
+    /// Required when it did not pass.
+    #[serde(default)]
+    pub reasons: String,
+}
+
+/// The yearly re-review of an admitted (or suspended) supplier.
+pub async fn re_review(
+    state: &AppState,
+    officer: &CurrentUser,
+    supplier_id: i64,
+    input: ReReviewInput,
+) -> AppResult<supplier::Model> {
+    let s = load(&state.db.read, supplier_id).await?;
+    if !matches!(
+        status_of(&s)?,
+        SupplierStatus::Admitted | SupplierStatus::Suspended
+    ) {
+        return Err(AppError::Rule("supplier_not_admitted"));
+    }
+    let mut errors = FieldErrors::new();
+    if !input.passed && input.reasons.trim().is_empty() {
+        errors.add("reasons", "required");
+    }
+    if input.passed {
+        for item in input.checklist.missing_for_recommendation() {
+            errors.add(&format!("checklist.{item}"), "checklist_required");
+        }
+    }
+    errors.into_result()?;
+    let now = state.now();
+    let today = state.today();
+    let decision = if input.passed {
+        "re_review_passed"
+    } else {
+        "re_review_failed"
+    };
+    let txn = state.db.write.begin().await?;
+    let step = ReviewStep {
+        stage: "re_review",
+        checklist: input.checklist,
+        notes: &input.notes,
+        decision,
+        reasons: &input.reasons,
+    };
+    record_review(&txn, supplier_id, officer, step, now).await?;
+    if input.passed {
+        supplier::Entity::update_many()
+            .col_expr(
+                supplier::Column::NextReviewOn,
+                Expr::value(today.checked_add_months(chrono::Months::new(12))),
+            )
+            .filter(supplier::Column::Id.eq(supplier_id))
+            .exec(&txn)
+            .await?;
+    } else {
+        mail_roles(
+            &txn,
+            state,
+            &[Role::ProcurementHead],
+            &s,
+            "re_review_failed",
+            &[("reasons", input.reasons.trim().to_string())],
+        )
+        .await?;
+    }
+    audit::record(
+        &txn,
+        &officer.actor(),
+        now,
+        Change::new(&format!("supplier.{decision}"), "supplier", supplier_id)
+            .before(s.next_review_on),
+    )
+    .await?;
+    let after = load(&txn, supplier_id).await?;
+    txn.commit().await?;
+    state.mail_wake.notify_one();
+    Ok(after)
 }

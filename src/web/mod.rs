@@ -126,6 +126,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(suppliers::api::decide_failure)
         .service(suppliers::api::suspend)
         .service(suppliers::api::reinstate)
+        .service(suppliers::api::re_review)
         // Pages
         .service(home::home)
         .service(auth::pages::login_form)
@@ -162,6 +163,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(suppliers::pages::review_page)
         .service(suppliers::pages::review_submit)
         .service(suppliers::pages::admission_submit)
+        .service(suppliers::pages::re_review_submit)
         .service(suppliers::pages::failure_submit)
         .service(suppliers::pages::failure_decision)
         .service(suppliers::pages::suspension_submit)

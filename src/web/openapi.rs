@@ -64,6 +64,7 @@ impl Modify for Bearer {
         crate::suppliers::api::decide_failure,
         crate::suppliers::api::suspend,
         crate::suppliers::api::reinstate,
+        crate::suppliers::api::re_review,
     ),
     modifiers(&Bearer)
 )]

@@ -767,3 +767,158 @@ async fn supplier_pages_render_for_their_roles_in_both_languages() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
+
+async fn count_mail(app: &TestApp, kind: &str) -> usize {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    entity::outbox::Entity::find()
+        .filter(entity::outbox::Column::Kind.eq(kind))
+        .all(&app.state.db.read)
+        .await
+        .map(|v| v.len())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn documents_are_warned_about_thirty_days_ahead_and_only_once() {
+    use portal::jobs::{Job, run};
+    let app = spawn_app().await;
+    let token = app.token_for("supplier").await;
+    let (_, mine) = app.get_json("/api/my/supplier", &token).await;
+    let expires: chrono::NaiveDate = mine["documents"][0]["expires_on"]
+        .as_str()
+        .and_then(|d| d.parse().ok())
+        .unwrap_or_default();
+    let thirty_one_before = expires - chrono::Days::new(31);
+    run(&app.state, Job::DocumentExpiry, thirty_one_before)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        count_mail(&app, "document_expiring").await,
+        0,
+        "31 days ahead is too early"
+    );
+    let thirty_before = expires - chrono::Days::new(30);
+    let o = run(&app.state, Job::DocumentExpiry, thirty_before)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(o.ran);
+    let to_demo_supplier = count_mail(&app, "document_expiring").await;
+    assert!(to_demo_supplier >= 1);
+    assert!(count_mail(&app, "document_expiring_office").await >= 1);
+    run(
+        &app.state,
+        Job::DocumentExpiry,
+        thirty_before + chrono::Days::new(1),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        count_mail(&app, "document_expiring").await,
+        to_demo_supplier,
+        "warned once per document"
+    );
+}
+
+#[tokio::test]
+async fn a_suspension_is_lifted_the_day_after_its_last_day() {
+    use portal::jobs::{Job, run};
+    let app = spawn_app().await;
+    let sid = supplier_id_with_status(&app, "suspended").await;
+    let head = app.token_for("procurement_head").await;
+    let (_, s) = app.get_json(&format!("/api/suppliers/{sid}"), &head).await;
+    let until: chrono::NaiveDate = s["supplier"]["suspended_until"]
+        .as_str()
+        .and_then(|d| d.parse().ok())
+        .unwrap_or_default();
+    run(&app.state, Job::SuspensionExpiry, until)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (_, s) = app.get_json(&format!("/api/suppliers/{sid}"), &head).await;
+    assert_eq!(
+        s["supplier"]["status"], "suspended",
+        "still suspended on its last day"
+    );
+    run(
+        &app.state,
+        Job::SuspensionExpiry,
+        until + chrono::Days::new(1),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (_, s) = app.get_json(&format!("/api/suppliers/{sid}"), &head).await;
+    assert_eq!(s["supplier"]["status"], "admitted");
+}
+
+#[tokio::test]
+async fn a_due_yearly_review_is_reminded_once_and_passing_it_sets_the_next_year() {
+    use portal::jobs::{Job, run};
+    let app = spawn_app().await;
+    let sid = demo_supplier_id(&app).await;
+    let officer = app.token_for("procurement_officer").await;
+    let (_, s) = app
+        .get_json(&format!("/api/suppliers/{sid}"), &officer)
+        .await;
+    let due: chrono::NaiveDate = s["supplier"]["next_review_on"]
+        .as_str()
+        .and_then(|d| d.parse().ok())
+        .unwrap_or_default();
+    run(&app.state, Job::ReviewDue, due - chrono::Days::new(1))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let before = count_mail(&app, "review_due").await;
+    run(&app.state, Job::ReviewDue, due)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let reminded = count_mail(&app, "review_due").await;
+    assert!(reminded > before, "reminded on the due date");
+    run(&app.state, Job::ReviewDue, due + chrono::Days::new(3))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        count_mail(&app, "review_due").await,
+        reminded,
+        "once per cycle"
+    );
+    let (_, list) = app
+        .get_json("/api/suppliers?review_due=true", &officer)
+        .await;
+    assert!(
+        list.as_array().is_some_and(|l| l.is_empty()),
+        "not due today yet"
+    );
+
+    let (status, v) = app
+        .post_json(
+            &format!("/api/suppliers/{sid}/re-review"),
+            &officer,
+            &json!({"checklist": {}, "passed": false}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["error"]["fields"]["reasons"]["code"], "required");
+    let checklist = json!({"licence_valid": true, "certificates": true, "quality_system": true});
+    let (status, v) = app
+        .post_json(
+            &format!("/api/suppliers/{sid}/re-review"),
+            &officer,
+            &json!({"checklist": checklist, "passed": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let next: chrono::NaiveDate = v["next_review_on"]
+        .as_str()
+        .and_then(|d| d.parse().ok())
+        .unwrap_or_default();
+    assert_eq!(
+        next,
+        app.state
+            .today()
+            .checked_add_months(chrono::Months::new(12))
+            .unwrap_or_default()
+    );
+    let (_, file) = app
+        .get_json(&format!("/api/suppliers/{sid}"), &officer)
+        .await;
+    assert_eq!(file["scorecard"]["failures_until_removal"], 2);
+    assert_eq!(file["scorecard"]["review_overdue"], false);
+}

@@ -1,0 +1,191 @@
+//! The daily supplier checks, run by the scheduler or `portal jobs run NAME --as-of DATE`:
+//! documents about to expire, suspensions that have run out, yearly reviews that are due.
+//! Each check marks what it handled, so running it again for the same day does nothing twice.
+
+use super::rules::{SupplierStatus, expiry_warning_due};
+use crate::audit::{self, Actor};
+use crate::auth::Role;
+use crate::error::AppResult;
+use crate::mail::{self, Email};
+use crate::state::AppState;
+use chrono::NaiveDate;
+use entity::{supplier, supplier_document, user};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, TransactionTrait};
+
+async fn mail_users(
+    txn: &sea_orm::DatabaseTransaction,
+    state: &AppState,
+    users: Vec<user::Model>,
+    kind: &str,
+    args: &[(&str, String)],
+) -> AppResult<()> {
+    for u in users {
+        let locale = u
+            .locale
+            .as_deref()
+            .and_then(crate::i18n::Locale::from_tag)
+            .unwrap_or_default();
+        let mut a = vec![("name", u.display_name.clone())];
+        a.extend(args.iter().map(|(k, v)| (*k, v.clone())));
+        mail::enqueue(
+            txn,
+            Email {
+                kind,
+                to: &u.email,
+                locale,
+                args: a,
+            },
+            &state.config.base_url(),
+            state.now(),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+async fn officers(txn: &sea_orm::DatabaseTransaction) -> AppResult<Vec<user::Model>> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Role.eq(Role::ProcurementOfficer.as_str()))
+        .filter(user::Column::Active.eq(true))
+        .all(txn)
+        .await?)
+}
+
+/// Warns, once per document, 30 days before a qualification document expires: the supplier
+/// and the procurement office are emailed.
+pub async fn document_expiry(state: &AppState, as_of: NaiveDate) -> AppResult<String> {
+    let docs = supplier_document::Entity::find()
+        .filter(supplier_document::Column::Active.eq(true))
+        .filter(supplier_document::Column::ExpiryWarnedAt.is_null())
+        .filter(supplier_document::Column::ExpiresOn.gte(as_of))
+        .all(&state.db.read)
+        .await?;
+    let mut warned = 0;
+    for d in docs
+        .into_iter()
+        .filter(|d| expiry_warning_due(d.expires_on, as_of))
+    {
+        let txn = state.db.write.begin().await?;
+        let claimed = supplier_document::Entity::update_many()
+            .col_expr(
+                supplier_document::Column::ExpiryWarnedAt,
+                Expr::value(Some(state.now())),
+            )
+            .filter(supplier_document::Column::Id.eq(d.id))
+            .filter(supplier_document::Column::ExpiryWarnedAt.is_null())
+            .exec(&txn)
+            .await?;
+        if claimed.rows_affected != 1 {
+            continue;
+        }
+        let Some(s) = supplier::Entity::find_by_id(d.supplier_id)
+            .one(&txn)
+            .await?
+        else {
+            continue;
+        };
+        let args = [
+            ("company", s.legal_name.clone()),
+            ("title", d.title.clone()),
+            ("date", d.expires_on.to_string()),
+        ];
+        let staff = user::Entity::find()
+            .filter(user::Column::SupplierId.eq(s.id))
+            .filter(user::Column::Active.eq(true))
+            .all(&txn)
+            .await?;
+        mail_users(&txn, state, staff, "document_expiring", &args).await?;
+        mail_users(
+            &txn,
+            state,
+            officers(&txn).await?,
+            "document_expiring_office",
+            &args,
+        )
+        .await?;
+        audit::record(
+            &txn,
+            &Actor::system("job:document-expiry"),
+            state.now(),
+            audit::Change::new("document.expiry_warned", "supplier_document", d.id)
+                .after(serde_json::json!({"expires_on": d.expires_on})),
+        )
+        .await?;
+        txn.commit().await?;
+        warned += 1;
+    }
+    state.mail_wake.notify_one();
+    Ok(format!("warned about {warned} expiring documents"))
+}
+
+/// Lifts suspensions whose last day is before `as_of`.
+pub async fn suspension_expiry(state: &AppState, as_of: NaiveDate) -> AppResult<String> {
+    let due = supplier::Entity::find()
+        .filter(supplier::Column::Status.eq(SupplierStatus::Suspended.as_str()))
+        .filter(supplier::Column::SuspendedUntil.lt(as_of))
+        .all(&state.db.read)
+        .await?;
+    let mut lifted = 0;
+    for s in due {
+        // Another instance may have lifted it a moment ago; that is not a failure here.
+        if super::store::reinstate(state, &Actor::system("job:suspension-expiry"), s.id)
+            .await
+            .is_ok()
+        {
+            lifted += 1;
+        }
+    }
+    Ok(format!("lifted {lifted} suspensions"))
+}
+
+/// Reminds the procurement office, once per cycle, of admitted suppliers whose yearly review
+/// is due.
+pub async fn review_due(state: &AppState, as_of: NaiveDate) -> AppResult<String> {
+    let due = supplier::Entity::find()
+        .filter(supplier::Column::Status.is_in([
+            SupplierStatus::Admitted.as_str(),
+            SupplierStatus::Suspended.as_str(),
+        ]))
+        .filter(supplier::Column::NextReviewOn.lte(as_of))
+        .all(&state.db.read)
+        .await?;
+    let mut reminded = 0;
+    for s in due {
+        let Some(next) = s.next_review_on else {
+            continue;
+        };
+        let txn = state.db.write.begin().await?;
+        let claimed = supplier::Entity::update_many()
+            .col_expr(supplier::Column::ReviewRemindedOn, Expr::value(Some(as_of)))
+            .filter(supplier::Column::Id.eq(s.id))
+            .filter(
+                Condition::any()
+                    .add(supplier::Column::ReviewRemindedOn.is_null())
+                    .add(supplier::Column::ReviewRemindedOn.lt(next)),
+            )
+            .exec(&txn)
+            .await?;
+        if claimed.rows_affected != 1 {
+            continue;
+        }
+        let args = [
+            ("company", s.legal_name.clone()),
+            ("date", next.to_string()),
+            ("id", s.id.to_string()),
+        ];
+        mail_users(&txn, state, officers(&txn).await?, "review_due", &args).await?;
+        audit::record(
+            &txn,
+            &Actor::system("job:review-due"),
+            state.now(),
+            audit::Change::new("supplier.review_due", "supplier", s.id)
+                .after(serde_json::json!({"next_review_on": next})),
+        )
+        .await?;
+        txn.commit().await?;
+        reminded += 1;
+    }
+    state.mail_wake.notify_one();
+    Ok(format!("reminded of {reminded} yearly reviews"))
+}
