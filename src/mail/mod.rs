@@ -84,6 +84,33 @@ pub async fn enqueue(
     Ok(r.last_insert_id)
 }
 
+/// Queues `kind` to each of `users`, each in their own language, with `name` set to theirs.
+pub async fn enqueue_to_users(
+    conn: &impl ConnectionTrait,
+    state: &crate::state::AppState,
+    users: &[entity::user::Model],
+    kind: &str,
+    args: &[(&str, String)],
+) -> AppResult<()> {
+    for u in users {
+        let locale = u
+            .locale
+            .as_deref()
+            .and_then(Locale::from_tag)
+            .unwrap_or_default();
+        let mut all = vec![("name", u.display_name.clone())];
+        all.extend(args.iter().map(|(k, v)| (*k, v.clone())));
+        let email = Email {
+            kind,
+            to: &u.email,
+            locale,
+            args: all,
+        };
+        enqueue(conn, email, &state.config.base_url(), state.now()).await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

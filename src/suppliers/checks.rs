@@ -6,51 +6,13 @@ use super::rules::{SupplierStatus, expiry_warning_due};
 use crate::audit::{self, Actor};
 use crate::auth::Role;
 use crate::error::AppResult;
-use crate::mail::{self, Email};
+use crate::mail;
 use crate::state::AppState;
+use crate::users::store as users;
 use chrono::NaiveDate;
-use entity::{supplier, supplier_document, user};
+use entity::{supplier, supplier_document};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, TransactionTrait};
-
-async fn mail_users(
-    txn: &sea_orm::DatabaseTransaction,
-    state: &AppState,
-    users: Vec<user::Model>,
-    kind: &str,
-    args: &[(&str, String)],
-) -> AppResult<()> {
-    for u in users {
-        let locale = u
-            .locale
-            .as_deref()
-            .and_then(crate::i18n::Locale::from_tag)
-            .unwrap_or_default();
-        let mut a = vec![("name", u.display_name.clone())];
-        a.extend(args.iter().map(|(k, v)| (*k, v.clone())));
-        mail::enqueue(
-            txn,
-            Email {
-                kind,
-                to: &u.email,
-                locale,
-                args: a,
-            },
-            &state.config.base_url(),
-            state.now(),
-        )
-        .await?;
-    }
-    Ok(())
-}
-
-async fn officers(txn: &sea_orm::DatabaseTransaction) -> AppResult<Vec<user::Model>> {
-    Ok(user::Entity::find()
-        .filter(user::Column::Role.eq(Role::ProcurementOfficer.as_str()))
-        .filter(user::Column::Active.eq(true))
-        .all(txn)
-        .await?)
-}
 
 /// Warns, once per document, 30 days before a qualification document expires: the supplier
 /// and the procurement office are emailed.
@@ -90,20 +52,10 @@ pub async fn document_expiry(state: &AppState, as_of: NaiveDate) -> AppResult<St
             ("title", d.title.clone()),
             ("date", d.expires_on.to_string()),
         ];
-        let staff = user::Entity::find()
-            .filter(user::Column::SupplierId.eq(s.id))
-            .filter(user::Column::Active.eq(true))
-            .all(&txn)
-            .await?;
-        mail_users(&txn, state, staff, "document_expiring", &args).await?;
-        mail_users(
-            &txn,
-            state,
-            officers(&txn).await?,
-            "document_expiring_office",
-            &args,
-        )
-        .await?;
+        let staff = users::active_of_supplier(&txn, s.id).await?;
+        mail::enqueue_to_users(&txn, state, &staff, "document_expiring", &args).await?;
+        let office = users::active_with_roles(&txn, &[Role::ProcurementOfficer]).await?;
+        mail::enqueue_to_users(&txn, state, &office, "document_expiring_office", &args).await?;
         audit::record(
             &txn,
             &Actor::system("job:document-expiry"),
@@ -174,7 +126,8 @@ pub async fn review_due(state: &AppState, as_of: NaiveDate) -> AppResult<String>
             ("date", next.to_string()),
             ("id", s.id.to_string()),
         ];
-        mail_users(&txn, state, officers(&txn).await?, "review_due", &args).await?;
+        let office = users::active_with_roles(&txn, &[Role::ProcurementOfficer]).await?;
+        mail::enqueue_to_users(&txn, state, &office, "review_due", &args).await?;
         audit::record(
             &txn,
             &Actor::system("job:review-due"),

@@ -150,14 +150,6 @@ fn hash_token(token: &str) -> String {
     hex::encode(sha2::Sha256::digest(token.as_bytes()))
 }
 
-/// The locale a user reads mail in.
-fn user_locale(u: &user::Model) -> Locale {
-    u.locale
-        .as_deref()
-        .and_then(Locale::from_tag)
-        .unwrap_or_default()
-}
-
 /// Queues `kind` to every active user of the supplier.
 async fn mail_supplier(
     txn: &DatabaseTransaction,
@@ -166,35 +158,14 @@ async fn mail_supplier(
     kind: &str,
     extra: &[(&str, String)],
 ) -> AppResult<()> {
-    let users = user::Entity::find()
-        .filter(user::Column::SupplierId.eq(supplier.id))
-        .filter(user::Column::Active.eq(true))
-        .all(txn)
-        .await?;
-    for u in users {
-        let locale = user_locale(&u);
-        let mut args = vec![
-            ("name", u.display_name.clone()),
-            ("company", supplier.legal_name.clone()),
-        ];
-        args.extend(extra.iter().map(|(k, v)| (*k, v.clone())));
-        mail::enqueue(
-            txn,
-            Email {
-                kind,
-                to: &u.email,
-                locale,
-                args,
-            },
-            &state.config.base_url(),
-            state.now(),
-        )
-        .await?;
-    }
-    Ok(())
+    let users = crate::users::store::active_of_supplier(txn, supplier.id).await?;
+    let mut args = vec![("company", supplier.legal_name.clone())];
+    args.extend(extra.iter().map(|(k, v)| (*k, v.clone())));
+    mail::enqueue_to_users(txn, state, &users, kind, &args).await
 }
 
-/// Queues `kind` to every active user with one of `roles` (the procurement office).
+/// Queues `kind` about `supplier` to every active user with one of `roles` (the procurement
+/// office).
 async fn mail_roles(
     txn: &DatabaseTransaction,
     state: &AppState,
@@ -203,34 +174,13 @@ async fn mail_roles(
     kind: &str,
     extra: &[(&str, String)],
 ) -> AppResult<()> {
-    let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-    let users = user::Entity::find()
-        .filter(user::Column::Role.is_in(names))
-        .filter(user::Column::Active.eq(true))
-        .all(txn)
-        .await?;
-    for u in users {
-        let locale = user_locale(&u);
-        let mut args = vec![
-            ("name", u.display_name.clone()),
-            ("company", supplier.legal_name.clone()),
-            ("id", supplier.id.to_string()),
-        ];
-        args.extend(extra.iter().map(|(k, v)| (*k, v.clone())));
-        mail::enqueue(
-            txn,
-            Email {
-                kind,
-                to: &u.email,
-                locale,
-                args,
-            },
-            &state.config.base_url(),
-            state.now(),
-        )
-        .await?;
-    }
-    Ok(())
+    let users = crate::users::store::active_with_roles(txn, roles).await?;
+    let mut args = vec![
+        ("company", supplier.legal_name.clone()),
+        ("id", supplier.id.to_string()),
+    ];
+    args.extend(extra.iter().map(|(k, v)| (*k, v.clone())));
+    mail::enqueue_to_users(txn, state, &users, kind, &args).await
 }
 
 /// Moves the supplier along rule 1's life cycle, guarded against a concurrent change: the

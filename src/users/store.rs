@@ -291,6 +291,31 @@ pub async fn update(
     Ok(after)
 }
 
+/// The active users with one of `roles` (e.g. the procurement office, to be emailed).
+pub async fn active_with_roles(
+    conn: &impl ConnectionTrait,
+    roles: &[Role],
+) -> AppResult<Vec<user::Model>> {
+    let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+    Ok(user::Entity::find()
+        .filter(user::Column::Role.is_in(names))
+        .filter(user::Column::Active.eq(true))
+        .all(conn)
+        .await?)
+}
+
+/// The active users of a supplier.
+pub async fn active_of_supplier(
+    conn: &impl ConnectionTrait,
+    supplier_id: i64,
+) -> AppResult<Vec<user::Model>> {
+    Ok(user::Entity::find()
+        .filter(user::Column::SupplierId.eq(supplier_id))
+        .filter(user::Column::Active.eq(true))
+        .all(conn)
+        .await?)
+}
+
 pub async fn list(conn: &impl ConnectionTrait) -> AppResult<Vec<UserView>> {
     Ok(user::Entity::find()
         .order_by_asc(user::Column::Email)

@@ -8,6 +8,7 @@
 
 #[path = "../api/helpers.rs"]
 mod helpers;
+mod suppliers;
 
 use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
@@ -50,7 +51,8 @@ static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(())
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_role_signs_in_and_sees_its_home_page_in_both_languages() {
-    in_browser("each_role", async |driver, address| {
+    in_browser("each_role", async |driver, app: &helpers::TestApp| {
+        let address = app.address.clone();
         // Cookies can only be deleted on a page of the app's own origin.
         driver.goto(format!("{address}/login")).await?;
         for role in Role::ALL {
@@ -86,42 +88,47 @@ async fn each_role_signs_in_and_sees_its_home_page_in_both_languages() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_language_switcher_changes_the_page_language() {
-    in_browser("language_switcher", async |driver, address| {
-        sign_in(
-            &driver,
-            &address,
-            Locale::ZhCn,
-            "admin",
-            helpers::DEMO_PASSWORD,
-        )
-        .await?;
-        let title = wait_for_home(&driver).await?;
-        assert_eq!(
-            title.text().await?,
-            expected_home_title(Locale::ZhCn, Role::Admin)
-        );
-        assert_body(&driver, "admin", "zh-CN", "admin before switching").await?;
-
-        let switch = driver
-            .find(By::Css(r#"a.lang-switch[data-lang="en"]"#))
+    in_browser(
+        "language_switcher",
+        async |driver, app: &helpers::TestApp| {
+            let address = app.address.clone();
+            sign_in(
+                &driver,
+                &address,
+                Locale::ZhCn,
+                "admin",
+                helpers::DEMO_PASSWORD,
+            )
             .await?;
-        switch.click().await?;
-        wait_for_element(&driver, r#"body[data-lang="en"]"#).await?;
+            let title = wait_for_home(&driver).await?;
+            assert_eq!(
+                title.text().await?,
+                expected_home_title(Locale::ZhCn, Role::Admin)
+            );
+            assert_body(&driver, "admin", "zh-CN", "admin before switching").await?;
 
-        let title = wait_for_element(&driver, "#page-title").await?;
-        assert_eq!(
-            title.text().await?,
-            expected_home_title(Locale::En, Role::Admin)
-        );
-        assert_body(&driver, "admin", "en", "admin after switching to English").await?;
-        Ok(())
-    })
+            let switch = driver
+                .find(By::Css(r#"a.lang-switch[data-lang="en"]"#))
+                .await?;
+            switch.click().await?;
+            wait_for_element(&driver, r#"body[data-lang="en"]"#).await?;
+
+            let title = wait_for_element(&driver, "#page-title").await?;
+            assert_eq!(
+                title.text().await?,
+                expected_home_title(Locale::En, Role::Admin)
+            );
+            assert_body(&driver, "admin", "en", "admin after switching to English").await?;
+            Ok(())
+        },
+    )
     .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_password_shows_an_error_beside_the_form() {
-    in_browser("wrong_password", async |driver, address| {
+    in_browser("wrong_password", async |driver, app: &helpers::TestApp| {
+        let address = app.address.clone();
         sign_in(&driver, &address, Locale::En, "admin", "not-the-password").await?;
 
         let message = wait_until(&driver, "a .form-error with text", async || {
@@ -279,7 +286,10 @@ async fn assert_body(driver: &WebDriver, role: &str, lang: &str, ctx: &str) -> T
 
 /// Runs `test` with a browser on the demo app at `address`. The browser quits before a
 /// failure (an `Err` or a panic) is passed on, so that no Chromium outlives the test.
-async fn in_browser(name: &str, test: impl AsyncFnOnce(WebDriver, String) -> TestResult) {
+async fn in_browser(
+    name: &str,
+    test: impl AsyncFnOnce(WebDriver, &helpers::TestApp) -> TestResult,
+) {
     let _turn = ONE_AT_A_TIME.lock().await;
     let Some(chromedriver_path) = browser_tools() else {
         return;
@@ -299,7 +309,7 @@ async fn in_browser(name: &str, test: impl AsyncFnOnce(WebDriver, String) -> Tes
         ),
     };
 
-    let outcome = AssertUnwindSafe(test(driver.clone(), app.address.clone()))
+    let outcome = AssertUnwindSafe(test(driver.clone(), &app))
         .catch_unwind()
         .await;
     if !matches!(outcome, Ok(Ok(()))) {
