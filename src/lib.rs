@@ -18,6 +18,7 @@ pub mod mail;
 pub mod materials;
 pub mod org;
 pub mod state;
+pub mod stock;
 pub mod suppliers;
 pub mod time;
 pub mod users;

@@ -1,0 +1,26 @@
+use sea_orm::entity::prelude::*;
+use serde::Serialize;
+
+/// A site's requisition (领料单) against the consigned catalogue.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+#[sea_orm(table_name = "requisitions")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub site_id: i64,
+    pub requested_by: i64,
+    #[sea_orm(column_type = "Text")]
+    pub purpose: String,
+    pub need_by: Date,
+    /// `submitted`, `approved`, `partly_issued`, `issued`, `cancelled`.
+    pub status: String,
+    pub approved_by: Option<i64>,
+    pub approved_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

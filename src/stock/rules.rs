@@ -1,0 +1,182 @@
+//! Pure stock rules: quantities in their unit's decimals, inspection deadlines (rule 8),
+//! issuing oldest lots first and within 24 hours (rule 9), the two-month stale clock (rule 3),
+//! and the amounts of movements.
+
+use chrono::{Months, NaiveDate};
+use rust_decimal::Decimal;
+
+/// How a delivery arrived: it decides the inspection deadline (保管员 1-2).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Arrival {
+    /// A local delivery: inspected the same day.
+    Local,
+    /// A part load from elsewhere: within 3 days.
+    PartLoad,
+    /// A full truckload: within 7 days.
+    FullTruck,
+}
+
+impl Arrival {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Arrival::Local => "local",
+            Arrival::PartLoad => "part_load",
+            Arrival::FullTruck => "full_truck",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Arrival::Local, Arrival::PartLoad, Arrival::FullTruck]
+            .into_iter()
+            .find(|a| a.as_str() == s)
+    }
+
+    /// The last day the delivery may be inspected on.
+    pub fn inspection_due(self, delivered_on: NaiveDate) -> NaiveDate {
+        let days = match self {
+            Arrival::Local => 0,
+            Arrival::PartLoad => 3,
+            Arrival::FullTruck => 7,
+        };
+        delivered_on + chrono::Days::new(days)
+    }
+}
+
+/// True when a quantity has no more decimals than its unit allows, and is positive.
+pub fn valid_quantity(q: Decimal, unit_decimals: u32) -> bool {
+    q > Decimal::ZERO && q.normalize().scale() <= unit_decimals
+}
+
+/// Rule 3: a lot is stale when its last movement is more than `months` calendar months
+/// before `as_of`. Exactly `months` months is not stale; a day more is. Month ends follow
+/// the calendar (a receipt on 31 December is two months old on the last day of February).
+pub fn is_stale(last_movement_on: NaiveDate, as_of: NaiveDate, months: u32) -> bool {
+    match last_movement_on.checked_add_months(Months::new(months)) {
+        Some(limit) => as_of > limit,
+        None => false,
+    }
+}
+
+/// Rule 9: issue the oldest lots first. `lots` are (lot id, received on, quantity); answers
+/// how much to take from each, or `None` when they do not hold `wanted`.
+pub fn allocate_oldest_first(
+    lots: &[(i64, NaiveDate, Decimal)],
+    wanted: Decimal,
+) -> Option<Vec<(i64, Decimal)>> {
+    let mut sorted: Vec<_> = lots.iter().filter(|(_, _, q)| *q > Decimal::ZERO).collect();
+    sorted.sort_by_key(|(id, received, _)| (*received, *id));
+    let mut left = wanted;
+    let mut out = Vec::new();
+    for (id, _, q) in sorted {
+        if left <= Decimal::ZERO {
+            break;
+        }
+        let take = (*q).min(left);
+        out.push((*id, take));
+        left -= take;
+    }
+    (left <= Decimal::ZERO).then_some(out)
+}
+
+/// The amount of a movement: quantity × unit price, rounded half away from zero to the cent.
+pub fn amount(quantity: Decimal, unit_price: Decimal) -> Decimal {
+    (quantity * unit_price)
+        .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// Rule 9: an approved requisition not issued within 24 hours is overdue.
+pub fn issue_overdue(
+    approved_at: chrono::DateTime<chrono::Utc>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> bool {
+    now - approved_at > chrono::Duration::hours(24)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+    }
+
+    fn dec(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap_or_default()
+    }
+
+    #[test]
+    fn exactly_two_months_is_not_stale_and_a_day_more_is() {
+        assert!(!is_stale(d(2027, 1, 15), d(2027, 3, 15), 2));
+        assert!(is_stale(d(2027, 1, 15), d(2027, 3, 16), 2));
+    }
+
+    #[test]
+    fn month_ends_follow_the_calendar() {
+        // 31 December + two months is 28 February 2027 (not a leap year) …
+        assert!(!is_stale(d(2026, 12, 31), d(2027, 2, 28), 2));
+        assert!(is_stale(d(2026, 12, 31), d(2027, 3, 1), 2));
+        // … and 29 February 2028 in a leap year.
+        assert!(!is_stale(d(2027, 12, 31), d(2028, 2, 29), 2));
+        assert!(is_stale(d(2027, 12, 31), d(2028, 3, 1), 2));
+    }
+
+    #[test]
+    fn inspection_is_due_the_same_day_within_three_or_seven_days() {
+        let day = d(2027, 1, 10);
+        assert_eq!(Arrival::Local.inspection_due(day), day);
+        assert_eq!(Arrival::PartLoad.inspection_due(day), d(2027, 1, 13));
+        assert_eq!(Arrival::FullTruck.inspection_due(day), d(2027, 1, 17));
+    }
+
+    #[test]
+    fn quantities_respect_their_units_decimals() {
+        assert!(valid_quantity(dec("2.345"), 3));
+        assert!(!valid_quantity(dec("2.3451"), 3));
+        assert!(
+            valid_quantity(dec("12.50"), 1),
+            "trailing zeros do not count"
+        );
+        assert!(!valid_quantity(dec("1.5"), 0));
+        assert!(!valid_quantity(dec("0"), 3));
+        assert!(!valid_quantity(dec("-1"), 3));
+    }
+
+    #[test]
+    fn the_oldest_lots_are_issued_first() {
+        let lots = [
+            (3, d(2027, 2, 1), dec("5")),
+            (1, d(2027, 1, 1), dec("2")),
+            (2, d(2027, 1, 1), dec("4")),
+        ];
+        assert_eq!(
+            allocate_oldest_first(&lots, dec("7")),
+            Some(vec![(1, dec("2")), (2, dec("4")), (3, dec("1"))])
+        );
+        assert_eq!(
+            allocate_oldest_first(&lots, dec("11")),
+            Some(vec![(1, dec("2")), (2, dec("4")), (3, dec("5"))])
+        );
+        assert_eq!(allocate_oldest_first(&lots, dec("11.001")), None);
+    }
+
+    #[test]
+    fn amounts_round_half_away_from_zero_to_the_cent() {
+        assert_eq!(amount(dec("2.345"), dec("3850")), dec("9028.25"));
+        assert_eq!(amount(dec("0.001"), dec("5")), dec("0.01"));
+        assert_eq!(amount(dec("-0.001"), dec("5")), dec("-0.01"));
+    }
+
+    #[test]
+    fn an_approval_older_than_a_day_is_overdue() {
+        let t = chrono::Utc::now();
+        assert!(!issue_overdue(t, t + chrono::Duration::hours(24)));
+        assert!(issue_overdue(
+            t,
+            t + chrono::Duration::hours(24) + chrono::Duration::seconds(1)
+        ));
+    }
+}
