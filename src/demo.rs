@@ -95,6 +95,17 @@ const SUPPLIERS: [(&str, &str, SupplierStatus, &str, &str); 7] = [
     ),
 ];
 
+/// The categories each supplier of [`SUPPLIERS`] supplies, in the same order.
+const SUPPLIER_CATEGORIES: [&[&str]; 7] = [
+    &["钢材", "焊材"],
+    &["水泥", "混凝土"],
+    &["管材", "管件"],
+    &["电线电缆", "电气"],
+    &["安全防护", "周转材料"],
+    &["五金", "阀门"],
+    &["防水材料", "保温材料"],
+];
+
 struct MaterialRow {
     category_zh: String,
     category_en: String,
@@ -362,9 +373,13 @@ pub async fn load(state: &AppState) -> AppResult<bool> {
         .last_insert_id;
         category_ids.insert(r.category_zh.clone(), id);
     }
-    let cat_list: Vec<i64> = category_ids.values().copied().collect();
     for (i, sid) in supplier_ids.iter().enumerate() {
-        let mine: Vec<i64> = cat_list.iter().skip(i * 2).take(2).copied().collect();
+        let mine: Vec<i64> = SUPPLIER_CATEGORIES
+            .get(i)
+            .into_iter()
+            .flat_map(|names| names.iter())
+            .filter_map(|n| category_ids.get(*n).copied())
+            .collect();
         for c in &mine {
             supplier_category::Entity::insert(supplier_category::ActiveModel {
                 supplier_id: Set(*sid),

@@ -443,3 +443,25 @@ mail-review_due-subject = Yearly review due: { $company }
 mail-review_due-body = The yearly qualification review of { $company } was due on { $date }. Review it at /suppliers/{ $id }.
 mail-re_review_failed-subject = Yearly review not passed: { $company }
 mail-re_review_failed-body = { $company } did not pass its yearly review: { $reasons } Please decide whether to suspend it.
+
+## Stock
+error-delivery_not_pending = This delivery has already been inspected or refused.
+error-insufficient_stock = Not enough stock is available for this quantity.
+error-listing_not_orderable = This item cannot be ordered now (its price is not approved yet, or its supplier is not trading).
+error-price_change_decided = This price change has already been decided.
+error-quantity_out_of_range = The quantity is too large.
+error-requisition_not_approved = Only approved requisitions can be issued.
+error-requisition_status_changed = The requisition was changed by someone else just now; reload and try again.
+error-stock_changed = The stock changed while issuing; try again.
+validation-accepted_plus_rejected = Accepted and rejected quantities must add up to the delivered quantity.
+validation-category_not_in_agreement = This material's category is not in your consignment agreement.
+validation-checks_failed_reject = A line that fails a check (name, specification, model, quantity, certificate) must be rejected.
+validation-every_line = Inspect every line of the delivery.
+validation-issue_more_than_reserved = At most { $open } can be issued on this line.
+validation-lead_time_range = Enter 0 to 365 days.
+validation-max_below_min = The maximum must not be below the minimum.
+validation-out_of_range = The value is too large.
+validation-price_positive = Enter a price above zero.
+validation-quantity = Enter a quantity above zero with at most { $decimals } decimal places.
+mail-stock_stale-subject = Stock without movement: { $company }
+mail-stock_stale-body = { $count } lots of { $company }'s consigned stock have had no movement for longer than your agreement allows. Please tell us in the portal whether you will take them back or exchange them.

@@ -443,3 +443,25 @@ mail-review_due-subject = 年度复审到期：{ $company }
 mail-review_due-body = { $company } 的年度合格供应商复审已于 { $date } 到期，请在 /suppliers/{ $id } 复审。
 mail-re_review_failed-subject = 年度复审未通过：{ $company }
 mail-re_review_failed-body = { $company } 年度复审未通过：{ $reasons } 请决定是否暂停其供货。
+
+## Stock
+error-delivery_not_pending = 该送货单已验收或已拒收。
+error-insufficient_stock = 可用库存不足。
+error-listing_not_orderable = 该商品目前不能领用（价格尚未审批，或供应商已停止供货）。
+error-price_change_decided = 该调价申请已处理。
+error-quantity_out_of_range = 数量过大。
+error-requisition_not_approved = 只能对已审批的领料单发料。
+error-requisition_status_changed = 该领料单刚被他人修改，请刷新后重试。
+error-stock_changed = 发料时库存发生变化，请重试。
+validation-accepted_plus_rejected = 验收合格数量与拒收数量之和须等于送货数量。
+validation-category_not_in_agreement = 该物资的类别不在您的代储代销协议范围内。
+validation-checks_failed_reject = 名称、规格、型号、数量、合格证任一项不符的，必须拒收。
+validation-every_line = 请逐行验收送货单的每一行。
+validation-issue_more_than_reserved = 本行最多可发 { $open }。
+validation-lead_time_range = 请输入 0 到 365 天。
+validation-max_below_min = 最高库存不能低于最低库存。
+validation-out_of_range = 数值过大。
+validation-price_positive = 请输入大于零的价格。
+validation-quantity = 请输入大于零、最多 { $decimals } 位小数的数量。
+mail-stock_stale-subject = 库存无动态：{ $company }
+mail-stock_stale-body = { $company } 有 { $count } 批代储物资无动态时间已超过协议约定期限，请在系统中答复退货或换货。

@@ -89,6 +89,15 @@ impl Role {
             RecordFailures => matches!(self, ProcurementOfficer | ProcurementHead),
             DecideAdmissions | DecideFailures | SuspendSuppliers => self == ProcurementHead,
             ManageOwnSupplier => self == Supplier,
+            ReadCatalogue => !matches!(self, Supplier),
+            DecidePrices => matches!(self, ProcurementOfficer | ProcurementHead),
+            InspectDeliveries | IssueStock => self == WarehouseKeeper,
+            Requisition => matches!(self, SiteUser | SiteManager),
+            ApproveRequisitions => self == SiteManager,
+            ReadStock => matches!(
+                self,
+                WarehouseKeeper | ProcurementOfficer | ProcurementHead | Finance | Auditor | Admin
+            ),
         }
     }
 }
@@ -122,6 +131,17 @@ pub enum Capability {
     SuspendSuppliers,
     /// A supplier's own application, documents, agreement and failures.
     ManageOwnSupplier,
+    /// The consigned catalogue with available quantities (never shown to suppliers, who
+    /// would see each other's stock).
+    ReadCatalogue,
+    DecidePrices,
+    InspectDeliveries,
+    IssueStock,
+    /// Raise and follow requisitions for one's own site.
+    Requisition,
+    ApproveRequisitions,
+    /// All stock, deliveries, requisitions and the ledger check.
+    ReadStock,
 }
 
 #[cfg(test)]

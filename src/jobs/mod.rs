@@ -22,14 +22,20 @@ pub enum Job {
     SuspensionExpiry,
     /// Daily: remind procurement of yearly supplier reviews that are due.
     ReviewDue,
+    /// Daily: flag consigned lots with no movement for longer than the agreement allows.
+    StaleScan,
+    /// Daily: apply approved listing prices whose date has come.
+    PriceEffective,
 }
 
 impl Job {
-    pub const ALL: [Job; 4] = [
+    pub const ALL: [Job; 6] = [
         Job::Housekeeping,
         Job::DocumentExpiry,
         Job::SuspensionExpiry,
         Job::ReviewDue,
+        Job::StaleScan,
+        Job::PriceEffective,
     ];
 
     pub fn name(self) -> &'static str {
@@ -38,6 +44,8 @@ impl Job {
             Job::DocumentExpiry => "document-expiry",
             Job::SuspensionExpiry => "suspension-expiry",
             Job::ReviewDue => "review-due",
+            Job::StaleScan => "stale-scan",
+            Job::PriceEffective => "price-effective",
         }
     }
 
@@ -45,13 +53,10 @@ impl Job {
         Job::ALL.into_iter().find(|j| j.name() == s)
     }
 
-    /// The period a run as of `date` belongs to: one run per period.
+    /// The period a run as of `date` belongs to: one run per period. Every job so far is
+    /// daily; the monthly period close will key by its period instead.
     pub fn period_key(self, date: NaiveDate) -> String {
-        match self {
-            Job::Housekeeping | Job::DocumentExpiry | Job::SuspensionExpiry | Job::ReviewDue => {
-                date.to_string()
-            }
-        }
+        date.to_string()
     }
 }
 
@@ -99,6 +104,8 @@ pub async fn run(state: &AppState, job: Job, as_of: NaiveDate) -> AppResult<RunO
         Job::DocumentExpiry => crate::suppliers::checks::document_expiry(state, as_of).await,
         Job::SuspensionExpiry => crate::suppliers::checks::suspension_expiry(state, as_of).await,
         Job::ReviewDue => crate::suppliers::checks::review_due(state, as_of).await,
+        Job::StaleScan => crate::stock::store::stale_scan(state, as_of).await,
+        Job::PriceEffective => crate::stock::store::apply_due_prices(state, as_of).await,
     };
     let (status, detail) = match &result {
         Ok(d) => ("done", d.clone()),

@@ -2,4 +2,6 @@
 //! receiving inspection, consigned lots and the movement ledger, requisitions, issue.
 //! This first part holds the pure rules.
 
+pub mod api;
 pub mod rules;
+pub mod store;

@@ -1166,8 +1166,7 @@ pub async fn decide_failure(
 }
 
 /// Removes the supplier (rule 2): status `removed`, only while it is admitted or suspended,
-/// so it happens once. What the company owes it is still settled; its listings, deliveries,
-/// bids and stock follow the status wherever they check [`ensure_may_trade`].
+/// so it happens once. What the company owes it is still settled.
 async fn remove(
     txn: &DatabaseTransaction,
     state: &AppState,
@@ -1195,6 +1194,28 @@ async fn remove(
     if r.rows_affected != 1 {
         return Ok(false);
     }
+    // Rule 2's consequences: its listings stop being orderable, deliveries still waiting are
+    // refused, and its consigned stock on hand is flagged for return. Issued goods stay owed.
+    entity::listing::Entity::update_many()
+        .col_expr(entity::listing::Column::Active, Expr::value(false))
+        .filter(entity::listing::Column::SupplierId.eq(s.id))
+        .exec(txn)
+        .await?;
+    entity::delivery::Entity::update_many()
+        .col_expr(entity::delivery::Column::Status, Expr::value("refused"))
+        .filter(entity::delivery::Column::SupplierId.eq(s.id))
+        .filter(entity::delivery::Column::Status.eq("pending"))
+        .exec(txn)
+        .await?;
+    entity::lot::Entity::update_many()
+        .col_expr(
+            entity::lot::Column::ReturnRequest,
+            Expr::value(Some("removal")),
+        )
+        .filter(entity::lot::Column::SupplierId.eq(s.id))
+        .filter(entity::lot::Column::Quantity.gt(entity::Fixed::<3>::zero()))
+        .exec(txn)
+        .await?;
     audit::record(
         txn,
         &head.actor(),

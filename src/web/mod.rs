@@ -81,7 +81,7 @@ pub fn extractor_configs(cfg: &mut web::ServiceConfig) {
 
 /// The route table.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    use crate::{audit, auth, files, jobs, mail, materials, org, suppliers, users};
+    use crate::{audit, auth, files, jobs, mail, materials, org, stock, suppliers, users};
     extractor_configs(cfg);
     cfg.service(healthz)
         .service(readyz)
@@ -127,6 +127,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(suppliers::api::suspend)
         .service(suppliers::api::reinstate)
         .service(suppliers::api::re_review)
+        .service(stock::api::create_listing)
+        .service(stock::api::my_listings)
+        .service(stock::api::request_price)
+        .service(stock::api::pending_prices)
+        .service(stock::api::decide_price)
+        .service(stock::api::search)
+        .service(stock::api::create_delivery)
+        .service(stock::api::deliveries)
+        .service(stock::api::inspect)
+        .service(stock::api::submit)
+        .service(stock::api::requisitions)
+        .service(stock::api::approve)
+        .service(stock::api::issue)
+        .service(stock::api::cancel)
+        .service(stock::api::ledger_check)
         // Pages
         .service(home::home)
         .service(auth::pages::login_form)

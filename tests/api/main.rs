@@ -11,5 +11,6 @@ mod mail;
 mod pages;
 mod roles;
 mod shell;
+mod stock;
 mod suppliers;
 mod users;

@@ -1,0 +1,589 @@
+//! The supermarket's JSON API: listings and prices, the catalogue, deliveries and
+//! inspection, requisitions and issue, the ledger check.
+
+use super::store::{
+    self, DeliveryInput, InspectionLine, IssueLine, LedgerCheck, ListingInput, PriceChangeInput,
+    RequisitionInput,
+};
+use crate::auth::{Capability, CurrentUser, Role};
+use crate::error::{AppError, AppResult, ErrorBody};
+use crate::state::AppState;
+use actix_web::{HttpResponse, get, post, web};
+use entity::{
+    delivery, delivery_line, listing, material, price_change, requisition, requisition_line,
+    supplier,
+};
+use rust_decimal::Decimal;
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListingView {
+    pub id: i64,
+    pub supplier_id: i64,
+    pub material_id: i64,
+    pub warehouse_id: i64,
+    #[schema(value_type = String)]
+    pub price: Decimal,
+    #[schema(value_type = String)]
+    pub on_hand: Decimal,
+    #[schema(value_type = String)]
+    pub reserved: Decimal,
+    #[schema(value_type = String)]
+    pub available: Decimal,
+    #[schema(value_type = String)]
+    pub min_stock: Decimal,
+    #[schema(value_type = String)]
+    pub max_stock: Decimal,
+    pub lead_time_days: i32,
+    /// False until procurement approves the first price, and once the supplier is removed.
+    pub active: bool,
+}
+
+impl From<listing::Model> for ListingView {
+    fn from(l: listing::Model) -> Self {
+        Self {
+            id: l.id,
+            supplier_id: l.supplier_id,
+            material_id: l.material_id,
+            warehouse_id: l.warehouse_id,
+            price: l.price.value(),
+            on_hand: l.on_hand.value(),
+            reserved: l.reserved.value(),
+            available: l.on_hand.value() - l.reserved.value(),
+            min_stock: l.min_stock.value(),
+            max_stock: l.max_stock.value(),
+            lead_time_days: l.lead_time_days,
+            active: l.active,
+        }
+    }
+}
+
+/// A supplier lists a material at a warehouse; its price needs procurement's approval.
+#[utoipa::path(post, path = "/api/listings", tag = "stock", security(("bearer" = [])), request_body = ListingInput,
+    responses((status = 201, body = ListingView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/api/listings")]
+pub async fn create_listing(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: web::Json<ListingInput>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageOwnSupplier)?;
+    let l = store::create_listing(&state, &user, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(ListingView::from(l)))
+}
+
+/// The supplier's own listings with their stock (never another supplier's).
+#[utoipa::path(get, path = "/api/my/listings", tag = "stock", security(("bearer" = [])),
+    responses((status = 200, body = Vec<ListingView>), (status = 403, body = ErrorBody)))]
+#[get("/api/my/listings")]
+pub async fn my_listings(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> AppResult<web::Json<Vec<ListingView>>> {
+    user.require(Capability::ManageOwnSupplier)?;
+    let sid = user.supplier_id.ok_or(AppError::Forbidden)?;
+    let rows = listing::Entity::find()
+        .filter(listing::Column::SupplierId.eq(sid))
+        .order_by_asc(listing::Column::Id)
+        .all(&state.db.read)
+        .await?;
+    Ok(web::Json(rows.into_iter().map(Into::into).collect()))
+}
+
+/// The supplier asks for a new price from a date.
+#[utoipa::path(post, path = "/api/listings/{id}/price-changes", tag = "stock", security(("bearer" = [])), request_body = PriceChangeInput,
+    responses((status = 201, body = PriceChangeView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/api/listings/{id}/price-changes")]
+pub async fn request_price(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<PriceChangeInput>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageOwnSupplier)?;
+    let c = store::request_price_change(&state, &user, *id, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(PriceChangeView::from(c)))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PriceChangeView {
+    pub id: i64,
+    pub listing_id: i64,
+    #[schema(value_type = String)]
+    pub old_price: Decimal,
+    #[schema(value_type = String)]
+    pub new_price: Decimal,
+    pub effective_on: chrono::NaiveDate,
+    pub status: String,
+    pub reason: String,
+}
+
+impl From<price_change::Model> for PriceChangeView {
+    fn from(c: price_change::Model) -> Self {
+        Self {
+            id: c.id,
+            listing_id: c.listing_id,
+            old_price: c.old_price.value(),
+            new_price: c.new_price.value(),
+            effective_on: c.effective_on,
+            status: c.status,
+            reason: c.reason,
+        }
+    }
+}
+
+/// Price changes waiting for procurement.
+#[utoipa::path(get, path = "/api/price-changes", tag = "stock", security(("bearer" = [])),
+    responses((status = 200, body = Vec<PriceChangeView>), (status = 403, body = ErrorBody)))]
+#[get("/api/price-changes")]
+pub async fn pending_prices(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> AppResult<web::Json<Vec<PriceChangeView>>> {
+    user.require(Capability::DecidePrices)?;
+    let rows = price_change::Entity::find()
+        .filter(price_change::Column::Status.eq("pending"))
+        .order_by_asc(price_change::Column::Id)
+        .all(&state.db.read)
+        .await?;
+    Ok(web::Json(rows.into_iter().map(Into::into).collect()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Decision {
+    pub approve: bool,
+}
+
+/// Procurement approves or rejects a price; approved prices apply from their date.
+#[utoipa::path(post, path = "/api/price-changes/{id}/decision", tag = "stock", security(("bearer" = [])), request_body = Decision,
+    responses((status = 200, body = PriceChangeView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/api/price-changes/{id}/decision")]
+pub async fn decide_price(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<Decision>,
+) -> AppResult<web::Json<PriceChangeView>> {
+    user.require(Capability::DecidePrices)?;
+    Ok(web::Json(
+        store::decide_price_change(&state, &user, *id, body.approve)
+            .await?
+            .into(),
+    ))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CatalogueQuery {
+    /// Words of the name (Chinese or English), the specification or the supplier.
+    pub q: Option<String>,
+    pub category_id: Option<i64>,
+    pub supplier_id: Option<i64>,
+    /// Only what can be ordered now.
+    pub in_stock: Option<bool>,
+    /// `price`, `-price` or `name` (default).
+    pub sort: Option<String>,
+    pub page: Option<u64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CatalogueItem {
+    pub listing_id: i64,
+    pub material_id: i64,
+    pub name_zh: String,
+    pub name_en: String,
+    pub spec: String,
+    pub unit: String,
+    #[schema(value_type = String)]
+    pub price: Decimal,
+    #[schema(value_type = String)]
+    pub available: Decimal,
+    pub supplier: String,
+    pub warehouse_id: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CataloguePage {
+    pub total: u64,
+    pub page: u64,
+    pub items: Vec<CatalogueItem>,
+}
+
+pub const CATALOGUE_PAGE: u64 = 20;
+
+/// Searches the consigned catalogue: orderable listings of admitted suppliers.
+pub async fn catalogue(
+    conn: &impl ConnectionTrait,
+    q: &CatalogueQuery,
+) -> AppResult<CataloguePage> {
+    let mut sel = listing::Entity::find()
+        .filter(listing::Column::Active.eq(true))
+        .filter(
+            listing::Column::SupplierId.in_subquery(
+                Query::select()
+                    .column(supplier::Column::Id)
+                    .from(supplier::Entity)
+                    .and_where(supplier::Column::Status.eq("admitted"))
+                    .to_owned(),
+            ),
+        );
+    for word in q.q.as_deref().unwrap_or("").split_whitespace().take(5) {
+        sel = sel.filter(listing::Column::SearchText.contains(word.to_lowercase()));
+    }
+    if let Some(c) = q.category_id {
+        sel = sel.filter(
+            listing::Column::MaterialId.in_subquery(
+                Query::select()
+                    .column(material::Column::Id)
+                    .from(material::Entity)
+                    .and_where(material::Column::CategoryId.eq(c))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(s) = q.supplier_id {
+        sel = sel.filter(listing::Column::SupplierId.eq(s));
+    }
+    if q.in_stock == Some(true) {
+        sel = sel.filter(
+            Expr::col(listing::Column::OnHand)
+                .sub(Expr::col(listing::Column::Reserved))
+                .gt(0),
+        );
+    }
+    sel = match q.sort.as_deref() {
+        Some("price") => sel.order_by_asc(listing::Column::Price),
+        Some("-price") => sel.order_by_desc(listing::Column::Price),
+        _ => sel.order_by_asc(listing::Column::SearchText),
+    }
+    .order_by_asc(listing::Column::Id);
+    let pages = sel.paginate(conn, CATALOGUE_PAGE);
+    let total = pages.num_items().await?;
+    let page = Ord::max(q.page.unwrap_or(1), 1);
+    let rows = pages.fetch_page(page - 1).await?;
+    let material_ids: Vec<i64> = rows.iter().map(|l| l.material_id).collect();
+    let supplier_ids: Vec<i64> = rows.iter().map(|l| l.supplier_id).collect();
+    let materials = material::Entity::find()
+        .filter(material::Column::Id.is_in(material_ids))
+        .all(conn)
+        .await?;
+    let suppliers = supplier::Entity::find()
+        .filter(supplier::Column::Id.is_in(supplier_ids))
+        .all(conn)
+        .await?;
+    let items = rows
+        .into_iter()
+        .filter_map(|l| {
+            let m = materials.iter().find(|m| m.id == l.material_id)?;
+            let s = suppliers.iter().find(|s| s.id == l.supplier_id)?;
+            Some(CatalogueItem {
+                listing_id: l.id,
+                material_id: m.id,
+                name_zh: m.name_zh.clone(),
+                name_en: m.name_en.clone(),
+                spec: m.spec.clone(),
+                unit: m.unit_code.clone(),
+                price: l.price.value(),
+                available: l.on_hand.value() - l.reserved.value(),
+                supplier: s.legal_name.clone(),
+                warehouse_id: l.warehouse_id,
+            })
+        })
+        .collect();
+    Ok(CataloguePage { total, page, items })
+}
+
+/// The consigned catalogue for sites and the office (suppliers do not see each other's stock).
+#[utoipa::path(get, path = "/api/catalogue", tag = "stock", security(("bearer" = [])), params(CatalogueQuery),
+    responses((status = 200, body = CataloguePage), (status = 403, body = ErrorBody)))]
+#[get("/api/catalogue")]
+pub async fn search(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    q: web::Query<CatalogueQuery>,
+) -> AppResult<web::Json<CataloguePage>> {
+    user.require(Capability::ReadCatalogue)?;
+    Ok(web::Json(catalogue(&state.db.read, &q).await?))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryView {
+    pub id: i64,
+    pub supplier_id: i64,
+    pub warehouse_id: i64,
+    pub note_number: String,
+    pub arrival: String,
+    pub delivered_on: chrono::NaiveDate,
+    /// The last day for inspection (same day, 3 or 7 days by arrival).
+    pub inspection_due: chrono::NaiveDate,
+    pub overdue: bool,
+    pub status: String,
+    pub lines: Vec<DeliveryLineView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryLineView {
+    pub id: i64,
+    pub listing_id: i64,
+    #[schema(value_type = String)]
+    pub quantity: Decimal,
+    pub batch_no: String,
+    #[schema(value_type = String)]
+    pub accepted: Decimal,
+    #[schema(value_type = String)]
+    pub rejected: Decimal,
+    pub reject_reason: String,
+}
+
+async fn delivery_view(
+    conn: &impl ConnectionTrait,
+    d: delivery::Model,
+    today: chrono::NaiveDate,
+) -> AppResult<DeliveryView> {
+    let lines = delivery_line::Entity::find()
+        .filter(delivery_line::Column::DeliveryId.eq(d.id))
+        .order_by_asc(delivery_line::Column::Id)
+        .all(conn)
+        .await?;
+    let due = super::rules::Arrival::parse(&d.arrival)
+        .map(|a| a.inspection_due(d.delivered_on))
+        .unwrap_or(d.delivered_on);
+    Ok(DeliveryView {
+        overdue: d.status == "pending" && today > due,
+        inspection_due: due,
+        id: d.id,
+        supplier_id: d.supplier_id,
+        warehouse_id: d.warehouse_id,
+        note_number: d.note_number,
+        arrival: d.arrival,
+        delivered_on: d.delivered_on,
+        status: d.status,
+        lines: lines
+            .into_iter()
+            .map(|l| DeliveryLineView {
+                id: l.id,
+                listing_id: l.listing_id,
+                quantity: l.quantity.value(),
+                batch_no: l.batch_no,
+                accepted: l.accepted.value(),
+                rejected: l.rejected.value(),
+                reject_reason: l.reject_reason,
+            })
+            .collect(),
+    })
+}
+
+/// A supplier sends a delivery note.
+#[utoipa::path(post, path = "/api/deliveries", tag = "stock", security(("bearer" = [])), request_body = DeliveryInput,
+    responses((status = 201, body = DeliveryView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/api/deliveries")]
+pub async fn create_delivery(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: web::Json<DeliveryInput>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageOwnSupplier)?;
+    let d = store::create_delivery(&state, &user, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(delivery_view(&state.db.read, d, state.today()).await?))
+}
+
+/// Deliveries: a supplier sees its own; the warehouse and the office see all.
+#[utoipa::path(get, path = "/api/deliveries", tag = "stock", security(("bearer" = [])),
+    responses((status = 200, body = Vec<DeliveryView>), (status = 403, body = ErrorBody)))]
+#[get("/api/deliveries")]
+pub async fn deliveries(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> AppResult<web::Json<Vec<DeliveryView>>> {
+    let mut sel = delivery::Entity::find().order_by_desc(delivery::Column::Id);
+    if user.role == Role::Supplier {
+        sel = sel
+            .filter(delivery::Column::SupplierId.eq(user.supplier_id.ok_or(AppError::Forbidden)?));
+    } else {
+        user.require(Capability::ReadStock)?;
+    }
+    let today = state.today();
+    let mut out = Vec::new();
+    for d in sel.all(&state.db.read).await? {
+        out.push(delivery_view(&state.db.read, d, today).await?);
+    }
+    Ok(web::Json(out))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct InspectionInput {
+    pub lines: Vec<InspectionLine>,
+}
+
+/// The keeper's receiving inspection: accepted quantities enter stock as consigned lots.
+#[utoipa::path(post, path = "/api/deliveries/{id}/inspection", tag = "stock", security(("bearer" = [])), request_body = InspectionInput,
+    responses((status = 200, body = DeliveryView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/api/deliveries/{id}/inspection")]
+pub async fn inspect(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<InspectionInput>,
+) -> AppResult<web::Json<DeliveryView>> {
+    user.require(Capability::InspectDeliveries)?;
+    let d = store::inspect(&state, &user, *id, body.into_inner().lines).await?;
+    Ok(web::Json(
+        delivery_view(&state.db.read, d, state.today()).await?,
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RequisitionView {
+    pub id: i64,
+    pub site_id: i64,
+    pub purpose: String,
+    pub need_by: chrono::NaiveDate,
+    pub status: String,
+    pub approved_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Approved more than 24 hours ago and not fully issued.
+    pub issue_overdue: bool,
+    pub lines: Vec<RequisitionLineView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RequisitionLineView {
+    pub id: i64,
+    pub listing_id: i64,
+    #[schema(value_type = String)]
+    pub quantity: Decimal,
+    #[schema(value_type = String)]
+    pub unit_price: Decimal,
+    #[schema(value_type = String)]
+    pub reserved: Decimal,
+    #[schema(value_type = String)]
+    pub issued: Decimal,
+}
+
+async fn requisition_view(state: &AppState, r: requisition::Model) -> AppResult<RequisitionView> {
+    let lines = requisition_line::Entity::find()
+        .filter(requisition_line::Column::RequisitionId.eq(r.id))
+        .order_by_asc(requisition_line::Column::Id)
+        .all(&state.db.read)
+        .await?;
+    Ok(RequisitionView {
+        issue_overdue: matches!(r.status.as_str(), "approved" | "partly_issued")
+            && r.approved_at
+                .is_some_and(|a| super::rules::issue_overdue(a, state.now())),
+        id: r.id,
+        site_id: r.site_id,
+        purpose: r.purpose,
+        need_by: r.need_by,
+        status: r.status,
+        approved_at: r.approved_at,
+        lines: lines
+            .into_iter()
+            .map(|l| RequisitionLineView {
+                id: l.id,
+                listing_id: l.listing_id,
+                quantity: l.quantity.value(),
+                unit_price: l.unit_price.value(),
+                reserved: l.reserved.value(),
+                issued: l.issued.value(),
+            })
+            .collect(),
+    })
+}
+
+/// A site user raises a requisition for their site.
+#[utoipa::path(post, path = "/api/requisitions", tag = "stock", security(("bearer" = [])), request_body = RequisitionInput,
+    responses((status = 201, body = RequisitionView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/api/requisitions")]
+pub async fn submit(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: web::Json<RequisitionInput>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::Requisition)?;
+    let r = store::submit_requisition(&state, &user, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(requisition_view(&state, r).await?))
+}
+
+/// Requisitions: a site sees its own; the warehouse and the office see all.
+#[utoipa::path(get, path = "/api/requisitions", tag = "stock", security(("bearer" = [])),
+    responses((status = 200, body = Vec<RequisitionView>), (status = 403, body = ErrorBody)))]
+#[get("/api/requisitions")]
+pub async fn requisitions(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> AppResult<web::Json<Vec<RequisitionView>>> {
+    let mut sel = requisition::Entity::find().order_by_desc(requisition::Column::Id);
+    if user.role.can(Capability::Requisition) {
+        sel = sel.filter(requisition::Column::SiteId.eq(user.site_id.ok_or(AppError::Forbidden)?));
+    } else {
+        user.require(Capability::ReadStock)?;
+    }
+    let mut out = Vec::new();
+    for r in sel.all(&state.db.read).await? {
+        out.push(requisition_view(&state, r).await?);
+    }
+    Ok(web::Json(out))
+}
+
+/// The site manager approves: the stock is reserved, or the approval is refused.
+#[utoipa::path(post, path = "/api/requisitions/{id}/approval", tag = "stock", security(("bearer" = [])),
+    responses((status = 200, body = RequisitionView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/api/requisitions/{id}/approval")]
+pub async fn approve(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+) -> AppResult<web::Json<RequisitionView>> {
+    user.require(Capability::ApproveRequisitions)?;
+    let r = store::approve_requisition(&state, &user, *id).await?;
+    Ok(web::Json(requisition_view(&state, r).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct IssueInput {
+    pub lines: Vec<IssueLine>,
+}
+
+/// The keeper issues goods against an approved requisition (oldest lots first).
+#[utoipa::path(post, path = "/api/requisitions/{id}/issue", tag = "stock", security(("bearer" = [])), request_body = IssueInput,
+    responses((status = 200, body = RequisitionView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/api/requisitions/{id}/issue")]
+pub async fn issue(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<IssueInput>,
+) -> AppResult<web::Json<RequisitionView>> {
+    user.require(Capability::IssueStock)?;
+    let r = store::issue(&state, &user, *id, body.into_inner().lines).await?;
+    Ok(web::Json(requisition_view(&state, r).await?))
+}
+
+/// Cancels a requisition and releases what it reserved.
+#[utoipa::path(post, path = "/api/requisitions/{id}/cancellation", tag = "stock", security(("bearer" = [])),
+    responses((status = 200, body = RequisitionView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/api/requisitions/{id}/cancellation")]
+pub async fn cancel(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+) -> AppResult<web::Json<RequisitionView>> {
+    let r = store::cancel_requisition(&state, &user, *id).await?;
+    Ok(web::Json(requisition_view(&state, r).await?))
+}
+
+/// Rule 12: compares each listing's on-hand with its lots and its movements.
+#[utoipa::path(get, path = "/api/stock/ledger-check", tag = "stock", security(("bearer" = [])),
+    responses((status = 200, body = LedgerCheck), (status = 403, body = ErrorBody)))]
+#[get("/api/stock/ledger-check")]
+pub async fn ledger_check(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> AppResult<web::Json<LedgerCheck>> {
+    user.require(Capability::ReadStock)?;
+    Ok(web::Json(store::ledger_check(&state.db.read).await?))
+}

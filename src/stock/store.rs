@@ -1,0 +1,1194 @@
+//! Stock persistence: listings and price approval, deliveries and inspection, lots and the
+//! movement ledger, requisitions with reservation and issue, the stale scan, the ledger check.
+//! Quantities move only through conditional updates (`… WHERE on_hand - reserved >= q`), so
+//! nothing is reserved or issued beyond what is on hand however many requests arrive at once.
+
+use super::rules::{Arrival, allocate_oldest_first, amount, is_stale, valid_quantity};
+use crate::audit::{self, Change};
+use crate::auth::{CurrentUser, Role};
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::state::AppState;
+use chrono::NaiveDate;
+use entity::{
+    Fixed, consignment_agreement, delivery, delivery_line, listing, lot, material, movement,
+    price_change, requisition, requisition_line, supplier, unit, warehouse,
+};
+use rust_decimal::Decimal;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
+    EntityTrait, ExprTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+pub type Qty = Fixed<3>;
+pub type Price = Fixed<4>;
+
+fn qty(field: &str, v: Decimal, decimals: u32, errors: &mut FieldErrors) -> Qty {
+    if !valid_quantity(v, decimals) {
+        errors.add_with(field, "quantity", &[("decimals", decimals.to_string())]);
+        return Qty::zero();
+    }
+    Qty::new(v).unwrap_or_else(|| {
+        errors.add(field, "out_of_range");
+        Qty::zero()
+    })
+}
+
+fn price(field: &str, v: Decimal, errors: &mut FieldErrors) -> Price {
+    if v <= Decimal::ZERO {
+        errors.add(field, "price_positive");
+        return Price::zero();
+    }
+    Price::new(v).unwrap_or_else(|| {
+        errors.add(field, "out_of_range");
+        Price::zero()
+    })
+}
+
+/// The decimals the material's unit allows.
+async fn unit_decimals(conn: &impl ConnectionTrait, material_id: i64) -> AppResult<u32> {
+    let m = material::Entity::find_by_id(material_id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let u = unit::Entity::find_by_id(m.unit_code.clone())
+        .one(conn)
+        .await?;
+    Ok(u.map(|u| u.decimals.clamp(0, 3) as u32).unwrap_or(3))
+}
+
+fn own_supplier(user: &CurrentUser) -> AppResult<i64> {
+    match (user.role, user.supplier_id) {
+        (Role::Supplier, Some(id)) => Ok(id),
+        _ => Err(AppError::Forbidden),
+    }
+}
+
+// ----- Listings and prices -----
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ListingInput {
+    pub material_id: i64,
+    pub warehouse_id: i64,
+    /// The consignment unit price in yuan.
+    #[schema(value_type = String, example = "3850.00")]
+    pub price: Decimal,
+    #[schema(value_type = String)]
+    pub min_stock: Decimal,
+    #[schema(value_type = String)]
+    pub max_stock: Decimal,
+    pub lead_time_days: i32,
+}
+
+/// A supplier lists a material. The listing becomes orderable once procurement approves its
+/// price (the first price change).
+pub async fn create_listing(
+    state: &AppState,
+    user: &CurrentUser,
+    input: ListingInput,
+) -> AppResult<listing::Model> {
+    let sid = own_supplier(user)?;
+    crate::suppliers::store::ensure_may_trade(&state.db.read, sid, state.today()).await?;
+    let db = &state.db.read;
+    let mut errors = FieldErrors::new();
+    let m = material::Entity::find_by_id(input.material_id)
+        .one(db)
+        .await?
+        .filter(|m| m.active);
+    if m.is_none() {
+        errors.add("material_id", "not_found");
+    }
+    if warehouse::Entity::find_by_id(input.warehouse_id)
+        .one(db)
+        .await?
+        .is_none_or(|w| !w.active)
+    {
+        errors.add("warehouse_id", "not_found");
+    }
+    if let (Some(m), Some(a)) = (&m, crate::suppliers::store::agreement(db, sid).await?) {
+        let cats: Vec<i64> = a
+            .categories
+            .split(',')
+            .filter_map(|c| c.parse().ok())
+            .collect();
+        if !cats.is_empty() && !cats.contains(&m.category_id) {
+            errors.add("material_id", "category_not_in_agreement");
+        }
+    }
+    let decimals = match &m {
+        Some(m) => unit_decimals(db, m.id).await?,
+        None => 3,
+    };
+    let p = price("price", input.price, &mut errors);
+    let min = if input.min_stock.is_zero() {
+        Qty::zero()
+    } else {
+        qty("min_stock", input.min_stock, decimals, &mut errors)
+    };
+    let max = qty("max_stock", input.max_stock, decimals, &mut errors);
+    if min > max {
+        errors.add("max_stock", "max_below_min");
+    }
+    if !(0..=365).contains(&input.lead_time_days) {
+        errors.add("lead_time_days", "lead_time_range");
+    }
+    errors.into_result()?;
+    let m = m.ok_or(AppError::NotFound)?;
+    let s = crate::suppliers::store::load(db, sid).await?;
+    let now = state.now();
+    let txn = state.db.write.begin().await?;
+    let l = listing::ActiveModel {
+        supplier_id: Set(sid),
+        material_id: Set(m.id),
+        warehouse_id: Set(input.warehouse_id),
+        price: Set(Price::zero()),
+        min_stock: Set(min),
+        max_stock: Set(max),
+        lead_time_days: Set(input.lead_time_days),
+        on_hand: Set(Qty::zero()),
+        reserved: Set(Qty::zero()),
+        active: Set(false),
+        search_text: Set(
+            format!("{} {} {} {}", m.name_zh, m.name_en, m.spec, s.legal_name).to_lowercase(),
+        ),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(crate::error::taken_on("material_id"))?;
+    price_change::ActiveModel {
+        listing_id: Set(l.id),
+        old_price: Set(Price::zero()),
+        new_price: Set(p),
+        effective_on: Set(state.today()),
+        status: Set("pending".into()),
+        reason: Set("new listing".into()),
+        requested_by: Set(user.id),
+        requested_at: Set(now),
+        decided_by: Set(None),
+        decided_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        &user.actor(),
+        now,
+        Change::new("listing.create", "listing", l.id).after(&l),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(l)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct PriceChangeInput {
+    #[schema(value_type = String)]
+    pub new_price: Decimal,
+    pub effective_on: NaiveDate,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// The supplier asks for a new price from a date; it applies once procurement approves.
+pub async fn request_price_change(
+    state: &AppState,
+    user: &CurrentUser,
+    listing_id: i64,
+    input: PriceChangeInput,
+) -> AppResult<price_change::Model> {
+    let sid = own_supplier(user)?;
+    let l = listing::Entity::find_by_id(listing_id)
+        .one(&state.db.read)
+        .await?
+        .filter(|l| l.supplier_id == sid)
+        .ok_or(AppError::NotFound)?;
+    crate::suppliers::store::ensure_may_trade(&state.db.read, sid, state.today()).await?;
+    let mut errors = FieldErrors::new();
+    let p = price("new_price", input.new_price, &mut errors);
+    if input.effective_on < state.today() {
+        errors.add("effective_on", "in_past");
+    }
+    errors.into_result()?;
+    let now = state.now();
+    let txn = state.db.write.begin().await?;
+    let c = price_change::ActiveModel {
+        listing_id: Set(l.id),
+        old_price: Set(l.price),
+        new_price: Set(p),
+        effective_on: Set(input.effective_on),
+        status: Set("pending".into()),
+        reason: Set(input.reason.trim().into()),
+        requested_by: Set(user.id),
+        requested_at: Set(now),
+        decided_by: Set(None),
+        decided_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        &user.actor(),
+        now,
+        Change::new("price_change.request", "price_change", c.id).after(&c),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(c)
+}
+
+/// Applies an approved change whose date has come: the listing's price (and, for a new
+/// listing, its being orderable) follow.
+async fn apply_price(txn: &DatabaseTransaction, c: &price_change::Model) -> AppResult<()> {
+    listing::Entity::update_many()
+        .col_expr(listing::Column::Price, Expr::value(c.new_price))
+        .col_expr(listing::Column::Active, Expr::value(true))
+        .filter(listing::Column::Id.eq(c.listing_id))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// Procurement approves or rejects a requested price.
+pub async fn decide_price_change(
+    state: &AppState,
+    officer: &CurrentUser,
+    change_id: i64,
+    approve: bool,
+) -> AppResult<price_change::Model> {
+    let now = state.now();
+    let txn = state.db.write.begin().await?;
+    let claimed = price_change::Entity::update_many()
+        .col_expr(
+            price_change::Column::Status,
+            Expr::value(if approve { "approved" } else { "rejected" }),
+        )
+        .col_expr(
+            price_change::Column::DecidedBy,
+            Expr::value(Some(officer.id)),
+        )
+        .col_expr(price_change::Column::DecidedAt, Expr::value(Some(now)))
+        .filter(price_change::Column::Id.eq(change_id))
+        .filter(price_change::Column::Status.eq("pending"))
+        .exec(&txn)
+        .await?;
+    let c = price_change::Entity::find_by_id(change_id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if claimed.rows_affected != 1 {
+        return Err(AppError::Rule("price_change_decided"));
+    }
+    if approve && c.effective_on <= state.today() {
+        apply_price(&txn, &c).await?;
+    }
+    audit::record(
+        &txn,
+        &officer.actor(),
+        now,
+        Change::new(
+            if approve {
+                "price_change.approve"
+            } else {
+                "price_change.reject"
+            },
+            "price_change",
+            c.id,
+        )
+        .after(&c),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(c)
+}
+
+/// Daily: applies approved prices whose effective date has come.
+pub async fn apply_due_prices(state: &AppState, as_of: NaiveDate) -> AppResult<String> {
+    let due = price_change::Entity::find()
+        .filter(price_change::Column::Status.eq("approved"))
+        .filter(price_change::Column::EffectiveOn.lte(as_of))
+        .order_by_asc(price_change::Column::EffectiveOn)
+        .order_by_asc(price_change::Column::Id)
+        .all(&state.db.read)
+        .await?;
+    let txn = state.db.write.begin().await?;
+    let mut applied = 0;
+    for c in due {
+        let l = listing::Entity::find_by_id(c.listing_id).one(&txn).await?;
+        // Only the newest effective approved change counts; re-applying it changes nothing.
+        if l.is_some_and(|l| l.price != c.new_price || !l.active) {
+            apply_price(&txn, &c).await?;
+            applied += 1;
+        }
+    }
+    txn.commit().await?;
+    Ok(format!("applied {applied} prices"))
+}
+
+// ----- Deliveries and inspection (rule 8) -----
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct DeliveryLineInput {
+    pub listing_id: i64,
+    #[schema(value_type = String)]
+    pub quantity: Decimal,
+    #[serde(default)]
+    pub batch_no: String,
+    /// The product certificate (an uploaded file of the supplier).
+    pub certificate_file_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct DeliveryInput {
+    pub warehouse_id: i64,
+    pub note_number: String,
+    pub arrival: Arrival,
+    pub delivered_on: NaiveDate,
+    pub lines: Vec<DeliveryLineInput>,
+}
+
+/// A supplier sends a delivery note; the goods wait for inspection.
+pub async fn create_delivery(
+    state: &AppState,
+    user: &CurrentUser,
+    input: DeliveryInput,
+) -> AppResult<delivery::Model> {
+    let sid = own_supplier(user)?;
+    crate::suppliers::store::ensure_may_trade(&state.db.read, sid, state.today()).await?;
+    let db = &state.db.read;
+    let mut errors = FieldErrors::new();
+    if input.note_number.trim().is_empty() {
+        errors.add("note_number", "required");
+    }
+    if input.lines.is_empty() {
+        errors.add("lines", "required");
+    }
+    let mut lines = Vec::new();
+    for (i, l) in input.lines.iter().enumerate() {
+        let f = format!("lines.{i}.quantity");
+        let found = listing::Entity::find_by_id(l.listing_id)
+            .one(db)
+            .await?
+            .filter(|x| x.supplier_id == sid && x.warehouse_id == input.warehouse_id);
+        let Some(found) = found else {
+            errors.add(&format!("lines.{i}.listing_id"), "not_found");
+            continue;
+        };
+        let q = qty(
+            &f,
+            l.quantity,
+            unit_decimals(db, found.material_id).await?,
+            &mut errors,
+        );
+        if let Some(fid) = l.certificate_file_id
+            && entity::file::Entity::find_by_id(fid)
+                .one(db)
+                .await?
+                .is_none_or(|x| x.supplier_id != Some(sid))
+        {
+            errors.add(&format!("lines.{i}.certificate_file_id"), "not_found");
+        }
+        lines.push((
+            found.id,
+            q,
+            l.batch_no.trim().to_string(),
+            l.certificate_file_id,
+        ));
+    }
+    errors.into_result()?;
+    let now = state.now();
+    let txn = state.db.write.begin().await?;
+    let d = delivery::ActiveModel {
+        supplier_id: Set(sid),
+        warehouse_id: Set(input.warehouse_id),
+        note_number: Set(input.note_number.trim().into()),
+        arrival: Set(input.arrival.as_str().into()),
+        delivered_on: Set(input.delivered_on),
+        status: Set("pending".into()),
+        created_by: Set(user.id),
+        created_at: Set(now),
+        inspected_by: Set(None),
+        inspected_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    for (listing_id, q, batch, cert) in lines {
+        delivery_line::ActiveModel {
+            delivery_id: Set(d.id),
+            listing_id: Set(listing_id),
+            quantity: Set(q),
+            batch_no: Set(batch),
+            certificate_file_id: Set(cert),
+            accepted: Set(Qty::zero()),
+            rejected: Set(Qty::zero()),
+            reject_reason: Set(String::new()),
+            checks: Set(String::new()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    audit::record(
+        &txn,
+        &user.actor(),
+        now,
+        Change::new("delivery.create", "delivery", d.id).after(&d),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(d)
+}
+
+/// The five checks of rule 8.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, ToSchema)]
+pub struct InspectionChecks {
+    #[serde(default)]
+    pub name: bool,
+    #[serde(default)]
+    pub specification: bool,
+    #[serde(default)]
+    pub model: bool,
+    #[serde(default)]
+    pub quantity: bool,
+    #[serde(default)]
+    pub certificate: bool,
+}
+
+impl InspectionChecks {
+    fn all(&self) -> bool {
+        self.name && self.specification && self.model && self.quantity && self.certificate
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct InspectionLine {
+    pub line_id: i64,
+    #[schema(value_type = String)]
+    pub accepted: Decimal,
+    #[schema(value_type = String)]
+    pub rejected: Decimal,
+    #[serde(default)]
+    pub reason: String,
+    pub checks: InspectionChecks,
+}
+
+/// The keeper inspects each line; accepted goods become a consigned lot (still the
+/// supplier's) with a receipt movement; rejected goods never enter stock.
+pub async fn inspect(
+    state: &AppState,
+    keeper: &CurrentUser,
+    delivery_id: i64,
+    lines: Vec<InspectionLine>,
+) -> AppResult<delivery::Model> {
+    let db = &state.db.read;
+    let d = delivery::Entity::find_by_id(delivery_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if d.status != "pending" {
+        return Err(AppError::Rule("delivery_not_pending"));
+    }
+    let stored = delivery_line::Entity::find()
+        .filter(delivery_line::Column::DeliveryId.eq(d.id))
+        .all(db)
+        .await?;
+    let mut errors = FieldErrors::new();
+    if lines.len() != stored.len() {
+        errors.add("lines", "every_line");
+    }
+    let mut plan = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        let Some(s) = stored.iter().find(|s| s.id == l.line_id) else {
+            errors.add(&format!("lines.{i}.line_id"), "not_found");
+            continue;
+        };
+        let accepted = Qty::new(l.accepted).unwrap_or_default();
+        let rejected = Qty::new(l.rejected).unwrap_or_default();
+        if l.accepted < Decimal::ZERO
+            || l.rejected < Decimal::ZERO
+            || accepted.value() + rejected.value() != s.quantity.value()
+        {
+            errors.add(&format!("lines.{i}.accepted"), "accepted_plus_rejected");
+        }
+        if l.accepted > Decimal::ZERO && !l.checks.all() {
+            // Rule 8: goods that do not match the note or arrive without papers are rejected.
+            errors.add(&format!("lines.{i}.checks"), "checks_failed_reject");
+        }
+        if l.rejected > Decimal::ZERO && l.reason.trim().is_empty() {
+            errors.add(&format!("lines.{i}.reason"), "required");
+        }
+        plan.push((
+            s.clone(),
+            accepted,
+            rejected,
+            l.reason.trim().to_string(),
+            l.checks,
+        ));
+    }
+    errors.into_result()?;
+    let today = state.today();
+    let now = state.now();
+    let txn = state.db.write.begin().await?;
+    let claimed = delivery::Entity::update_many()
+        .col_expr(delivery::Column::Status, Expr::value("inspected"))
+        .col_expr(delivery::Column::InspectedBy, Expr::value(Some(keeper.id)))
+        .col_expr(delivery::Column::InspectedAt, Expr::value(Some(now)))
+        .filter(delivery::Column::Id.eq(d.id))
+        .filter(delivery::Column::Status.eq("pending"))
+        .exec(&txn)
+        .await?;
+    if claimed.rows_affected != 1 {
+        return Err(AppError::Rule("delivery_not_pending"));
+    }
+    for (line, accepted, rejected, reason, checks) in plan {
+        delivery_line::Entity::update_many()
+            .col_expr(delivery_line::Column::Accepted, Expr::value(accepted))
+            .col_expr(delivery_line::Column::Rejected, Expr::value(rejected))
+            .col_expr(delivery_line::Column::RejectReason, Expr::value(reason))
+            .col_expr(
+                delivery_line::Column::Checks,
+                Expr::value(serde_json::to_string(&checks).unwrap_or_default()),
+            )
+            .filter(delivery_line::Column::Id.eq(line.id))
+            .exec(&txn)
+            .await?;
+        if accepted.value() > Decimal::ZERO {
+            let l = listing::Entity::find_by_id(line.listing_id)
+                .one(&txn)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let lot = lot::ActiveModel {
+                listing_id: Set(l.id),
+                supplier_id: Set(l.supplier_id),
+                warehouse_id: Set(l.warehouse_id),
+                delivery_line_id: Set(Some(line.id)),
+                received_on: Set(today),
+                quantity: Set(accepted),
+                last_movement_on: Set(today),
+                stale_flagged_on: Set(None),
+                return_request: Set(None),
+                created_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+            record_movement(
+                &txn,
+                &lot,
+                "receipt",
+                accepted.value(),
+                l.price,
+                None,
+                None,
+                keeper.id,
+                today,
+                now,
+                "",
+            )
+            .await?;
+            listing::Entity::update_many()
+                .col_expr(
+                    listing::Column::OnHand,
+                    Expr::col(listing::Column::OnHand).add(accepted),
+                )
+                .filter(listing::Column::Id.eq(l.id))
+                .exec(&txn)
+                .await?;
+        }
+    }
+    audit::record(
+        &txn,
+        &keeper.actor(),
+        now,
+        Change::new("delivery.inspect", "delivery", d.id)
+            .after(serde_json::json!({"lines": lines.len()})),
+    )
+    .await?;
+    txn.commit().await?;
+    delivery::Entity::find_by_id(d.id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn record_movement(
+    txn: &DatabaseTransaction,
+    lot: &lot::Model,
+    kind: &str,
+    quantity: Decimal,
+    unit_price: Price,
+    requisition_line_id: Option<i64>,
+    site_id: Option<i64>,
+    by: i64,
+    on: NaiveDate,
+    at: chrono::DateTime<chrono::Utc>,
+    note: &str,
+) -> AppResult<()> {
+    let q = Qty::new(quantity).ok_or(AppError::Rule("quantity_out_of_range"))?;
+    let a = Fixed::<2>::new(amount(quantity, unit_price.value()))
+        .ok_or(AppError::Rule("quantity_out_of_range"))?;
+    movement::ActiveModel {
+        lot_id: Set(lot.id),
+        listing_id: Set(lot.listing_id),
+        supplier_id: Set(lot.supplier_id),
+        warehouse_id: Set(lot.warehouse_id),
+        kind: Set(kind.into()),
+        quantity: Set(q),
+        unit_price: Set(unit_price),
+        amount: Set(a),
+        requisition_line_id: Set(requisition_line_id),
+        site_id: Set(site_id),
+        on_date: Set(on),
+        at: Set(at),
+        by_user: Set(Some(by)),
+        note: Set(note.into()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+// ----- Requisitions and issue (rule 9) -----
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct RequisitionLineInput {
+    pub listing_id: i64,
+    #[schema(value_type = String)]
+    pub quantity: Decimal,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct RequisitionInput {
+    pub purpose: String,
+    pub need_by: NaiveDate,
+    pub lines: Vec<RequisitionLineInput>,
+}
+
+/// May this listing be ordered today? Active (price approved) and its supplier trading.
+pub async fn ensure_orderable(
+    conn: &impl ConnectionTrait,
+    l: &listing::Model,
+    today: NaiveDate,
+) -> AppResult<()> {
+    if !l.active {
+        return Err(AppError::Rule("listing_not_orderable"));
+    }
+    crate::suppliers::store::ensure_may_trade(conn, l.supplier_id, today)
+        .await
+        .map_err(|_| AppError::Rule("listing_not_orderable"))
+}
+
+/// A site user submits a requisition for their site.
+pub async fn submit_requisition(
+    state: &AppState,
+    user: &CurrentUser,
+    input: RequisitionInput,
+) -> AppResult<requisition::Model> {
+    let site_id = match (user.role, user.site_id) {
+        (Role::SiteUser | Role::SiteManager, Some(s)) => s,
+        _ => return Err(AppError::Forbidden),
+    };
+    let db = &state.db.read;
+    let today = state.today();
+    let mut errors = FieldErrors::new();
+    if input.purpose.trim().is_empty() {
+        errors.add("purpose", "required");
+    }
+    if input.need_by < today {
+        errors.add("need_by", "in_past");
+    }
+    if input.lines.is_empty() {
+        errors.add("lines", "required");
+    }
+    let mut lines = Vec::new();
+    for (i, l) in input.lines.iter().enumerate() {
+        let Some(found) = listing::Entity::find_by_id(l.listing_id).one(db).await? else {
+            errors.add(&format!("lines.{i}.listing_id"), "not_found");
+            continue;
+        };
+        if let Err(e) = ensure_orderable(db, &found, today).await {
+            errors.add(&format!("lines.{i}.listing_id"), e.code());
+            continue;
+        }
+        let q = qty(
+            &format!("lines.{i}.quantity"),
+            l.quantity,
+            unit_decimals(db, found.material_id).await?,
+            &mut errors,
+        );
+        lines.push((found, q));
+    }
+    errors.into_result()?;
+    let now = state.now();
+    let txn = state.db.write.begin().await?;
+    let r = requisition::ActiveModel {
+        site_id: Set(site_id),
+        requested_by: Set(user.id),
+        purpose: Set(input.purpose.trim().into()),
+        need_by: Set(input.need_by),
+        status: Set("submitted".into()),
+        approved_by: Set(None),
+        approved_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    for (l, q) in lines {
+        requisition_line::ActiveModel {
+            requisition_id: Set(r.id),
+            listing_id: Set(l.id),
+            quantity: Set(q),
+            unit_price: Set(l.price),
+            reserved: Set(Qty::zero()),
+            issued: Set(Qty::zero()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    audit::record(
+        &txn,
+        &user.actor(),
+        now,
+        Change::new("requisition.submit", "requisition", r.id).after(&r),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(r)
+}
+
+async fn load_requisition(
+    conn: &impl ConnectionTrait,
+    id: i64,
+) -> AppResult<(requisition::Model, Vec<requisition_line::Model>)> {
+    let r = requisition::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let lines = requisition_line::Entity::find()
+        .filter(requisition_line::Column::RequisitionId.eq(id))
+        .order_by_asc(requisition_line::Column::Id)
+        .all(conn)
+        .await?;
+    Ok((r, lines))
+}
+
+/// Moves a requisition from `from` to `to`, only if it is still in `from`.
+async fn set_status(
+    txn: &DatabaseTransaction,
+    r: &requisition::Model,
+    from: &[&str],
+    to: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    let res = requisition::Entity::update_many()
+        .col_expr(requisition::Column::Status, Expr::value(to))
+        .col_expr(requisition::Column::UpdatedAt, Expr::value(now))
+        .filter(requisition::Column::Id.eq(r.id))
+        .filter(requisition::Column::Status.is_in(from.to_vec()))
+        .exec(txn)
+        .await?;
+    if res.rows_affected != 1 {
+        return Err(AppError::Rule("requisition_status_changed"));
+    }
+    Ok(())
+}
+
+/// The site manager approves: every line's quantity is reserved at the listing's approved
+/// price, or nothing is (insufficient stock refuses the whole approval).
+pub async fn approve_requisition(
+    state: &AppState,
+    manager: &CurrentUser,
+    id: i64,
+) -> AppResult<requisition::Model> {
+    let (r, lines) = load_requisition(&state.db.read, id).await?;
+    if manager.role != Role::SiteManager || manager.site_id != Some(r.site_id) {
+        return Err(AppError::Forbidden);
+    }
+    let today = state.today();
+    let now = state.now();
+    let txn = state.db.write.begin().await?;
+    set_status(&txn, &r, &["submitted"], "approved", now).await?;
+    for line in &lines {
+        let l = listing::Entity::find_by_id(line.listing_id)
+            .one(&txn)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        ensure_orderable(&txn, &l, today).await?;
+        let reserved = listing::Entity::update_many()
+            .col_expr(
+                listing::Column::Reserved,
+                Expr::col(listing::Column::Reserved).add(line.quantity),
+            )
+            .filter(listing::Column::Id.eq(l.id))
+            .filter(
+                Expr::col(listing::Column::OnHand)
+                    .sub(Expr::col(listing::Column::Reserved))
+                    .gte(line.quantity),
+            )
+            .exec(&txn)
+            .await?;
+        if reserved.rows_affected != 1 {
+            return Err(AppError::Rule("insufficient_stock"));
+        }
+        requisition_line::Entity::update_many()
+            .col_expr(
+                requisition_line::Column::Reserved,
+                Expr::value(line.quantity),
+            )
+            .col_expr(requisition_line::Column::UnitPrice, Expr::value(l.price))
+            .filter(requisition_line::Column::Id.eq(line.id))
+            .exec(&txn)
+            .await?;
+    }
+    requisition::Entity::update_many()
+        .col_expr(
+            requisition::Column::ApprovedBy,
+            Expr::value(Some(manager.id)),
+        )
+        .col_expr(requisition::Column::ApprovedAt, Expr::value(Some(now)))
+        .filter(requisition::Column::Id.eq(r.id))
+        .exec(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        &manager.actor(),
+        now,
+        Change::new("requisition.approve", "requisition", r.id)
+            .before(&r.status)
+            .after("approved"),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(load_requisition(&state.db.read, id).await?.0)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct IssueLine {
+    pub line_id: i64,
+    #[schema(value_type = String)]
+    pub quantity: Decimal,
+}
+
+/// The keeper issues (part or all of) an approved requisition, oldest lots first. Each lot
+/// drawn is an `issue` movement at the approved price: ownership passes to the company.
+pub async fn issue(
+    state: &AppState,
+    keeper: &CurrentUser,
+    id: i64,
+    issue_lines: Vec<IssueLine>,
+) -> AppResult<requisition::Model> {
+    let (r, lines) = load_requisition(&state.db.read, id).await?;
+    if !matches!(r.status.as_str(), "approved" | "partly_issued") {
+        return Err(AppError::Rule("requisition_not_approved"));
+    }
+    let mut errors = FieldErrors::new();
+    let mut plan = Vec::new();
+    for (i, il) in issue_lines.iter().enumerate() {
+        let Some(line) = lines.iter().find(|l| l.id == il.line_id) else {
+            errors.add(&format!("lines.{i}.line_id"), "not_found");
+            continue;
+        };
+        let open = line.reserved.value() - line.issued.value();
+        if il.quantity <= Decimal::ZERO || il.quantity > open {
+            errors.add_with(
+                &format!("lines.{i}.quantity"),
+                "issue_more_than_reserved",
+                &[("open", open.normalize().to_string())],
+            );
+            continue;
+        }
+        plan.push((line.clone(), Qty::new(il.quantity).unwrap_or_default()));
+    }
+    if plan.is_empty() && errors.is_empty() {
+        errors.add("lines", "required");
+    }
+    errors.into_result()?;
+    let today = state.today();
+    let now = state.now();
+    let txn = state.db.write.begin().await?;
+    for (line, q) in &plan {
+        let l = listing::Entity::find_by_id(line.listing_id)
+            .one(&txn)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        crate::suppliers::store::ensure_may_trade(&txn, l.supplier_id, today)
+            .await
+            .map_err(|_| AppError::Rule("listing_not_orderable"))?;
+        let took = listing::Entity::update_many()
+            .col_expr(
+                listing::Column::OnHand,
+                Expr::col(listing::Column::OnHand).sub(*q),
+            )
+            .col_expr(
+                listing::Column::Reserved,
+                Expr::col(listing::Column::Reserved).sub(*q),
+            )
+            .filter(listing::Column::Id.eq(l.id))
+            .filter(listing::Column::OnHand.gte(*q))
+            .filter(listing::Column::Reserved.gte(*q))
+            .exec(&txn)
+            .await?;
+        if took.rows_affected != 1 {
+            return Err(AppError::Rule("insufficient_stock"));
+        }
+        let lots = lot::Entity::find()
+            .filter(lot::Column::ListingId.eq(l.id))
+            .filter(lot::Column::Quantity.gt(Qty::zero()))
+            .all(&txn)
+            .await?;
+        let avail: Vec<(i64, NaiveDate, Decimal)> = lots
+            .iter()
+            .map(|x| (x.id, x.received_on, x.quantity.value()))
+            .collect();
+        let allocation =
+            allocate_oldest_first(&avail, q.value()).ok_or(AppError::Rule("insufficient_stock"))?;
+        for (lot_id, take) in allocation {
+            let take_q = Qty::new(take).unwrap_or_default();
+            let drawn = lot::Entity::update_many()
+                .col_expr(
+                    lot::Column::Quantity,
+                    Expr::col(lot::Column::Quantity).sub(take_q),
+                )
+                .col_expr(lot::Column::LastMovementOn, Expr::value(today))
+                .filter(lot::Column::Id.eq(lot_id))
+                .filter(lot::Column::Quantity.gte(take_q))
+                .exec(&txn)
+                .await?;
+            if drawn.rows_affected != 1 {
+                return Err(AppError::Conflict("stock_changed"));
+            }
+            let lot_row = lots
+                .iter()
+                .find(|x| x.id == lot_id)
+                .ok_or(AppError::NotFound)?;
+            record_movement(
+                &txn,
+                lot_row,
+                "issue",
+                -take,
+                line.unit_price,
+                Some(line.id),
+                Some(r.site_id),
+                keeper.id,
+                today,
+                now,
+                "",
+            )
+            .await?;
+        }
+        requisition_line::Entity::update_many()
+            .col_expr(
+                requisition_line::Column::Issued,
+                Expr::col(requisition_line::Column::Issued).add(*q),
+            )
+            .filter(requisition_line::Column::Id.eq(line.id))
+            .exec(&txn)
+            .await?;
+    }
+    let after_lines = requisition_line::Entity::find()
+        .filter(requisition_line::Column::RequisitionId.eq(r.id))
+        .all(&txn)
+        .await?;
+    let done = after_lines.iter().all(|l| l.issued >= l.reserved);
+    set_status(
+        &txn,
+        &r,
+        &["approved", "partly_issued"],
+        if done { "issued" } else { "partly_issued" },
+        now,
+    )
+    .await?;
+    audit::record(
+        &txn,
+        &keeper.actor(),
+        now,
+        Change::new("requisition.issue", "requisition", r.id)
+            .after(serde_json::json!({"lines": plan.len(), "complete": done})),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(load_requisition(&state.db.read, id).await?.0)
+}
+
+/// Cancels a requisition: what was reserved and not issued is released.
+pub async fn cancel_requisition(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<requisition::Model> {
+    let (r, lines) = load_requisition(&state.db.read, id).await?;
+    let allowed = match user.role {
+        Role::SiteUser => user.id == r.requested_by && r.status == "submitted",
+        Role::SiteManager => user.site_id == Some(r.site_id),
+        Role::WarehouseKeeper => true,
+        _ => false,
+    };
+    if !allowed {
+        return Err(AppError::Forbidden);
+    }
+    let now = state.now();
+    let txn = state.db.write.begin().await?;
+    set_status(
+        &txn,
+        &r,
+        &["submitted", "approved", "partly_issued"],
+        "cancelled",
+        now,
+    )
+    .await?;
+    for line in &lines {
+        let open = Qty::new(line.reserved.value() - line.issued.value()).unwrap_or_default();
+        if open.value() > Decimal::ZERO {
+            listing::Entity::update_many()
+                .col_expr(
+                    listing::Column::Reserved,
+                    Expr::col(listing::Column::Reserved).sub(open),
+                )
+                .filter(listing::Column::Id.eq(line.listing_id))
+                .exec(&txn)
+                .await?;
+        }
+    }
+    audit::record(
+        &txn,
+        &user.actor(),
+        now,
+        Change::new("requisition.cancel", "requisition", r.id)
+            .before(&r.status)
+            .after("cancelled"),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(load_requisition(&state.db.read, id).await?.0)
+}
+
+// ----- Stale stock (rule 3) -----
+
+/// Daily: flags lots on hand whose last movement is more than the agreement's stale limit
+/// old, and asks their suppliers to take them back or exchange them. Flags each lot once.
+pub async fn stale_scan(state: &AppState, as_of: NaiveDate) -> AppResult<String> {
+    let lots = lot::Entity::find()
+        .filter(lot::Column::Quantity.gt(Qty::zero()))
+        .filter(lot::Column::StaleFlaggedOn.is_null())
+        .all(&state.db.read)
+        .await?;
+    let mut flagged: std::collections::BTreeMap<i64, Vec<i64>> = std::collections::BTreeMap::new();
+    let mut months_cache = std::collections::HashMap::new();
+    for l in lots {
+        let months = match months_cache.get(&l.supplier_id) {
+            Some(m) => *m,
+            None => {
+                let m = consignment_agreement::Entity::find()
+                    .filter(consignment_agreement::Column::SupplierId.eq(l.supplier_id))
+                    .one(&state.db.read)
+                    .await?
+                    .map(|a| a.stale_months.clamp(1, 12) as u32)
+                    .unwrap_or(2);
+                months_cache.insert(l.supplier_id, m);
+                m
+            }
+        };
+        if is_stale(l.last_movement_on, as_of, months) {
+            flagged.entry(l.supplier_id).or_default().push(l.id);
+        }
+    }
+    let mut count = 0;
+    for (supplier_id, ids) in flagged {
+        let txn = state.db.write.begin().await?;
+        let r = lot::Entity::update_many()
+            .col_expr(lot::Column::StaleFlaggedOn, Expr::value(Some(as_of)))
+            .filter(lot::Column::Id.is_in(ids.clone()))
+            .filter(lot::Column::StaleFlaggedOn.is_null())
+            .exec(&txn)
+            .await?;
+        if r.rows_affected > 0 {
+            let s = supplier::Entity::find_by_id(supplier_id)
+                .one(&txn)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let users = crate::users::store::active_of_supplier(&txn, supplier_id).await?;
+            let args = [
+                ("company", s.legal_name.clone()),
+                ("count", r.rows_affected.to_string()),
+            ];
+            crate::mail::enqueue_to_users(&txn, state, &users, "stock_stale", &args).await?;
+            audit::record(
+                &txn,
+                &crate::audit::Actor::system("job:stale-scan"),
+                state.now(),
+                Change::new("lots.flag_stale", "supplier", supplier_id)
+                    .after(serde_json::json!({"lots": ids})),
+            )
+            .await?;
+            count += r.rows_affected;
+        }
+        txn.commit().await?;
+    }
+    state.mail_wake.notify_one();
+    Ok(format!("flagged {count} lots"))
+}
+
+// ----- The ledger check (rule 12) -----
+
+/// Where books and stock disagree.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LedgerCheck {
+    pub ok: bool,
+    /// Listings whose on-hand differs from the sum of their lots or of their movements.
+    pub differences: Vec<LedgerDifference>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LedgerDifference {
+    pub listing_id: i64,
+    #[schema(value_type = String)]
+    pub on_hand: Decimal,
+    #[schema(value_type = String)]
+    pub lots: Decimal,
+    #[schema(value_type = String)]
+    pub movements: Decimal,
+}
+
+/// Compares each listing's on-hand with its lots and with the sum of its movements.
+pub async fn ledger_check(conn: &impl ConnectionTrait) -> AppResult<LedgerCheck> {
+    let mut lots_sum: std::collections::HashMap<i64, Decimal> = std::collections::HashMap::new();
+    for l in lot::Entity::find().all(conn).await? {
+        *lots_sum.entry(l.listing_id).or_default() += l.quantity.value();
+    }
+    let mut moves_sum: std::collections::HashMap<i64, Decimal> = std::collections::HashMap::new();
+    for m in movement::Entity::find().all(conn).await? {
+        *moves_sum.entry(m.listing_id).or_default() += m.quantity.value();
+    }
+    let mut differences = Vec::new();
+    for l in listing::Entity::find().all(conn).await? {
+        let lots = lots_sum.get(&l.id).copied().unwrap_or_default();
+        let movements = moves_sum.get(&l.id).copied().unwrap_or_default();
+        if lots != l.on_hand.value()
+            || movements != l.on_hand.value()
+            || l.reserved.value() > l.on_hand.value()
+        {
+            differences.push(LedgerDifference {
+                listing_id: l.id,
+                on_hand: l.on_hand.value(),
+                lots,
+                movements,
+            });
+        }
+    }
+    Ok(LedgerCheck {
+        ok: differences.is_empty(),
+        differences,
+    })
+}

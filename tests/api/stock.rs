@@ -1,0 +1,455 @@
+//! Rules 3, 8, 9 and 12: deliveries and inspection, reservation and issue, the ledger, stale stock.
+
+use crate::helpers::{TestApp, spawn_app};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+struct Stocked {
+    listing_id: i64,
+    supplier: String,
+    spec: String,
+}
+
+/// The demo supplier lists a material of its agreement, procurement approves the price, and
+/// `quantity` is delivered and accepted.
+async fn stocked(app: &TestApp, quantity: &str) -> Stocked {
+    let supplier = app.token_for("supplier").await;
+    let (_, mine) = app.get_json("/api/my/supplier", &supplier).await;
+    let category = mine["agreement"]["category_ids"][0]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no category: {mine}"));
+    let (_, materials) = app
+        .get_json(&format!("/api/materials?category_id={category}"), &supplier)
+        .await;
+    let material = materials[0].clone();
+    let (_, warehouses) = app.get_json("/api/warehouses", &supplier).await;
+    let warehouse_id = warehouses[0]["id"].as_i64().unwrap_or_default();
+    let (status, listing) = app
+        .post_json("/api/listings", &supplier, &json!({"material_id": material["id"], "warehouse_id": warehouse_id, "price": "3850.00", "min_stock": "0", "max_stock": "1000", "lead_time_days": 3}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{listing}");
+    assert_eq!(
+        listing["active"], false,
+        "not orderable before the price is approved"
+    );
+    let listing_id = listing["id"].as_i64().unwrap_or_default();
+    let officer = app.token_for("procurement_officer").await;
+    let (_, pending) = app.get_json("/api/price-changes", &officer).await;
+    let change = pending
+        .as_array()
+        .and_then(|a| a.iter().find(|c| c["listing_id"] == listing_id))
+        .cloned()
+        .unwrap_or_default();
+    let (status, _) = app
+        .post_json(
+            &format!("/api/price-changes/{}/decision", change["id"]),
+            &officer,
+            &json!({"approve": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    deliver_and_accept(app, &supplier, listing_id, warehouse_id, quantity).await;
+    Stocked {
+        listing_id,
+        supplier,
+        spec: material["spec"].as_str().unwrap_or_default().to_string(),
+    }
+}
+
+async fn deliver_and_accept(
+    app: &TestApp,
+    supplier: &str,
+    listing_id: i64,
+    warehouse_id: i64,
+    quantity: &str,
+) {
+    let (status, d) = app
+        .post_json("/api/deliveries", supplier, &json!({"warehouse_id": warehouse_id, "note_number": "SH-0001", "arrival": "local", "delivered_on": app.state.today().to_string(), "lines": [{"listing_id": listing_id, "quantity": quantity, "batch_no": "B1"}]}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{d}");
+    let keeper = app.token_for("warehouse_keeper").await;
+    let all = json!({"name": true, "specification": true, "model": true, "quantity": true, "certificate": true});
+    let (status, v) = app
+        .post_json(&format!("/api/deliveries/{}/inspection", d["id"]), &keeper, &json!({"lines": [{"line_id": d["lines"][0]["id"], "accepted": quantity, "rejected": "0", "checks": all}]}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+}
+
+async fn requisition(
+    app: &TestApp,
+    site_user: &str,
+    listing_id: i64,
+    quantity: &str,
+) -> (StatusCode, Value) {
+    app.post_json("/api/requisitions", site_user, &json!({"purpose": "3# 楼二层梁板", "need_by": app.state.today().to_string(), "lines": [{"listing_id": listing_id, "quantity": quantity}]})).await
+}
+
+async fn listing(app: &TestApp, supplier: &str, id: i64) -> Value {
+    let (_, mine) = app.get_json("/api/my/listings", supplier).await;
+    mine.as_array()
+        .and_then(|a| a.iter().find(|l| l["id"] == id))
+        .cloned()
+        .unwrap_or_default()
+}
+
+async fn ledger_ok(app: &TestApp) {
+    let v = portal::stock::store::ledger_check(&app.state.db.read)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(v.ok, "ledger differs: {:?}", v.differences);
+}
+
+#[tokio::test]
+async fn supplier_delivers_keeper_inspects_site_orders_manager_approves_keeper_issues() {
+    let app = spawn_app().await;
+    let s = stocked(&app, "10.5").await;
+    assert_eq!(
+        listing(&app, &s.supplier, s.listing_id).await["on_hand"],
+        "10.500"
+    );
+
+    let site_user = app.token_for("site_user").await;
+    let (_, found) = app
+        .get_json(
+            &format!(
+                "/api/catalogue?q={}&in_stock=true",
+                urlencoding::encode(&s.spec)
+            ),
+            &site_user,
+        )
+        .await;
+    assert!(
+        found["items"]
+            .as_array()
+            .is_some_and(|i| i.iter().any(|x| x["listing_id"] == s.listing_id)),
+        "{found}"
+    );
+
+    let (status, r) = requisition(&app, &site_user, s.listing_id, "4").await;
+    assert_eq!(status, StatusCode::CREATED, "{r}");
+    let rid = r["id"].as_i64().unwrap_or_default();
+    let keeper = app.token_for("warehouse_keeper").await;
+    let (_, v) = app
+        .post_json(
+            &format!("/api/requisitions/{rid}/issue"),
+            &keeper,
+            &json!({"lines": [{"line_id": r["lines"][0]["id"], "quantity": "1"}]}),
+        )
+        .await;
+    assert_eq!(
+        v["error"]["code"], "requisition_not_approved",
+        "nothing leaves without approval"
+    );
+
+    let manager = app.token_for("site_manager").await;
+    let (status, r) = app
+        .post_json(
+            &format!("/api/requisitions/{rid}/approval"),
+            &manager,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(
+        (status, r["status"].clone()),
+        (StatusCode::OK, json!("approved")),
+        "{r}"
+    );
+    let l = listing(&app, &s.supplier, s.listing_id).await;
+    assert_eq!(
+        (l["reserved"].clone(), l["available"].clone()),
+        (json!("4.000"), json!("6.500"))
+    );
+
+    let line = r["lines"][0]["id"].clone();
+    let (status, v) = app
+        .post_json(
+            &format!("/api/requisitions/{rid}/issue"),
+            &keeper,
+            &json!({"lines": [{"line_id": line, "quantity": "5"}]}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not more than reserved: {v}"
+    );
+    let (_, r) = app
+        .post_json(
+            &format!("/api/requisitions/{rid}/issue"),
+            &keeper,
+            &json!({"lines": [{"line_id": line, "quantity": "1.5"}]}),
+        )
+        .await;
+    assert_eq!(r["status"], "partly_issued");
+    let (_, r) = app
+        .post_json(
+            &format!("/api/requisitions/{rid}/issue"),
+            &keeper,
+            &json!({"lines": [{"line_id": line, "quantity": "2.5"}]}),
+        )
+        .await;
+    assert_eq!(r["status"], "issued");
+    let l = listing(&app, &s.supplier, s.listing_id).await;
+    assert_eq!(
+        (l["on_hand"].clone(), l["reserved"].clone()),
+        (json!("6.500"), json!("0.000")),
+        "the supplier sees its stock fall"
+    );
+    ledger_ok(&app).await;
+
+    // The issues are movements at the approved price: ownership passed, the company owes it.
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let issues = entity::movement::Entity::find()
+        .filter(entity::movement::Column::ListingId.eq(s.listing_id))
+        .filter(entity::movement::Column::Kind.eq("issue"))
+        .all(&app.state.db.read)
+        .await
+        .unwrap_or_default();
+    let owed: rust_decimal::Decimal = issues.iter().map(|m| -m.amount.value()).sum();
+    assert_eq!(owed.to_string(), "15400.00");
+}
+
+#[tokio::test]
+async fn fifty_concurrent_approvals_against_the_last_units_never_reserve_more_than_on_hand() {
+    let app = spawn_app().await;
+    let s = stocked(&app, "5").await;
+    let site_user = app.token_for("site_user").await;
+    let mut ids = Vec::new();
+    for _ in 0..50 {
+        let (status, r) = requisition(&app, &site_user, s.listing_id, "1").await;
+        assert_eq!(status, StatusCode::CREATED);
+        ids.push(r["id"].as_i64().unwrap_or_default());
+    }
+    let manager = app.token_for("site_manager").await;
+    let mut tasks = Vec::new();
+    for id in ids {
+        let url = app.url(&format!("/api/requisitions/{id}/approval"));
+        let manager = manager.clone();
+        tasks.push(tokio::spawn(async move {
+            let r = reqwest::Client::new()
+                .post(url)
+                .bearer_auth(manager)
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            (r.status(), r.json::<Value>().await.unwrap_or_default())
+        }));
+    }
+    let mut approved = Vec::new();
+    for t in tasks {
+        let (status, v) = t.await.unwrap_or_else(|e| panic!("{e}"));
+        match status {
+            StatusCode::OK => approved.push(v),
+            StatusCode::UNPROCESSABLE_ENTITY => {
+                assert_eq!(v["error"]["code"], "insufficient_stock")
+            }
+            other => panic!("unexpected {other}: {v}"),
+        }
+    }
+    assert_eq!(approved.len(), 5);
+    assert_eq!(
+        listing(&app, &s.supplier, s.listing_id).await["reserved"],
+        "5.000"
+    );
+
+    // And issuing the five at once never draws more than is there.
+    let keeper = app.token_for("warehouse_keeper").await;
+    let mut tasks = Vec::new();
+    for r in approved {
+        let url = app.url(&format!("/api/requisitions/{}/issue", r["id"]));
+        let keeper = keeper.clone();
+        let body = json!({"lines": [{"line_id": r["lines"][0]["id"], "quantity": "1"}]});
+        tasks.push(tokio::spawn(async move {
+            reqwest::Client::new()
+                .post(url)
+                .bearer_auth(keeper)
+                .json(&body)
+                .send()
+                .await
+                .map(|r| r.status())
+        }));
+    }
+    for t in tasks {
+        assert_eq!(
+            t.await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .unwrap_or_else(|e| panic!("{e}")),
+            StatusCode::OK
+        );
+    }
+    let l = listing(&app, &s.supplier, s.listing_id).await;
+    assert_eq!(
+        (l["on_hand"].clone(), l["reserved"].clone()),
+        (json!("0.000"), json!("0.000"))
+    );
+    ledger_ok(&app).await;
+}
+
+#[tokio::test]
+async fn a_line_that_fails_a_check_cannot_be_accepted() {
+    let app = spawn_app().await;
+    let s = stocked(&app, "1").await;
+    let (_, wh) = app.get_json("/api/warehouses", &s.supplier).await;
+    let (_, d) = app
+        .post_json("/api/deliveries", &s.supplier, &json!({"warehouse_id": wh[0]["id"], "note_number": "SH-2", "arrival": "full_truck", "delivered_on": app.state.today().to_string(), "lines": [{"listing_id": s.listing_id, "quantity": "2.345"}]}))
+        .await;
+    assert_eq!(
+        d["inspection_due"],
+        (app.state.today() + chrono::Days::new(7)).to_string()
+    );
+    let keeper = app.token_for("warehouse_keeper").await;
+    let no_certificate = json!({"name": true, "specification": true, "model": true, "quantity": true, "certificate": false});
+    let url = format!("/api/deliveries/{}/inspection", d["id"]);
+    let line = d["lines"][0]["id"].clone();
+    let (status, v) = app.post_json(&url, &keeper, &json!({"lines": [{"line_id": line, "accepted": "2.345", "rejected": "0", "checks": no_certificate}]})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        v["error"]["fields"]["lines.0.checks"]["code"],
+        "checks_failed_reject"
+    );
+    let (_, v) = app.post_json(&url, &keeper, &json!({"lines": [{"line_id": line, "accepted": "1", "rejected": "1", "checks": no_certificate}]})).await;
+    assert_eq!(
+        v["error"]["fields"]["lines.0.accepted"]["code"],
+        "accepted_plus_rejected"
+    );
+    let (status, v) = app.post_json(&url, &keeper, &json!({"lines": [{"line_id": line, "accepted": "0", "rejected": "2.345", "reason": "无合格证", "checks": no_certificate}]})).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(
+        listing(&app, &s.supplier, s.listing_id).await["on_hand"],
+        "1.000",
+        "rejected goods never enter stock"
+    );
+    ledger_ok(&app).await;
+}
+
+#[tokio::test]
+async fn a_removed_suppliers_listing_cannot_be_ordered_and_its_stock_is_flagged_for_return() {
+    let app = spawn_app().await;
+    let s = stocked(&app, "3").await;
+    let officer = app.token_for("procurement_officer").await;
+    let head = app.token_for("procurement_head").await;
+    let (_, mine) = app.get_json("/api/my/supplier", &s.supplier).await;
+    let sid = mine["supplier"]["id"].as_i64().unwrap_or_default();
+    for source in ["receiving_inspection", "site_complaint"] {
+        let (_, f) = app
+            .post_json(
+                &format!("/api/suppliers/{sid}/failures"),
+                &officer,
+                &json!({"kind": "quality", "source": source, "description": "不合格"}),
+            )
+            .await;
+        app.post_json(
+            &format!("/api/failures/{}/decision", f["id"]),
+            &head,
+            &json!({"confirm": true}),
+        )
+        .await;
+    }
+    let site_user = app.token_for("site_user").await;
+    let (status, v) = requisition(&app, &site_user, s.listing_id, "1").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        v["error"]["fields"]["lines.0.listing_id"]["code"],
+        "listing_not_orderable"
+    );
+    let (_, found) = app.get_json("/api/catalogue", &site_user).await;
+    assert!(
+        found["items"]
+            .as_array()
+            .is_some_and(|i| i.iter().all(|x| x["listing_id"] != s.listing_id))
+    );
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let lots = entity::lot::Entity::find()
+        .filter(entity::lot::Column::ListingId.eq(s.listing_id))
+        .all(&app.state.db.read)
+        .await
+        .unwrap_or_default();
+    assert!(
+        !lots.is_empty()
+            && lots
+                .iter()
+                .all(|l| l.return_request.as_deref() == Some("removal"))
+    );
+}
+
+#[tokio::test]
+async fn a_supplier_never_sees_the_catalogue_or_another_suppliers_stock() {
+    let app = spawn_app().await;
+    let s = stocked(&app, "2").await;
+    assert_eq!(
+        app.get("/api/catalogue", &s.supplier).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.get("/api/requisitions", &s.supplier).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.get("/api/stock/ledger-check", &s.supplier)
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let (_, mine) = app.get_json("/api/my/listings", &s.supplier).await;
+    assert!(
+        mine.as_array()
+            .is_some_and(|l| l.iter().all(|x| x["id"] == s.listing_id))
+    );
+    let (_, deliveries) = app.get_json("/api/deliveries", &s.supplier).await;
+    assert!(deliveries.as_array().is_some_and(|d| !d.is_empty()));
+    let (status, _) = app
+        .send_json(
+            Method::POST,
+            &format!("/api/listings/{}/price-changes", s.listing_id),
+            &app.token_for("site_user").await,
+            &json!({"new_price": "1", "effective_on": "2099-01-01"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn stock_is_stale_a_day_after_two_months_without_movement_and_is_flagged_once() {
+    use portal::jobs::{Job, run};
+    let app = spawn_app().await;
+    let s = stocked(&app, "4").await;
+    let today = app.state.today();
+    let two_months = today
+        .checked_add_months(chrono::Months::new(2))
+        .unwrap_or_default();
+    run(&app.state, Job::StaleScan, two_months)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let flagged = |app: &TestApp| {
+        let db = app.state.db.read.clone();
+        let id = s.listing_id;
+        async move {
+            entity::lot::Entity::find()
+                .filter(entity::lot::Column::ListingId.eq(id))
+                .filter(entity::lot::Column::StaleFlaggedOn.is_not_null())
+                .all(&db)
+                .await
+                .map(|v| v.len())
+                .unwrap_or_default()
+        }
+    };
+    assert_eq!(flagged(&app).await, 0, "exactly two months is not stale");
+    run(
+        &app.state,
+        Job::StaleScan,
+        two_months + chrono::Days::new(1),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(flagged(&app).await, 1);
+    let mails = app.count("outbox").await;
+    run(
+        &app.state,
+        Job::StaleScan,
+        two_months + chrono::Days::new(2),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(app.count("outbox").await, mails, "flagged once, asked once");
+}
