@@ -221,6 +221,145 @@ async fn demo_licence(
     Ok(())
 }
 
+/// Consigned stock of the two admitted suppliers, of varied age (one lot past two months),
+/// and an open requisition of the demo site.
+async fn demo_stock(
+    txn: &sea_orm::DatabaseTransaction,
+    state: &AppState,
+    supplier_ids: &[i64],
+    category_ids: &BTreeMap<String, i64>,
+    warehouse_id: i64,
+    site_ids: &[i64],
+    user_ids: &BTreeMap<Role, i64>,
+) -> AppResult<()> {
+    use entity::{listing, lot, movement, requisition, requisition_line};
+    use sea_orm::{QueryOrder, QuerySelect};
+    let today = state.today();
+    let now = state.now();
+    let ages = [5u64, 20, 40, 75, 12];
+    let quantities = ["25.000", "18.500", "12.000", "6.250", "30.000"];
+    let mut first_listing = None;
+    for (supplier_index, category, count) in [(0usize, "钢材", 5u64), (1, "水泥", 3)] {
+        let (Some(sid), Some(cat)) = (supplier_ids.get(supplier_index), category_ids.get(category))
+        else {
+            continue;
+        };
+        let supplier_name = supplier::Entity::find_by_id(*sid)
+            .one(txn)
+            .await?
+            .map(|s| s.legal_name)
+            .unwrap_or_default();
+        let materials = material::Entity::find()
+            .filter(material::Column::CategoryId.eq(*cat))
+            .order_by_asc(material::Column::Id)
+            .limit(count)
+            .all(txn)
+            .await?;
+        for (k, m) in materials.iter().enumerate() {
+            let qty = entity::Fixed::<3>::new(
+                Decimal::from_str(quantities[k % quantities.len()]).unwrap_or_default(),
+            )
+            .unwrap_or_default();
+            let received = today - chrono::Days::new(ages[k % ages.len()]);
+            let l = listing::Entity::insert(listing::ActiveModel {
+                supplier_id: Set(*sid),
+                material_id: Set(m.id),
+                warehouse_id: Set(warehouse_id),
+                price: Set(m.indicative_price),
+                min_stock: Set(entity::Fixed::<3>::new(Decimal::from(5)).unwrap_or_default()),
+                max_stock: Set(entity::Fixed::<3>::new(Decimal::from(100)).unwrap_or_default()),
+                lead_time_days: Set(3),
+                on_hand: Set(qty),
+                reserved: Set(entity::Fixed::<3>::zero()),
+                active: Set(true),
+                search_text: Set(format!(
+                    "{} {} {} {}",
+                    m.name_zh, m.name_en, m.spec, supplier_name
+                )
+                .to_lowercase()),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            })
+            .exec(txn)
+            .await?
+            .last_insert_id;
+            first_listing.get_or_insert((l, m.indicative_price));
+            let lot_id = lot::Entity::insert(lot::ActiveModel {
+                listing_id: Set(l),
+                supplier_id: Set(*sid),
+                warehouse_id: Set(warehouse_id),
+                delivery_line_id: Set(None),
+                received_on: Set(received),
+                quantity: Set(qty),
+                last_movement_on: Set(received),
+                stale_flagged_on: Set(None),
+                return_request: Set(None),
+                created_at: Set(now),
+                ..Default::default()
+            })
+            .exec(txn)
+            .await?
+            .last_insert_id;
+            let amount = crate::stock::rules::amount(qty.value(), m.indicative_price.value());
+            movement::Entity::insert(movement::ActiveModel {
+                lot_id: Set(lot_id),
+                listing_id: Set(l),
+                supplier_id: Set(*sid),
+                warehouse_id: Set(warehouse_id),
+                kind: Set("receipt".into()),
+                quantity: Set(qty),
+                unit_price: Set(m.indicative_price),
+                amount: Set(entity::Fixed::<2>::new(amount).unwrap_or_default()),
+                requisition_line_id: Set(None),
+                site_id: Set(None),
+                on_date: Set(received),
+                at: Set(now),
+                by_user: Set(user_ids.get(&Role::WarehouseKeeper).copied()),
+                note: Set("demo".into()),
+                ..Default::default()
+            })
+            .exec(txn)
+            .await?;
+        }
+    }
+    if let (Some((listing_id, price)), Some(site), Some(by)) = (
+        first_listing,
+        site_ids.first(),
+        user_ids.get(&Role::SiteUser),
+    ) {
+        let r = requisition::Entity::insert(requisition::ActiveModel {
+            site_id: Set(*site),
+            requested_by: Set(*by),
+            purpose: Set("3# 楼二层梁板钢筋".into()),
+            need_by: Set(today + chrono::Days::new(2)),
+            status: Set("submitted".into()),
+            approved_by: Set(None),
+            approved_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .exec(txn)
+        .await?;
+        requisition_line::Entity::insert(requisition_line::ActiveModel {
+            requisition_id: Set(r.last_insert_id),
+            listing_id: Set(listing_id),
+            quantity: Set(
+                entity::Fixed::<3>::new(Decimal::from_str("2.5").unwrap_or_default())
+                    .unwrap_or_default(),
+            ),
+            unit_price: Set(price),
+            reserved: Set(entity::Fixed::<3>::zero()),
+            issued: Set(entity::Fixed::<3>::zero()),
+            ..Default::default()
+        })
+        .exec(txn)
+        .await?;
+    }
+    Ok(())
+}
+
 /// Loads the demo data into an empty database. Answers false (and changes nothing) when
 /// the database already has users.
 pub async fn load(state: &AppState) -> AppResult<bool> {
@@ -438,6 +577,7 @@ pub async fn load(state: &AppState) -> AppResult<bool> {
         (Role::Auditor, "孙磊"),
         (Role::Admin, "周敏"),
     ]);
+    let mut user_ids: BTreeMap<Role, i64> = BTreeMap::new();
     for role in Role::ALL {
         let email = format!("{}@demo.test", role.as_str());
         let r = user::Entity::insert(user::ActiveModel {
@@ -461,6 +601,7 @@ pub async fn load(state: &AppState) -> AppResult<bool> {
         })
         .exec(&txn)
         .await?;
+        user_ids.insert(role, r.last_insert_id);
         audit::record(
             &txn,
             &actor,
@@ -470,6 +611,16 @@ pub async fn load(state: &AppState) -> AppResult<bool> {
         )
         .await?;
     }
+    demo_stock(
+        &txn,
+        state,
+        &supplier_ids,
+        &category_ids,
+        wh.last_insert_id,
+        &site_ids,
+        &user_ids,
+    )
+    .await?;
     audit::record(
         &txn,
         &actor,

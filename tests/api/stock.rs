@@ -21,7 +21,17 @@ async fn stocked(app: &TestApp, quantity: &str) -> Stocked {
     let (_, materials) = app
         .get_json(&format!("/api/materials?category_id={category}"), &supplier)
         .await;
-    let material = materials[0].clone();
+    let (_, listed) = app.get_json("/api/my/listings", &supplier).await;
+    let taken: Vec<Value> = listed
+        .as_array()
+        .map(|l| l.iter().map(|x| x["material_id"].clone()).collect())
+        .unwrap_or_default();
+    // A material the supplier does not list yet (the demo lists some already).
+    let material = materials
+        .as_array()
+        .and_then(|m| m.iter().find(|m| !taken.contains(&m["id"])))
+        .cloned()
+        .unwrap_or_else(|| panic!("every material of category {category} is listed"));
     let (_, warehouses) = app.get_json("/api/warehouses", &supplier).await;
     let warehouse_id = warehouses[0]["id"].as_i64().unwrap_or_default();
     let (status, listing) = app
@@ -390,11 +400,22 @@ async fn a_supplier_never_sees_the_catalogue_or_another_suppliers_stock() {
             .status(),
         StatusCode::FORBIDDEN
     );
+    let (_, me) = app.get_json("/api/my/supplier", &s.supplier).await;
     let (_, mine) = app.get_json("/api/my/listings", &s.supplier).await;
+    let rows = mine.as_array().cloned().unwrap_or_default();
+    assert!(rows.iter().any(|x| x["id"] == s.listing_id));
     assert!(
-        mine.as_array()
-            .is_some_and(|l| l.iter().all(|x| x["id"] == s.listing_id))
+        rows.iter()
+            .all(|x| x["supplier_id"] == me["supplier"]["id"]),
+        "only its own listings: {mine}"
     );
+    // Another supplier's stock exists (the demo's cement) but is not among them.
+    let officer = app.token_for("procurement_officer").await;
+    let (_, all) = app.get_json("/api/catalogue", &officer).await;
+    assert!(all["items"].as_array().is_some_and(|i| {
+        i.iter()
+            .any(|x| x["supplier"] != me["supplier"]["legal_name"])
+    }));
     let (_, deliveries) = app.get_json("/api/deliveries", &s.supplier).await;
     assert!(deliveries.as_array().is_some_and(|d| !d.is_empty()));
     let (status, _) = app
