@@ -24,6 +24,7 @@ pub mod requisition;
 pub mod requisition_line;
 pub mod setting;
 pub mod site;
+pub mod stock_count;
 pub mod supplier;
 pub mod supplier_category;
 pub mod supplier_document;

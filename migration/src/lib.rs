@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261127_000001_foundation;
 mod m20261128_000002_suppliers;
 mod m20261128_000003_supermarket;
+mod m20261128_000004_stock_counts;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_foundation::Migration),
             Box::new(m20261128_000002_suppliers::Migration),
             Box::new(m20261128_000003_supermarket::Migration),
+            Box::new(m20261128_000004_stock_counts::Migration),
         ]
     }
 }

@@ -1,7 +1,11 @@
 //! The supermarket's stock (DOMAIN.md rules 3, 8, 9 and 12): listings, deliveries and
 //! receiving inspection, consigned lots and the movement ledger, requisitions, issue.
-//! This first part holds the pure rules.
+//! `rules.rs` holds the pure rules, `store.rs` the transactions, `api.rs` and `pages.rs`
+//! the handlers.
 
 pub mod api;
+pub mod counts;
+pub mod pages;
+pub mod returns;
 pub mod rules;
 pub mod store;

@@ -48,7 +48,7 @@ fn price(field: &str, v: Decimal, errors: &mut FieldErrors) -> Price {
 }
 
 /// The decimals the material's unit allows.
-async fn unit_decimals(conn: &impl ConnectionTrait, material_id: i64) -> AppResult<u32> {
+pub(crate) async fn unit_decimals(conn: &impl ConnectionTrait, material_id: i64) -> AppResult<u32> {
     let m = material::Entity::find_by_id(material_id)
         .one(conn)
         .await?
@@ -59,7 +59,7 @@ async fn unit_decimals(conn: &impl ConnectionTrait, material_id: i64) -> AppResu
     Ok(u.map(|u| u.decimals.clamp(0, 3) as u32).unwrap_or(3))
 }
 
-fn own_supplier(user: &CurrentUser) -> AppResult<i64> {
+pub(crate) fn own_supplier(user: &CurrentUser) -> AppResult<i64> {
     match (user.role, user.supplier_id) {
         (Role::Supplier, Some(id)) => Ok(id),
         _ => Err(AppError::Forbidden),
@@ -619,7 +619,7 @@ pub async fn inspect(
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn record_movement(
+pub(crate) async fn record_movement(
     txn: &DatabaseTransaction,
     lot: &lot::Model,
     kind: &str,
@@ -1191,4 +1191,143 @@ pub async fn ledger_check(conn: &impl ConnectionTrait) -> AppResult<LedgerCheck>
         ok: differences.is_empty(),
         differences,
     })
+}
+
+// ----- Stock first (rule 7) and the no-movement list (rule 3) -----
+
+/// Rule 7: what the supermarket holds of `material_id` right now — listings that can be
+/// ordered with their available quantity. The procurement plan turns a purchase request for
+/// a material held here into a requisition instead.
+pub async fn available_for(
+    conn: &impl ConnectionTrait,
+    material_id: i64,
+    today: NaiveDate,
+) -> AppResult<Vec<(listing::Model, Decimal)>> {
+    let mut out = Vec::new();
+    for l in listing::Entity::find()
+        .filter(listing::Column::MaterialId.eq(material_id))
+        .filter(listing::Column::Active.eq(true))
+        .all(conn)
+        .await?
+    {
+        let available = l.on_hand.value() - l.reserved.value();
+        if available > Decimal::ZERO && ensure_orderable(conn, &l, today).await.is_ok() {
+            out.push((l, available));
+        }
+    }
+    Ok(out)
+}
+
+/// Why a lot is on the no-movement list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NoMovementReason {
+    /// Its supplier was removed; it must go back.
+    SupplierRemoved,
+    /// The supplier answered that it will take it back.
+    ReturnRequested,
+    /// The supplier answered that it will exchange it.
+    ExchangeRequested,
+    /// Flagged; the supplier has not answered yet.
+    AwaitingSupplier,
+    /// Past the limit but not yet flagged (the scan runs daily).
+    NotYetFlagged,
+}
+
+impl NoMovementReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoMovementReason::SupplierRemoved => "supplier_removed",
+            NoMovementReason::ReturnRequested => "return_requested",
+            NoMovementReason::ExchangeRequested => "exchange_requested",
+            NoMovementReason::AwaitingSupplier => "awaiting_supplier",
+            NoMovementReason::NotYetFlagged => "not_yet_flagged",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NoMovementLine {
+    pub lot_id: i64,
+    pub warehouse_id: i64,
+    pub supplier: String,
+    pub material: String,
+    pub spec: String,
+    pub unit: String,
+    #[schema(value_type = String)]
+    pub quantity: Decimal,
+    #[schema(value_type = String)]
+    pub value: Decimal,
+    pub received_on: NaiveDate,
+    pub last_movement_on: NaiveDate,
+    pub days_without_movement: i64,
+    pub reason: NoMovementReason,
+}
+
+/// The no-movement list of `warehouse_id` (or all) as of a date: lots on hand past their
+/// supplier's limit, flagged or about to be, and lots of removed suppliers, each with why.
+pub async fn no_movement(
+    conn: &impl ConnectionTrait,
+    warehouse_id: Option<i64>,
+    as_of: NaiveDate,
+    zh: bool,
+) -> AppResult<Vec<NoMovementLine>> {
+    let mut sel = lot::Entity::find()
+        .filter(lot::Column::Quantity.gt(Qty::zero()))
+        .order_by_asc(lot::Column::LastMovementOn);
+    if let Some(w) = warehouse_id {
+        sel = sel.filter(lot::Column::WarehouseId.eq(w));
+    }
+    let mut out = Vec::new();
+    let mut months: std::collections::HashMap<i64, u32> = std::collections::HashMap::new();
+    for l in sel.all(conn).await? {
+        let m = match months.get(&l.supplier_id) {
+            Some(m) => *m,
+            None => {
+                let m = consignment_agreement::Entity::find()
+                    .filter(consignment_agreement::Column::SupplierId.eq(l.supplier_id))
+                    .one(conn)
+                    .await?
+                    .map(|a| a.stale_months.clamp(1, 12) as u32)
+                    .unwrap_or(2);
+                months.insert(l.supplier_id, m);
+                m
+            }
+        };
+        let reason = match (l.return_request.as_deref(), l.stale_flagged_on) {
+            (Some("removal"), _) => NoMovementReason::SupplierRemoved,
+            (Some("return"), _) => NoMovementReason::ReturnRequested,
+            (Some("exchange"), _) => NoMovementReason::ExchangeRequested,
+            (_, Some(_)) => NoMovementReason::AwaitingSupplier,
+            _ if is_stale(l.last_movement_on, as_of, m) => NoMovementReason::NotYetFlagged,
+            _ => continue,
+        };
+        let li = listing::Entity::find_by_id(l.listing_id)
+            .one(conn)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let mat = material::Entity::find_by_id(li.material_id)
+            .one(conn)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let s = supplier::Entity::find_by_id(l.supplier_id)
+            .one(conn)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        out.push(NoMovementLine {
+            lot_id: l.id,
+            warehouse_id: l.warehouse_id,
+            supplier: s.legal_name,
+            material: if zh { mat.name_zh } else { mat.name_en },
+            spec: mat.spec,
+            unit: mat.unit_code,
+            quantity: l.quantity.value(),
+            value: amount(l.quantity.value(), li.price.value()),
+            received_on: l.received_on,
+            last_movement_on: l.last_movement_on,
+            days_without_movement: (as_of - l.last_movement_on).num_days(),
+            reason,
+        });
+    }
+    Ok(out)
 }

@@ -80,6 +80,15 @@ impl Modify for Bearer {
         crate::stock::api::issue,
         crate::stock::api::cancel,
         crate::stock::api::ledger_check,
+        crate::stock::api::no_movement,
+        crate::stock::returns::my_lots,
+        crate::stock::returns::list_lots,
+        crate::stock::returns::answer_lot,
+        crate::stock::returns::return_lot,
+        crate::stock::returns::exchange_lot,
+        crate::stock::counts::create,
+        crate::stock::counts::list,
+        crate::stock::counts::decide,
     ),
     modifiers(&Bearer)
 )]

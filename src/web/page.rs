@@ -47,36 +47,42 @@ pub struct PageCtx {
 }
 
 /// The pages of the navigation, each shown to the roles with its capability.
-const NAV: &[(&str, &str, Option<Capability>)] = &[
-    ("/", "nav-home", None),
+const NAV: &[(&str, &str, &[Capability])] = &[
+    ("/", "nav-home", &[]),
     (
         "/my/supplier",
         "nav-my-supplier",
-        Some(Capability::ManageOwnSupplier),
+        &[Capability::ManageOwnSupplier],
     ),
     (
-        "/suppliers",
-        "nav-suppliers",
-        Some(Capability::ReadSuppliers),
+        "/my/listings",
+        "nav-my-listings",
+        &[Capability::ManageOwnSupplier],
     ),
+    ("/suppliers", "nav-suppliers", &[Capability::ReadSuppliers]),
+    ("/catalogue", "nav-catalogue", &[Capability::ReadCatalogue]),
     (
-        "/materials",
-        "nav-materials",
-        Some(Capability::ReadMaterials),
+        "/requisitions",
+        "nav-requisitions",
+        &[Capability::Requisition, Capability::ReadStock],
     ),
+    ("/deliveries", "nav-deliveries", &[Capability::ReadStock]),
+    ("/price-changes", "nav-prices", &[Capability::DecidePrices]),
+    (
+        "/stock/no-movement",
+        "nav-no-movement",
+        &[Capability::ReadStock],
+    ),
+    ("/materials", "nav-materials", &[Capability::ReadMaterials]),
     (
         "/organisation",
         "nav-organisation",
-        Some(Capability::ReadOrganisation),
+        &[Capability::ReadOrganisation],
     ),
-    ("/admin/users", "nav-users", Some(Capability::ReadUsers)),
-    ("/audit", "nav-audit", Some(Capability::ReadAudit)),
-    (
-        "/admin/outbox",
-        "nav-outbox",
-        Some(Capability::ReadMailQueue),
-    ),
-    ("/admin/jobs", "nav-jobs", Some(Capability::ReadJobs)),
+    ("/admin/users", "nav-users", &[Capability::ReadUsers]),
+    ("/audit", "nav-audit", &[Capability::ReadAudit]),
+    ("/admin/outbox", "nav-outbox", &[Capability::ReadMailQueue]),
+    ("/admin/jobs", "nav-jobs", &[Capability::ReadJobs]),
 ];
 
 impl PageCtx {
@@ -122,7 +128,7 @@ impl PageCtx {
             return Vec::new();
         };
         NAV.iter()
-            .filter(|(_, _, cap)| cap.is_none_or(|c| user.role.can(c)))
+            .filter(|(_, _, caps)| caps.is_empty() || caps.iter().any(|c| user.role.can(*c)))
             .map(|(href, key, _)| NavItem {
                 href,
                 label: self.t(key),

@@ -12,5 +12,6 @@ mod pages;
 mod roles;
 mod shell;
 mod stock;
+mod stock_returns;
 mod suppliers;
 mod users;

@@ -474,3 +474,287 @@ async fn stock_is_stale_a_day_after_two_months_without_movement_and_is_flagged_o
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(app.count("outbox").await, mails, "flagged once, asked once");
 }
+
+#[tokio::test]
+async fn the_draw_journey_works_through_the_pages() {
+    use crate::helpers::DEMO_PASSWORD;
+    let app = spawn_app().await;
+    let today = app.state.today().to_string();
+    // The supplier sends a delivery note for one of its demo listings.
+    let supplier = app.new_client();
+    app.page_login(&supplier, "supplier@demo.test", DEMO_PASSWORD)
+        .await;
+    let html = supplier
+        .get(app.url("/my/listings"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .text()
+        .await
+        .unwrap_or_default();
+    let listing_id: String = html
+        .split("data-listing=\"")
+        .nth(1)
+        .map(|s| s.chars().take_while(|c| c.is_ascii_digit()).collect())
+        .unwrap_or_default();
+    let csrf = crate::helpers::extract_csrf(&html);
+    let (_, wh) = app
+        .get_json("/api/warehouses", &app.token_for("admin").await)
+        .await;
+    let wh = wh[0]["id"].to_string();
+    let r = supplier
+        .post(app.url("/my/deliveries"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("warehouse_id", wh.as_str()),
+            ("note_number", "SH-P1"),
+            ("arrival", "local"),
+            ("delivered_on", today.as_str()),
+            ("listing_0", listing_id.as_str()),
+            ("qty_0", "3"),
+            ("batch_0", "B7"),
+        ])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    // The keeper inspects it, all checks passed.
+    let keeper = app.new_client();
+    app.page_login(&keeper, "warehouse_keeper@demo.test", DEMO_PASSWORD)
+        .await;
+    let html = keeper
+        .get(app.url("/deliveries"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .text()
+        .await
+        .unwrap_or_default();
+    let delivery_id: String = html
+        .split("action=\"/deliveries/")
+        .nth(1)
+        .map(|s| s.chars().take_while(|c| c.is_ascii_digit()).collect())
+        .unwrap_or_default();
+    let line_id: String = html
+        .split("name=\"accepted_")
+        .nth(1)
+        .map(|s| s.chars().take_while(|c| c.is_ascii_digit()).collect())
+        .unwrap_or_default();
+    let csrf = crate::helpers::extract_csrf(&html);
+    let mut form: Vec<(String, String)> = vec![
+        ("csrf_token".into(), csrf.clone()),
+        (format!("accepted_{line_id}"), "3".into()),
+        (format!("rejected_{line_id}"), "0".into()),
+    ];
+    for c in ["name", "specification", "model", "quantity", "certificate"] {
+        form.push((format!("{c}_{line_id}"), "on".into()));
+    }
+    let r = keeper
+        .post(app.url(&format!("/deliveries/{delivery_id}/inspect")))
+        .form(&form)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    // The site user orders from the catalogue page.
+    let site = app.new_client();
+    app.page_login(&site, "site_user@demo.test", DEMO_PASSWORD)
+        .await;
+    let html = site
+        .get(app.url("/catalogue"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(html.contains(&format!("name=\"qty_{listing_id}\"")));
+    let csrf = crate::helpers::extract_csrf(&html);
+    let qty_field = format!("qty_{listing_id}");
+    let r = site
+        .post(app.url("/requisitions/new"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            (qty_field.as_str(), "2"),
+            ("purpose", "基础垫层"),
+            ("need_by", today.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    // The manager approves the newest requisition, the keeper issues it.
+    let manager = app.new_client();
+    app.page_login(&manager, "site_manager@demo.test", DEMO_PASSWORD)
+        .await;
+    let html = manager
+        .get(app.url("/requisitions"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .text()
+        .await
+        .unwrap_or_default();
+    let rid: String = html
+        .split("data-requisition=\"")
+        .nth(1)
+        .map(|s| s.chars().take_while(|c| c.is_ascii_digit()).collect())
+        .unwrap_or_default();
+    let csrf = crate::helpers::extract_csrf(&html);
+    let r = manager
+        .post(app.url(&format!("/requisitions/{rid}/approve")))
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let html = keeper
+        .get(app.url("/requisitions"))
+        .header("Accept-Language", "en")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .text()
+        .await
+        .unwrap_or_default();
+    let issue_field: String = html
+        .split(&format!("action=\"/requisitions/{rid}/issue\""))
+        .nth(1)
+        .and_then(|s| s.split("name=\"issue_").nth(1))
+        .map(|s| {
+            format!(
+                "issue_{}",
+                s.chars()
+                    .take_while(|c| c.is_ascii_digit())
+                    .collect::<String>()
+            )
+        })
+        .unwrap_or_default();
+    let csrf = crate::helpers::extract_csrf(&html);
+    let r = keeper
+        .post(app.url(&format!("/requisitions/{rid}/issue")))
+        .form(&[("csrf_token", csrf.as_str()), (issue_field.as_str(), "2")])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let html = keeper
+        .get(app.url("/requisitions"))
+        .header("Accept-Language", "en")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(html.contains(&portal::i18n::Locale::En.t("requisition-status-issued")));
+    ledger_ok(&app).await;
+    // Every supermarket page renders for its roles in both languages.
+    for (client, paths) in [
+        (&supplier, vec!["/my/listings"]),
+        (&keeper, vec!["/deliveries", "/requisitions", "/catalogue"]),
+        (&site, vec!["/catalogue?q=%CE%A612", "/requisitions"]),
+    ] {
+        for p in paths {
+            for lang in ["en", "zh-CN"] {
+                let r = client
+                    .get(app.url(p))
+                    .header("Accept-Language", lang)
+                    .send()
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"));
+                assert_eq!(r.status(), StatusCode::OK, "{p} {lang}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_no_movement_list_gives_a_reason_per_line_and_exports_to_csv() {
+    let app = spawn_app().await;
+    let officer = app.token_for("procurement_officer").await;
+    // The demo holds one steel lot received 75 days ago: past two months, not yet flagged.
+    let (status, lines) = app.get_json("/api/stock/no-movement", &officer).await;
+    assert_eq!(status, StatusCode::OK);
+    let lines = lines.as_array().cloned().unwrap_or_default();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["reason"], "not_yet_flagged");
+    assert_eq!(lines[0]["days_without_movement"], 75);
+    use portal::jobs::{Job, run};
+    run(&app.state, Job::StaleScan, app.state.today())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (_, lines) = app.get_json("/api/stock/no-movement", &officer).await;
+    assert_eq!(lines[0]["reason"], "awaiting_supplier");
+    let client = app.new_client();
+    app.page_login(
+        &client,
+        "procurement_officer@demo.test",
+        crate::helpers::DEMO_PASSWORD,
+    )
+    .await;
+    let r = client
+        .get(app.url("/stock/no-movement.csv"))
+        .header("Accept-Language", "en")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::OK);
+    let body = r.bytes().await.unwrap_or_default();
+    assert!(body.starts_with("\u{feff}".as_bytes()), "a BOM for Excel");
+    let text = String::from_utf8_lossy(&body);
+    let mut rows = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let headers = rows.headers().cloned().unwrap_or_default();
+    assert_eq!(
+        headers.get(0),
+        Some(portal::i18n::Locale::En.t("field-supplier").as_str())
+    );
+    let records: Vec<_> = rows.records().flatten().collect();
+    assert_eq!(records.len(), 1);
+    assert_eq!(
+        records[0].get(9),
+        Some(
+            portal::i18n::Locale::En
+                .t("nomove-reason-awaiting_supplier")
+                .as_str()
+        )
+    );
+    let r = client
+        .get(app.url("/stock/no-movement"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn rule_seven_finds_what_the_supermarket_holds() {
+    let app = spawn_app().await;
+    use sea_orm::EntityTrait;
+    let listed = entity::listing::Entity::find()
+        .all(&app.state.db.read)
+        .await
+        .unwrap_or_default();
+    let held = listed[0].material_id;
+    let found = portal::stock::store::available_for(&app.state.db.read, held, app.state.today())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(found.len(), 1);
+    assert!(found[0].1 > rust_decimal::Decimal::ZERO);
+    let not_held = entity::material::Entity::find()
+        .all(&app.state.db.read)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|m| m.id)
+        .find(|id| listed.iter().all(|l| l.material_id != *id))
+        .unwrap_or_default();
+    let found =
+        portal::stock::store::available_for(&app.state.db.read, not_held, app.state.today())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert!(found.is_empty());
+}

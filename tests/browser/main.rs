@@ -8,6 +8,7 @@
 
 #[path = "../api/helpers.rs"]
 mod helpers;
+mod stock;
 mod suppliers;
 
 use std::net::TcpListener;

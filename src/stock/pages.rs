@@ -1,0 +1,1064 @@
+//! The supermarket's pages: the catalogue and requisitions for sites, approval for site
+//! managers, deliveries, inspection and issue for the warehouse, listings and deliveries for
+//! suppliers, price approval for procurement.
+
+use super::api::{CataloguePage, CatalogueQuery, catalogue};
+use super::rules::Arrival;
+use super::store::{
+    self, DeliveryInput, DeliveryLineInput, InspectionChecks, InspectionLine, IssueLine,
+    ListingInput, PriceChangeInput, RequisitionInput, RequisitionLineInput,
+};
+use crate::auth::{Capability, CurrentUser, Role};
+use crate::error::{AppError, AppResult};
+use crate::materials::CategoryView;
+use crate::state::AppState;
+use crate::web::page::{CsrfForm, FormErrors, PageCtx, redirect_with_flash};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, post, web};
+use askama::Template;
+use entity::{
+    delivery, delivery_line, listing, material, price_change, requisition, requisition_line,
+    supplier, warehouse,
+};
+use rust_decimal::Decimal;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use std::collections::HashMap;
+use std::str::FromStr;
+
+type Form = HashMap<String, String>;
+
+fn field(f: &Form, k: &str) -> String {
+    f.get(k).map(|v| v.trim().to_string()).unwrap_or_default()
+}
+
+fn dec(f: &Form, k: &str) -> Result<Decimal, AppError> {
+    Decimal::from_str(&field(f, k)).map_err(|_| AppError::field(k, "not_a_number"))
+}
+
+fn date(f: &Form, k: &str) -> Result<chrono::NaiveDate, AppError> {
+    chrono::NaiveDate::parse_from_str(&field(f, k), "%Y-%m-%d")
+        .map_err(|_| AppError::field(k, "date"))
+}
+
+/// Names of listings for display: material name (in the page's language), spec, unit, supplier.
+pub struct ListingLabel {
+    pub name: String,
+    pub spec: String,
+    pub unit: String,
+    pub supplier: String,
+}
+
+async fn labels(
+    conn: &impl ConnectionTrait,
+    ctx: &PageCtx,
+    listing_ids: &[i64],
+) -> AppResult<HashMap<i64, ListingLabel>> {
+    let listings = listing::Entity::find()
+        .filter(listing::Column::Id.is_in(listing_ids.to_vec()))
+        .all(conn)
+        .await?;
+    let materials = material::Entity::find()
+        .filter(
+            material::Column::Id.is_in(listings.iter().map(|l| l.material_id).collect::<Vec<_>>()),
+        )
+        .all(conn)
+        .await?;
+    let suppliers = supplier::Entity::find()
+        .filter(
+            supplier::Column::Id.is_in(listings.iter().map(|l| l.supplier_id).collect::<Vec<_>>()),
+        )
+        .all(conn)
+        .await?;
+    Ok(listings
+        .into_iter()
+        .filter_map(|l| {
+            let m = materials.iter().find(|m| m.id == l.material_id)?;
+            let s = suppliers.iter().find(|s| s.id == l.supplier_id)?;
+            Some((
+                l.id,
+                ListingLabel {
+                    name: ctx.pick(&m.name_zh, &m.name_en),
+                    spec: m.spec.clone(),
+                    unit: m.unit_code.clone(),
+                    supplier: s.legal_name.clone(),
+                },
+            ))
+        })
+        .collect())
+}
+
+// ----- Catalogue and requisitions -----
+
+#[derive(Template)]
+#[template(path = "stock/catalogue.html")]
+struct CatalogueView {
+    ctx: PageCtx,
+    q: CatalogueQuery,
+    result: CataloguePage,
+    categories: Vec<CategoryView>,
+    pages: u64,
+    errors: FormErrors,
+    form: Form,
+    today: String,
+}
+
+impl CatalogueView {
+    fn text(&self) -> String {
+        self.q.q.clone().unwrap_or_default()
+    }
+    fn is_category(&self, id: &i64) -> bool {
+        self.q.category_id == Some(*id)
+    }
+    fn is_sort(&self, s: &str) -> bool {
+        self.q.sort.as_deref().unwrap_or("name") == s
+    }
+    fn in_stock(&self) -> bool {
+        self.q.in_stock == Some(true)
+    }
+    fn value(&self, k: &str) -> String {
+        self.form.get(k).cloned().unwrap_or_default()
+    }
+    fn qty_value(&self, id: &i64) -> String {
+        self.value(&format!("qty_{id}"))
+    }
+    fn page_link(&self, p: u64) -> String {
+        let mut s = format!(
+            "/catalogue?page={p}&q={}",
+            urlencoding::encode(&self.text())
+        );
+        if let Some(c) = self.q.category_id {
+            s.push_str(&format!("&category_id={c}"));
+        }
+        if self.in_stock() {
+            s.push_str("&in_stock=true");
+        }
+        if let Some(o) = &self.q.sort {
+            s.push_str(&format!("&sort={}", urlencoding::encode(o)));
+        }
+        s
+    }
+    fn money(&self, d: &Decimal) -> String {
+        format!("{:.2}", d)
+    }
+    fn quantity(&self, d: &Decimal) -> String {
+        d.normalize().to_string()
+    }
+}
+
+async fn render_catalogue(
+    state: &AppState,
+    ctx: PageCtx,
+    q: CatalogueQuery,
+    errors: FormErrors,
+    form: Form,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let result = catalogue(&state.db.read, &q).await?;
+    let categories = crate::materials::categories(&state.db.read).await?;
+    let pages = result.total.div_ceil(super::api::CATALOGUE_PAGE).max(1);
+    let today = state.today().to_string();
+    Ok(crate::web::html_status(
+        status,
+        &CatalogueView {
+            ctx,
+            q,
+            result,
+            categories,
+            pages,
+            errors,
+            form,
+            today,
+        },
+    ))
+}
+
+#[get("/catalogue")]
+pub async fn catalogue_page(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    q: web::Query<CatalogueQuery>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ReadCatalogue)?;
+    render_catalogue(
+        &state,
+        ctx,
+        q.into_inner(),
+        FormErrors::default(),
+        Form::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[post("/requisitions/new")]
+pub async fn requisition_create(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    form: CsrfForm<Form>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::Requisition)?;
+    let f = form.0;
+    let result = async {
+        let mut lines = Vec::new();
+        for (k, v) in &f {
+            if let Some(id) = k.strip_prefix("qty_").and_then(|i| i.parse::<i64>().ok())
+                && !v.trim().is_empty()
+            {
+                let quantity = Decimal::from_str(v.trim())
+                    .map_err(|_| AppError::field("lines", "not_a_number"))?;
+                lines.push(RequisitionLineInput {
+                    listing_id: id,
+                    quantity,
+                });
+            }
+        }
+        lines.sort_by_key(|l| l.listing_id);
+        store::submit_requisition(
+            &state,
+            &user,
+            RequisitionInput {
+                purpose: field(&f, "purpose"),
+                need_by: date(&f, "need_by")?,
+                lines,
+            },
+        )
+        .await
+    }
+    .await;
+    match result {
+        Ok(_) => Ok(redirect_with_flash(
+            "/requisitions",
+            "success",
+            "flash-requisition-submitted",
+        )),
+        Err(e @ (AppError::Validation(_) | AppError::Rule(_))) => {
+            let errors = FormErrors::from_error(&e, ctx.locale);
+            let q = CatalogueQuery {
+                q: Some(field(&f, "q")).filter(|s| !s.is_empty()),
+                ..Default::default()
+            };
+            render_catalogue(&state, ctx, q, errors, f, e.status()).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub struct RequisitionRow {
+    pub r: requisition::Model,
+    pub lines: Vec<requisition_line::Model>,
+    pub overdue: bool,
+}
+
+#[derive(Template)]
+#[template(path = "stock/requisitions.html")]
+struct RequisitionsView {
+    ctx: PageCtx,
+    rows: Vec<RequisitionRow>,
+    labels: HashMap<i64, ListingLabel>,
+    errors: FormErrors,
+}
+
+impl RequisitionsView {
+    fn label(&self, listing_id: &i64) -> String {
+        self.labels
+            .get(listing_id)
+            .map(|l| format!("{} {} · {}", l.name, l.spec, l.supplier))
+            .unwrap_or_default()
+    }
+    fn unit(&self, listing_id: &i64) -> String {
+        self.labels
+            .get(listing_id)
+            .map(|l| l.unit.clone())
+            .unwrap_or_default()
+    }
+    fn open(&self, l: &requisition_line::Model) -> String {
+        (l.reserved.value() - l.issued.value())
+            .normalize()
+            .to_string()
+    }
+    fn q(&self, d: &entity::Fixed<3>) -> String {
+        d.value().normalize().to_string()
+    }
+    fn can_approve(&self, r: &requisition::Model) -> bool {
+        r.status == "submitted" && self.ctx.can(Capability::ApproveRequisitions)
+    }
+    fn can_issue(&self, r: &requisition::Model) -> bool {
+        matches!(r.status.as_str(), "approved" | "partly_issued")
+            && self.ctx.can(Capability::IssueStock)
+    }
+    fn can_cancel(&self, r: &requisition::Model) -> bool {
+        let u = match &self.ctx.user {
+            Some(u) => u,
+            None => return false,
+        };
+        match u.role {
+            Role::SiteUser => r.status == "submitted" && r.requested_by == u.id,
+            Role::SiteManager | Role::WarehouseKeeper => matches!(
+                r.status.as_str(),
+                "submitted" | "approved" | "partly_issued"
+            ),
+            _ => false,
+        }
+    }
+}
+
+async fn render_requisitions(
+    state: &AppState,
+    ctx: PageCtx,
+    user: &CurrentUser,
+    errors: FormErrors,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let mut sel = requisition::Entity::find()
+        .order_by_desc(requisition::Column::Id)
+        .limit(100);
+    if user.role.can(Capability::Requisition) {
+        sel = sel.filter(requisition::Column::SiteId.eq(user.site_id.ok_or(AppError::Forbidden)?));
+    } else {
+        user.require(Capability::ReadStock)?;
+    }
+    let now = state.now();
+    let mut rows = Vec::new();
+    let mut ids = Vec::new();
+    for r in sel.all(&state.db.read).await? {
+        let lines = requisition_line::Entity::find()
+            .filter(requisition_line::Column::RequisitionId.eq(r.id))
+            .order_by_asc(requisition_line::Column::Id)
+            .all(&state.db.read)
+            .await?;
+        ids.extend(lines.iter().map(|l| l.listing_id));
+        let overdue = matches!(r.status.as_str(), "approved" | "partly_issued")
+            && r.approved_at
+                .is_some_and(|a| super::rules::issue_overdue(a, now));
+        rows.push(RequisitionRow { r, lines, overdue });
+    }
+    let labels = labels(&state.db.read, &ctx, &ids).await?;
+    Ok(crate::web::html_status(
+        status,
+        &RequisitionsView {
+            ctx,
+            rows,
+            labels,
+            errors,
+        },
+    ))
+}
+
+#[get("/requisitions")]
+pub async fn requisitions_page(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+) -> AppResult<HttpResponse> {
+    render_requisitions(&state, ctx, &user, FormErrors::default(), StatusCode::OK).await
+}
+
+async fn requisitions_or_error(
+    state: &AppState,
+    ctx: PageCtx,
+    user: &CurrentUser,
+    r: AppResult<()>,
+    flash: &str,
+) -> AppResult<HttpResponse> {
+    match r {
+        Ok(()) => Ok(redirect_with_flash("/requisitions", "success", flash)),
+        Err(e @ (AppError::Validation(_) | AppError::Rule(_) | AppError::Conflict(_))) => {
+            let errors = FormErrors::from_error(&e, ctx.locale);
+            render_requisitions(state, ctx, user, errors, e.status()).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[post("/requisitions/{id}/approve")]
+pub async fn requisition_approve(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    _f: CsrfForm<Form>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ApproveRequisitions)?;
+    let r = store::approve_requisition(&state, &user, *id)
+        .await
+        .map(|_| ());
+    requisitions_or_error(&state, ctx, &user, r, "flash-requisition-approved").await
+}
+
+#[post("/requisitions/{id}/issue")]
+pub async fn requisition_issue(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: CsrfForm<Form>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::IssueStock)?;
+    let f = form.0;
+    let r = async {
+        let mut lines = Vec::new();
+        for (k, v) in &f {
+            if let Some(line_id) = k.strip_prefix("issue_").and_then(|i| i.parse::<i64>().ok())
+                && !v.trim().is_empty()
+            {
+                let quantity = Decimal::from_str(v.trim())
+                    .map_err(|_| AppError::field("lines", "not_a_number"))?;
+                if !quantity.is_zero() {
+                    lines.push(IssueLine { line_id, quantity });
+                }
+            }
+        }
+        lines.sort_by_key(|l| l.line_id);
+        store::issue(&state, &user, *id, lines).await.map(|_| ())
+    }
+    .await;
+    requisitions_or_error(&state, ctx, &user, r, "flash-requisition-issued").await
+}
+
+#[post("/requisitions/{id}/cancel")]
+pub async fn requisition_cancel(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    _f: CsrfForm<Form>,
+) -> AppResult<HttpResponse> {
+    let r = store::cancel_requisition(&state, &user, *id)
+        .await
+        .map(|_| ());
+    requisitions_or_error(&state, ctx, &user, r, "flash-requisition-cancelled").await
+}
+
+// ----- Suppliers: listings and deliveries -----
+
+#[derive(Template)]
+#[template(path = "stock/my_listings.html")]
+struct MyListingsView {
+    ctx: PageCtx,
+    listings: Vec<listing::Model>,
+    labels: HashMap<i64, ListingLabel>,
+    materials: Vec<material::Model>,
+    warehouses: Vec<warehouse::Model>,
+    pending: Vec<price_change::Model>,
+    deliveries: Vec<(delivery::Model, Vec<delivery_line::Model>)>,
+    errors: FormErrors,
+    which: &'static str,
+    today: String,
+}
+
+impl MyListingsView {
+    fn label(&self, id: &i64) -> String {
+        self.labels
+            .get(id)
+            .map(|l| format!("{} {}", l.name, l.spec))
+            .unwrap_or_default()
+    }
+    fn q(&self, d: &entity::Fixed<3>) -> String {
+        d.value().normalize().to_string()
+    }
+    fn money(&self, d: &entity::Fixed<4>) -> String {
+        format!("{:.2}", d.value())
+    }
+    fn pending_for(&self, id: &i64) -> Option<&price_change::Model> {
+        self.pending.iter().find(|c| c.listing_id == *id)
+    }
+    fn errors_for(&self, which: &str) -> Option<&FormErrors> {
+        (self.which == which).then_some(&self.errors)
+    }
+}
+
+async fn render_my_listings(
+    state: &AppState,
+    ctx: PageCtx,
+    user: &CurrentUser,
+    errors: FormErrors,
+    which: &'static str,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let sid = user.supplier_id.ok_or(AppError::Forbidden)?;
+    let db = &state.db.read;
+    let listings = listing::Entity::find()
+        .filter(listing::Column::SupplierId.eq(sid))
+        .order_by_asc(listing::Column::Id)
+        .all(db)
+        .await?;
+    let ids: Vec<i64> = listings.iter().map(|l| l.id).collect();
+    let labels = labels(db, &ctx, &ids).await?;
+    let cats: Vec<i64> = crate::suppliers::store::agreement(db, sid)
+        .await?
+        .map(|a| {
+            a.categories
+                .split(',')
+                .filter_map(|c| c.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    let materials = material::Entity::find()
+        .filter(material::Column::CategoryId.is_in(cats))
+        .filter(material::Column::Active.eq(true))
+        .order_by_asc(material::Column::Code)
+        .all(db)
+        .await?;
+    let warehouses = warehouse::Entity::find()
+        .filter(warehouse::Column::Active.eq(true))
+        .all(db)
+        .await?;
+    let pending = price_change::Entity::find()
+        .filter(price_change::Column::ListingId.is_in(ids))
+        .filter(price_change::Column::Status.eq("pending"))
+        .all(db)
+        .await?;
+    let mut deliveries = Vec::new();
+    for d in delivery::Entity::find()
+        .filter(delivery::Column::SupplierId.eq(sid))
+        .order_by_desc(delivery::Column::Id)
+        .limit(20)
+        .all(db)
+        .await?
+    {
+        let lines = delivery_line::Entity::find()
+            .filter(delivery_line::Column::DeliveryId.eq(d.id))
+            .all(db)
+            .await?;
+        deliveries.push((d, lines));
+    }
+    let today = state.today().to_string();
+    Ok(crate::web::html_status(
+        status,
+        &MyListingsView {
+            ctx,
+            listings,
+            labels,
+            materials,
+            warehouses,
+            pending,
+            deliveries,
+            errors,
+            which,
+            today,
+        },
+    ))
+}
+
+async fn mine_or_error(
+    state: &AppState,
+    ctx: PageCtx,
+    user: &CurrentUser,
+    r: AppResult<()>,
+    which: &'static str,
+    flash: &str,
+) -> AppResult<HttpResponse> {
+    match r {
+        Ok(()) => Ok(redirect_with_flash("/my/listings", "success", flash)),
+        Err(e @ (AppError::Validation(_) | AppError::Rule(_))) => {
+            let errors = FormErrors::from_error(&e, ctx.locale);
+            render_my_listings(state, ctx, user, errors, which, e.status()).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[get("/my/listings")]
+pub async fn my_listings(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageOwnSupplier)?;
+    render_my_listings(
+        &state,
+        ctx,
+        &user,
+        FormErrors::default(),
+        "",
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[post("/my/listings")]
+pub async fn my_listing_create(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    form: CsrfForm<Form>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageOwnSupplier)?;
+    let f = form.0;
+    let r = async {
+        let input = ListingInput {
+            material_id: field(&f, "material_id")
+                .parse()
+                .map_err(|_| AppError::field("material_id", "required"))?,
+            warehouse_id: field(&f, "warehouse_id")
+                .parse()
+                .map_err(|_| AppError::field("warehouse_id", "required"))?,
+            price: dec(&f, "price")?,
+            min_stock: dec(&f, "min_stock")?,
+            max_stock: dec(&f, "max_stock")?,
+            lead_time_days: field(&f, "lead_time_days")
+                .parse()
+                .map_err(|_| AppError::field("lead_time_days", "not_a_number"))?,
+        };
+        store::create_listing(&state, &user, input)
+            .await
+            .map(|_| ())
+    }
+    .await;
+    mine_or_error(&state, ctx, &user, r, "listing", "flash-listing-created").await
+}
+
+#[post("/my/listings/{id}/price")]
+pub async fn my_listing_price(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: CsrfForm<Form>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageOwnSupplier)?;
+    let f = form.0;
+    let r = async {
+        let input = PriceChangeInput {
+            new_price: dec(&f, "new_price")?,
+            effective_on: date(&f, "effective_on")?,
+            reason: field(&f, "reason"),
+        };
+        store::request_price_change(&state, &user, *id, input)
+            .await
+            .map(|_| ())
+    }
+    .await;
+    mine_or_error(&state, ctx, &user, r, "price", "flash-price-requested").await
+}
+
+#[post("/my/deliveries")]
+pub async fn my_delivery_create(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    form: CsrfForm<Form>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageOwnSupplier)?;
+    let f = form.0;
+    let r = async {
+        let mut lines = Vec::new();
+        for i in 0..3 {
+            let listing = field(&f, &format!("listing_{i}"));
+            if listing.is_empty() {
+                continue;
+            }
+            lines.push(DeliveryLineInput {
+                listing_id: listing
+                    .parse()
+                    .map_err(|_| AppError::field("lines", "required"))?,
+                quantity: dec(&f, &format!("qty_{i}"))?,
+                batch_no: field(&f, &format!("batch_{i}")),
+                certificate_file_id: None,
+            });
+        }
+        let arrival = Arrival::parse(&field(&f, "arrival"))
+            .ok_or_else(|| AppError::field("arrival", "required"))?;
+        let input = DeliveryInput {
+            warehouse_id: field(&f, "warehouse_id")
+                .parse()
+                .map_err(|_| AppError::field("warehouse_id", "required"))?,
+            note_number: field(&f, "note_number"),
+            arrival,
+            delivered_on: date(&f, "delivered_on")?,
+            lines,
+        };
+        store::create_delivery(&state, &user, input)
+            .await
+            .map(|_| ())
+    }
+    .await;
+    mine_or_error(&state, ctx, &user, r, "delivery", "flash-delivery-sent").await
+}
+
+// ----- Warehouse: deliveries and inspection -----
+
+#[derive(Template)]
+#[template(path = "stock/deliveries.html")]
+struct DeliveriesView {
+    ctx: PageCtx,
+    rows: Vec<(
+        delivery::Model,
+        Vec<delivery_line::Model>,
+        chrono::NaiveDate,
+        bool,
+        String,
+    )>,
+    labels: HashMap<i64, ListingLabel>,
+    errors: FormErrors,
+}
+
+impl DeliveriesView {
+    fn label(&self, id: &i64) -> String {
+        self.labels
+            .get(id)
+            .map(|l| format!("{} {} ({})", l.name, l.spec, l.unit))
+            .unwrap_or_default()
+    }
+    fn q(&self, d: &entity::Fixed<3>) -> String {
+        d.value().normalize().to_string()
+    }
+    fn can_inspect(&self, d: &delivery::Model) -> bool {
+        d.status == "pending" && self.ctx.can(Capability::InspectDeliveries)
+    }
+}
+
+async fn render_deliveries(
+    state: &AppState,
+    ctx: PageCtx,
+    user: &CurrentUser,
+    errors: FormErrors,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ReadStock)?;
+    let db = &state.db.read;
+    let today = state.today();
+    let mut rows = Vec::new();
+    let mut ids = Vec::new();
+    for d in delivery::Entity::find()
+        .order_by_desc(delivery::Column::Id)
+        .limit(100)
+        .all(db)
+        .await?
+    {
+        let lines = delivery_line::Entity::find()
+            .filter(delivery_line::Column::DeliveryId.eq(d.id))
+            .order_by_asc(delivery_line::Column::Id)
+            .all(db)
+            .await?;
+        ids.extend(lines.iter().map(|l| l.listing_id));
+        let due = Arrival::parse(&d.arrival)
+            .map(|a| a.inspection_due(d.delivered_on))
+            .unwrap_or(d.delivered_on);
+        let overdue = d.status == "pending" && today > due;
+        let supplier_name = supplier::Entity::find_by_id(d.supplier_id)
+            .one(db)
+            .await?
+            .map(|s| s.legal_name)
+            .unwrap_or_default();
+        rows.push((d, lines, due, overdue, supplier_name));
+    }
+    // Waiting deliveries first, the most urgent on top.
+    rows.sort_by_key(|(d, _, due, _, _)| (d.status != "pending", *due));
+    let labels = labels(db, &ctx, &ids).await?;
+    Ok(crate::web::html_status(
+        status,
+        &DeliveriesView {
+            ctx,
+            rows,
+            labels,
+            errors,
+        },
+    ))
+}
+
+#[get("/deliveries")]
+pub async fn deliveries_page(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+) -> AppResult<HttpResponse> {
+    render_deliveries(&state, ctx, &user, FormErrors::default(), StatusCode::OK).await
+}
+
+#[post("/deliveries/{id}/inspect")]
+pub async fn delivery_inspect(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: CsrfForm<Form>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::InspectDeliveries)?;
+    let f = form.0;
+    let r = async {
+        let stored = delivery_line::Entity::find()
+            .filter(delivery_line::Column::DeliveryId.eq(*id))
+            .order_by_asc(delivery_line::Column::Id)
+            .all(&state.db.read)
+            .await?;
+        let mut lines = Vec::new();
+        for l in stored {
+            let on = |k: &str| {
+                f.get(&format!("{k}_{}", l.id))
+                    .is_some_and(|v| !v.is_empty())
+            };
+            lines.push(InspectionLine {
+                line_id: l.id,
+                accepted: dec(&f, &format!("accepted_{}", l.id))?,
+                rejected: dec(&f, &format!("rejected_{}", l.id))?,
+                reason: field(&f, &format!("reason_{}", l.id)),
+                checks: InspectionChecks {
+                    name: on("name"),
+                    specification: on("specification"),
+                    model: on("model"),
+                    quantity: on("quantity"),
+                    certificate: on("certificate"),
+                },
+            });
+        }
+        store::inspect(&state, &user, *id, lines).await.map(|_| ())
+    }
+    .await;
+    match r {
+        Ok(()) => Ok(redirect_with_flash(
+            "/deliveries",
+            "success",
+            "flash-delivery-inspected",
+        )),
+        Err(e @ (AppError::Validation(_) | AppError::Rule(_))) => {
+            let errors = FormErrors::from_error(&e, ctx.locale);
+            render_deliveries(&state, ctx, &user, errors, e.status()).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+// ----- Procurement: prices -----
+
+#[derive(Template)]
+#[template(path = "stock/prices.html")]
+struct PricesView {
+    ctx: PageCtx,
+    rows: Vec<price_change::Model>,
+    labels: HashMap<i64, ListingLabel>,
+}
+
+impl PricesView {
+    fn label(&self, id: &i64) -> String {
+        self.labels
+            .get(id)
+            .map(|l| format!("{} {} · {}", l.name, l.spec, l.supplier))
+            .unwrap_or_default()
+    }
+    fn money(&self, d: &entity::Fixed<4>) -> String {
+        format!("{:.2}", d.value())
+    }
+}
+
+#[get("/price-changes")]
+pub async fn prices_page(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::DecidePrices)?;
+    let rows = price_change::Entity::find()
+        .filter(price_change::Column::Status.eq("pending"))
+        .order_by_asc(price_change::Column::Id)
+        .all(&state.db.read)
+        .await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.listing_id).collect();
+    let labels = labels(&state.db.read, &ctx, &ids).await?;
+    Ok(crate::web::html(&PricesView { ctx, rows, labels }))
+}
+
+#[post("/price-changes/{id}")]
+pub async fn price_decide(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: CsrfForm<Form>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::DecidePrices)?;
+    let approve = field(&form.0, "decision") == "approve";
+    store::decide_price_change(&state, &user, *id, approve).await?;
+    Ok(redirect_with_flash(
+        "/price-changes",
+        "success",
+        "flash-saved",
+    ))
+}
+
+// ----- The no-movement list and its export -----
+
+#[derive(Template)]
+#[template(path = "stock/no_movement.html")]
+struct NoMovementView {
+    ctx: PageCtx,
+    lines: Vec<store::NoMovementLine>,
+    warehouses: Vec<warehouse::Model>,
+    warehouse_id: Option<i64>,
+    as_of: String,
+    csv_link: String,
+}
+
+impl NoMovementView {
+    fn is_warehouse(&self, id: &i64) -> bool {
+        self.warehouse_id == Some(*id)
+    }
+    fn money(&self, d: &Decimal) -> String {
+        format!("{:.2}", d)
+    }
+    fn quantity(&self, d: &Decimal) -> String {
+        d.normalize().to_string()
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct NoMovementForm {
+    warehouse_id: Option<String>,
+    as_of: Option<String>,
+}
+
+fn no_movement_params(state: &AppState, q: &NoMovementForm) -> (Option<i64>, chrono::NaiveDate) {
+    let warehouse_id = q.warehouse_id.as_deref().and_then(|w| w.parse().ok());
+    let as_of = q
+        .as_of
+        .as_deref()
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .unwrap_or_else(|| state.today());
+    (warehouse_id, as_of)
+}
+
+#[get("/stock/no-movement")]
+pub async fn no_movement_page(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    q: web::Query<NoMovementForm>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ReadStock)?;
+    let (warehouse_id, as_of) = no_movement_params(&state, &q);
+    let lines = store::no_movement(
+        &state.db.read,
+        warehouse_id,
+        as_of,
+        ctx.locale == crate::i18n::Locale::ZhCn,
+    )
+    .await?;
+    let warehouses = warehouse::Entity::find().all(&state.db.read).await?;
+    let csv_link = format!(
+        "/stock/no-movement.csv?as_of={as_of}{}",
+        warehouse_id
+            .map(|w| format!("&warehouse_id={w}"))
+            .unwrap_or_default()
+    );
+    Ok(crate::web::html(&NoMovementView {
+        ctx,
+        lines,
+        warehouses,
+        warehouse_id,
+        as_of: as_of.to_string(),
+        csv_link,
+    }))
+}
+
+/// The list as CSV for Excel: UTF-8 with a byte-order mark, headers in the user's language.
+#[get("/stock/no-movement.csv")]
+pub async fn no_movement_csv(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    q: web::Query<NoMovementForm>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ReadStock)?;
+    let (warehouse_id, as_of) = no_movement_params(&state, &q);
+    let lines = store::no_movement(
+        &state.db.read,
+        warehouse_id,
+        as_of,
+        ctx.locale == crate::i18n::Locale::ZhCn,
+    )
+    .await?;
+    let mut w = csv::Writer::from_writer(Vec::from("\u{feff}".as_bytes()));
+    let header: Vec<String> = [
+        "field-supplier",
+        "field-name",
+        "field-spec",
+        "field-unit",
+        "catalogue-quantity",
+        "nomove-value",
+        "nomove-received",
+        "nomove-last-movement",
+        "nomove-days",
+        "field-reasons",
+    ]
+    .iter()
+    .map(|k| ctx.t(k))
+    .collect();
+    let io = |e: csv::Error| AppError::Internal(e.to_string());
+    w.write_record(&header).map_err(io)?;
+    for l in &lines {
+        w.write_record([
+            l.supplier.clone(),
+            l.material.clone(),
+            l.spec.clone(),
+            l.unit.clone(),
+            l.quantity.normalize().to_string(),
+            format!("{:.2}", l.value),
+            l.received_on.to_string(),
+            l.last_movement_on.to_string(),
+            l.days_without_movement.to_string(),
+            ctx.tp("nomove-reason-", l.reason.as_str()),
+        ])
+        .map_err(io)?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"no-movement-{as_of}.csv\""),
+        ))
+        .body(bytes))
+}
+
+/// One click from a rejected inspection line to a quality failure of its supplier.
+#[post("/deliveries/lines/{id}/failure")]
+pub async fn rejection_to_failure(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    _f: CsrfForm<Form>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::RecordFailures)?;
+    let line = delivery_line::Entity::find_by_id(*id)
+        .one(&state.db.read)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if line.rejected.value() <= Decimal::ZERO {
+        return Err(AppError::Rule("nothing_rejected"));
+    }
+    let d = delivery::Entity::find_by_id(line.delivery_id)
+        .one(&state.db.read)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let l = listing::Entity::find_by_id(line.listing_id)
+        .one(&state.db.read)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let m = material::Entity::find_by_id(l.material_id)
+        .one(&state.db.read)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let description = format!(
+        "{} {} {} × {}: {}",
+        d.note_number,
+        m.name_zh,
+        m.spec,
+        line.rejected.value().normalize(),
+        line.reject_reason
+    );
+    let input = crate::suppliers::store::FailureInput {
+        kind: crate::suppliers::rules::FailureKind::Quality,
+        source: crate::suppliers::rules::FailureSource::ReceivingInspection,
+        description,
+        evidence_file_id: line.certificate_file_id,
+    };
+    crate::suppliers::store::record_failure(&state, &user, d.supplier_id, input).await?;
+    Ok(redirect_with_flash(
+        &format!("/suppliers/{}", d.supplier_id),
+        "success",
+        "flash-failure-recorded",
+    ))
+}
