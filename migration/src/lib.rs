@@ -6,6 +6,7 @@ mod m20261127_000001_foundation;
 mod m20261128_000002_suppliers;
 mod m20261128_000003_supermarket;
 mod m20261128_000004_stock_counts;
+mod m20261128_000005_material_proposals;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000002_suppliers::Migration),
             Box::new(m20261128_000003_supermarket::Migration),
             Box::new(m20261128_000004_stock_counts::Migration),
+            Box::new(m20261128_000005_material_proposals::Migration),
         ]
     }
 }

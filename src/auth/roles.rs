@@ -90,7 +90,7 @@ impl Role {
             DecideAdmissions | DecideFailures | SuspendSuppliers => self == ProcurementHead,
             ManageOwnSupplier => self == Supplier,
             ReadCatalogue => !matches!(self, Supplier),
-            DecidePrices => matches!(self, ProcurementOfficer | ProcurementHead),
+            DecidePrices | ManageMaterials => matches!(self, ProcurementOfficer | ProcurementHead),
             InspectDeliveries | IssueStock => self == WarehouseKeeper,
             Requisition => matches!(self, SiteUser | SiteManager),
             ApproveRequisitions => self == SiteManager,
@@ -142,6 +142,8 @@ pub enum Capability {
     ApproveRequisitions,
     /// All stock, deliveries, requisitions and the ledger check.
     ReadStock,
+    /// The materials master: add and edit materials, decide suppliers' proposals.
+    ManageMaterials,
 }
 
 #[cfg(test)]

@@ -26,16 +26,19 @@ pub enum Job {
     StaleScan,
     /// Daily: apply approved listing prices whose date has come.
     PriceEffective,
+    /// Monthly, from the 26th: the no-movement list goes to the procurement office (保管员 8).
+    NoMovementReport,
 }
 
 impl Job {
-    pub const ALL: [Job; 6] = [
+    pub const ALL: [Job; 7] = [
         Job::Housekeeping,
         Job::DocumentExpiry,
         Job::SuspensionExpiry,
         Job::ReviewDue,
         Job::StaleScan,
         Job::PriceEffective,
+        Job::NoMovementReport,
     ];
 
     pub fn name(self) -> &'static str {
@@ -46,6 +49,7 @@ impl Job {
             Job::ReviewDue => "review-due",
             Job::StaleScan => "stale-scan",
             Job::PriceEffective => "price-effective",
+            Job::NoMovementReport => "no-movement-report",
         }
     }
 
@@ -53,10 +57,21 @@ impl Job {
         Job::ALL.into_iter().find(|j| j.name() == s)
     }
 
-    /// The period a run as of `date` belongs to: one run per period. Every job so far is
-    /// daily; the monthly period close will key by its period instead.
+    /// The period a run as of `date` belongs to: one run per period.
     pub fn period_key(self, date: NaiveDate) -> String {
-        date.to_string()
+        match self {
+            Job::NoMovementReport => date.format("%Y-%m").to_string(),
+            _ => date.to_string(),
+        }
+    }
+
+    /// Whether the scheduler should run the job on `date` (a run by hand always may).
+    pub fn due_on(self, date: NaiveDate) -> bool {
+        match self {
+            // The books close on the 25th; the list is out by the 30th.
+            Job::NoMovementReport => chrono::Datelike::day(&date) >= 26,
+            _ => true,
+        }
     }
 }
 
@@ -106,6 +121,7 @@ pub async fn run(state: &AppState, job: Job, as_of: NaiveDate) -> AppResult<RunO
         Job::ReviewDue => crate::suppliers::checks::review_due(state, as_of).await,
         Job::StaleScan => crate::stock::store::stale_scan(state, as_of).await,
         Job::PriceEffective => crate::stock::store::apply_due_prices(state, as_of).await,
+        Job::NoMovementReport => crate::stock::store::send_no_movement_report(state, as_of).await,
     };
     let (status, detail) = match &result {
         Ok(d) => ("done", d.clone()),
@@ -148,7 +164,7 @@ async fn housekeeping(state: &AppState, as_of: NaiveDate) -> AppResult<String> {
 pub async fn scheduler(state: AppState) {
     loop {
         let today = state.today();
-        for job in Job::ALL {
+        for job in Job::ALL.into_iter().filter(|j| j.due_on(today)) {
             match run(&state, job, today).await {
                 Ok(o) if o.ran => tracing::info!(
                     job = o.job,
@@ -167,6 +183,18 @@ pub async fn scheduler(state: AppState) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_no_movement_report_runs_once_a_month_after_the_books_close() {
+        let d = |day| NaiveDate::from_ymd_opt(2027, 1, day).unwrap_or_default();
+        assert!(!Job::NoMovementReport.due_on(d(25)));
+        assert!(Job::NoMovementReport.due_on(d(26)));
+        assert_eq!(
+            Job::NoMovementReport.period_key(d(26)),
+            Job::NoMovementReport.period_key(d(31))
+        );
+        assert_eq!(Job::NoMovementReport.period_key(d(26)), "2027-01");
+    }
 
     #[test]
     fn housekeeping_runs_once_a_day() {

@@ -178,6 +178,8 @@ struct MaterialsPage {
     total: u64,
     page: u64,
     pages: u64,
+    proposals: Vec<entity::material_proposal::Model>,
+    errors: FormErrors,
 }
 
 impl MaterialsPage {
@@ -191,6 +193,13 @@ impl MaterialsPage {
             .map(|c| self.name(&c.name_zh, &c.name_en))
             .unwrap_or_default()
     }
+    fn unit_name(&self, code: &str) -> String {
+        self.units
+            .iter()
+            .find(|u| u.code == code)
+            .map(|u| self.name(&u.name_zh, &u.name_en))
+            .unwrap_or_else(|| code.to_string())
+    }
     fn is_selected(&self, id: &i64) -> bool {
         self.category_id == Some(*id)
     }
@@ -201,16 +210,48 @@ impl MaterialsPage {
         }
         s
     }
-    fn unit_name(&self, code: &str) -> String {
-        self.units
-            .iter()
-            .find(|u| u.code == code)
-            .map(|u| self.name(&u.name_zh, &u.name_en))
-            .unwrap_or_else(|| code.to_string())
-    }
     fn price(&self, m: &material::Model) -> String {
         format!("{:.2}", m.indicative_price.value())
     }
+    fn can_add(&self) -> bool {
+        self.ctx.can(Capability::ManageMaterials) || self.ctx.can(Capability::ManageOwnSupplier)
+    }
+}
+
+async fn render_page(
+    state: &AppState,
+    ctx: PageCtx,
+    user: &CurrentUser,
+    q: MaterialQuery,
+    errors: FormErrors,
+    status: actix_web::http::StatusCode,
+) -> AppResult<HttpResponse> {
+    let (rows, total) = search(&state.db.read, &q).await?;
+    let categories = categories(&state.db.read).await?;
+    let units = unit::Entity::find().all(&state.db.read).await?;
+    let proposals =
+        if user.role.can(Capability::ManageMaterials) || user.role == crate::auth::Role::Supplier {
+            proposals(state, user).await?
+        } else {
+            Vec::new()
+        };
+    let page_no = Ord::max(q.page.unwrap_or(1), 1);
+    Ok(crate::web::html_status(
+        status,
+        &MaterialsPage {
+            ctx,
+            units,
+            q: q.q.clone().unwrap_or_default(),
+            category_id: q.category_id,
+            categories,
+            rows,
+            total,
+            page: page_no,
+            pages: total.div_ceil(PAGE_SIZE).max(1),
+            proposals,
+            errors,
+        },
+    ))
 }
 
 #[get("/materials")]
@@ -221,20 +262,262 @@ pub async fn page(
     q: web::Query<MaterialQuery>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReadMaterials)?;
-    let q = q.into_inner();
-    let (rows, total) = search(&state.db.read, &q).await?;
-    let categories = categories(&state.db.read).await?;
-    let units = unit::Entity::find().all(&state.db.read).await?;
-    let page = q.page.unwrap_or(1).max(1);
-    Ok(crate::web::html(&MaterialsPage {
+    render_page(
+        &state,
         ctx,
-        units,
-        q: q.q.clone().unwrap_or_default(),
-        category_id: q.category_id,
-        categories,
-        rows,
-        total,
-        page,
-        pages: total.div_ceil(PAGE_SIZE).max(1),
-    }))
+        &user,
+        q.into_inner(),
+        FormErrors::default(),
+        actix_web::http::StatusCode::OK,
+    )
+    .await
+}
+
+// ----- Maintaining the master -----
+
+pub mod store;
+
+use crate::web::page::{CsrfForm, FormErrors, redirect_with_flash};
+use actix_web::{patch, post};
+use store::{MaterialInput, MaterialUpdate};
+
+/// Procurement adds a material to the master.
+#[utoipa::path(post, path = "/api/materials", tag = "materials", security(("bearer" = [])), request_body = MaterialInput,
+    responses((status = 201, body = MaterialView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/api/materials")]
+pub async fn api_create(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: web::Json<MaterialInput>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageMaterials)?;
+    let m = store::create(&state, &user.actor(), body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(MaterialView::from(m)))
+}
+
+/// Procurement corrects or retires a material.
+#[utoipa::path(patch, path = "/api/materials/{id}", tag = "materials", security(("bearer" = [])), request_body = MaterialUpdate,
+    responses((status = 200, body = MaterialView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[patch("/api/materials/{id}")]
+pub async fn api_update(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<MaterialUpdate>,
+) -> AppResult<web::Json<MaterialView>> {
+    user.require(Capability::ManageMaterials)?;
+    Ok(web::Json(
+        store::update(&state, &user.actor(), *id, body.into_inner())
+            .await?
+            .into(),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ProposalInput {
+    #[serde(flatten)]
+    pub material: MaterialInput,
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProposalView {
+    pub id: i64,
+    pub supplier_id: i64,
+    pub category_id: i64,
+    pub name_zh: String,
+    pub name_en: String,
+    pub spec: String,
+    pub unit_code: String,
+    pub note: String,
+    pub status: String,
+    pub material_id: Option<i64>,
+}
+
+impl From<entity::material_proposal::Model> for ProposalView {
+    fn from(p: entity::material_proposal::Model) -> Self {
+        Self {
+            id: p.id,
+            supplier_id: p.supplier_id,
+            category_id: p.category_id,
+            name_zh: p.name_zh,
+            name_en: p.name_en,
+            spec: p.spec,
+            unit_code: p.unit_code,
+            note: p.note,
+            status: p.status,
+            material_id: p.material_id,
+        }
+    }
+}
+
+/// A supplier proposes a new material for the master.
+#[utoipa::path(post, path = "/api/material-proposals", tag = "materials", security(("bearer" = [])), request_body = ProposalInput,
+    responses((status = 201, body = ProposalView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/api/material-proposals")]
+pub async fn api_propose(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: web::Json<ProposalInput>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageOwnSupplier)?;
+    let b = body.into_inner();
+    let p = store::propose(&state, &user, b.material, &b.note).await?;
+    Ok(HttpResponse::Created().json(ProposalView::from(p)))
+}
+
+/// Proposals: a supplier sees its own, procurement all pending ones.
+#[utoipa::path(get, path = "/api/material-proposals", tag = "materials", security(("bearer" = [])),
+    responses((status = 200, body = Vec<ProposalView>), (status = 403, body = ErrorBody)))]
+#[get("/api/material-proposals")]
+pub async fn api_proposals(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> AppResult<web::Json<Vec<ProposalView>>> {
+    Ok(web::Json(
+        proposals(&state, &user)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
+}
+
+async fn proposals(
+    state: &AppState,
+    user: &CurrentUser,
+) -> AppResult<Vec<entity::material_proposal::Model>> {
+    use entity::material_proposal as mp;
+    let mut sel = mp::Entity::find().order_by_desc(mp::Column::Id);
+    if user.role == crate::auth::Role::Supplier {
+        sel = sel.filter(
+            mp::Column::SupplierId.eq(user.supplier_id.ok_or(crate::error::AppError::Forbidden)?),
+        );
+    } else {
+        user.require(Capability::ManageMaterials)?;
+        sel = sel.filter(mp::Column::Status.eq("pending"));
+    }
+    Ok(sel.all(&state.db.read).await?)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ProposalDecision {
+    pub approve: bool,
+}
+
+/// Procurement approves (adding the material) or rejects a proposal.
+#[utoipa::path(post, path = "/api/material-proposals/{id}/decision", tag = "materials", security(("bearer" = [])), request_body = ProposalDecision,
+    responses((status = 200, body = ProposalView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/api/material-proposals/{id}/decision")]
+pub async fn api_decide(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<ProposalDecision>,
+) -> AppResult<web::Json<ProposalView>> {
+    user.require(Capability::ManageMaterials)?;
+    Ok(web::Json(
+        store::decide(&state, &user, *id, body.approve)
+            .await?
+            .into(),
+    ))
+}
+
+// Pages: a form on the materials page adds a material (procurement) or proposes one
+// (suppliers); procurement decides proposals on the same page.
+
+type PageForm = std::collections::HashMap<String, String>;
+
+fn material_of(f: &PageForm) -> Result<MaterialInput, crate::error::AppError> {
+    let g = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
+    Ok(MaterialInput {
+        category_id: g("category_id")
+            .parse()
+            .map_err(|_| crate::error::AppError::field("category_id", "required"))?,
+        name_zh: g("name_zh"),
+        name_en: g("name_en"),
+        spec: g("spec"),
+        unit_code: g("unit_code"),
+        indicative_price: if g("indicative_price").is_empty() {
+            rust_decimal::Decimal::ZERO
+        } else {
+            std::str::FromStr::from_str(&g("indicative_price"))
+                .map_err(|_| crate::error::AppError::field("indicative_price", "not_a_number"))?
+        },
+    })
+}
+
+async fn material_form_result(
+    state: &AppState,
+    ctx: PageCtx,
+    user: &CurrentUser,
+    r: AppResult<()>,
+    flash: &str,
+) -> AppResult<HttpResponse> {
+    match r {
+        Ok(()) => Ok(redirect_with_flash("/materials", "success", flash)),
+        Err(e @ (crate::error::AppError::Validation(_) | crate::error::AppError::Rule(_))) => {
+            let errors = FormErrors::from_error(&e, ctx.locale);
+            render_page(
+                state,
+                ctx,
+                user,
+                MaterialQuery::default(),
+                errors,
+                e.status(),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[post("/materials/new")]
+pub async fn page_create(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    form: CsrfForm<PageForm>,
+) -> AppResult<HttpResponse> {
+    let f = form.0;
+    let r = async {
+        let input = material_of(&f)?;
+        if user.role == crate::auth::Role::Supplier {
+            store::propose(
+                &state,
+                &user,
+                input,
+                f.get("note").map(String::as_str).unwrap_or_default(),
+            )
+            .await
+            .map(|_| ())
+        } else {
+            user.require(Capability::ManageMaterials)?;
+            store::create(&state, &user.actor(), input)
+                .await
+                .map(|_| ())
+        }
+    }
+    .await;
+    let flash = if user.role == crate::auth::Role::Supplier {
+        "flash-material-proposed"
+    } else {
+        "flash-material-created"
+    };
+    material_form_result(&state, ctx, &user, r, flash).await
+}
+
+#[post("/material-proposals/{id}")]
+pub async fn page_decide(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: CsrfForm<PageForm>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageMaterials)?;
+    let approve = form.0.get("decision").is_some_and(|d| d == "approve");
+    let r = store::decide(&state, &user, *id, approve).await.map(|_| ());
+    material_form_result(&state, ctx, &user, r, "flash-saved").await
 }

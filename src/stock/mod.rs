@@ -5,6 +5,8 @@
 
 pub mod api;
 pub mod counts;
+pub mod import;
+pub mod lot_pages;
 pub mod pages;
 pub mod returns;
 pub mod rules;

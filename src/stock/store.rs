@@ -1331,3 +1331,54 @@ pub async fn no_movement(
     }
     Ok(out)
 }
+
+/// Monthly: sends the no-movement list's summary, per warehouse, to the procurement office.
+pub async fn send_no_movement_report(state: &AppState, as_of: NaiveDate) -> AppResult<String> {
+    let lines = no_movement(&state.db.read, None, as_of, true).await?;
+    let mut per_warehouse: std::collections::BTreeMap<i64, (usize, Decimal)> =
+        std::collections::BTreeMap::new();
+    for l in &lines {
+        let e = per_warehouse.entry(l.warehouse_id).or_default();
+        e.0 += 1;
+        e.1 += l.value;
+    }
+    let txn = state.db.write.begin().await?;
+    let office = crate::users::store::active_with_roles(
+        &txn,
+        &[Role::ProcurementOfficer, Role::ProcurementHead],
+    )
+    .await?;
+    for (warehouse_id, (count, value)) in &per_warehouse {
+        let w = warehouse::Entity::find_by_id(*warehouse_id)
+            .one(&txn)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let args = [
+            ("warehouse", w.name_zh.clone()),
+            ("count", count.to_string()),
+            ("value", format!("{value:.2}")),
+            ("month", as_of.format("%Y-%m").to_string()),
+            ("id", warehouse_id.to_string()),
+        ];
+        crate::mail::enqueue_to_users(&txn, state, &office, "no_movement_report", &args).await?;
+    }
+    audit::record(
+        &txn,
+        &crate::audit::Actor::system("job:no-movement-report"),
+        state.now(),
+        Change::new(
+            "report.no_movement",
+            "stock",
+            as_of.format("%Y-%m").to_string(),
+        )
+        .after(serde_json::json!({"lots": lines.len()})),
+    )
+    .await?;
+    txn.commit().await?;
+    state.mail_wake.notify_one();
+    Ok(format!(
+        "{} lots without movement in {} warehouses",
+        lines.len(),
+        per_warehouse.len()
+    ))
+}

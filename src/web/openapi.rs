@@ -42,6 +42,11 @@ impl Modify for Bearer {
         crate::materials::api_list,
         crate::materials::api_categories,
         crate::materials::api_units,
+        crate::materials::api_create,
+        crate::materials::api_update,
+        crate::materials::api_propose,
+        crate::materials::api_proposals,
+        crate::materials::api_decide,
         crate::audit::search,
         crate::audit::verify,
         crate::mail::pages::api_list,
@@ -89,6 +94,7 @@ impl Modify for Bearer {
         crate::stock::counts::create,
         crate::stock::counts::list,
         crate::stock::counts::decide,
+        crate::stock::import::api_import,
     ),
     modifiers(&Bearer)
 )]

@@ -59,6 +59,7 @@ const NAV: &[(&str, &str, &[Capability])] = &[
         "nav-my-listings",
         &[Capability::ManageOwnSupplier],
     ),
+    ("/my/lots", "nav-my-lots", &[Capability::ManageOwnSupplier]),
     ("/suppliers", "nav-suppliers", &[Capability::ReadSuppliers]),
     ("/catalogue", "nav-catalogue", &[Capability::ReadCatalogue]),
     (
@@ -67,6 +68,12 @@ const NAV: &[(&str, &str, &[Capability])] = &[
         &[Capability::Requisition, Capability::ReadStock],
     ),
     ("/deliveries", "nav-deliveries", &[Capability::ReadStock]),
+    ("/lots", "nav-lots", &[Capability::ReadStock]),
+    (
+        "/stock-counts",
+        "nav-stock-counts",
+        &[Capability::ReadStock],
+    ),
     ("/price-changes", "nav-prices", &[Capability::DecidePrices]),
     (
         "/stock/no-movement",

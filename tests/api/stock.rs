@@ -758,3 +758,115 @@ async fn rule_seven_finds_what_the_supermarket_holds() {
             .unwrap_or_else(|e| panic!("{e}"));
     assert!(found.is_empty());
 }
+
+#[tokio::test]
+async fn search_finds_two_character_chinese_words_and_spec_fragments() {
+    let app = spawn_app().await;
+    let site_user = app.token_for("site_user").await;
+    for (q, expect) in [
+        ("水泥", "P.O 42.5"),
+        ("Φ12", "HRB400E Φ12"),
+        ("42.5", "P.O 42.5"),
+        ("rebar", "HRB400E"),
+    ] {
+        let (_, v) = app
+            .get_json(
+                &format!("/api/catalogue?q={}", urlencoding::encode(q)),
+                &site_user,
+            )
+            .await;
+        let items = v["items"].as_array().cloned().unwrap_or_default();
+        assert!(
+            !items.is_empty()
+                && items.iter().all(
+                    |i| format!("{} {} {}", i["name_zh"], i["name_en"], i["spec"])
+                        .to_lowercase()
+                        .contains(&q.to_lowercase())
+                ),
+            "{q}: {v}"
+        );
+        assert!(
+            items
+                .iter()
+                .any(|i| i["spec"].as_str().unwrap_or_default().contains(expect)),
+            "{q}"
+        );
+    }
+    let (_, v) = app
+        .get_json(
+            "/api/catalogue?q=%E4%B8%8D%E5%AD%98%E5%9C%A8%E7%9A%84",
+            &site_user,
+        )
+        .await;
+    assert_eq!(v["total"], 0);
+    let (_, cheap) = app.get_json("/api/catalogue?sort=price", &site_user).await;
+    let prices: Vec<rust_decimal::Decimal> = cheap["items"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|i| i["price"].as_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        prices.windows(2).all(|w| w[0] <= w[1]),
+        "sorted by price: {prices:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_issue_restarts_the_stale_clock_of_the_lots_it_draws() {
+    use portal::jobs::{Job, run};
+    let app = spawn_app().await;
+    let s = stocked(&app, "4").await;
+    let site_user = app.token_for("site_user").await;
+    let (_, r) = requisition(&app, &site_user, s.listing_id, "1").await;
+    let manager = app.token_for("site_manager").await;
+    app.post_json(
+        &format!("/api/requisitions/{}/approval", r["id"]),
+        &manager,
+        &json!({}),
+    )
+    .await;
+    // A month later the keeper issues one unit: the lot moved, its clock starts again.
+    app.clock.advance(chrono::Duration::days(31));
+    let keeper = app.token_for("warehouse_keeper").await;
+    let (status, v) = app
+        .post_json(
+            &format!("/api/requisitions/{}/issue", r["id"]),
+            &keeper,
+            &json!({"lines": [{"line_id": r["lines"][0]["id"], "quantity": "1"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let issued_on = app.state.today();
+    let two_months_after_issue = issued_on
+        .checked_add_months(chrono::Months::new(2))
+        .unwrap_or_default();
+    run(&app.state, Job::StaleScan, two_months_after_issue)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let lots = entity::lot::Entity::find()
+        .filter(entity::lot::Column::ListingId.eq(s.listing_id))
+        .all(&app.state.db.read)
+        .await
+        .unwrap_or_default();
+    assert!(
+        lots.iter().all(|l| l.stale_flagged_on.is_none()),
+        "two months after the issue is not yet stale"
+    );
+    run(
+        &app.state,
+        Job::StaleScan,
+        two_months_after_issue + chrono::Days::new(1),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let lots = entity::lot::Entity::find()
+        .filter(entity::lot::Column::ListingId.eq(s.listing_id))
+        .all(&app.state.db.read)
+        .await
+        .unwrap_or_default();
+    assert!(lots.iter().all(|l| l.stale_flagged_on.is_some()));
+}

@@ -1,0 +1,335 @@
+//! Maintaining the materials master: procurement adds and edits materials and decides the
+//! materials suppliers propose.
+
+use crate::audit::{self, Actor, Change};
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::state::AppState;
+use entity::{Fixed, category, material, material_proposal, unit};
+use rust_decimal::Decimal;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
+    EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
+};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct MaterialInput {
+    pub category_id: i64,
+    pub name_zh: String,
+    pub name_en: String,
+    /// Specification or model as written on delivery notes, e.g. `HRB400E Φ12`.
+    pub spec: String,
+    pub unit_code: String,
+    /// Reference unit price in yuan.
+    #[schema(value_type = String)]
+    pub indicative_price: Decimal,
+}
+
+fn text(errors: &mut FieldErrors, field: &str, v: &str, max: usize) {
+    let n = v.trim().chars().count();
+    if n == 0 {
+        errors.add(field, "required");
+    } else if n > max {
+        errors.add_with(field, "too_long", &[("max", max.to_string())]);
+    }
+}
+
+async fn check(
+    conn: &impl ConnectionTrait,
+    input: &MaterialInput,
+    errors: &mut FieldErrors,
+) -> AppResult<()> {
+    text(errors, "name_zh", &input.name_zh, 100);
+    text(errors, "name_en", &input.name_en, 100);
+    text(errors, "spec", &input.spec, 100);
+    if category::Entity::find_by_id(input.category_id)
+        .one(conn)
+        .await?
+        .is_none()
+    {
+        errors.add("category_id", "not_found");
+    }
+    if unit::Entity::find_by_id(input.unit_code.clone())
+        .one(conn)
+        .await?
+        .is_none()
+    {
+        errors.add("unit_code", "not_found");
+    }
+    if input.indicative_price < Decimal::ZERO {
+        errors.add("indicative_price", "price_positive");
+    }
+    Ok(())
+}
+
+/// The same material twice (same name and specification) is refused.
+async fn duplicate(
+    conn: &impl ConnectionTrait,
+    name_zh: &str,
+    spec: &str,
+    except: Option<i64>,
+) -> AppResult<bool> {
+    let mut sel = material::Entity::find()
+        .filter(material::Column::NameZh.eq(name_zh.trim()))
+        .filter(material::Column::Spec.eq(spec.trim()));
+    if let Some(id) = except {
+        sel = sel.filter(material::Column::Id.ne(id));
+    }
+    Ok(sel.count(conn).await? > 0)
+}
+
+async fn insert(
+    txn: &DatabaseTransaction,
+    input: &MaterialInput,
+    price: Fixed<4>,
+) -> AppResult<material::Model> {
+    // Codes run M0001, M0002, …: the next after the number of materials, skipping taken ones.
+    let mut n = material::Entity::find().count(txn).await? + 1;
+    loop {
+        let code = format!("M{n:04}");
+        if material::Entity::find()
+            .filter(material::Column::Code.eq(&code))
+            .count(txn)
+            .await?
+            == 0
+        {
+            return material::ActiveModel {
+                code: Set(code),
+                category_id: Set(input.category_id),
+                name_zh: Set(input.name_zh.trim().into()),
+                name_en: Set(input.name_en.trim().into()),
+                spec: Set(input.spec.trim().into()),
+                unit_code: Set(input.unit_code.clone()),
+                indicative_price: Set(price),
+                active: Set(true),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await
+            .map_err(crate::error::taken_on("spec"));
+        }
+        n += 1;
+    }
+}
+
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    input: MaterialInput,
+) -> AppResult<material::Model> {
+    let mut errors = FieldErrors::new();
+    check(&state.db.read, &input, &mut errors).await?;
+    if duplicate(&state.db.read, &input.name_zh, &input.spec, None).await? {
+        errors.add("spec", "material_exists");
+    }
+    let price = Fixed::<4>::new(input.indicative_price).unwrap_or_else(|| {
+        errors.add("indicative_price", "out_of_range");
+        Fixed::zero()
+    });
+    errors.into_result()?;
+    let txn = state.db.write.begin().await?;
+    let m = insert(&txn, &input, price).await?;
+    audit::record(
+        &txn,
+        actor,
+        state.now(),
+        Change::new("material.create", "material", m.id).after(&m),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(m)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct MaterialUpdate {
+    pub name_zh: Option<String>,
+    pub name_en: Option<String>,
+    pub spec: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub indicative_price: Option<Decimal>,
+    /// False retires the material: it can no longer be listed.
+    pub active: Option<bool>,
+}
+
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    input: MaterialUpdate,
+) -> AppResult<material::Model> {
+    let m = material::Entity::find_by_id(id)
+        .one(&state.db.read)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let merged = MaterialInput {
+        category_id: m.category_id,
+        name_zh: input.name_zh.clone().unwrap_or_else(|| m.name_zh.clone()),
+        name_en: input.name_en.clone().unwrap_or_else(|| m.name_en.clone()),
+        spec: input.spec.clone().unwrap_or_else(|| m.spec.clone()),
+        unit_code: m.unit_code.clone(),
+        indicative_price: input
+            .indicative_price
+            .unwrap_or_else(|| m.indicative_price.value()),
+    };
+    let mut errors = FieldErrors::new();
+    check(&state.db.read, &merged, &mut errors).await?;
+    if duplicate(&state.db.read, &merged.name_zh, &merged.spec, Some(id)).await? {
+        errors.add("spec", "material_exists");
+    }
+    let price = Fixed::<4>::new(merged.indicative_price).unwrap_or_else(|| {
+        errors.add("indicative_price", "out_of_range");
+        Fixed::zero()
+    });
+    errors.into_result()?;
+    let txn = state.db.write.begin().await?;
+    let before = m.clone();
+    let mut am: material::ActiveModel = m.into();
+    am.name_zh = Set(merged.name_zh.trim().into());
+    am.name_en = Set(merged.name_en.trim().into());
+    am.spec = Set(merged.spec.trim().into());
+    am.indicative_price = Set(price);
+    if let Some(a) = input.active {
+        am.active = Set(a);
+    }
+    let after = am.update(&txn).await?;
+    audit::record(
+        &txn,
+        actor,
+        state.now(),
+        Change::new("material.update", "material", id)
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// A supplier proposes a material the master lacks.
+pub async fn propose(
+    state: &AppState,
+    user: &CurrentUser,
+    input: MaterialInput,
+    note: &str,
+) -> AppResult<material_proposal::Model> {
+    let sid = crate::stock::store::own_supplier(user)?;
+    let mut errors = FieldErrors::new();
+    check(&state.db.read, &input, &mut errors).await?;
+    if duplicate(&state.db.read, &input.name_zh, &input.spec, None).await? {
+        errors.add("spec", "material_exists");
+    }
+    errors.into_result()?;
+    let now = state.now();
+    let txn = state.db.write.begin().await?;
+    let p = material_proposal::ActiveModel {
+        supplier_id: Set(sid),
+        category_id: Set(input.category_id),
+        name_zh: Set(input.name_zh.trim().into()),
+        name_en: Set(input.name_en.trim().into()),
+        spec: Set(input.spec.trim().into()),
+        unit_code: Set(input.unit_code.clone()),
+        note: Set(note.trim().into()),
+        status: Set("pending".into()),
+        proposed_by: Set(user.id),
+        proposed_at: Set(now),
+        decided_by: Set(None),
+        decided_at: Set(None),
+        material_id: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        &user.actor(),
+        now,
+        Change::new("material.propose", "material_proposal", p.id).after(&p),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(p)
+}
+
+/// Procurement approves (creating the material) or rejects a proposal, once.
+pub async fn decide(
+    state: &AppState,
+    officer: &CurrentUser,
+    id: i64,
+    approve: bool,
+) -> AppResult<material_proposal::Model> {
+    use sea_orm::sea_query::Expr;
+    let now = state.now();
+    let txn = state.db.write.begin().await?;
+    let claimed = material_proposal::Entity::update_many()
+        .col_expr(
+            material_proposal::Column::Status,
+            Expr::value(if approve { "approved" } else { "rejected" }),
+        )
+        .col_expr(
+            material_proposal::Column::DecidedBy,
+            Expr::value(Some(officer.id)),
+        )
+        .col_expr(material_proposal::Column::DecidedAt, Expr::value(Some(now)))
+        .filter(material_proposal::Column::Id.eq(id))
+        .filter(material_proposal::Column::Status.eq("pending"))
+        .exec(&txn)
+        .await?;
+    let p = material_proposal::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if claimed.rows_affected != 1 {
+        return Err(AppError::Rule("proposal_decided"));
+    }
+    if approve {
+        if duplicate(&txn, &p.name_zh, &p.spec, None).await? {
+            return Err(AppError::field("spec", "material_exists"));
+        }
+        let input = MaterialInput {
+            category_id: p.category_id,
+            name_zh: p.name_zh.clone(),
+            name_en: p.name_en.clone(),
+            spec: p.spec.clone(),
+            unit_code: p.unit_code.clone(),
+            indicative_price: Decimal::ZERO,
+        };
+        let m = insert(&txn, &input, Fixed::zero()).await?;
+        material_proposal::Entity::update_many()
+            .col_expr(
+                material_proposal::Column::MaterialId,
+                Expr::value(Some(m.id)),
+            )
+            .filter(material_proposal::Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
+        audit::record(
+            &txn,
+            &officer.actor(),
+            now,
+            Change::new("material.create", "material", m.id).after(&m),
+        )
+        .await?;
+    }
+    audit::record(
+        &txn,
+        &officer.actor(),
+        now,
+        Change::new(
+            if approve {
+                "material.proposal_approve"
+            } else {
+                "material.proposal_reject"
+            },
+            "material_proposal",
+            id,
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    material_proposal::Entity::find_by_id(id)
+        .one(&state.db.read)
+        .await?
+        .ok_or(AppError::NotFound)
+}

@@ -1,0 +1,679 @@
+//! The pages of stale stock answered (DOMAIN.md rule 3) and of stock counts (rule 12): the
+//! supplier's own lots, where it answers a flagged lot with return or exchange; the lots on
+//! hand, where the keeper records the return or the exchange; the stock counts, entered by
+//! the keeper and approved or rejected by procurement. The rules live in `returns.rs` and
+//! `counts.rs`; these handlers read forms, call them and render.
+
+use super::counts::{CountDecision, CountInput, decide_count, enter_count};
+use super::returns::{LotAnswer, REMOVAL, answer, record_exchange, record_return};
+use super::store::{Qty, own_supplier};
+use crate::auth::{Capability, CurrentUser};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::page::{CsrfForm, FormErrors, PageCtx, redirect_with_flash};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, post, web};
+use askama::Template;
+use chrono::NaiveDate;
+use entity::{listing, lot, material, stock_count, supplier, user};
+use rust_decimal::Decimal;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use std::collections::HashMap;
+use std::str::FromStr;
+
+type Form = HashMap<String, String>;
+
+fn field(f: &Form, k: &str) -> String {
+    f.get(k).map(|v| v.trim().to_string()).unwrap_or_default()
+}
+
+fn dec(f: &Form, k: &str) -> Result<Decimal, AppError> {
+    Decimal::from_str(&field(f, k)).map_err(|_| AppError::field(k, "not_a_number"))
+}
+
+/// True for a checked box or `true` in a query.
+fn on(v: Option<&String>) -> bool {
+    v.is_some_and(|v| matches!(v.as_str(), "true" | "1" | "on"))
+}
+
+/// Errors shown on the page again instead of an error page.
+fn shown_on_page(e: &AppError) -> bool {
+    matches!(
+        e,
+        AppError::Validation(_) | AppError::Rule(_) | AppError::Conflict(_)
+    )
+}
+
+/// A listing named for display: material (in the page's language), spec, unit, supplier.
+pub struct ListingLabel {
+    pub name: String,
+    pub spec: String,
+    pub unit: String,
+    pub supplier: String,
+}
+
+impl ListingLabel {
+    pub fn full(&self) -> String {
+        format!("{} {} · {}", self.name, self.spec, self.supplier)
+    }
+}
+
+async fn labels(
+    conn: &impl ConnectionTrait,
+    ctx: &PageCtx,
+    listings: &[listing::Model],
+) -> AppResult<HashMap<i64, ListingLabel>> {
+    let materials = material::Entity::find()
+        .filter(
+            material::Column::Id.is_in(listings.iter().map(|l| l.material_id).collect::<Vec<_>>()),
+        )
+        .all(conn)
+        .await?;
+    let suppliers = supplier::Entity::find()
+        .filter(
+            supplier::Column::Id.is_in(listings.iter().map(|l| l.supplier_id).collect::<Vec<_>>()),
+        )
+        .all(conn)
+        .await?;
+    Ok(listings
+        .iter()
+        .map(|l| {
+            let m = materials.iter().find(|m| m.id == l.material_id);
+            let s = suppliers.iter().find(|s| s.id == l.supplier_id);
+            (
+                l.id,
+                ListingLabel {
+                    name: m
+                        .map(|m| ctx.pick(&m.name_zh, &m.name_en))
+                        .unwrap_or_default(),
+                    spec: m.map(|m| m.spec.clone()).unwrap_or_default(),
+                    unit: m.map(|m| m.unit_code.clone()).unwrap_or_default(),
+                    supplier: s.map(|s| s.legal_name.clone()).unwrap_or_default(),
+                },
+            )
+        })
+        .collect())
+}
+
+async fn labels_of(
+    conn: &impl ConnectionTrait,
+    ctx: &PageCtx,
+    ids: Vec<i64>,
+) -> AppResult<HashMap<i64, ListingLabel>> {
+    let listings = listing::Entity::find()
+        .filter(listing::Column::Id.is_in(ids))
+        .all(conn)
+        .await?;
+    labels(conn, ctx, &listings).await
+}
+
+fn q(d: &Decimal) -> String {
+    d.normalize().to_string()
+}
+
+// ----- Lots -----
+
+/// A consigned lot on hand as the pages show it.
+pub struct LotRow {
+    pub id: i64,
+    pub name: String,
+    pub spec: String,
+    pub unit: String,
+    pub supplier: String,
+    pub quantity: Decimal,
+    pub received_on: NaiveDate,
+    pub last_movement_on: NaiveDate,
+    pub days: i64,
+    /// Flagged by the stale scan on this day.
+    pub stale_flagged_on: Option<NaiveDate>,
+    /// Its supplier was removed: the lot goes back, no answer needed.
+    pub removal: bool,
+    /// The supplier's answer to a stale flag: `return` or `exchange`.
+    pub answer: Option<String>,
+}
+
+impl LotRow {
+    pub fn flagged(&self) -> bool {
+        self.removal || self.stale_flagged_on.is_some()
+    }
+    /// `stale` or `removal` (a message suffix), empty when the lot may stay.
+    pub fn flag(&self) -> &'static str {
+        if self.removal {
+            "removal"
+        } else if self.stale_flagged_on.is_some() {
+            "stale"
+        } else {
+            ""
+        }
+    }
+    pub fn quantity_text(&self) -> String {
+        q(&self.quantity)
+    }
+    fn answered(&self, a: LotAnswer) -> bool {
+        self.answer.as_deref() == Some(a.as_str())
+    }
+}
+
+/// Lots on hand (of one supplier, or all), flagged ones first, then the oldest movement.
+async fn lot_rows(
+    state: &AppState,
+    ctx: &PageCtx,
+    supplier_id: Option<i64>,
+    only_flagged: bool,
+) -> AppResult<Vec<LotRow>> {
+    let db = &state.db.read;
+    let mut sel = lot::Entity::find().filter(lot::Column::Quantity.gt(Qty::zero()));
+    if let Some(s) = supplier_id {
+        sel = sel.filter(lot::Column::SupplierId.eq(s));
+    }
+    if only_flagged {
+        sel = sel.filter(
+            Condition::any()
+                .add(lot::Column::StaleFlaggedOn.is_not_null())
+                .add(lot::Column::ReturnRequest.eq(REMOVAL)),
+        );
+    }
+    let lots = sel
+        .order_by_asc(lot::Column::LastMovementOn)
+        .order_by_asc(lot::Column::Id)
+        .all(db)
+        .await?;
+    let labels = labels_of(db, ctx, lots.iter().map(|l| l.listing_id).collect()).await?;
+    let today = state.today();
+    let mut rows: Vec<LotRow> = lots
+        .into_iter()
+        .map(|l| {
+            let label = labels.get(&l.listing_id);
+            let removal = l.return_request.as_deref() == Some(REMOVAL);
+            LotRow {
+                id: l.id,
+                name: label.map(|x| x.name.clone()).unwrap_or_default(),
+                spec: label.map(|x| x.spec.clone()).unwrap_or_default(),
+                unit: label.map(|x| x.unit.clone()).unwrap_or_default(),
+                supplier: label.map(|x| x.supplier.clone()).unwrap_or_default(),
+                quantity: l.quantity.value(),
+                received_on: l.received_on,
+                last_movement_on: l.last_movement_on,
+                days: (today - l.last_movement_on).num_days(),
+                stale_flagged_on: l.stale_flagged_on,
+                removal,
+                answer: l.return_request.filter(|_| !removal),
+            }
+        })
+        .collect();
+    // A stable sort keeps the oldest movement first within each group.
+    rows.sort_by_key(|r| !r.flagged());
+    Ok(rows)
+}
+
+#[derive(Template)]
+#[template(path = "stock/my_lots.html")]
+struct MyLotsView {
+    ctx: PageCtx,
+    rows: Vec<LotRow>,
+    errors: FormErrors,
+}
+
+impl MyLotsView {
+    fn can_answer(&self, l: &LotRow) -> bool {
+        !l.removal && l.stale_flagged_on.is_some()
+    }
+    fn flagged_count(&self) -> usize {
+        self.rows.iter().filter(|r| r.flagged()).count()
+    }
+}
+
+async fn render_my_lots(
+    state: &AppState,
+    ctx: PageCtx,
+    user: &CurrentUser,
+    errors: FormErrors,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let sid = own_supplier(user)?;
+    let rows = lot_rows(state, &ctx, Some(sid), false).await?;
+    Ok(crate::web::html_status(
+        status,
+        &MyLotsView { ctx, rows, errors },
+    ))
+}
+
+/// The supplier's own consigned lots on hand, the flagged ones on top with the answer form.
+#[get("/my/lots")]
+pub async fn my_lots_page(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageOwnSupplier)?;
+    render_my_lots(&state, ctx, &user, FormErrors::default(), StatusCode::OK).await
+}
+
+/// The supplier answers a flagged lot: take it back or exchange it.
+#[post("/my/lots/{id}/answer")]
+pub async fn my_lot_answer(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: CsrfForm<Form>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageOwnSupplier)?;
+    let choice = match field(&form.0, "answer").as_str() {
+        "return" => Ok(LotAnswer::Return),
+        "exchange" => Ok(LotAnswer::Exchange),
+        _ => Err(AppError::field("answer", "required")),
+    };
+    let r = match choice {
+        Ok(a) => answer(&state, &user, *id, a).await.map(|_| a),
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(a) => Ok(redirect_with_flash(
+            "/my/lots",
+            "success",
+            match a {
+                LotAnswer::Return => "flash-lot-answered-return",
+                LotAnswer::Exchange => "flash-lot-answered-exchange",
+            },
+        )),
+        Err(e) if shown_on_page(&e) => {
+            let errors = FormErrors::from_error(&e, ctx.locale);
+            render_my_lots(&state, ctx, &user, errors, e.status()).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "stock/lots.html")]
+struct LotsView {
+    ctx: PageCtx,
+    rows: Vec<LotRow>,
+    flagged_only: bool,
+    errors: FormErrors,
+    /// The lot whose form failed, and what was entered.
+    failed: Option<i64>,
+    form: Form,
+}
+
+impl LotsView {
+    fn can_return(&self, l: &LotRow) -> bool {
+        self.ctx.can(Capability::IssueStock)
+            && (l.removal || (l.stale_flagged_on.is_some() && l.answered(LotAnswer::Return)))
+    }
+    fn can_exchange(&self, l: &LotRow) -> bool {
+        self.ctx.can(Capability::IssueStock)
+            && !l.removal
+            && l.stale_flagged_on.is_some()
+            && l.answered(LotAnswer::Exchange)
+    }
+    /// The fresh quantity offered in the exchange form: what was entered, else the old one.
+    fn fresh_value(&self, l: &LotRow) -> String {
+        if self.failed == Some(l.id) {
+            field(&self.form, "quantity")
+        } else {
+            l.quantity_text()
+        }
+    }
+    fn failed_here(&self, l: &LotRow) -> bool {
+        self.failed == Some(l.id)
+    }
+}
+
+async fn render_lots(
+    state: &AppState,
+    ctx: PageCtx,
+    flagged_only: bool,
+    errors: FormErrors,
+    failed: Option<i64>,
+    form: Form,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let rows = lot_rows(state, &ctx, None, flagged_only).await?;
+    Ok(crate::web::html_status(
+        status,
+        &LotsView {
+            ctx,
+            rows,
+            flagged_only,
+            errors,
+            failed,
+            form,
+        },
+    ))
+}
+
+/// Consigned lots on hand for the warehouse and the office; `flagged=true` lists only the
+/// stock that must go.
+#[get("/lots")]
+pub async fn lots_page(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    q: web::Query<Form>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ReadStock)?;
+    let flagged_only = on(q.get("flagged"));
+    render_lots(
+        &state,
+        ctx,
+        flagged_only,
+        FormErrors::default(),
+        None,
+        Form::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn lots_or_error(
+    state: &AppState,
+    ctx: PageCtx,
+    id: i64,
+    f: Form,
+    r: AppResult<()>,
+    flash: &str,
+) -> AppResult<HttpResponse> {
+    let flagged_only = on(f.get("flagged"));
+    match r {
+        Ok(()) => Ok(redirect_with_flash(
+            if flagged_only {
+                "/lots?flagged=true"
+            } else {
+                "/lots"
+            },
+            "success",
+            flash,
+        )),
+        Err(e) if shown_on_page(&e) => {
+            let errors = FormErrors::from_error(&e, ctx.locale);
+            let status = e.status();
+            render_lots(state, ctx, flagged_only, errors, Some(id), f, status).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The keeper records that the supplier took a flagged lot back.
+#[post("/lots/{id}/return")]
+pub async fn lot_return(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: CsrfForm<Form>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::IssueStock)?;
+    let r = record_return(&state, &user, *id).await.map(|_| ());
+    lots_or_error(&state, ctx, *id, form.0, r, "flash-lot-returned").await
+}
+
+/// The keeper records an exchange: the old goods out, the fresh quantity in as a new lot.
+#[post("/lots/{id}/exchange")]
+pub async fn lot_exchange(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: CsrfForm<Form>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::IssueStock)?;
+    let f = form.0;
+    let r = match dec(&f, "quantity") {
+        Ok(quantity) => record_exchange(&state, &user, *id, quantity)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    lots_or_error(&state, ctx, *id, f, r, "flash-lot-exchanged").await
+}
+
+// ----- Stock counts -----
+
+#[derive(Template)]
+#[template(path = "stock/counts.html")]
+struct CountsView {
+    ctx: PageCtx,
+    rows: Vec<stock_count::Model>,
+    labels: HashMap<i64, ListingLabel>,
+    users: HashMap<i64, String>,
+    /// Listings with stock and no pending count, with their label: what may be counted.
+    countable: Vec<(i64, String)>,
+    errors: FormErrors,
+    /// `count` (the entry form failed) or the id of the count whose decision failed.
+    which: String,
+    form: Form,
+}
+
+impl CountsView {
+    fn label(&self, listing_id: &i64) -> String {
+        self.labels
+            .get(listing_id)
+            .map(|l| l.full())
+            .unwrap_or_default()
+    }
+    fn unit(&self, listing_id: &i64) -> String {
+        self.labels
+            .get(listing_id)
+            .map(|l| l.unit.clone())
+            .unwrap_or_default()
+    }
+    fn user_name(&self, id: &i64) -> String {
+        self.users.get(id).cloned().unwrap_or_default()
+    }
+    fn q(&self, d: &entity::Fixed<3>) -> String {
+        q(&d.value())
+    }
+    /// The difference with its sign: `+1.5` a gain, `-1.5` a loss.
+    fn signed(&self, d: &entity::Fixed<3>) -> String {
+        let v = d.value();
+        if v > Decimal::ZERO {
+            format!("+{}", q(&v))
+        } else {
+            q(&v)
+        }
+    }
+    fn can_count(&self) -> bool {
+        self.ctx.can(Capability::IssueStock)
+    }
+    fn can_decide(&self, c: &stock_count::Model) -> bool {
+        c.status == "pending" && self.ctx.can(Capability::DecidePrices)
+    }
+    fn value(&self, k: &str) -> String {
+        if self.which == "count" {
+            field(&self.form, k)
+        } else {
+            String::new()
+        }
+    }
+    fn is_selected(&self, id: &i64) -> bool {
+        self.which == "count" && field(&self.form, "listing_id") == id.to_string()
+    }
+    fn count_errors(&self) -> bool {
+        self.which == "count"
+    }
+}
+
+async fn render_counts(
+    state: &AppState,
+    ctx: PageCtx,
+    errors: FormErrors,
+    which: String,
+    form: Form,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let db = &state.db.read;
+    // Waiting counts first (the oldest on top), then the latest decided ones.
+    let mut rows = stock_count::Entity::find()
+        .filter(stock_count::Column::Status.eq("pending"))
+        .order_by_asc(stock_count::Column::Id)
+        .all(db)
+        .await?;
+    rows.extend(
+        stock_count::Entity::find()
+            .filter(stock_count::Column::Status.ne("pending"))
+            .order_by_desc(stock_count::Column::Id)
+            .limit(100)
+            .all(db)
+            .await?,
+    );
+    let pending: Vec<i64> = rows
+        .iter()
+        .filter(|c| c.status == "pending")
+        .map(|c| c.listing_id)
+        .collect();
+    let stocked = listing::Entity::find()
+        .filter(listing::Column::OnHand.gt(Qty::zero()))
+        .all(db)
+        .await?;
+    let mut ids: Vec<i64> = rows.iter().map(|c| c.listing_id).collect();
+    ids.extend(stocked.iter().map(|l| l.id));
+    let labels = labels_of(db, &ctx, ids).await?;
+    let mut countable: Vec<(i64, String)> = stocked
+        .iter()
+        .filter(|l| !pending.contains(&l.id))
+        .map(|l| {
+            let text = labels
+                .get(&l.id)
+                .map(|x| format!("{} ({})", x.full(), x.unit))
+                .unwrap_or_default();
+            (l.id, text)
+        })
+        .collect();
+    countable.sort_by(|a, b| a.1.cmp(&b.1));
+    let user_ids: Vec<i64> = rows
+        .iter()
+        .flat_map(|c| std::iter::once(c.counted_by).chain(c.decided_by))
+        .collect();
+    let users = user::Entity::find()
+        .filter(user::Column::Id.is_in(user_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect();
+    Ok(crate::web::html_status(
+        status,
+        &CountsView {
+            ctx,
+            rows,
+            labels,
+            users,
+            countable,
+            errors,
+            which,
+            form,
+        },
+    ))
+}
+
+/// Stock counts: the keeper enters them, procurement decides those that differ.
+#[get("/stock-counts")]
+pub async fn counts_page(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ReadStock)?;
+    render_counts(
+        &state,
+        ctx,
+        FormErrors::default(),
+        String::new(),
+        Form::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// The keeper enters a count; a difference waits for procurement.
+#[post("/stock-counts/new")]
+pub async fn count_create(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    form: CsrfForm<Form>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::IssueStock)?;
+    let f = form.0;
+    let r = async {
+        let input = CountInput {
+            listing_id: field(&f, "listing_id")
+                .parse()
+                .map_err(|_| AppError::field("listing_id", "required"))?,
+            counted: dec(&f, "counted")?,
+            reason: field(&f, "reason"),
+        };
+        enter_count(&state, &user, input).await
+    }
+    .await;
+    match r {
+        Ok(c) => Ok(redirect_with_flash(
+            "/stock-counts",
+            "success",
+            if c.status == "pending" {
+                "flash-count-pending"
+            } else {
+                "flash-count-confirmed"
+            },
+        )),
+        Err(e) if shown_on_page(&e) => {
+            let errors = FormErrors::from_error(&e, ctx.locale);
+            let status = e.status();
+            render_counts(&state, ctx, errors, "count".into(), f, status).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Procurement approves (the difference moves the books) or rejects a pending count.
+#[post("/stock-counts/{id}/decision")]
+pub async fn count_decide(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: CsrfForm<Form>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::DecidePrices)?;
+    let f = form.0;
+    let approve = match field(&f, "decision").as_str() {
+        "approve" => Ok(true),
+        "reject" => Ok(false),
+        _ => Err(AppError::field("decision", "required")),
+    };
+    let r = match approve {
+        Ok(approve) => decide_count(
+            &state,
+            &user,
+            *id,
+            CountDecision {
+                approve,
+                note: field(&f, "note"),
+            },
+        )
+        .await
+        .map(|_| approve),
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(approved) => Ok(redirect_with_flash(
+            "/stock-counts",
+            "success",
+            if approved {
+                "flash-count-approved"
+            } else {
+                "flash-count-rejected"
+            },
+        )),
+        Err(e) if shown_on_page(&e) => {
+            let errors = FormErrors::from_error(&e, ctx.locale);
+            let status = e.status();
+            render_counts(&state, ctx, errors, id.to_string(), f, status).await
+        }
+        Err(e) => Err(e),
+    }
+}
