@@ -707,3 +707,7 @@ validation-import_material_ambiguous = Several materials have this name and spec
 validation-import_listed_already = You already list this material at this warehouse.
 validation-import_duplicate_row = This material and warehouse are already in row { $first }.
 validation-import_whole_days = Enter a whole number of days.
+
+categories-add = Add a category
+categories-parent = Under the category
+flash-category-created = The category was added.

@@ -707,3 +707,7 @@ validation-import_material_ambiguous = 有多个物资同名同规格，请填�
 validation-import_listed_already = 您已在该仓库挂牌此物资。
 validation-import_duplicate_row = 该物资和仓库已在第 { $first } 行出现。
 validation-import_whole_days = 请输入整数天数。
+
+categories-add = 新增类别
+categories-parent = 上级类别
+flash-category-created = 类别已添加。

@@ -521,3 +521,44 @@ pub async fn page_decide(
     let r = store::decide(&state, &user, *id, approve).await.map(|_| ());
     material_form_result(&state, ctx, &user, r, "flash-saved").await
 }
+
+/// Procurement adds a category to the tree.
+#[utoipa::path(post, path = "/api/categories", tag = "materials", security(("bearer" = [])), request_body = store::CategoryInput,
+    responses((status = 201, body = CategoryView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/api/categories")]
+pub async fn api_create_category(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: web::Json<store::CategoryInput>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageMaterials)?;
+    let c = store::create_category(&state, &user.actor(), body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(CategoryView {
+        id: c.id,
+        code: c.code,
+        name_zh: c.name_zh,
+        name_en: c.name_en,
+        parent_id: c.parent_id,
+    }))
+}
+
+#[post("/categories/new")]
+pub async fn page_create_category(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    form: CsrfForm<PageForm>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageMaterials)?;
+    let f = form.0;
+    let g = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
+    let input = store::CategoryInput {
+        name_zh: g("name_zh"),
+        name_en: g("name_en"),
+        parent_id: g("parent_id").parse().ok(),
+    };
+    let r = store::create_category(&state, &user.actor(), input)
+        .await
+        .map(|_| ());
+    material_form_result(&state, ctx, &user, r, "flash-category-created").await
+}

@@ -333,3 +333,70 @@ pub async fn decide(
         .await?
         .ok_or(AppError::NotFound)
 }
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct CategoryInput {
+    pub name_zh: String,
+    pub name_en: String,
+    /// The category this one sits under; none for a top-level category.
+    pub parent_id: Option<i64>,
+}
+
+/// Adds a category to the tree (codes C01, C02, …).
+pub async fn create_category(
+    state: &AppState,
+    actor: &Actor,
+    input: CategoryInput,
+) -> AppResult<category::Model> {
+    let mut errors = FieldErrors::new();
+    text(&mut errors, "name_zh", &input.name_zh, 50);
+    text(&mut errors, "name_en", &input.name_en, 50);
+    if let Some(p) = input.parent_id
+        && category::Entity::find_by_id(p)
+            .one(&state.db.read)
+            .await?
+            .is_none()
+    {
+        errors.add("parent_id", "not_found");
+    }
+    if category::Entity::find()
+        .filter(category::Column::NameZh.eq(input.name_zh.trim()))
+        .count(&state.db.read)
+        .await?
+        > 0
+    {
+        errors.add("name_zh", "taken");
+    }
+    errors.into_result()?;
+    let txn = state.db.write.begin().await?;
+    let mut n = category::Entity::find().count(&txn).await? + 1;
+    let c = loop {
+        let code = format!("C{n:02}");
+        if category::Entity::find()
+            .filter(category::Column::Code.eq(&code))
+            .count(&txn)
+            .await?
+            == 0
+        {
+            break category::ActiveModel {
+                code: Set(code),
+                name_zh: Set(input.name_zh.trim().into()),
+                name_en: Set(input.name_en.trim().into()),
+                parent_id: Set(input.parent_id),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+        }
+        n += 1;
+    };
+    audit::record(
+        &txn,
+        actor,
+        state.now(),
+        Change::new("category.create", "category", c.id).after(&c),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(c)
+}

@@ -47,6 +47,7 @@ impl Modify for Bearer {
         crate::materials::api_propose,
         crate::materials::api_proposals,
         crate::materials::api_decide,
+        crate::materials::api_create_category,
         crate::audit::search,
         crate::audit::verify,
         crate::mail::pages::api_list,

@@ -74,3 +74,41 @@ async fn a_suppliers_proposal_becomes_a_material_once_approved() {
     let (_, found) = app.get_json("/api/materials?q=CRB550", &supplier).await;
     assert_eq!(found.as_array().map(Vec::len), Some(1));
 }
+
+#[tokio::test]
+async fn procurement_grows_the_category_tree() {
+    let app = spawn_app().await;
+    let officer = app.token_for("procurement_officer").await;
+    let (_, cats) = app.get_json("/api/categories", &officer).await;
+    let steel = cats
+        .as_array()
+        .and_then(|a| a.iter().find(|c| c["name_zh"] == "钢材"))
+        .cloned()
+        .unwrap_or_default();
+    let (status, c) = app
+        .post_json(
+            "/api/categories",
+            &officer,
+            &json!({"name_zh": "型钢", "name_en": "Sections", "parent_id": steel["id"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{c}");
+    assert_eq!(c["parent_id"], steel["id"]);
+    let (status, v) = app
+        .post_json(
+            "/api/categories",
+            &officer,
+            &json!({"name_zh": "型钢", "name_en": "Sections again", "parent_id": null}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["error"]["fields"]["name_zh"]["code"], "taken");
+    let (status, _) = app
+        .post_json(
+            "/api/categories",
+            &app.token_for("supplier").await,
+            &json!({"name_zh": "x", "name_en": "x"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
