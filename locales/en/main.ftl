@@ -711,3 +711,6 @@ validation-import_whole_days = Enter a whole number of days.
 categories-add = Add a category
 categories-parent = Under the category
 flash-category-created = The category was added.
+
+delivery-certificate = Product certificate
+delivery-no-certificate = No certificate was sent with this line.

@@ -711,3 +711,6 @@ validation-import_whole_days = 请输入整数天数。
 categories-add = 新增类别
 categories-parent = 上级类别
 flash-category-created = 类别已添加。
+
+delivery-certificate = 产品合格证
+delivery-no-certificate = 此行未随附合格证。

@@ -71,11 +71,16 @@ pub async fn store(
         .ok_or(AppError::NotFound)
 }
 
-/// Who may read a file: the supplier it belongs to, and the procurement office, the head and
-/// the auditor. Nobody else, not even another supplier.
+/// Who may read a file: the supplier it belongs to, the procurement office, the head, the
+/// auditor, and the warehouse keeper (who checks certificates on delivery). Nobody else,
+/// not even another supplier.
 pub fn may_read(user: &CurrentUser, f: &file::Model) -> bool {
     match user.role {
-        Role::ProcurementOfficer | Role::ProcurementHead | Role::Auditor | Role::Admin => true,
+        Role::ProcurementOfficer
+        | Role::ProcurementHead
+        | Role::Auditor
+        | Role::Admin
+        | Role::WarehouseKeeper => true,
         Role::Supplier => f.supplier_id.is_some() && f.supplier_id == user.supplier_id,
         _ => false,
     }
@@ -127,11 +132,23 @@ async fn download(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Ht
 /// The text fields and the one file of a multipart form. Reading stops with `file_too_large`
 /// as soon as the file passes the limit, so a huge upload is never held in memory.
 pub async fn read_multipart(
-    mut payload: actix_multipart::Multipart,
+    payload: actix_multipart::Multipart,
 ) -> AppResult<(std::collections::HashMap<String, String>, Option<Upload>)> {
+    let (fields, mut uploads) = read_multipart_files(payload).await?;
+    Ok((fields, uploads.remove("file")))
+}
+
+/// The text fields and every file of a multipart form, files by field name. A file field
+/// left empty by the browser (no file chosen) is not included.
+pub async fn read_multipart_files(
+    mut payload: actix_multipart::Multipart,
+) -> AppResult<(
+    std::collections::HashMap<String, String>,
+    std::collections::HashMap<String, Upload>,
+)> {
     use futures_util::TryStreamExt;
     let mut fields = std::collections::HashMap::new();
-    let mut upload = None;
+    let mut uploads = std::collections::HashMap::new();
     while let Some(mut field) = payload
         .try_next()
         .await
@@ -166,18 +183,22 @@ pub async fn read_multipart(
             buf.extend_from_slice(&chunk);
         }
         match file_name {
-            Some(f) if name == "file" => {
-                upload = Some(Upload {
-                    file_name: f,
-                    bytes: buf,
-                })
+            Some(f) if !f.is_empty() || !buf.is_empty() => {
+                uploads.insert(
+                    name,
+                    Upload {
+                        file_name: f,
+                        bytes: buf,
+                    },
+                );
             }
-            _ => {
+            Some(_) => {}
+            None => {
                 fields.insert(name, String::from_utf8_lossy(&buf).to_string());
             }
         }
     }
-    Ok((fields, upload))
+    Ok((fields, uploads))
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]

@@ -634,15 +634,19 @@ pub async fn my_listing_price(
     mine_or_error(&state, ctx, &user, r, "price", "flash-price-requested").await
 }
 
+/// The delivery note form: up to three lines, each with its product certificate (a PDF or
+/// image, checked like every upload).
 #[post("/my/deliveries")]
 pub async fn my_delivery_create(
     state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
     ctx: PageCtx,
     user: CurrentUser,
-    form: CsrfForm<Form>,
+    payload: actix_multipart::Multipart,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageOwnSupplier)?;
-    let f = form.0;
+    let (f, mut certificates) = crate::files::read_multipart_files(payload).await?;
+    crate::web::page::check_csrf(&req, &field(&f, "csrf_token"))?;
     let r = async {
         let mut lines = Vec::new();
         for i in 0..3 {
@@ -650,13 +654,33 @@ pub async fn my_delivery_create(
             if listing.is_empty() {
                 continue;
             }
+            let certificate_file_id = match certificates.remove(&format!("cert_{i}")) {
+                Some(upload) => {
+                    let (owner, purpose) = crate::files::upload_owner(&state, &user, None).await?;
+                    let field_name = format!("lines.{i}.certificate");
+                    Some(
+                        crate::files::store(
+                            &state.db.write,
+                            &state,
+                            &field_name,
+                            &upload,
+                            Some(owner),
+                            purpose,
+                            Some(user.id),
+                        )
+                        .await?
+                        .id,
+                    )
+                }
+                None => None,
+            };
             lines.push(DeliveryLineInput {
                 listing_id: listing
                     .parse()
                     .map_err(|_| AppError::field("lines", "required"))?,
                 quantity: dec(&f, &format!("qty_{i}"))?,
                 batch_no: field(&f, &format!("batch_{i}")),
-                certificate_file_id: None,
+                certificate_file_id,
             });
         }
         let arrival = Arrival::parse(&field(&f, "arrival"))

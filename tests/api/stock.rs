@@ -502,18 +502,25 @@ async fn the_draw_journey_works_through_the_pages() {
         .get_json("/api/warehouses", &app.token_for("admin").await)
         .await;
     let wh = wh[0]["id"].to_string();
+    let mut form = reqwest::multipart::Form::new();
+    for (k, v) in [
+        ("csrf_token", csrf.as_str()),
+        ("warehouse_id", wh.as_str()),
+        ("note_number", "SH-P1"),
+        ("arrival", "local"),
+        ("delivered_on", today.as_str()),
+        ("listing_0", listing_id.as_str()),
+        ("qty_0", "3"),
+        ("batch_0", "B7"),
+    ] {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    let certificate = reqwest::multipart::Part::bytes(b"%PDF-1.4\n% certificate\n%%EOF\n".to_vec())
+        .file_name("合格证.pdf");
+    form = form.part("cert_0", certificate);
     let r = supplier
         .post(app.url("/my/deliveries"))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("warehouse_id", wh.as_str()),
-            ("note_number", "SH-P1"),
-            ("arrival", "local"),
-            ("delivered_on", today.as_str()),
-            ("listing_0", listing_id.as_str()),
-            ("qty_0", "3"),
-            ("batch_0", "B7"),
-        ])
+        .multipart(form)
         .send()
         .await
         .unwrap_or_else(|e| panic!("{e}"));
@@ -531,6 +538,19 @@ async fn the_draw_journey_works_through_the_pages() {
         .text()
         .await
         .unwrap_or_default();
+    let cert: String = html
+        .split("class=\"certificate-link\"")
+        .next()
+        .and_then(|before| before.rsplit("href=\"/files/").next())
+        .map(|s| s.chars().take_while(|c| c.is_ascii_digit()).collect())
+        .unwrap_or_default();
+    assert!(!cert.is_empty(), "the keeper sees the line's certificate");
+    let r = keeper
+        .get(app.url(&format!("/files/{cert}")))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::OK, "and can open it");
     let delivery_id: String = html
         .split("action=\"/deliveries/")
         .nth(1)
