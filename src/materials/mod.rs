@@ -277,7 +277,7 @@ pub async fn page(
 
 pub mod store;
 
-use crate::web::page::{CsrfForm, FormErrors, redirect_with_flash};
+use crate::web::page::{CsrfForm, FormErrors, form_outcome};
 use actix_web::{patch, post};
 use store::{MaterialInput, MaterialUpdate};
 
@@ -455,22 +455,11 @@ async fn material_form_result(
     r: AppResult<()>,
     flash: &str,
 ) -> AppResult<HttpResponse> {
-    match r {
-        Ok(()) => Ok(redirect_with_flash("/materials", "success", flash)),
-        Err(e @ (crate::error::AppError::Validation(_) | crate::error::AppError::Rule(_))) => {
-            let errors = FormErrors::from_error(&e, ctx.locale);
-            render_page(
-                state,
-                ctx,
-                user,
-                MaterialQuery::default(),
-                errors,
-                e.status(),
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
+    let locale = ctx.locale;
+    form_outcome(r, locale, "/materials", flash, |errors, status| {
+        render_page(state, ctx, user, MaterialQuery::default(), errors, status)
+    })
+    .await
 }
 
 #[post("/materials/new")]

@@ -10,7 +10,7 @@ use super::store::{Qty, own_supplier};
 use crate::auth::{Capability, CurrentUser};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::page::{CsrfForm, FormErrors, PageCtx, redirect_with_flash};
+use crate::web::page::{CsrfForm, FormErrors, PageCtx, form_outcome, redirect_with_flash};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
@@ -378,23 +378,16 @@ async fn lots_or_error(
     flash: &str,
 ) -> AppResult<HttpResponse> {
     let flagged_only = on(f.get("flagged"));
-    match r {
-        Ok(()) => Ok(redirect_with_flash(
-            if flagged_only {
-                "/lots?flagged=true"
-            } else {
-                "/lots"
-            },
-            "success",
-            flash,
-        )),
-        Err(e) if shown_on_page(&e) => {
-            let errors = FormErrors::from_error(&e, ctx.locale);
-            let status = e.status();
-            render_lots(state, ctx, flagged_only, errors, Some(id), f, status).await
-        }
-        Err(e) => Err(e),
-    }
+    let to = if flagged_only {
+        "/lots?flagged=true"
+    } else {
+        "/lots"
+    };
+    let locale = ctx.locale;
+    form_outcome(r, locale, to, flash, |errors, status| {
+        render_lots(state, ctx, flagged_only, errors, Some(id), f, status)
+    })
+    .await
 }
 
 /// The keeper records that the supplier took a flagged lot back.

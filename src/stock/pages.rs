@@ -12,7 +12,7 @@ use crate::auth::{Capability, CurrentUser, Role};
 use crate::error::{AppError, AppResult};
 use crate::materials::CategoryView;
 use crate::state::AppState;
-use crate::web::page::{CsrfForm, FormErrors, PageCtx, redirect_with_flash};
+use crate::web::page::{CsrfForm, FormErrors, PageCtx, form_outcome, redirect_with_flash};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
@@ -362,14 +362,11 @@ async fn requisitions_or_error(
     r: AppResult<()>,
     flash: &str,
 ) -> AppResult<HttpResponse> {
-    match r {
-        Ok(()) => Ok(redirect_with_flash("/requisitions", "success", flash)),
-        Err(e @ (AppError::Validation(_) | AppError::Rule(_) | AppError::Conflict(_))) => {
-            let errors = FormErrors::from_error(&e, ctx.locale);
-            render_requisitions(state, ctx, user, errors, e.status()).await
-        }
-        Err(e) => Err(e),
-    }
+    let locale = ctx.locale;
+    form_outcome(r, locale, "/requisitions", flash, |errors, status| {
+        render_requisitions(state, ctx, user, errors, status)
+    })
+    .await
 }
 
 #[post("/requisitions/{id}/approve")]
@@ -550,14 +547,11 @@ async fn mine_or_error(
     which: &'static str,
     flash: &str,
 ) -> AppResult<HttpResponse> {
-    match r {
-        Ok(()) => Ok(redirect_with_flash("/my/listings", "success", flash)),
-        Err(e @ (AppError::Validation(_) | AppError::Rule(_))) => {
-            let errors = FormErrors::from_error(&e, ctx.locale);
-            render_my_listings(state, ctx, user, errors, which, e.status()).await
-        }
-        Err(e) => Err(e),
-    }
+    let locale = ctx.locale;
+    form_outcome(r, locale, "/my/listings", flash, |errors, status| {
+        render_my_listings(state, ctx, user, errors, which, status)
+    })
+    .await
 }
 
 #[get("/my/listings")]

@@ -13,7 +13,9 @@ use crate::auth::{Capability, CurrentUser};
 use crate::error::{AppError, AppResult};
 use crate::materials::CategoryView;
 use crate::state::AppState;
-use crate::web::page::{CsrfForm, FormErrors, PageCtx, check_csrf, redirect, redirect_with_flash};
+use crate::web::page::{
+    CsrfForm, FormErrors, PageCtx, check_csrf, form_outcome, redirect, redirect_with_flash,
+};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
@@ -285,14 +287,11 @@ async fn mine_or_error(
     which: &'static str,
     flash: &str,
 ) -> AppResult<HttpResponse> {
-    match result {
-        Ok(()) => Ok(redirect_with_flash("/my/supplier", "success", flash)),
-        Err(e @ (AppError::Validation(_) | AppError::Rule(_))) => {
-            let errors = FormErrors::from_error(&e, ctx.locale);
-            render_mine(state, ctx, user, errors, which, e.status()).await
-        }
-        Err(e) => Err(e),
-    }
+    let locale = ctx.locale;
+    form_outcome(result, locale, "/my/supplier", flash, |errors, status| {
+        render_mine(state, ctx, user, errors, which, status)
+    })
+    .await
 }
 
 #[get("/my/supplier")]
@@ -583,18 +582,12 @@ async fn review_or_error(
     which: &'static str,
     flash: &str,
 ) -> AppResult<HttpResponse> {
-    match result {
-        Ok(()) => Ok(redirect_with_flash(
-            &format!("/suppliers/{id}"),
-            "success",
-            flash,
-        )),
-        Err(e @ (AppError::Validation(_) | AppError::Rule(_) | AppError::Conflict(_))) => {
-            let errors = FormErrors::from_error(&e, ctx.locale);
-            render_review(state, ctx, user, id, errors, which, e.status()).await
-        }
-        Err(e) => Err(e),
-    }
+    let locale = ctx.locale;
+    let to = format!("/suppliers/{id}");
+    form_outcome(result, locale, &to, flash, |errors, status| {
+        render_review(state, ctx, user, id, errors, which, status)
+    })
+    .await
 }
 
 #[get("/suppliers/{id}")]

@@ -278,6 +278,29 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
     }
 }
 
+/// The outcome of a page form: on success a redirect to `to` with a flash message; when the
+/// user can put things right (a field, a rule, a conflict) the page again with the messages;
+/// anything else is an error page.
+pub async fn form_outcome<Fut>(
+    result: Result<(), AppError>,
+    locale: Locale,
+    to: &str,
+    flash: &str,
+    rerender: impl FnOnce(FormErrors, actix_web::http::StatusCode) -> Fut,
+) -> Result<HttpResponse, AppError>
+where
+    Fut: std::future::Future<Output = Result<HttpResponse, AppError>>,
+{
+    match result {
+        Ok(()) => Ok(redirect_with_flash(to, "success", flash)),
+        Err(e @ (AppError::Validation(_) | AppError::Rule(_) | AppError::Conflict(_))) => {
+            let errors = FormErrors::from_error(&e, locale);
+            rerender(errors, e.status()).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// A 303 redirect carrying a flash message (a message key) for the next page.
 pub fn redirect_with_flash(location: &str, level: &str, key: &str) -> HttpResponse {
     let mut res = redirect(location);
