@@ -76,6 +76,7 @@ pub async fn migrate(db: &Db) -> Result<(), DbErr> {
             ))
             .await?;
             Migrator::up(&txn, None).await?;
+            crate::search::backfill(&txn).await?;
             txn.commit().await
         }
         _ => {
@@ -92,6 +93,7 @@ pub async fn migrate(db: &Db) -> Result<(), DbErr> {
             )
             .await?;
             Migrator::up(&txn, None).await?;
+            crate::search::backfill(&txn).await?;
             txn.commit().await
         }
     }

@@ -272,11 +272,7 @@ async fn demo_stock(
                 on_hand: Set(qty),
                 reserved: Set(entity::Fixed::<3>::zero()),
                 active: Set(true),
-                search_text: Set(format!(
-                    "{} {} {} {}",
-                    m.name_zh, m.name_en, m.spec, supplier_name
-                )
-                .to_lowercase()),
+                search_text: Set(crate::search::listing_text(m, &supplier_name)),
                 created_at: Set(now),
                 updated_at: Set(now),
                 ..Default::default()
@@ -565,6 +561,7 @@ pub async fn load(state: &AppState) -> AppResult<bool> {
         .exec(&txn)
         .await?;
     }
+    crate::search::backfill(&txn).await?;
 
     let names: BTreeMap<Role, &str> = BTreeMap::from([
         (Role::Supplier, "陈立新"),

@@ -17,6 +17,7 @@ pub mod listing;
 pub mod login_failure;
 pub mod lot;
 pub mod material;
+pub mod material_gram;
 pub mod material_proposal;
 pub mod movement;
 pub mod outbox;

@@ -22,6 +22,7 @@ common-all = All
 common-search = Search
 common-from = From
 common-to = To
+common-total-more = more than { $count }
 common-total = { $count } in total
 common-prev = ‹ Previous
 common-next = Next ›

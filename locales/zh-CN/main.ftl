@@ -22,6 +22,7 @@ common-all = 全部
 common-search = 搜索
 common-from = 起
 common-to = 止
+common-total-more = 超过 { $count } 条
 common-total = 共 { $count } 条
 common-prev = ‹ 上一页
 common-next = 下一页 ›

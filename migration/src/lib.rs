@@ -7,6 +7,7 @@ mod m20261128_000002_suppliers;
 mod m20261128_000003_supermarket;
 mod m20261128_000004_stock_counts;
 mod m20261128_000005_material_proposals;
+mod m20261128_000006_search_grams;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000003_supermarket::Migration),
             Box::new(m20261128_000004_stock_counts::Migration),
             Box::new(m20261128_000005_material_proposals::Migration),
+            Box::new(m20261128_000006_search_grams::Migration),
         ]
     }
 }

@@ -95,7 +95,7 @@ async fn insert(
             .await?
             == 0
         {
-            return material::ActiveModel {
+            let m = material::ActiveModel {
                 code: Set(code),
                 category_id: Set(input.category_id),
                 name_zh: Set(input.name_zh.trim().into()),
@@ -108,7 +108,9 @@ async fn insert(
             }
             .insert(txn)
             .await
-            .map_err(crate::error::taken_on("spec"));
+            .map_err(crate::error::taken_on("spec"))?;
+            crate::search::index_material(txn, &m).await?;
+            return Ok(m);
         }
         n += 1;
     }
@@ -194,6 +196,8 @@ pub async fn update(
         am.active = Set(a);
     }
     let after = am.update(&txn).await?;
+    crate::search::index_material(&txn, &after).await?;
+    crate::stock::store::refresh_search_text(&txn, &after).await?;
     audit::record(
         &txn,
         actor,

@@ -10,13 +10,14 @@ use crate::error::{AppError, AppResult, ErrorBody};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, post, web};
 use entity::{
-    delivery, delivery_line, listing, material, price_change, requisition, requisition_line,
-    supplier,
+    delivery, delivery_line, listing, material, material_gram, price_change, requisition,
+    requisition_line, supplier,
 };
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::{Alias, Expr, Func, LikeExpr, Query, SelectStatement, UnionType};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -209,31 +210,185 @@ pub struct CatalogueItem {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CataloguePage {
+    /// Matches counted, at most `CATALOGUE_COUNT_CAP` past the page's start.
     pub total: u64,
+    /// More matches exist than `total` says.
+    pub more: bool,
     pub page: u64,
     pub items: Vec<CatalogueItem>,
 }
 
 pub const CATALOGUE_PAGE: u64 = 20;
 
+/// How many listings the catalogue counts before it says "more": counting every match of a
+/// common word over 100,000 listings would cost more than the page itself.
+pub const CATALOGUE_COUNT_CAP: u64 = 1000;
+
+/// Up to this many candidates, a page of a word's matches is sorted from its candidates;
+/// beyond, matches are common enough that walking the sort order finds a page sooner.
+const SORT_CANDIDATES: u64 = 3000;
+
+/// A gram held by more materials than this narrows too little to be worth the lookups: the
+/// word is common, and walking the listings finds its matches at once.
+const COMMON_GRAM: u64 = 20_000;
+
+/// The materials whose text holds every one of `grams`: the first gram's range of the index,
+/// each row probed for the others through the primary key.
+fn materials_with(grams: &[String]) -> SelectStatement {
+    let mut q = Query::select();
+    q.column((Alias::new("g0"), material_gram::Column::MaterialId))
+        .from_as(material_gram::Entity, Alias::new("g0"))
+        .and_where(
+            Expr::col((Alias::new("g0"), material_gram::Column::Gram)).eq(grams[0].as_str()),
+        );
+    for (i, gram) in grams.iter().enumerate().skip(1) {
+        let g = Alias::new(format!("g{i}"));
+        q.and_where(Expr::exists(
+            Query::select()
+                .expr(Expr::val(1))
+                .from_as(material_gram::Entity, g.clone())
+                .and_where(Expr::col((g.clone(), material_gram::Column::Gram)).eq(gram.as_str()))
+                .and_where(
+                    Expr::col((g, material_gram::Column::MaterialId))
+                        .equals((Alias::new("g0"), material_gram::Column::MaterialId)),
+                )
+                .to_owned(),
+        ));
+    }
+    q.to_owned()
+}
+
+/// Listings that may contain `word`: those of materials holding every one of `grams`, and
+/// those of suppliers whose name contains the word.
+fn candidates(word: &str, grams: &[String]) -> SelectStatement {
+    let suppliers = Query::select()
+        .column(supplier::Column::Id)
+        .from(supplier::Entity)
+        .and_where(
+            Func::lower(Expr::col(supplier::Column::LegalName))
+                .like(LikeExpr::new(crate::search::like_pattern(word)).escape('\\')),
+        )
+        .to_owned();
+    Query::select()
+        .column(listing::Column::Id)
+        .from(listing::Entity)
+        .and_where(listing::Column::MaterialId.in_subquery(materials_with(grams)))
+        .union(
+            UnionType::All,
+            Query::select()
+                .column(listing::Column::Id)
+                .from(listing::Entity)
+                .and_where(listing::Column::SupplierId.in_subquery(suppliers))
+                .to_owned(),
+        )
+        .to_owned()
+}
+
+/// Counts the rows of `query`, stopping at `cap` so that a common match costs no more than
+/// `cap` rows.
+async fn count_upto(
+    conn: &impl ConnectionTrait,
+    query: SelectStatement,
+    cap: u64,
+) -> AppResult<u64> {
+    let mut limited = query;
+    limited.limit(cap);
+    let stmt = Query::select()
+        .expr_as(Expr::cust("COUNT(*)"), "n")
+        .from_subquery(limited, "sub")
+        .to_owned();
+    let row = conn.query_one(&stmt).await?;
+    let n: i64 = match row {
+        Some(r) => r.try_get("", "n")?,
+        None => 0,
+    };
+    Ok(u64::try_from(n).unwrap_or_default())
+}
+
+/// How the catalogue finds the listings whose text contains one query word. `LIKE` on the
+/// listing's own text always decides, so the result is exactly a substring match; the gram
+/// index (see `crate::search`) narrows the rows it looks at when the word is rare enough.
+struct WordFilter {
+    confirm: Condition,
+    /// The word's candidates and how many there are (counted up to `SORT_CANDIDATES + 1`).
+    candidates: Option<(SelectStatement, u64)>,
+}
+
+impl WordFilter {
+    async fn new(conn: &impl ConnectionTrait, word: &str) -> AppResult<Self> {
+        let confirm = Condition::all().add(
+            Expr::col((listing::Entity, listing::Column::SearchText))
+                .like(LikeExpr::new(crate::search::like_pattern(word)).escape('\\')),
+        );
+        let mut filter = WordFilter {
+            confirm,
+            candidates: None,
+        };
+        let Some(grams) = crate::search::word_grams(word) else {
+            return Ok(filter);
+        };
+        // Rarest first: it drives the lookup, the others are probed. Counting stops early, so
+        // a common gram costs little.
+        let mut counted = Vec::new();
+        for gram in grams.into_iter().take(8) {
+            let n = count_upto(
+                conn,
+                materials_with(std::slice::from_ref(&gram)),
+                COMMON_GRAM + 1,
+            )
+            .await?;
+            counted.push((n, gram));
+            if n == 0 {
+                break;
+            }
+        }
+        counted.sort();
+        if counted.first().is_none_or(|(n, _)| *n > COMMON_GRAM) {
+            return Ok(filter);
+        }
+        let grams: Vec<String> = counted.into_iter().take(4).map(|(_, g)| g).collect();
+        let cands = candidates(word, &grams);
+        let n = count_upto(conn, cands.clone(), SORT_CANDIDATES + 1).await?;
+        filter.candidates = Some((cands, n));
+        Ok(filter)
+    }
+
+    /// Many candidates cost more to gather and sort than walking the listings (in the sort
+    /// order, for a page) finds common matches.
+    fn condition(&self) -> Condition {
+        match &self.candidates {
+            Some((c, n)) if *n <= SORT_CANDIDATES => self
+                .confirm
+                .clone()
+                .add(listing::Column::Id.in_subquery(c.clone())),
+            _ => self.confirm.clone(),
+        }
+    }
+}
+
 /// Searches the consigned catalogue: orderable listings of admitted suppliers.
 pub async fn catalogue(
     conn: &impl ConnectionTrait,
     q: &CatalogueQuery,
 ) -> AppResult<CataloguePage> {
+    // A correlated check, so that the database walks the sort order or the word's candidates
+    // rather than every listing of every admitted supplier.
     let mut sel = listing::Entity::find()
         .filter(listing::Column::Active.eq(true))
-        .filter(
-            listing::Column::SupplierId.in_subquery(
-                Query::select()
-                    .column(supplier::Column::Id)
-                    .from(supplier::Entity)
-                    .and_where(supplier::Column::Status.eq("admitted"))
-                    .to_owned(),
-            ),
-        );
+        .filter(Expr::exists(
+            Query::select()
+                .expr(Expr::val(1))
+                .from(supplier::Entity)
+                .and_where(
+                    Expr::col((supplier::Entity, supplier::Column::Id))
+                        .equals((listing::Entity, listing::Column::SupplierId)),
+                )
+                .and_where(supplier::Column::Status.eq("admitted"))
+                .to_owned(),
+        ));
+    let mut words = Vec::new();
     for word in q.q.as_deref().unwrap_or("").split_whitespace().take(5) {
-        sel = sel.filter(listing::Column::SearchText.contains(word.to_lowercase()));
+        words.push(WordFilter::new(conn, word).await?);
     }
     if let Some(c) = q.category_id {
         sel = sel.filter(
@@ -256,16 +411,28 @@ pub async fn catalogue(
                 .gt(0),
         );
     }
+    let page = q.page.unwrap_or(1).clamp(1, 10_000);
+    let offset = (page - 1) * CATALOGUE_PAGE;
+    let cap = offset + CATALOGUE_COUNT_CAP;
+    for w in &words {
+        sel = sel.filter(w.condition());
+    }
+    let counted = count_upto(
+        conn,
+        sel.clone()
+            .select_only()
+            .column(listing::Column::Id)
+            .into_query(),
+        cap + 1,
+    )
+    .await?;
     sel = match q.sort.as_deref() {
         Some("price") => sel.order_by_asc(listing::Column::Price),
         Some("-price") => sel.order_by_desc(listing::Column::Price),
         _ => sel.order_by_asc(listing::Column::SearchText),
     }
     .order_by_asc(listing::Column::Id);
-    let pages = sel.paginate(conn, CATALOGUE_PAGE);
-    let total = pages.num_items().await?;
-    let page = Ord::max(q.page.unwrap_or(1), 1);
-    let rows = pages.fetch_page(page - 1).await?;
+    let rows = sel.offset(offset).limit(CATALOGUE_PAGE).all(conn).await?;
     let material_ids: Vec<i64> = rows.iter().map(|l| l.material_id).collect();
     let supplier_ids: Vec<i64> = rows.iter().map(|l| l.supplier_id).collect();
     let materials = material::Entity::find()
@@ -295,7 +462,12 @@ pub async fn catalogue(
             })
         })
         .collect();
-    Ok(CataloguePage { total, page, items })
+    Ok(CataloguePage {
+        total: Ord::min(counted, cap),
+        more: counted > cap,
+        page,
+        items,
+    })
 }
 
 /// The consigned catalogue for sites and the office (suppliers do not see each other's stock).

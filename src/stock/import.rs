@@ -707,11 +707,7 @@ async fn insert_all(
                 on_hand: Set(Qty::zero()),
                 reserved: Set(Qty::zero()),
                 active: Set(false),
-                search_text: Set(format!(
-                    "{} {} {} {}",
-                    m.name_zh, m.name_en, m.spec, s.legal_name
-                )
-                .to_lowercase()),
+                search_text: Set(crate::search::listing_text(m, &s.legal_name)),
                 created_at: Set(now),
                 updated_at: Set(now),
                 ..Default::default()

@@ -150,9 +150,7 @@ pub async fn create_listing(
         on_hand: Set(Qty::zero()),
         reserved: Set(Qty::zero()),
         active: Set(false),
-        search_text: Set(
-            format!("{} {} {} {}", m.name_zh, m.name_en, m.spec, s.legal_name).to_lowercase(),
-        ),
+        search_text: Set(crate::search::listing_text(&m, &s.legal_name)),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -184,6 +182,27 @@ pub async fn create_listing(
     .await?;
     txn.commit().await?;
     Ok(l)
+}
+
+/// Rewrites the search text of a material's listings after its names or specification changed,
+/// so the catalogue finds and sorts them by what the material is now called.
+pub async fn refresh_search_text(txn: &DatabaseTransaction, m: &material::Model) -> AppResult<()> {
+    let listings = listing::Entity::find()
+        .filter(listing::Column::MaterialId.eq(m.id))
+        .all(txn)
+        .await?;
+    for l in listings {
+        let s = crate::suppliers::store::load(txn, l.supplier_id).await?;
+        listing::Entity::update_many()
+            .col_expr(
+                listing::Column::SearchText,
+                Expr::value(crate::search::listing_text(m, &s.legal_name)),
+            )
+            .filter(listing::Column::Id.eq(l.id))
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]

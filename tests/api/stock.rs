@@ -835,6 +835,67 @@ async fn search_finds_two_character_chinese_words_and_spec_fragments() {
 }
 
 #[tokio::test]
+async fn search_follows_a_renamed_material_finds_supplier_names_and_takes_wildcards_literally() {
+    let app = spawn_app().await;
+    let s = stocked(&app, "4").await;
+    let site_user = app.token_for("site_user").await;
+    let officer = app.token_for("procurement_officer").await;
+    let ids = |v: &Value| -> Vec<i64> {
+        v["items"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|i| i["listing_id"].as_i64()).collect())
+            .unwrap_or_default()
+    };
+    let search = |q: &str| format!("/api/catalogue?q={}", urlencoding::encode(q));
+    let (_, listed) = app
+        .get_json("/api/my/listings", &app.token_for("supplier").await)
+        .await;
+    let material_id = listed
+        .as_array()
+        .and_then(|a| a.iter().find(|l| l["id"].as_i64() == Some(s.listing_id)))
+        .and_then(|l| l["material_id"].as_i64())
+        .unwrap_or_default();
+    let (status, m) = app
+        .send_json(
+            reqwest::Method::PATCH,
+            &format!("/api/materials/{material_id}"),
+            &officer,
+            &json!({"name_zh": "试验用改名材料", "spec": "XK-7_Φ99%"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{m}");
+    let (_, v) = app.get_json(&search("改名"), &site_user).await;
+    assert_eq!(ids(&v), vec![s.listing_id], "found by its new name: {v}");
+    let (_, v) = app.get_json(&search("xk-7_φ99%"), &site_user).await;
+    assert_eq!(ids(&v), vec![s.listing_id], "spec fragment, any case: {v}");
+    // `_` and `%` are characters here, not wildcards.
+    let (_, v) = app.get_json(&search("XK-7%"), &site_user).await;
+    assert_eq!(v["total"], 0, "{v}");
+    let (_, v) = app.get_json(&search("XK_7"), &site_user).await;
+    assert_eq!(v["total"], 0, "{v}");
+    // The supplier's name is searchable too, and every hit is that supplier's.
+    let (_, mine) = app
+        .get_json("/api/my/supplier", &app.token_for("supplier").await)
+        .await;
+    let name = mine["legal_name"].as_str().unwrap_or_default().to_string();
+    let word: String = name.chars().take(4).collect();
+    let (_, v) = app.get_json(&search(&word), &site_user).await;
+    assert!(ids(&v).contains(&s.listing_id), "{word}: {v}");
+    assert!(
+        v["items"]
+            .as_array()
+            .is_some_and(|a| a.iter().all(|i| format!(
+                "{} {} {} {}",
+                i["name_zh"], i["name_en"], i["spec"], i["supplier"]
+            )
+            .to_lowercase()
+            .contains(&word.to_lowercase()))),
+        "{v}"
+    );
+    assert_eq!(v["more"], false);
+}
+
+#[tokio::test]
 async fn an_issue_restarts_the_stale_clock_of_the_lots_it_draws() {
     use portal::jobs::{Job, run};
     let app = spawn_app().await;
