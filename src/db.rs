@@ -22,6 +22,24 @@ impl Db {
     pub fn backend(&self) -> DbBackend {
         self.write.get_database_backend()
     }
+
+    /// Starts a write transaction. On SQLite it takes the file's write lock at once
+    /// (`BEGIN IMMEDIATE`): a transaction that reads before it writes would otherwise fail at
+    /// once when another process (a second instance, `portal jobs run`) wrote in between;
+    /// this way it waits its turn within the busy timeout instead.
+    pub async fn begin_write(&self) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+        match self.backend() {
+            DbBackend::Sqlite => {
+                self.write
+                    .begin_with_options(sea_orm::TransactionOptions {
+                        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+                        ..Default::default()
+                    })
+                    .await
+            }
+            _ => self.write.begin().await,
+        }
+    }
 }
 
 /// Connects to `url`. `schema` selects a PostgreSQL schema (the tests use one each).

@@ -7,14 +7,13 @@ use crate::auth::Role;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::suppliers::rules::{CreditCode, SupplierStatus};
+use chrono::NaiveDate;
 use entity::{
     category, consignment_agreement, material, setting, site, supplier, supplier_category,
     supplier_document, unit, user, warehouse,
 };
 use rust_decimal::Decimal;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
@@ -223,6 +222,112 @@ async fn demo_licence(
 
 /// Consigned stock of the two admitted suppliers, of varied age (one lot past two months),
 /// and an open requisition of the demo site.
+/// Nine in the morning of `day` in the company's time zone: when demo goods moved.
+fn at_nine(day: NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    crate::time::start_of_day(day, chrono_tz::Asia::Shanghai) + chrono::Duration::hours(9)
+}
+
+/// The demo lot a site drew from in the last settlement period.
+struct Drawn {
+    listing_id: i64,
+    lot_id: i64,
+    supplier_id: i64,
+    price: entity::Fixed<4>,
+    received: NaiveDate,
+}
+
+/// A requisition of the demo site issued in the last settlement period (so that the period
+/// can be closed into a statement): 4 units from the steel lot, at the approved price.
+async fn demo_issue(
+    txn: &sea_orm::DatabaseTransaction,
+    state: &AppState,
+    d: &Drawn,
+    site_id: i64,
+    warehouse_id: i64,
+    user_ids: &BTreeMap<Role, i64>,
+) -> AppResult<()> {
+    use crate::settlement::rules::Period;
+    use entity::{listing, lot, movement, requisition, requisition_line};
+    let today = state.today();
+    let cutoff = crate::settings::DEFAULT_CUTOFF_DAY;
+    let last = Period::last_closed_by(today, cutoff);
+    let on = Ord::min(
+        Ord::max(
+            last.first_day(cutoff) + chrono::Days::new(10),
+            d.received + chrono::Days::new(1),
+        ),
+        last.last_day(cutoff),
+    );
+    let at = at_nine(on);
+    let four = Decimal::from(4);
+    let qty = entity::Fixed::<3>::new(four).unwrap_or_default();
+    let r = requisition::Entity::insert(requisition::ActiveModel {
+        site_id: Set(site_id),
+        requested_by: Set(user_ids.get(&Role::SiteUser).copied().unwrap_or_default()),
+        purpose: Set("2# 楼基础钢筋".into()),
+        need_by: Set(on),
+        status: Set("issued".into()),
+        approved_by: Set(user_ids.get(&Role::SiteManager).copied()),
+        approved_at: Set(Some(at)),
+        created_at: Set(at),
+        updated_at: Set(at),
+        ..Default::default()
+    })
+    .exec(txn)
+    .await?
+    .last_insert_id;
+    let line = requisition_line::Entity::insert(requisition_line::ActiveModel {
+        requisition_id: Set(r),
+        listing_id: Set(d.listing_id),
+        quantity: Set(qty),
+        unit_price: Set(d.price),
+        reserved: Set(entity::Fixed::<3>::zero()),
+        issued: Set(qty),
+        ..Default::default()
+    })
+    .exec(txn)
+    .await?
+    .last_insert_id;
+    let amount = crate::stock::rules::amount(-four, d.price.value());
+    movement::Entity::insert(movement::ActiveModel {
+        lot_id: Set(d.lot_id),
+        listing_id: Set(d.listing_id),
+        supplier_id: Set(d.supplier_id),
+        warehouse_id: Set(warehouse_id),
+        kind: Set("issue".into()),
+        quantity: Set(entity::Fixed::<3>::new(-four).unwrap_or_default()),
+        unit_price: Set(d.price),
+        amount: Set(entity::Fixed::<2>::new(amount).unwrap_or_default()),
+        requisition_line_id: Set(Some(line)),
+        site_id: Set(Some(site_id)),
+        on_date: Set(on),
+        at: Set(at),
+        by_user: Set(user_ids.get(&Role::WarehouseKeeper).copied()),
+        note: Set("demo".into()),
+        ..Default::default()
+    })
+    .exec(txn)
+    .await?;
+    let l = lot::Entity::find_by_id(d.lot_id)
+        .one(txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let left = entity::Fixed::<3>::new(l.quantity.value() - four).unwrap_or_default();
+    let mut lm: lot::ActiveModel = l.into();
+    lm.quantity = Set(left);
+    lm.last_movement_on = Set(on);
+    sea_orm::ActiveModelTrait::update(lm, txn).await?;
+    let li = listing::Entity::find_by_id(d.listing_id)
+        .one(txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let on_hand = entity::Fixed::<3>::new(li.on_hand.value() - four).unwrap_or_default();
+    let mut la: listing::ActiveModel = li.into();
+    la.on_hand = Set(on_hand);
+    sea_orm::ActiveModelTrait::update(la, txn).await?;
+    Ok(())
+}
+
 async fn demo_stock(
     txn: &sea_orm::DatabaseTransaction,
     state: &AppState,
@@ -239,6 +344,7 @@ async fn demo_stock(
     let ages = [5u64, 20, 40, 75, 12];
     let quantities = ["25.000", "18.500", "12.000", "6.250", "30.000"];
     let mut first_listing = None;
+    let mut drawn = None;
     for (supplier_index, category, count) in [(0usize, "钢材", 5u64), (1, "水泥", 3)] {
         let (Some(sid), Some(cat)) = (supplier_ids.get(supplier_index), category_ids.get(category))
         else {
@@ -310,14 +416,26 @@ async fn demo_stock(
                 requisition_line_id: Set(None),
                 site_id: Set(None),
                 on_date: Set(received),
-                at: Set(now),
+                at: Set(at_nine(received)),
                 by_user: Set(user_ids.get(&Role::WarehouseKeeper).copied()),
                 note: Set("demo".into()),
                 ..Default::default()
             })
             .exec(txn)
             .await?;
+            if supplier_index == 0 && ages[k % ages.len()] == 40 {
+                drawn = Some(Drawn {
+                    listing_id: l,
+                    lot_id,
+                    supplier_id: *sid,
+                    price: m.indicative_price,
+                    received,
+                });
+            }
         }
+    }
+    if let (Some(d), Some(site)) = (drawn, site_ids.first()) {
+        demo_issue(txn, state, &d, *site, warehouse_id, user_ids).await?;
     }
     if let (Some((listing_id, price)), Some(site), Some(by)) = (
         first_listing,
@@ -367,7 +485,7 @@ pub async fn load(state: &AppState) -> AppResult<bool> {
     let hash = crate::auth::password::hash(PASSWORD.to_string()).await?;
     let rows = materials()?;
     let codes = unit_codes(&rows);
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
 
     for (k, v) in [
         ("company_name_zh", "宏建集团第三工程有限公司"),
@@ -628,6 +746,8 @@ pub async fn load(state: &AppState) -> AppResult<bool> {
     )
     .await?;
     txn.commit().await?;
+    // The last period's draws become a draft statement, as the daily job would make them.
+    crate::settlement::store::close(state, &actor, state.today(), None).await?;
     Ok(true)
 }
 

@@ -294,6 +294,13 @@ impl From<DbErr> for AppError {
                     || text.contains("pool timed out")
                 {
                     AppError::Unavailable
+                } else if text.contains("deadlock detected")
+                    || text.contains("could not serialize access")
+                    || text.contains("database is locked")
+                {
+                    // Two transactions met on the same rows and the database undid this one
+                    // whole: nothing was written, and the same request can simply be sent again.
+                    AppError::Conflict("try_again")
                 } else {
                     AppError::Internal(text)
                 }

@@ -83,6 +83,15 @@ impl Locale {
         }
     }
 
+    /// The language the session middleware chose for this request.
+    pub fn of(req: &actix_web::HttpRequest) -> Locale {
+        use actix_web::HttpMessage;
+        req.extensions()
+            .get::<Locale>()
+            .copied()
+            .unwrap_or_default()
+    }
+
     /// The Chinese or English form of a name kept in both.
     pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
         match self {

@@ -19,6 +19,7 @@ pub mod mail;
 pub mod materials;
 pub mod org;
 pub mod search;
+pub mod settings;
 pub mod settlement;
 pub mod state;
 pub mod stock;

@@ -12,7 +12,8 @@ pub struct Model {
     pub listing_id: i64,
     pub supplier_id: i64,
     pub warehouse_id: i64,
-    /// `receipt`, `issue`, `return_to_supplier`, `exchange_out`, `exchange_in`, `count_gain`, `count_loss`.
+    /// `receipt`, `issue`, `site_return` (a site hands back what it drew), `return_to_supplier`,
+    /// `exchange_out`, `exchange_in`, `count_gain`, `count_loss`.
     pub kind: String,
     /// Signed: positive into stock, negative out.
     pub quantity: Fixed<3>,

@@ -8,6 +8,7 @@ mod m20261128_000003_supermarket;
 mod m20261128_000004_stock_counts;
 mod m20261128_000005_material_proposals;
 mod m20261128_000006_search_grams;
+mod m20261128_000007_settlement;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_stock_counts::Migration),
             Box::new(m20261128_000005_material_proposals::Migration),
             Box::new(m20261128_000006_search_grams::Migration),
+            Box::new(m20261128_000007_settlement::Migration),
         ]
     }
 }

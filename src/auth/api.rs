@@ -5,7 +5,7 @@ use crate::audit::{self, Change};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
@@ -54,7 +54,7 @@ pub async fn login(
     responses((status = 204), (status = 401, body = ErrorBody)))]
 #[post("/api/auth/logout")]
 pub async fn logout(state: web::Data<AppState>, user: CurrentUser) -> AppResult<HttpResponse> {
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     audit::record(
         &txn,
         &user.actor(),
@@ -103,7 +103,7 @@ pub async fn change_password(
         return Err(AppError::field("current_password", "wrong_password"));
     }
     let hash = super::password::hash(input.new_password.clone()).await?;
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     let mut am: entity::user::ActiveModel = found.into();
     am.password_hash = Set(hash);
     am.update(&txn).await?;
@@ -145,7 +145,7 @@ pub async fn change_locale(state: &AppState, user: &CurrentUser, tag: &str) -> A
         .await?
         .ok_or(AppError::NotFound)?;
     let before = found.locale.clone();
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     let mut am: entity::user::ActiveModel = found.into();
     am.locale = Set(Some(locale.tag().to_string()));
     am.update(&txn).await?;

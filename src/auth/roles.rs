@@ -98,6 +98,11 @@ impl Role {
                 self,
                 WarehouseKeeper | ProcurementOfficer | ProcurementHead | Finance | Auditor | Admin
             ),
+            ReadSettlement => matches!(self, Finance | Auditor | ProcurementHead),
+            ManageSettlement => self == Finance,
+            ReadUsageStatements => {
+                matches!(self, SiteManager | Finance | Auditor | ProcurementHead)
+            }
         }
     }
 }
@@ -131,6 +136,13 @@ pub enum Capability {
     SuspendSuppliers,
     /// A supplier's own application, documents, agreement and failures.
     ManageOwnSupplier,
+    /// Every supplier's settlement statements (a supplier reads its own through
+    /// `ManageOwnSupplier`).
+    ReadSettlement,
+    /// Closing periods, issuing statements, resolving disputes, invoicing and payment.
+    ManageSettlement,
+    /// Sites' usage statements (a site manager reads its own site's).
+    ReadUsageStatements,
     /// The consigned catalogue with available quantities (never shown to suppliers, who
     /// would see each other's stock).
     ReadCatalogue,

@@ -5,9 +5,7 @@ use crate::audit::{self, Change};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use entity::user;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
 pub struct SignedIn {
     pub user: CurrentUser,
@@ -43,7 +41,7 @@ pub async fn login(
         .filter(|u| u.active)
         .map(|u| u.password_hash.clone());
     let ok = super::password::verify(password.to_string(), stored).await?;
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     let Some(found) = found.filter(|_| ok) else {
         throttle::record_failure(&txn, &email, addr, now).await?;
         txn.commit().await?;

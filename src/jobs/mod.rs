@@ -28,10 +28,13 @@ pub enum Job {
     PriceEffective,
     /// Monthly, from the 26th: the no-movement list goes to the procurement office (保管员 8).
     NoMovementReport,
+    /// Daily: close every supplier's settlement period that has ended into statements (rule 11);
+    /// idempotent, so a missed day is caught up by the next.
+    ClosePeriod,
 }
 
 impl Job {
-    pub const ALL: [Job; 7] = [
+    pub const ALL: [Job; 8] = [
         Job::Housekeeping,
         Job::DocumentExpiry,
         Job::SuspensionExpiry,
@@ -39,6 +42,7 @@ impl Job {
         Job::StaleScan,
         Job::PriceEffective,
         Job::NoMovementReport,
+        Job::ClosePeriod,
     ];
 
     pub fn name(self) -> &'static str {
@@ -50,6 +54,7 @@ impl Job {
             Job::StaleScan => "stale-scan",
             Job::PriceEffective => "price-effective",
             Job::NoMovementReport => "no-movement-report",
+            Job::ClosePeriod => "close-period",
         }
     }
 
@@ -73,6 +78,12 @@ impl Job {
             _ => true,
         }
     }
+}
+
+async fn close_periods(state: &AppState, as_of: NaiveDate) -> AppResult<String> {
+    let actor = crate::audit::Actor::system("job:close-period");
+    let made = crate::settlement::store::close(state, &actor, as_of, None).await?;
+    Ok(format!("{} statements", made.len()))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
@@ -122,6 +133,7 @@ pub async fn run(state: &AppState, job: Job, as_of: NaiveDate) -> AppResult<RunO
         Job::StaleScan => crate::stock::store::stale_scan(state, as_of).await,
         Job::PriceEffective => crate::stock::store::apply_due_prices(state, as_of).await,
         Job::NoMovementReport => crate::stock::store::send_no_movement_report(state, as_of).await,
+        Job::ClosePeriod => close_periods(state, as_of).await,
     };
     let (status, detail) = match &result {
         Ok(d) => ("done", d.clone()),

@@ -9,7 +9,7 @@ use entity::{Fixed, category, material, material_proposal, unit};
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
-    EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
+    EntityTrait, PaginatorTrait, QueryFilter,
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -131,7 +131,7 @@ pub async fn create(
         Fixed::zero()
     });
     errors.into_result()?;
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     let m = insert(&txn, &input, price).await?;
     audit::record(
         &txn,
@@ -185,7 +185,7 @@ pub async fn update(
         Fixed::zero()
     });
     errors.into_result()?;
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     let before = m.clone();
     let mut am: material::ActiveModel = m.into();
     am.name_zh = Set(merged.name_zh.trim().into());
@@ -226,7 +226,7 @@ pub async fn propose(
     }
     errors.into_result()?;
     let now = state.now();
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     let p = material_proposal::ActiveModel {
         supplier_id: Set(sid),
         category_id: Set(input.category_id),
@@ -265,7 +265,7 @@ pub async fn decide(
 ) -> AppResult<material_proposal::Model> {
     use sea_orm::sea_query::Expr;
     let now = state.now();
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     let claimed = material_proposal::Entity::update_many()
         .col_expr(
             material_proposal::Column::Status,
@@ -372,7 +372,7 @@ pub async fn create_category(
         errors.add("name_zh", "taken");
     }
     errors.into_result()?;
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     let mut n = category::Entity::find().count(&txn).await? + 1;
     let c = loop {
         let code = format!("C{n:02}");

@@ -6,7 +6,7 @@ use crate::state::AppState;
 use entity::{site, warehouse};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, TransactionTrait,
+    QueryFilter, QueryOrder,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -136,7 +136,7 @@ pub async fn create_site(state: &AppState, actor: &Actor, input: NewSite) -> App
     }
     errors.into_result()?;
     let now = state.now();
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     let s: SiteView = site::ActiveModel {
         code: Set(code),
         name_zh: Set(input.name_zh.trim().into()),
@@ -186,7 +186,7 @@ pub async fn create_warehouse(
     }
     errors.into_result()?;
     let now = state.now();
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     let w: WarehouseView = warehouse::ActiveModel {
         code: Set(code),
         name_zh: Set(input.name_zh.trim().into()),

@@ -27,7 +27,7 @@ use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, ExprTrait,
-    QueryFilter, QueryOrder, TransactionTrait,
+    QueryFilter, QueryOrder,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -83,7 +83,7 @@ pub async fn enter_count(
     }
     errors.into_result()?;
     let now = state.now();
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     // The book as the write transaction sees it.
     let l = listing::Entity::find_by_id(l.id)
         .one(&txn)
@@ -327,7 +327,7 @@ pub async fn decide_count(
 ) -> AppResult<stock_count::Model> {
     let today = state.today();
     let now = state.now();
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     let claimed = stock_count::Entity::update_many()
         .col_expr(
             stock_count::Column::Status,

@@ -16,12 +16,12 @@ use crate::i18n::Locale;
 use crate::state::AppState;
 use crate::web::page::{FormErrors, PageCtx, check_csrf, redirect_with_flash};
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpMessage, HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use entity::{listing, material, price_change, unit, warehouse};
 use rust_decimal::Decimal;
+use sea_orm::QueryOrder;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
-use sea_orm::{QueryOrder, TransactionTrait};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::str::FromStr;
@@ -690,7 +690,7 @@ async fn insert_all(
     let materials: HashMap<i64, &material::Model> =
         known.materials.iter().map(|m| (m.id, m)).collect();
     let (now, today) = (state.now(), state.today());
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     let mut created = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(CHUNK) {
         let mut models = Vec::with_capacity(chunk.len());
@@ -869,11 +869,7 @@ pub async fn api_import(
     let (_, upload) = crate::files::read_multipart(payload).await?;
     let upload = upload.ok_or_else(|| AppError::field("file", "required"))?;
     let outcome = import(&state, &user, upload.bytes, query.dry_run).await?;
-    let locale = req
-        .extensions()
-        .get::<Locale>()
-        .copied()
-        .unwrap_or_default();
+    let locale = Locale::of(&req);
     let status = if outcome.problems.is_empty() {
         StatusCode::OK
     } else {

@@ -10,4 +10,5 @@ pub mod lot_pages;
 pub mod pages;
 pub mod returns;
 pub mod rules;
+pub mod site_returns;
 pub mod store;

@@ -19,7 +19,7 @@ use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseTransaction, EntityTrait, ExprTrait, QueryFilter, QueryOrder, TransactionTrait,
+    DatabaseTransaction, EntityTrait, ExprTrait, QueryFilter, QueryOrder,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -231,7 +231,7 @@ pub async fn answer(
         crate::suppliers::store::ensure_may_trade(db, sid, state.today()).await?;
     }
     let now = state.now();
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     let r = lot::Entity::update_many()
         .col_expr(
             lot::Column::ReturnRequest,
@@ -364,7 +364,7 @@ pub async fn record_return(
 ) -> AppResult<lot::Model> {
     let today = state.today();
     let now = state.now();
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     let (l, li) = lot_to_clear(&txn, lot_id, LotAnswer::Return).await?;
     empty_lot(&txn, &l, today).await?;
     let took = listing::Entity::update_many()
@@ -476,7 +476,7 @@ pub async fn record_exchange(
     errors.into_result()?;
     let today = state.today();
     let now = state.now();
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     let (l, li) = lot_to_clear(&txn, lot_id, LotAnswer::Exchange).await?;
     crate::suppliers::store::ensure_may_trade(&txn, l.supplier_id, today).await?;
     empty_lot(&txn, &l, today).await?;

@@ -17,7 +17,7 @@ use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
-    EntityTrait, ExprTrait, QueryFilter, QueryOrder, TransactionTrait,
+    EntityTrait, ExprTrait, QueryFilter, QueryOrder,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -138,7 +138,7 @@ pub async fn create_listing(
     let m = m.ok_or(AppError::NotFound)?;
     let s = crate::suppliers::store::load(db, sid).await?;
     let now = state.now();
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     let l = listing::ActiveModel {
         supplier_id: Set(sid),
         material_id: Set(m.id),
@@ -235,7 +235,7 @@ pub async fn request_price_change(
     }
     errors.into_result()?;
     let now = state.now();
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     let c = price_change::ActiveModel {
         listing_id: Set(l.id),
         old_price: Set(l.price),
@@ -282,7 +282,7 @@ pub async fn decide_price_change(
     approve: bool,
 ) -> AppResult<price_change::Model> {
     let now = state.now();
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     let claimed = price_change::Entity::update_many()
         .col_expr(
             price_change::Column::Status,
@@ -336,7 +336,7 @@ pub async fn apply_due_prices(state: &AppState, as_of: NaiveDate) -> AppResult<S
         .order_by_asc(price_change::Column::Id)
         .all(&state.db.read)
         .await?;
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     let mut applied = 0;
     for c in due {
         let l = listing::Entity::find_by_id(c.listing_id).one(&txn).await?;
@@ -422,7 +422,7 @@ pub async fn create_delivery(
     }
     errors.into_result()?;
     let now = state.now();
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     let d = delivery::ActiveModel {
         supplier_id: Set(sid),
         warehouse_id: Set(input.warehouse_id),
@@ -554,7 +554,7 @@ pub async fn inspect(
     errors.into_result()?;
     let today = state.today();
     let now = state.now();
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     let claimed = delivery::Entity::update_many()
         .col_expr(delivery::Column::Status, Expr::value("inspected"))
         .col_expr(delivery::Column::InspectedBy, Expr::value(Some(keeper.id)))
@@ -748,7 +748,7 @@ pub async fn submit_requisition(
     }
     errors.into_result()?;
     let now = state.now();
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     let r = requisition::ActiveModel {
         site_id: Set(site_id),
         requested_by: Set(user.id),
@@ -837,7 +837,7 @@ pub async fn approve_requisition(
     }
     let today = state.today();
     let now = state.now();
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     set_status(&txn, &r, &["submitted"], "approved", now).await?;
     for line in &lines {
         let l = listing::Entity::find_by_id(line.listing_id)
@@ -936,7 +936,7 @@ pub async fn issue(
     errors.into_result()?;
     let today = state.today();
     let now = state.now();
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     for (line, q) in &plan {
         let l = listing::Entity::find_by_id(line.listing_id)
             .one(&txn)
@@ -1058,7 +1058,7 @@ pub async fn cancel_requisition(
         return Err(AppError::Forbidden);
     }
     let now = state.now();
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     set_status(
         &txn,
         &r,
@@ -1125,7 +1125,7 @@ pub async fn stale_scan(state: &AppState, as_of: NaiveDate) -> AppResult<String>
     }
     let mut count = 0;
     for (supplier_id, ids) in flagged {
-        let txn = state.db.write.begin().await?;
+        let txn = state.db.begin_write().await?;
         let r = lot::Entity::update_many()
             .col_expr(lot::Column::StaleFlaggedOn, Expr::value(Some(as_of)))
             .filter(lot::Column::Id.is_in(ids.clone()))
@@ -1361,7 +1361,7 @@ pub async fn send_no_movement_report(state: &AppState, as_of: NaiveDate) -> AppR
         e.0 += 1;
         e.1 += l.value;
     }
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     let office = crate::users::store::active_with_roles(
         &txn,
         &[Role::ProcurementOfficer, Role::ProcurementHead],

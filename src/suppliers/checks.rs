@@ -12,7 +12,7 @@ use crate::users::store as users;
 use chrono::NaiveDate;
 use entity::{supplier, supplier_document};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 
 /// Warns, once per document, 30 days before a qualification document expires: the supplier
 /// and the procurement office are emailed.
@@ -28,7 +28,7 @@ pub async fn document_expiry(state: &AppState, as_of: NaiveDate) -> AppResult<St
         .into_iter()
         .filter(|d| expiry_warning_due(d.expires_on, as_of))
     {
-        let txn = state.db.write.begin().await?;
+        let txn = state.db.begin_write().await?;
         let claimed = supplier_document::Entity::update_many()
             .col_expr(
                 supplier_document::Column::ExpiryWarnedAt,
@@ -107,7 +107,7 @@ pub async fn review_due(state: &AppState, as_of: NaiveDate) -> AppResult<String>
         let Some(next) = s.next_review_on else {
             continue;
         };
-        let txn = state.db.write.begin().await?;
+        let txn = state.db.begin_write().await?;
         let claimed = supplier::Entity::update_many()
             .col_expr(supplier::Column::ReviewRemindedOn, Expr::value(Some(as_of)))
             .filter(supplier::Column::Id.eq(s.id))

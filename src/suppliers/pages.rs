@@ -547,7 +547,10 @@ async fn render_review(
     user.require(Capability::ReadSuppliers)?;
     let file = supplier_file(state, user, id).await?;
     let categories = crate::materials::categories(&state.db.read).await?;
-    let terms = AgreementTerms::defaults(state.today());
+    let terms = AgreementTerms {
+        cutoff_day: crate::settings::cutoff_day(&state.db.read).await? as i32,
+        ..AgreementTerms::defaults(state.today())
+    };
     let kinds = vec![FailureKind::Quality.as_str(), FailureKind::Price.as_str()];
     let sources = [
         FailureSource::ReceivingInspection,

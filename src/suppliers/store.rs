@@ -19,7 +19,7 @@ use entity::{
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Statement, TransactionTrait,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Statement,
 };
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
@@ -255,7 +255,7 @@ pub async fn apply(state: &AppState, input: NewApplication) -> AppResult<(suppli
     let hash = password::hash(input.password.clone()).await?;
     let now = state.now();
     let c = &input.company;
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     let s = supplier::ActiveModel {
         legal_name: Set(c.legal_name.trim().into()),
         credit_code: Set(Some(code.as_str().into())),
@@ -349,7 +349,7 @@ async fn send_verification(
 /// Follows an emailed verification link: marks the email verified, once.
 pub async fn verify_email(state: &AppState, token: &str) -> AppResult<()> {
     let now = state.now();
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     let found = email_token::Entity::find()
         .filter(email_token::Column::TokenHash.eq(hash_token(token.trim())))
         .filter(email_token::Column::Purpose.eq("verify_email"))
@@ -418,7 +418,7 @@ pub async fn update_application(
     }
     errors.into_result()?;
     let now = state.now();
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     let before = s.clone();
     let mut am: supplier::ActiveModel = s.into();
     am.legal_name = Set(input.legal_name.trim().into());
@@ -486,7 +486,7 @@ pub async fn add_document(
     }
     errors.into_result()?;
     let now = state.now();
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     let doc = supplier_document::ActiveModel {
         supplier_id: Set(id),
         kind: Set(input.kind.as_str().into()),
@@ -569,7 +569,7 @@ pub async fn submit(state: &AppState, user: &CurrentUser) -> AppResult<supplier:
         _ => return Err(AppError::Rule("business_licence_missing")),
     }
     let now = state.now();
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     let to = transition(&txn, &s, Transition::Submit, "", now).await?;
     supplier::Entity::update_many()
         .col_expr(supplier::Column::SubmittedAt, Expr::value(Some(now)))
@@ -682,7 +682,7 @@ pub async fn review(
         OfficerDecision::Reject => (Transition::Reject, "reject", "application_rejected"),
     };
     let now = state.now();
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     let to = transition(&txn, &s, t, &input.reasons, now).await?;
     let step = ReviewStep {
         stage: "officer",
@@ -759,10 +759,13 @@ pub async fn decide_admission(
 ) -> AppResult<supplier::Model> {
     let s = load(&state.db.read, supplier_id).await?;
     let today = state.today();
-    let terms = input
-        .terms
-        .clone()
-        .unwrap_or_else(|| AgreementTerms::defaults(today));
+    let terms = match input.terms.clone() {
+        Some(t) => t,
+        None => AgreementTerms {
+            cutoff_day: crate::settings::cutoff_day(&state.db.read).await? as i32,
+            ..AgreementTerms::defaults(today)
+        },
+    };
     let mut errors = FieldErrors::new();
     if input.decision != HeadDecision::Admit && input.reasons.trim().is_empty() {
         errors.add("reasons", "required");
@@ -774,7 +777,7 @@ pub async fn decide_admission(
     }
     errors.into_result()?;
     let now = state.now();
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     let (t, decision) = match input.decision {
         HeadDecision::Admit => (Transition::Admit, "admit"),
         HeadDecision::RequestInfo => (Transition::RequestInfo, "request_info"),
@@ -944,7 +947,7 @@ pub async fn record_failure(
     }
     errors.into_result()?;
     let now = state.now();
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     let f = supplier_failure::ActiveModel {
         supplier_id: Set(supplier_id),
         kind: Set(input.kind.as_str().into()),
@@ -1014,7 +1017,7 @@ pub async fn respond_to_failure(
     required(&mut errors, "response", response, 4000);
     errors.into_result()?;
     let now = state.now();
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     let before = f.clone();
     let mut am: supplier_failure::ActiveModel = f.into();
     am.supplier_response = Set(response.trim().into());
@@ -1086,7 +1089,7 @@ pub async fn decide_failure(
 ) -> AppResult<FailureDecision> {
     let now = state.now();
     let new_status = if confirm { "confirmed" } else { "dismissed" };
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     let claimed = supplier_failure::Entity::update_many()
         .col_expr(supplier_failure::Column::Status, Expr::value(new_status))
         .col_expr(
@@ -1261,7 +1264,7 @@ pub async fn suspend(
     }
     errors.into_result()?;
     let now = state.now();
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     let to = transition(&txn, &s, Transition::Suspend, &input.reason, now).await?;
     supplier::Entity::update_many()
         .col_expr(
@@ -1297,7 +1300,7 @@ pub async fn reinstate(
 ) -> AppResult<supplier::Model> {
     let s = load(&state.db.read, supplier_id).await?;
     let now = state.now();
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     transition(&txn, &s, Transition::Reinstate, "", now).await?;
     supplier::Entity::update_many()
         .col_expr(
@@ -1454,7 +1457,7 @@ pub async fn re_review(
     } else {
         "re_review_failed"
     };
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     let step = ReviewStep {
         stage: "re_review",
         checklist: input.checklist,

@@ -9,7 +9,7 @@ use crate::state::AppState;
 use entity::{site, supplier, user};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, TransactionTrait,
+    QueryFilter, QueryOrder,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -160,7 +160,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: NewUser) -> AppResul
     let role = role.ok_or_else(|| AppError::field("role", "unknown_role"))?;
     let hash = password::hash(input.password.clone()).await?;
     let now = state.now();
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     let model = user::ActiveModel {
         email: Set(email.clone()),
         password_hash: Set(hash),
@@ -263,7 +263,7 @@ pub async fn update(
         None => None,
     };
     let now = state.now();
-    let txn = state.db.write.begin().await?;
+    let txn = state.db.begin_write().await?;
     let mut am: user::ActiveModel = found.into();
     if let Some(name) = input.display_name {
         am.display_name = Set(name.trim().to_string());

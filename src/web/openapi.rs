@@ -96,6 +96,17 @@ impl Modify for Bearer {
         crate::stock::counts::list,
         crate::stock::counts::decide,
         crate::stock::import::api_import,
+        crate::settings::api_get,
+        crate::settings::api_put,
+        crate::settlement::api::list,
+        crate::settlement::api::close,
+        crate::settlement::api::get,
+        crate::settlement::api::step,
+        crate::settlement::api::export,
+        crate::settlement::reports::api_usage,
+        crate::settlement::reports::api_stock,
+        crate::stock::site_returns::api_record,
+        crate::stock::site_returns::api_list,
     ),
     modifiers(&Bearer)
 )]

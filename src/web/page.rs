@@ -80,6 +80,21 @@ const NAV: &[(&str, &str, &[Capability])] = &[
         "nav-no-movement",
         &[Capability::ReadStock],
     ),
+    (
+        "/reports/usage",
+        "report-nav-usage",
+        &[Capability::ReadUsageStatements],
+    ),
+    (
+        "/reports/stock",
+        "report-nav-stock",
+        &[Capability::ReadStock],
+    ),
+    (
+        "/statements",
+        "nav-statements",
+        &[Capability::ReadSettlement, Capability::ManageOwnSupplier],
+    ),
     ("/materials", "nav-materials", &[Capability::ReadMaterials]),
     (
         "/organisation",
@@ -90,6 +105,11 @@ const NAV: &[(&str, &str, &[Capability])] = &[
     ("/audit", "nav-audit", &[Capability::ReadAudit]),
     ("/admin/outbox", "nav-outbox", &[Capability::ReadMailQueue]),
     ("/admin/jobs", "nav-jobs", &[Capability::ReadJobs]),
+    (
+        "/admin/settings",
+        "nav-settings",
+        &[Capability::ReadSettings],
+    ),
 ];
 
 impl PageCtx {

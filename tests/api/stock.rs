@@ -4,15 +4,15 @@ use crate::helpers::{TestApp, spawn_app};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-struct Stocked {
-    listing_id: i64,
-    supplier: String,
-    spec: String,
+pub struct Stocked {
+    pub listing_id: i64,
+    pub supplier: String,
+    pub spec: String,
 }
 
 /// The demo supplier lists a material of its agreement, procurement approves the price, and
 /// `quantity` is delivered and accepted.
-async fn stocked(app: &TestApp, quantity: &str) -> Stocked {
+pub async fn stocked(app: &TestApp, quantity: &str) -> Stocked {
     let supplier = app.token_for("supplier").await;
     let (_, mine) = app.get_json("/api/my/supplier", &supplier).await;
     let category = mine["agreement"]["category_ids"][0]
@@ -85,7 +85,7 @@ async fn deliver_and_accept(
     assert_eq!(status, StatusCode::OK, "{v}");
 }
 
-async fn requisition(
+pub async fn requisition(
     app: &TestApp,
     site_user: &str,
     listing_id: i64,
@@ -102,7 +102,7 @@ async fn listing(app: &TestApp, supplier: &str, id: i64) -> Value {
         .unwrap_or_default()
 }
 
-async fn ledger_ok(app: &TestApp) {
+pub async fn ledger_ok(app: &TestApp) {
     let v = portal::stock::store::ledger_check(&app.state.db.read)
         .await
         .unwrap_or_else(|e| panic!("{e}"));

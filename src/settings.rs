@@ -1,0 +1,209 @@
+//! Run-time settings kept in the database, which admins change without a restart: the
+//! settlement cut-off day (rule 11) and the company's name on printed statements.
+
+use crate::audit::{self, Change};
+use crate::auth::{Capability, CurrentUser};
+use crate::error::{AppResult, ErrorBody, FieldErrors};
+use crate::state::AppState;
+use crate::web::page::{CsrfForm, FormErrors, PageCtx, form_outcome};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, post, put, web};
+use askama::Template;
+use entity::setting;
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use utoipa::ToSchema;
+
+/// The day of the month on which the books close, unless a supplier's agreement says
+/// otherwise (rule 11). New agreements start with it.
+pub const CUTOFF_DAY: &str = "settlement_cutoff_day";
+
+/// The cut-off day when no setting says otherwise.
+pub const DEFAULT_CUTOFF_DAY: u32 = 25;
+
+/// A setting's value, if set.
+pub async fn get(conn: &impl ConnectionTrait, key: &str) -> Result<Option<String>, DbErr> {
+    Ok(setting::Entity::find_by_id(key.to_string())
+        .one(conn)
+        .await?
+        .map(|s| s.value))
+}
+
+/// The company's cut-off day: the setting, or the 25th. Like an agreement's, it is a day every
+/// month has (1 to 28).
+pub async fn cutoff_day(conn: &impl ConnectionTrait) -> Result<u32, DbErr> {
+    Ok(get(conn, CUTOFF_DAY)
+        .await?
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .filter(|d| (1..=28).contains(d))
+        .unwrap_or(DEFAULT_CUTOFF_DAY))
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Settings {
+    /// Day of the month the settlement period ends on (1–28).
+    pub settlement_cutoff_day: i64,
+    /// The company's name on printed statements and reports.
+    pub company_name_zh: String,
+    pub company_name_en: String,
+}
+
+pub async fn load(conn: &impl ConnectionTrait) -> AppResult<Settings> {
+    Ok(Settings {
+        settlement_cutoff_day: i64::from(cutoff_day(conn).await?),
+        company_name_zh: get(conn, "company_name_zh").await?.unwrap_or_default(),
+        company_name_en: get(conn, "company_name_en").await?.unwrap_or_default(),
+    })
+}
+
+/// Saves the settings in one transaction with an audit record.
+pub async fn save(state: &AppState, user: &CurrentUser, input: Settings) -> AppResult<Settings> {
+    user.require(Capability::ManageSettings)?;
+    let mut errors = FieldErrors::new();
+    if !(1..=28).contains(&input.settlement_cutoff_day) {
+        errors.add("settlement_cutoff_day", "cutoff_day_range");
+    }
+    for (field, v) in [
+        ("company_name_zh", &input.company_name_zh),
+        ("company_name_en", &input.company_name_en),
+    ] {
+        if v.trim().is_empty() {
+            errors.add(field, "required");
+        } else if v.chars().count() > 100 {
+            errors.add_with(field, "too_long", &[("max", "100".into())]);
+        }
+    }
+    errors.into_result()?;
+    let before = load(&state.db.read).await?;
+    let now = state.now();
+    let txn = state.db.begin_write().await?;
+    for (k, v) in [
+        (CUTOFF_DAY, input.settlement_cutoff_day.to_string()),
+        ("company_name_zh", input.company_name_zh.trim().to_string()),
+        ("company_name_en", input.company_name_en.trim().to_string()),
+    ] {
+        setting::Entity::insert(setting::ActiveModel {
+            key: Set(k.into()),
+            value: Set(v),
+            updated_at: Set(now),
+        })
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::column(setting::Column::Key)
+                .update_columns([setting::Column::Value, setting::Column::UpdatedAt])
+                .to_owned(),
+        )
+        .exec(&txn)
+        .await?;
+    }
+    let after = load(&txn).await?;
+    audit::record(
+        &txn,
+        &user.actor(),
+        now,
+        Change::new("settings.update", "settings", "portal")
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+#[utoipa::path(get, path = "/api/settings", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, body = Settings), (status = 403, body = ErrorBody)))]
+#[get("/api/settings")]
+pub async fn api_get(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> AppResult<web::Json<Settings>> {
+    user.require(Capability::ReadSettings)?;
+    Ok(web::Json(load(&state.db.read).await?))
+}
+
+#[utoipa::path(put, path = "/api/settings", tag = "admin", security(("bearer" = [])), request_body = Settings,
+    responses((status = 200, body = Settings), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[put("/api/settings")]
+pub async fn api_put(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: web::Json<Settings>,
+) -> AppResult<web::Json<Settings>> {
+    Ok(web::Json(save(&state, &user, body.into_inner()).await?))
+}
+
+#[derive(Template)]
+#[template(path = "admin/settings.html")]
+struct SettingsPage {
+    ctx: PageCtx,
+    s: Settings,
+    may_edit: bool,
+    errors: FormErrors,
+}
+
+async fn page_with(
+    state: &AppState,
+    ctx: PageCtx,
+    user: &CurrentUser,
+    shown: Option<Settings>,
+    errors: FormErrors,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ReadSettings)?;
+    let s = match shown {
+        Some(s) => s,
+        None => load(&state.db.read).await?,
+    };
+    Ok(crate::web::html_status(
+        status,
+        &SettingsPage {
+            ctx,
+            s,
+            may_edit: user.role.can(Capability::ManageSettings),
+            errors,
+        },
+    ))
+}
+
+#[get("/admin/settings")]
+pub async fn page(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+) -> AppResult<HttpResponse> {
+    page_with(
+        &state,
+        ctx,
+        &user,
+        None,
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[post("/admin/settings")]
+pub async fn page_save(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    form: CsrfForm<HashMap<String, String>>,
+) -> AppResult<HttpResponse> {
+    let f = form.0;
+    let field = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
+    let input = Settings {
+        settlement_cutoff_day: field("settlement_cutoff_day").parse().unwrap_or(0),
+        company_name_zh: field("company_name_zh"),
+        company_name_en: field("company_name_en"),
+    };
+    let result = save(&state, &user, input.clone()).await.map(|_| ());
+    let locale = ctx.locale;
+    form_outcome(
+        result,
+        locale,
+        "/admin/settings",
+        "flash-saved",
+        |errors, status| page_with(&state, ctx, &user, Some(input), errors, status),
+    )
+    .await
+}

@@ -1,0 +1,360 @@
+//! The settlement JSON API: statements, closing a period, the workflow steps, downloads.
+
+use super::rules::Period;
+use super::store::{self, StatementFilter, Step};
+use crate::auth::{Capability, CurrentUser};
+use crate::error::{AppError, AppResult, ErrorBody};
+use crate::export::{Cell, Format, Sheet};
+use crate::i18n::Locale;
+use crate::state::AppState;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use entity::{site, statement, statement_line, supplier};
+use rust_decimal::Decimal;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatementView {
+    pub id: i64,
+    pub number: String,
+    pub supplier_id: i64,
+    pub supplier: String,
+    pub period: String,
+    pub first_day: chrono::NaiveDate,
+    pub last_day: chrono::NaiveDate,
+    #[schema(value_type = String)]
+    pub tax_rate: Decimal,
+    #[schema(value_type = String)]
+    pub gross: Decimal,
+    #[schema(value_type = String)]
+    pub net: Decimal,
+    #[schema(value_type = String)]
+    pub tax: Decimal,
+    pub status: String,
+    pub issued_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub answered_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub resolved_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub invoice_number: String,
+    pub invoice_date: Option<chrono::NaiveDate>,
+    pub paid_on: Option<chrono::NaiveDate>,
+    pub payment_reference: String,
+}
+
+impl StatementView {
+    pub fn new(s: statement::Model, supplier: String) -> Self {
+        StatementView {
+            id: s.id,
+            number: s.number,
+            supplier_id: s.supplier_id,
+            supplier,
+            period: s.period,
+            first_day: s.first_day,
+            last_day: s.last_day,
+            tax_rate: s.tax_rate.value(),
+            gross: s.gross.value(),
+            net: s.net.value(),
+            tax: s.tax.value(),
+            status: s.status,
+            issued_at: s.issued_at,
+            answered_at: s.answered_at,
+            resolved_at: s.resolved_at,
+            invoice_number: s.invoice_number,
+            invoice_date: s.invoice_date,
+            paid_on: s.paid_on,
+            payment_reference: s.payment_reference,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LineView {
+    pub id: i64,
+    /// `issue`, `site_return` or `adjustment`.
+    pub kind: String,
+    pub movement_id: Option<i64>,
+    pub adjustment_id: Option<i64>,
+    pub at: Option<chrono::DateTime<chrono::Utc>>,
+    pub site: String,
+    pub material: String,
+    pub spec: String,
+    pub unit: String,
+    #[schema(value_type = String)]
+    pub quantity: Decimal,
+    #[schema(value_type = String)]
+    pub unit_price: Decimal,
+    #[schema(value_type = String)]
+    pub amount: Decimal,
+    pub note: String,
+    pub dispute_reason: Option<String>,
+    pub resolution: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatementDetail {
+    pub statement: StatementView,
+    pub lines: Vec<LineView>,
+}
+
+async fn supplier_names(
+    conn: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = i64>,
+) -> AppResult<HashMap<i64, String>> {
+    Ok(supplier::Entity::find()
+        .filter(supplier::Column::Id.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.legal_name))
+        .collect())
+}
+
+pub async fn views(
+    conn: &impl ConnectionTrait,
+    statements: Vec<statement::Model>,
+) -> AppResult<Vec<StatementView>> {
+    let names = supplier_names(conn, statements.iter().map(|s| s.supplier_id)).await?;
+    Ok(statements
+        .into_iter()
+        .map(|s| {
+            let n = names.get(&s.supplier_id).cloned().unwrap_or_default();
+            StatementView::new(s, n)
+        })
+        .collect())
+}
+
+/// A statement with its lines, named in `locale`.
+pub async fn detail(
+    conn: &impl ConnectionTrait,
+    user: &CurrentUser,
+    id: i64,
+    locale: Locale,
+) -> AppResult<StatementDetail> {
+    let (s, lines) = store::get(conn, user, id).await?;
+    let sites: HashMap<i64, site::Model> = site::Entity::find()
+        .filter(site::Column::Id.is_in(lines.iter().filter_map(|l| l.site_id)))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let mut v = views(conn, vec![s]).await?;
+    let statement = v.pop().ok_or(AppError::NotFound)?;
+    let lines = lines
+        .into_iter()
+        .map(|l: statement_line::Model| LineView {
+            id: l.id,
+            kind: l.kind,
+            movement_id: l.movement_id,
+            adjustment_id: l.adjustment_id,
+            at: l.at,
+            site: l
+                .site_id
+                .and_then(|id| sites.get(&id))
+                .map(|s| locale.pick(&s.name_zh, &s.name_en).to_string())
+                .unwrap_or_default(),
+            material: l.material,
+            spec: l.spec,
+            unit: l.unit,
+            quantity: l.quantity.value(),
+            unit_price: l.unit_price.value(),
+            amount: l.amount.value(),
+            note: l.note,
+            dispute_reason: l.dispute_reason,
+            resolution: l.resolution,
+        })
+        .collect();
+    Ok(StatementDetail { statement, lines })
+}
+
+/// Settlement statements: a supplier's own (issued ones), or all for finance and audit.
+#[utoipa::path(get, path = "/api/statements", tag = "settlement", security(("bearer" = [])), params(StatementFilter),
+    responses((status = 200, body = [StatementView]), (status = 403, body = ErrorBody)))]
+#[get("/api/statements")]
+pub async fn list(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    f: web::Query<StatementFilter>,
+) -> AppResult<web::Json<Vec<StatementView>>> {
+    let list = store::list(&state.db.read, &user, &f).await?;
+    Ok(web::Json(views(&state.db.read, list).await?))
+}
+
+#[utoipa::path(get, path = "/api/statements/{id}", tag = "settlement", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = StatementDetail), (status = 404, body = ErrorBody)))]
+#[get("/api/statements/{id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    req: HttpRequest,
+) -> AppResult<web::Json<StatementDetail>> {
+    Ok(web::Json(
+        detail(&state.db.read, &user, *id, Locale::of(&req)).await?,
+    ))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct CloseInput {
+    /// The period to close ("2027-01"); by default every period that has ended.
+    pub period: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CloseResult {
+    /// The statements made; empty when everything was closed already.
+    pub created: Vec<StatementView>,
+}
+
+/// Parses a period name, as a field error when it is not one.
+pub fn parse_period(field: &str, s: Option<&str>) -> AppResult<Option<Period>> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(p) => Period::parse(p)
+            .map(Some)
+            .ok_or_else(|| AppError::field(field, "period")),
+    }
+}
+
+/// Closes settlement periods as of today (finance). Idempotent: closing again makes nothing.
+#[utoipa::path(post, path = "/api/statements/close", tag = "settlement", security(("bearer" = [])),
+    request_body = CloseInput,
+    responses((status = 200, body = CloseResult), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/api/statements/close")]
+pub async fn close(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: web::Json<CloseInput>,
+) -> AppResult<web::Json<CloseResult>> {
+    user.require(Capability::ManageSettlement)?;
+    let only = parse_period("period", body.period.as_deref())?;
+    let made = store::close(&state, &user.actor(), state.today(), only).await?;
+    Ok(web::Json(CloseResult {
+        created: views(&state.db.read, made).await?,
+    }))
+}
+
+/// One workflow step: `issue`, `confirm`, `dispute` (lines with reasons), `resolve` (an
+/// adjustment per disputed line), `invoice`, `pay`.
+#[utoipa::path(post, path = "/api/statements/{id}/steps", tag = "settlement", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = Step,
+    responses((status = 200, body = StatementView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/api/statements/{id}/steps")]
+pub async fn step(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<Step>,
+) -> AppResult<web::Json<StatementView>> {
+    let s = store::step(&state, &user, *id, body.into_inner()).await?;
+    let mut v = views(&state.db.read, vec![s]).await?;
+    Ok(web::Json(v.pop().ok_or(AppError::NotFound)?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    /// `csv` or `xlsx`.
+    pub format: String,
+}
+
+/// The statement as a spreadsheet: company, supplier, period, lines and totals.
+pub async fn sheet(state: &AppState, d: &StatementDetail, locale: Locale) -> AppResult<Sheet> {
+    let company = crate::settings::get(
+        &state.db.read,
+        if locale == Locale::ZhCn {
+            "company_name_zh"
+        } else {
+            "company_name_en"
+        },
+    )
+    .await?
+    .unwrap_or_default();
+    let s = &d.statement;
+    let t = |k: &str| locale.t(k);
+    let mut sheet = Sheet::new(format!("{} {}", t("statement-title"), s.number))
+        .with_preamble(t("statement-company"), company)
+        .with_preamble(t("field-supplier"), s.supplier.clone())
+        .with_preamble(t("statement-number"), s.number.clone())
+        .with_preamble(
+            t("statement-period"),
+            format!("{} ({} – {})", s.period, s.first_day, s.last_day),
+        )
+        .with_preamble(
+            t("field-status"),
+            locale.t(&format!("statement-status-{}", s.status)),
+        )
+        .with_headers(
+            [
+                "statement-date",
+                "statement-kind",
+                "statement-site",
+                "field-name",
+                "field-spec",
+                "field-unit",
+                "statement-quantity",
+                "statement-unit-price",
+                "statement-amount",
+                "statement-note",
+            ]
+            .iter()
+            .map(|k| t(k)),
+        );
+    for l in &d.lines {
+        sheet.push_row(vec![
+            l.at.map(|a| Cell::date(a.with_timezone(&state.tz()).date_naive()))
+                .unwrap_or(Cell::Empty),
+            Cell::text(locale.t(&format!("statement-kind-{}", l.kind))),
+            Cell::text(l.site.clone()),
+            Cell::text(l.material.clone()),
+            Cell::text(l.spec.clone()),
+            Cell::text(l.unit.clone()),
+            Cell::qty(l.quantity, 3),
+            Cell::qty(l.unit_price, 4),
+            Cell::money(l.amount),
+            Cell::text(l.note.clone()),
+        ]);
+    }
+    let total = |label: String, v: Decimal| {
+        let mut row = vec![Cell::Empty; 10];
+        row[7] = Cell::text(label);
+        row[8] = Cell::money(v);
+        row
+    };
+    sheet.push_footer(total(t("statement-net"), s.net));
+    sheet.push_footer(total(
+        format!(
+            "{} {}%",
+            t("statement-tax"),
+            (s.tax_rate * Decimal::from(100)).normalize()
+        ),
+        s.tax,
+    ));
+    sheet.push_footer(total(t("statement-gross"), s.gross));
+    Ok(sheet)
+}
+
+#[utoipa::path(get, path = "/api/statements/{id}/export", tag = "settlement", security(("bearer" = [])),
+    params(("id" = i64, Path), ExportQuery),
+    responses((status = 200, description = "CSV or XLSX file"), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[get("/api/statements/{id}/export")]
+pub async fn export(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    q: web::Query<ExportQuery>,
+    req: HttpRequest,
+) -> AppResult<HttpResponse> {
+    let format = Format::parse(&q.format).ok_or_else(|| AppError::field("format", "format"))?;
+    let locale = Locale::of(&req);
+    let d = detail(&state.db.read, &user, *id, locale).await?;
+    let sheet = sheet(&state, &d, locale).await?;
+    Ok(crate::export::download(
+        format,
+        &d.statement.number,
+        &sheet,
+    )?)
+}

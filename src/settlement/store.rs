@@ -1,0 +1,647 @@
+//! Settlement persistence: closing periods into statements, and the statement workflow.
+//!
+//! Closing is idempotent and exclusive without any lock of its own: each (supplier, period)
+//! is closed in one transaction, and the database's unique keys — one statement per supplier
+//! and period, one line per movement, one line per adjustment — make a second instance's
+//! attempt fail and roll back whole. So two instances closing at once produce one set of
+//! statements, and no movement is ever in two statements; the close takes every unsettled
+//! draw before the period's end, so none is left out either.
+
+use super::rules::{self, Action, Carried, Draw, LineKind, Period, Status};
+use crate::audit::{self, Actor, Change};
+use crate::auth::{CurrentUser, Role};
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::state::AppState;
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::{
+    Fixed, consignment_agreement, listing, material, movement, statement, statement_adjustment,
+    statement_line,
+};
+use rust_decimal::Decimal;
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr,
+    EntityTrait, QueryFilter, QueryOrder,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+const DRAW_KINDS: [&str; 2] = ["issue", "site_return"];
+
+/// A supplier's draws not yet on any statement.
+fn unsettled_draws(supplier_id: i64) -> sea_orm::Select<movement::Entity> {
+    movement::Entity::find()
+        .filter(movement::Column::SupplierId.eq(supplier_id))
+        .filter(movement::Column::Kind.is_in(DRAW_KINDS))
+        .filter(
+            movement::Column::Id.not_in_subquery(
+                Query::select()
+                    .column(statement_line::Column::MovementId)
+                    .from(statement_line::Entity)
+                    .and_where(statement_line::Column::MovementId.is_not_null())
+                    .to_owned(),
+            ),
+        )
+}
+
+/// A supplier's adjustments not yet carried onto a statement.
+fn uncarried(supplier_id: i64) -> sea_orm::Select<statement_adjustment::Entity> {
+    statement_adjustment::Entity::find()
+        .filter(statement_adjustment::Column::SupplierId.eq(supplier_id))
+        .filter(
+            statement_adjustment::Column::Id.not_in_subquery(
+                Query::select()
+                    .column(statement_line::Column::AdjustmentId)
+                    .from(statement_line::Entity)
+                    .and_where(statement_line::Column::AdjustmentId.is_not_null())
+                    .to_owned(),
+            ),
+        )
+}
+
+fn draw_of(m: &movement::Model) -> Draw {
+    Draw {
+        movement_id: m.id,
+        supplier_id: m.supplier_id,
+        listing_id: m.listing_id,
+        at: m.at,
+        kind: if m.kind == "site_return" {
+            LineKind::SiteReturn
+        } else {
+            LineKind::Issue
+        },
+        quantity: m.quantity.value().abs(),
+        unit_price: m.unit_price.value(),
+    }
+}
+
+fn cutoff_of(a: &consignment_agreement::Model) -> u32 {
+    u32::try_from(a.cutoff_day).unwrap_or(crate::settings::DEFAULT_CUTOFF_DAY)
+}
+
+/// Closes every supplier's settlement periods that have ended by `as_of`: `only` one period,
+/// or (the monthly job) every period from the supplier's oldest unsettled draw to the last
+/// one that has ended. Returns the statements made; closing again makes none.
+pub async fn close(
+    state: &AppState,
+    actor: &Actor,
+    as_of: NaiveDate,
+    only: Option<Period>,
+) -> AppResult<Vec<statement::Model>> {
+    let tz = state.tz();
+    let agreements = consignment_agreement::Entity::find()
+        .order_by_asc(consignment_agreement::Column::SupplierId)
+        .all(&state.db.read)
+        .await?;
+    let mut made = Vec::new();
+    for a in agreements {
+        let cutoff = cutoff_of(&a);
+        let last = Period::last_closed_by(as_of, cutoff);
+        let periods: Vec<Period> = match only {
+            Some(p) if p <= last => vec![p],
+            Some(_) => continue,
+            None => {
+                let oldest = unsettled_draws(a.supplier_id)
+                    .order_by_asc(movement::Column::At)
+                    .one(&state.db.read)
+                    .await?;
+                let first = match oldest {
+                    Some(m) => Period::of_instant(m.at, cutoff, tz),
+                    None if uncarried(a.supplier_id)
+                        .one(&state.db.read)
+                        .await?
+                        .is_some() =>
+                    {
+                        last
+                    }
+                    None => continue,
+                };
+                let mut ps = Vec::new();
+                let mut p = first;
+                while p <= last && ps.len() < 240 {
+                    ps.push(p);
+                    p = p.next();
+                }
+                ps
+            }
+        };
+        for p in periods {
+            if let Some(s) = close_one(state, actor, &a, p).await? {
+                made.push(s);
+            }
+        }
+    }
+    Ok(made)
+}
+
+/// Closes one supplier's period in one transaction, or does nothing when it is closed
+/// already (here or by another instance at the same moment) or nothing is owed.
+async fn close_one(
+    state: &AppState,
+    actor: &Actor,
+    a: &consignment_agreement::Model,
+    period: Period,
+) -> AppResult<Option<statement::Model>> {
+    let exists = statement::Entity::find()
+        .filter(statement::Column::SupplierId.eq(a.supplier_id))
+        .filter(statement::Column::Period.eq(period.to_string()))
+        .one(&state.db.read)
+        .await?;
+    if exists.is_some() {
+        return Ok(None);
+    }
+    let cutoff = cutoff_of(a);
+    let (_, end) = period.bounds(cutoff, state.tz());
+    let txn = state.db.begin_write().await?;
+    match write_statement(&txn, state, actor, a, period, end).await {
+        Ok(Some(s)) => {
+            txn.commit().await?;
+            Ok(Some(s))
+        }
+        Ok(None) => {
+            txn.rollback().await?;
+            Ok(None)
+        }
+        // Another instance closed it first: its statement stands, ours is rolled back whole.
+        Err(AppError::Conflict("duplicate")) => {
+            txn.rollback().await?;
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn write_statement(
+    txn: &DatabaseTransaction,
+    state: &AppState,
+    actor: &Actor,
+    a: &consignment_agreement::Model,
+    period: Period,
+    end: DateTime<Utc>,
+) -> AppResult<Option<statement::Model>> {
+    let cutoff = cutoff_of(a);
+    let movements = unsettled_draws(a.supplier_id)
+        .filter(movement::Column::At.lt(end))
+        .all(txn)
+        .await?;
+    let draws: Vec<Draw> = movements.iter().map(draw_of).collect();
+    let carried: Vec<Carried> = uncarried(a.supplier_id)
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|c| Carried {
+            adjustment_id: c.id,
+            supplier_id: c.supplier_id,
+            amount: c.amount.value(),
+            note: c.note,
+        })
+        .collect();
+    let tax_rate = a.tax_rate.value();
+    let Some(plan) = rules::plan(period, |_| Some((end, tax_rate)), &draws, &carried)
+        .into_iter()
+        .next()
+    else {
+        return Ok(None);
+    };
+    let now = state.now();
+    let s = statement::ActiveModel {
+        number: Set(format!(
+            "JS{}-{:05}",
+            period.to_string().replace('-', ""),
+            a.supplier_id
+        )),
+        supplier_id: Set(a.supplier_id),
+        period: Set(period.to_string()),
+        first_day: Set(period.first_day(cutoff)),
+        last_day: Set(period.last_day(cutoff)),
+        tax_rate: Set(a.tax_rate),
+        gross: Set(cents(plan.totals.gross)?),
+        net: Set(cents(plan.totals.net)?),
+        tax: Set(cents(plan.totals.tax)?),
+        status: Set(Status::Draft.as_str().into()),
+        created_at: Set(now),
+        issued_at: Set(None),
+        answered_at: Set(None),
+        resolved_at: Set(None),
+        invoice_number: Set(String::new()),
+        invoice_date: Set(None),
+        paid_on: Set(None),
+        payment_reference: Set(String::new()),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    let sites: std::collections::HashMap<i64, Option<i64>> =
+        movements.iter().map(|m| (m.id, m.site_id)).collect();
+    let names = material_names(txn, &movements).await?;
+    for l in &plan.lines {
+        let (material, spec, unit) = l
+            .listing_id
+            .and_then(|id| names.get(&id).cloned())
+            .unwrap_or_default();
+        statement_line::ActiveModel {
+            statement_id: Set(s.id),
+            kind: Set(l.kind.as_str().into()),
+            movement_id: Set(l.movement_id),
+            adjustment_id: Set(l.adjustment_id),
+            listing_id: Set(l.listing_id),
+            site_id: Set(l.movement_id.and_then(|m| sites.get(&m).copied().flatten())),
+            at: Set(l.at),
+            material: Set(material),
+            spec: Set(spec),
+            unit: Set(unit),
+            quantity: Set(Fixed::new(l.quantity).ok_or(AppError::Rule("out_of_range"))?),
+            unit_price: Set(Fixed::new(l.unit_price).ok_or(AppError::Rule("out_of_range"))?),
+            amount: Set(cents(l.amount)?),
+            note: Set(l.note.clone()),
+            dispute_reason: Set(None),
+            resolution: Set(None),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+    }
+    audit::record(
+        txn,
+        actor,
+        now,
+        Change::new("statement.close", "statement", s.id).after(&s),
+    )
+    .await?;
+    Ok(Some(s))
+}
+
+fn cents(d: Decimal) -> AppResult<Fixed<2>> {
+    Fixed::new(d).ok_or(AppError::Rule("out_of_range"))
+}
+
+/// Material name (Chinese), specification and unit by listing, as they are today.
+async fn material_names(
+    conn: &impl ConnectionTrait,
+    movements: &[movement::Model],
+) -> Result<std::collections::HashMap<i64, (String, String, String)>, DbErr> {
+    let ids: Vec<i64> = movements.iter().map(|m| m.listing_id).collect();
+    let listings = listing::Entity::find()
+        .filter(listing::Column::Id.is_in(ids))
+        .all(conn)
+        .await?;
+    let materials = material::Entity::find()
+        .filter(material::Column::Id.is_in(listings.iter().map(|l| l.material_id)))
+        .all(conn)
+        .await?;
+    Ok(listings
+        .iter()
+        .filter_map(|l| {
+            let m = materials.iter().find(|m| m.id == l.material_id)?;
+            Some((
+                l.id,
+                (m.name_zh.clone(), m.spec.clone(), m.unit_code.clone()),
+            ))
+        })
+        .collect())
+}
+
+// ----- Reading -----
+
+/// Statements `user` may read: its own issued ones for a supplier, all for finance, audit
+/// and the procurement head.
+pub fn visible(user: &CurrentUser) -> AppResult<sea_orm::Select<statement::Entity>> {
+    use crate::auth::Capability;
+    if user.role == Role::Supplier {
+        let sid = user.supplier_id.ok_or(AppError::Forbidden)?;
+        return Ok(statement::Entity::find()
+            .filter(statement::Column::SupplierId.eq(sid))
+            .filter(statement::Column::Status.ne(Status::Draft.as_str())));
+    }
+    user.require(Capability::ReadSettlement)?;
+    Ok(statement::Entity::find())
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StatementFilter {
+    pub period: Option<String>,
+    pub status: Option<String>,
+    pub supplier_id: Option<i64>,
+}
+
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    user: &CurrentUser,
+    f: &StatementFilter,
+) -> AppResult<Vec<statement::Model>> {
+    let mut q = visible(user)?;
+    if let Some(p) = f.period.as_deref().filter(|p| !p.is_empty()) {
+        q = q.filter(statement::Column::Period.eq(p));
+    }
+    if let Some(s) = f.status.as_deref().filter(|s| !s.is_empty()) {
+        q = q.filter(statement::Column::Status.eq(s));
+    }
+    if let Some(s) = f.supplier_id {
+        q = q.filter(statement::Column::SupplierId.eq(s));
+    }
+    Ok(q.order_by_desc(statement::Column::Period)
+        .order_by_asc(statement::Column::SupplierId)
+        .all(conn)
+        .await?)
+}
+
+/// One statement with its lines, if `user` may read it (404 otherwise, so a supplier cannot
+/// even learn that another's exists).
+pub async fn get(
+    conn: &impl ConnectionTrait,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<(statement::Model, Vec<statement_line::Model>)> {
+    let s = visible(user)?
+        .filter(statement::Column::Id.eq(id))
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let lines = statement_line::Entity::find()
+        .filter(statement_line::Column::StatementId.eq(id))
+        .order_by_asc(statement_line::Column::Id)
+        .all(conn)
+        .await?;
+    Ok((s, lines))
+}
+
+// ----- The workflow -----
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct DisputedLine {
+    pub line_id: i64,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct Resolution {
+    pub line_id: i64,
+    /// Signed, in yuan with at most two places: positive is owed to the supplier on its next
+    /// statement, negative is charged back; zero rejects the dispute.
+    #[schema(value_type = String)]
+    pub amount: Decimal,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct InvoiceInput {
+    pub invoice_number: String,
+    pub invoice_date: NaiveDate,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct PaymentInput {
+    pub paid_on: NaiveDate,
+    pub reference: String,
+}
+
+/// What a workflow step carries.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Step {
+    Issue,
+    Confirm,
+    Dispute { lines: Vec<DisputedLine> },
+    Resolve { lines: Vec<Resolution> },
+    Invoice(InvoiceInput),
+    Pay(PaymentInput),
+}
+
+impl Step {
+    fn action(&self) -> Action {
+        match self {
+            Step::Issue => Action::Issue,
+            Step::Confirm => Action::Confirm,
+            Step::Dispute { .. } => Action::Dispute,
+            Step::Resolve { .. } => Action::Resolve,
+            Step::Invoice(_) => Action::Invoice,
+            Step::Pay(_) => Action::Pay,
+        }
+    }
+}
+
+/// Moves a statement one step on. The supplier confirms or disputes its own issued statement;
+/// finance does the rest. Each step is one transaction with its audit record and mail; a step
+/// the statement's state does not allow is refused and changes nothing.
+pub async fn step(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    step: Step,
+) -> AppResult<statement::Model> {
+    let action = step.action();
+    match rules::who(action) {
+        rules::Actor::Supplier => {
+            if user.role != Role::Supplier {
+                return Err(AppError::Forbidden);
+            }
+        }
+        rules::Actor::Finance => user.require(crate::auth::Capability::ManageSettlement)?,
+    }
+    let (s, lines) = get(&state.db.read, user, id).await?;
+    let from = Status::parse(&s.status).ok_or(AppError::Rule("statement_state"))?;
+    let to = rules::next(from, action).ok_or(AppError::Rule("statement_state"))?;
+    let mut errors = FieldErrors::new();
+    check_step(&step, &lines, &mut errors);
+    errors.into_result()?;
+
+    let now = state.now();
+    let txn = state.db.begin_write().await?;
+    // Conditional on the state read: a second, concurrent step finds it moved on and fails.
+    let mut update = statement::Entity::update_many()
+        .col_expr(statement::Column::Status, Expr::value(to.as_str()))
+        .col_expr(statement::Column::UpdatedAt, Expr::value(now));
+    match &step {
+        Step::Issue => {
+            update = update.col_expr(statement::Column::IssuedAt, Expr::value(now));
+        }
+        Step::Confirm | Step::Dispute { .. } => {
+            update = update.col_expr(statement::Column::AnsweredAt, Expr::value(now));
+        }
+        Step::Resolve { .. } => {
+            update = update.col_expr(statement::Column::ResolvedAt, Expr::value(now));
+        }
+        Step::Invoice(i) => {
+            update = update
+                .col_expr(
+                    statement::Column::InvoiceNumber,
+                    Expr::value(i.invoice_number.trim()),
+                )
+                .col_expr(statement::Column::InvoiceDate, Expr::value(i.invoice_date));
+        }
+        Step::Pay(p) => {
+            update = update
+                .col_expr(statement::Column::PaidOn, Expr::value(p.paid_on))
+                .col_expr(
+                    statement::Column::PaymentReference,
+                    Expr::value(p.reference.trim()),
+                );
+        }
+    }
+    let r = update
+        .filter(statement::Column::Id.eq(id))
+        .filter(statement::Column::Status.eq(from.as_str()))
+        .exec(&txn)
+        .await?;
+    if r.rows_affected != 1 {
+        return Err(AppError::Conflict("statement_changed"));
+    }
+    match &step {
+        Step::Dispute { lines } => {
+            for d in lines {
+                statement_line::Entity::update_many()
+                    .col_expr(
+                        statement_line::Column::DisputeReason,
+                        Expr::value(d.reason.trim()),
+                    )
+                    .filter(statement_line::Column::Id.eq(d.line_id))
+                    .exec(&txn)
+                    .await?;
+            }
+        }
+        Step::Resolve { lines } => {
+            for r in lines {
+                statement_line::Entity::update_many()
+                    .col_expr(
+                        statement_line::Column::Resolution,
+                        Expr::value(r.note.trim()),
+                    )
+                    .filter(statement_line::Column::Id.eq(r.line_id))
+                    .exec(&txn)
+                    .await?;
+                if !r.amount.is_zero() {
+                    statement_adjustment::ActiveModel {
+                        supplier_id: Set(s.supplier_id),
+                        from_statement_id: Set(s.id),
+                        from_line_id: Set(Some(r.line_id)),
+                        amount: Set(cents(r.amount)?),
+                        note: Set(format!("{} {}: {}", s.number, r.line_id, r.note.trim())),
+                        created_by: Set(user.id),
+                        created_at: Set(now),
+                        ..Default::default()
+                    }
+                    .insert(&txn)
+                    .await?;
+                }
+            }
+        }
+        _ => {}
+    }
+    let after = statement::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    audit::record(
+        &txn,
+        &user.actor(),
+        now,
+        Change::new(&format!("statement.{}", action.as_str()), "statement", id)
+            .before(&s)
+            .after(&after),
+    )
+    .await?;
+    let args = [
+        ("number", after.number.clone()),
+        ("period", after.period.clone()),
+        ("gross", format!("{:.2}", after.gross.value())),
+    ];
+    let (to_users, kind) = match action {
+        Action::Dispute => (
+            crate::users::store::active_with_roles(&txn, &[Role::Finance]).await?,
+            "statement_disputed",
+        ),
+        Action::Confirm => (
+            crate::users::store::active_with_roles(&txn, &[Role::Finance]).await?,
+            "statement_confirmed",
+        ),
+        Action::Issue => (
+            crate::users::store::active_of_supplier(&txn, s.supplier_id).await?,
+            "statement_issued",
+        ),
+        Action::Resolve => (
+            crate::users::store::active_of_supplier(&txn, s.supplier_id).await?,
+            "statement_resolved",
+        ),
+        Action::Invoice => (Vec::new(), ""),
+        Action::Pay => (
+            crate::users::store::active_of_supplier(&txn, s.supplier_id).await?,
+            "statement_paid",
+        ),
+    };
+    if !to_users.is_empty() {
+        crate::mail::enqueue_to_users(&txn, state, &to_users, kind, &args).await?;
+    }
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// The fields a step needs, checked before anything changes.
+fn check_step(step: &Step, lines: &[statement_line::Model], errors: &mut FieldErrors) {
+    let on_statement = |id: i64| lines.iter().find(|l| l.id == id);
+    match step {
+        Step::Dispute { lines: disputed } => {
+            if disputed.is_empty() {
+                errors.add("lines", "dispute_needs_a_line");
+            }
+            let mut seen = std::collections::BTreeSet::new();
+            for d in disputed {
+                if on_statement(d.line_id).is_none() || !seen.insert(d.line_id) {
+                    errors.add("lines", "not_on_statement");
+                }
+                if d.reason.trim().is_empty() {
+                    errors.add("reason", "required");
+                }
+            }
+        }
+        Step::Resolve { lines: answers } => {
+            let disputed: std::collections::BTreeSet<i64> = lines
+                .iter()
+                .filter(|l| l.dispute_reason.is_some())
+                .map(|l| l.id)
+                .collect();
+            let answered: std::collections::BTreeSet<i64> =
+                answers.iter().map(|r| r.line_id).collect();
+            if answered != disputed || answers.len() != answered.len() {
+                errors.add("lines", "answer_every_disputed_line");
+            }
+            for r in answers {
+                if r.amount.scale() > 2 && r.amount != rules::round_cents(r.amount) {
+                    errors.add("amount", "cents");
+                }
+                if Fixed::<2>::new(r.amount).is_none() {
+                    errors.add("amount", "out_of_range");
+                }
+                if r.note.trim().is_empty() {
+                    errors.add("note", "required");
+                }
+            }
+        }
+        Step::Invoice(i) => {
+            let n = i.invoice_number.trim();
+            if n.is_empty() {
+                errors.add("invoice_number", "required");
+            } else if n.chars().count() > 40 {
+                errors.add_with("invoice_number", "too_long", &[("max", "40".into())]);
+            }
+        }
+        Step::Pay(p) => {
+            if p.reference.trim().is_empty() {
+                errors.add("reference", "required");
+            }
+        }
+        Step::Issue | Step::Confirm => {}
+    }
+}
+
+/// Statement totals as the API shows them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Summary {
+    #[schema(value_type = String)]
+    pub gross: Decimal,
+    #[schema(value_type = String)]
+    pub net: Decimal,
+    #[schema(value_type = String)]
+    pub tax: Decimal,
+}

@@ -1,0 +1,591 @@
+//! Settlement (rule 11): closing periods into statements, the statement workflow, downloads.
+
+use crate::helpers::{DEMO_PASSWORD, TestApp, extract_csrf, spawn_app};
+use crate::stock::{ledger_ok, requisition, stocked};
+use chrono::{DateTime, TimeZone, Utc};
+use reqwest::StatusCode;
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+
+/// An instant written in Shanghai time, whatever the server's zone.
+fn shanghai(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
+    chrono_tz::Asia::Shanghai
+        .with_ymd_and_hms(y, mo, d, h, mi, s)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| panic!("bad instant"))
+}
+
+fn is_amount(c: &calamine::Data) -> bool {
+    matches!(c, calamine::Data::String(s) if s == "金额" || s == "Amount")
+}
+
+fn dec(v: &Value) -> Decimal {
+    v.as_str()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("not a decimal: {v}"))
+}
+
+/// A site requisitions `quantity` of the listing, the manager approves, the keeper issues it.
+async fn draw(app: &TestApp, listing_id: i64, quantity: &str) {
+    let site_user = app.token_for("site_user").await;
+    let (status, r) = requisition(app, &site_user, listing_id, quantity).await;
+    assert_eq!(status, StatusCode::CREATED, "{r}");
+    let rid = r["id"].as_i64().unwrap_or_default();
+    let manager = app.token_for("site_manager").await;
+    let (status, r) = app
+        .post_json(
+            &format!("/api/requisitions/{rid}/approval"),
+            &manager,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    let keeper = app.token_for("warehouse_keeper").await;
+    let (status, v) = app
+        .post_json(
+            &format!("/api/requisitions/{rid}/issue"),
+            &keeper,
+            &json!({"lines": [{"line_id": r["lines"][0]["id"], "quantity": quantity}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+}
+
+async fn close(app: &TestApp, period: Option<&str>) -> (StatusCode, Value) {
+    let finance = app.token_for("finance").await;
+    app.post_json(
+        "/api/statements/close",
+        &finance,
+        &json!({ "period": period }),
+    )
+    .await
+}
+
+async fn step(app: &TestApp, token: &str, id: i64, body: Value) -> (StatusCode, Value) {
+    app.post_json(&format!("/api/statements/{id}/steps"), token, &body)
+        .await
+}
+
+#[tokio::test]
+async fn the_25th_at_235959_and_the_26th_at_midnight_settle_in_different_periods_once_each() {
+    let app = spawn_app().await;
+    app.clock.set(shanghai(2027, 1, 25, 23, 59, 59));
+    let s = stocked(&app, "10").await;
+    draw(&app, s.listing_id, "2").await;
+    app.clock.set(shanghai(2027, 1, 26, 0, 0, 0));
+    draw(&app, s.listing_id, "3").await;
+
+    // The period 2027-02 has not ended: it cannot be closed yet.
+    let (status, v) = close(&app, Some("2027-02")).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["created"], json!([]), "{v}");
+    let (status, v) = close(&app, Some("2027-1")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["fields"]["period"]["code"], "period", "{v}");
+
+    let (status, v) = close(&app, None).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let made = v["created"].as_array().cloned().unwrap_or_default();
+    assert_eq!(made.len(), 1, "one supplier drew: {v}");
+    let first = &made[0];
+    assert_eq!(first["period"], "2027-01");
+    assert_eq!(first["status"], "draft");
+    // 2 × 3850.00 incl. 13 % VAT: net 6814.16, tax 885.84.
+    assert_eq!(
+        (dec(&first["gross"]), dec(&first["net"]), dec(&first["tax"])),
+        (
+            Decimal::new(770000, 2),
+            Decimal::new(681416, 2),
+            Decimal::new(88584, 2)
+        )
+    );
+    let (status, again) = close(&app, None).await;
+    assert_eq!(
+        (status, again["created"].clone()),
+        (StatusCode::OK, json!([]))
+    );
+
+    app.clock.set(shanghai(2027, 2, 26, 8, 0, 0));
+    let (_, v) = close(&app, None).await;
+    let made = v["created"].as_array().cloned().unwrap_or_default();
+    assert_eq!(made.len(), 1, "{v}");
+    assert_eq!(made[0]["period"], "2027-02");
+    assert_eq!(dec(&made[0]["gross"]), Decimal::new(1155000, 2));
+
+    // Every issue movement is on exactly one line.
+    let finance = app.token_for("finance").await;
+    let mut seen = Vec::new();
+    let (_, list) = app.get_json("/api/statements", &finance).await;
+    for st in list.as_array().cloned().unwrap_or_default() {
+        // The demo's own statement of its last period is not this test's.
+        if !st["period"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("2027")
+        {
+            continue;
+        }
+        let (_, d) = app
+            .get_json(&format!("/api/statements/{}", st["id"]), &finance)
+            .await;
+        for l in d["lines"].as_array().cloned().unwrap_or_default() {
+            seen.push(l["movement_id"].as_i64().unwrap_or_default());
+        }
+    }
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!((seen.len(), unique.len()), (2, 2), "{seen:?}");
+    ledger_ok(&app).await;
+}
+
+#[tokio::test]
+async fn a_dispute_becomes_an_adjustment_on_the_next_statement_and_the_workflow_runs_to_paid() {
+    let app = spawn_app().await;
+    app.clock.set(shanghai(2027, 1, 20, 10, 0, 0));
+    let s = stocked(&app, "10").await;
+    draw(&app, s.listing_id, "2").await;
+    app.clock.set(shanghai(2027, 1, 26, 9, 0, 0));
+    let (_, v) = close(&app, None).await;
+    let id = v["created"][0]["id"].as_i64().unwrap_or_default();
+    let finance = app.token_for("finance").await;
+    let supplier = app.token_for("supplier").await;
+
+    // A draft is finance's alone; the supplier cannot act on it or even see it.
+    let (status, _) = app
+        .get_json(&format!("/api/statements/{id}"), &supplier)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, v) = step(&app, &finance, id, json!({"action": "confirm"})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{v}");
+    let (status, v) = step(&app, &supplier, id, json!({"action": "issue"})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{v}");
+
+    let (status, v) = step(&app, &finance, id, json!({"action": "issue"})).await;
+    assert_eq!(
+        (status, v["status"].clone()),
+        (StatusCode::OK, json!("issued")),
+        "{v}"
+    );
+    let mails = app.count("outbox WHERE kind = 'statement_issued'").await;
+    assert!(mails >= 1, "the supplier is emailed");
+    let (status, again) = step(&app, &finance, id, json!({"action": "issue"})).await;
+    assert_eq!(
+        (status, again["error"]["code"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("statement_state")),
+        "an issued statement is not issued twice: {again}"
+    );
+
+    let (_, d) = app
+        .get_json(&format!("/api/statements/{id}"), &supplier)
+        .await;
+    let line = d["lines"][0]["id"].as_i64().unwrap_or_default();
+    let (status, v) = step(
+        &app,
+        &supplier,
+        id,
+        json!({"action": "dispute", "lines": []}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let (status, v) = step(
+        &app,
+        &supplier,
+        id,
+        json!({"action": "dispute", "lines": [{"line_id": line, "reason": "只收到 1.9 吨"}]}),
+    )
+    .await;
+    assert_eq!(
+        (status, v["status"].clone()),
+        (StatusCode::OK, json!("disputed")),
+        "{v}"
+    );
+
+    // Finance must answer every disputed line; the answer is an adjustment, not an edit.
+    let (status, v) = step(
+        &app,
+        &finance,
+        id,
+        json!({"action": "resolve", "lines": []}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let (status, v) = step(&app, &finance, id, json!({"action": "resolve", "lines": [{"line_id": line, "amount": "-385.00", "note": "按 1.9 吨结算"}]})).await;
+    assert_eq!(
+        (status, v["status"].clone()),
+        (StatusCode::OK, json!("resolved")),
+        "{v}"
+    );
+    assert_eq!(
+        dec(&v["gross"]),
+        Decimal::new(770000, 2),
+        "the statement itself is unchanged"
+    );
+
+    let (status, v) = step(
+        &app,
+        &finance,
+        id,
+        json!({"action": "invoice", "invoice_number": "", "invoice_date": "2027-01-28"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let (status, v) = step(
+        &app,
+        &finance,
+        id,
+        json!({"action": "invoice", "invoice_number": "FP-0001", "invoice_date": "2027-01-28"}),
+    )
+    .await;
+    assert_eq!(
+        (status, v["status"].clone()),
+        (StatusCode::OK, json!("invoiced")),
+        "{v}"
+    );
+    let (status, v) = step(
+        &app,
+        &finance,
+        id,
+        json!({"action": "pay", "paid_on": "2027-02-05", "reference": "YH-778"}),
+    )
+    .await;
+    assert_eq!(
+        (status, v["status"].clone()),
+        (StatusCode::OK, json!("paid")),
+        "{v}"
+    );
+    let (status, _) = step(
+        &app,
+        &supplier,
+        id,
+        json!({"action": "dispute", "lines": [{"line_id": line, "reason": "x"}]}),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a paid statement is not disputed"
+    );
+
+    // The next period carries the adjustment, even with no draws of its own.
+    app.clock.set(shanghai(2027, 2, 26, 9, 0, 0));
+    let (_, v) = close(&app, None).await;
+    let next = &v["created"][0];
+    assert_eq!(next["period"], "2027-02", "{v}");
+    assert_eq!(dec(&next["gross"]), Decimal::new(-38500, 2));
+    let finance = app.token_for("finance").await;
+    let (_, d) = app
+        .get_json(&format!("/api/statements/{}", next["id"]), &finance)
+        .await;
+    assert_eq!(d["lines"][0]["kind"], "adjustment", "{d}");
+    let (_, v) = close(&app, None).await;
+    assert_eq!(v["created"], json!([]), "an adjustment is carried once");
+}
+
+#[tokio::test]
+async fn a_supplier_reads_only_its_own_statements_and_the_xlsx_adds_up_like_the_page() {
+    let app = spawn_app().await;
+    app.clock.set(shanghai(2027, 3, 1, 10, 0, 0));
+    let s = stocked(&app, "10").await;
+    draw(&app, s.listing_id, "1.5").await;
+    draw(&app, s.listing_id, "2.25").await;
+    app.clock.set(shanghai(2027, 3, 26, 9, 0, 0));
+    let (_, v) = close(&app, None).await;
+    let id = v["created"][0]["id"].as_i64().unwrap_or_default();
+    let finance = app.token_for("finance").await;
+    step(&app, &finance, id, json!({"action": "issue"})).await;
+    let supplier = app.token_for("supplier").await;
+
+    // Another admitted supplier's user sees nothing of it.
+    let admin = app.token_for("admin").await;
+    let (_, mine) = app.get_json("/api/my/supplier", &supplier).await;
+    let (_, all) = app
+        .get_json(
+            "/api/suppliers?status=admitted",
+            &app.token_for("procurement_officer").await,
+        )
+        .await;
+    let other = all
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["id"] != mine["id"]))
+        .and_then(|x| x["id"].as_i64())
+        .unwrap_or_else(|| panic!("no second admitted supplier: {all}"));
+    let (status, u) = app
+        .post_json("/api/users", &admin, &json!({"email": "other@supplier.test", "display_name": "B", "password": "other-password", "role": "supplier", "supplier_id": other}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{u}");
+    let b = app.token("other@supplier.test", "other-password").await;
+    let (status, _) = app.get_json(&format!("/api/statements/{id}"), &b).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, list) = app.get_json("/api/statements", &b).await;
+    assert_eq!(list, json!([]));
+    let r = app
+        .get(&format!("/api/statements/{id}/export?format=xlsx"), &b)
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let (status, _) = app
+        .get_json("/api/statements", &app.token_for("site_user").await)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // The XLSX is a real spreadsheet whose amounts add up to the page's total.
+    let (_, d) = app
+        .get_json(&format!("/api/statements/{id}"), &supplier)
+        .await;
+    let gross = dec(&d["statement"]["gross"]);
+    assert_eq!(gross, Decimal::new(1443750, 2), "(1.5 + 2.25) × 3850");
+    let r = app
+        .get(
+            &format!("/api/statements/{id}/export?format=xlsx"),
+            &supplier,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let bytes = r.bytes().await.unwrap_or_default();
+    use calamine::{DataType, Reader};
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec()))
+        .unwrap_or_else(|e| panic!("not an xlsx: {e}"));
+    let sheet = book
+        .worksheet_range_at(0)
+        .and_then(Result::ok)
+        .unwrap_or_else(|| panic!("no sheet"));
+    let rows: Vec<Vec<calamine::Data>> = sheet.rows().map(|r| r.to_vec()).collect();
+    let header = rows
+        .iter()
+        .position(|r| r.iter().any(is_amount))
+        .unwrap_or_else(|| panic!("no header row: {rows:?}"));
+    let col = rows[header].iter().position(is_amount).unwrap_or_default();
+    let lines: f64 = rows[header + 1..header + 3]
+        .iter()
+        .filter_map(|r| r[col].get_float())
+        .sum();
+    assert!((lines - 14437.5).abs() < 0.001, "{rows:?}");
+    let last = rows.last().cloned().unwrap_or_default();
+    assert_eq!(last[col].get_float(), Some(14437.5), "the gross total row");
+    let r = app
+        .get(
+            &format!("/api/statements/{id}/export?format=csv"),
+            &supplier,
+        )
+        .await;
+    let text = r.text().await.unwrap_or_default();
+    assert!(
+        text.starts_with('\u{feff}') && text.contains("14437.50"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn two_instances_closing_one_period_at_once_make_one_set_of_statements() {
+    let app = spawn_app().await;
+    app.clock.set(shanghai(2027, 4, 10, 10, 0, 0));
+    let s = stocked(&app, "10").await;
+    draw(&app, s.listing_id, "1").await;
+    app.clock.set(shanghai(2027, 4, 26, 9, 0, 0));
+    // A second instance on the same database (the same SQLite file, or the same schema).
+    let clock: portal::clock::SharedClock = app.clock.clone();
+    let other = portal::prepare(
+        crate::helpers::test_config(app.data_dir.path(), crate::helpers::test_database_url()),
+        clock,
+        app.schema.as_deref(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("second instance: {e}"));
+    let actor = portal::audit::Actor::system("test");
+    let today = app.state.today();
+    let runs = (0..6).map(|i| {
+        let state = if i % 2 == 0 { &app.state } else { &other };
+        portal::settlement::store::close(state, &actor, today, None)
+    });
+    let results = futures_util::future::join_all(runs).await;
+    let made: usize = results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|e| panic!("{e}")).len())
+        .sum();
+    assert_eq!(made, 1);
+    assert_eq!(app.count("statements WHERE period = '2027-04'").await, 1);
+    assert_eq!(
+        app.count("statement_lines WHERE movement_id IS NOT NULL")
+            .await,
+        app.count("movements WHERE kind = 'issue'").await,
+        "every issue settled once"
+    );
+    // The daily job closes nothing more.
+    let run = portal::jobs::run(&other, portal::jobs::Job::ClosePeriod, today)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(run.detail, "0 statements");
+}
+
+#[tokio::test]
+async fn the_statement_pages_work_for_finance_and_the_supplier_in_both_languages() {
+    let app = spawn_app().await;
+    app.clock.set(shanghai(2027, 5, 10, 10, 0, 0));
+    let s = stocked(&app, "10").await;
+    draw(&app, s.listing_id, "1").await;
+    app.clock.set(shanghai(2027, 5, 26, 9, 0, 0));
+    // Finance closes and issues through the pages.
+    let finance = browser(&app, "finance").await;
+    let html = text(&app, &finance, "/statements").await;
+    assert!(html.contains("id=\"close-form\""), "{html}");
+    let csrf = extract_csrf(&html);
+    let r = post(
+        &app,
+        &finance,
+        "/statements/close",
+        &[("csrf_token", csrf.as_str()), ("period", "2027-05")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let html = text(&app, &finance, "/statements").await;
+    let id: i64 = html
+        .split("href=\"/statements/")
+        .nth(1)
+        .and_then(|t| t.split('"').next())
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(|| panic!("no statement link: {html}"));
+    let html = text(&app, &finance, &format!("/statements/{id}")).await;
+    assert!(
+        html.contains("3850.00") && html.contains("id=\"issue-submit\""),
+        "{html}"
+    );
+    let r = post(
+        &app,
+        &finance,
+        &format!("/statements/{id}/step"),
+        &[("csrf_token", csrf.as_str()), ("action", "issue")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    // The supplier disputes a line on the page, in English.
+    let sup = browser(&app, "supplier").await;
+    let r = sup
+        .get(app.url("/lang/en?next=/"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let html = text(&app, &sup, &format!("/statements/{id}")).await;
+    assert!(html.contains("Dispute the marked lines"), "{html}");
+    let line = html
+        .split("name=\"reason_")
+        .nth(1)
+        .and_then(|t| t.split('"').next())
+        .unwrap_or_default()
+        .to_string();
+    let csrf = extract_csrf(&html);
+    let r = post(
+        &app,
+        &sup,
+        &format!("/statements/{id}/step"),
+        &[("csrf_token", csrf.as_str()), ("action", "dispute")],
+    )
+    .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a dispute needs a reason"
+    );
+    let name = format!("reason_{line}");
+    let r = post(
+        &app,
+        &sup,
+        &format!("/statements/{id}/step"),
+        &[
+            ("csrf_token", csrf.as_str()),
+            ("action", "dispute"),
+            (name.as_str(), "wrong quantity"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let html = text(&app, &finance, &format!("/statements/{id}")).await;
+    assert!(
+        html.contains("data-status=\"disputed\"") && html.contains("wrong quantity"),
+        "{html}"
+    );
+    let r = sup
+        .get(app.url(&format!("/statements/{id}/download/xlsx")))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+async fn browser(app: &TestApp, role: &str) -> reqwest::Client {
+    let client = app.new_client();
+    let r = app
+        .page_login(&client, &format!("{role}@demo.test"), DEMO_PASSWORD)
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "sign-in of {role}");
+    client
+}
+
+async fn text(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
+    let r = client
+        .get(app.url(path))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+    assert_eq!(r.status(), StatusCode::OK, "GET {path}");
+    r.text().await.unwrap_or_default()
+}
+
+async fn post(
+    app: &TestApp,
+    client: &reqwest::Client,
+    path: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    client
+        .post(app.url(path))
+        .form(form)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("POST {path}: {e}"))
+}
+
+#[tokio::test]
+async fn the_cut_off_day_is_a_setting_only_the_admin_changes_and_it_must_exist_every_month() {
+    let app = spawn_app().await;
+    let admin = app.token_for("admin").await;
+    let auditor = app.token_for("auditor").await;
+    let (status, s) = app.get_json("/api/settings", &auditor).await;
+    assert_eq!(
+        (status, s["settlement_cutoff_day"].clone()),
+        (StatusCode::OK, json!(25))
+    );
+    let mut body = s.clone();
+    body["settlement_cutoff_day"] = json!(29);
+    let (status, v) = app
+        .send_json(reqwest::Method::PUT, "/api/settings", &admin, &body)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(
+        v["error"]["fields"]["settlement_cutoff_day"]["code"],
+        "cutoff_day_range"
+    );
+    body["settlement_cutoff_day"] = json!(28);
+    let (status, v) = app
+        .send_json(reqwest::Method::PUT, "/api/settings", &auditor, &body)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{v}");
+    let (_, unchanged) = app.get_json("/api/settings", &admin).await;
+    assert_eq!(unchanged["settlement_cutoff_day"], 25);
+    let (status, v) = app
+        .send_json(reqwest::Method::PUT, "/api/settings", &admin, &body)
+        .await;
+    assert_eq!(
+        (status, v["settlement_cutoff_day"].clone()),
+        (StatusCode::OK, json!(28)),
+        "{v}"
+    );
+    assert_eq!(
+        portal::settings::cutoff_day(&app.state.db.read)
+            .await
+            .unwrap_or_default(),
+        28
+    );
+}
