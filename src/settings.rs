@@ -40,6 +40,48 @@ pub async fn cutoff_day(conn: &impl ConnectionTrait) -> Result<u32, DbErr> {
         .unwrap_or(DEFAULT_CUTOFF_DAY))
 }
 
+/// A purchase of one item worth this much or more goes to tender (rule 4).
+pub const TENDER_THRESHOLD: &str = "tender_threshold";
+/// A purchase worth this much or more needs a written contract (rule 5).
+pub const CONTRACT_THRESHOLD: &str = "contract_threshold";
+/// A listing priced more than this fraction above the latest market survey is a
+/// price-failure candidate (rule 13).
+pub const PRICE_MARGIN: &str = "price_margin";
+
+async fn decimal_setting(
+    conn: &impl ConnectionTrait,
+    key: &str,
+    default: rust_decimal::Decimal,
+) -> Result<rust_decimal::Decimal, DbErr> {
+    Ok(get(conn, key)
+        .await?
+        .and_then(|v| v.trim().parse::<rust_decimal::Decimal>().ok())
+        .filter(|d| *d > rust_decimal::Decimal::ZERO)
+        .unwrap_or(default))
+}
+
+/// The tender threshold in yuan: the setting, or 50,000.
+pub async fn tender_threshold(conn: &impl ConnectionTrait) -> Result<rust_decimal::Decimal, DbErr> {
+    decimal_setting(conn, TENDER_THRESHOLD, rust_decimal::Decimal::from(50_000)).await
+}
+
+/// The contract threshold in yuan: the setting, or 10,000.
+pub async fn contract_threshold(
+    conn: &impl ConnectionTrait,
+) -> Result<rust_decimal::Decimal, DbErr> {
+    decimal_setting(
+        conn,
+        CONTRACT_THRESHOLD,
+        rust_decimal::Decimal::from(10_000),
+    )
+    .await
+}
+
+/// The price-watch margin as a fraction: the setting, or 0.10.
+pub async fn price_margin(conn: &impl ConnectionTrait) -> Result<rust_decimal::Decimal, DbErr> {
+    decimal_setting(conn, PRICE_MARGIN, rust_decimal::Decimal::new(10, 2)).await
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Settings {
     /// Day of the month the settlement period ends on (1–28).
@@ -47,6 +89,16 @@ pub struct Settings {
     /// The company's name on printed statements and reports.
     pub company_name_zh: String,
     pub company_name_en: String,
+    /// Yuan: a purchase of one item worth this much or more goes to tender (rule 4).
+    #[schema(value_type = String)]
+    pub tender_threshold: rust_decimal::Decimal,
+    /// Yuan: a purchase worth this much or more needs a written contract (rule 5).
+    #[schema(value_type = String)]
+    pub contract_threshold: rust_decimal::Decimal,
+    /// A fraction: a listing priced this much above the latest market survey is a
+    /// price-failure candidate (rule 13).
+    #[schema(value_type = String)]
+    pub price_margin: rust_decimal::Decimal,
 }
 
 pub async fn load(conn: &impl ConnectionTrait) -> AppResult<Settings> {
@@ -54,6 +106,9 @@ pub async fn load(conn: &impl ConnectionTrait) -> AppResult<Settings> {
         settlement_cutoff_day: i64::from(cutoff_day(conn).await?),
         company_name_zh: get(conn, "company_name_zh").await?.unwrap_or_default(),
         company_name_en: get(conn, "company_name_en").await?.unwrap_or_default(),
+        tender_threshold: tender_threshold(conn).await?,
+        contract_threshold: contract_threshold(conn).await?,
+        price_margin: price_margin(conn).await?,
     })
 }
 
@@ -74,6 +129,20 @@ pub async fn save(state: &AppState, user: &CurrentUser, input: Settings) -> AppR
             errors.add_with(field, "too_long", &[("max", "100".into())]);
         }
     }
+    let yuan = |d: rust_decimal::Decimal| d > rust_decimal::Decimal::ZERO && d.scale() <= 2;
+    if !yuan(input.tender_threshold) {
+        errors.add("tender_threshold", "amount_positive");
+    }
+    if !yuan(input.contract_threshold) {
+        errors.add("contract_threshold", "amount_positive");
+    } else if input.contract_threshold > input.tender_threshold {
+        errors.add("contract_threshold", "contract_above_tender");
+    }
+    if input.price_margin <= rust_decimal::Decimal::ZERO
+        || input.price_margin >= rust_decimal::Decimal::ONE
+    {
+        errors.add("price_margin", "margin_range");
+    }
     errors.into_result()?;
     let before = load(&state.db.read).await?;
     let now = state.now();
@@ -82,6 +151,15 @@ pub async fn save(state: &AppState, user: &CurrentUser, input: Settings) -> AppR
         (CUTOFF_DAY, input.settlement_cutoff_day.to_string()),
         ("company_name_zh", input.company_name_zh.trim().to_string()),
         ("company_name_en", input.company_name_en.trim().to_string()),
+        (
+            TENDER_THRESHOLD,
+            input.tender_threshold.normalize().to_string(),
+        ),
+        (
+            CONTRACT_THRESHOLD,
+            input.contract_threshold.normalize().to_string(),
+        ),
+        (PRICE_MARGIN, input.price_margin.normalize().to_string()),
     ] {
         setting::Entity::insert(setting::ActiveModel {
             key: Set(k.into()),
@@ -141,6 +219,31 @@ struct SettingsPage {
     errors: FormErrors,
 }
 
+impl SettingsPage {
+    /// The thresholds as form fields: name, label key, value (the margin as a percentage).
+    fn limits(&self) -> Vec<(&'static str, &'static str, String)> {
+        vec![
+            (
+                "tender_threshold",
+                "settings-tender-threshold",
+                self.s.tender_threshold.normalize().to_string(),
+            ),
+            (
+                "contract_threshold",
+                "settings-contract-threshold",
+                self.s.contract_threshold.normalize().to_string(),
+            ),
+            (
+                "price_margin_percent",
+                "settings-price-margin",
+                (self.s.price_margin * rust_decimal::Decimal::from(100))
+                    .normalize()
+                    .to_string(),
+            ),
+        ]
+    }
+}
+
 async fn page_with(
     state: &AppState,
     ctx: PageCtx,
@@ -191,10 +294,19 @@ pub async fn page_save(
 ) -> AppResult<HttpResponse> {
     let f = form.0;
     let field = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
+    let amount = |k: &str| {
+        field(k)
+            .parse::<rust_decimal::Decimal>()
+            .unwrap_or_default()
+    };
     let input = Settings {
         settlement_cutoff_day: field("settlement_cutoff_day").parse().unwrap_or(0),
         company_name_zh: field("company_name_zh"),
         company_name_en: field("company_name_en"),
+        tender_threshold: amount("tender_threshold"),
+        contract_threshold: amount("contract_threshold"),
+        // The page asks for a percentage.
+        price_margin: amount("price_margin_percent") / rust_decimal::Decimal::from(100),
     };
     let result = save(&state, &user, input.clone()).await.map(|_| ());
     let locale = ctx.locale;

@@ -422,6 +422,12 @@ settings-title = Settings
 settings-cutoff-day = Settlement cut-off day
 settings-cutoff-day-help = The books close on this day each month (rule 11). New consignment agreements start with it; each agreement keeps its own.
 settings-company-zh = Company name (Chinese)
+settings-tender-threshold = Tender threshold (yuan, one item)
+settings-contract-threshold = Contract threshold (yuan)
+settings-price-margin = Price watch margin above the market survey (%)
+validation-amount_positive = Enter an amount above zero, in yuan with at most two decimals.
+validation-contract_above_tender = The contract threshold cannot be above the tender threshold.
+validation-margin_range = Enter a percentage between 0 and 100.
 settings-company-en = Company name (English)
 # settlement statements
 nav-statements = Statements

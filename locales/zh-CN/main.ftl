@@ -422,6 +422,12 @@ settings-title = 系统设置
 settings-cutoff-day = 结算截止日
 settings-cutoff-day-help = 每月在该日结账（第 11 条）。新签代储代销协议默认采用该日，已签协议保留各自的截止日。
 settings-company-zh = 公司名称（中文）
+settings-tender-threshold = 招标限额（元，单一品种）
+settings-contract-threshold = 合同限额（元）
+settings-price-margin = 价格监控：高于市场询价的幅度（%）
+validation-amount_positive = 请输入大于零的金额（元，最多两位小数）。
+validation-contract_above_tender = 合同限额不能高于招标限额。
+validation-margin_range = 请输入 0 到 100 之间的百分比。
 settings-company-en = 公司名称（英文）
 # settlement statements
 nav-statements = 结算单

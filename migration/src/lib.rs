@@ -9,6 +9,9 @@ mod m20261128_000004_stock_counts;
 mod m20261128_000005_material_proposals;
 mod m20261128_000006_search_grams;
 mod m20261128_000007_settlement;
+mod m20261128_000008_tenders;
+mod m20261128_000009_procurement;
+mod m20261128_000010_price_watch;
 
 pub struct Migrator;
 
@@ -23,6 +26,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_material_proposals::Migration),
             Box::new(m20261128_000006_search_grams::Migration),
             Box::new(m20261128_000007_settlement::Migration),
+            Box::new(m20261128_000008_tenders::Migration),
+            Box::new(m20261128_000009_procurement::Migration),
+            Box::new(m20261128_000010_price_watch::Migration),
         ]
     }
 }

