@@ -8,6 +8,7 @@
 
 #[path = "../api/helpers.rs"]
 mod helpers;
+mod settlement;
 mod stock;
 mod suppliers;
 

@@ -263,7 +263,7 @@ async fn a_delivery_is_inspected_ordered_approved_and_issued_through_the_pages()
 }
 
 /// Signs in as the demo account of `role`, in English, and waits for the home page.
-async fn sign_in_role(driver: &WebDriver, address: &str, role: &str) -> TestResult {
+pub(crate) async fn sign_in_role(driver: &WebDriver, address: &str, role: &str) -> TestResult {
     sign_in(driver, address, Locale::En, role, helpers::DEMO_PASSWORD).await?;
     wait_for_home(driver)
         .await
@@ -283,7 +283,7 @@ fn decimal(text: &str) -> TestResult<Decimal> {
 }
 
 /// Types `text` into the field `css`, and checks that the field then holds it.
-async fn type_into(driver: &WebDriver, css: &str, text: &str) -> TestResult {
+pub(crate) async fn type_into(driver: &WebDriver, css: &str, text: &str) -> TestResult {
     let input = wait_for_element(driver, css).await?;
     input.clear().await?;
     input.send_keys(text).await?;
@@ -307,7 +307,7 @@ async fn select_value(driver: &WebDriver, css: &str, value: &str) -> TestResult 
 
 /// Waits for a `.flash-success` reading the English message `key`; fails at once when the
 /// page shows a form or field error instead.
-async fn expect_flash(driver: &WebDriver, key: &str) -> TestResult {
+pub(crate) async fn expect_flash(driver: &WebDriver, key: &str) -> TestResult {
     let text = message(Locale::En, key);
     let what = format!(".flash-success reading {text:?}");
     let outcome = wait_until(driver, &what, async || {
