@@ -227,6 +227,56 @@ fn at_nine(day: NaiveDate) -> chrono::DateTime<chrono::Utc> {
     crate::time::start_of_day(day, chrono_tz::Asia::Shanghai) + chrono::Duration::hours(9)
 }
 
+/// Market price surveys (rule 13) for some demo listings: one current at the listed price, one
+/// 20 days old (due again) that puts the listing more than 10 % above the market, so the price
+/// watch has a candidate to show; the rest unsurveyed.
+async fn demo_survey(
+    txn: &sea_orm::DatabaseTransaction,
+    supplier_index: usize,
+    k: usize,
+    m: &material::Model,
+    today: NaiveDate,
+    now: chrono::DateTime<chrono::Utc>,
+    user_ids: &BTreeMap<Role, i64>,
+) -> AppResult<()> {
+    let (days, kind, source, factor) = match (supplier_index, k) {
+        (0, 0) => (3, "price_service", "西本新干线", Decimal::ONE),
+        (0, 1) => (
+            20,
+            "price_service",
+            "我的钢铁网 Mysteel",
+            Decimal::new(85, 2),
+        ),
+        (1, 0) => (
+            5,
+            "vendor_quote",
+            "华新水泥经销部 王经理 电话询价",
+            Decimal::ONE,
+        ),
+        _ => return Ok(()),
+    };
+    let price = entity::Fixed::<4>::new((m.indicative_price.value() * factor).round_dp(2))
+        .unwrap_or_default();
+    entity::price_survey::Entity::insert(entity::price_survey::ActiveModel {
+        material_id: Set(m.id),
+        surveyed_on: Set(today - chrono::Days::new(days)),
+        source_kind: Set(kind.into()),
+        source: Set(source.into()),
+        unit_price: Set(price),
+        note: Set(String::new()),
+        corrects_id: Set(None),
+        recorded_by: Set(user_ids
+            .get(&Role::ProcurementOfficer)
+            .copied()
+            .unwrap_or_default()),
+        recorded_at: Set(now),
+        ..Default::default()
+    })
+    .exec(txn)
+    .await?;
+    Ok(())
+}
+
 /// The demo lot a site drew from in the last settlement period.
 struct Drawn {
     listing_id: i64,
@@ -423,6 +473,7 @@ async fn demo_stock(
             })
             .exec(txn)
             .await?;
+            demo_survey(txn, supplier_index, k, m, today, now, user_ids).await?;
             if supplier_index == 0 && ages[k % ages.len()] == 40 {
                 drawn = Some(Drawn {
                     listing_id: l,

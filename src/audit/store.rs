@@ -263,16 +263,18 @@ pub async fn search(
     if let Some(from) = q.from {
         sel = sel.filter(audit_log::Column::At.gte(crate::time::start_of_day(from, tz)));
     }
-    if let Some(to) = q.to {
-        sel = sel.filter(
-            audit_log::Column::At.lt(crate::time::start_of_day(to + chrono::Days::new(1), tz)),
-        );
+    if let Some(next) =
+        q.to.and_then(|to| to.checked_add_days(chrono::Days::new(1)))
+    {
+        sel = sel.filter(audit_log::Column::At.lt(crate::time::start_of_day(next, tz)));
     }
     let pages = sel
         .clone()
         .order_by_desc(audit_log::Column::Seq)
         .paginate(conn, PAGE_SIZE);
     let total = pages.num_items().await?;
-    let rows = pages.fetch_page(q.page.unwrap_or(1).max(1) - 1).await?;
+    let rows = pages
+        .fetch_page(q.page.unwrap_or(1).clamp(1, 100_000) - 1)
+        .await?;
     Ok((rows, total))
 }

@@ -31,10 +31,13 @@ pub enum Job {
     /// Daily: close every supplier's settlement period that has ended into statements (rule 11);
     /// idempotent, so a missed day is caught up by the next.
     ClosePeriod,
+    /// Daily: remind procurement, once per material and cycle, of listed materials whose market
+    /// price survey is more than two weeks old (rule 13).
+    PriceSurveyDue,
 }
 
 impl Job {
-    pub const ALL: [Job; 8] = [
+    pub const ALL: [Job; 9] = [
         Job::Housekeeping,
         Job::DocumentExpiry,
         Job::SuspensionExpiry,
@@ -43,6 +46,7 @@ impl Job {
         Job::PriceEffective,
         Job::NoMovementReport,
         Job::ClosePeriod,
+        Job::PriceSurveyDue,
     ];
 
     pub fn name(self) -> &'static str {
@@ -55,6 +59,7 @@ impl Job {
             Job::PriceEffective => "price-effective",
             Job::NoMovementReport => "no-movement-report",
             Job::ClosePeriod => "close-period",
+            Job::PriceSurveyDue => "price-survey-due",
         }
     }
 
@@ -134,6 +139,7 @@ pub async fn run(state: &AppState, job: Job, as_of: NaiveDate) -> AppResult<RunO
         Job::PriceEffective => crate::stock::store::apply_due_prices(state, as_of).await,
         Job::NoMovementReport => crate::stock::store::send_no_movement_report(state, as_of).await,
         Job::ClosePeriod => close_periods(state, as_of).await,
+        Job::PriceSurveyDue => crate::price_watch::store::survey_reminders(state, as_of).await,
     };
     let (status, detail) = match &result {
         Ok(d) => ("done", d.clone()),

@@ -93,7 +93,9 @@ pub async fn search(
         .paginate(conn, PAGE_SIZE);
     let total = pages.num_items().await?;
     Ok((
-        pages.fetch_page(q.page.unwrap_or(1).max(1) - 1).await?,
+        pages
+            .fetch_page(q.page.unwrap_or(1).clamp(1, 100_000) - 1)
+            .await?,
         total,
     ))
 }

@@ -69,7 +69,7 @@ impl StatementView {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct LineView {
+pub struct StatementLineView {
     pub id: i64,
     /// `issue`, `site_return` or `adjustment`.
     pub kind: String,
@@ -94,7 +94,7 @@ pub struct LineView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StatementDetail {
     pub statement: StatementView,
-    pub lines: Vec<LineView>,
+    pub lines: Vec<StatementLineView>,
 }
 
 async fn supplier_names(
@@ -143,7 +143,7 @@ pub async fn detail(
     let statement = v.pop().ok_or(AppError::NotFound)?;
     let lines = lines
         .into_iter()
-        .map(|l: statement_line::Model| LineView {
+        .map(|l: statement_line::Model| StatementLineView {
             id: l.id,
             kind: l.kind,
             movement_id: l.movement_id,

@@ -867,7 +867,9 @@ pub async fn api_import(
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageOwnSupplier)?;
     let (_, upload) = crate::files::read_multipart(payload).await?;
-    let upload = upload.ok_or_else(|| AppError::field("file", "required"))?;
+    // Without a file part the request is unreadable as an import (400); a file with errors
+    // is answered with the report (422).
+    let upload = upload.ok_or_else(|| AppError::BadRequest("a `file` part is required".into()))?;
     let outcome = import(&state, &user, upload.bytes, query.dry_run).await?;
     let locale = Locale::of(&req);
     let status = if outcome.problems.is_empty() {

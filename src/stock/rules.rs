@@ -41,7 +41,10 @@ impl Arrival {
             Arrival::PartLoad => 3,
             Arrival::FullTruck => 7,
         };
-        delivered_on + chrono::Days::new(days)
+        // The calendar's last days have no day after; a delivery dated there is due then.
+        delivered_on
+            .checked_add_days(chrono::Days::new(days))
+            .unwrap_or(NaiveDate::MAX)
     }
 }
 

@@ -703,7 +703,16 @@ pub async fn ensure_orderable(
     }
     crate::suppliers::store::ensure_may_trade(conn, l.supplier_id, today)
         .await
-        .map_err(|_| AppError::Rule("listing_not_orderable"))
+        .map_err(not_orderable)
+}
+
+/// A supplier that may not trade makes its listing not orderable; any other error (the
+/// database away) stays what it is.
+fn not_orderable(e: AppError) -> AppError {
+    match e {
+        AppError::Rule(_) => AppError::Rule("listing_not_orderable"),
+        other => other,
+    }
 }
 
 /// A site user submits a requisition for their site.
@@ -734,9 +743,13 @@ pub async fn submit_requisition(
             errors.add(&format!("lines.{i}.listing_id"), "not_found");
             continue;
         };
-        if let Err(e) = ensure_orderable(db, &found, today).await {
-            errors.add(&format!("lines.{i}.listing_id"), e.code());
-            continue;
+        match ensure_orderable(db, &found, today).await {
+            Ok(()) => {}
+            Err(AppError::Rule(code)) => {
+                errors.add(&format!("lines.{i}.listing_id"), code);
+                continue;
+            }
+            Err(other) => return Err(other),
         }
         let q = qty(
             &format!("lines.{i}.quantity"),
@@ -944,7 +957,7 @@ pub async fn issue(
             .ok_or(AppError::NotFound)?;
         crate::suppliers::store::ensure_may_trade(&txn, l.supplier_id, today)
             .await
-            .map_err(|_| AppError::Rule("listing_not_orderable"))?;
+            .map_err(not_orderable)?;
         let took = listing::Entity::update_many()
             .col_expr(
                 listing::Column::OnHand,
@@ -1007,14 +1020,25 @@ pub async fn issue(
             )
             .await?;
         }
-        requisition_line::Entity::update_many()
+        // The line's own check, under its row lock and after the listing's (the order every
+        // writer takes, so an issue and a site return never deadlock): never more issued than
+        // the approval reserved, however many issues of the line run at once.
+        let bumped = requisition_line::Entity::update_many()
             .col_expr(
                 requisition_line::Column::Issued,
                 Expr::col(requisition_line::Column::Issued).add(*q),
             )
             .filter(requisition_line::Column::Id.eq(line.id))
+            .filter(
+                Expr::col(requisition_line::Column::Issued)
+                    .add(*q)
+                    .lte(Expr::col(requisition_line::Column::Reserved)),
+            )
             .exec(&txn)
             .await?;
+        if bumped.rows_affected != 1 {
+            return Err(AppError::Conflict("stock_changed"));
+        }
     }
     let after_lines = requisition_line::Entity::find()
         .filter(requisition_line::Column::RequisitionId.eq(r.id))

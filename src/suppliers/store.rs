@@ -1219,6 +1219,7 @@ async fn remove(
         .filter(entity::lot::Column::Quantity.gt(entity::Fixed::<3>::zero()))
         .exec(txn)
         .await?;
+    crate::tenders::store::disqualify_bids_of(txn, s.id, now).await?;
     audit::record(
         txn,
         &head.actor(),

@@ -76,6 +76,11 @@ const NAV: &[(&str, &str, &[Capability])] = &[
     ),
     ("/price-changes", "nav-prices", &[Capability::DecidePrices]),
     (
+        "/prices",
+        "nav-price-ledger",
+        &[Capability::ReadProcurement],
+    ),
+    (
         "/stock/no-movement",
         "nav-no-movement",
         &[Capability::ReadStock],
@@ -94,6 +99,21 @@ const NAV: &[(&str, &str, &[Capability])] = &[
         "/statements",
         "nav-statements",
         &[Capability::ReadSettlement, Capability::ManageOwnSupplier],
+    ),
+    (
+        "/plans",
+        "nav-plans",
+        &[Capability::ReadProcurement, Capability::PlanNeeds],
+    ),
+    (
+        "/contracts",
+        "nav-contracts",
+        &[Capability::ReadProcurement],
+    ),
+    (
+        "/tenders",
+        "nav-tenders",
+        &[Capability::ReadProcurement, Capability::ManageOwnSupplier],
     ),
     ("/materials", "nav-materials", &[Capability::ReadMaterials]),
     (

@@ -11,6 +11,7 @@ mod helpers;
 mod settlement;
 mod stock;
 mod suppliers;
+mod tenders;
 
 use std::net::TcpListener;
 use std::os::unix::process::CommandExt;

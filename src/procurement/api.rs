@@ -1,0 +1,947 @@
+//! The procurement JSON API: plans and their lines, the decision with routes, quotes and the
+//! choice, the contract ledger with sign-offs, adopting a contract price, the ledger download.
+//! The views built here are the pages' too.
+
+use super::rules::{self, ContractStatus, Level, PlanMonth, PlanStatus, PlanType, Route};
+use super::store::{
+    self, ChoiceInput, ContractDates, ContractFilter, LineInput, NewPlan, PlanDecision, QuoteInput,
+    SignoffInput,
+};
+use crate::auth::{Capability, CurrentUser};
+use crate::error::{AppError, AppResult, ErrorBody};
+use crate::export::{Cell, Format, Sheet};
+use crate::i18n::Locale;
+use crate::state::AppState;
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::{
+    contract, contract_item, contract_signoff, material, plan, plan_line, quote, site, supplier,
+    user,
+};
+use rust_decimal::Decimal;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use utoipa::{IntoParams, ToSchema};
+
+// ----- Views -----
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PlanView {
+    pub id: i64,
+    /// "YYYY-MM", the month the plan is for.
+    pub month: String,
+    /// `draft`, `submitted`, `approved` or `returned`.
+    pub status: String,
+    /// Due by the cut-off day of the month before.
+    pub due_on: NaiveDate,
+    /// Not handed in and past its due day.
+    pub overdue: bool,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub decided_at: Option<DateTime<Utc>>,
+    /// Why the head sent it back.
+    pub return_reason: String,
+}
+
+impl PlanView {
+    pub fn new(p: plan::Model, today: NaiveDate) -> Self {
+        let status = PlanStatus::parse(&p.status);
+        PlanView {
+            id: p.id,
+            overdue: status.is_some_and(|s| rules::plan_overdue(p.due_on, s, today)),
+            month: p.month,
+            status: p.status,
+            due_on: p.due_on,
+            submitted_at: p.submitted_at,
+            decided_at: p.decided_at,
+            return_reason: p.return_reason,
+        }
+    }
+
+    pub fn editable(&self) -> bool {
+        PlanStatus::parse(&self.status).is_some_and(PlanStatus::editable)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LineView {
+    pub id: i64,
+    pub plan_id: i64,
+    pub site_id: i64,
+    pub site: String,
+    pub material_id: i64,
+    pub material_code: String,
+    pub material: String,
+    pub spec: String,
+    pub unit: String,
+    #[schema(value_type = String)]
+    pub quantity: Decimal,
+    #[schema(value_type = String)]
+    pub est_price: Decimal,
+    /// Quantity × estimated price, to the cent.
+    #[schema(value_type = String)]
+    pub line_value: Decimal,
+    pub need_by: NaiveDate,
+    /// `normal`, `changed`, `temporary` or `emergency`.
+    pub plan_type: String,
+    pub lead_days: u32,
+    pub note: String,
+    /// `planned`, `routed`, `ordered` or `contracted`.
+    pub status: String,
+    /// Set at approval: `requisition`, `tender`, `quotes_and_contract` or `quotes`.
+    pub route: Option<String>,
+    /// What the supermarket held when the line was routed.
+    #[schema(value_type = Option<String>)]
+    pub stock_available: Option<Decimal>,
+    /// Where the line goes next: the catalogue (a requisition), a new tender, or its quotes.
+    pub next_link: Option<String>,
+    pub chosen_quote_id: Option<i64>,
+    pub choice_reason: Option<String>,
+    pub contract_id: Option<i64>,
+}
+
+/// The line views of `lines`, named in `locale`.
+pub async fn line_views(
+    conn: &impl ConnectionTrait,
+    lines: Vec<plan_line::Model>,
+    locale: Locale,
+) -> AppResult<Vec<LineView>> {
+    let material_ids: Vec<i64> = lines.iter().map(|l| l.material_id).collect();
+    let materials: HashMap<i64, material::Model> = material::Entity::find()
+        .filter(material::Column::Id.is_in(material_ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
+    let sites: HashMap<i64, site::Model> = site::Entity::find()
+        .filter(site::Column::Id.is_in(lines.iter().map(|l| l.site_id)))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let contracts: HashMap<i64, i64> = contract::Entity::find()
+        .filter(contract::Column::PlanLineId.is_in(lines.iter().map(|l| l.id)))
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter_map(|c| Some((c.plan_line_id?, c.id)))
+        .collect();
+    Ok(lines
+        .into_iter()
+        .map(|l| {
+            let m = materials.get(&l.material_id);
+            let name = m
+                .map(|m| locale.pick(&m.name_zh, &m.name_en).to_string())
+                .unwrap_or_default();
+            let route = store::route_of(&l);
+            let next_link = match route {
+                Some(Route::Requisition) => {
+                    Some(format!("/catalogue?q={}", urlencoding::encode(&name)))
+                }
+                Some(Route::Tender) => Some(format!("/tenders/new?plan_line={}", l.id)),
+                Some(Route::Quotes | Route::QuotesAndContract) => {
+                    Some(format!("/plan-lines/{}/quotes", l.id))
+                }
+                None => None,
+            };
+            LineView {
+                id: l.id,
+                plan_id: l.plan_id,
+                site_id: l.site_id,
+                site: sites
+                    .get(&l.site_id)
+                    .map(|s| locale.pick(&s.name_zh, &s.name_en).to_string())
+                    .unwrap_or_default(),
+                material_id: l.material_id,
+                material_code: m.map(|m| m.code.clone()).unwrap_or_default(),
+                material: name,
+                spec: m.map(|m| m.spec.clone()).unwrap_or_default(),
+                unit: m.map(|m| m.unit_code.clone()).unwrap_or_default(),
+                quantity: l.quantity.value().normalize(),
+                est_price: l.est_price.value(),
+                line_value: l.line_value.value(),
+                need_by: l.need_by,
+                lead_days: PlanType::parse(&l.plan_type)
+                    .map(PlanType::lead_days)
+                    .unwrap_or_default(),
+                plan_type: l.plan_type,
+                note: l.note,
+                status: l.status,
+                route: l.route,
+                stock_available: l.stock_available.map(|s| s.value().normalize()),
+                next_link,
+                chosen_quote_id: l.chosen_quote_id,
+                choice_reason: l.choice_reason,
+                contract_id: contracts.get(&l.id).copied(),
+            }
+        })
+        .collect())
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PlanDetail {
+    pub plan: PlanView,
+    pub lines: Vec<LineView>,
+    /// The sum of the lines' values.
+    #[schema(value_type = String)]
+    pub total: Decimal,
+}
+
+pub async fn plan_detail(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    locale: Locale,
+) -> AppResult<PlanDetail> {
+    let (p, lines) = store::get_plan(&state.db.read, user, id).await?;
+    let total = lines.iter().map(|l| l.line_value.value()).sum();
+    Ok(PlanDetail {
+        plan: PlanView::new(p, state.today()),
+        lines: line_views(&state.db.read, lines, locale).await?,
+        total,
+    })
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct QuoteView {
+    pub id: i64,
+    pub supplier_id: i64,
+    pub supplier: String,
+    #[schema(value_type = String)]
+    pub unit_price: Decimal,
+    /// The line's quantity at this price, to the cent.
+    #[schema(value_type = String)]
+    pub amount: Decimal,
+    pub quality_notes: String,
+    pub delivery_days: i32,
+    /// The lowest price (ties are all cheapest).
+    pub cheapest: bool,
+    pub chosen: bool,
+    pub recorded_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct QuoteComparison {
+    pub line: LineView,
+    /// Cheapest first.
+    pub quotes: Vec<QuoteView>,
+    /// Quotes from this many different suppliers come before a choice.
+    pub min_quotes: usize,
+    /// Quotes can still be recorded and one chosen.
+    pub open: bool,
+}
+
+pub async fn comparison(
+    state: &AppState,
+    user: &CurrentUser,
+    line_id: i64,
+    locale: Locale,
+) -> AppResult<QuoteComparison> {
+    let (_, l) = store::line(&state.db.read, user, line_id).await?;
+    let open = l.status == "routed" && store::route_of(&l).is_some_and(Route::takes_quotes);
+    let quantity = l.quantity.value();
+    let chosen = l.chosen_quote_id;
+    let quotes = store::quotes_of(&state.db.read, line_id).await?;
+    let min = quotes.iter().map(|q| q.unit_price).min();
+    let suppliers = supplier_names(&state.db.read, quotes.iter().map(|q| q.supplier_id)).await?;
+    let quotes = quotes
+        .into_iter()
+        .map(|q: quote::Model| QuoteView {
+            id: q.id,
+            supplier_id: q.supplier_id,
+            supplier: suppliers.get(&q.supplier_id).cloned().unwrap_or_default(),
+            unit_price: q.unit_price.value(),
+            amount: rules::line_value(quantity, q.unit_price.value()),
+            quality_notes: q.quality_notes,
+            delivery_days: q.delivery_days,
+            cheapest: Some(q.unit_price) == min,
+            chosen: Some(q.id) == chosen,
+            recorded_at: q.recorded_at,
+        })
+        .collect();
+    let line = line_views(&state.db.read, vec![l], locale)
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound)?;
+    Ok(QuoteComparison {
+        line,
+        quotes,
+        min_quotes: rules::MIN_QUOTES,
+        open,
+    })
+}
+
+async fn supplier_names(
+    conn: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = i64>,
+) -> AppResult<HashMap<i64, String>> {
+    Ok(supplier::Entity::find()
+        .filter(supplier::Column::Id.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.legal_name))
+        .collect())
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SignoffState {
+    /// `company` or `group`.
+    pub level: String,
+    /// When it is due (from the submission): 3 days for the company, 7 for the group.
+    pub due_at: Option<DateTime<Utc>>,
+    /// Not given and past its due instant.
+    pub overdue: bool,
+    /// `approve` or `reject`, once given in this round.
+    pub decision: Option<String>,
+    pub note: String,
+    pub signed_by: Option<String>,
+    pub signed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ContractView {
+    pub id: i64,
+    pub number: String,
+    pub supplier_id: i64,
+    pub supplier: String,
+    /// `quote` or `tender`.
+    pub source: String,
+    pub plan_line_id: Option<i64>,
+    pub tender_id: Option<i64>,
+    #[schema(value_type = String)]
+    pub total: Decimal,
+    /// Group audit signs off too (worth the tender threshold or more).
+    pub needs_group: bool,
+    /// `draft`, `in_signoff`, `effective` or `rejected`.
+    pub status: String,
+    pub signed_on: Option<NaiveDate>,
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+    /// Rounds of submission for sign-off so far.
+    pub round: i32,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub effective_at: Option<DateTime<Utc>>,
+    /// The required sign-offs of the current round.
+    pub signoffs: Vec<SignoffState>,
+    /// A required sign-off is past its deadline.
+    pub overdue: bool,
+}
+
+/// The contract views of `contracts` as of `now`.
+pub async fn contract_views(
+    conn: &impl ConnectionTrait,
+    contracts: Vec<contract::Model>,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<ContractView>> {
+    let suppliers = supplier_names(conn, contracts.iter().map(|c| c.supplier_id)).await?;
+    let mut signoffs = store::signoffs_of(conn, contracts.iter().map(|c| c.id)).await?;
+    let signer_ids: Vec<i64> = signoffs.values().flatten().map(|s| s.signed_by).collect();
+    let signers: HashMap<i64, String> = user::Entity::find()
+        .filter(user::Column::Id.is_in(signer_ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect();
+    Ok(contracts
+        .into_iter()
+        .map(|c| {
+            let given = signoffs.remove(&c.id).unwrap_or_default();
+            let states = signoff_states(&c, &given, &signers, now);
+            ContractView {
+                id: c.id,
+                overdue: states.iter().any(|s| s.overdue),
+                signoffs: states,
+                supplier: suppliers.get(&c.supplier_id).cloned().unwrap_or_default(),
+                number: c.number,
+                supplier_id: c.supplier_id,
+                source: c.source,
+                plan_line_id: c.plan_line_id,
+                tender_id: c.tender_id,
+                total: c.total.value(),
+                needs_group: c.needs_group,
+                status: c.status,
+                signed_on: c.signed_on,
+                starts_on: c.starts_on,
+                ends_on: c.ends_on,
+                round: c.round,
+                submitted_at: c.submitted_at,
+                effective_at: c.effective_at,
+            }
+        })
+        .collect())
+}
+
+/// Each required level's sign-off in the current round: due, overdue, or given.
+fn signoff_states(
+    c: &contract::Model,
+    given: &[contract_signoff::Model],
+    signers: &HashMap<i64, String>,
+    now: DateTime<Utc>,
+) -> Vec<SignoffState> {
+    let waiting = ContractStatus::parse(&c.status) == Some(ContractStatus::InSignoff);
+    store::levels_of(c)
+        .into_iter()
+        .map(|level: Level| {
+            let s = given
+                .iter()
+                .find(|s| s.round == c.round && s.level == level.as_str());
+            let due_at = c
+                .submitted_at
+                .filter(|_| c.round > 0)
+                .map(|at| rules::signoff_due_at(level, at));
+            SignoffState {
+                level: level.as_str().into(),
+                due_at,
+                overdue: waiting
+                    && due_at.is_some_and(|d| rules::signoff_overdue(d, s.is_some(), now)),
+                decision: s.map(|s| s.decision.clone()),
+                note: s.map(|s| s.note.clone()).unwrap_or_default(),
+                signed_by: s.and_then(|s| signers.get(&s.signed_by).cloned()),
+                signed_at: s.map(|s| s.signed_at),
+            }
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ItemView {
+    pub id: i64,
+    pub material_id: i64,
+    pub material: String,
+    pub spec: String,
+    pub unit: String,
+    #[schema(value_type = String)]
+    pub quantity: Decimal,
+    #[schema(value_type = String)]
+    pub unit_price: Decimal,
+    #[schema(value_type = String)]
+    pub amount: Decimal,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SignoffRecord {
+    pub round: i32,
+    pub level: String,
+    pub decision: String,
+    pub note: String,
+    pub signed_by: String,
+    pub signed_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ContractDetail {
+    pub contract: ContractView,
+    pub items: Vec<ItemView>,
+    /// Every sign-off of every round, oldest first.
+    pub history: Vec<SignoffRecord>,
+}
+
+pub async fn contract_detail(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    locale: Locale,
+) -> AppResult<ContractDetail> {
+    let conn = &state.db.read;
+    let (c, items, signoffs) = store::get_contract(conn, user, id).await?;
+    let contract = contract_views(conn, vec![c], state.now())
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound)?;
+    let materials: HashMap<i64, material::Model> = material::Entity::find()
+        .filter(material::Column::Id.is_in(items.iter().map(|i| i.material_id)))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
+    let items = items
+        .into_iter()
+        .map(|i: contract_item::Model| {
+            let m = materials.get(&i.material_id);
+            ItemView {
+                id: i.id,
+                material_id: i.material_id,
+                material: m
+                    .map(|m| locale.pick(&m.name_zh, &m.name_en).to_string())
+                    .unwrap_or_default(),
+                spec: m.map(|m| m.spec.clone()).unwrap_or_default(),
+                unit: m.map(|m| m.unit_code.clone()).unwrap_or_default(),
+                quantity: i.quantity.value().normalize(),
+                unit_price: i.unit_price.value(),
+                amount: i.amount.value(),
+            }
+        })
+        .collect();
+    let signers: HashMap<i64, String> = user::Entity::find()
+        .filter(user::Column::Id.is_in(signoffs.iter().map(|s| s.signed_by)))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect();
+    let history = signoffs
+        .into_iter()
+        .map(|s| SignoffRecord {
+            round: s.round,
+            signed_by: signers.get(&s.signed_by).cloned().unwrap_or_default(),
+            level: s.level,
+            decision: s.decision,
+            note: s.note,
+            signed_at: s.signed_at,
+        })
+        .collect();
+    Ok(ContractDetail {
+        contract,
+        items,
+        history,
+    })
+}
+
+/// The ledger as filtered, overdue ones included or alone.
+pub async fn ledger(
+    state: &AppState,
+    user: &CurrentUser,
+    f: &ContractFilter,
+) -> AppResult<Vec<ContractView>> {
+    let list = store::list_contracts(&state.db.read, user, f).await?;
+    let views = contract_views(&state.db.read, list, state.now()).await?;
+    Ok(match f.overdue {
+        Some(true) => views.into_iter().filter(|c| c.overdue).collect(),
+        Some(false) => views.into_iter().filter(|c| !c.overdue).collect(),
+        None => views,
+    })
+}
+
+// ----- Plans -----
+
+/// Monthly procurement plans (procurement, audit; a site manager for its own site's lines).
+#[utoipa::path(get, path = "/api/plans", tag = "procurement", security(("bearer" = [])),
+    responses((status = 200, body = [PlanView]), (status = 403, body = ErrorBody)))]
+#[get("/api/plans")]
+pub async fn list_plans(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> AppResult<web::Json<Vec<PlanView>>> {
+    let today = state.today();
+    Ok(web::Json(
+        store::list_plans(&state.db.read, &user)
+            .await?
+            .into_iter()
+            .map(|p| PlanView::new(p, today))
+            .collect(),
+    ))
+}
+
+/// Opens the plan of a month (this month or later; one per month).
+#[utoipa::path(post, path = "/api/plans", tag = "procurement", security(("bearer" = [])), request_body = NewPlan,
+    responses((status = 201, body = PlanView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/api/plans")]
+pub async fn open_plan(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: web::Json<NewPlan>,
+) -> AppResult<HttpResponse> {
+    let p = store::open_plan(&state, &user, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(PlanView::new(p, state.today())))
+}
+
+#[utoipa::path(get, path = "/api/plans/{id}", tag = "procurement", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = PlanDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[get("/api/plans/{id}")]
+pub async fn get_plan(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    req: HttpRequest,
+) -> AppResult<web::Json<PlanDetail>> {
+    Ok(web::Json(
+        plan_detail(&state, &user, *id, Locale::of(&req)).await?,
+    ))
+}
+
+async fn one_line(state: &AppState, l: plan_line::Model, locale: Locale) -> AppResult<LineView> {
+    line_views(&state.db.read, vec![l], locale)
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound)
+}
+
+/// Adds a line to a plan being drawn up. A need-by date closer than the plan type's lead time
+/// (normal 15 days, changed 7, temporary 3, emergency 0) is refused on `need_by`.
+#[utoipa::path(post, path = "/api/plans/{id}/lines", tag = "procurement", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = LineInput,
+    responses((status = 201, body = LineView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/api/plans/{id}/lines")]
+pub async fn add_line(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<LineInput>,
+    req: HttpRequest,
+) -> AppResult<HttpResponse> {
+    let l = store::add_line(&state, &user, *id, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(one_line(&state, l, Locale::of(&req)).await?))
+}
+
+#[utoipa::path(put, path = "/api/plan-lines/{id}", tag = "procurement", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = LineInput,
+    responses((status = 200, body = LineView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[put("/api/plan-lines/{id}")]
+pub async fn update_line(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<LineInput>,
+    req: HttpRequest,
+) -> AppResult<web::Json<LineView>> {
+    let l = store::update_line(&state, &user, *id, body.into_inner()).await?;
+    Ok(web::Json(one_line(&state, l, Locale::of(&req)).await?))
+}
+
+#[utoipa::path(delete, path = "/api/plan-lines/{id}", tag = "procurement", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[delete("/api/plan-lines/{id}")]
+pub async fn remove_line(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    store::remove_line(&state, &user, *id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The procurement officer submits the plan to the head.
+#[utoipa::path(post, path = "/api/plans/{id}/submit", tag = "procurement", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = PlanView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/api/plans/{id}/submit")]
+pub async fn submit_plan(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+) -> AppResult<web::Json<PlanView>> {
+    let p = store::submit_plan(&state, &user, *id).await?;
+    Ok(web::Json(PlanView::new(p, state.today())))
+}
+
+/// The procurement head approves the plan as a whole (each line is routed and the route
+/// stored) or sends it back with a reason.
+#[utoipa::path(post, path = "/api/plans/{id}/decision", tag = "procurement", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = PlanDecision,
+    responses((status = 200, body = PlanDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/api/plans/{id}/decision")]
+pub async fn decide_plan(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<PlanDecision>,
+    req: HttpRequest,
+) -> AppResult<web::Json<PlanDetail>> {
+    store::decide_plan(&state, &user, *id, body.into_inner()).await?;
+    Ok(web::Json(
+        plan_detail(&state, &user, *id, Locale::of(&req)).await?,
+    ))
+}
+
+// ----- Quotes -----
+
+/// A line's quotes, cheapest first, the cheapest marked.
+#[utoipa::path(get, path = "/api/plan-lines/{id}/quotes", tag = "procurement", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = QuoteComparison), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[get("/api/plan-lines/{id}/quotes")]
+pub async fn line_quotes(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    req: HttpRequest,
+) -> AppResult<web::Json<QuoteComparison>> {
+    Ok(web::Json(
+        comparison(&state, &user, *id, Locale::of(&req)).await?,
+    ))
+}
+
+/// Records an admitted supplier's quote for a line routed to quotes (one per supplier).
+#[utoipa::path(post, path = "/api/plan-lines/{id}/quotes", tag = "procurement", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = QuoteInput,
+    responses((status = 201, body = QuoteComparison), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/api/plan-lines/{id}/quotes")]
+pub async fn record_quote(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<QuoteInput>,
+    req: HttpRequest,
+) -> AppResult<HttpResponse> {
+    store::record_quote(&state, &user, *id, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(comparison(&state, &user, *id, Locale::of(&req)).await?))
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChoiceResult {
+    pub line: LineView,
+    /// The draft contract, when the purchase is worth the contract threshold or more.
+    pub contract: Option<ContractView>,
+}
+
+/// Chooses a quote: three suppliers' quotes first; not the cheapest needs a reason.
+#[utoipa::path(post, path = "/api/plan-lines/{id}/choice", tag = "procurement", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = ChoiceInput,
+    responses((status = 200, body = ChoiceResult), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/api/plan-lines/{id}/choice")]
+pub async fn choose(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<ChoiceInput>,
+    req: HttpRequest,
+) -> AppResult<web::Json<ChoiceResult>> {
+    let (l, c) = store::choose(&state, &user, *id, body.into_inner()).await?;
+    let contract = match c {
+        Some(c) => contract_views(&state.db.read, vec![c], state.now())
+            .await?
+            .pop(),
+        None => None,
+    };
+    Ok(web::Json(ChoiceResult {
+        line: one_line(&state, l, Locale::of(&req)).await?,
+        contract,
+    }))
+}
+
+// ----- Contracts -----
+
+/// The contract ledger, newest first; `overdue=true` lists those with a late sign-off.
+#[utoipa::path(get, path = "/api/contracts", tag = "procurement", security(("bearer" = [])), params(ContractFilter),
+    responses((status = 200, body = [ContractView]), (status = 403, body = ErrorBody)))]
+#[get("/api/contracts")]
+pub async fn list_contracts(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    f: web::Query<ContractFilter>,
+) -> AppResult<web::Json<Vec<ContractView>>> {
+    Ok(web::Json(ledger(&state, &user, &f).await?))
+}
+
+#[utoipa::path(get, path = "/api/contracts/{id}", tag = "procurement", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = ContractDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[get("/api/contracts/{id}")]
+pub async fn get_contract(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    req: HttpRequest,
+) -> AppResult<web::Json<ContractDetail>> {
+    Ok(web::Json(
+        contract_detail(&state, &user, *id, Locale::of(&req)).await?,
+    ))
+}
+
+/// Sets a draft's (or rejected contract's) dates.
+#[utoipa::path(put, path = "/api/contracts/{id}", tag = "procurement", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = ContractDates,
+    responses((status = 200, body = ContractView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[put("/api/contracts/{id}")]
+pub async fn update_contract(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<ContractDates>,
+) -> AppResult<web::Json<ContractView>> {
+    let c = store::update_contract(&state, &user, *id, body.into_inner()).await?;
+    let mut v = contract_views(&state.db.read, vec![c], state.now()).await?;
+    Ok(web::Json(v.pop().ok_or(AppError::NotFound)?))
+}
+
+/// Submits the contract for sign-off; the auditors are emailed.
+#[utoipa::path(post, path = "/api/contracts/{id}/submit", tag = "procurement", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = ContractView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/api/contracts/{id}/submit")]
+pub async fn submit_contract(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+) -> AppResult<web::Json<ContractView>> {
+    let c = store::submit_contract(&state, &user, *id).await?;
+    let mut v = contract_views(&state.db.read, vec![c], state.now()).await?;
+    Ok(web::Json(v.pop().ok_or(AppError::NotFound)?))
+}
+
+/// An auditor records the company's or the group's sign-off (approve, or reject with a note).
+#[utoipa::path(post, path = "/api/contracts/{id}/signoffs", tag = "procurement", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = SignoffInput,
+    responses((status = 200, body = ContractDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/api/contracts/{id}/signoffs")]
+pub async fn sign_off(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<SignoffInput>,
+    req: HttpRequest,
+) -> AppResult<web::Json<ContractDetail>> {
+    store::sign_off(&state, &user, *id, body.into_inner()).await?;
+    Ok(web::Json(
+        contract_detail(&state, &user, *id, Locale::of(&req)).await?,
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdoptedPrice {
+    pub id: i64,
+    pub listing_id: i64,
+    #[schema(value_type = String)]
+    pub old_price: Decimal,
+    #[schema(value_type = String)]
+    pub new_price: Decimal,
+    pub effective_on: NaiveDate,
+    /// `pending` until procurement approves it on the price-change list.
+    pub status: String,
+}
+
+/// Requests the contract item's unit price as the supplier's listing price of the material
+/// (an effective contract; the supplier must list the material). Procurement approves it
+/// like any price change.
+#[utoipa::path(post, path = "/api/contract-items/{id}/adopt-price", tag = "procurement", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 201, body = [AdoptedPrice]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/api/contract-items/{id}/adopt-price")]
+pub async fn adopt_price(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let made = store::adopt_price(&state, &user, *id).await?;
+    let body: Vec<AdoptedPrice> = made
+        .into_iter()
+        .map(|c| AdoptedPrice {
+            id: c.id,
+            listing_id: c.listing_id,
+            old_price: c.old_price.value(),
+            new_price: c.new_price.value(),
+            effective_on: c.effective_on,
+            status: c.status,
+        })
+        .collect();
+    Ok(HttpResponse::Created().json(body))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LedgerExport {
+    /// `csv` or `xlsx`.
+    pub format: String,
+    pub status: Option<String>,
+    pub supplier_id: Option<i64>,
+    pub overdue: Option<bool>,
+}
+
+/// The contract ledger as a spreadsheet, headers in `locale`.
+pub fn ledger_sheet(list: &[ContractView], locale: Locale, tz: chrono_tz::Tz) -> Sheet {
+    let t = |k: &str| locale.t(k);
+    let mut sheet = Sheet::new(t("proc-ledger-title")).with_headers(
+        [
+            "proc-contract-number",
+            "field-supplier",
+            "proc-contract-source",
+            "proc-contract-total",
+            "field-status",
+            "proc-contract-signed-on",
+            "proc-contract-starts-on",
+            "proc-contract-ends-on",
+            "proc-signoff-company",
+            "proc-signoff-group",
+            "proc-overdue",
+        ]
+        .iter()
+        .map(|k| t(k)),
+    );
+    let signoff = |c: &ContractView, level: &str| -> Cell {
+        match c.signoffs.iter().find(|s| s.level == level) {
+            None => Cell::text(t("proc-signoff-not-needed")),
+            Some(s) => Cell::text(match (&s.decision, s.due_at) {
+                (Some(d), _) => locale.t(&format!("proc-decision-{d}")),
+                (None, Some(due)) => format!(
+                    "{} {}",
+                    t("proc-signoff-due"),
+                    crate::time::display(due, tz)
+                ),
+                (None, None) => String::new(),
+            }),
+        }
+    };
+    let date = |d: Option<NaiveDate>| d.map(Cell::date).unwrap_or(Cell::Empty);
+    let mut total = Decimal::ZERO;
+    for c in list {
+        total += c.total;
+        sheet.push_row(vec![
+            Cell::text(c.number.clone()),
+            Cell::text(c.supplier.clone()),
+            Cell::text(locale.t(&format!("proc-source-{}", c.source))),
+            Cell::money(c.total),
+            Cell::text(locale.t(&format!("proc-contract-status-{}", c.status))),
+            date(c.signed_on),
+            date(c.starts_on),
+            date(c.ends_on),
+            signoff(c, "company"),
+            signoff(c, "group"),
+            Cell::text(if c.overdue {
+                t("common-yes")
+            } else {
+                String::new()
+            }),
+        ]);
+    }
+    let mut footer = vec![Cell::Empty; 11];
+    footer[2] = Cell::text(t("proc-total"));
+    footer[3] = Cell::money(total);
+    sheet.push_footer(footer);
+    sheet
+}
+
+#[utoipa::path(get, path = "/api/contracts/export", tag = "procurement", security(("bearer" = [])),
+    params(LedgerExport),
+    responses((status = 200, description = "CSV or XLSX file"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[get("/api/contracts/export")]
+pub async fn export(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    q: web::Query<LedgerExport>,
+    req: HttpRequest,
+) -> AppResult<HttpResponse> {
+    let format = Format::parse(&q.format).ok_or_else(|| AppError::field("format", "format"))?;
+    let q = q.into_inner();
+    let f = ContractFilter {
+        status: q.status,
+        supplier_id: q.supplier_id,
+        overdue: q.overdue,
+    };
+    let list = ledger(&state, &user, &f).await?;
+    let locale = Locale::of(&req);
+    let sheet = ledger_sheet(&list, locale, state.tz());
+    Ok(crate::export::download(
+        format,
+        &format!("{}-{}", locale.t("proc-ledger-title"), state.today()),
+        &sheet,
+    )?)
+}
+
+/// The current month and the next, for choosing a plan month.
+pub fn month_choices(today: NaiveDate) -> (String, String) {
+    let this = PlanMonth::of(today);
+    (this.to_string(), this.next().to_string())
+}
+
+/// Whether `user` may act on a plan line of `site_id` in a plan being drawn up.
+pub fn may_edit_line(user: &CurrentUser, site_id: i64) -> bool {
+    user.role.can(Capability::PlanNeeds)
+        && (user.role.can(Capability::ReadProcurement) || user.site_id == Some(site_id))
+}

@@ -1,0 +1,1483 @@
+//! Procurement persistence: monthly plans and their lines, approval with routing, quotes and
+//! the choice, the contract ledger with its sign-offs, and adopting a contract price as a
+//! listing price.
+//!
+//! Every change is one transaction with its audit record and mail. Where two people may act
+//! on the same record at once, the change is conditional on the state it was checked in
+//! (`UPDATE … WHERE status = …`), and unique keys hold the rest: one plan per month, one
+//! quote per supplier and line, one contract per line, one sign-off per level and round.
+
+use super::rules::{
+    self, ChoiceError, ContractStatus, Level, PlanAction, PlanMonth, PlanStatus, PlanType,
+    QuoteOffer, Route, Thresholds,
+};
+use crate::audit::{self, Actor, Change};
+use crate::auth::{Capability, CurrentUser, Role};
+use crate::error::{AppError, AppResult, FieldErrors, taken_on};
+use crate::state::AppState;
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use entity::{
+    Fixed, contract, contract_item, contract_signoff, listing, material, plan, plan_line,
+    price_change, quote, site, supplier,
+};
+use rust_decimal::Decimal;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
+    EntityTrait, QueryFilter, QueryOrder,
+};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+/// Longest free text kept (notes, reasons).
+const TEXT_MAX: usize = 1000;
+
+fn cents(d: Decimal) -> AppResult<Fixed<2>> {
+    Fixed::new(d).ok_or(AppError::Rule("out_of_range"))
+}
+
+fn too_long(errors: &mut FieldErrors, field: &str, v: &str) {
+    if v.chars().count() > TEXT_MAX {
+        errors.add_with(field, "too_long", &[("max", TEXT_MAX.to_string())]);
+    }
+}
+
+fn price(field: &str, v: Decimal, errors: &mut FieldErrors) -> Fixed<4> {
+    if v <= Decimal::ZERO {
+        errors.add(field, "price_positive");
+        return Fixed::zero();
+    }
+    Fixed::new(v).unwrap_or_else(|| {
+        errors.add(field, "out_of_range");
+        Fixed::zero()
+    })
+}
+
+/// The thresholds as set now.
+pub async fn thresholds(conn: &impl ConnectionTrait) -> AppResult<Thresholds> {
+    Ok(Thresholds {
+        tender: crate::settings::tender_threshold(conn).await?,
+        contract: crate::settings::contract_threshold(conn).await?,
+    })
+}
+
+// ----- Who sees which plan lines -----
+
+/// Which plan lines `user` may read: all (`None`) for procurement and audit, its own site's
+/// for a site manager; nobody else reads plans.
+pub fn plan_scope(user: &CurrentUser) -> AppResult<Option<i64>> {
+    if user.role.can(Capability::ReadProcurement) {
+        return Ok(None);
+    }
+    user.require(Capability::PlanNeeds)?;
+    user.site_id.map(Some).ok_or(AppError::Forbidden)
+}
+
+// ----- Plans -----
+
+pub async fn list_plans(
+    conn: &impl ConnectionTrait,
+    user: &CurrentUser,
+) -> AppResult<Vec<plan::Model>> {
+    plan_scope(user)?;
+    Ok(plan::Entity::find()
+        .order_by_desc(plan::Column::Month)
+        .all(conn)
+        .await?)
+}
+
+/// A plan with the lines `user` may read.
+pub async fn get_plan(
+    conn: &impl ConnectionTrait,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<(plan::Model, Vec<plan_line::Model>)> {
+    let scope = plan_scope(user)?;
+    let p = plan::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut q = plan_line::Entity::find().filter(plan_line::Column::PlanId.eq(id));
+    if let Some(site) = scope {
+        q = q.filter(plan_line::Column::SiteId.eq(site));
+    }
+    let lines = q
+        .order_by_asc(plan_line::Column::SiteId)
+        .order_by_asc(plan_line::Column::NeedBy)
+        .order_by_asc(plan_line::Column::Id)
+        .all(conn)
+        .await?;
+    Ok((p, lines))
+}
+
+fn plan_status(p: &plan::Model) -> AppResult<PlanStatus> {
+    PlanStatus::parse(&p.status).ok_or(AppError::Rule("plan_state"))
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewPlan {
+    /// The month the plan is for, "YYYY-MM": this month or a later one.
+    pub month: String,
+}
+
+/// Opens the plan of a month (sites and the procurement office). One plan per month.
+pub async fn open_plan(
+    state: &AppState,
+    user: &CurrentUser,
+    input: NewPlan,
+) -> AppResult<plan::Model> {
+    user.require(Capability::PlanNeeds)?;
+    let month = PlanMonth::parse(&input.month).ok_or_else(|| AppError::field("month", "month"))?;
+    let today = state.today();
+    if month < PlanMonth::of(today) {
+        return Err(AppError::field("month", "plan_month_past"));
+    }
+    let cutoff = crate::settings::cutoff_day(&state.db.read).await?;
+    let now = state.now();
+    let txn = state.db.begin_write().await?;
+    let p = plan::ActiveModel {
+        month: Set(month.to_string()),
+        status: Set(PlanStatus::Draft.as_str().into()),
+        due_on: Set(month.due_on(cutoff)),
+        created_by: Set(user.id),
+        created_at: Set(now),
+        submitted_by: Set(None),
+        submitted_at: Set(None),
+        decided_by: Set(None),
+        decided_at: Set(None),
+        return_reason: Set(String::new()),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(taken_on("month"))?;
+    audit::record(
+        &txn,
+        &user.actor(),
+        now,
+        Change::new("plan.create", "plan", p.id).after(&p),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(p)
+}
+
+/// A plan line as entered.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct LineInput {
+    pub material_id: i64,
+    /// The requesting site; a site manager's own site when left out.
+    pub site_id: Option<i64>,
+    /// In the material's unit, with at most the unit's decimals.
+    #[schema(value_type = String, example = "12.5")]
+    pub quantity: Decimal,
+    /// Estimated unit price in yuan.
+    #[schema(value_type = String, example = "430.00")]
+    pub est_price: Decimal,
+    pub need_by: NaiveDate,
+    /// `normal` (15 days' lead time), `changed` (7), `temporary` (3) or `emergency` (0).
+    pub plan_type: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+struct CheckedLine {
+    site_id: i64,
+    material_id: i64,
+    quantity: Fixed<3>,
+    est_price: Fixed<4>,
+    line_value: Fixed<2>,
+    need_by: NaiveDate,
+    plan_type: PlanType,
+    note: String,
+}
+
+/// The site a line may be for: a site manager plans for its own site only.
+fn line_site(user: &CurrentUser, asked: Option<i64>, errors: &mut FieldErrors) -> Option<i64> {
+    if user.role.can(Capability::ReadProcurement) {
+        if asked.is_none() {
+            errors.add("site_id", "required");
+        }
+        return asked;
+    }
+    match (user.site_id, asked) {
+        (Some(own), None) => Some(own),
+        (Some(own), Some(s)) if s == own => Some(own),
+        (Some(_), Some(_)) => {
+            errors.add("site_id", "own_site_only");
+            None
+        }
+        (None, _) => None,
+    }
+}
+
+async fn check_line(
+    conn: &impl ConnectionTrait,
+    user: &CurrentUser,
+    p: &plan::Model,
+    input: &LineInput,
+    today: NaiveDate,
+) -> AppResult<CheckedLine> {
+    let mut errors = FieldErrors::new();
+    let site_id = line_site(user, input.site_id, &mut errors);
+    if let Some(s) = site_id {
+        let found = site::Entity::find_by_id(s).one(conn).await?;
+        if !found.is_some_and(|s| s.active) {
+            errors.add("site_id", "not_found");
+        }
+    }
+    let m = material::Entity::find_by_id(input.material_id)
+        .one(conn)
+        .await?
+        .filter(|m| m.active);
+    let mut quantity = Fixed::<3>::zero();
+    match &m {
+        None => {
+            errors.add("material_id", "not_found");
+        }
+        Some(m) => {
+            let decimals = crate::stock::store::unit_decimals(conn, m.id).await?;
+            if !crate::stock::rules::valid_quantity(input.quantity, decimals) {
+                errors.add_with(
+                    "quantity",
+                    "quantity",
+                    &[("decimals", decimals.to_string())],
+                );
+            } else {
+                quantity = Fixed::new(input.quantity).unwrap_or_else(|| {
+                    errors.add("quantity", "out_of_range");
+                    Fixed::zero()
+                });
+            }
+        }
+    }
+    let est_price = price("est_price", input.est_price, &mut errors);
+    let plan_type = PlanType::parse(input.plan_type.trim());
+    match plan_type {
+        None => {
+            errors.add("plan_type", "invalid");
+        }
+        Some(t) => {
+            if !rules::lead_time_ok(t, input.need_by, today) {
+                errors.add_with(
+                    "need_by",
+                    "lead_time",
+                    &[
+                        ("days", t.lead_days().to_string()),
+                        ("earliest", t.earliest_need_by(today).to_string()),
+                    ],
+                );
+            }
+        }
+    }
+    if let Some(month) = PlanMonth::parse(&p.month)
+        && input.need_by > month.last_day()
+    {
+        errors.add_with(
+            "need_by",
+            "need_by_after_month",
+            &[("month", month.to_string())],
+        );
+    }
+    let note = input.note.trim().to_string();
+    too_long(&mut errors, "note", &note);
+    let value = rules::line_value(quantity.value(), est_price.value());
+    let line_value = Fixed::new(value).unwrap_or_else(|| {
+        errors.add("quantity", "out_of_range");
+        Fixed::zero()
+    });
+    errors.into_result()?;
+    Ok(CheckedLine {
+        site_id: site_id.ok_or(AppError::Forbidden)?,
+        material_id: input.material_id,
+        quantity,
+        est_price,
+        line_value,
+        need_by: input.need_by,
+        plan_type: plan_type.ok_or_else(|| AppError::field("plan_type", "invalid"))?,
+        note,
+    })
+}
+
+/// Takes the plan row for a change of its lines: fails unless it is still being drawn up.
+/// The update also serialises line changes with a concurrent submission.
+async fn hold_editable_plan(
+    txn: &DatabaseTransaction,
+    plan_id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let r = plan::Entity::update_many()
+        .col_expr(plan::Column::UpdatedAt, Expr::value(now))
+        .filter(plan::Column::Id.eq(plan_id))
+        .filter(
+            plan::Column::Status.is_in([PlanStatus::Draft.as_str(), PlanStatus::Returned.as_str()]),
+        )
+        .exec(txn)
+        .await?;
+    if r.rows_affected != 1 {
+        return Err(AppError::Rule("plan_not_editable"));
+    }
+    Ok(())
+}
+
+/// Adds a line to a plan being drawn up (rule 10's lead times are checked here).
+pub async fn add_line(
+    state: &AppState,
+    user: &CurrentUser,
+    plan_id: i64,
+    input: LineInput,
+) -> AppResult<plan_line::Model> {
+    user.require(Capability::PlanNeeds)?;
+    let (p, _) = get_plan(&state.db.read, user, plan_id).await?;
+    if !plan_status(&p)?.editable() {
+        return Err(AppError::Rule("plan_not_editable"));
+    }
+    let c = check_line(&state.db.read, user, &p, &input, state.today()).await?;
+    let now = state.now();
+    let txn = state.db.begin_write().await?;
+    hold_editable_plan(&txn, p.id, now).await?;
+    let l = plan_line::ActiveModel {
+        plan_id: Set(p.id),
+        site_id: Set(c.site_id),
+        material_id: Set(c.material_id),
+        quantity: Set(c.quantity),
+        est_price: Set(c.est_price),
+        line_value: Set(c.line_value),
+        need_by: Set(c.need_by),
+        plan_type: Set(c.plan_type.as_str().into()),
+        note: Set(c.note),
+        status: Set("planned".into()),
+        route: Set(None),
+        stock_available: Set(None),
+        chosen_quote_id: Set(None),
+        choice_reason: Set(None),
+        chosen_by: Set(None),
+        chosen_at: Set(None),
+        created_by: Set(user.id),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        &user.actor(),
+        now,
+        Change::new("plan_line.add", "plan_line", l.id).after(&l),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(l)
+}
+
+/// A line `user` may change: in a plan being drawn up, of its own site for a site manager.
+async fn editable_line(
+    state: &AppState,
+    user: &CurrentUser,
+    line_id: i64,
+) -> AppResult<(plan::Model, plan_line::Model)> {
+    user.require(Capability::PlanNeeds)?;
+    let scope = plan_scope(user)?;
+    let l = plan_line::Entity::find_by_id(line_id)
+        .one(&state.db.read)
+        .await?
+        .filter(|l| scope.is_none_or(|s| s == l.site_id))
+        .ok_or(AppError::NotFound)?;
+    let p = plan::Entity::find_by_id(l.plan_id)
+        .one(&state.db.read)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !plan_status(&p)?.editable() {
+        return Err(AppError::Rule("plan_not_editable"));
+    }
+    Ok((p, l))
+}
+
+pub async fn update_line(
+    state: &AppState,
+    user: &CurrentUser,
+    line_id: i64,
+    input: LineInput,
+) -> AppResult<plan_line::Model> {
+    let (p, before) = editable_line(state, user, line_id).await?;
+    let c = check_line(&state.db.read, user, &p, &input, state.today()).await?;
+    let now = state.now();
+    let txn = state.db.begin_write().await?;
+    hold_editable_plan(&txn, p.id, now).await?;
+    let mut a: plan_line::ActiveModel = before.clone().into();
+    a.site_id = Set(c.site_id);
+    a.material_id = Set(c.material_id);
+    a.quantity = Set(c.quantity);
+    a.est_price = Set(c.est_price);
+    a.line_value = Set(c.line_value);
+    a.need_by = Set(c.need_by);
+    a.plan_type = Set(c.plan_type.as_str().into());
+    a.note = Set(c.note);
+    a.updated_at = Set(now);
+    let after = a.update(&txn).await?;
+    audit::record(
+        &txn,
+        &user.actor(),
+        now,
+        Change::new("plan_line.update", "plan_line", line_id)
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+pub async fn remove_line(state: &AppState, user: &CurrentUser, line_id: i64) -> AppResult<()> {
+    let (p, before) = editable_line(state, user, line_id).await?;
+    let now = state.now();
+    let txn = state.db.begin_write().await?;
+    hold_editable_plan(&txn, p.id, now).await?;
+    plan_line::Entity::delete_by_id(line_id).exec(&txn).await?;
+    audit::record(
+        &txn,
+        &user.actor(),
+        now,
+        Change::new("plan_line.remove", "plan_line", line_id).before(&before),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Moves a plan from `from` to `to`, or fails when someone moved it first.
+async fn move_plan(
+    txn: &DatabaseTransaction,
+    id: i64,
+    from: PlanStatus,
+    to: PlanStatus,
+    set: Vec<(plan::Column, sea_orm::sea_query::SimpleExpr)>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let mut u = plan::Entity::update_many()
+        .col_expr(plan::Column::Status, Expr::value(to.as_str()))
+        .col_expr(plan::Column::UpdatedAt, Expr::value(now));
+    for (c, v) in set {
+        u = u.col_expr(c, v);
+    }
+    let r = u
+        .filter(plan::Column::Id.eq(id))
+        .filter(plan::Column::Status.eq(from.as_str()))
+        .exec(txn)
+        .await?;
+    if r.rows_affected != 1 {
+        return Err(AppError::Conflict("plan_changed"));
+    }
+    Ok(())
+}
+
+/// The procurement officer hands the plan in; the head is asked to approve it.
+pub async fn submit_plan(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<plan::Model> {
+    user.require(Capability::ManageProcurement)?;
+    let (p, lines) = get_plan(&state.db.read, user, id).await?;
+    let from = plan_status(&p)?;
+    let to = rules::plan_next(from, PlanAction::Submit).ok_or(AppError::Rule("plan_state"))?;
+    if lines.is_empty() {
+        return Err(AppError::Rule("plan_empty"));
+    }
+    let now = state.now();
+    let txn = state.db.begin_write().await?;
+    move_plan(
+        &txn,
+        id,
+        from,
+        to,
+        vec![
+            (plan::Column::SubmittedBy, Expr::value(Some(user.id))),
+            (plan::Column::SubmittedAt, Expr::value(Some(now))),
+        ],
+        now,
+    )
+    .await?;
+    let after = plan::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    audit::record(
+        &txn,
+        &user.actor(),
+        now,
+        Change::new("plan.submit", "plan", id)
+            .before(&p)
+            .after(&after),
+    )
+    .await?;
+    let heads = crate::users::store::active_with_roles(&txn, &[Role::ProcurementHead]).await?;
+    let args = [
+        ("month", after.month.clone()),
+        ("lines", lines.len().to_string()),
+        ("link", format!("/plans/{id}")),
+    ];
+    crate::mail::enqueue_to_users(&txn, state, &heads, "plan_submitted", &args).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct PlanDecision {
+    pub approve: bool,
+    /// Required when the plan is sent back.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// What the supermarket holds of each material now (rule 7).
+async fn stock_of(
+    conn: &impl ConnectionTrait,
+    materials: impl IntoIterator<Item = i64>,
+    today: NaiveDate,
+) -> AppResult<std::collections::BTreeMap<i64, Decimal>> {
+    let mut out = std::collections::BTreeMap::new();
+    for m in materials {
+        if out.contains_key(&m) {
+            continue;
+        }
+        let held: Decimal = crate::stock::store::available_for(conn, m, today)
+            .await?
+            .iter()
+            .map(|(_, q)| *q)
+            .sum();
+        out.insert(m, held);
+    }
+    Ok(out)
+}
+
+/// The procurement head approves the plan as a whole — each line is routed then, and the
+/// route stored — or sends it back with a reason.
+pub async fn decide_plan(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    decision: PlanDecision,
+) -> AppResult<plan::Model> {
+    user.require(Capability::ApproveProcurement)?;
+    let (p, lines) = get_plan(&state.db.read, user, id).await?;
+    let from = plan_status(&p)?;
+    let action = if decision.approve {
+        PlanAction::Approve
+    } else {
+        PlanAction::Return
+    };
+    let to = rules::plan_next(from, action).ok_or(AppError::Rule("plan_state"))?;
+    let reason = decision.reason.trim().to_string();
+    let mut errors = FieldErrors::new();
+    if !decision.approve && reason.is_empty() {
+        errors.add("reason", "required");
+    }
+    too_long(&mut errors, "reason", &reason);
+    errors.into_result()?;
+
+    let now = state.now();
+    let today = state.today();
+    let txn = state.db.begin_write().await?;
+    move_plan(
+        &txn,
+        id,
+        from,
+        to,
+        vec![
+            (plan::Column::DecidedBy, Expr::value(Some(user.id))),
+            (plan::Column::DecidedAt, Expr::value(Some(now))),
+            (
+                plan::Column::ReturnReason,
+                Expr::value(if decision.approve {
+                    String::new()
+                } else {
+                    reason.clone()
+                }),
+            ),
+        ],
+        now,
+    )
+    .await?;
+    if decision.approve {
+        let t = thresholds(&txn).await?;
+        let held = stock_of(&txn, lines.iter().map(|l| l.material_id), today).await?;
+        for l in &lines {
+            let available = held.get(&l.material_id).copied().unwrap_or_default();
+            let r = rules::route(l.line_value.value(), available, t);
+            plan_line::Entity::update_many()
+                .col_expr(plan_line::Column::Route, Expr::value(Some(r.as_str())))
+                .col_expr(plan_line::Column::Status, Expr::value("routed"))
+                .col_expr(
+                    plan_line::Column::StockAvailable,
+                    Expr::value(Some(Fixed::<3>::new(available).unwrap_or_default())),
+                )
+                .col_expr(plan_line::Column::UpdatedAt, Expr::value(now))
+                .filter(plan_line::Column::Id.eq(l.id))
+                .exec(&txn)
+                .await?;
+        }
+    }
+    let after = plan::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    audit::record(
+        &txn,
+        &user.actor(),
+        now,
+        Change::new(
+            if decision.approve {
+                "plan.approve"
+            } else {
+                "plan.return"
+            },
+            "plan",
+            id,
+        )
+        .before(&p)
+        .after(&after),
+    )
+    .await?;
+    // The officer and the managers of the sites in the plan hear of it.
+    let sites: std::collections::BTreeSet<i64> = lines.iter().map(|l| l.site_id).collect();
+    let to_users: Vec<entity::user::Model> = crate::users::store::active_with_roles(
+        &txn,
+        &[Role::ProcurementOfficer, Role::SiteManager],
+    )
+    .await?
+    .into_iter()
+    .filter(|u| {
+        u.role != Role::SiteManager.as_str() || u.site_id.is_some_and(|s| sites.contains(&s))
+    })
+    .collect();
+    let args = [
+        ("month", after.month.clone()),
+        ("reason", reason),
+        ("link", format!("/plans/{id}")),
+    ];
+    crate::mail::enqueue_to_users(
+        &txn,
+        state,
+        &to_users,
+        if decision.approve {
+            "plan_approved"
+        } else {
+            "plan_returned"
+        },
+        &args,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+// ----- Quotes (rule 6) -----
+
+/// A plan line procurement may read (any site), with its plan.
+pub async fn line(
+    conn: &impl ConnectionTrait,
+    user: &CurrentUser,
+    line_id: i64,
+) -> AppResult<(plan::Model, plan_line::Model)> {
+    user.require(Capability::ReadProcurement)?;
+    let l = plan_line::Entity::find_by_id(line_id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let p = plan::Entity::find_by_id(l.plan_id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((p, l))
+}
+
+/// The line's route, if it has been routed.
+pub fn route_of(l: &plan_line::Model) -> Option<Route> {
+    l.route.as_deref().and_then(Route::parse)
+}
+
+/// A line's quotes, cheapest first.
+pub async fn quotes_of(conn: &impl ConnectionTrait, line_id: i64) -> AppResult<Vec<quote::Model>> {
+    Ok(quote::Entity::find()
+        .filter(quote::Column::PlanLineId.eq(line_id))
+        .order_by_asc(quote::Column::UnitPrice)
+        .order_by_asc(quote::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct QuoteInput {
+    /// An admitted supplier.
+    pub supplier_id: i64,
+    #[schema(value_type = String, example = "418.00")]
+    pub unit_price: Decimal,
+    #[serde(default)]
+    pub quality_notes: String,
+    /// Days from order to delivery.
+    pub delivery_days: i32,
+}
+
+/// Takes a routed line for a change: fails unless it still waits for quotes and a choice.
+async fn hold_open_line(
+    txn: &DatabaseTransaction,
+    line_id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let r = plan_line::Entity::update_many()
+        .col_expr(plan_line::Column::UpdatedAt, Expr::value(now))
+        .filter(plan_line::Column::Id.eq(line_id))
+        .filter(plan_line::Column::Status.eq("routed"))
+        .filter(plan_line::Column::ChosenQuoteId.is_null())
+        .exec(txn)
+        .await?;
+    if r.rows_affected != 1 {
+        return Err(AppError::Conflict("line_changed"));
+    }
+    Ok(())
+}
+
+fn open_for_quotes(l: &plan_line::Model) -> bool {
+    l.status == "routed" && route_of(l).is_some_and(Route::takes_quotes)
+}
+
+/// Procurement records a supplier's quote for a line routed to quotes.
+pub async fn record_quote(
+    state: &AppState,
+    user: &CurrentUser,
+    line_id: i64,
+    input: QuoteInput,
+) -> AppResult<quote::Model> {
+    user.require(Capability::ManageProcurement)?;
+    let (_, l) = line(&state.db.read, user, line_id).await?;
+    if !open_for_quotes(&l) {
+        return Err(AppError::Rule("line_not_open_for_quotes"));
+    }
+    let mut errors = FieldErrors::new();
+    let s = supplier::Entity::find_by_id(input.supplier_id)
+        .one(&state.db.read)
+        .await?;
+    if s.is_none() {
+        errors.add("supplier_id", "not_found");
+    }
+    let unit_price = price("unit_price", input.unit_price, &mut errors);
+    if !(0..=365).contains(&input.delivery_days) {
+        errors.add("delivery_days", "lead_time_range");
+    }
+    let notes = input.quality_notes.trim().to_string();
+    too_long(&mut errors, "quality_notes", &notes);
+    errors.into_result()?;
+    // Only admitted suppliers in good standing quote (rule 1).
+    crate::suppliers::store::ensure_may_trade(&state.db.read, input.supplier_id, state.today())
+        .await?;
+    let now = state.now();
+    let txn = state.db.begin_write().await?;
+    hold_open_line(&txn, line_id, now).await?;
+    let q = quote::ActiveModel {
+        plan_line_id: Set(line_id),
+        supplier_id: Set(input.supplier_id),
+        unit_price: Set(unit_price),
+        quality_notes: Set(notes),
+        delivery_days: Set(input.delivery_days),
+        recorded_by: Set(user.id),
+        recorded_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(taken_on("supplier_id"))?;
+    audit::record(
+        &txn,
+        &user.actor(),
+        now,
+        Change::new("quote.record", "quote", q.id).after(&q),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(q)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ChoiceInput {
+    pub quote_id: i64,
+    /// Required when the quote is not the cheapest.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Procurement chooses a quote after comparing at least three (rule 6). A purchase worth the
+/// contract threshold or more (quantity × the chosen price) becomes a draft contract in the
+/// ledger (rule 5); a smaller one is recorded as ordered.
+pub async fn choose(
+    state: &AppState,
+    user: &CurrentUser,
+    line_id: i64,
+    input: ChoiceInput,
+) -> AppResult<(plan_line::Model, Option<contract::Model>)> {
+    user.require(Capability::ManageProcurement)?;
+    let (_, l) = line(&state.db.read, user, line_id).await?;
+    if !open_for_quotes(&l) {
+        return Err(AppError::Rule("line_not_open_for_quotes"));
+    }
+    let quotes = quotes_of(&state.db.read, line_id).await?;
+    let offers: Vec<QuoteOffer> = quotes
+        .iter()
+        .map(|q| QuoteOffer {
+            id: q.id,
+            supplier_id: q.supplier_id,
+            unit_price: q.unit_price.value(),
+        })
+        .collect();
+    let reason = input.reason.trim().to_string();
+    match rules::check_choice(&offers, input.quote_id, &reason) {
+        Ok(()) => {}
+        Err(ChoiceError::TooFewQuotes) => return Err(AppError::Rule("three_quotes_needed")),
+        Err(e @ ChoiceError::NotAQuote) => return Err(AppError::field("quote_id", e.code())),
+        Err(e @ ChoiceError::ReasonNeeded) => return Err(AppError::field("reason", e.code())),
+    }
+    let mut errors = FieldErrors::new();
+    too_long(&mut errors, "reason", &reason);
+    errors.into_result()?;
+    let q = quotes
+        .iter()
+        .find(|q| q.id == input.quote_id)
+        .ok_or_else(|| AppError::field("quote_id", "not_a_quote_of_line"))?;
+    crate::suppliers::store::ensure_may_trade(&state.db.read, q.supplier_id, state.today()).await?;
+    let amount = rules::line_value(l.quantity.value(), q.unit_price.value());
+    let needs_contract = amount >= crate::settings::contract_threshold(&state.db.read).await?;
+
+    let now = state.now();
+    let txn = state.db.begin_write().await?;
+    hold_open_line(&txn, line_id, now).await?;
+    plan_line::Entity::update_many()
+        .col_expr(
+            plan_line::Column::Status,
+            Expr::value(if needs_contract {
+                "contracted"
+            } else {
+                "ordered"
+            }),
+        )
+        .col_expr(plan_line::Column::ChosenQuoteId, Expr::value(Some(q.id)))
+        .col_expr(
+            plan_line::Column::ChoiceReason,
+            Expr::value((!reason.is_empty()).then_some(reason.clone())),
+        )
+        .col_expr(plan_line::Column::ChosenBy, Expr::value(Some(user.id)))
+        .col_expr(plan_line::Column::ChosenAt, Expr::value(Some(now)))
+        .filter(plan_line::Column::Id.eq(line_id))
+        .exec(&txn)
+        .await?;
+    let after = plan_line::Entity::find_by_id(line_id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    audit::record(
+        &txn,
+        &user.actor(),
+        now,
+        Change::new("quote.choose", "plan_line", line_id)
+            .before(&l)
+            .after(&after),
+    )
+    .await?;
+    let c = if needs_contract {
+        Some(
+            create_contract(
+                &txn,
+                state,
+                &user.actor(),
+                NewContract {
+                    supplier_id: q.supplier_id,
+                    items: vec![ContractItem {
+                        material_id: l.material_id,
+                        quantity: l.quantity.value(),
+                        unit_price: q.unit_price.value(),
+                    }],
+                    source: ContractSource::Quote {
+                        plan_line_id: line_id,
+                    },
+                    signed_on: None,
+                },
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
+    txn.commit().await?;
+    Ok((after, c))
+}
+
+// ----- Contracts (rule 5) -----
+
+/// One item of a new contract.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ContractItem {
+    pub material_id: i64,
+    #[schema(value_type = String)]
+    pub quantity: Decimal,
+    #[schema(value_type = String)]
+    pub unit_price: Decimal,
+}
+
+/// Where a contract comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContractSource {
+    /// The chosen quote of a plan line.
+    Quote { plan_line_id: i64 },
+    /// A tender's award.
+    Tender { tender_id: i64 },
+}
+
+pub struct NewContract {
+    pub supplier_id: i64,
+    pub items: Vec<ContractItem>,
+    pub source: ContractSource,
+    pub signed_on: Option<NaiveDate>,
+}
+
+/// The next ledger number of this year, read inside the writing transaction; the unique key
+/// on the number refuses a twin from a concurrent transaction.
+async fn next_number(txn: &DatabaseTransaction, year: i32) -> AppResult<String> {
+    let prefix = format!("HT{year:04}-");
+    let seq = contract::Entity::find()
+        .filter(contract::Column::Number.starts_with(&prefix))
+        .all(txn)
+        .await?
+        .iter()
+        .filter_map(|c| rules::contract_seq(&c.number, year))
+        .max()
+        .unwrap_or(0);
+    Ok(rules::contract_number(year, seq + 1))
+}
+
+/// Writes a draft contract into the ledger, inside the caller's transaction: from a chosen
+/// quote (here) or a tender's award. Items are checked (known materials, quantities in their
+/// unit's decimals, prices above zero); the supplier must be trading. The total is the sum
+/// of the items' amounts rounded to the cent; worth the tender threshold or more, the
+/// contract needs group audit's sign-off besides the company's.
+pub async fn create_contract(
+    txn: &DatabaseTransaction,
+    state: &AppState,
+    actor: &Actor,
+    input: NewContract,
+) -> AppResult<contract::Model> {
+    let mut errors = FieldErrors::new();
+    if input.items.is_empty() {
+        errors.add("items", "required");
+    }
+    let mut items = Vec::new();
+    let mut total = Decimal::ZERO;
+    for (i, it) in input.items.iter().enumerate() {
+        let field = |f: &str| format!("items[{i}].{f}");
+        let m = material::Entity::find_by_id(it.material_id)
+            .one(txn)
+            .await?;
+        if m.is_none() {
+            errors.add(&field("material_id"), "not_found");
+            continue;
+        }
+        let decimals = crate::stock::store::unit_decimals(txn, it.material_id).await?;
+        if !crate::stock::rules::valid_quantity(it.quantity, decimals) {
+            errors.add_with(
+                &field("quantity"),
+                "quantity",
+                &[("decimals", decimals.to_string())],
+            );
+            continue;
+        }
+        let unit_price = price(&field("unit_price"), it.unit_price, &mut errors);
+        let amount = rules::line_value(it.quantity, unit_price.value());
+        total += amount;
+        items.push((
+            it.material_id,
+            Fixed::<3>::new(it.quantity).ok_or(AppError::Rule("out_of_range"))?,
+            unit_price,
+            cents(amount)?,
+        ));
+    }
+    errors.into_result()?;
+    if supplier::Entity::find_by_id(input.supplier_id)
+        .one(txn)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::field("supplier_id", "not_found"));
+    }
+    crate::suppliers::store::ensure_may_trade(txn, input.supplier_id, state.today()).await?;
+    let group_threshold = crate::settings::tender_threshold(txn).await?;
+    let needs_group = rules::required_levels(total, group_threshold).contains(&Level::Group);
+    let (source, plan_line_id, tender_id) = match input.source {
+        ContractSource::Quote { plan_line_id } => ("quote", Some(plan_line_id), None),
+        ContractSource::Tender { tender_id } => ("tender", None, Some(tender_id)),
+    };
+    let now = state.now();
+    let c = contract::ActiveModel {
+        number: Set(next_number(txn, state.today().year()).await?),
+        supplier_id: Set(input.supplier_id),
+        source: Set(source.into()),
+        plan_line_id: Set(plan_line_id),
+        tender_id: Set(tender_id),
+        total: Set(cents(total)?),
+        needs_group: Set(needs_group),
+        status: Set(ContractStatus::Draft.as_str().into()),
+        signed_on: Set(input.signed_on),
+        starts_on: Set(None),
+        ends_on: Set(None),
+        round: Set(0),
+        submitted_at: Set(None),
+        effective_at: Set(None),
+        created_by: Set(actor.id),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    for (material_id, quantity, unit_price, amount) in items {
+        contract_item::ActiveModel {
+            contract_id: Set(c.id),
+            material_id: Set(material_id),
+            quantity: Set(quantity),
+            unit_price: Set(unit_price),
+            amount: Set(amount),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+    }
+    audit::record(
+        txn,
+        actor,
+        now,
+        Change::new("contract.create", "contract", c.id).after(&c),
+    )
+    .await?;
+    Ok(c)
+}
+
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ContractFilter {
+    /// `draft`, `in_signoff`, `effective` or `rejected`.
+    pub status: Option<String>,
+    pub supplier_id: Option<i64>,
+    /// Only contracts with a sign-off past its deadline.
+    pub overdue: Option<bool>,
+}
+
+/// Contracts by the filter's status and supplier, newest first (overdue is the caller's).
+pub async fn list_contracts(
+    conn: &impl ConnectionTrait,
+    user: &CurrentUser,
+    f: &ContractFilter,
+) -> AppResult<Vec<contract::Model>> {
+    user.require(Capability::ReadProcurement)?;
+    let mut q = contract::Entity::find();
+    if let Some(s) = f.status.as_deref().filter(|s| !s.is_empty()) {
+        q = q.filter(contract::Column::Status.eq(s));
+    }
+    if let Some(s) = f.supplier_id {
+        q = q.filter(contract::Column::SupplierId.eq(s));
+    }
+    Ok(q.order_by_desc(contract::Column::Id).all(conn).await?)
+}
+
+/// The sign-offs of contracts, by contract.
+pub async fn signoffs_of(
+    conn: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = i64>,
+) -> AppResult<std::collections::HashMap<i64, Vec<contract_signoff::Model>>> {
+    let mut out: std::collections::HashMap<i64, Vec<contract_signoff::Model>> =
+        std::collections::HashMap::new();
+    for s in contract_signoff::Entity::find()
+        .filter(contract_signoff::Column::ContractId.is_in(ids))
+        .order_by_asc(contract_signoff::Column::Id)
+        .all(conn)
+        .await?
+    {
+        out.entry(s.contract_id).or_default().push(s);
+    }
+    Ok(out)
+}
+
+pub async fn get_contract(
+    conn: &impl ConnectionTrait,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<(
+    contract::Model,
+    Vec<contract_item::Model>,
+    Vec<contract_signoff::Model>,
+)> {
+    user.require(Capability::ReadProcurement)?;
+    let c = contract::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let items = contract_item::Entity::find()
+        .filter(contract_item::Column::ContractId.eq(id))
+        .order_by_asc(contract_item::Column::Id)
+        .all(conn)
+        .await?;
+    let signoffs = signoffs_of(conn, [id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    Ok((c, items, signoffs))
+}
+
+fn contract_status(c: &contract::Model) -> AppResult<ContractStatus> {
+    ContractStatus::parse(&c.status).ok_or(AppError::Rule("contract_state"))
+}
+
+/// The levels a contract needs.
+pub fn levels_of(c: &contract::Model) -> Vec<Level> {
+    if c.needs_group {
+        vec![Level::Company, Level::Group]
+    } else {
+        vec![Level::Company]
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ContractDates {
+    pub signed_on: Option<NaiveDate>,
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+}
+
+/// Procurement sets a draft's (or a rejected contract's) dates.
+pub async fn update_contract(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    input: ContractDates,
+) -> AppResult<contract::Model> {
+    user.require(Capability::ManageProcurement)?;
+    let (c, _, _) = get_contract(&state.db.read, user, id).await?;
+    let from = contract_status(&c)?;
+    if !from.editable() {
+        return Err(AppError::Rule("contract_state"));
+    }
+    if let (Some(s), Some(e)) = (input.starts_on, input.ends_on)
+        && e < s
+    {
+        return Err(AppError::field("ends_on", "end_before_start"));
+    }
+    let now = state.now();
+    let txn = state.db.begin_write().await?;
+    let r = contract::Entity::update_many()
+        .col_expr(contract::Column::SignedOn, Expr::value(input.signed_on))
+        .col_expr(contract::Column::StartsOn, Expr::value(input.starts_on))
+        .col_expr(contract::Column::EndsOn, Expr::value(input.ends_on))
+        .col_expr(contract::Column::UpdatedAt, Expr::value(now))
+        .filter(contract::Column::Id.eq(id))
+        .filter(contract::Column::Status.eq(from.as_str()))
+        .exec(&txn)
+        .await?;
+    if r.rows_affected != 1 {
+        return Err(AppError::Conflict("contract_changed"));
+    }
+    let after = contract::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    audit::record(
+        &txn,
+        &user.actor(),
+        now,
+        Change::new("contract.update", "contract", id)
+            .before(&c)
+            .after(&after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+async fn supplier_name(conn: &impl ConnectionTrait, id: i64) -> AppResult<String> {
+    Ok(supplier::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .map(|s| s.legal_name)
+        .unwrap_or_default())
+}
+
+/// Procurement submits the contract for sign-off: a new round starts, its deadlines run from
+/// now, and the auditors are asked to sign.
+pub async fn submit_contract(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<contract::Model> {
+    user.require(Capability::ManageProcurement)?;
+    let (c, _, _) = get_contract(&state.db.read, user, id).await?;
+    let from = contract_status(&c)?;
+    if !from.editable() {
+        return Err(AppError::Rule("contract_state"));
+    }
+    let now = state.now();
+    let txn = state.db.begin_write().await?;
+    let r = contract::Entity::update_many()
+        .col_expr(
+            contract::Column::Status,
+            Expr::value(ContractStatus::InSignoff.as_str()),
+        )
+        .col_expr(contract::Column::Round, Expr::value(c.round + 1))
+        .col_expr(contract::Column::SubmittedAt, Expr::value(Some(now)))
+        .col_expr(contract::Column::UpdatedAt, Expr::value(now))
+        .filter(contract::Column::Id.eq(id))
+        .filter(contract::Column::Status.eq(from.as_str()))
+        .filter(contract::Column::Round.eq(c.round))
+        .exec(&txn)
+        .await?;
+    if r.rows_affected != 1 {
+        return Err(AppError::Conflict("contract_changed"));
+    }
+    let after = contract::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    audit::record(
+        &txn,
+        &user.actor(),
+        now,
+        Change::new("contract.submit", "contract", id)
+            .before(&c)
+            .after(&after),
+    )
+    .await?;
+    let tz = state.tz();
+    let due = |l: Level| {
+        rules::signoff_due_at(l, now)
+            .with_timezone(&tz)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    };
+    let auditors = crate::users::store::active_with_roles(&txn, &[Role::Auditor]).await?;
+    let args = [
+        ("number", after.number.clone()),
+        ("supplier", supplier_name(&txn, after.supplier_id).await?),
+        ("total", format!("{:.2}", after.total.value())),
+        ("company_due", due(Level::Company)),
+        (
+            "group_due",
+            if after.needs_group {
+                due(Level::Group)
+            } else {
+                "-".into()
+            },
+        ),
+        ("link", format!("/contracts/{id}")),
+    ];
+    crate::mail::enqueue_to_users(&txn, state, &auditors, "contract_signoff", &args).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct SignoffInput {
+    /// `company` or `group`.
+    pub level: String,
+    pub approve: bool,
+    /// Required when rejecting.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// An auditor records a department's sign-off of the current round. The contract becomes
+/// effective when every required level approved, rejected when one rejects.
+pub async fn sign_off(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    input: SignoffInput,
+) -> AppResult<contract::Model> {
+    user.require(Capability::SignContracts)?;
+    let (c, _, signoffs) = get_contract(&state.db.read, user, id).await?;
+    let mut errors = FieldErrors::new();
+    let level = Level::parse(input.level.trim());
+    if level.is_none() {
+        errors.add("level", "invalid");
+    }
+    let note = input.note.trim().to_string();
+    if !input.approve && note.is_empty() {
+        errors.add("note", "required");
+    }
+    too_long(&mut errors, "note", &note);
+    errors.into_result()?;
+    let level = level.ok_or_else(|| AppError::field("level", "invalid"))?;
+    if contract_status(&c)? != ContractStatus::InSignoff {
+        return Err(AppError::Rule("contract_state"));
+    }
+    let required = levels_of(&c);
+    if !required.contains(&level) {
+        return Err(AppError::Rule("signoff_not_required"));
+    }
+    let mut given: Vec<(Level, bool)> = signoffs
+        .iter()
+        .filter(|s| s.round == c.round)
+        .filter_map(|s| Some((Level::parse(&s.level)?, s.decision == "approve")))
+        .collect();
+    if given.iter().any(|(l, _)| *l == level) {
+        return Err(AppError::Rule("signoff_recorded"));
+    }
+    given.push((level, input.approve));
+    let to = rules::after_signoffs(&required, &given);
+
+    let now = state.now();
+    let txn = state.db.begin_write().await?;
+    let s = contract_signoff::ActiveModel {
+        contract_id: Set(id),
+        round: Set(c.round),
+        level: Set(level.as_str().into()),
+        decision: Set(if input.approve { "approve" } else { "reject" }.into()),
+        note: Set(note.clone()),
+        signed_by: Set(user.id),
+        signed_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| match AppError::from(e) {
+        AppError::Conflict(_) => AppError::Rule("signoff_recorded"),
+        other => other,
+    })?;
+    let mut u = contract::Entity::update_many()
+        .col_expr(contract::Column::Status, Expr::value(to.as_str()))
+        .col_expr(contract::Column::UpdatedAt, Expr::value(now));
+    if to == ContractStatus::Effective {
+        u = u.col_expr(contract::Column::EffectiveAt, Expr::value(Some(now)));
+    }
+    let r = u
+        .filter(contract::Column::Id.eq(id))
+        .filter(contract::Column::Status.eq(ContractStatus::InSignoff.as_str()))
+        .filter(contract::Column::Round.eq(c.round))
+        .exec(&txn)
+        .await?;
+    if r.rows_affected != 1 {
+        return Err(AppError::Conflict("contract_changed"));
+    }
+    let after = contract::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    audit::record(
+        &txn,
+        &user.actor(),
+        now,
+        Change::new(
+            if input.approve {
+                "contract.signoff_approve"
+            } else {
+                "contract.signoff_reject"
+            },
+            "contract",
+            id,
+        )
+        .before(&c)
+        .after(&s),
+    )
+    .await?;
+    let kind = match to {
+        ContractStatus::Effective => Some("contract_effective"),
+        ContractStatus::Rejected => Some("contract_rejected"),
+        _ => None,
+    };
+    if let Some(kind) = kind {
+        let officers =
+            crate::users::store::active_with_roles(&txn, &[Role::ProcurementOfficer]).await?;
+        let args = [
+            ("number", after.number.clone()),
+            ("supplier", supplier_name(&txn, after.supplier_id).await?),
+            ("note", note),
+            ("link", format!("/contracts/{id}")),
+        ];
+        crate::mail::enqueue_to_users(&txn, state, &officers, kind, &args).await?;
+    }
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// An effective contract's unit price becomes the supplier's consignment price for that
+/// material: a price change is requested for each of its listings of the material, from
+/// today, and takes effect once procurement approves it on the price-change list — the same
+/// approval as any supplier's request.
+pub async fn adopt_price(
+    state: &AppState,
+    user: &CurrentUser,
+    contract_item_id: i64,
+) -> AppResult<Vec<price_change::Model>> {
+    user.require(Capability::ManageProcurement)?;
+    let item = contract_item::Entity::find_by_id(contract_item_id)
+        .one(&state.db.read)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (c, _, _) = get_contract(&state.db.read, user, item.contract_id).await?;
+    if contract_status(&c)? != ContractStatus::Effective {
+        return Err(AppError::Rule("contract_not_effective"));
+    }
+    let listings = listing::Entity::find()
+        .filter(listing::Column::SupplierId.eq(c.supplier_id))
+        .filter(listing::Column::MaterialId.eq(item.material_id))
+        .order_by_asc(listing::Column::Id)
+        .all(&state.db.read)
+        .await?;
+    if listings.is_empty() {
+        return Err(AppError::Rule("no_listing_for_material"));
+    }
+    // The supplier must still be trading, as for any price request.
+    crate::suppliers::store::ensure_may_trade(&state.db.read, c.supplier_id, state.today()).await?;
+    let today = state.today();
+    let now = state.now();
+    let txn = state.db.begin_write().await?;
+    let mut made = Vec::new();
+    for l in listings {
+        let pending = price_change::Entity::find()
+            .filter(price_change::Column::ListingId.eq(l.id))
+            .filter(price_change::Column::Status.eq("pending"))
+            .filter(price_change::Column::NewPrice.eq(item.unit_price))
+            .one(&txn)
+            .await?;
+        if pending.is_some() || l.price == item.unit_price {
+            continue;
+        }
+        let pc = price_change::ActiveModel {
+            listing_id: Set(l.id),
+            old_price: Set(l.price),
+            new_price: Set(item.unit_price),
+            effective_on: Set(today),
+            status: Set("pending".into()),
+            reason: Set(format!("{} ({})", c.number, item.id)),
+            requested_by: Set(user.id),
+            requested_at: Set(now),
+            decided_by: Set(None),
+            decided_at: Set(None),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        audit::record(
+            &txn,
+            &user.actor(),
+            now,
+            Change::new("price_change.adopt_contract", "price_change", pc.id).after(&pc),
+        )
+        .await?;
+        made.push(pc);
+    }
+    if made.is_empty() {
+        return Err(AppError::Rule("price_already_requested"));
+    }
+    let heads = crate::users::store::active_with_roles(&txn, &[Role::ProcurementHead]).await?;
+    let args = [
+        ("number", c.number.clone()),
+        ("supplier", supplier_name(&txn, c.supplier_id).await?),
+        ("price", item.unit_price.value().normalize().to_string()),
+        ("link", "/price-changes".to_string()),
+    ];
+    crate::mail::enqueue_to_users(&txn, state, &heads, "price_adopted", &args).await?;
+    txn.commit().await?;
+    Ok(made)
+}

@@ -1,0 +1,37 @@
+//! Inputs the API fuzzer (`.ci/fuzz`, schemathesis) found answering with a dropped connection
+//! instead of an answer; each is kept here as a regular test.
+
+use crate::helpers::spawn_app;
+use reqwest::StatusCode;
+
+#[tokio::test]
+async fn a_page_number_past_any_list_is_an_empty_page_not_a_dropped_connection() {
+    let app = spawn_app().await;
+    let admin = app.token_for("admin").await;
+    for path in [
+        "/api/materials?page=9223372036854775807",
+        "/api/audit?page=18446744073709551615",
+        "/api/catalogue?page=18446744073709551615",
+    ] {
+        let (status, v) = app.get_json(path, &admin).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {v}");
+    }
+    let site_user = app.token_for("site_user").await;
+    let (status, v) = app
+        .get_json(
+            "/api/catalogue?page=18446744073709551615&q=%E9%92%A2",
+            &site_user,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["items"], serde_json::json!([]));
+}
+
+#[tokio::test]
+async fn the_last_day_of_the_calendar_is_a_date_like_any_other() {
+    let app = spawn_app().await;
+    let admin = app.token_for("admin").await;
+    let (status, v) = app.get_json("/api/audit?to=%2B262142-12-31", &admin).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert!(v["total"].as_u64().unwrap_or_default() > 0, "{v}");
+}

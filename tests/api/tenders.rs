@@ -1,0 +1,1489 @@
+//! Rule 4: tenders with sealed bids — invitations, the bid window by the server's clock,
+//! sealing (no price anywhere before opening, nothing in clear text in the database), the
+//! four-eyes opening, too few bids, scoring and award, and rule 2's removal reaching bids.
+
+use crate::helpers::{DEMO_PASSWORD, TestApp, spawn_app};
+use base64::Engine;
+use reqwest::{StatusCode, multipart};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::{Value, json};
+
+const PDF: &[u8] = b"%PDF-1.4\n% a scanned licence\n%%EOF\n";
+const SUPPLIER_PASSWORD: &str = "supplier-password";
+
+/// A supplier of the tests: its id, sign-in email and token.
+#[derive(Clone)]
+pub struct Bidder {
+    pub id: i64,
+    pub email: String,
+    pub token: String,
+}
+
+async fn category_id(app: &TestApp, name_zh: &str) -> i64 {
+    entity::category::Entity::find()
+        .filter(entity::category::Column::NameZh.eq(name_zh))
+        .one(&app.state.db.read)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("no category {name_zh}"))
+        .id
+}
+
+/// The first `n` materials of a category.
+async fn materials_of(app: &TestApp, category_id: i64, n: usize) -> Vec<i64> {
+    use sea_orm::QueryOrder;
+    entity::material::Entity::find()
+        .filter(entity::material::Column::CategoryId.eq(category_id))
+        .order_by_asc(entity::material::Column::Id)
+        .all(&app.state.db.read)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .take(n)
+        .map(|m| m.id)
+        .collect()
+}
+
+async fn supplier_named(app: &TestApp, name: &str) -> i64 {
+    entity::supplier::Entity::find()
+        .filter(entity::supplier::Column::LegalName.eq(name))
+        .one(&app.state.db.read)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("no supplier {name}"))
+        .id
+}
+
+async fn upload(
+    app: &TestApp,
+    token: &str,
+    url: &str,
+    name: &str,
+    bytes: &[u8],
+) -> (StatusCode, Value) {
+    let form = multipart::Form::new().part(
+        "file",
+        multipart::Part::bytes(bytes.to_vec()).file_name(name.to_string()),
+    );
+    let r = reqwest::Client::new()
+        .post(app.url(url))
+        .bearer_auth(token)
+        .header("Accept-Language", "en")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let status = r.status();
+    (status, r.json().await.unwrap_or_default())
+}
+
+/// Takes a new supplier through the real admission path — application, email confirmation,
+/// business licence, submission, the officer's recommendation, the head's admission — with
+/// an agreement covering `categories`.
+pub async fn admitted_supplier(app: &TestApp, n: u32, categories: &[i64]) -> Bidder {
+    let email = format!("bidder{n}@example.test");
+    let body17 = format!("9133010000000{n:04}");
+    let check = portal::suppliers::rules::CreditCode::check_char(&body17)
+        .unwrap_or_else(|| panic!("check char of {body17}"));
+    let code = format!("{body17}{check}");
+    let (status, created) = app
+        .post_json(
+            "/api/applications",
+            "",
+            &json!({
+                "legal_name": format!("投标测试供应商{n}有限公司"),
+                "credit_code": code,
+                "legal_representative": "张三",
+                "contact_name": "李四",
+                "contact_phone": "0571-87654321",
+                "contact_email": email,
+                "address": "杭州市余杭区 1 号",
+                "category_ids": categories,
+                "bank_name": "中国工商银行余杭支行",
+                "bank_account": "1202 0212 0900 1234 567",
+                "password": SUPPLIER_PASSWORD,
+                "locale": "en"
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["supplier_id"].as_i64().unwrap_or_default();
+    let link = {
+        use sea_orm::QueryOrder;
+        let mail = entity::outbox::Entity::find()
+            .filter(entity::outbox::Column::ToAddr.eq(email.as_str()))
+            .filter(entity::outbox::Column::Kind.eq("verify_email"))
+            .order_by_desc(entity::outbox::Column::Id)
+            .one(&app.state.db.read)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| panic!("no verification mail to {email}"));
+        let i = mail.body_text.find("token=").unwrap_or_default() + 6;
+        mail.body_text[i..]
+            .chars()
+            .take_while(|c| c.is_ascii_hexdigit())
+            .collect::<String>()
+    };
+    let (status, _) = app
+        .post_json("/api/auth/verify-email", "", &json!({"token": link}))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let token = app.token(&email, SUPPLIER_PASSWORD).await;
+    let (status, file) = upload(app, &token, "/api/files", "licence.pdf", PDF).await;
+    assert_eq!(status, StatusCode::CREATED, "{file}");
+    let today = app.state.today();
+    let doc = json!({"kind": "business_licence", "title": "营业执照", "issued_on": (today - chrono::Days::new(10)).to_string(), "expires_on": (today + chrono::Days::new(700)).to_string(), "file_id": file["id"]});
+    let (status, v) = app.post_json("/api/my/documents", &token, &doc).await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    let (status, v) = app
+        .post_json("/api/my/application/submit", &token, &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let officer = app.token_for("procurement_officer").await;
+    let checklist = json!({"licence_valid": true, "certificates": true, "quality_system": true, "capacity": true, "references": true, "site_visit": false});
+    let (status, v) = app
+        .post_json(
+            &format!("/api/suppliers/{id}/review"),
+            &officer,
+            &json!({"checklist": checklist, "decision": "recommend"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let head = app.token_for("procurement_head").await;
+    let (status, v) = app
+        .post_json(
+            &format!("/api/suppliers/{id}/admission"),
+            &head,
+            &json!({"decision": "admit"}),
+        )
+        .await;
+    assert_eq!(
+        (status, v["status"].clone()),
+        (StatusCode::OK, json!("admitted")),
+        "{v}"
+    );
+    Bidder { id, email, token }
+}
+
+/// The demo supplier user's company (admitted, steel).
+pub async fn demo_bidder(app: &TestApp) -> Bidder {
+    let token = app.token_for("supplier").await;
+    let (_, mine) = app.get_json("/api/my/supplier", &token).await;
+    Bidder {
+        id: mine["supplier"]["id"].as_i64().unwrap_or_default(),
+        email: "supplier@demo.test".into(),
+        token,
+    }
+}
+
+/// Fresh tokens for `bidders` (tokens live 30 minutes of the app's clock).
+async fn refresh(app: &TestApp, bidders: &mut [Bidder]) {
+    for b in bidders.iter_mut() {
+        let password = if b.email.ends_with("@demo.test") {
+            DEMO_PASSWORD
+        } else {
+            SUPPLIER_PASSWORD
+        };
+        b.token = app.token(&b.email, password).await;
+    }
+}
+
+/// A steel tender's input: two items, weights 60/30/10, closing in `hours`.
+async fn tender_input(app: &TestApp, invitees: &[i64], hours: i64) -> Value {
+    let steel = category_id(app, "钢材").await;
+    let m = materials_of(app, steel, 2).await;
+    json!({
+        "title": "2# 楼主体钢筋",
+        "kind": "invitational",
+        "category_id": steel,
+        "description": "分两批进场",
+        "bid_deadline": (app.state.now() + chrono::Duration::hours(hours)).to_rfc3339(),
+        "weights": {"price": 60, "quality": 30, "delivery": 10},
+        "items": [
+            {"material_id": m[0], "quantity": "120.5", "specification": "GB/T 1499.2-2018"},
+            {"material_id": m[1], "quantity": "80", "specification": "GB/T 1499.2-2018"}
+        ],
+        "invitees": invitees
+    })
+}
+
+/// Drafts and publishes an invitational steel tender; answers its id and its item ids.
+async fn published_tender(app: &TestApp, invitees: &[i64]) -> (i64, Vec<i64>) {
+    let officer = app.token_for("procurement_officer").await;
+    let (status, v) = app
+        .post_json(
+            "/api/tenders",
+            &officer,
+            &tender_input(app, invitees, 48).await,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    let id = v["tender"]["id"].as_i64().unwrap_or_default();
+    let items: Vec<i64> = v["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["id"].as_i64())
+        .collect();
+    let (status, v) = app
+        .post_json(&format!("/api/tenders/{id}/publish"), &officer, &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["tender"]["status"], "published");
+    (id, items)
+}
+
+fn bid_body(items: &[i64], prices: &[&str], days: i32) -> Value {
+    json!({
+        "lines": items.iter().zip(prices).map(|(i, p)| json!({"item_id": i, "unit_price": p, "delivery_days": days})).collect::<Vec<_>>(),
+        "technical_note": "按 GB/T 1499.2 供货，附质保书"
+    })
+}
+
+async fn bid(
+    app: &TestApp,
+    b: &Bidder,
+    id: i64,
+    items: &[i64],
+    prices: &[&str],
+) -> (StatusCode, Value) {
+    app.send_json(
+        reqwest::Method::PUT,
+        &format!("/api/tenders/{id}/bid"),
+        &b.token,
+        &bid_body(items, prices, 10),
+    )
+    .await
+}
+
+/// Moves the app's clock past the tender's deadline.
+async fn pass_deadline(app: &TestApp, id: i64) {
+    let t = entity::tender::Entity::find_by_id(id)
+        .one(&app.state.db.read)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("tender {id}"));
+    app.clock.set(t.bid_deadline + chrono::Duration::minutes(1));
+}
+
+async fn open_as(app: &TestApp, role: &str, id: i64) -> (StatusCode, Value) {
+    let token = app.token_for(role).await;
+    app.post_json(&format!("/api/tenders/{id}/open"), &token, &json!({}))
+        .await
+}
+
+async fn mails(app: &TestApp, to: &str, kind: &str) -> Vec<entity::outbox::Model> {
+    entity::outbox::Entity::find()
+        .filter(entity::outbox::Column::ToAddr.eq(to))
+        .filter(entity::outbox::Column::Kind.eq(kind))
+        .all(&app.state.db.read)
+        .await
+        .unwrap_or_default()
+}
+
+/// Three steel bidders: the demo supplier and two admitted through the real path.
+async fn three_bidders(app: &TestApp) -> Vec<Bidder> {
+    let steel = category_id(app, "钢材").await;
+    vec![
+        demo_bidder(app).await,
+        admitted_supplier(app, 1, &[steel]).await,
+        admitted_supplier(app, 2, &[steel]).await,
+    ]
+}
+
+#[tokio::test]
+async fn an_invitational_tender_with_two_invitees_is_refused() {
+    let app = spawn_app().await;
+    let bidders = three_bidders(&app).await;
+    let officer = app.token_for("procurement_officer").await;
+    let before = app.count("tenders").await;
+
+    let two = [bidders[0].id, bidders[1].id];
+    let (status, v) = app
+        .post_json(
+            "/api/tenders",
+            &officer,
+            &tender_input(&app, &two, 48).await,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(
+        v["error"]["fields"]["invitees"]["code"],
+        "tender_invitees_min"
+    );
+    assert!(
+        v["error"]["fields"]["invitees"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains('3')
+    );
+    // The same supplier twice is still two.
+    let (_, v) = app
+        .post_json(
+            "/api/tenders",
+            &officer,
+            &tender_input(&app, &[bidders[0].id, bidders[1].id, bidders[1].id], 48).await,
+        )
+        .await;
+    assert_eq!(
+        v["error"]["fields"]["invitees"]["code"],
+        "tender_invitees_min"
+    );
+
+    // A suspended, a removed, and an admitted supplier of another category cannot be invited.
+    for (name, code) in [
+        ("粤安防护用品有限公司", "tender_invitee_not_admitted"),
+        ("江城五金建材有限公司", "tender_invitee_not_admitted"),
+        ("华建水泥制品有限公司", "tender_invitee_category"),
+    ] {
+        let other = supplier_named(&app, name).await;
+        let (status, v) = app
+            .post_json(
+                "/api/tenders",
+                &officer,
+                &tender_input(&app, &[bidders[0].id, bidders[1].id, other], 48).await,
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{name}: {v}");
+        assert_eq!(v["error"]["fields"]["invitees"]["code"], code, "{name}");
+        assert!(
+            v["error"]["fields"]["invitees"]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(name),
+            "{v}"
+        );
+    }
+    assert_eq!(app.count("tenders").await, before);
+
+    // Weights must add up to 100; the deadline must lie ahead.
+    let mut input = tender_input(&app, &bidders.iter().map(|b| b.id).collect::<Vec<_>>(), 48).await;
+    input["weights"] = json!({"price": 60, "quality": 30, "delivery": 20});
+    let (_, v) = app.post_json("/api/tenders", &officer, &input).await;
+    assert_eq!(
+        v["error"]["fields"]["weights"]["code"],
+        "tender_weights_sum"
+    );
+    let input = tender_input(&app, &bidders.iter().map(|b| b.id).collect::<Vec<_>>(), -1).await;
+    let (_, v) = app.post_json("/api/tenders", &officer, &input).await;
+    assert_eq!(
+        v["error"]["fields"]["bid_deadline"]["code"],
+        "tender_deadline_past"
+    );
+
+    // Three eligible invitees: drafted, and each is emailed on publishing.
+    let (id, _) = published_tender(&app, &bidders.iter().map(|b| b.id).collect::<Vec<_>>()).await;
+    for b in &bidders {
+        assert_eq!(
+            mails(&app, &b.email, "tender_invited").await.len(),
+            1,
+            "{}",
+            b.email
+        );
+    }
+    // Only procurement officers draft tenders.
+    let head = app.token_for("procurement_head").await;
+    let (status, _) = app
+        .post_json(
+            "/api/tenders",
+            &head,
+            &tender_input(&app, &bidders.iter().map(|b| b.id).collect::<Vec<_>>(), 48).await,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, v) = app
+        .post_json(
+            &format!("/api/tenders/{id}/publish"),
+            &app.token_for("procurement_officer").await,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(v["error"]["code"], "tender_state", "published once");
+}
+
+#[tokio::test]
+async fn a_bid_one_second_after_the_deadline_is_refused() {
+    let app = spawn_app().await;
+    let mut bidders = three_bidders(&app).await;
+    let (id, items) =
+        published_tender(&app, &bidders.iter().map(|b| b.id).collect::<Vec<_>>()).await;
+    let deadline = entity::tender::Entity::find_by_id(id)
+        .one(&app.state.db.read)
+        .await
+        .ok()
+        .flatten()
+        .map(|t| t.bid_deadline)
+        .unwrap_or_default();
+
+    app.clock.set(deadline - chrono::Duration::seconds(1));
+    refresh(&app, &mut bidders).await;
+    let (status, v) = bid(&app, &bidders[0], id, &items, &["3850.00", "3790.5"]).await;
+    assert_eq!(status, StatusCode::OK, "one second before: {v}");
+    assert_eq!(v["status"], "submitted");
+
+    app.clock.set(deadline + chrono::Duration::seconds(1));
+    refresh(&app, &mut bidders).await;
+    let (status, v) = bid(&app, &bidders[1], id, &items, &["3800.00", "3700"]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["code"], "tender_deadline_passed");
+    // Neither a revision nor a withdrawal after it.
+    let (_, v) = bid(&app, &bidders[0], id, &items, &["3000.00", "3000"]).await;
+    assert_eq!(v["error"]["code"], "tender_deadline_passed");
+    let (_, v) = app
+        .send_json(
+            reqwest::Method::DELETE,
+            &format!("/api/tenders/{id}/bid"),
+            &bidders[0].token,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(v["error"]["code"], "tender_deadline_passed");
+    assert_eq!(app.count(&format!("bids WHERE tender_id = {id}")).await, 1);
+    let (_, mine) = app
+        .get_json(&format!("/api/tenders/{id}/bid"), &bidders[0].token)
+        .await;
+    assert_eq!(mine["lines"][0]["unit_price"], "3850", "{mine}");
+}
+
+/// Every answer `token` gets from the endpoints and pages that touch the tender's bids.
+async fn everything_seen(
+    app: &TestApp,
+    token: &str,
+    client: &reqwest::Client,
+    id: i64,
+    own_bid: bool,
+) -> Vec<(String, String)> {
+    let mut seen = Vec::new();
+    for path in [
+        "/api/tenders".to_string(),
+        format!("/api/tenders/{id}"),
+        "/api/audit?page=1".to_string(),
+        "/api/outbox".to_string(),
+    ] {
+        let body = app.get(&path, token).await.text().await.unwrap_or_default();
+        seen.push((path, body));
+    }
+    for path in [
+        "/tenders".to_string(),
+        format!("/tenders/{id}"),
+        "/audit".to_string(),
+        "/admin/outbox".to_string(),
+    ] {
+        let body = client
+            .get(app.url(&path))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .text()
+            .await
+            .unwrap_or_default();
+        seen.push((path, body));
+    }
+    if !own_bid {
+        for path in [
+            format!("/api/tenders/{id}/bid"),
+            format!("/tenders/{id}/bid"),
+        ] {
+            let body = client
+                .get(app.url(&path))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .text()
+                .await
+                .unwrap_or_default();
+            seen.push((path, body));
+        }
+    }
+    seen
+}
+
+#[tokio::test]
+async fn before_opening_no_page_or_endpoint_shows_a_price_and_the_table_holds_none_in_clear() {
+    let app = spawn_app().await;
+    let mut bidders = three_bidders(&app).await;
+    let (id, items) =
+        published_tender(&app, &bidders.iter().map(|b| b.id).collect::<Vec<_>>()).await;
+    // Distinctive prices, and each bidder's total: 120.5 × a + 80 × b, to the cent.
+    let prices = [
+        ["3711.1234", "3733.9012"],
+        ["3744.5678", "3755.4321"],
+        ["3766.8765", "3777.2468"],
+    ];
+    let totals = ["745902.47", "751654.99", "756088.36"];
+    for (b, p) in bidders.iter().zip(&prices) {
+        let (status, v) = bid(&app, b, id, &items, p).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+    }
+    // A revision and a withdrawn-and-resubmitted bid are sealed the same way.
+    let (status, _) = bid(&app, &bidders[1], id, &items, &prices[1]).await;
+    assert_eq!(status, StatusCode::OK);
+    let secrets: Vec<&str> = prices.iter().flatten().copied().chain(totals).collect();
+
+    // The bidder sees its own bid, with its own total, in its own bid view only.
+    let (_, mine) = app
+        .get_json(&format!("/api/tenders/{id}/bid"), &bidders[0].token)
+        .await;
+    assert_eq!(mine["total"], totals[0], "{mine}");
+    assert_eq!(mine["revision"], 1);
+
+    let check = async |stage: &str, bidders: &[Bidder]| {
+        let mut looked = 0;
+        for role in portal::auth::Role::ALL {
+            let token = app.token_for(role.as_str()).await;
+            let client = app.new_client();
+            let r = app
+                .page_login(
+                    &client,
+                    &format!("{}@demo.test", role.as_str()),
+                    DEMO_PASSWORD,
+                )
+                .await;
+            assert_eq!(r.status(), StatusCode::SEE_OTHER);
+            // The demo supplier is also the first bidder: its own bid view is checked below.
+            let own = role == portal::auth::Role::Supplier;
+            for (path, body) in everything_seen(&app, &token, &client, id, own).await {
+                looked += 1;
+                for s in &secrets {
+                    assert!(
+                        !body.contains(s),
+                        "{stage}: {} sees {s} at {path}",
+                        role.as_str()
+                    );
+                }
+            }
+        }
+        for (n, b) in bidders.iter().enumerate() {
+            let client = app.new_client();
+            let password = if b.email.ends_with("@demo.test") {
+                DEMO_PASSWORD
+            } else {
+                SUPPLIER_PASSWORD
+            };
+            app.page_login(&client, &b.email, password).await;
+            for (path, body) in everything_seen(&app, &b.token, &client, id, true).await {
+                looked += 1;
+                for s in &secrets {
+                    assert!(!body.contains(s), "{stage}: bidder {n} sees {s} at {path}");
+                }
+            }
+            // Its own bid view shows its own prices and nobody else's.
+            for path in [
+                format!("/api/tenders/{id}/bid"),
+                format!("/tenders/{id}/bid"),
+            ] {
+                let body = client
+                    .get(app.url(&path))
+                    .bearer_auth(&b.token)
+                    .send()
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"))
+                    .text()
+                    .await
+                    .unwrap_or_default();
+                looked += 1;
+                assert!(
+                    body.contains(prices[n][0]),
+                    "{stage}: bidder {n}'s own bid at {path}"
+                );
+                for (m, p) in prices.iter().enumerate().filter(|(m, _)| *m != n) {
+                    for s in p.iter().chain([&totals[m]]) {
+                        assert!(!body.contains(s), "{stage}: bidder {n} sees {s} at {path}");
+                    }
+                }
+            }
+        }
+        assert!(looked > 80, "{stage}: only {looked} answers looked at");
+    };
+    check("before the deadline", &bidders).await;
+
+    // After the deadline, with one committee confirmation: still sealed.
+    pass_deadline(&app, id).await;
+    refresh(&app, &mut bidders).await;
+    let (status, v) = open_as(&app, "procurement_officer", id).await;
+    assert_eq!(
+        (status, v["outcome"].clone()),
+        (StatusCode::OK, json!("first_confirmation")),
+        "{v}"
+    );
+    assert!(v["tender"]["bids"].as_array().is_some_and(|b| {
+        b.iter()
+            .all(|b| b["total"].is_null() && b["sealed"] == true)
+    }));
+    check("after the deadline, one confirmation", &bidders).await;
+
+    // The database holds only ciphertext: no price or total, in clear or in base64.
+    use sea_orm::{ConnectionTrait, Statement};
+    let db = &app.state.db.read;
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT * FROM bids".to_string(),
+        ))
+        .await
+        .unwrap_or_default();
+    assert_eq!(rows.len(), 3);
+    let raw_bids = entity::bid::Entity::find()
+        .all(db)
+        .await
+        .unwrap_or_default();
+    for b in &raw_bids {
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(&b.sealed)
+            .unwrap_or_default();
+        assert!(decoded.len() > 32, "ciphertext present");
+        let as_text = format!("{b:?} {}", String::from_utf8_lossy(&decoded));
+        for s in &secrets {
+            assert!(!as_text.contains(s), "bids row {} holds {s}", b.id);
+        }
+        assert_eq!(b.nonce.len(), 24, "a 96-bit nonce");
+    }
+    let nonces: std::collections::BTreeSet<&str> =
+        raw_bids.iter().map(|b| b.nonce.as_str()).collect();
+    assert_eq!(nonces.len(), raw_bids.len(), "a nonce per bid");
+    for row in &rows {
+        for col in ["sealed", "nonce", "status", "disqualified_reason"] {
+            let v: String = row.try_get("", col).unwrap_or_default();
+            for s in &secrets {
+                assert!(!v.contains(s), "bids.{col} holds {s}");
+            }
+        }
+    }
+    // Nothing of the prices reached the audit log or the outbox either.
+    for table in ["audit_log", "outbox"] {
+        let rows = db
+            .query_all_raw(Statement::from_string(
+                db.get_database_backend(),
+                format!("SELECT * FROM {table}"),
+            ))
+            .await
+            .unwrap_or_default();
+        for row in rows {
+            for col in if table == "audit_log" {
+                ["before", "after"]
+            } else {
+                ["subject", "body_text"]
+            } {
+                let v: String = row.try_get("", col).unwrap_or_default();
+                for s in &secrets {
+                    assert!(!v.contains(s), "{table}.{col} holds {s}");
+                }
+            }
+        }
+    }
+
+    // Opened by a second member: the office sees the prices; suppliers still only their own.
+    let (status, v) = open_as(&app, "procurement_head", id).await;
+    assert_eq!(
+        (status, v["outcome"].clone()),
+        (StatusCode::OK, json!("opened")),
+        "{v}"
+    );
+    let totals_seen: Vec<String> = v["tender"]["bids"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|b| b["total"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(totals_seen, totals);
+    let auditor = app.token_for("auditor").await;
+    let (_, seen) = app.get_json(&format!("/api/tenders/{id}"), &auditor).await;
+    assert_eq!(seen["bids"][2]["total"], totals[2]);
+    for (n, b) in bidders.iter().enumerate() {
+        let body = app
+            .get(&format!("/api/tenders/{id}"), &b.token)
+            .await
+            .text()
+            .await
+            .unwrap_or_default();
+        for s in &secrets {
+            assert!(
+                !body.contains(s),
+                "after opening, bidder {n} sees {s} in the tender"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn four_eyes_one_member_cannot_open_alone() {
+    let app = spawn_app().await;
+    let bidders = three_bidders(&app).await;
+    let (id, items) =
+        published_tender(&app, &bidders.iter().map(|b| b.id).collect::<Vec<_>>()).await;
+    for (b, p) in bidders.iter().zip(["3800", "3810", "3820"]) {
+        let (status, _) = bid(&app, b, id, &items, &[p, p]).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    // Not before the deadline.
+    let (status, v) = open_as(&app, "procurement_officer", id).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["error"]["code"], "tender_deadline_not_reached");
+
+    pass_deadline(&app, id).await;
+    // Only committee members.
+    for role in ["auditor", "admin", "finance", "supplier"] {
+        let (status, _) = open_as(&app, role, id).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{role}");
+    }
+    // The same member twice at once: one confirmation, never an opening.
+    let officer = app.token_for("procurement_officer").await;
+    let url = app.url(&format!("/api/tenders/{id}/open"));
+    let send = |token: String, url: String| async move {
+        reqwest::Client::new()
+            .post(url)
+            .bearer_auth(token)
+            .json(&json!({}))
+            .send()
+            .await
+            .map(|r| r.status())
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    };
+    let (a, b) = tokio::join!(
+        send(officer.clone(), url.clone()),
+        send(officer.clone(), url.clone())
+    );
+    let mut statuses = [a, b];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::UNPROCESSABLE_ENTITY]);
+    let (status, v) = open_as(&app, "procurement_officer", id).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["error"]["code"], "tender_open_needs_second_member");
+    let (_, t) = app.get_json(&format!("/api/tenders/{id}"), &officer).await;
+    assert_eq!(t["tender"]["status"], "published");
+    assert!(t["tender"]["opened_at"].is_null());
+    assert!(
+        t["bids"]
+            .as_array()
+            .is_some_and(|b| b.iter().all(|b| b["total"].is_null()))
+    );
+
+    // A different member opens it, recording who and when.
+    let (status, v) = open_as(&app, "procurement_head", id).await;
+    assert_eq!(
+        (status, v["outcome"].clone()),
+        (StatusCode::OK, json!("opened")),
+        "{v}"
+    );
+    let t = &v["tender"]["tender"];
+    assert_eq!(t["status"], "opened");
+    assert!(t["opened_at"].is_string());
+    assert_ne!(t["open_first_by"], t["opened_by"]);
+    assert_eq!(v["tender"]["bids"].as_array().map(Vec::len), Some(3));
+    let (status, v) = open_as(&app, "procurement_officer", id).await;
+    assert_eq!(
+        (status, v["error"]["code"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("tender_state"))
+    );
+    assert_eq!(
+        app.count(&format!(
+            "audit_log WHERE action = 'tender.open' AND entity_id = '{id}'"
+        ))
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn two_members_confirming_at_once_open_the_tender_exactly_once() {
+    let app = spawn_app().await;
+    let bidders = three_bidders(&app).await;
+    let (id, items) =
+        published_tender(&app, &bidders.iter().map(|b| b.id).collect::<Vec<_>>()).await;
+    for (b, p) in bidders.iter().zip(["3800", "3810", "3820"]) {
+        bid(&app, b, id, &items, &[p, p]).await;
+    }
+    pass_deadline(&app, id).await;
+    let officer = app.token_for("procurement_officer").await;
+    let head = app.token_for("procurement_head").await;
+    let url = app.url(&format!("/api/tenders/{id}/open"));
+    let send = |token: String| {
+        let url = url.clone();
+        async move {
+            let r = reqwest::Client::new()
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            let status = r.status();
+            (status, r.json::<Value>().await.unwrap_or_default())
+        }
+    };
+    let ((sa, va), (sb, vb)) = tokio::join!(send(officer), send(head));
+    assert_eq!((sa, sb), (StatusCode::OK, StatusCode::OK), "{va} {vb}");
+    let mut outcomes = [va["outcome"].to_string(), vb["outcome"].to_string()];
+    outcomes.sort();
+    assert_eq!(outcomes, ["\"first_confirmation\"", "\"opened\""]);
+    let t = entity::tender::Entity::find_by_id(id)
+        .one(&app.state.db.read)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("tender"));
+    assert_eq!(t.status, "opened");
+    assert!(t.open_first_by.is_some() && t.opened_by.is_some() && t.open_first_by != t.opened_by);
+    assert_eq!(
+        app.count(&format!(
+            "audit_log WHERE action = 'tender.open' AND entity_id = '{id}'"
+        ))
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn fewer_than_three_valid_bids_fail_the_tender_which_can_be_reissued() {
+    let app = spawn_app().await;
+    let bidders = three_bidders(&app).await;
+    let (id, items) =
+        published_tender(&app, &bidders.iter().map(|b| b.id).collect::<Vec<_>>()).await;
+    for (b, p) in bidders.iter().zip(["3800", "3810", "3820"]) {
+        bid(&app, b, id, &items, &[p, p]).await;
+    }
+    // One withdraws before the deadline: two valid bids remain.
+    let (status, v) = app
+        .send_json(
+            reqwest::Method::DELETE,
+            &format!("/api/tenders/{id}/bid"),
+            &bidders[2].token,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(
+        (status, v["status"].clone()),
+        (StatusCode::OK, json!("withdrawn")),
+        "{v}"
+    );
+    assert!(v["lines"].as_array().is_some_and(Vec::is_empty));
+    pass_deadline(&app, id).await;
+    open_as(&app, "procurement_head", id).await;
+    let (status, v) = open_as(&app, "procurement_officer", id).await;
+    assert_eq!(
+        (status, v["outcome"].clone()),
+        (StatusCode::OK, json!("failed")),
+        "{v}"
+    );
+    assert_eq!(v["tender"]["tender"]["status"], "failed");
+    assert_eq!(v["tender"]["tender"]["failed_reason"], "too_few_bids");
+    for b in &bidders[..2] {
+        assert_eq!(mails(&app, &b.email, "tender_failed").await.len(), 1);
+    }
+    assert!(
+        mails(&app, &bidders[2].email, "tender_failed")
+            .await
+            .is_empty(),
+        "withdrawn"
+    );
+
+    // Re-issued once, as a new draft referring to the failed one, with a new deadline.
+    let officer = app.token_for("procurement_officer").await;
+    let (_, v) = app
+        .post_json(
+            &format!("/api/tenders/{id}/reissue"),
+            &officer,
+            &json!({"bid_deadline": (app.state.now() - chrono::Duration::hours(1)).to_rfc3339()}),
+        )
+        .await;
+    assert_eq!(
+        v["error"]["fields"]["bid_deadline"]["code"],
+        "tender_deadline_past"
+    );
+    let deadline = (app.state.now() + chrono::Duration::days(7)).to_rfc3339();
+    let (status, v) = app
+        .post_json(
+            &format!("/api/tenders/{id}/reissue"),
+            &officer,
+            &json!({"bid_deadline": deadline}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    assert_eq!(v["tender"]["status"], "draft");
+    assert_eq!(v["tender"]["reissue_of"], id);
+    assert_eq!(v["items"].as_array().map(Vec::len), Some(2));
+    assert_eq!(v["invitees"].as_array().map(Vec::len), Some(3));
+    assert_ne!(v["tender"]["number"], json!(null));
+    let new_id = v["tender"]["id"].as_i64().unwrap_or_default();
+    let (_, v) = app
+        .post_json(
+            &format!("/api/tenders/{id}/reissue"),
+            &officer,
+            &json!({"bid_deadline": deadline}),
+        )
+        .await;
+    assert_eq!(v["error"]["code"], "tender_already_reissued");
+    let (_, old) = app.get_json(&format!("/api/tenders/{id}"), &officer).await;
+    assert_eq!(old["tender"]["reissued_as"], new_id);
+    let (status, v) = app
+        .post_json(
+            &format!("/api/tenders/{new_id}/publish"),
+            &officer,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+}
+
+#[tokio::test]
+async fn a_removed_suppliers_bid_drops_out() {
+    let app = spawn_app().await;
+    let steel = category_id(&app, "钢材").await;
+    let mut bidders = three_bidders(&app).await;
+    bidders.push(admitted_supplier(&app, 3, &[steel]).await);
+    let (id, items) =
+        published_tender(&app, &bidders.iter().map(|b| b.id).collect::<Vec<_>>()).await;
+    // The one to be removed bids lowest.
+    for (b, p) in bidders.iter().zip(["3800", "3810", "3820", "3000"]) {
+        let (status, v) = bid(&app, b, id, &items, &[p, p]).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+    }
+    // Two confirmed failures remove it (rule 2), before opening.
+    let removed = &bidders[3];
+    let officer = app.token_for("procurement_officer").await;
+    let head = app.token_for("procurement_head").await;
+    for (kind, source) in [("quality", "receiving_inspection"), ("price", "tender")] {
+        let (status, f) = app
+            .post_json(
+                &format!("/api/suppliers/{}/failures", removed.id),
+                &officer,
+                &json!({"kind": kind, "source": source, "description": "HRB400E 屈服强度不合格"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{f}");
+        let (_, v) = app
+            .post_json(
+                &format!("/api/failures/{}/decision", f["id"]),
+                &head,
+                &json!({"confirm": true}),
+            )
+            .await;
+        assert_eq!(v["error"], json!(null), "{v}");
+    }
+    let (_, v) = app.get_json(&format!("/api/tenders/{id}"), &officer).await;
+    let statuses: Vec<(i64, String)> = v["bids"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|b| {
+            (
+                b["supplier_id"].as_i64().unwrap_or_default(),
+                b["status"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        statuses.contains(&(removed.id, "disqualified".to_string())),
+        "{statuses:?}"
+    );
+    assert_eq!(statuses.iter().filter(|(_, s)| s == "submitted").count(), 3);
+    assert_eq!(
+        app.count("audit_log WHERE action = 'bid.disqualify'").await,
+        1
+    );
+    // It can bid no more.
+    let (_, v) = bid(&app, removed, id, &items, &["2900", "2900"]).await;
+    assert_eq!(v["error"]["code"], "supplier_not_admitted", "{v}");
+
+    pass_deadline(&app, id).await;
+    refresh(&app, &mut bidders).await;
+    open_as(&app, "procurement_officer", id).await;
+    let (_, v) = open_as(&app, "procurement_head", id).await;
+    assert_eq!(v["outcome"], "opened", "three valid bids remain: {v}");
+
+    // Scoring and ranking leave it out; the price score's lowest is the lowest valid bid.
+    let valid: Vec<i64> = v["tender"]["bids"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|b| b["status"] == "submitted")
+        .filter_map(|b| b["id"].as_i64())
+        .collect();
+    let disqualified = v["tender"]["bids"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|b| b["status"] == "disqualified")
+        .and_then(|b| b["id"].as_i64())
+        .unwrap_or_default();
+    let officer = app.token_for("procurement_officer").await;
+    let (status, v) = app
+        .send_json(
+            reqwest::Method::PUT,
+            &format!("/api/tenders/{id}/scores"),
+            &officer,
+            &json!({"scores": [{"bid_id": disqualified, "quality": 100, "delivery": 100}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["error"]["fields"]["scores.0.bid_id"]["code"], "not_found");
+    let scores: Vec<Value> = valid
+        .iter()
+        .map(|b| json!({"bid_id": b, "quality": 80, "delivery": 80}))
+        .collect();
+    let (status, v) = app
+        .send_json(
+            reqwest::Method::PUT,
+            &format!("/api/tenders/{id}/scores"),
+            &officer,
+            &json!({"scores": scores}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let (status, v) = app
+        .post_json(&format!("/api/tenders/{id}/evaluate"), &officer, &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let ranking = v["ranking"].as_array().cloned().unwrap_or_default();
+    assert_eq!(ranking.len(), 3);
+    assert!(ranking.iter().all(|r| r["bid_id"] != disqualified));
+    assert_eq!(ranking[0]["price_score"], "100.00");
+    assert_eq!(ranking[0]["supplier"], v["bids"][0]["supplier"]);
+}
+
+#[tokio::test]
+async fn the_committee_scores_the_head_awards_and_each_bidder_learns_only_its_own_outcome() {
+    let app = spawn_app().await;
+    let mut bidders = three_bidders(&app).await;
+    let ids: Vec<i64> = bidders.iter().map(|b| b.id).collect();
+    let (id, items) = published_tender(&app, &ids).await;
+    // Documents: the officer cannot add them after publishing (the draft's are fixed).
+    let officer = app.token_for("procurement_officer").await;
+    let (status, v) = upload(
+        &app,
+        &officer,
+        &format!("/api/tenders/{id}/documents"),
+        "spec.pdf",
+        PDF,
+    )
+    .await;
+    assert_eq!(
+        (status, v["error"]["code"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("tender_state"))
+    );
+
+    // Worked through: quantities 120.5 and 80.
+    // A: 3800 × 120.5 + 3700 × 80 = 457,900 + 296,000 = 753,900.00
+    // B: 4000 × 120.5 + 3900 × 80 = 482,000 + 312,000 = 794,000.00
+    // C: 3600 × 120.5 + 3500 × 80 = 433,800 + 280,000 = 713,800.00 (lowest)
+    let prices = [["3800", "3700"], ["4000", "3900"], ["3600", "3500"]];
+    for (b, p) in bidders.iter().zip(&prices) {
+        let (status, v) = bid(&app, b, id, &items, p).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+    }
+    pass_deadline(&app, id).await;
+    refresh(&app, &mut bidders).await;
+    open_as(&app, "procurement_officer", id).await;
+    let (_, v) = open_as(&app, "procurement_head", id).await;
+    let bid_ids: Vec<i64> = v["tender"]["bids"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|b| b["id"].as_i64())
+        .collect();
+    assert_eq!(bid_ids.len(), 3);
+
+    // Both members score; the means count. C is cheapest but poor on quality.
+    let officer = app.token_for("procurement_officer").await;
+    let head = app.token_for("procurement_head").await;
+    let (_, v) = app
+        .post_json(&format!("/api/tenders/{id}/evaluate"), &officer, &json!({}))
+        .await;
+    assert_eq!(v["error"]["code"], "tender_unscored_bids");
+    let (status, v) = app
+        .send_json(
+            reqwest::Method::PUT,
+            &format!("/api/tenders/{id}/scores"),
+            &officer,
+            &json!({"scores": [{"bid_id": bid_ids[0], "quality": 101, "delivery": 50}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        v["error"]["fields"]["scores.0.quality"]["code"],
+        "tender_score_range"
+    );
+    for (token, q) in [(&officer, [90, 85, 40]), (&head, [80, 85, 50])] {
+        let scores: Vec<Value> = bid_ids
+            .iter()
+            .zip(q)
+            .map(|(b, q)| json!({"bid_id": b, "quality": q, "delivery": 90}))
+            .collect();
+        let (status, v) = app
+            .send_json(
+                reqwest::Method::PUT,
+                &format!("/api/tenders/{id}/scores"),
+                token,
+                &json!({"scores": scores}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+    }
+    // Price scores: C 100; A 713800/753900 = 94.68; B 713800/794000 = 89.90.
+    // Weighted (60/30/10): A 60×94.68 + 30×85 + 10×90 = 5680.8+2550+900 = 91.31
+    //                      B 60×89.90 + 30×85 + 10×90 = 5394+2550+900 = 88.44
+    //                      C 60×100 + 30×45 + 10×90 = 6000+1350+900 = 82.50
+    let (status, v) = app
+        .post_json(&format!("/api/tenders/{id}/evaluate"), &head, &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["tender"]["status"], "evaluated");
+    let ranking: Vec<(String, String, String)> = v["ranking"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| {
+            (
+                r["total"].as_str().unwrap_or_default().into(),
+                r["price_score"].as_str().unwrap_or_default().into(),
+                r["weighted"].as_str().unwrap_or_default().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ranking,
+        vec![
+            ("753900.00".into(), "94.68".into(), "91.31".into()),
+            ("794000.00".into(), "89.90".into(), "88.44".into()),
+            ("713800.00".into(), "100.00".into(), "82.50".into()),
+        ]
+    );
+    assert_eq!(v["tender"]["recommended_bid_id"], bid_ids[0]);
+    assert_eq!(
+        mails(&app, "procurement_head@demo.test", "tender_to_approve")
+            .await
+            .len(),
+        1
+    );
+
+    // Only the head approves; the officer cannot.
+    let (status, _) = app
+        .post_json(
+            &format!("/api/tenders/{id}/decision"),
+            &officer,
+            &json!({"approve": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        portal::tenders::store::award_of(&app.state.db.read, id)
+            .await
+            .ok()
+            .flatten()
+            .is_none()
+    );
+    let (status, v) = app
+        .post_json(
+            &format!("/api/tenders/{id}/decision"),
+            &head,
+            &json!({"approve": true, "note": "同意"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["tender"]["status"], "awarded");
+
+    let award = portal::tenders::store::award_of(&app.state.db.read, id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("no award"));
+    assert_eq!(award.supplier_id, bidders[0].id);
+    assert_eq!(award.amount.to_string(), "753900.00");
+    assert_eq!(award.items.len(), 2);
+    assert_eq!(award.items[0].2.to_string(), "3800");
+    // The award is a contract in the ledger, awaiting the audit department (rule 5).
+    let officer = app.token_for("procurement_officer").await;
+    let (_, contracts) = app.get_json("/api/contracts", &officer).await;
+    let contract = contracts
+        .as_array()
+        .and_then(|a| a.iter().find(|c| c["tender_id"] == id))
+        .cloned()
+        .unwrap_or_else(|| panic!("no contract for tender {id}: {contracts}"));
+    assert_eq!(contract["supplier_id"], bidders[0].id, "{contract}");
+    assert_eq!(contract["total"], "753900.00", "{contract}");
+    assert_eq!(
+        contract["needs_group"], true,
+        "50,000 or more: group audit too"
+    );
+
+    // Every bidder is told; the winner with its own amount, the others without any price.
+    let won = mails(&app, &bidders[0].email, "tender_awarded").await;
+    assert_eq!(won.len(), 1);
+    assert!(won[0].body_text.contains("753900.00"));
+    for b in &bidders[1..] {
+        let lost = mails(&app, &b.email, "tender_not_awarded").await;
+        assert_eq!(lost.len(), 1, "{}", b.email);
+        for s in ["753900", "794000", "713800", "3800", "4000", "3600"] {
+            assert!(
+                !lost[0].body_text.contains(s),
+                "{s} in {}",
+                lost[0].body_text
+            );
+        }
+    }
+    for (n, b) in bidders.iter().enumerate() {
+        let (_, d) = app.get_json(&format!("/api/tenders/{id}"), &b.token).await;
+        assert_eq!(d["outcome"], if n == 0 { "awarded" } else { "not_awarded" });
+        assert!(
+            d["bids"].as_array().is_some_and(Vec::is_empty)
+                && d["ranking"].as_array().is_some_and(Vec::is_empty)
+        );
+        let text = d.to_string();
+        for (m, p) in prices.iter().enumerate().filter(|(m, _)| *m != n) {
+            assert!(!text.contains(p[0]), "bidder {n} sees bidder {m}'s price");
+        }
+    }
+}
+
+#[tokio::test]
+async fn only_invited_suppliers_see_the_tender_and_download_its_documents() {
+    let app = spawn_app().await;
+    let steel = category_id(&app, "钢材").await;
+    let bidders = three_bidders(&app).await;
+    let outsider = admitted_supplier(&app, 4, &[steel]).await;
+    let officer = app.token_for("procurement_officer").await;
+    let (status, v) = app
+        .post_json(
+            "/api/tenders",
+            &officer,
+            &tender_input(&app, &bidders.iter().map(|b| b.id).collect::<Vec<_>>(), 48).await,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    let id = v["tender"]["id"].as_i64().unwrap_or_default();
+    let (status, doc) = upload(
+        &app,
+        &officer,
+        &format!("/api/tenders/{id}/documents"),
+        "招标文件.pdf",
+        PDF,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{doc}");
+    let file = doc["file_id"].as_i64().unwrap_or_default();
+    let (status, v) = upload(
+        &app,
+        &officer,
+        &format!("/api/tenders/{id}/documents"),
+        "x.pdf",
+        b"not a pdf",
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["error"]["fields"]["file"]["code"], "file_type");
+
+    // A draft is nobody's business outside the office.
+    let (status, _) = app
+        .get_json(&format!("/api/tenders/{id}"), &bidders[0].token)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    app.post_json(&format!("/api/tenders/{id}/publish"), &officer, &json!({}))
+        .await;
+
+    for b in &bidders {
+        let r = app
+            .get(&format!("/api/tenders/{id}/documents/{file}"), &b.token)
+            .await;
+        assert_eq!(r.status(), StatusCode::OK, "{}", b.email);
+        assert_eq!(r.bytes().await.unwrap_or_default().as_ref(), PDF);
+        // The files module's own access is unchanged: a tender document is not the supplier's.
+        assert_eq!(
+            app.get(&format!("/api/files/{file}"), &b.token)
+                .await
+                .status(),
+            StatusCode::FORBIDDEN
+        );
+        let (_, list) = app.get_json("/api/tenders", &b.token).await;
+        assert!(
+            list.as_array()
+                .is_some_and(|l| l.iter().any(|t| t["id"] == id))
+        );
+    }
+    assert_eq!(
+        app.get(
+            &format!("/api/tenders/{id}/documents/{file}"),
+            &outsider.token
+        )
+        .await
+        .status(),
+        StatusCode::NOT_FOUND
+    );
+    let (status, _) = app
+        .get_json(&format!("/api/tenders/{id}"), &outsider.token)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, list) = app.get_json("/api/tenders", &outsider.token).await;
+    assert!(
+        list.as_array()
+            .is_some_and(|l| l.iter().all(|t| t["id"] != id))
+    );
+    let (status, _) = app
+        .send_json(
+            reqwest::Method::PUT,
+            &format!("/api/tenders/{id}/bid"),
+            &outsider.token,
+            &bid_body(&[1, 2], &["1", "1"], 1),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    for role in ["site_user", "site_manager", "warehouse_keeper", "finance"] {
+        let token = app.token_for(role).await;
+        assert_eq!(
+            app.get(&format!("/api/tenders/{id}"), &token)
+                .await
+                .status(),
+            StatusCode::FORBIDDEN,
+            "{role}"
+        );
+        assert_eq!(
+            app.get(&format!("/api/tenders/{id}/documents/{file}"), &token)
+                .await
+                .status(),
+            StatusCode::FORBIDDEN,
+            "{role}"
+        );
+    }
+
+    // A bid must price every item once, with at most four places.
+    let items: Vec<i64> = app
+        .get_json(&format!("/api/tenders/{id}"), &officer)
+        .await
+        .1["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["id"].as_i64())
+        .collect();
+    let (_, v) = bid(&app, &bidders[0], id, &items[..1], &["3800"]).await;
+    assert_eq!(v["error"]["fields"]["lines"]["code"], "tender_bid_lines");
+    let (_, v) = bid(&app, &bidders[0], id, &items, &["3800.12345", "0"]).await;
+    assert_eq!(
+        v["error"]["fields"]["lines.0.unit_price"]["code"],
+        "tender_price_places"
+    );
+    assert_eq!(
+        v["error"]["fields"]["lines.1.unit_price"]["code"],
+        "tender_price_places"
+    );
+    let (status, _) = app
+        .send_json(
+            reqwest::Method::PUT,
+            &format!("/api/tenders/{id}/bid"),
+            &bidders[0].token,
+            &json!({"lines": "nonsense"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = bid(&app, &bidders[0], id, &items, &["3800.1234", "3700"]).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn tender_pages_render_for_their_roles_in_both_languages() {
+    let app = spawn_app().await;
+    let bidders = three_bidders(&app).await;
+    let (id, _) = published_tender(&app, &bidders.iter().map(|b| b.id).collect::<Vec<_>>()).await;
+    for (role, paths) in [
+        (
+            "procurement_officer",
+            vec![
+                "/tenders".to_string(),
+                "/tenders/new".into(),
+                format!("/tenders/{id}"),
+            ],
+        ),
+        (
+            "procurement_head",
+            vec!["/tenders".into(), format!("/tenders/{id}")],
+        ),
+        ("auditor", vec!["/tenders".into(), format!("/tenders/{id}")]),
+        (
+            "supplier",
+            vec![
+                "/tenders".into(),
+                format!("/tenders/{id}"),
+                format!("/tenders/{id}/bid"),
+            ],
+        ),
+    ] {
+        for lang in ["en", "zh-CN"] {
+            let client = app.new_client();
+            app.page_login(&client, &format!("{role}@demo.test"), DEMO_PASSWORD)
+                .await;
+            for path in &paths {
+                let r = client
+                    .get(app.url(path))
+                    .header("Accept-Language", lang)
+                    .send()
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"));
+                assert_eq!(r.status(), StatusCode::OK, "{role} {lang} {path}");
+                let body = r.text().await.unwrap_or_default();
+                for marker in [">tender-", "label=\"tender-", ">nav-tenders"] {
+                    assert!(
+                        !body.contains(marker),
+                        "{role} {lang} {path}: a message key shows"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_public_tender_is_announced_to_the_suppliers_of_its_category_who_alone_may_bid() {
+    let app = spawn_app().await;
+    let bidders = three_bidders(&app).await;
+    let cement = category_id(&app, "水泥").await;
+    let other = admitted_supplier(&app, 5, &[cement]).await;
+    let officer = app.token_for("procurement_officer").await;
+    let mut input = tender_input(&app, &[], 48).await;
+    input["kind"] = json!("public");
+    let (status, v) = app.post_json("/api/tenders", &officer, &input).await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    let id = v["tender"]["id"].as_i64().unwrap_or_default();
+    let items: Vec<i64> = v["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["id"].as_i64())
+        .collect();
+    let (status, v) = app
+        .post_json(&format!("/api/tenders/{id}/publish"), &officer, &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    for b in &bidders {
+        assert_eq!(
+            mails(&app, &b.email, "tender_announced").await.len(),
+            1,
+            "{}",
+            b.email
+        );
+        let (status, v) = bid(&app, b, id, &items, &["3800", "3700"]).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+    }
+    assert!(
+        mails(&app, &other.email, "tender_announced")
+            .await
+            .is_empty()
+    );
+    let (status, _) = app
+        .get_json(&format!("/api/tenders/{id}"), &other.token)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = bid(&app, &other, id, &items, &["3000", "3000"]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, list) = app.get_json("/api/tenders", &bidders[1].token).await;
+    assert_eq!(list[0]["id"], id);
+    assert_eq!(list[0]["my_bid"], "submitted");
+    assert!(
+        list[0]["bids"].is_null(),
+        "suppliers are not told how many bid"
+    );
+    let (_, list) = app.get_json("/api/tenders", &officer).await;
+    assert_eq!(list[0]["bids"], 3);
+}

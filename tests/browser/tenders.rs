@@ -1,0 +1,357 @@
+//! The tender journey through the real pages: procurement drafts an invitational tender and
+//! publishes it, three suppliers bid, the deadline passes, two committee members open it,
+//! the head scores, closes the evaluation and approves the award, and the winner sees it.
+
+use portal::i18n::Locale;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde_json::json;
+use thirtyfour::components::SelectElement;
+use thirtyfour::prelude::*;
+
+use crate::helpers::{self, TestApp};
+use crate::stock::{expect_flash, sign_in_role, type_into};
+use crate::{
+    TestResult, in_browser, sign_in, sign_out, wait_for_element, wait_for_home, wait_for_path,
+};
+
+const BIDDER_PASSWORD: &str = "bidder-password";
+const TITLE: &str = "Browser test: slab rebar, block 7";
+
+/// A new steel supplier admitted through the real path (apply, confirm, licence, submit,
+/// recommend, admit), signing in as `<name>@demo.test`.
+async fn admitted_supplier(app: &TestApp, n: u32, name: &str, steel: i64) -> TestResult<i64> {
+    let email = format!("{name}@demo.test");
+    let body17 = format!("9144030000000{n:04}");
+    let check = portal::suppliers::rules::CreditCode::check_char(&body17).ok_or("check char")?;
+    let (status, created) = app
+        .post_json(
+            "/api/applications",
+            "",
+            &json!({
+                "legal_name": format!("浏览器投标供应商{n}有限公司"),
+                "credit_code": format!("{body17}{check}"),
+                "legal_representative": "张三",
+                "contact_name": "李四",
+                "contact_phone": "0571-87654321",
+                "contact_email": email,
+                "address": "杭州市余杭区 1 号",
+                "category_ids": [steel],
+                "bank_name": "中国工商银行余杭支行",
+                "bank_account": "1202 0212 0900 1234 567",
+                "password": BIDDER_PASSWORD,
+                "locale": "en"
+            }),
+        )
+        .await;
+    if status != reqwest::StatusCode::CREATED {
+        return Err(format!("application of {name}: {status} {created}").into());
+    }
+    let id = created["supplier_id"].as_i64().unwrap_or_default();
+    let mail = entity::outbox::Entity::find()
+        .filter(entity::outbox::Column::ToAddr.eq(email.as_str()))
+        .filter(entity::outbox::Column::Kind.eq("verify_email"))
+        .order_by_desc(entity::outbox::Column::Id)
+        .one(&app.state.db.read)
+        .await?
+        .ok_or("no verification mail")?;
+    let i = mail.body_text.find("token=").ok_or("no link")? + 6;
+    let link: String = mail.body_text[i..]
+        .chars()
+        .take_while(|c| c.is_ascii_hexdigit())
+        .collect();
+    app.post_json("/api/auth/verify-email", "", &json!({"token": link}))
+        .await;
+    let token = app.token(&email, BIDDER_PASSWORD).await;
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(b"%PDF-1.4\n% licence\n%%EOF\n".to_vec())
+            .file_name("licence.pdf"),
+    );
+    let file: serde_json::Value = reqwest::Client::new()
+        .post(app.url("/api/files"))
+        .bearer_auth(&token)
+        .multipart(form)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let today = app.state.today();
+    app.post_json("/api/my/documents", &token, &json!({"kind": "business_licence", "title": "营业执照", "issued_on": (today - chrono::Days::new(10)).to_string(), "expires_on": (today + chrono::Days::new(700)).to_string(), "file_id": file["id"]}))
+        .await;
+    app.post_json("/api/my/application/submit", &token, &json!({}))
+        .await;
+    let officer = app.token_for("procurement_officer").await;
+    app.post_json(
+        &format!("/api/suppliers/{id}/review"),
+        &officer,
+        &json!({"checklist": {"licence_valid": true, "certificates": true, "quality_system": true, "capacity": true}, "decision": "recommend"}),
+    )
+    .await;
+    let head = app.token_for("procurement_head").await;
+    let (_, v) = app
+        .post_json(
+            &format!("/api/suppliers/{id}/admission"),
+            &head,
+            &json!({"decision": "admit"}),
+        )
+        .await;
+    if v["status"] != "admitted" {
+        return Err(format!("admission of {name}: {v}").into());
+    }
+    Ok(id)
+}
+
+async fn select_value(driver: &WebDriver, css: &str, value: &str) -> TestResult {
+    let select = wait_for_element(driver, css).await?;
+    SelectElement::new(&select)
+        .await?
+        .select_by_value(value)
+        .await
+        .map_err(|e| format!("{css}: no option {value:?}: {e}"))?;
+    Ok(())
+}
+
+async fn click(driver: &WebDriver, css: &str) -> TestResult {
+    let e = wait_for_element(driver, css).await?;
+    e.scroll_into_view().await?;
+    e.click().await?;
+    Ok(())
+}
+
+async fn tender_status(driver: &WebDriver) -> TestResult<String> {
+    Ok(wait_for_element(driver, "#tender-status")
+        .await?
+        .attr("data-status")
+        .await?
+        .unwrap_or_default())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invitational_tender_is_bid_opened_by_two_scored_and_awarded_through_the_pages() {
+    in_browser("tender_journey", async |driver, app: &TestApp| {
+        let address = app.address.clone();
+        let db = &app.state.db.read;
+        let steel = entity::category::Entity::find()
+            .filter(entity::category::Column::NameZh.eq("钢材"))
+            .one(db)
+            .await?
+            .ok_or("no steel category")?
+            .id;
+        let materials: Vec<i64> = entity::material::Entity::find()
+            .filter(entity::material::Column::CategoryId.eq(steel))
+            .order_by_asc(entity::material::Column::Id)
+            .all(db)
+            .await?
+            .into_iter()
+            .take(2)
+            .map(|m| m.id)
+            .collect();
+        let demo_supplier = entity::user::Entity::find()
+            .filter(entity::user::Column::Email.eq("supplier@demo.test"))
+            .one(db)
+            .await?
+            .and_then(|u| u.supplier_id)
+            .ok_or("no demo supplier")?;
+        let second = admitted_supplier(app, 71, "tenderbidder1", steel).await?;
+        let third = admitted_supplier(app, 72, "tenderbidder2", steel).await?;
+
+        // 1. The officer drafts the tender: two steel items, three invitees.
+        sign_in_role(&driver, &address, "procurement_officer").await?;
+        driver.goto(format!("{address}/tenders/new")).await?;
+        wait_for_path(&driver, "/tenders/new").await?;
+        type_into(&driver, "#title", TITLE).await?;
+        select_value(&driver, "#kind", "invitational").await?;
+        select_value(&driver, "#category_id", &steel.to_string()).await?;
+        select_value(
+            &driver,
+            "select[name=material_0]",
+            &materials[0].to_string(),
+        )
+        .await?;
+        type_into(&driver, "input[name=qty_0]", "50").await?;
+        type_into(&driver, "input[name=spec_0]", "GB/T 1499.2").await?;
+        select_value(
+            &driver,
+            "select[name=material_1]",
+            &materials[1].to_string(),
+        )
+        .await?;
+        type_into(&driver, "input[name=qty_1]", "20").await?;
+        for sid in [demo_supplier, second, third] {
+            click(&driver, &format!("input[name=invite_{sid}]")).await?;
+        }
+        click(&driver, "#tender-save").await?;
+        expect_flash(&driver, "tender-flash-created").await?;
+        let path = driver.current_url().await?.path().to_string();
+        let id: i64 = path
+            .trim_start_matches("/tenders/")
+            .parse()
+            .map_err(|_| format!("after saving, the page is {path}"))?;
+        assert_eq!(tender_status(&driver).await?, "draft");
+
+        // A document for the bidders, then publishing.
+        let pdf = std::env::temp_dir().join(format!("tender-{id}-spec.pdf"));
+        std::fs::write(&pdf, b"%PDF-1.4\n% tender specification\n%%EOF\n")?;
+        let file_input = wait_for_element(&driver, "#document-form input[type=file]").await?;
+        file_input.send_keys(pdf.display().to_string()).await?;
+        click(&driver, "#document-submit").await?;
+        expect_flash(&driver, "tender-flash-document-added").await?;
+        click(&driver, "#publish-submit").await?;
+        expect_flash(&driver, "tender-flash-published").await?;
+        assert_eq!(tender_status(&driver).await?, "published");
+        sign_out(&driver).await?;
+
+        // 2. Three suppliers bid: the second is cheapest, the first best on quality.
+        let bidders = [
+            ("supplier", helpers::DEMO_PASSWORD, ["3850", "3800"]),
+            ("tenderbidder1", BIDDER_PASSWORD, ["3700.5", "3650"]),
+            ("tenderbidder2", BIDDER_PASSWORD, ["3990", "3950.25"]),
+        ];
+        for (role, password, prices) in &bidders {
+            sign_in(&driver, &address, Locale::En, role, password).await?;
+            wait_for_home(&driver).await?;
+            driver.goto(format!("{address}/tenders/{id}")).await?;
+            wait_for_element(&driver, "a.tender-document").await?;
+            click(&driver, "#my-bid-link").await?;
+            wait_for_path(&driver, &format!("/tenders/{id}/bid")).await?;
+            let price_inputs = driver.find_all(By::Css("input.bid-price")).await?;
+            let day_inputs = driver.find_all(By::Css("input.bid-days")).await?;
+            assert_eq!(price_inputs.len(), 2, "{role}: a price input per item");
+            for (input, price) in price_inputs.iter().zip(prices) {
+                input.clear().await?;
+                input.send_keys(*price).await?;
+            }
+            for input in &day_inputs {
+                input.clear().await?;
+                input.send_keys("7").await?;
+            }
+            type_into(
+                &driver,
+                "#technical_note",
+                "HRB400E, mill certificates with each load",
+            )
+            .await?;
+            click(&driver, "#bid-submit").await?;
+            expect_flash(&driver, "tender-flash-bid-submitted").await?;
+            let total = wait_for_element(&driver, "#my-bid-total")
+                .await?
+                .text()
+                .await?;
+            assert!(!total.is_empty(), "{role}: its own total");
+            sign_out(&driver).await?;
+        }
+
+        // Before opening, the office sees three sealed bids and no price.
+        sign_in_role(&driver, &address, "procurement_head").await?;
+        driver.goto(format!("{address}/tenders/{id}")).await?;
+        wait_for_element(&driver, "#bids-sealed").await?;
+        assert_eq!(
+            driver
+                .find_all(By::Css("#tender-bids tr[data-bid]"))
+                .await?
+                .len(),
+            3
+        );
+        let text = driver.find(By::Tag("body")).await?.text().await?;
+        for (_, _, prices) in &bidders {
+            for p in prices {
+                assert!(!text.contains(p), "the head sees {p} before opening");
+            }
+        }
+        sign_out(&driver).await?;
+
+        // 3. The deadline passes by the app's clock.
+        let deadline = entity::tender::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .ok_or("tender")?
+            .bid_deadline;
+        app.clock.set(deadline + chrono::Duration::minutes(5));
+
+        // 4. Two committee members open it: the officer first, then the head.
+        sign_in_role(&driver, &address, "procurement_officer").await?;
+        driver.goto(format!("{address}/tenders/{id}")).await?;
+        click(&driver, "#open-submit").await?;
+        expect_flash(&driver, "tender-flash-open-confirmed").await?;
+        assert_eq!(tender_status(&driver).await?, "published");
+        assert!(
+            driver.find_all(By::Css("#open-submit")).await?.is_empty(),
+            "the same member cannot confirm twice"
+        );
+        sign_out(&driver).await?;
+        sign_in_role(&driver, &address, "procurement_head").await?;
+        driver.goto(format!("{address}/tenders/{id}")).await?;
+        click(&driver, "#open-submit").await?;
+        expect_flash(&driver, "tender-flash-opened").await?;
+        assert_eq!(tender_status(&driver).await?, "opened");
+        wait_for_element(&driver, "#opened-by").await?;
+
+        // 5. The head scores every bid, closes the evaluation and approves the award.
+        let rows = driver
+            .find_all(By::Css("#tender-bids tr[data-bid]"))
+            .await?;
+        assert_eq!(rows.len(), 3);
+        for (row, (quality, delivery)) in
+            rows.iter().zip([("95", "90"), ("70", "85"), ("80", "80")])
+        {
+            let q = row.find(By::Css("input.score-quality")).await?;
+            q.clear().await?;
+            q.send_keys(quality).await?;
+            let d = row.find(By::Css("input.score-delivery")).await?;
+            d.clear().await?;
+            d.send_keys(delivery).await?;
+        }
+        click(&driver, "#scores-submit").await?;
+        expect_flash(&driver, "tender-flash-scored").await?;
+        assert_eq!(
+            driver
+                .find_all(By::Css("#tender-ranking tr[data-bid]"))
+                .await?
+                .len(),
+            3,
+            "the ranking once every bid is scored"
+        );
+        click(&driver, "#evaluate-submit").await?;
+        expect_flash(&driver, "tender-flash-evaluated").await?;
+        assert_eq!(tender_status(&driver).await?, "evaluated");
+        let recommended = wait_for_element(&driver, "#tender-ranking tr.recommended")
+            .await?
+            .attr("data-bid")
+            .await?
+            .unwrap_or_default();
+        click(&driver, "#award-submit").await?;
+        expect_flash(&driver, "tender-flash-awarded").await?;
+        assert_eq!(tender_status(&driver).await?, "awarded");
+        sign_out(&driver).await?;
+
+        // The award is what a contract is made from.
+        let award = portal::tenders::store::award_of(db, id)
+            .await?
+            .ok_or("no award after approval")?;
+        let winner = entity::bid::Entity::find_by_id(recommended.parse::<i64>()?)
+            .one(db)
+            .await?
+            .ok_or("recommended bid")?;
+        assert_eq!(award.supplier_id, winner.supplier_id);
+        assert_eq!(award.items.len(), 2);
+
+        // 6. The winner reads its outcome.
+        let (role, password, _) = bidders
+            .iter()
+            .zip([demo_supplier, second, third])
+            .find(|(_, sid)| *sid == winner.supplier_id)
+            .map(|(b, _)| b)
+            .ok_or("the winner is one of the bidders")?;
+        sign_in(&driver, &address, Locale::En, role, password).await?;
+        wait_for_home(&driver).await?;
+        driver.goto(format!("{address}/tenders/{id}")).await?;
+        let outcome = wait_for_element(&driver, "#tender-outcome")
+            .await?
+            .attr("data-outcome")
+            .await?;
+        assert_eq!(outcome.as_deref(), Some("awarded"));
+        let _ = std::fs::remove_file(&pdf);
+        Ok(())
+    })
+    .await;
+}
