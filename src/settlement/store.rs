@@ -21,7 +21,7 @@ use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr,
-    EntityTrait, QueryFilter, QueryOrder,
+    EntityTrait, ExprTrait, QueryFilter, QueryOrder,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -33,14 +33,20 @@ fn unsettled_draws(supplier_id: i64) -> sea_orm::Select<movement::Entity> {
     movement::Entity::find()
         .filter(movement::Column::SupplierId.eq(supplier_id))
         .filter(movement::Column::Kind.is_in(DRAW_KINDS))
+        // NOT EXISTS probes the unique index per movement; NOT IN over every settled line
+        // made PostgreSQL rescan them (the benchmark's million movements).
         .filter(
-            movement::Column::Id.not_in_subquery(
+            Expr::exists(
                 Query::select()
-                    .column(statement_line::Column::MovementId)
+                    .expr(Expr::val(1))
                     .from(statement_line::Entity)
-                    .and_where(statement_line::Column::MovementId.is_not_null())
+                    .and_where(
+                        Expr::col((statement_line::Entity, statement_line::Column::MovementId))
+                            .equals((movement::Entity, movement::Column::Id)),
+                    )
                     .to_owned(),
-            ),
+            )
+            .not(),
         )
 }
 
@@ -49,13 +55,20 @@ fn uncarried(supplier_id: i64) -> sea_orm::Select<statement_adjustment::Entity> 
     statement_adjustment::Entity::find()
         .filter(statement_adjustment::Column::SupplierId.eq(supplier_id))
         .filter(
-            statement_adjustment::Column::Id.not_in_subquery(
+            Expr::exists(
                 Query::select()
-                    .column(statement_line::Column::AdjustmentId)
+                    .expr(Expr::val(1))
                     .from(statement_line::Entity)
-                    .and_where(statement_line::Column::AdjustmentId.is_not_null())
+                    .and_where(
+                        Expr::col((statement_line::Entity, statement_line::Column::AdjustmentId))
+                            .equals((
+                                statement_adjustment::Entity,
+                                statement_adjustment::Column::Id,
+                            )),
+                    )
                     .to_owned(),
-            ),
+            )
+            .not(),
         )
 }
 
@@ -235,12 +248,13 @@ async fn write_statement(
     let sites: std::collections::HashMap<i64, Option<i64>> =
         movements.iter().map(|m| (m.id, m.site_id)).collect();
     let names = material_names(txn, &movements).await?;
+    let mut rows = Vec::with_capacity(plan.lines.len());
     for l in &plan.lines {
         let (material, spec, unit) = l
             .listing_id
             .and_then(|id| names.get(&id).cloned())
             .unwrap_or_default();
-        statement_line::ActiveModel {
+        rows.push(statement_line::ActiveModel {
             statement_id: Set(s.id),
             kind: Set(l.kind.as_str().into()),
             movement_id: Set(l.movement_id),
@@ -258,9 +272,14 @@ async fn write_statement(
             dispute_reason: Set(None),
             resolution: Set(None),
             ..Default::default()
-        }
-        .insert(txn)
-        .await?;
+        });
+    }
+    // In batches: a statement can have thousands of lines, and SQLite caps a statement's
+    // parameters.
+    for batch in rows.chunks(500) {
+        statement_line::Entity::insert_many(batch.to_vec())
+            .exec(txn)
+            .await?;
     }
     audit::record(
         txn,

@@ -353,11 +353,20 @@ impl WordFilter {
         Ok(filter)
     }
 
-    /// Many candidates cost more to gather and sort than walking the listings (in the sort
-    /// order, for a page) finds common matches.
-    fn condition(&self) -> Condition {
+    /// How many candidates narrow this word, when few enough to gather and sort: many cost more
+    /// than walking the listings (in the sort order, for a page) finds common matches.
+    fn narrowing(&self) -> Option<u64> {
+        self.candidates
+            .as_ref()
+            .map(|(_, n)| *n)
+            .filter(|n| *n <= SORT_CANDIDATES)
+    }
+
+    /// The word's condition; with `narrow`, also its candidates. Only one word narrows a query:
+    /// two candidate lists made PostgreSQL's planner rescan one for every row of the other.
+    fn condition(&self, narrow: bool) -> Condition {
         match &self.candidates {
-            Some((c, n)) if *n <= SORT_CANDIDATES => self
+            Some((c, _)) if narrow => self
                 .confirm
                 .clone()
                 .add(listing::Column::Id.in_subquery(c.clone())),
@@ -414,8 +423,14 @@ pub async fn catalogue(
     let page = q.page.unwrap_or(1).clamp(1, 10_000);
     let offset = (page - 1) * CATALOGUE_PAGE;
     let cap = offset + CATALOGUE_COUNT_CAP;
-    for w in &words {
-        sel = sel.filter(w.condition());
+    let narrowest = words
+        .iter()
+        .enumerate()
+        .filter_map(|(i, w)| w.narrowing().map(|n| (n, i)))
+        .min()
+        .map(|(_, i)| i);
+    for (i, w) in words.iter().enumerate() {
+        sel = sel.filter(w.condition(narrowest == Some(i)));
     }
     let counted = count_upto(
         conn,
