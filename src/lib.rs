@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod jobs;
 pub mod mail;
 pub mod materials;
+pub mod money;
 pub mod org;
 pub mod price_watch;
 pub mod procurement;

@@ -15,20 +15,14 @@ use crate::export::Format;
 use crate::materials::CategoryView;
 use crate::state::AppState;
 use crate::web::page::{CsrfForm, FormErrors, PageCtx, form_outcome};
+use crate::web::page::{Form, field};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use entity::material;
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use std::collections::HashMap;
 use std::str::FromStr;
-
-type Form = HashMap<String, String>;
-
-fn field(f: &Form, k: &str) -> String {
-    f.get(k).map(|v| v.trim().to_string()).unwrap_or_default()
-}
 
 /// A unit price as people write it: at least two places, the places it has beyond.
 fn price(d: &Decimal) -> String {

@@ -17,6 +17,7 @@ use crate::error::{AppError, AppResult};
 use crate::export::Format;
 use crate::state::AppState;
 use crate::web::page::{CsrfForm, FormErrors, PageCtx, form_outcome, redirect_with_flash};
+use crate::web::page::{Form, date_field as date, decimal_field as decimal, field};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
@@ -24,17 +25,9 @@ use chrono::NaiveDate;
 use entity::{site, supplier};
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-use std::collections::HashMap;
-use std::str::FromStr;
-
-type Form = HashMap<String, String>;
-
-fn field(f: &Form, k: &str) -> String {
-    f.get(k).map(|v| v.trim().to_string()).unwrap_or_default()
-}
 
 fn money(d: &Decimal) -> String {
-    format!("{:.2}", super::rules::line_value(*d, Decimal::ONE))
+    crate::money::cents_text(*d)
 }
 
 fn price(d: &Decimal) -> String {
@@ -44,14 +37,6 @@ fn price(d: &Decimal) -> String {
     } else {
         n.to_string()
     }
-}
-
-fn decimal(f: &Form, k: &str) -> AppResult<Decimal> {
-    Decimal::from_str(&field(f, k)).map_err(|_| AppError::field(k, "not_a_number"))
-}
-
-fn date(f: &Form, k: &str) -> AppResult<NaiveDate> {
-    NaiveDate::parse_from_str(&field(f, k), "%Y-%m-%d").map_err(|_| AppError::field(k, "date"))
 }
 
 fn optional_date(f: &Form, k: &str) -> AppResult<Option<NaiveDate>> {

@@ -3,7 +3,7 @@
 //! (rule 6), contract sign-offs and their deadlines (rule 5). No I/O; tested here.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 
 // ----- The plan's month (rule 11) -----
 
@@ -272,13 +272,8 @@ pub fn route(line_value: Decimal, available_in_stock: Decimal, thresholds: Thres
     }
 }
 
-/// Quantity × unit price, rounded to the cent (half away from zero, as invoices do).
-pub fn line_value(quantity: Decimal, unit_price: Decimal) -> Decimal {
-    let mut v =
-        (quantity * unit_price).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-    v.rescale(2);
-    v
-}
+/// Quantity × unit price, rounded to the cent: the portal's one rounding rule.
+pub use crate::money::line_amount as line_value;
 
 // ----- Quote comparison (rule 6) -----
 

@@ -10,6 +10,7 @@ use crate::error::{AppError, AppResult};
 use crate::export::Format;
 use crate::state::AppState;
 use crate::web::page::{CsrfForm, FormErrors, PageCtx, form_outcome};
+use crate::web::page::{Form, date_field, field};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
@@ -17,14 +18,8 @@ use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::str::FromStr;
 
-type Form = HashMap<String, String>;
-
-fn field(f: &Form, k: &str) -> String {
-    f.get(k).map(|v| v.trim().to_string()).unwrap_or_default()
-}
-
 fn money(d: &Decimal) -> String {
-    format!("{:.2}", super::rules::round_cents(*d))
+    crate::money::cents_text(*d)
 }
 
 #[derive(Template)]
@@ -274,12 +269,10 @@ fn step_from_form(f: &Form) -> AppResult<Step> {
         }
         "invoice" => Step::Invoice(InvoiceInput {
             invoice_number: field(f, "invoice_number"),
-            invoice_date: chrono::NaiveDate::parse_from_str(&field(f, "invoice_date"), "%Y-%m-%d")
-                .map_err(|_| AppError::field("invoice_date", "date"))?,
+            invoice_date: date_field(f, "invoice_date")?,
         }),
         "pay" => Step::Pay(PaymentInput {
-            paid_on: chrono::NaiveDate::parse_from_str(&field(f, "paid_on"), "%Y-%m-%d")
-                .map_err(|_| AppError::field("paid_on", "date"))?,
+            paid_on: date_field(f, "paid_on")?,
             reference: field(f, "reference"),
         }),
         _ => return Err(AppError::field("action", "invalid")),

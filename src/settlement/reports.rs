@@ -1142,7 +1142,7 @@ fn form_id(v: &Option<String>) -> AppResult<Option<i64>> {
 }
 
 fn money_text(d: &Decimal) -> String {
-    format!("{:.2}", round_cents(*d))
+    crate::money::cents_text(*d)
 }
 
 fn qty_text(d: &Decimal, places: &u32) -> String {

@@ -12,7 +12,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::time::start_of_day;
@@ -186,24 +186,7 @@ fn day_after(date: NaiveDate) -> NaiveDate {
 // Money
 // ---------------------------------------------------------------------------------------------
 
-/// Round to the cent, half away from zero (四舍五入), as the department's accounts do; banker's
-/// rounding would make a printed statement disagree with a hand calculation. The result always
-/// carries two decimals ("12.30", never "12.3" or "-0.00") so stored and exported amounts read
-/// alike.
-pub fn round_cents(d: Decimal) -> Decimal {
-    let mut r = d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-    r.rescale(2);
-    if r.is_zero() {
-        r.set_sign_positive(true);
-    }
-    r
-}
-
-/// A line's amount: quantity times the tax-inclusive unit price, rounded once, on the
-/// product (rounding the factors first would lose cents on fractional quantities).
-pub fn line_amount(quantity: Decimal, unit_price: Decimal) -> Decimal {
-    round_cents(quantity * unit_price)
-}
+pub use crate::money::{line_amount, round_cents};
 
 /// What a statement adds up to. Prices are tax-inclusive (含税单价), so the gross is what is
 /// owed and net and tax are split out of it for the invoice.

@@ -11,6 +11,7 @@ use crate::auth::{Capability, CurrentUser};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::page::{CsrfForm, FormErrors, PageCtx, form_outcome, redirect_with_flash};
+use crate::web::page::{Form, decimal_field as dec, field};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
@@ -21,17 +22,6 @@ use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use std::collections::HashMap;
-use std::str::FromStr;
-
-type Form = HashMap<String, String>;
-
-fn field(f: &Form, k: &str) -> String {
-    f.get(k).map(|v| v.trim().to_string()).unwrap_or_default()
-}
-
-fn dec(f: &Form, k: &str) -> Result<Decimal, AppError> {
-    Decimal::from_str(&field(f, k)).map_err(|_| AppError::field(k, "not_a_number"))
-}
 
 /// True for a checked box or `true` in a query.
 fn on(v: Option<&String>) -> bool {

@@ -13,6 +13,7 @@ use crate::error::{AppError, AppResult};
 use crate::materials::CategoryView;
 use crate::state::AppState;
 use crate::web::page::{CsrfForm, FormErrors, PageCtx, form_outcome, redirect_with_flash};
+use crate::web::page::{Form, date_field as date, decimal_field as dec, field};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
@@ -24,21 +25,6 @@ use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 use std::str::FromStr;
-
-type Form = HashMap<String, String>;
-
-fn field(f: &Form, k: &str) -> String {
-    f.get(k).map(|v| v.trim().to_string()).unwrap_or_default()
-}
-
-fn dec(f: &Form, k: &str) -> Result<Decimal, AppError> {
-    Decimal::from_str(&field(f, k)).map_err(|_| AppError::field(k, "not_a_number"))
-}
-
-fn date(f: &Form, k: &str) -> Result<chrono::NaiveDate, AppError> {
-    chrono::NaiveDate::parse_from_str(&field(f, k), "%Y-%m-%d")
-        .map_err(|_| AppError::field(k, "date"))
-}
 
 /// Names of listings for display: material name (in the page's language), spec, unit, supplier.
 pub struct ListingLabel {

@@ -15,6 +15,7 @@ use crate::auth::{Capability, CurrentUser};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::state::AppState;
 use crate::web::page::{CsrfForm, FormErrors, PageCtx, check_csrf, form_outcome};
+use crate::web::page::{Form, field};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
@@ -23,18 +24,12 @@ use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::str::FromStr;
 
-type Form = HashMap<String, String>;
-
 /// Rows of items the drafting form offers beyond those filled in.
 const SPARE_ROWS: usize = 3;
 const MAX_ROWS: usize = 100;
 
-fn field(f: &Form, k: &str) -> String {
-    f.get(k).map(|v| v.trim().to_string()).unwrap_or_default()
-}
-
 fn money(d: &Decimal) -> String {
-    format!("{:.2}", super::rules::round_cents(*d))
+    crate::money::cents_text(*d)
 }
 
 fn price(d: &Decimal) -> String {

@@ -3,7 +3,7 @@
 //! weighted total, the ranking and the recommendation. No I/O here.
 
 use chrono::{DateTime, Utc};
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// An invitational tender invites at least this many suppliers (rule 4).
@@ -225,17 +225,7 @@ pub fn valid_score(score: i32) -> bool {
     (0..=100).contains(&score)
 }
 
-/// Rounded half away from zero to the cent, and always written with two places.
-pub fn round_cents(d: Decimal) -> Decimal {
-    let mut r = d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-    r.rescale(2);
-    r
-}
-
-/// A line's amount: quantity × unit price, rounded to the cent.
-pub fn line_amount(quantity: Decimal, unit_price: Decimal) -> Decimal {
-    round_cents(quantity * unit_price)
-}
+pub use crate::money::{line_amount, round_cents};
 
 /// A bid's total: the sum of its rounded line amounts.
 pub fn bid_total(lines: impl IntoIterator<Item = (Decimal, Decimal)>) -> Decimal {

@@ -8,7 +8,7 @@ use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, dev::Payload, web};
 use serde::de::DeserializeOwned;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::future::{Ready, ready};
 use std::pin::Pin;
 
@@ -401,6 +401,28 @@ impl FormErrors {
     pub fn has(&self, field: &str) -> bool {
         self.fields.contains_key(field)
     }
+}
+
+/// A page form's fields by name, as `CsrfForm<Form>` reads them.
+pub type Form = HashMap<String, String>;
+
+/// A form field, trimmed; empty when the form lacks it.
+pub fn field(f: &Form, k: &str) -> String {
+    f.get(k).map(|v| v.trim().to_string()).unwrap_or_default()
+}
+
+/// A decimal form field, or the field's `not_a_number` error.
+pub fn decimal_field(f: &Form, k: &str) -> Result<rust_decimal::Decimal, AppError> {
+    field(f, k)
+        .parse::<rust_decimal::Decimal>()
+        .map_err(|_| AppError::field(k, "not_a_number"))
+}
+
+/// A date form field (`YYYY-MM-DD`, as `<input type=date>` sends it), or the field's `date`
+/// error.
+pub fn date_field(f: &Form, k: &str) -> Result<chrono::NaiveDate, AppError> {
+    chrono::NaiveDate::parse_from_str(&field(f, k), "%Y-%m-%d")
+        .map_err(|_| AppError::field(k, "date"))
 }
 
 #[cfg(test)]
