@@ -614,24 +614,20 @@ impl Raw {
     }
 
     /// The stale scan as one `UPDATE`: every lot on hand, not yet flagged, whose last movement
-    /// is more than its supplier's stale months before `as_of`. Run in a transaction that is
-    /// rolled back, so the portal's scan finds the lots as they were. Answers the lots flagged.
+    /// is more than its supplier's stale months before `as_of`, joined to the agreements
+    /// (`UPDATE … FROM`, which both databases have). Run in a transaction that is rolled back,
+    /// so the portal's scan finds the lots as they were. Answers the lots flagged.
     pub async fn stale_update(&self, as_of: NaiveDate) -> Result<u64, BenchError> {
         let limit = match self {
-            Raw::Sqlite { .. } => {
-                "date(lots.last_movement_on, '+' || (SELECT stale_months FROM \
-                 consignment_agreements a WHERE a.supplier_id = lots.supplier_id) || ' months')"
-            }
-            Raw::Postgres(_) => {
-                "lots.last_movement_on + make_interval(months => (SELECT stale_months FROM \
-                 consignment_agreements a WHERE a.supplier_id = lots.supplier_id))"
-            }
+            Raw::Sqlite { .. } => "date(lots.last_movement_on, '+' || a.stale_months || ' months')",
+            Raw::Postgres(_) => "lots.last_movement_on + make_interval(months => a.stale_months)",
         };
         let sql = placeholders(
             self.backend(),
             &format!(
-                "UPDATE lots SET stale_flagged_on = ? WHERE quantity > 0 \
-                 AND stale_flagged_on IS NULL AND {limit} < ?"
+                "UPDATE lots SET stale_flagged_on = ? FROM consignment_agreements a \
+                 WHERE a.supplier_id = lots.supplier_id AND lots.quantity > 0 \
+                 AND lots.stale_flagged_on IS NULL AND {limit} < ?"
             ),
         );
         Ok(match self {

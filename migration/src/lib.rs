@@ -12,6 +12,7 @@ mod m20261128_000007_settlement;
 mod m20261128_000008_tenders;
 mod m20261128_000009_procurement;
 mod m20261128_000010_price_watch;
+mod m20261128_000011_lot_supplier_index;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000008_tenders::Migration),
             Box::new(m20261128_000009_procurement::Migration),
             Box::new(m20261128_000010_price_watch::Migration),
+            Box::new(m20261128_000011_lot_supplier_index::Migration),
         ]
     }
 }

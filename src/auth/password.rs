@@ -1,5 +1,8 @@
 //! Password hashing with argon2, on a blocking thread. Unknown accounts are checked against
 //! a dummy hash so that their answer takes as long as a wrong password.
+//!
+//! Each hash or check takes 19 MiB and a core for a moment, so no more run at once than
+//! there are cores: a burst of sign-ins waits its turn instead of taking 19 MiB each.
 
 use crate::error::{AppError, AppResult};
 use argon2::Argon2;
@@ -9,6 +12,24 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$gZiV/M1gPc22ElAH/Jh1Hw$
 
 pub const MIN_LENGTH: u64 = 8;
 
+/// Runs `work` on a blocking thread once one of the per-core turns is free.
+async fn one_at_a_time<T: Send + 'static>(
+    work: impl FnOnce() -> AppResult<T> + Send + 'static,
+) -> AppResult<T> {
+    static TURNS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let turns = TURNS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        tokio::sync::Semaphore::new(cores)
+    });
+    let _turn = turns
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
 pub fn hash_blocking(password: &str) -> AppResult<String> {
     Argon2::default()
         .hash_password(password.as_bytes())
@@ -17,14 +38,12 @@ pub fn hash_blocking(password: &str) -> AppResult<String> {
 }
 
 pub async fn hash(password: String) -> AppResult<String> {
-    tokio::task::spawn_blocking(move || hash_blocking(&password))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
+    one_at_a_time(move || hash_blocking(&password)).await
 }
 
 /// True when `password` matches `stored`; `stored = None` spends the same effort and fails.
 pub async fn verify(password: String, stored: Option<String>) -> AppResult<bool> {
-    tokio::task::spawn_blocking(move || -> AppResult<bool> {
+    one_at_a_time(move || -> AppResult<bool> {
         let known = stored.is_some();
         let hash = stored.unwrap_or_else(|| DUMMY_HASH.to_string());
         let ok = Argon2::default()
@@ -33,7 +52,6 @@ pub async fn verify(password: String, stored: Option<String>) -> AppResult<bool>
         Ok(known && ok)
     })
     .await
-    .map_err(|e| AppError::Internal(e.to_string()))?
 }
 
 #[cfg(test)]

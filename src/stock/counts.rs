@@ -166,6 +166,16 @@ async fn apply_gain(
     today: NaiveDate,
     now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<()> {
+    // The listing first, then its lot: the order an issue takes its locks in.
+    listing::Entity::update_many()
+        .col_expr(
+            listing::Column::OnHand,
+            Expr::col(listing::Column::OnHand).add(gain),
+        )
+        .col_expr(listing::Column::UpdatedAt, Expr::value(now))
+        .filter(listing::Column::Id.eq(l.id))
+        .exec(txn)
+        .await?;
     let newest = |on_hand: bool| {
         let mut sel = lot::Entity::find().filter(lot::Column::ListingId.eq(l.id));
         if on_hand {
@@ -209,15 +219,6 @@ async fn apply_gain(
             .await?
         }
     };
-    listing::Entity::update_many()
-        .col_expr(
-            listing::Column::OnHand,
-            Expr::col(listing::Column::OnHand).add(gain),
-        )
-        .col_expr(listing::Column::UpdatedAt, Expr::value(now))
-        .filter(listing::Column::Id.eq(l.id))
-        .exec(txn)
-        .await?;
     super::store::record_movement(
         txn,
         &target,

@@ -366,7 +366,8 @@ pub async fn record_return(
     let now = state.now();
     let txn = state.db.begin_write().await?;
     let (l, li) = lot_to_clear(&txn, lot_id, LotAnswer::Return).await?;
-    empty_lot(&txn, &l, today).await?;
+    // The listing first, then the lot: the order an issue takes its locks in, so a return
+    // and an issue of the same listing wait for each other instead of deadlocking.
     let took = listing::Entity::update_many()
         .col_expr(
             listing::Column::OnHand,
@@ -384,6 +385,7 @@ pub async fn record_return(
     if took.rows_affected != 1 {
         return Err(AppError::Rule("return_takes_reserved"));
     }
+    empty_lot(&txn, &l, today).await?;
     let note = if l.return_request.as_deref() == Some(REMOVAL) {
         "supplier removed"
     } else {
@@ -479,7 +481,7 @@ pub async fn record_exchange(
     let txn = state.db.begin_write().await?;
     let (l, li) = lot_to_clear(&txn, lot_id, LotAnswer::Exchange).await?;
     crate::suppliers::store::ensure_may_trade(&txn, l.supplier_id, today).await?;
-    empty_lot(&txn, &l, today).await?;
+    // The listing first, then the lot (the order an issue takes them in).
     let moved = listing::Entity::update_many()
         .col_expr(
             listing::Column::OnHand,
@@ -500,6 +502,7 @@ pub async fn record_exchange(
     if moved.rows_affected != 1 {
         return Err(AppError::Rule("return_takes_reserved"));
     }
+    empty_lot(&txn, &l, today).await?;
     super::store::record_movement(
         &txn,
         &l,

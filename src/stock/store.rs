@@ -3,7 +3,10 @@
 //! Quantities move only through conditional updates (`… WHERE on_hand - reserved >= q`), so
 //! nothing is reserved or issued beyond what is on hand however many requests arrive at once.
 
-use super::rules::{Arrival, allocate_oldest_first, amount, is_stale, valid_quantity};
+use super::rules::{
+    Arrival, DEFAULT_STALE_MONTHS, agreement_stale_months, allocate_oldest_first, amount, is_stale,
+    stale_cutoff, valid_quantity,
+};
 use crate::audit::{self, Change};
 use crate::auth::{CurrentUser, Role};
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -17,7 +20,7 @@ use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
-    EntityTrait, ExprTrait, QueryFilter, QueryOrder,
+    EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -1122,41 +1125,45 @@ pub async fn cancel_requisition(
 /// Daily: flags lots on hand whose last movement is more than the agreement's stale limit
 /// old, and asks their suppliers to take them back or exchange them. Flags each lot once.
 pub async fn stale_scan(state: &AppState, as_of: NaiveDate) -> AppResult<String> {
-    let lots = lot::Entity::find()
+    let months = stale_months_by_supplier(&state.db.read).await?;
+    // Suppliers with a lot that is stale under the shortest agreement (one month): a superset
+    // of those with stale lots, found through the index on `last_movement_on`.
+    let Some(widest) = stale_cutoff(as_of, 1) else {
+        return Ok("flagged 0 lots".into());
+    };
+    let suppliers: Vec<i64> = lot::Entity::find()
+        .select_only()
+        .column(lot::Column::SupplierId)
+        .distinct()
         .filter(lot::Column::Quantity.gt(Qty::zero()))
         .filter(lot::Column::StaleFlaggedOn.is_null())
+        .filter(lot::Column::LastMovementOn.lte(widest))
+        .into_tuple()
         .all(&state.db.read)
         .await?;
-    let mut flagged: std::collections::BTreeMap<i64, Vec<i64>> = std::collections::BTreeMap::new();
-    let mut months_cache = std::collections::HashMap::new();
-    for l in lots {
-        let months = match months_cache.get(&l.supplier_id) {
-            Some(m) => *m,
-            None => {
-                let m = consignment_agreement::Entity::find()
-                    .filter(consignment_agreement::Column::SupplierId.eq(l.supplier_id))
-                    .one(&state.db.read)
-                    .await?
-                    .map(|a| a.stale_months.clamp(1, 12) as u32)
-                    .unwrap_or(2);
-                months_cache.insert(l.supplier_id, m);
-                m
-            }
-        };
-        if is_stale(l.last_movement_on, as_of, months) {
-            flagged.entry(l.supplier_id).or_default().push(l.id);
-        }
-    }
     let mut count = 0;
-    for (supplier_id, ids) in flagged {
+    for supplier_id in suppliers {
+        let Some(cutoff) = stale_cutoff(as_of, stale_months_of(&months, supplier_id)) else {
+            continue;
+        };
+        // One transaction per supplier: flag its stale lots in the database (the same
+        // condition as `is_stale`, as a date comparison), tell it and record it. The
+        // `stale_flagged_on IS NULL` condition makes a second instance's scan flag nothing.
         let txn = state.db.begin_write().await?;
-        let r = lot::Entity::update_many()
+        let mut flag = lot::Entity::update_many()
             .col_expr(lot::Column::StaleFlaggedOn, Expr::value(Some(as_of)))
-            .filter(lot::Column::Id.is_in(ids.clone()))
+            .filter(lot::Column::SupplierId.eq(supplier_id))
+            .filter(lot::Column::Quantity.gt(Qty::zero()))
             .filter(lot::Column::StaleFlaggedOn.is_null())
-            .exec(&txn)
-            .await?;
-        if r.rows_affected > 0 {
+            .filter(lot::Column::LastMovementOn.lte(cutoff))
+            .into_query();
+        flag.returning_col(lot::Column::Id);
+        let mut ids = Vec::new();
+        for row in txn.query_all(&flag).await? {
+            ids.push(row.try_get::<i64>("", "id")?);
+        }
+        if !ids.is_empty() {
+            ids.sort_unstable();
             let s = supplier::Entity::find_by_id(supplier_id)
                 .one(&txn)
                 .await?
@@ -1164,7 +1171,7 @@ pub async fn stale_scan(state: &AppState, as_of: NaiveDate) -> AppResult<String>
             let users = crate::users::store::active_of_supplier(&txn, supplier_id).await?;
             let args = [
                 ("company", s.legal_name.clone()),
-                ("count", r.rows_affected.to_string()),
+                ("count", ids.len().to_string()),
             ];
             crate::mail::enqueue_to_users(&txn, state, &users, "stock_stale", &args).await?;
             audit::record(
@@ -1175,12 +1182,38 @@ pub async fn stale_scan(state: &AppState, as_of: NaiveDate) -> AppResult<String>
                     .after(serde_json::json!({"lots": ids})),
             )
             .await?;
-            count += r.rows_affected;
+            count += ids.len();
         }
         txn.commit().await?;
     }
     state.mail_wake.notify_one();
     Ok(format!("flagged {count} lots"))
+}
+
+/// Each supplier's stale months from its agreement (the latest one when there are several).
+async fn stale_months_by_supplier<C: ConnectionTrait>(
+    conn: &C,
+) -> AppResult<std::collections::HashMap<i64, u32>> {
+    let rows: Vec<(i64, i32)> = consignment_agreement::Entity::find()
+        .select_only()
+        .column(consignment_agreement::Column::SupplierId)
+        .column(consignment_agreement::Column::StaleMonths)
+        .order_by_asc(consignment_agreement::Column::Id)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(supplier, months)| (supplier, agreement_stale_months(months)))
+        .collect())
+}
+
+/// A supplier's stale months: its agreement's, else rule 3's default.
+fn stale_months_of(months: &std::collections::HashMap<i64, u32>, supplier_id: i64) -> u32 {
+    months
+        .get(&supplier_id)
+        .copied()
+        .unwrap_or(DEFAULT_STALE_MONTHS)
 }
 
 // ----- The ledger check (rule 12) -----
@@ -1322,21 +1355,9 @@ pub async fn no_movement(
         sel = sel.filter(lot::Column::WarehouseId.eq(w));
     }
     let mut out = Vec::new();
-    let mut months: std::collections::HashMap<i64, u32> = std::collections::HashMap::new();
+    let months = stale_months_by_supplier(conn).await?;
     for l in sel.all(conn).await? {
-        let m = match months.get(&l.supplier_id) {
-            Some(m) => *m,
-            None => {
-                let m = consignment_agreement::Entity::find()
-                    .filter(consignment_agreement::Column::SupplierId.eq(l.supplier_id))
-                    .one(conn)
-                    .await?
-                    .map(|a| a.stale_months.clamp(1, 12) as u32)
-                    .unwrap_or(2);
-                months.insert(l.supplier_id, m);
-                m
-            }
-        };
+        let m = stale_months_of(&months, l.supplier_id);
         let reason = match (l.return_request.as_deref(), l.stale_flagged_on) {
             (Some("removal"), _) => NoMovementReason::SupplierRemoved,
             (Some("return"), _) => NoMovementReason::ReturnRequested,

@@ -476,6 +476,82 @@ async fn stock_is_stale_a_day_after_two_months_without_movement_and_is_flagged_o
 }
 
 #[tokio::test]
+async fn the_stale_scan_follows_each_agreements_months_and_records_the_lots() {
+    use portal::jobs::{Job, run};
+    use sea_orm::{
+        ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    };
+    let app = spawn_app().await;
+    let s = stocked(&app, "4").await;
+    let lot = entity::lot::Entity::find()
+        .filter(entity::lot::Column::ListingId.eq(s.listing_id))
+        .one(&app.state.db.read)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("no lot"));
+    // This supplier's agreement says three months, not the usual two.
+    let agreement = entity::consignment_agreement::Entity::find()
+        .filter(entity::consignment_agreement::Column::SupplierId.eq(lot.supplier_id))
+        .one(&app.state.db.read)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("no agreement"));
+    let mut longer: entity::consignment_agreement::ActiveModel = agreement.into();
+    longer.stale_months = Set(3);
+    longer
+        .update(&app.state.db.read)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let months = |n: u32| {
+        lot.last_movement_on
+            .checked_add_months(chrono::Months::new(n))
+            .unwrap_or_default()
+    };
+    let flagged_on = |app: &TestApp| {
+        let db = app.state.db.read.clone();
+        let id = lot.id;
+        async move {
+            entity::lot::Entity::find_by_id(id)
+                .one(&db)
+                .await
+                .ok()
+                .flatten()
+                .and_then(|l| l.stale_flagged_on)
+        }
+    };
+    for day in [months(2) + chrono::Days::new(1), months(3)] {
+        let said = run(&app.state, Job::StaleScan, day)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(flagged_on(&app).await, None, "{day}: {said:?}");
+    }
+    let day = months(3) + chrono::Days::new(1);
+    let said = run(&app.state, Job::StaleScan, day)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(flagged_on(&app).await, Some(day), "{said:?}");
+    // The audit record of the last scan for this supplier names the lots flagged.
+    let entry = entity::audit_log::Entity::find()
+        .filter(entity::audit_log::Column::Action.eq("lots.flag_stale"))
+        .filter(entity::audit_log::Column::EntityId.eq(lot.supplier_id.to_string()))
+        .order_by_desc(entity::audit_log::Column::Id)
+        .one(&app.state.db.read)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("no audit entry"));
+    let lots: serde_json::Value = serde_json::from_str(&entry.after).unwrap_or_default();
+    assert!(
+        lots["lots"]
+            .as_array()
+            .is_some_and(|l| l.contains(&json!(lot.id))),
+        "{lots}"
+    );
+}
+
+#[tokio::test]
 async fn the_draw_journey_works_through_the_pages() {
     use crate::helpers::DEMO_PASSWORD;
     let app = spawn_app().await;
