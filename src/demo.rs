@@ -1,5 +1,6 @@
 //! Demo data: the company, three construction sites, one warehouse, suppliers in every
-//! state, the materials master (76 real construction materials) and one user per role,
+//! state, the materials master (76 real construction materials), consigned stock, a drawn
+//! and settled period, price surveys, a tender open for bids, and one user per role,
 //! `<role>@demo.test` with the password `demo-password`.
 
 use crate::audit::{self, Actor, Change};
@@ -41,8 +42,9 @@ const SITES: [(&str, &str, &str, &str); 3] = [
     ),
 ];
 
-/// Suppliers, one in each state; the first (admitted) is the demo supplier user's company.
-const SUPPLIERS: [(&str, &str, SupplierStatus, &str, &str); 7] = [
+/// Suppliers, one in each state; the first (admitted) is the demo supplier user's company. The
+/// last two are admitted steel suppliers, so that the demo tender has three to invite.
+const SUPPLIERS: [(&str, &str, SupplierStatus, &str, &str); 9] = [
     (
         "恒达钢材贸易有限公司",
         "91330100MA2H1X0A1B",
@@ -92,10 +94,24 @@ const SUPPLIERS: [(&str, &str, SupplierStatus, &str, &str); 7] = [
         "李娜",
         "13981230007",
     ),
+    (
+        "甬鑫钢铁物资有限公司",
+        "91330200MA2J7R4T6B",
+        SupplierStatus::Admitted,
+        "徐建国",
+        "13857410008",
+    ),
+    (
+        "锡中冶金建材有限公司",
+        "91320200MA1P8Q2W3U",
+        SupplierStatus::Admitted,
+        "钱志华",
+        "13961730009",
+    ),
 ];
 
 /// The categories each supplier of [`SUPPLIERS`] supplies, in the same order.
-const SUPPLIER_CATEGORIES: [&[&str]; 7] = [
+const SUPPLIER_CATEGORIES: [&[&str]; 9] = [
     &["钢材", "焊材"],
     &["水泥", "混凝土"],
     &["管材", "管件"],
@@ -103,7 +119,12 @@ const SUPPLIER_CATEGORIES: [&[&str]; 7] = [
     &["安全防护", "周转材料"],
     &["五金", "阀门"],
     &["防水材料", "保温材料"],
+    &["钢材"],
+    &["钢材", "焊材"],
 ];
+
+/// The suppliers of [`SUPPLIERS`] invited to the demo tender (all admitted for steel).
+const TENDER_INVITEES: [usize; 3] = [0, 7, 8];
 
 struct MaterialRow {
     category_zh: String,
@@ -799,7 +820,99 @@ pub async fn load(state: &AppState) -> AppResult<bool> {
     txn.commit().await?;
     // The last period's draws become a draft statement, as the daily job would make them.
     crate::settlement::store::close(state, &actor, state.today(), None).await?;
+    demo_tender(state, &supplier_ids, &category_ids, &user_ids).await?;
     Ok(true)
+}
+
+/// An invitational tender open for bids, made through the tender store as the officer would
+/// make it: rebar for the next building, the three admitted steel suppliers invited, and the
+/// demo supplier's bid already in (sealed: encrypted, its prices shown to nobody until the
+/// committee opens the tender after the deadline, a week from today at 17:00).
+async fn demo_tender(
+    state: &AppState,
+    supplier_ids: &[i64],
+    category_ids: &BTreeMap<String, i64>,
+    user_ids: &BTreeMap<Role, i64>,
+) -> AppResult<()> {
+    use crate::tenders::rules::{TenderKind, Weights};
+    use crate::tenders::store::{BidInput, BidLineInput, TenderInput, TenderItemInput};
+    use sea_orm::QueryOrder;
+    let as_user = |role: Role| async move {
+        let id = user_ids.get(&role).copied().unwrap_or_default();
+        user::Entity::find_by_id(id)
+            .one(&state.db.read)
+            .await?
+            .as_ref()
+            .and_then(crate::auth::CurrentUser::from_model)
+            .ok_or_else(|| AppError::Internal(format!("demo user {}", role.as_str())))
+    };
+    let Some(steel) = category_ids.get("钢材").copied() else {
+        return Ok(());
+    };
+    // HRB400E Φ12 and Φ16, the first two steel materials of the master.
+    let rebar = material::Entity::find()
+        .filter(material::Column::CategoryId.eq(steel))
+        .order_by_asc(material::Column::Id)
+        .all(&state.db.read)
+        .await?;
+    let [phi12, phi16, ..] = rebar.as_slice() else {
+        return Ok(());
+    };
+    let deadline = crate::time::start_of_day(
+        state.today() + chrono::Days::new(7),
+        chrono_tz::Asia::Shanghai,
+    ) + chrono::Duration::hours(17);
+    let item = |m: &material::Model, quantity: &str| TenderItemInput {
+        material_id: m.id,
+        quantity: Decimal::from_str(quantity).unwrap_or_default(),
+        specification: format!("{}，符合 GB/T 1499.2，附质量证明书，送货至工地", m.spec),
+    };
+    let officer = as_user(Role::ProcurementOfficer).await?;
+    let t = crate::tenders::store::create(
+        state,
+        &officer,
+        TenderInput {
+            title: "3#楼主体结构钢筋采购".into(),
+            kind: TenderKind::Invitational,
+            category_id: steel,
+            description: "城东安置房项目 3#楼主体结构用钢筋，分两批送货，首批为开标后10日内。"
+                .into(),
+            bid_deadline: deadline,
+            weights: Weights {
+                price: 60,
+                quality: 30,
+                delivery: 10,
+            },
+            items: vec![item(phi12, "120.5"), item(phi16, "80")],
+            invitees: TENDER_INVITEES
+                .iter()
+                .filter_map(|i| supplier_ids.get(*i).copied())
+                .collect(),
+        },
+    )
+    .await?;
+    crate::tenders::store::publish(state, &officer, t.id).await?;
+    let items = crate::tenders::store::items(&state.db.read, t.id).await?;
+    let bidder = as_user(Role::Supplier).await?;
+    crate::tenders::store::submit_bid(
+        state,
+        &bidder,
+        t.id,
+        BidInput {
+            lines: items
+                .iter()
+                .zip(["3790.00", "3720.00"])
+                .map(|(it, price)| BidLineInput {
+                    item_id: it.id,
+                    unit_price: Decimal::from_str(price).unwrap_or_default(),
+                    delivery_days: 7,
+                })
+                .collect(),
+            technical_note: "沙钢/永钢产品，随货附材质书，可按施工进度分批送货。".into(),
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 #[cfg(test)]

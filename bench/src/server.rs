@@ -23,6 +23,25 @@ pub fn portal_binary(explicit: Option<PathBuf>) -> Result<PathBuf, BenchError> {
             .and_then(Path::file_name)
             .is_some_and(|d| d == "release");
         let mut cmd = Command::new(cargo);
+        // `cargo run` gives this process the bench package's variables (CARGO_PKG_NAME,
+        // CARGO_MANIFEST_DIR …). Build scripts such as ring's ask to rerun when those change,
+        // so passing them on would rebuild half the dependencies each time.
+        for (key, _) in std::env::vars_os() {
+            let key = key.to_string_lossy();
+            if [
+                "CARGO_PKG_",
+                "CARGO_MANIFEST_",
+                "CARGO_CRATE_",
+                "CARGO_BIN_",
+                "CARGO_PRIMARY_",
+            ]
+            .iter()
+            .any(|p| key.starts_with(p))
+                || key == "OUT_DIR"
+            {
+                cmd.env_remove(key.as_ref());
+            }
+        }
         cmd.args([
             "build",
             "-p",

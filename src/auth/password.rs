@@ -58,6 +58,33 @@ pub async fn verify(password: String, stored: Option<String>) -> AppResult<bool>
 mod tests {
     use super::*;
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn no_more_checks_run_at_once_than_there_are_cores() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let (running, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let mut tasks = Vec::new();
+        for _ in 0..cores * 4 {
+            let (running, most) = (running.clone(), most.clone());
+            tasks.push(tokio::spawn(one_at_a_time(move || {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                running.fetch_sub(1, Ordering::SeqCst);
+                Ok(())
+            })));
+        }
+        for t in tasks {
+            assert!(matches!(t.await, Ok(Ok(()))));
+        }
+        let most = most.load(Ordering::SeqCst);
+        assert!(
+            (1..=cores).contains(&most),
+            "{most} at once on {cores} cores"
+        );
+    }
+
     #[tokio::test]
     async fn a_hash_verifies_its_password_only() {
         let h = hash("correct horse".into()).await.unwrap_or_default();

@@ -1138,18 +1138,21 @@ pub async fn stale_scan(state: &AppState, as_of: NaiveDate) -> AppResult<String>
         .filter(lot::Column::Quantity.gt(Qty::zero()))
         .filter(lot::Column::StaleFlaggedOn.is_null())
         .filter(lot::Column::LastMovementOn.lte(widest))
+        .order_by_asc(lot::Column::SupplierId)
         .into_tuple()
         .all(&state.db.read)
         .await?;
-    let mut count = 0;
+    // One transaction: every supplier's lots are flagged first, then each flagged supplier is
+    // told and the flags recorded. Lots before the audit head is the order an issue takes its
+    // locks in, so the scan and an issue never deadlock; and a lot table page is written once,
+    // not once per supplier whose lots share it. `stale_flagged_on IS NULL` makes a second
+    // instance's scan flag nothing.
+    let txn = state.db.begin_write().await?;
+    let mut flagged: Vec<(i64, Vec<i64>)> = Vec::new();
     for supplier_id in suppliers {
         let Some(cutoff) = stale_cutoff(as_of, stale_months_of(&months, supplier_id)) else {
             continue;
         };
-        // One transaction per supplier: flag its stale lots in the database (the same
-        // condition as `is_stale`, as a date comparison), tell it and record it. The
-        // `stale_flagged_on IS NULL` condition makes a second instance's scan flag nothing.
-        let txn = state.db.begin_write().await?;
         let mut flag = lot::Entity::update_many()
             .col_expr(lot::Column::StaleFlaggedOn, Expr::value(Some(as_of)))
             .filter(lot::Column::SupplierId.eq(supplier_id))
@@ -1164,28 +1167,32 @@ pub async fn stale_scan(state: &AppState, as_of: NaiveDate) -> AppResult<String>
         }
         if !ids.is_empty() {
             ids.sort_unstable();
-            let s = supplier::Entity::find_by_id(supplier_id)
-                .one(&txn)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            let users = crate::users::store::active_of_supplier(&txn, supplier_id).await?;
-            let args = [
-                ("company", s.legal_name.clone()),
-                ("count", ids.len().to_string()),
-            ];
-            crate::mail::enqueue_to_users(&txn, state, &users, "stock_stale", &args).await?;
-            audit::record(
-                &txn,
-                &crate::audit::Actor::system("job:stale-scan"),
-                state.now(),
-                Change::new("lots.flag_stale", "supplier", supplier_id)
-                    .after(serde_json::json!({"lots": ids})),
-            )
-            .await?;
-            count += ids.len();
+            flagged.push((supplier_id, ids));
         }
-        txn.commit().await?;
     }
+    let mut count = 0;
+    for (supplier_id, ids) in flagged {
+        let s = supplier::Entity::find_by_id(supplier_id)
+            .one(&txn)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let users = crate::users::store::active_of_supplier(&txn, supplier_id).await?;
+        let args = [
+            ("company", s.legal_name.clone()),
+            ("count", ids.len().to_string()),
+        ];
+        crate::mail::enqueue_to_users(&txn, state, &users, "stock_stale", &args).await?;
+        count += ids.len();
+        audit::record(
+            &txn,
+            &crate::audit::Actor::system("job:stale-scan"),
+            state.now(),
+            Change::new("lots.flag_stale", "supplier", supplier_id)
+                .after(serde_json::json!({ "lots": ids })),
+        )
+        .await?;
+    }
+    txn.commit().await?;
     state.mail_wake.notify_one();
     Ok(format!("flagged {count} lots"))
 }

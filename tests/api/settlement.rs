@@ -141,6 +141,60 @@ async fn the_25th_at_235959_and_the_26th_at_midnight_settle_in_different_periods
 }
 
 #[tokio::test]
+async fn missed_periods_are_caught_up_and_a_draw_written_after_its_close_goes_on_the_next() {
+    use sea_orm::{
+        ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    };
+    let app = spawn_app().await;
+    app.clock.set(shanghai(2027, 1, 20, 10, 0, 0));
+    let s = stocked(&app, "20").await;
+    draw(&app, s.listing_id, "2").await;
+    app.clock.set(shanghai(2027, 2, 10, 10, 0, 0));
+    draw(&app, s.listing_id, "3").await;
+    // Nobody closed on 26 January or 26 February: the March run closes both periods.
+    app.clock.set(shanghai(2027, 3, 1, 8, 0, 0));
+    let (_, v) = close(&app, None).await;
+    let periods: Vec<&str> = v["created"]
+        .as_array()
+        .map(|m| m.iter().filter_map(|s| s["period"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(periods, ["2027-01", "2027-02"], "{v}");
+
+    // A draw stamped 25 February 23:59:59 whose transaction ended after the close: it is on
+    // no statement yet, and its period is closed; the next statement takes it.
+    draw(&app, s.listing_id, "4").await;
+    let late = entity::movement::Entity::find()
+        .filter(entity::movement::Column::Kind.eq("issue"))
+        .order_by_desc(entity::movement::Column::Id)
+        .one(&app.state.db.read)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("no draw"));
+    let mut stamped: entity::movement::ActiveModel = late.clone().into();
+    stamped.at = Set(shanghai(2027, 2, 25, 23, 59, 59));
+    stamped
+        .update(&app.state.db.read)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (_, v) = close(&app, None).await;
+    assert_eq!(v["created"], json!([]), "2027-02 is closed already: {v}");
+    app.clock.set(shanghai(2027, 3, 26, 8, 0, 0));
+    let (_, v) = close(&app, None).await;
+    let made = v["created"].as_array().cloned().unwrap_or_default();
+    assert_eq!(made.len(), 1, "{v}");
+    assert_eq!(made[0]["period"], "2027-03");
+    // 4 × 3850.00.
+    assert_eq!(dec(&made[0]["gross"]), Decimal::new(1540000, 2));
+    let finance = app.token_for("finance").await;
+    let (_, d) = app
+        .get_json(&format!("/api/statements/{}", made[0]["id"]), &finance)
+        .await;
+    assert_eq!(d["lines"][0]["movement_id"], json!(late.id), "{d}");
+    ledger_ok(&app).await;
+}
+
+#[tokio::test]
 async fn a_dispute_becomes_an_adjustment_on_the_next_statement_and_the_workflow_runs_to_paid() {
     let app = spawn_app().await;
     app.clock.set(shanghai(2027, 1, 20, 10, 0, 0));
