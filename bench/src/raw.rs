@@ -311,8 +311,16 @@ impl Raw {
         );
         let mut args = vec![Arg::B(true), Arg::S("admitted".into())];
         let mut word_filters: Vec<(String, Vec<Arg>)> = Vec::new();
+        let mut narrowed: Option<std::collections::BTreeSet<i64>> = None;
         for word in s.q.split_whitespace().take(5) {
-            word_filters.push(self.word_filter(word).await?);
+            let (confirm, args, candidates) = self.word_filter(word).await?;
+            word_filters.push((confirm, args));
+            if let Some(c) = candidates {
+                narrowed = Some(match narrowed {
+                    None => c,
+                    Some(n) => n.intersection(&c).copied().collect(),
+                });
+            }
         }
         if let Some(c) = s.category_id {
             filter.push_str(
@@ -328,6 +336,18 @@ impl Raw {
             filter.push_str(" AND ");
             filter.push_str(&sql);
             args.extend(a);
+        }
+        if let Some(ids) = narrowed {
+            if ids.is_empty() {
+                // What sea-query writes for an empty IN list.
+                filter.push_str(" AND 1 = 2");
+            } else {
+                filter.push_str(&format!(
+                    " AND listings.id IN ({})",
+                    vec!["?"; ids.len()].join(", ")
+                ));
+                args.extend(ids.into_iter().map(Arg::I));
+            }
         }
         let page = s.page.clamp(1, 10_000);
         let offset = (page - 1) * CATALOGUE_PAGE;
@@ -438,11 +458,15 @@ impl Raw {
     }
 
     /// The portal's `WordFilter`: `LIKE` on the listing's text decides; the word's rarest
-    /// grams narrow the rows when the word is rare enough. Answers the condition and its values.
-    async fn word_filter(&self, word: &str) -> Result<(String, Vec<Arg>), BenchError> {
+    /// grams give its candidate listings when the word is rare enough (fetched, at most
+    /// `SORT_CANDIDATES`). Answers the condition, its values and the candidates.
+    async fn word_filter(
+        &self,
+        word: &str,
+    ) -> Result<(String, Vec<Arg>, Option<std::collections::BTreeSet<i64>>), BenchError> {
         let pattern = portal::search::like_pattern(word);
         let confirm = "listings.search_text LIKE ? ESCAPE '\\'".to_string();
-        let plain = (confirm.clone(), vec![Arg::S(pattern.clone())]);
+        let plain = (confirm.clone(), vec![Arg::S(pattern.clone())], None);
         let Some(grams) = portal::search::word_grams(word) else {
             return Ok(plain);
         };
@@ -461,22 +485,37 @@ impl Raw {
         }
         let grams: Vec<String> = counted.into_iter().take(4).map(|(_, g)| g).collect();
         let (mat_sql, mut cand_args) = materials_with(&grams);
-        let cand_sql = format!(
-            "SELECT id FROM listings WHERE material_id IN ({mat_sql}) \
-             UNION ALL SELECT id FROM listings WHERE supplier_id IN \
-             (SELECT id FROM suppliers WHERE LOWER(legal_name) LIKE ? ESCAPE '\\')"
+        let cand_sql = placeholders(
+            self.backend(),
+            &format!(
+                "SELECT id FROM listings WHERE material_id IN ({mat_sql}) \
+                 UNION ALL SELECT id FROM listings WHERE supplier_id IN \
+                 (SELECT id FROM suppliers WHERE LOWER(legal_name) LIKE ? ESCAPE '\\') LIMIT ?"
+            ),
         );
         cand_args.push(Arg::S(pattern.clone()));
-        let n = self
-            .count_upto(&cand_sql, &cand_args, SORT_CANDIDATES + 1)
-            .await?;
-        if n <= SORT_CANDIDATES {
-            let mut args = vec![Arg::S(pattern)];
-            args.extend(cand_args);
-            Ok((format!("({confirm} AND listings.id IN ({cand_sql}))"), args))
-        } else {
-            Ok(plain)
+        cand_args.push(Arg::I(SORT_CANDIDATES + 1));
+        let mut ids = std::collections::BTreeSet::new();
+        match self {
+            Raw::Sqlite { read, .. } => {
+                for r in &bind_args!(sqlx::query(AssertSqlSafe(cand_sql)), &cand_args)
+                    .fetch_all(read)
+                    .await?
+                {
+                    ids.insert(r.try_get::<i64, _>(0)?);
+                }
+            }
+            Raw::Postgres(p) => {
+                for r in &bind_args!(sqlx::query(AssertSqlSafe(cand_sql)), &cand_args)
+                    .fetch_all(p)
+                    .await?
+                {
+                    ids.insert(r.try_get::<i64, _>(0)?);
+                }
+            }
         }
+        let candidates = (ids.len() as i64 <= SORT_CANDIDATES).then_some(ids);
+        Ok((confirm, vec![Arg::S(pattern)], candidates))
     }
 
     /// A single reserve transaction: what is available shrinks by `quantity` only if it is

@@ -20,6 +20,7 @@ use sea_orm::{
     QuerySelect, QueryTrait,
 };
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -310,8 +311,10 @@ async fn count_upto(
 /// index (see `crate::search`) narrows the rows it looks at when the word is rare enough.
 struct WordFilter {
     confirm: Condition,
-    /// The word's candidates and how many there are (counted up to `SORT_CANDIDATES + 1`).
-    candidates: Option<(SelectStatement, u64)>,
+    /// The listings that may hold the word, when there are few enough to fetch (at most
+    /// `SORT_CANDIDATES`); otherwise walking the listings in the sort order finds its
+    /// matches sooner.
+    candidates: Option<BTreeSet<i64>>,
 }
 
 impl WordFilter {
@@ -347,32 +350,33 @@ impl WordFilter {
             return Ok(filter);
         }
         let grams: Vec<String> = counted.into_iter().take(4).map(|(_, g)| g).collect();
-        let cands = candidates(word, &grams);
-        let n = count_upto(conn, cands.clone(), SORT_CANDIDATES + 1).await?;
-        filter.candidates = Some((cands, n));
+        let mut cands = candidates(word, &grams);
+        cands.limit(SORT_CANDIDATES + 1);
+        let mut ids = BTreeSet::new();
+        for row in conn.query_all(&cands).await? {
+            ids.insert(row.try_get_by_index::<i64>(0)?);
+        }
+        if ids.len() as u64 <= SORT_CANDIDATES {
+            filter.candidates = Some(ids);
+        }
         Ok(filter)
     }
+}
 
-    /// How many candidates narrow this word, when few enough to gather and sort: many cost more
-    /// than walking the listings (in the sort order, for a page) finds common matches.
-    fn narrowing(&self) -> Option<u64> {
-        self.candidates
-            .as_ref()
-            .map(|(_, n)| *n)
-            .filter(|n| *n <= SORT_CANDIDATES)
-    }
-
-    /// The word's condition; with `narrow`, also its candidates. Only one word narrows a query:
-    /// two candidate lists made PostgreSQL's planner rescan one for every row of the other.
-    fn condition(&self, narrow: bool) -> Condition {
-        match &self.candidates {
-            Some((c, _)) if narrow => self
-                .confirm
-                .clone()
-                .add(listing::Column::Id.in_subquery(c.clone())),
-            _ => self.confirm.clone(),
-        }
-    }
+/// The listings every narrowing word allows (the intersection of their candidates), or `None`
+/// when no word narrows. Fetched and intersected here rather than left to the database as
+/// subqueries: with two candidate lists PostgreSQL's planner misjudged the rows of correlated
+/// grams and rescanned one list for every row of the other (30 s for "焊丝 Φ1.2").
+fn narrowed(words: &[WordFilter]) -> Option<Vec<i64>> {
+    let mut sets = words.iter().filter_map(|w| w.candidates.as_ref());
+    let first = sets.next()?;
+    Some(
+        first
+            .iter()
+            .copied()
+            .filter(|id| sets.clone().all(|s| s.contains(id)))
+            .collect(),
+    )
 }
 
 /// Searches the consigned catalogue: orderable listings of admitted suppliers.
@@ -423,14 +427,11 @@ pub async fn catalogue(
     let page = q.page.unwrap_or(1).clamp(1, 10_000);
     let offset = (page - 1) * CATALOGUE_PAGE;
     let cap = offset + CATALOGUE_COUNT_CAP;
-    let narrowest = words
-        .iter()
-        .enumerate()
-        .filter_map(|(i, w)| w.narrowing().map(|n| (n, i)))
-        .min()
-        .map(|(_, i)| i);
-    for (i, w) in words.iter().enumerate() {
-        sel = sel.filter(w.condition(narrowest == Some(i)));
+    for w in &words {
+        sel = sel.filter(w.confirm.clone());
+    }
+    if let Some(ids) = narrowed(&words) {
+        sel = sel.filter(listing::Column::Id.is_in(ids));
     }
     let counted = count_upto(
         conn,
