@@ -25,57 +25,8 @@ fn dec(v: &Value) -> Decimal {
 /// The demo supplier lists a material it does not list yet at `PRICE`, procurement approves
 /// it, and `quantity` is delivered and accepted. Answers the listing and its warehouse.
 async fn stocked(app: &TestApp, quantity: &str) -> (i64, i64) {
-    let supplier = app.token_for("supplier").await;
-    let (_, mine) = app.get_json("/api/my/supplier", &supplier).await;
-    let category = mine["agreement"]["category_ids"][0]
-        .as_i64()
-        .unwrap_or_else(|| panic!("no category: {mine}"));
-    let (_, materials) = app
-        .get_json(&format!("/api/materials?category_id={category}"), &supplier)
-        .await;
-    let (_, listed) = app.get_json("/api/my/listings", &supplier).await;
-    let taken: Vec<Value> = listed
-        .as_array()
-        .map(|l| l.iter().map(|x| x["material_id"].clone()).collect())
-        .unwrap_or_default();
-    let material = materials
-        .as_array()
-        .and_then(|m| m.iter().find(|m| !taken.contains(&m["id"])))
-        .cloned()
-        .unwrap_or_else(|| panic!("every material of category {category} is listed"));
-    let (_, warehouses) = app.get_json("/api/warehouses", &supplier).await;
-    let warehouse_id = warehouses[0]["id"].as_i64().unwrap_or_default();
-    let (status, l) = app
-        .post_json("/api/listings", &supplier, &json!({"material_id": material["id"], "warehouse_id": warehouse_id, "price": PRICE, "min_stock": "0", "max_stock": "1000", "lead_time_days": 3}))
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{l}");
-    let listing_id = l["id"].as_i64().unwrap_or_default();
-    let officer = app.token_for("procurement_officer").await;
-    let (_, pending) = app.get_json("/api/price-changes", &officer).await;
-    let change = pending
-        .as_array()
-        .and_then(|a| a.iter().find(|c| c["listing_id"] == listing_id))
-        .cloned()
-        .unwrap_or_default();
-    let (status, _) = app
-        .post_json(
-            &format!("/api/price-changes/{}/decision", change["id"]),
-            &officer,
-            &json!({"approve": true}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    let (status, d) = app
-        .post_json("/api/deliveries", &supplier, &json!({"warehouse_id": warehouse_id, "note_number": "SH-0901", "arrival": "local", "delivered_on": app.state.today().to_string(), "lines": [{"listing_id": listing_id, "quantity": quantity, "batch_no": "B1"}]}))
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{d}");
-    let keeper = app.token_for("warehouse_keeper").await;
-    let all = json!({"name": true, "specification": true, "model": true, "quantity": true, "certificate": true});
-    let (status, v) = app
-        .post_json(&format!("/api/deliveries/{}/inspection", d["id"]), &keeper, &json!({"lines": [{"line_id": d["lines"][0]["id"], "accepted": quantity, "rejected": "0", "checks": all}]}))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{v}");
-    (listing_id, warehouse_id)
+    let s = crate::stock::stocked_at(app, quantity, PRICE).await;
+    (s.listing_id, s.warehouse_id)
 }
 
 /// A site's user and manager.

@@ -6,13 +6,20 @@ use serde_json::{Value, json};
 
 pub struct Stocked {
     pub listing_id: i64,
+    /// The demo supplier's token.
     pub supplier: String,
     pub spec: String,
+    pub warehouse_id: i64,
 }
 
 /// The demo supplier lists a material of its agreement, procurement approves the price, and
 /// `quantity` is delivered and accepted.
 pub async fn stocked(app: &TestApp, quantity: &str) -> Stocked {
+    stocked_at(app, quantity, "3850.00").await
+}
+
+/// [`stocked`] at the listing price `price`.
+pub async fn stocked_at(app: &TestApp, quantity: &str, price: &str) -> Stocked {
     let supplier = app.token_for("supplier").await;
     let (_, mine) = app.get_json("/api/my/supplier", &supplier).await;
     let category = mine["agreement"]["category_ids"][0]
@@ -35,7 +42,7 @@ pub async fn stocked(app: &TestApp, quantity: &str) -> Stocked {
     let (_, warehouses) = app.get_json("/api/warehouses", &supplier).await;
     let warehouse_id = warehouses[0]["id"].as_i64().unwrap_or_default();
     let (status, listing) = app
-        .post_json("/api/listings", &supplier, &json!({"material_id": material["id"], "warehouse_id": warehouse_id, "price": "3850.00", "min_stock": "0", "max_stock": "1000", "lead_time_days": 3}))
+        .post_json("/api/listings", &supplier, &json!({"material_id": material["id"], "warehouse_id": warehouse_id, "price": price, "min_stock": "0", "max_stock": "1000", "lead_time_days": 3}))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{listing}");
     assert_eq!(
@@ -63,6 +70,7 @@ pub async fn stocked(app: &TestApp, quantity: &str) -> Stocked {
         listing_id,
         supplier,
         spec: material["spec"].as_str().unwrap_or_default().to_string(),
+        warehouse_id,
     }
 }
 

@@ -14,47 +14,8 @@ struct Stock {
 }
 
 async fn stock(app: &TestApp, quantity: &str) -> Stock {
-    let supplier = app.token_for("supplier").await;
-    let (_, mine) = app.get_json("/api/my/supplier", &supplier).await;
-    let category = mine["agreement"]["category_ids"][0]
-        .as_i64()
-        .unwrap_or_else(|| panic!("no category: {mine}"));
-    let (_, materials) = app
-        .get_json(&format!("/api/materials?category_id={category}"), &supplier)
-        .await;
-    let (_, listed) = app.get_json("/api/my/listings", &supplier).await;
-    let taken: Vec<Value> = listed
-        .as_array()
-        .map(|l| l.iter().map(|x| x["material_id"].clone()).collect())
-        .unwrap_or_default();
-    let material = materials
-        .as_array()
-        .and_then(|m| m.iter().find(|m| !taken.contains(&m["id"])))
-        .cloned()
-        .unwrap_or_else(|| panic!("every material of category {category} is listed"));
-    let (_, warehouses) = app.get_json("/api/warehouses", &supplier).await;
-    let warehouse_id = warehouses[0]["id"].as_i64().unwrap_or_default();
-    let (status, listing) = app
-        .post_json("/api/listings", &supplier, &json!({"material_id": material["id"], "warehouse_id": warehouse_id, "price": "3850.00", "min_stock": "0", "max_stock": "1000", "lead_time_days": 3}))
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{listing}");
-    let listing_id = listing["id"].as_i64().unwrap_or_default();
-    let officer = app.token_for("procurement_officer").await;
-    let (_, pending) = app.get_json("/api/price-changes", &officer).await;
-    let change = pending
-        .as_array()
-        .and_then(|a| a.iter().find(|c| c["listing_id"] == listing_id))
-        .cloned()
-        .unwrap_or_default();
-    let (status, _) = app
-        .post_json(
-            &format!("/api/price-changes/{}/decision", change["id"]),
-            &officer,
-            &json!({"approve": true}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    deliver(app, listing_id, warehouse_id, quantity).await;
+    let s = crate::stock::stocked(app, quantity).await;
+    let (listing_id, warehouse_id) = (s.listing_id, s.warehouse_id);
     let lots = my_lots(app, listing_id).await;
     assert_eq!(lots.len(), 1, "{lots:?}");
     Stock {
