@@ -67,7 +67,7 @@ pub async fn search(
     let (rows, total) = store::search(&state.db.read, &q, state.tz()).await?;
     Ok(web::Json(AuditPage {
         total,
-        page: q.page.unwrap_or(1).max(1),
+        page: crate::web::page_number(q.page),
         entries: rows.into_iter().map(Into::into).collect(),
     }))
 }

@@ -47,7 +47,7 @@ pub async fn search(
     user.require(Capability::ReadAudit)?;
     let q = q.into_inner();
     let (entries, total) = store::search(&state.db.read, &q, state.tz()).await?;
-    let page = q.page.unwrap_or(1).max(1);
+    let page = crate::web::page_number(q.page);
     let pages = total.div_ceil(store::PAGE_SIZE).max(1);
     let verification = if v.verify.is_some() {
         Some(store::verify(&state.db.read).await?)

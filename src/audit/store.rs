@@ -274,7 +274,7 @@ pub async fn search(
         .paginate(conn, PAGE_SIZE);
     let total = pages.num_items().await?;
     let rows = pages
-        .fetch_page(q.page.unwrap_or(1).clamp(1, 100_000) - 1)
+        .fetch_page(crate::web::page_number(q.page) - 1)
         .await?;
     Ok((rows, total))
 }

@@ -94,7 +94,7 @@ pub async fn search(
     let total = pages.num_items().await?;
     Ok((
         pages
-            .fetch_page(q.page.unwrap_or(1).clamp(1, 100_000) - 1)
+            .fetch_page(crate::web::page_number(q.page) - 1)
             .await?,
         total,
     ))
@@ -237,7 +237,7 @@ async fn render_page(
         } else {
             Vec::new()
         };
-    let page_no = Ord::max(q.page.unwrap_or(1), 1);
+    let page_no = crate::web::page_number(q.page);
     Ok(crate::web::html_status(
         status,
         &MaterialsPage {

@@ -519,7 +519,7 @@ pub async fn list_surveys(
     Ok(web::Json(LedgerPage {
         surveys: survey_views(&state.db.read, rows, Locale::of(&req)).await?,
         total,
-        page: q.page.unwrap_or(1).clamp(1, u64::MAX),
+        page: crate::web::page_number(q.page),
         page_size: store::LEDGER_PAGE,
     }))
 }

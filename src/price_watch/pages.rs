@@ -142,7 +142,7 @@ pub async fn ledger_page(
         latest: latest_views(conn, &q, today, locale).await?,
         surveys: survey_views(conn, rows, locale).await?,
         total,
-        page: q.page.unwrap_or(1).clamp(1, u64::MAX),
+        page: crate::web::page_number(q.page),
         pages: total.div_ceil(LEDGER_PAGE).max(1),
         candidates,
         may_record: user.role.can(Capability::ManageProcurement),

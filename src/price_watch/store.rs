@@ -182,7 +182,7 @@ pub async fn ledger(
 ) -> AppResult<(Vec<price_survey::Model>, u64)> {
     let pages = ledger_select(q).paginate(conn, LEDGER_PAGE);
     let total = pages.num_items().await?;
-    let page = q.page.unwrap_or(1).saturating_sub(1);
+    let page = crate::web::page_number(q.page) - 1;
     Ok((pages.fetch_page(page).await?, total))
 }
 

@@ -14,6 +14,15 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use askama::Template;
 
 /// Renders a page with 200.
+/// The highest page number a list answers for; past it every list is empty anyway, and the
+/// database layer multiplies the page by its size (a page near `u64::MAX` overflowed).
+pub const MAX_PAGE: u64 = 100_000;
+
+/// A list's requested page (1 when not given), kept to 1–[`MAX_PAGE`].
+pub fn page_number(page: Option<u64>) -> u64 {
+    page.unwrap_or(1).clamp(1, MAX_PAGE)
+}
+
 pub fn html(t: &impl Template) -> HttpResponse {
     html_status(StatusCode::OK, t)
 }
