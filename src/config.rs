@@ -36,6 +36,9 @@ pub struct Config {
     pub mail_interval_secs: u64,
     /// Connections in the database pool (readers, on SQLite).
     pub db_pool: u32,
+    /// Caps the SQLite file at this many megabytes, so that it cannot fill a disk it shares
+    /// with other programs; past it, writes are refused as on a full disk. Unset: no cap.
+    pub sqlite_max_mb: Option<u64>,
     /// Failed sign-ins allowed per account or address within `login_window_minutes`.
     pub login_max_failures: u64,
     pub login_window_minutes: i64,
@@ -56,6 +59,7 @@ impl Default for Config {
             run_jobs: true,
             mail_interval_secs: 5,
             db_pool: 8,
+            sqlite_max_mb: None,
             login_max_failures: 5,
             login_window_minutes: 15,
         }

@@ -16,6 +16,7 @@ use std::time::Duration;
 pub struct Db {
     pub write: DatabaseConnection,
     pub read: DatabaseConnection,
+    pub storage: StorageWatch,
 }
 
 impl Db {
@@ -44,10 +45,25 @@ impl Db {
 
 /// Connects to `url`. `schema` selects a PostgreSQL schema (the tests use one each).
 pub async fn connect(url: &str, pool: u32, schema: Option<&str>) -> Result<Db, DbErr> {
+    connect_with(url, pool, schema, None).await
+}
+
+/// [`connect`], with the SQLite file capped at `sqlite_max_mb` megabytes (the setting of the
+/// same name): a write that would grow it further fails as a full disk would.
+pub async fn connect_with(
+    url: &str,
+    pool: u32,
+    schema: Option<&str>,
+    sqlite_max_mb: Option<u64>,
+) -> Result<Db, DbErr> {
     if url.starts_with("sqlite:") {
-        let write = Database::connect(sqlite_options(url, 1)).await?;
-        let read = Database::connect(sqlite_options(url, pool.max(1))).await?;
-        Ok(Db { write, read })
+        let write = Database::connect(sqlite_options(url, 1, sqlite_max_mb)).await?;
+        let read = Database::connect(sqlite_options(url, pool.max(1), sqlite_max_mb)).await?;
+        Ok(Db {
+            write,
+            read,
+            storage: StorageWatch::default(),
+        })
     } else {
         let mut opts = ConnectOptions::new(url.to_string());
         opts.max_connections(pool.max(2))
@@ -58,28 +74,113 @@ pub async fn connect(url: &str, pool: u32, schema: Option<&str>) -> Result<Db, D
         if let Some(schema) = schema {
             opts.set_schema_search_path(schema);
         }
+        opts.map_sqlx_postgres_pool_opts(|p| {
+            p.after_release(|conn, _| discard_if_in_transaction(conn))
+        });
         let conn = Database::connect(opts).await?;
         Ok(Db {
             write: conn.clone(),
             read: conn,
+            storage: StorageWatch::default(),
         })
     }
 }
 
-fn sqlite_options(url: &str, pool: u32) -> ConnectOptions {
+/// SQLite's default page size; `sqlite_max_mb` is turned into pages with it.
+const SQLITE_PAGE_BYTES: u64 = 4096;
+
+fn sqlite_options(url: &str, pool: u32, max_mb: Option<u64>) -> ConnectOptions {
     let mut opts = ConnectOptions::new(url.to_string());
     opts.max_connections(pool)
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false)
-        .map_sqlx_sqlite_opts(|o| {
-            o.journal_mode(SqliteJournalMode::Wal)
+        .map_sqlx_sqlite_opts(move |o| {
+            let o = o
+                .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
-                .create_if_missing(true)
-        });
+                .create_if_missing(true);
+            match max_mb {
+                Some(mb) => o.pragma(
+                    "max_page_count",
+                    (mb.saturating_mul(1 << 20) / SQLITE_PAGE_BYTES)
+                        .max(1)
+                        .to_string(),
+                ),
+                None => o,
+            }
+        })
+        .map_sqlx_sqlite_pool_opts(|p| p.after_release(|conn, _| discard_if_in_transaction(conn)));
     opts
+}
+
+/// Run on every connection handed back to a pool: a connection still inside a transaction
+/// is closed instead of being reused.
+///
+/// This is what keeps an acknowledged write from being lost. When a statement or the
+/// `COMMIT` fails (SQLite's "database or disk is full" is the one seen), SQLite may already
+/// have rolled the transaction back itself, so the `ROLLBACK` sent when the transaction is
+/// dropped fails too, and sqlx still counts the connection as inside a transaction. Reused,
+/// every later `begin` on it would become a `SAVEPOINT` nested in that dead transaction:
+/// its "commit" only releases the savepoint, the request answers 201, and nothing ever
+/// reaches the file. The ping first lets the connection finish the rollback it was sent, so
+/// a transaction that rolled back normally does not cost a reconnection.
+fn discard_if_in_transaction<C>(
+    conn: &mut C,
+) -> futures_util::future::BoxFuture<'_, Result<bool, sea_orm::sqlx::Error>>
+where
+    C: sea_orm::sqlx::Connection,
+{
+    Box::pin(async move {
+        conn.ping().await?;
+        if conn.is_in_transaction() {
+            tracing::warn!("a connection came back inside a failed transaction; it is closed");
+            return Ok(false);
+        }
+        Ok(true)
+    })
+}
+
+/// Whether the last write failed for want of storage; `/readyz` reports it.
+///
+/// Set when a request's write fails with a full disk (or the SQLite file at its cap), and
+/// cleared by the next write that succeeds: that is the first moment anyone can know the
+/// space is back.
+#[derive(Clone, Debug, Default)]
+pub struct StorageWatch(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl StorageWatch {
+    pub fn full(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn written(&self) {
+        self.0.store(false, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn is_full(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// True when `e` says the disk (or the SQLite file's cap) is full: SQLite's `SQLITE_FULL`
+/// (13), PostgreSQL's `disk_full` (53100).
+pub fn is_storage_full(e: &DbErr) -> bool {
+    let runtime = match e {
+        DbErr::Conn(r) | DbErr::Exec(r) | DbErr::Query(r) => r,
+        _ => return false,
+    };
+    if let sea_orm::RuntimeErr::SqlxError(inner) = runtime
+        && let sea_orm::sqlx::Error::Database(db) = inner.as_ref()
+        && let Some(code) = db.code()
+        && matches!(code.as_ref(), "13" | "53100")
+    {
+        return true;
+    }
+    let text = runtime.to_string();
+    text.contains("database or disk is full") || text.contains("No space left on device")
 }
 
 /// Applies pending migrations. On PostgreSQL an advisory lock held by the migrating

@@ -129,6 +129,9 @@ pub enum AppError {
     TooManyAttempts { retry_after_secs: i64 },
     #[error("service unavailable")]
     Unavailable,
+    /// The disk (or the SQLite file's cap) is full: the change was rolled back whole.
+    #[error("storage full")]
+    StorageFull,
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -150,6 +153,7 @@ impl AppError {
             AppError::Rule(code) | AppError::Conflict(code) => code,
             AppError::TooManyAttempts { .. } => "too_many_attempts",
             AppError::Unavailable => "unavailable",
+            AppError::StorageFull => "storage_full",
             AppError::Internal(_) => "internal",
         }
     }
@@ -166,7 +170,7 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable | AppError::StorageFull => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -275,6 +279,10 @@ pub fn taken_on(field: &'static str) -> impl Fn(DbErr) -> AppError {
 
 impl From<DbErr> for AppError {
     fn from(e: DbErr) -> Self {
+        if crate::db::is_storage_full(&e) {
+            tracing::warn!(error = %e, "storage full; the change was rolled back");
+            return AppError::StorageFull;
+        }
         match e.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => return AppError::Conflict("duplicate"),
             Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
@@ -462,6 +470,7 @@ mod tests {
                 retry_after_secs: 60,
             },
             AppError::Unavailable,
+            AppError::StorageFull,
             AppError::Internal(String::new()),
         ];
         for e in errors {

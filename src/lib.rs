@@ -87,7 +87,13 @@ pub async fn prepare(
     if config.database_url.is_empty() {
         std::fs::create_dir_all(&config.data_dir)?;
     }
-    let db = db::connect(&config.database_url(), config.db_pool, schema).await?;
+    let db = db::connect_with(
+        &config.database_url(),
+        config.db_pool,
+        schema,
+        config.sqlite_max_mb,
+    )
+    .await?;
     db::migrate(&db).await?;
     let secret = shared_secret(&db, clock.now()).await?;
     let csrf_key = {

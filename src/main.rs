@@ -264,6 +264,7 @@ async fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_env("PORTAL_LOG")
                 .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
         )
+        .with_writer(|| LogWriter(std::io::stdout()))
         .init();
     portal::install_crypto_provider();
     match run(Cli::parse()).await {
@@ -272,5 +273,22 @@ async fn main() -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Standard output for the log, where a failed write is dropped: on a full disk that holds
+/// the log, tracing-subscriber would otherwise report each failure with `eprintln!`, which
+/// panics when standard error is on the same full disk, and every request would die with it.
+struct LogWriter(std::io::Stdout);
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let _ = self.0.write_all(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let _ = self.0.flush();
+        Ok(())
     }
 }

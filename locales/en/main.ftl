@@ -46,6 +46,7 @@ error-duplicate = This record already exists.
 error-reference_missing_or_in_use = A record this refers to is missing, or this record is still in use.
 error-too_many_attempts = Too many failed attempts. Try again in { $minutes } minutes.
 error-unavailable = The service is briefly unavailable. Please try again shortly.
+error-storage_full = Storage is full; nothing was saved. Please tell the administrator, then try again.
 error-internal = An unexpected error occurred; it has been logged.
 
 ## Field validation

@@ -46,6 +46,7 @@ error-duplicate = 该记录已存在。
 error-reference_missing_or_in_use = 所引用的记录不存在，或该记录仍在使用中。
 error-too_many_attempts = 失败次数过多，请 { $minutes } 分钟后再试。
 error-unavailable = 服务暂时不可用，请稍后再试。
+error-storage_full = 存储空间已满，本次操作未保存。请通知管理员，稍后再试。
 error-internal = 发生意外错误，已记录。
 
 ## Field validation

@@ -46,10 +46,15 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
 }
 
-/// Ready when the database answers.
+/// Ready when the database answers and the last write did not fail for want of storage.
 #[get("/readyz")]
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    if crate::db::ping(&state.db).await {
+    if state.db.storage.is_full() {
+        HttpResponse::ServiceUnavailable().json(serde_json::json!({
+            "status": "storage full",
+            "detail": "the last write failed because the disk is full; nothing of it was saved"
+        }))
+    } else if crate::db::ping(&state.db).await {
         HttpResponse::Ok().json(serde_json::json!({"status": "ready"}))
     } else {
         HttpResponse::ServiceUnavailable()

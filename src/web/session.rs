@@ -156,6 +156,16 @@ pub async fn session(
         .and_then(|e| e.as_error::<AppError>())
         .map(|e| (e.code(), e.status(), e.body(locale), e.message(locale)));
     let status = res.status();
+    if app_error
+        .as_ref()
+        .is_some_and(|(code, ..)| *code == AppError::StorageFull.code())
+    {
+        state.db.storage.full();
+    } else if !matches!(method, Method::GET | Method::HEAD)
+        && (status.is_success() || status.is_redirection())
+    {
+        state.db.storage.written();
+    }
 
     let mut res = if let Some((code, status, body, message)) = app_error {
         if is_api {

@@ -92,3 +92,110 @@ async fn demo_money_survives_the_database_exactly() {
     assert_eq!(first["spec"], "HRB400E Φ12");
     assert_eq!(first["indicative_price"], "3850.0000");
 }
+
+/// Issue 12: a transaction the database refuses as a full disk does, rolling it back whole on
+/// its own, answers 503 `storage_full` (not 500), `/readyz` says so, nothing of it is left,
+/// and the writes after it are really committed: visible to another connection at once and
+/// usable by the next request. The fault is a trigger armed from outside: SQLite's
+/// `RAISE(ROLLBACK, 'database or disk is full')`, and on PostgreSQL a deferred constraint
+/// trigger raising `disk_full`, so that the `COMMIT` itself fails. (The real full disk, where
+/// SQLite's own rollback fails too, is `tests/system/disk_full.rs`.)
+#[tokio::test]
+async fn a_write_after_the_database_rolled_a_full_disk_transaction_back_is_kept() {
+    use sea_orm::{ConnectionTrait, DbBackend, EntityTrait};
+    use serde_json::json;
+    let app = crate::helpers::spawn_demo_app().await;
+    let db = &app.state.db.write;
+    let arm = match db.get_database_backend() {
+        DbBackend::Postgres => vec![
+            "CREATE TABLE zz_fault (armed BOOLEAN NOT NULL)",
+            "INSERT INTO zz_fault VALUES (TRUE)",
+            "CREATE FUNCTION zz_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+             IF (SELECT armed FROM zz_fault) THEN \
+             RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full'; \
+             END IF; RETURN NULL; END $$",
+            "CREATE CONSTRAINT TRIGGER zz_full AFTER INSERT ON requisitions \
+             DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION zz_full()",
+        ],
+        _ => vec![
+            "CREATE TABLE zz_fault (armed INTEGER NOT NULL)",
+            "INSERT INTO zz_fault VALUES (1)",
+            "CREATE TRIGGER zz_full AFTER INSERT ON requisitions \
+             WHEN (SELECT armed FROM zz_fault) = 1 \
+             BEGIN SELECT RAISE(ROLLBACK, 'database or disk is full'); END",
+        ],
+    };
+    for sql in arm {
+        db.execute_unprepared(sql)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    let site_user = app.token_for("site_user").await;
+    let listing_id = crate::stock::stocked(&app, "100").await.listing_id;
+    let submit = |purpose: &'static str| {
+        json!({"purpose": purpose, "need_by": app.state.today().to_string(),
+            "lines": [{"listing_id": listing_id, "quantity": "1"}]})
+    };
+    let before = app.count("requisitions").await;
+
+    for _ in 0..2 {
+        let (status, v) = app
+            .post_json("/api/requisitions", &site_user, &submit("disk full"))
+            .await;
+        assert_eq!(status, reqwest::StatusCode::SERVICE_UNAVAILABLE, "{v}");
+        assert_eq!(v["error"]["code"], "storage_full", "{v}");
+    }
+    let (status, v) = app.get_json("/readyz", "").await;
+    assert_eq!(status, reqwest::StatusCode::SERVICE_UNAVAILABLE, "{v}");
+    assert_eq!(v["status"], "storage full", "{v}");
+    assert_eq!(
+        app.count("requisitions").await,
+        before,
+        "a refused write left rows"
+    );
+
+    db.execute_unprepared("UPDATE zz_fault SET armed = (1 = 0)")
+        .await
+        .unwrap_or_else(|e| panic!("disarm: {e}"));
+    let mut acknowledged = Vec::new();
+    for _ in 0..3 {
+        let (status, v) = app
+            .post_json(
+                "/api/requisitions",
+                &site_user,
+                &submit("after the disk full"),
+            )
+            .await;
+        assert_eq!(status, reqwest::StatusCode::CREATED, "{v}");
+        acknowledged.push(v["id"].as_i64().unwrap_or_default());
+    }
+    let (status, v) = app.get_json("/readyz", "").await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{v}");
+
+    // Another connection (as after a restart) sees every acknowledged requisition.
+    let url = app.state.config.database_url();
+    let other = portal::db::connect(&url, 1, app.schema.as_deref())
+        .await
+        .unwrap_or_else(|e| panic!("{url}: {e}"));
+    for id in &acknowledged {
+        let row = entity::requisition::Entity::find_by_id(*id)
+            .one(&other.read)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            row.is_some(),
+            "requisition {id} was acknowledged but is not stored"
+        );
+    }
+    let manager = app.token_for("site_manager").await;
+    for id in &acknowledged {
+        let (status, v) = app
+            .post_json(
+                &format!("/api/requisitions/{id}/approval"),
+                &manager,
+                &json!({}),
+            )
+            .await;
+        assert_eq!(status, reqwest::StatusCode::OK, "approval of {id}: {v}");
+    }
+}

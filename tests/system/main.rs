@@ -10,6 +10,7 @@
 
 mod api;
 mod books;
+mod disk_full;
 mod faults;
 mod pg;
 mod process;

@@ -22,6 +22,8 @@ pub struct Setup {
     pub smtp_url: String,
     /// Run the scheduler in `serve` (both instances then race for today's jobs).
     pub run_jobs: bool,
+    /// `PORTAL_SQLITE_MAX_MB`: caps the SQLite file, so a test can fill it.
+    pub sqlite_max_mb: Option<u64>,
 }
 
 /// What a one-shot command did.
@@ -40,6 +42,7 @@ impl Setup {
             database_url: database_url.to_string(),
             smtp_url: String::new(),
             run_jobs: false,
+            sqlite_max_mb: None,
         }
     }
 
@@ -65,6 +68,10 @@ impl Setup {
             )
             .env("PORTAL_MAIL_INTERVAL_SECS", "1")
             .env("PORTAL_DB_POOL", "4")
+            .envs(
+                self.sqlite_max_mb
+                    .map(|mb| ("PORTAL_SQLITE_MAX_MB", mb.to_string())),
+            )
             .env("PORTAL_LOG", "info,sqlx=warn,sea_orm=warn")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
