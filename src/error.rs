@@ -1,6 +1,11 @@
 //! The one error type. Each variant has a stable snake_case code that the UI translates
 //! (`error-<code>` in the locale files); the API answers
-//! `{"error": {"code", "message", "fields": {field: {"code", "message"}}}}`.
+//! `{"error": {"code", "message", "fields": {field: {"code", "message"}}}}`. A rule, a conflict
+//! and a field problem carry a [`RuleCode`], whose messages a test keeps in both languages.
+
+mod rule_code;
+
+pub use rule_code::{RuleCode, UnknownRuleCode};
 
 use crate::i18n::Locale;
 use actix_web::http::StatusCode;
@@ -12,7 +17,7 @@ use std::collections::BTreeMap;
 /// Why one field was refused: a code (`validation-<code>` is its message) and arguments.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldError {
-    pub code: String,
+    pub code: RuleCode,
     pub args: Vec<(String, String)>,
 }
 
@@ -25,15 +30,15 @@ impl FieldErrors {
     }
 
     /// Records the first problem of `field`; later ones for the same field are dropped.
-    pub fn add(&mut self, field: &str, code: &str) -> &mut Self {
+    pub fn add(&mut self, field: &str, code: RuleCode) -> &mut Self {
         self.add_with(field, code, &[])
     }
 
-    pub fn add_with(&mut self, field: &str, code: &str, args: &[(&str, String)]) -> &mut Self {
+    pub fn add_with(&mut self, field: &str, code: RuleCode, args: &[(&str, String)]) -> &mut Self {
         self.0
             .entry(field.to_string())
             .or_insert_with(|| FieldError {
-                code: code.to_string(),
+                code,
                 args: args
                     .iter()
                     .map(|(k, v)| ((*k).to_string(), v.clone()))
@@ -65,15 +70,15 @@ impl FieldErrors {
                     .iter()
                     .map(|(k, v)| (k.as_str(), v.clone()))
                     .collect();
-                (
-                    f.clone(),
-                    locale.ta(&format!("validation-{}", e.code), &args),
-                )
+                (f.clone(), e.code.field_message(locale, &args))
             })
             .collect()
     }
 }
 
+/// validator's derive codes (`code = "..."`, `ValidationError::new("...")`) are strings; each is
+/// a [`RuleCode`] string (a test checks every derive), so an unknown one is a slip and is
+/// answered as `invalid` rather than shown as a key.
 impl From<validator::ValidationErrors> for FieldErrors {
     fn from(errs: validator::ValidationErrors) -> Self {
         let mut out = FieldErrors::new();
@@ -92,7 +97,11 @@ impl From<validator::ValidationErrors> for FieldErrors {
                         )
                     })
                     .collect();
-                out.add_with(field.as_ref(), e.code.as_ref(), &args);
+                let code = e.code.parse().unwrap_or_else(|_| {
+                    tracing::warn!(code = %e.code, "validator code is not a rule code");
+                    RuleCode::Invalid
+                });
+                out.add_with(field.as_ref(), code, &args);
             }
         }
         out
@@ -122,9 +131,9 @@ pub enum AppError {
     NotFound,
     /// A business rule refused the change; the code names the rule.
     #[error("rule: {0}")]
-    Rule(&'static str),
+    Rule(RuleCode),
     #[error("conflict: {0}")]
-    Conflict(&'static str),
+    Conflict(RuleCode),
     #[error("too many attempts")]
     TooManyAttempts { retry_after_secs: i64 },
     #[error("service unavailable")]
@@ -150,7 +159,7 @@ impl AppError {
             AppError::Forbidden => "forbidden",
             AppError::Csrf => "csrf_failed",
             AppError::NotFound => "not_found",
-            AppError::Rule(code) | AppError::Conflict(code) => code,
+            AppError::Rule(code) | AppError::Conflict(code) => code.as_str(),
             AppError::TooManyAttempts { .. } => "too_many_attempts",
             AppError::Unavailable => "unavailable",
             AppError::StorageFull => "storage_full",
@@ -182,6 +191,7 @@ impl AppError {
                 "error-too_many_attempts",
                 &[("minutes", ((retry_after_secs + 59) / 60).max(1).to_string())],
             ),
+            AppError::Rule(code) | AppError::Conflict(code) => code.error_message(locale),
             other => locale.t(&format!("error-{}", other.code())),
         }
     }
@@ -204,7 +214,7 @@ impl AppError {
                         (
                             k.clone(),
                             FieldMessage {
-                                code: e.code.clone(),
+                                code: e.code.to_string(),
                                 message: msgs.get(k).cloned().unwrap_or_default(),
                             },
                         )
@@ -222,7 +232,7 @@ impl AppError {
     }
 
     /// A single-field validation error.
-    pub fn field(field: &str, code: &str) -> AppError {
+    pub fn field(field: &str, code: RuleCode) -> AppError {
         let mut f = FieldErrors::new();
         f.add(field, code);
         AppError::Validation(f)
@@ -272,7 +282,7 @@ impl ResponseError for AppError {
 /// Maps a unique-constraint violation to a `taken` error on `field`; other errors as usual.
 pub fn taken_on(field: &'static str) -> impl Fn(DbErr) -> AppError {
     move |e| match AppError::from(e) {
-        AppError::Conflict(_) => AppError::field(field, "taken"),
+        AppError::Conflict(_) => AppError::field(field, RuleCode::Taken),
         other => other,
     }
 }
@@ -284,9 +294,11 @@ impl From<DbErr> for AppError {
             return AppError::StorageFull;
         }
         match e.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(_)) => return AppError::Conflict("duplicate"),
+            Some(SqlErr::UniqueConstraintViolation(_)) => {
+                return AppError::Conflict(RuleCode::Duplicate);
+            }
             Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
-                return AppError::Rule("reference_missing_or_in_use");
+                return AppError::Rule(RuleCode::ReferenceMissingOrInUse);
             }
             _ => {}
         }
@@ -308,7 +320,7 @@ impl From<DbErr> for AppError {
                 {
                     // Two transactions met on the same rows and the database undid this one
                     // whole: nothing was written, and the same request can simply be sent again.
-                    AppError::Conflict("try_again")
+                    AppError::Conflict(RuleCode::TryAgain)
                 } else {
                     AppError::Internal(text)
                 }
@@ -333,123 +345,168 @@ mod tests {
     #[test]
     fn a_validation_error_names_each_field_in_the_users_language() {
         let mut f = FieldErrors::new();
-        f.add("email", "email")
-            .add_with("password", "length_min", &[("min", "8".into())]);
+        f.add("email", RuleCode::Email).add_with(
+            "password",
+            RuleCode::LengthMin,
+            &[("min", "8".into())],
+        );
         let body = AppError::Validation(f).body(Locale::En);
         assert_eq!(body.error.code, "validation_failed");
         assert!(body.error.fields["password"].message.contains('8'));
-        let zh = AppError::field("email", "email").body(Locale::ZhCn);
+        let zh = AppError::field("email", RuleCode::Email).body(Locale::ZhCn);
         assert_ne!(
             zh.error.fields["email"].message,
             body.error.fields["email"].message
         );
     }
 
-    /// For each call `marker(...)` in `text`, its top-level argument `nth` when that is a
-    /// plain snake_case string literal.
-    fn literal_args(text: &str, marker: &str, nth: usize) -> Vec<String> {
-        let mut out = Vec::new();
-        for (i, _) in text.match_indices(marker) {
-            let rest = &text[i + marker.len()..];
-            let (mut depth, mut in_str, mut args, mut cur) =
-                (0i32, false, Vec::new(), String::new());
-            for c in rest.chars() {
-                match c {
-                    '"' => in_str = !in_str,
-                    '(' | '[' | '{' if !in_str => depth += 1,
-                    ')' | ']' | '}' if !in_str && depth == 0 => break,
-                    ')' | ']' | '}' if !in_str => depth -= 1,
-                    ',' if !in_str && depth == 0 => {
-                        args.push(std::mem::take(&mut cur));
-                        continue;
+    #[test]
+    fn every_rule_code_has_both_messages_in_both_languages() {
+        // Every argument any field message takes; a message given them all must resolve.
+        let args: Vec<(&str, String)> = [
+            "min", "max", "decimals", "open", "first", "days", "earliest", "month", "supplier",
+        ]
+        .into_iter()
+        .map(|a| (a, "1".to_string()))
+        .collect();
+        let mut missing = Vec::new();
+        for code in RuleCode::iter() {
+            for l in Locale::ALL {
+                for key in [format!("error-{code}"), format!("validation-{code}")] {
+                    // `has` reads this locale's own file, so a fallback to zh-CN cannot hide
+                    // a missing English message; `try_ta` proves references resolve.
+                    match l.try_ta(&key, &args) {
+                        Some(m) if l.has(&key) && !m.contains('{') && !m.is_empty() => {}
+                        other => missing.push(format!("{key} ({}): {other:?}", l.tag())),
                     }
-                    _ => {}
                 }
-                cur.push(c);
-            }
-            args.push(cur);
-            if let Some(a) = args.get(nth).map(|a| a.trim())
-                && let Some(lit) = a.strip_prefix('"').and_then(|a| a.strip_suffix('"'))
-                && !lit.is_empty()
-                && lit.chars().all(|c| c.is_ascii_lowercase() || c == '_')
-            {
-                out.push(lit.to_string());
+                // The error form is shown without arguments: it must not need any.
+                let whole = code.error_message(l);
+                assert!(
+                    !whole.contains('{') && !whole.contains("error-") && !whole.is_empty(),
+                    "{code} ({}): {whole}",
+                    l.tag()
+                );
             }
         }
-        out
+        assert!(missing.is_empty(), "{missing:#?}");
+        assert!(RuleCode::iter().count() > 100);
     }
 
     #[test]
-    fn every_code_the_source_can_answer_has_a_message_in_both_languages() {
-        let mut missing = Vec::new();
-        let mut checked = 0;
-        let mut stack = vec![std::path::PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/src"
-        ))];
-        while let Some(dir) = stack.pop() {
-            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    stack.push(path);
-                    continue;
-                }
-                let text = std::fs::read_to_string(&path).unwrap_or_default();
-                let text = text.split("#[cfg(test)]").next().unwrap_or_default();
-                let mut keys = Vec::new();
-                for m in ["AppError::Rule(", "AppError::Conflict("] {
-                    keys.extend(
-                        literal_args(text, m, 0)
-                            .into_iter()
-                            .map(|c| format!("error-{c}")),
-                    );
-                }
-                if path.ends_with("rules.rs") {
-                    keys.extend(
-                        literal_args(text, "Err(", 0)
-                            .into_iter()
-                            .map(|c| format!("error-{c}")),
-                    );
-                }
-                for m in ["AppError::field(", ".add(", ".add_with(", "taken_on("] {
-                    let nth = if m == "taken_on(" { usize::MAX } else { 1 };
-                    keys.extend(
-                        literal_args(text, m, nth)
-                            .into_iter()
-                            .map(|c| format!("validation-{c}")),
-                    );
-                }
-                // validator's derive codes, and the `code()` of the rules' error enums.
-                for (i, _) in text.match_indices("code = \"") {
-                    let rest = &text[i + 8..];
-                    keys.extend(rest.find('"').map(|e| format!("validation-{}", &rest[..e])));
-                }
-                if path.ends_with("rules.rs") {
-                    for (i, _) in text.match_indices("pub fn code(self)") {
-                        let body = &text[i..];
-                        let body = &body[..body.find("\n    }\n").unwrap_or(body.len())];
-                        for (j, _) in body.match_indices("=> \"") {
-                            let rest = &body[j + 4..];
-                            keys.extend(
-                                rest.find('"').map(|e| format!("validation-{}", &rest[..e])),
-                            );
-                        }
-                    }
-                }
-                checked += keys.len();
-                for k in keys {
-                    for l in Locale::ALL {
-                        if !l.has(&k) {
-                            missing.push(format!("{}: {k} ({})", path.display(), l.tag()));
-                        }
-                    }
-                }
+    fn rule_codes_are_unique_snake_case_and_round_trip() {
+        let mut seen = std::collections::BTreeSet::new();
+        for code in RuleCode::iter() {
+            let s = code.as_str();
+            assert!(seen.insert(s), "{s} twice");
+            assert!(
+                s.starts_with(|c: char| c.is_ascii_lowercase())
+                    && !s.ends_with('_')
+                    && !s.contains("__")
+                    && s.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                "{s} is not snake_case"
+            );
+            assert_eq!(s.parse::<RuleCode>(), Ok(code));
+            assert_eq!(code.to_string(), s);
+            assert_eq!(code, s);
+        }
+        assert_eq!("Required".parse::<RuleCode>(), Err(UnknownRuleCode));
+        assert_eq!("".parse::<RuleCode>(), Err(UnknownRuleCode));
+    }
+
+    #[test]
+    fn a_rule_keeps_its_code_and_its_status() {
+        let rule = AppError::Rule(RuleCode::ListingNotOrderable);
+        assert_eq!(rule.code(), "listing_not_orderable");
+        assert_eq!(rule.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let conflict = AppError::Conflict(RuleCode::StockChanged);
+        assert_eq!(conflict.code(), "stock_changed");
+        assert_eq!(conflict.status(), StatusCode::CONFLICT);
+        let body = rule.body(Locale::En);
+        assert_eq!(body.error.code, "listing_not_orderable");
+        assert!(!body.error.message.contains("listing_not_orderable"));
+    }
+
+    /// Every struct that derives `Validate` (users, auth, org), each field failing each of its
+    /// validators: every code validator reports must be a rule code.
+    #[test]
+    fn every_derive_code_is_a_rule_code() {
+        use validator::Validate;
+        let long = "x".repeat(300);
+        let results = [
+            crate::users::store::NewUser {
+                email: "not an email".into(),
+                display_name: String::new(),
+                password: "short".into(),
+                ..Default::default()
+            }
+            .validate(),
+            crate::users::store::NewUser {
+                display_name: long.clone(),
+                password: long.clone(),
+                ..Default::default()
+            }
+            .validate(),
+            crate::auth::api::PasswordChange {
+                current_password: String::new(),
+                new_password: "short".into(),
+            }
+            .validate(),
+            crate::org::store::NewSite {
+                code: "!".into(),
+                address: long.clone(),
+                ..Default::default()
+            }
+            .validate(),
+            crate::org::store::NewWarehouse {
+                code: "!".into(),
+                address: long.clone(),
+                ..Default::default()
+            }
+            .validate(),
+        ];
+        let mut codes = std::collections::BTreeSet::new();
+        for r in results {
+            let Err(errs) = r else {
+                panic!("an invalid input passed");
+            };
+            for list in errs.field_errors().values() {
+                codes.extend(list.iter().map(|e| e.code.to_string()));
             }
         }
-        missing.sort();
-        missing.dedup();
-        assert!(missing.is_empty(), "{missing:#?}");
-        assert!(checked > 60, "the scan found only {checked} codes");
+        for c in &codes {
+            assert!(
+                c.parse::<RuleCode>().is_ok(),
+                "derive code {c} is no rule code"
+            );
+        }
+        for c in [
+            "email",
+            "required",
+            "password_length",
+            "code_length",
+            "code_chars",
+            "too_long",
+        ] {
+            assert!(codes.contains(c), "{c} not reported: {codes:?}");
+        }
+    }
+
+    #[test]
+    fn a_derive_error_is_translated_with_its_arguments() {
+        use validator::Validate;
+        let errs = crate::auth::api::PasswordChange {
+            current_password: String::new(),
+            new_password: "short".into(),
+        }
+        .validate()
+        .err()
+        .map(FieldErrors::from)
+        .unwrap_or_default();
+        assert_eq!(errs.0["new_password"].code, RuleCode::PasswordLength);
+        let msg = &errs.messages(Locale::En)["new_password"];
+        assert!(msg.contains('8') && msg.contains("200"), "{msg}");
     }
 
     #[test]
@@ -464,8 +521,8 @@ mod tests {
             AppError::Forbidden,
             AppError::Csrf,
             AppError::NotFound,
-            AppError::Conflict("duplicate"),
-            AppError::Rule("reference_missing_or_in_use"),
+            AppError::Conflict(RuleCode::Duplicate),
+            AppError::Rule(RuleCode::ReferenceMissingOrInUse),
             AppError::TooManyAttempts {
                 retry_after_secs: 60,
             },

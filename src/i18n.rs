@@ -109,13 +109,16 @@ impl Locale {
 
     /// The message `key` with named arguments.
     pub fn ta(self, key: &str, args: &[(&str, String)]) -> String {
+        self.try_ta(key, args).unwrap_or_else(|| key.to_string())
+    }
+
+    /// The message `key` with named arguments, or `None` when no locale has it.
+    pub fn try_ta(self, key: &str, args: &[(&str, String)]) -> Option<String> {
         let map: HashMap<Cow<'static, str>, FluentValue> = args
             .iter()
             .map(|(k, v)| (Cow::Owned((*k).to_string()), FluentValue::from(v.clone())))
             .collect();
-        LOCALES
-            .try_lookup_with_args(self.id(), key, &map)
-            .unwrap_or_else(|| key.to_string())
+        LOCALES.try_lookup_with_args(self.id(), key, &map)
     }
 
     /// True when `key` exists in this locale (no fallback).

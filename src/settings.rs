@@ -3,6 +3,7 @@
 
 use crate::audit::{self, Change};
 use crate::auth::{Capability, CurrentUser};
+use crate::error::RuleCode;
 use crate::error::{AppResult, ErrorBody, FieldErrors};
 use crate::state::AppState;
 use crate::web::page::{CsrfForm, FormErrors, PageCtx, form_outcome};
@@ -117,31 +118,31 @@ pub async fn save(state: &AppState, user: &CurrentUser, input: Settings) -> AppR
     user.require(Capability::ManageSettings)?;
     let mut errors = FieldErrors::new();
     if !(1..=28).contains(&input.settlement_cutoff_day) {
-        errors.add("settlement_cutoff_day", "cutoff_day_range");
+        errors.add("settlement_cutoff_day", RuleCode::CutoffDayRange);
     }
     for (field, v) in [
         ("company_name_zh", &input.company_name_zh),
         ("company_name_en", &input.company_name_en),
     ] {
         if v.trim().is_empty() {
-            errors.add(field, "required");
+            errors.add(field, RuleCode::Required);
         } else if v.chars().count() > 100 {
-            errors.add_with(field, "too_long", &[("max", "100".into())]);
+            errors.add_with(field, RuleCode::TooLong, &[("max", "100".into())]);
         }
     }
     let yuan = |d: rust_decimal::Decimal| d > rust_decimal::Decimal::ZERO && d.scale() <= 2;
     if !yuan(input.tender_threshold) {
-        errors.add("tender_threshold", "amount_positive");
+        errors.add("tender_threshold", RuleCode::AmountPositive);
     }
     if !yuan(input.contract_threshold) {
-        errors.add("contract_threshold", "amount_positive");
+        errors.add("contract_threshold", RuleCode::AmountPositive);
     } else if input.contract_threshold > input.tender_threshold {
-        errors.add("contract_threshold", "contract_above_tender");
+        errors.add("contract_threshold", RuleCode::ContractAboveTender);
     }
     if input.price_margin <= rust_decimal::Decimal::ZERO
         || input.price_margin >= rust_decimal::Decimal::ONE
     {
-        errors.add("price_margin", "margin_range");
+        errors.add("price_margin", RuleCode::MarginRange);
     }
     errors.into_result()?;
     let before = load(&state.db.read).await?;

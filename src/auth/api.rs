@@ -2,6 +2,7 @@
 
 use super::{CurrentUser, service};
 use crate::audit::{self, Change};
+use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
@@ -100,7 +101,7 @@ pub async fn change_password(
     )
     .await?
     {
-        return Err(AppError::field("current_password", "wrong_password"));
+        return Err(AppError::field("current_password", RuleCode::WrongPassword));
     }
     let hash = super::password::hash(input.new_password.clone()).await?;
     let txn = state.db.begin_write().await?;
@@ -139,7 +140,7 @@ pub struct LocaleChange {
 /// Stores the user's language for emails sent to them.
 pub async fn change_locale(state: &AppState, user: &CurrentUser, tag: &str) -> AppResult<()> {
     let locale = crate::i18n::Locale::from_tag(tag)
-        .ok_or_else(|| AppError::field("locale", "unknown_locale"))?;
+        .ok_or_else(|| AppError::field("locale", RuleCode::UnknownLocale))?;
     let found = entity::user::Entity::find_by_id(user.id)
         .one(&state.db.read)
         .await?

@@ -2,6 +2,7 @@
 
 use super::{CurrentUser, api, service};
 use crate::error::AppError;
+use crate::error::RuleCode;
 use crate::i18n::{LANG_COOKIE, Locale};
 use crate::state::AppState;
 use crate::web::page::{CsrfForm, FormErrors, PageCtx, redirect, redirect_with_flash, safe_next};
@@ -171,7 +172,10 @@ pub async fn account_password(
 ) -> HttpResponse {
     let f = form.0;
     let result = if f.new_password != f.confirm_password {
-        Err(AppError::field("confirm_password", "passwords_differ"))
+        Err(AppError::field(
+            "confirm_password",
+            RuleCode::PasswordsDiffer,
+        ))
     } else {
         api::change_password(
             &state,

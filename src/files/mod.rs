@@ -5,6 +5,7 @@
 pub mod rules;
 
 use crate::auth::{CurrentUser, Role};
+use crate::error::RuleCode;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use actix_web::http::header;
@@ -174,9 +175,9 @@ pub async fn read_multipart_files(
                 return Err(AppError::field(
                     &name,
                     if file_name.is_some() {
-                        "file_too_large"
+                        RuleCode::FileTooLarge
                     } else {
-                        "too_long"
+                        RuleCode::TooLong
                     },
                 ));
             }
@@ -236,7 +237,7 @@ pub async fn api_upload(
     let (fields, upload) = read_multipart(payload).await?;
     let (supplier_id, purpose) =
         upload_owner(&state, &user, fields.get("supplier_id").map(String::as_str)).await?;
-    let upload = upload.ok_or_else(|| AppError::field("file", "required"))?;
+    let upload = upload.ok_or_else(|| AppError::field("file", RuleCode::Required))?;
     let f = store(
         &state.db.write,
         &state,
@@ -263,13 +264,13 @@ pub async fn upload_owner(
             let id: i64 = supplier_field
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
-                .ok_or_else(|| AppError::field("supplier_id", "required"))?
+                .ok_or_else(|| AppError::field("supplier_id", RuleCode::Required))?
                 .parse()
-                .map_err(|_| AppError::field("supplier_id", "not_a_number"))?;
+                .map_err(|_| AppError::field("supplier_id", RuleCode::NotANumber))?;
             entity::supplier::Entity::find_by_id(id)
                 .one(&state.db.read)
                 .await?
-                .ok_or_else(|| AppError::field("supplier_id", "not_found"))?;
+                .ok_or_else(|| AppError::field("supplier_id", RuleCode::NotFound))?;
             Ok((id, "evidence"))
         }
         _ => Err(AppError::Forbidden),

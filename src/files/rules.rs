@@ -1,6 +1,8 @@
 //! What an upload may be: PDF, JPEG or PNG, recognised by its content (not its name), and
 //! no larger than the configured limit.
 
+use crate::error::RuleCode;
+
 /// The accepted kinds, by content.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileKind {
@@ -52,12 +54,12 @@ pub enum UploadError {
 }
 
 impl UploadError {
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> RuleCode {
         match self {
-            UploadError::Empty => "file_empty",
-            UploadError::TooLarge => "file_too_large",
-            UploadError::Type => "file_type",
-            UploadError::NameMismatch => "file_name_mismatch",
+            UploadError::Empty => RuleCode::FileEmpty,
+            UploadError::TooLarge => RuleCode::FileTooLarge,
+            UploadError::Type => RuleCode::FileType,
+            UploadError::NameMismatch => RuleCode::FileNameMismatch,
         }
     }
 }

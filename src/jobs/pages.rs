@@ -2,6 +2,7 @@
 
 use super::{Job, RunOutcome};
 use crate::auth::{Capability, CurrentUser};
+use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::state::AppState;
 use crate::web::page::{CsrfForm, PageCtx, redirect_with_flash};
@@ -67,7 +68,7 @@ fn parse_as_of(state: &AppState, v: Option<&str>) -> AppResult<chrono::NaiveDate
     match v.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(state.today()),
         Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map_err(|_| AppError::field("as_of", "date")),
+            .map_err(|_| AppError::field("as_of", RuleCode::Date)),
     }
 }
 
@@ -127,7 +128,8 @@ pub async fn page_run(
     form: CsrfForm<RunForm>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::RunJobs)?;
-    let job = Job::parse(&form.0.job).ok_or_else(|| AppError::field("job", "unknown_job"))?;
+    let job =
+        Job::parse(&form.0.job).ok_or_else(|| AppError::field("job", RuleCode::UnknownJob))?;
     let as_of = parse_as_of(&state, Some(&form.0.as_of))?;
     let outcome = super::run(&state, job, as_of).await?;
     let key = if outcome.ran {

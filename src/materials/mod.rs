@@ -2,6 +2,7 @@
 //! Everyone signed in reads it; maintaining it comes with the supermarket.
 
 use crate::auth::{Capability, CurrentUser};
+use crate::error::RuleCode;
 use crate::error::{AppResult, ErrorBody};
 use crate::state::AppState;
 use crate::web::page::PageCtx;
@@ -436,7 +437,7 @@ fn material_of(f: &PageForm) -> Result<MaterialInput, crate::error::AppError> {
     Ok(MaterialInput {
         category_id: g("category_id")
             .parse()
-            .map_err(|_| crate::error::AppError::field("category_id", "required"))?,
+            .map_err(|_| crate::error::AppError::field("category_id", RuleCode::Required))?,
         name_zh: g("name_zh"),
         name_en: g("name_en"),
         spec: g("spec"),
@@ -444,8 +445,9 @@ fn material_of(f: &PageForm) -> Result<MaterialInput, crate::error::AppError> {
         indicative_price: if g("indicative_price").is_empty() {
             rust_decimal::Decimal::ZERO
         } else {
-            std::str::FromStr::from_str(&g("indicative_price"))
-                .map_err(|_| crate::error::AppError::field("indicative_price", "not_a_number"))?
+            std::str::FromStr::from_str(&g("indicative_price")).map_err(|_| {
+                crate::error::AppError::field("indicative_price", RuleCode::NotANumber)
+            })?
         },
     })
 }

@@ -3,6 +3,7 @@
 
 use crate::audit::{self, Actor, Change};
 use crate::auth::CurrentUser;
+use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::state::AppState;
 use entity::{Fixed, category, material, material_proposal, unit};
@@ -30,9 +31,9 @@ pub struct MaterialInput {
 fn text(errors: &mut FieldErrors, field: &str, v: &str, max: usize) {
     let n = v.trim().chars().count();
     if n == 0 {
-        errors.add(field, "required");
+        errors.add(field, RuleCode::Required);
     } else if n > max {
-        errors.add_with(field, "too_long", &[("max", max.to_string())]);
+        errors.add_with(field, RuleCode::TooLong, &[("max", max.to_string())]);
     }
 }
 
@@ -49,17 +50,17 @@ async fn check(
         .await?
         .is_none()
     {
-        errors.add("category_id", "not_found");
+        errors.add("category_id", RuleCode::NotFound);
     }
     if unit::Entity::find_by_id(input.unit_code.clone())
         .one(conn)
         .await?
         .is_none()
     {
-        errors.add("unit_code", "not_found");
+        errors.add("unit_code", RuleCode::NotFound);
     }
     if input.indicative_price < Decimal::ZERO {
-        errors.add("indicative_price", "price_positive");
+        errors.add("indicative_price", RuleCode::PricePositive);
     }
     Ok(())
 }
@@ -124,10 +125,10 @@ pub async fn create(
     let mut errors = FieldErrors::new();
     check(&state.db.read, &input, &mut errors).await?;
     if duplicate(&state.db.read, &input.name_zh, &input.spec, None).await? {
-        errors.add("spec", "material_exists");
+        errors.add("spec", RuleCode::MaterialExists);
     }
     let price = Fixed::<4>::new(input.indicative_price).unwrap_or_else(|| {
-        errors.add("indicative_price", "out_of_range");
+        errors.add("indicative_price", RuleCode::OutOfRange);
         Fixed::zero()
     });
     errors.into_result()?;
@@ -178,10 +179,10 @@ pub async fn update(
     let mut errors = FieldErrors::new();
     check(&state.db.read, &merged, &mut errors).await?;
     if duplicate(&state.db.read, &merged.name_zh, &merged.spec, Some(id)).await? {
-        errors.add("spec", "material_exists");
+        errors.add("spec", RuleCode::MaterialExists);
     }
     let price = Fixed::<4>::new(merged.indicative_price).unwrap_or_else(|| {
-        errors.add("indicative_price", "out_of_range");
+        errors.add("indicative_price", RuleCode::OutOfRange);
         Fixed::zero()
     });
     errors.into_result()?;
@@ -222,7 +223,7 @@ pub async fn propose(
     let mut errors = FieldErrors::new();
     check(&state.db.read, &input, &mut errors).await?;
     if duplicate(&state.db.read, &input.name_zh, &input.spec, None).await? {
-        errors.add("spec", "material_exists");
+        errors.add("spec", RuleCode::MaterialExists);
     }
     errors.into_result()?;
     let now = state.now();
@@ -285,11 +286,11 @@ pub async fn decide(
         .await?
         .ok_or(AppError::NotFound)?;
     if claimed.rows_affected != 1 {
-        return Err(AppError::Rule("proposal_decided"));
+        return Err(AppError::Rule(RuleCode::ProposalDecided));
     }
     if approve {
         if duplicate(&txn, &p.name_zh, &p.spec, None).await? {
-            return Err(AppError::field("spec", "material_exists"));
+            return Err(AppError::field("spec", RuleCode::MaterialExists));
         }
         let input = MaterialInput {
             category_id: p.category_id,
@@ -361,7 +362,7 @@ pub async fn create_category(
             .await?
             .is_none()
     {
-        errors.add("parent_id", "not_found");
+        errors.add("parent_id", RuleCode::NotFound);
     }
     if category::Entity::find()
         .filter(category::Column::NameZh.eq(input.name_zh.trim()))
@@ -369,7 +370,7 @@ pub async fn create_category(
         .await?
         > 0
     {
-        errors.add("name_zh", "taken");
+        errors.add("name_zh", RuleCode::Taken);
     }
     errors.into_result()?;
     let txn = state.db.begin_write().await?;

@@ -2,6 +2,7 @@
 
 use super::store::{self, NewSite, NewWarehouse, SiteView, WarehouseView};
 use crate::auth::{Capability, CurrentUser};
+use crate::error::RuleCode;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::page::{CsrfForm, FormErrors, PageCtx, redirect_with_flash};
@@ -128,7 +129,7 @@ pub async fn add_warehouse(
         "" => None,
         v => match v.parse() {
             Ok(id) => Some(id),
-            Err(_) => return Err(AppError::field("site_id", "not_a_number")),
+            Err(_) => return Err(AppError::field("site_id", RuleCode::NotANumber)),
         },
     };
     let input = NewWarehouse {

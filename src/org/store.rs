@@ -1,6 +1,7 @@
 //! Sites and warehouses in the database.
 
 use crate::audit::{self, Actor, Change};
+use crate::error::RuleCode;
 use crate::error::{AppResult, FieldErrors};
 use crate::state::AppState;
 use entity::{site, warehouse};
@@ -132,7 +133,7 @@ pub async fn create_site(state: &AppState, actor: &Actor, input: NewSite) -> App
         .await?
         > 0
     {
-        errors.add("code", "taken");
+        errors.add("code", RuleCode::Taken);
     }
     errors.into_result()?;
     let now = state.now();
@@ -174,7 +175,7 @@ pub async fn create_warehouse(
         .await?
         > 0
     {
-        errors.add("code", "taken");
+        errors.add("code", RuleCode::Taken);
     }
     if let Some(id) = input.site_id
         && site::Entity::find_by_id(id)
@@ -182,7 +183,7 @@ pub async fn create_warehouse(
             .await?
             .is_none()
     {
-        errors.add("site_id", "not_found");
+        errors.add("site_id", RuleCode::NotFound);
     }
     errors.into_result()?;
     let now = state.now();

@@ -5,6 +5,7 @@
 use super::rules::{due_from, excess_percent, percent, survey_due};
 use super::store::{self, Candidate, DecisionInput, DueMaterial, LedgerQuery, SurveyInput};
 use crate::auth::{Capability, CurrentUser};
+use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::export::{Cell, Format, Sheet};
 use crate::i18n::Locale;
@@ -611,7 +612,8 @@ pub async fn export_surveys(
     req: HttpRequest,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReadProcurement)?;
-    let format = Format::parse(&f.format).ok_or_else(|| AppError::field("format", "format"))?;
+    let format =
+        Format::parse(&f.format).ok_or_else(|| AppError::field("format", RuleCode::Format))?;
     ledger_download(&state, &user, &q, format, Locale::of(&req)).await
 }
 

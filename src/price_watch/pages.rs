@@ -10,6 +10,7 @@ use super::api::{
 use super::rules::{SourceKind, percent};
 use super::store::{self, DecisionInput, LEDGER_PAGE, LedgerQuery, SurveyInput};
 use crate::auth::{Capability, CurrentUser};
+use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::export::Format;
 use crate::materials::CategoryView;
@@ -283,7 +284,7 @@ async fn survey_from_form(state: &AppState, f: &Form) -> AppResult<(SurveyInput,
     let mut errors = FieldErrors::new();
     let code = field(f, "material_code");
     let material_id = if code.is_empty() {
-        errors.add("material_code", "required");
+        errors.add("material_code", RuleCode::Required);
         None
     } else {
         let m = material::Entity::find()
@@ -291,22 +292,22 @@ async fn survey_from_form(state: &AppState, f: &Form) -> AppResult<(SurveyInput,
             .one(&state.db.read)
             .await?;
         if m.is_none() {
-            errors.add("material_code", "not_found");
+            errors.add("material_code", RuleCode::NotFound);
         }
         m.map(|m| m.id)
     };
     let surveyed_on = chrono::NaiveDate::parse_from_str(&field(f, "surveyed_on"), "%Y-%m-%d").ok();
     if surveyed_on.is_none() {
-        errors.add("surveyed_on", "date");
+        errors.add("surveyed_on", RuleCode::Date);
     }
     let raw_price = field(f, "unit_price").replace([',', '，'], "");
     let unit_price = if raw_price.is_empty() {
-        errors.add("unit_price", "required");
+        errors.add("unit_price", RuleCode::Required);
         None
     } else {
         let p = Decimal::from_str(&raw_price).ok();
         if p.is_none() {
-            errors.add("unit_price", "not_a_number");
+            errors.add("unit_price", RuleCode::NotANumber);
         }
         p
     };

@@ -1,6 +1,7 @@
 //! Pure price-watch rules (rule 13): when a material is due for a market survey, when a listing
 //! is priced above the market, and what a survey's unit price and source may be.
 
+use crate::error::RuleCode;
 use chrono::NaiveDate;
 use entity::Fixed;
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -101,11 +102,11 @@ pub enum UnitPriceError {
 }
 
 impl UnitPriceError {
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> RuleCode {
         match self {
-            UnitPriceError::NotPositive => "price_positive",
-            UnitPriceError::TooManyPlaces => "pw_price_places",
-            UnitPriceError::TooLarge => "out_of_range",
+            UnitPriceError::NotPositive => RuleCode::PricePositive,
+            UnitPriceError::TooManyPlaces => RuleCode::PwPricePlaces,
+            UnitPriceError::TooLarge => RuleCode::OutOfRange,
         }
     }
 }

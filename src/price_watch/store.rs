@@ -12,6 +12,7 @@ use super::rules::{
 };
 use crate::audit::{self, Actor, Change};
 use crate::auth::{Capability, CurrentUser, Role};
+use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Locale;
 use crate::mail;
@@ -332,9 +333,9 @@ pub struct SurveyInput {
 fn text_field(errors: &mut FieldErrors, field: &str, v: &str, required: bool, max: usize) {
     let n = v.trim().chars().count();
     if n == 0 && required {
-        errors.add(field, "required");
+        errors.add(field, RuleCode::Required);
     } else if n > max {
-        errors.add_with(field, "too_long", &[("max", max.to_string())]);
+        errors.add_with(field, RuleCode::TooLong, &[("max", max.to_string())]);
     }
 }
 
@@ -360,31 +361,31 @@ pub async fn record_survey_with(
     let today = state.today();
     match input.material_id {
         None => {
-            errors.add("material_id", "required");
+            errors.add("material_id", RuleCode::Required);
         }
         Some(id) => {
             if material::Entity::find_by_id(id).one(conn).await?.is_none() {
-                errors.add("material_id", "not_found");
+                errors.add("material_id", RuleCode::NotFound);
             }
         }
     }
     match input.surveyed_on {
         None => {
-            errors.add("surveyed_on", "date");
+            errors.add("surveyed_on", RuleCode::Date);
         }
         Some(d) if d > today => {
-            errors.add("surveyed_on", "in_future");
+            errors.add("surveyed_on", RuleCode::InFuture);
         }
         Some(_) => {}
     }
     let kind = SourceKind::parse(&input.source_kind);
     if kind.is_none() {
-        errors.add("source_kind", "invalid");
+        errors.add("source_kind", RuleCode::Invalid);
     }
     text_field(&mut errors, "source", &input.source, true, 100);
     let price = match input.unit_price.map(UnitPrice::parse) {
         None => {
-            errors.add("unit_price", "price_positive");
+            errors.add("unit_price", RuleCode::PricePositive);
             None
         }
         Some(Err(e)) => {
@@ -403,10 +404,10 @@ pub async fn record_survey_with(
     if let Some(cid) = input.corrects_id {
         match price_survey::Entity::find_by_id(cid).one(conn).await? {
             None => {
-                errors.add("corrects_id", "not_found");
+                errors.add("corrects_id", RuleCode::NotFound);
             }
             Some(c) if Some(c.material_id) != input.material_id => {
-                errors.add("corrects_id", "pw_correction_material");
+                errors.add("corrects_id", RuleCode::PwCorrectionMaterial);
             }
             Some(_) => {}
         }
@@ -415,7 +416,7 @@ pub async fn record_survey_with(
     let (Some(material_id), Some(surveyed_on), Some(kind), Some(price)) =
         (input.material_id, input.surveyed_on, kind, price)
     else {
-        return Err(AppError::field("material_id", "required"));
+        return Err(AppError::field("material_id", RuleCode::Required));
     };
     let now = state.now();
     let txn = state.db.begin_write().await?;
@@ -709,16 +710,16 @@ async fn current_candidate(
         .await?
         .ok_or(AppError::NotFound)?;
     if !l.active {
-        return Err(AppError::Rule("pw_not_a_candidate"));
+        return Err(AppError::Rule(RuleCode::PwNotACandidate));
     }
     let survey = latest_of(conn, l.material_id)
         .await?
-        .ok_or(AppError::Rule("pw_not_a_candidate"))?;
+        .ok_or(AppError::Rule(RuleCode::PwNotACandidate))?;
     if survey.id != survey_id {
-        return Err(AppError::Conflict("pw_candidate_changed"));
+        return Err(AppError::Conflict(RuleCode::PwCandidateChanged));
     }
     if !above_margin(l.price.value(), survey.unit_price.value(), margin) {
-        return Err(AppError::Rule("pw_not_a_candidate"));
+        return Err(AppError::Rule(RuleCode::PwNotACandidate));
     }
     let decided = price_candidate::Entity::find()
         .filter(price_candidate::Column::ListingId.eq(l.id))
@@ -727,11 +728,11 @@ async fn current_candidate(
         .one(conn)
         .await?;
     if decided.is_some() {
-        return Err(AppError::Conflict("pw_candidate_decided"));
+        return Err(AppError::Conflict(RuleCode::PwCandidateDecided));
     }
     let supplier = crate::suppliers::store::load(conn, l.supplier_id).await?;
     if !failure_recordable(&supplier) {
-        return Err(AppError::Rule("supplier_not_admitted"));
+        return Err(AppError::Rule(RuleCode::SupplierNotAdmitted));
     }
     let material = material::Entity::find_by_id(l.material_id)
         .one(conn)
@@ -751,7 +752,7 @@ async fn current_candidate(
 /// A second decision on the same candidate meets the unique key.
 fn decided_already(e: sea_orm::DbErr) -> AppError {
     match AppError::from(e) {
-        AppError::Conflict("duplicate") => AppError::Conflict("pw_candidate_decided"),
+        AppError::Conflict(RuleCode::Duplicate) => AppError::Conflict(RuleCode::PwCandidateDecided),
         other => other,
     }
 }
@@ -771,10 +772,10 @@ pub async fn decide(
     let mut errors = FieldErrors::new();
     let decision = Decision::parse(&input.decision);
     if decision.is_none() {
-        errors.add("decision", "invalid");
+        errors.add("decision", RuleCode::Invalid);
     }
     if input.survey_id.is_none() {
-        errors.add("survey_id", "required");
+        errors.add("survey_id", RuleCode::Required);
     }
     text_field(
         &mut errors,
@@ -785,7 +786,7 @@ pub async fn decide(
     );
     errors.into_result()?;
     let (Some(decision), Some(survey_id)) = (decision, input.survey_id) else {
-        return Err(AppError::field("decision", "invalid"));
+        return Err(AppError::field("decision", RuleCode::Invalid));
     };
     let margin = crate::settings::price_margin(&state.db.read).await?;
     let c = current_candidate(&state.db.read, listing_id, survey_id, margin).await?;

@@ -8,6 +8,7 @@ use super::store::{
     SignoffInput,
 };
 use crate::auth::{Capability, CurrentUser};
+use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::export::{Cell, Format, Sheet};
 use crate::i18n::Locale;
@@ -917,7 +918,8 @@ pub async fn export(
     q: web::Query<LedgerExport>,
     req: HttpRequest,
 ) -> AppResult<HttpResponse> {
-    let format = Format::parse(&q.format).ok_or_else(|| AppError::field("format", "format"))?;
+    let format =
+        Format::parse(&q.format).ok_or_else(|| AppError::field("format", RuleCode::Format))?;
     let q = q.into_inner();
     let f = ContractFilter {
         status: q.status,

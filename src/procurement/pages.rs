@@ -13,6 +13,7 @@ use super::store::{
     SignoffInput,
 };
 use crate::auth::{Capability, CurrentUser};
+use crate::error::RuleCode;
 use crate::error::{AppError, AppResult};
 use crate::export::Format;
 use crate::state::AppState;
@@ -50,7 +51,7 @@ fn optional_date(f: &Form, k: &str) -> AppResult<Option<NaiveDate>> {
 fn id(f: &Form, k: &str) -> AppResult<i64> {
     field(f, k)
         .parse()
-        .map_err(|_| AppError::field(k, "required"))
+        .map_err(|_| AppError::field(k, RuleCode::Required))
 }
 
 // ----- Plans -----
@@ -312,7 +313,7 @@ pub async fn plan_view(
 fn line_input(f: &Form) -> AppResult<LineInput> {
     Ok(LineInput {
         material_id: id(f, "material_id")
-            .map_err(|_| AppError::field("material_id", "required"))?,
+            .map_err(|_| AppError::field("material_id", RuleCode::Required))?,
         site_id: field(f, "site_id").parse().ok(),
         quantity: decimal(f, "quantity")?,
         est_price: decimal(f, "est_price")?,
@@ -726,7 +727,7 @@ pub async fn record_quote(
             quality_notes: field(&f, "quality_notes"),
             delivery_days: field(&f, "delivery_days")
                 .parse()
-                .map_err(|_| AppError::field("delivery_days", "not_a_number"))?,
+                .map_err(|_| AppError::field("delivery_days", RuleCode::NotANumber))?,
         };
         store::record_quote(&state, &user, id, input).await?;
         Ok(())

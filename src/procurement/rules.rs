@@ -2,6 +2,7 @@
 //! plan type (rule 10), routing a line by stock and value (rules 4–7), the three-quote choice
 //! (rule 6), contract sign-offs and their deadlines (rule 5). No I/O; tested here.
 
+use crate::error::RuleCode;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
@@ -300,11 +301,11 @@ pub enum ChoiceError {
 }
 
 impl ChoiceError {
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> RuleCode {
         match self {
-            ChoiceError::TooFewQuotes => "three_quotes_needed",
-            ChoiceError::NotAQuote => "not_a_quote_of_line",
-            ChoiceError::ReasonNeeded => "reason_for_not_cheapest",
+            ChoiceError::TooFewQuotes => RuleCode::ThreeQuotesNeeded,
+            ChoiceError::NotAQuote => RuleCode::NotAQuoteOfLine,
+            ChoiceError::ReasonNeeded => RuleCode::ReasonForNotCheapest,
         }
     }
 }

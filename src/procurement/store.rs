@@ -13,6 +13,7 @@ use super::rules::{
 };
 use crate::audit::{self, Actor, Change};
 use crate::auth::{Capability, CurrentUser, Role};
+use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, FieldErrors, taken_on};
 use crate::state::AppState;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -33,22 +34,22 @@ use utoipa::ToSchema;
 const TEXT_MAX: usize = 1000;
 
 fn cents(d: Decimal) -> AppResult<Fixed<2>> {
-    Fixed::new(d).ok_or(AppError::Rule("out_of_range"))
+    Fixed::new(d).ok_or(AppError::Rule(RuleCode::OutOfRange))
 }
 
 fn too_long(errors: &mut FieldErrors, field: &str, v: &str) {
     if v.chars().count() > TEXT_MAX {
-        errors.add_with(field, "too_long", &[("max", TEXT_MAX.to_string())]);
+        errors.add_with(field, RuleCode::TooLong, &[("max", TEXT_MAX.to_string())]);
     }
 }
 
 fn price(field: &str, v: Decimal, errors: &mut FieldErrors) -> Fixed<4> {
     if v <= Decimal::ZERO {
-        errors.add(field, "price_positive");
+        errors.add(field, RuleCode::PricePositive);
         return Fixed::zero();
     }
     Fixed::new(v).unwrap_or_else(|| {
-        errors.add(field, "out_of_range");
+        errors.add(field, RuleCode::OutOfRange);
         Fixed::zero()
     })
 }
@@ -111,7 +112,7 @@ pub async fn get_plan(
 }
 
 fn plan_status(p: &plan::Model) -> AppResult<PlanStatus> {
-    PlanStatus::parse(&p.status).ok_or(AppError::Rule("plan_state"))
+    PlanStatus::parse(&p.status).ok_or(AppError::Rule(RuleCode::PlanState))
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -127,10 +128,11 @@ pub async fn open_plan(
     input: NewPlan,
 ) -> AppResult<plan::Model> {
     user.require(Capability::PlanNeeds)?;
-    let month = PlanMonth::parse(&input.month).ok_or_else(|| AppError::field("month", "month"))?;
+    let month =
+        PlanMonth::parse(&input.month).ok_or_else(|| AppError::field("month", RuleCode::Month))?;
     let today = state.today();
     if month < PlanMonth::of(today) {
-        return Err(AppError::field("month", "plan_month_past"));
+        return Err(AppError::field("month", RuleCode::PlanMonthPast));
     }
     let cutoff = crate::settings::cutoff_day(&state.db.read).await?;
     let now = state.now();
@@ -197,7 +199,7 @@ struct CheckedLine {
 fn line_site(user: &CurrentUser, asked: Option<i64>, errors: &mut FieldErrors) -> Option<i64> {
     if user.role.can(Capability::ReadProcurement) {
         if asked.is_none() {
-            errors.add("site_id", "required");
+            errors.add("site_id", RuleCode::Required);
         }
         return asked;
     }
@@ -205,7 +207,7 @@ fn line_site(user: &CurrentUser, asked: Option<i64>, errors: &mut FieldErrors) -
         (Some(own), None) => Some(own),
         (Some(own), Some(s)) if s == own => Some(own),
         (Some(_), Some(_)) => {
-            errors.add("site_id", "own_site_only");
+            errors.add("site_id", RuleCode::OwnSiteOnly);
             None
         }
         (None, _) => None,
@@ -224,7 +226,7 @@ async fn check_line(
     if let Some(s) = site_id {
         let found = site::Entity::find_by_id(s).one(conn).await?;
         if !found.is_some_and(|s| s.active) {
-            errors.add("site_id", "not_found");
+            errors.add("site_id", RuleCode::NotFound);
         }
     }
     let m = material::Entity::find_by_id(input.material_id)
@@ -234,19 +236,19 @@ async fn check_line(
     let mut quantity = Fixed::<3>::zero();
     match &m {
         None => {
-            errors.add("material_id", "not_found");
+            errors.add("material_id", RuleCode::NotFound);
         }
         Some(m) => {
             let decimals = crate::stock::store::unit_decimals(conn, m.id).await?;
             if !crate::stock::rules::valid_quantity(input.quantity, decimals) {
                 errors.add_with(
                     "quantity",
-                    "quantity",
+                    RuleCode::Quantity,
                     &[("decimals", decimals.to_string())],
                 );
             } else {
                 quantity = Fixed::new(input.quantity).unwrap_or_else(|| {
-                    errors.add("quantity", "out_of_range");
+                    errors.add("quantity", RuleCode::OutOfRange);
                     Fixed::zero()
                 });
             }
@@ -256,13 +258,13 @@ async fn check_line(
     let plan_type = PlanType::parse(input.plan_type.trim());
     match plan_type {
         None => {
-            errors.add("plan_type", "invalid");
+            errors.add("plan_type", RuleCode::Invalid);
         }
         Some(t) => {
             if !rules::lead_time_ok(t, input.need_by, today) {
                 errors.add_with(
                     "need_by",
-                    "lead_time",
+                    RuleCode::LeadTime,
                     &[
                         ("days", t.lead_days().to_string()),
                         ("earliest", t.earliest_need_by(today).to_string()),
@@ -276,7 +278,7 @@ async fn check_line(
     {
         errors.add_with(
             "need_by",
-            "need_by_after_month",
+            RuleCode::NeedByAfterMonth,
             &[("month", month.to_string())],
         );
     }
@@ -284,7 +286,7 @@ async fn check_line(
     too_long(&mut errors, "note", &note);
     let value = rules::line_value(quantity.value(), est_price.value());
     let line_value = Fixed::new(value).unwrap_or_else(|| {
-        errors.add("quantity", "out_of_range");
+        errors.add("quantity", RuleCode::OutOfRange);
         Fixed::zero()
     });
     errors.into_result()?;
@@ -295,7 +297,7 @@ async fn check_line(
         est_price,
         line_value,
         need_by: input.need_by,
-        plan_type: plan_type.ok_or_else(|| AppError::field("plan_type", "invalid"))?,
+        plan_type: plan_type.ok_or_else(|| AppError::field("plan_type", RuleCode::Invalid))?,
         note,
     })
 }
@@ -316,7 +318,7 @@ async fn hold_editable_plan(
         .exec(txn)
         .await?;
     if r.rows_affected != 1 {
-        return Err(AppError::Rule("plan_not_editable"));
+        return Err(AppError::Rule(RuleCode::PlanNotEditable));
     }
     Ok(())
 }
@@ -331,7 +333,7 @@ pub async fn add_line(
     user.require(Capability::PlanNeeds)?;
     let (p, _) = get_plan(&state.db.read, user, plan_id).await?;
     if !plan_status(&p)?.editable() {
-        return Err(AppError::Rule("plan_not_editable"));
+        return Err(AppError::Rule(RuleCode::PlanNotEditable));
     }
     let c = check_line(&state.db.read, user, &p, &input, state.today()).await?;
     let now = state.now();
@@ -390,7 +392,7 @@ async fn editable_line(
         .await?
         .ok_or(AppError::NotFound)?;
     if !plan_status(&p)?.editable() {
-        return Err(AppError::Rule("plan_not_editable"));
+        return Err(AppError::Rule(RuleCode::PlanNotEditable));
     }
     Ok((p, l))
 }
@@ -468,7 +470,7 @@ async fn move_plan(
         .exec(txn)
         .await?;
     if r.rows_affected != 1 {
-        return Err(AppError::Conflict("plan_changed"));
+        return Err(AppError::Conflict(RuleCode::PlanChanged));
     }
     Ok(())
 }
@@ -478,9 +480,10 @@ pub async fn submit_plan(state: &AppState, user: &CurrentUser, id: i64) -> AppRe
     user.require(Capability::ManageProcurement)?;
     let (p, lines) = get_plan(&state.db.read, user, id).await?;
     let from = plan_status(&p)?;
-    let to = rules::plan_next(from, PlanAction::Submit).ok_or(AppError::Rule("plan_state"))?;
+    let to =
+        rules::plan_next(from, PlanAction::Submit).ok_or(AppError::Rule(RuleCode::PlanState))?;
     if lines.is_empty() {
-        return Err(AppError::Rule("plan_empty"));
+        return Err(AppError::Rule(RuleCode::PlanEmpty));
     }
     let now = state.now();
     let txn = state.db.begin_write().await?;
@@ -565,11 +568,11 @@ pub async fn decide_plan(
     } else {
         PlanAction::Return
     };
-    let to = rules::plan_next(from, action).ok_or(AppError::Rule("plan_state"))?;
+    let to = rules::plan_next(from, action).ok_or(AppError::Rule(RuleCode::PlanState))?;
     let reason = decision.reason.trim().to_string();
     let mut errors = FieldErrors::new();
     if !decision.approve && reason.is_empty() {
-        errors.add("reason", "required");
+        errors.add("reason", RuleCode::Required);
     }
     too_long(&mut errors, "reason", &reason);
     errors.into_result()?;
@@ -731,7 +734,7 @@ async fn hold_open_line(
         .exec(txn)
         .await?;
     if r.rows_affected != 1 {
-        return Err(AppError::Conflict("line_changed"));
+        return Err(AppError::Conflict(RuleCode::LineChanged));
     }
     Ok(())
 }
@@ -750,18 +753,18 @@ pub async fn record_quote(
     user.require(Capability::ManageProcurement)?;
     let (_, l) = line(&state.db.read, user, line_id).await?;
     if !open_for_quotes(&l) {
-        return Err(AppError::Rule("line_not_open_for_quotes"));
+        return Err(AppError::Rule(RuleCode::LineNotOpenForQuotes));
     }
     let mut errors = FieldErrors::new();
     let s = supplier::Entity::find_by_id(input.supplier_id)
         .one(&state.db.read)
         .await?;
     if s.is_none() {
-        errors.add("supplier_id", "not_found");
+        errors.add("supplier_id", RuleCode::NotFound);
     }
     let unit_price = price("unit_price", input.unit_price, &mut errors);
     if !(0..=365).contains(&input.delivery_days) {
-        errors.add("delivery_days", "lead_time_range");
+        errors.add("delivery_days", RuleCode::LeadTimeRange);
     }
     let notes = input.quality_notes.trim().to_string();
     too_long(&mut errors, "quality_notes", &notes);
@@ -816,7 +819,7 @@ pub async fn choose(
     user.require(Capability::ManageProcurement)?;
     let (_, l) = line(&state.db.read, user, line_id).await?;
     if !open_for_quotes(&l) {
-        return Err(AppError::Rule("line_not_open_for_quotes"));
+        return Err(AppError::Rule(RuleCode::LineNotOpenForQuotes));
     }
     let quotes = quotes_of(&state.db.read, line_id).await?;
     let offers: Vec<QuoteOffer> = quotes
@@ -830,7 +833,7 @@ pub async fn choose(
     let reason = input.reason.trim().to_string();
     match rules::check_choice(&offers, input.quote_id, &reason) {
         Ok(()) => {}
-        Err(ChoiceError::TooFewQuotes) => return Err(AppError::Rule("three_quotes_needed")),
+        Err(ChoiceError::TooFewQuotes) => return Err(AppError::Rule(RuleCode::ThreeQuotesNeeded)),
         Err(e @ ChoiceError::NotAQuote) => return Err(AppError::field("quote_id", e.code())),
         Err(e @ ChoiceError::ReasonNeeded) => return Err(AppError::field("reason", e.code())),
     }
@@ -840,7 +843,7 @@ pub async fn choose(
     let q = quotes
         .iter()
         .find(|q| q.id == input.quote_id)
-        .ok_or_else(|| AppError::field("quote_id", "not_a_quote_of_line"))?;
+        .ok_or_else(|| AppError::field("quote_id", RuleCode::NotAQuoteOfLine))?;
     crate::suppliers::store::ensure_may_trade(&state.db.read, q.supplier_id, state.today()).await?;
     let amount = rules::line_value(l.quantity.value(), q.unit_price.value());
     let needs_contract = amount >= crate::settings::contract_threshold(&state.db.read).await?;
@@ -964,7 +967,7 @@ pub async fn create_contract(
 ) -> AppResult<contract::Model> {
     let mut errors = FieldErrors::new();
     if input.items.is_empty() {
-        errors.add("items", "required");
+        errors.add("items", RuleCode::Required);
     }
     let mut items = Vec::new();
     let mut total = Decimal::ZERO;
@@ -974,14 +977,14 @@ pub async fn create_contract(
             .one(txn)
             .await?;
         if m.is_none() {
-            errors.add(&field("material_id"), "not_found");
+            errors.add(&field("material_id"), RuleCode::NotFound);
             continue;
         }
         let decimals = crate::stock::store::unit_decimals(txn, it.material_id).await?;
         if !crate::stock::rules::valid_quantity(it.quantity, decimals) {
             errors.add_with(
                 &field("quantity"),
-                "quantity",
+                RuleCode::Quantity,
                 &[("decimals", decimals.to_string())],
             );
             continue;
@@ -991,7 +994,7 @@ pub async fn create_contract(
         total += amount;
         items.push((
             it.material_id,
-            Fixed::<3>::new(it.quantity).ok_or(AppError::Rule("out_of_range"))?,
+            Fixed::<3>::new(it.quantity).ok_or(AppError::Rule(RuleCode::OutOfRange))?,
             unit_price,
             cents(amount)?,
         ));
@@ -1002,7 +1005,7 @@ pub async fn create_contract(
         .await?
         .is_none()
     {
-        return Err(AppError::field("supplier_id", "not_found"));
+        return Err(AppError::field("supplier_id", RuleCode::NotFound));
     }
     crate::suppliers::store::ensure_may_trade(txn, input.supplier_id, state.today()).await?;
     let group_threshold = crate::settings::tender_threshold(txn).await?;
@@ -1128,7 +1131,7 @@ pub async fn get_contract(
 }
 
 fn contract_status(c: &contract::Model) -> AppResult<ContractStatus> {
-    ContractStatus::parse(&c.status).ok_or(AppError::Rule("contract_state"))
+    ContractStatus::parse(&c.status).ok_or(AppError::Rule(RuleCode::ContractState))
 }
 
 /// The levels a contract needs.
@@ -1158,12 +1161,12 @@ pub async fn update_contract(
     let (c, _, _) = get_contract(&state.db.read, user, id).await?;
     let from = contract_status(&c)?;
     if !from.editable() {
-        return Err(AppError::Rule("contract_state"));
+        return Err(AppError::Rule(RuleCode::ContractState));
     }
     if let (Some(s), Some(e)) = (input.starts_on, input.ends_on)
         && e < s
     {
-        return Err(AppError::field("ends_on", "end_before_start"));
+        return Err(AppError::field("ends_on", RuleCode::EndBeforeStart));
     }
     let now = state.now();
     let txn = state.db.begin_write().await?;
@@ -1177,7 +1180,7 @@ pub async fn update_contract(
         .exec(&txn)
         .await?;
     if r.rows_affected != 1 {
-        return Err(AppError::Conflict("contract_changed"));
+        return Err(AppError::Conflict(RuleCode::ContractChanged));
     }
     let after = contract::Entity::find_by_id(id)
         .one(&txn)
@@ -1215,7 +1218,7 @@ pub async fn submit_contract(
     let (c, _, _) = get_contract(&state.db.read, user, id).await?;
     let from = contract_status(&c)?;
     if !from.editable() {
-        return Err(AppError::Rule("contract_state"));
+        return Err(AppError::Rule(RuleCode::ContractState));
     }
     let now = state.now();
     let txn = state.db.begin_write().await?;
@@ -1233,7 +1236,7 @@ pub async fn submit_contract(
         .exec(&txn)
         .await?;
     if r.rows_affected != 1 {
-        return Err(AppError::Conflict("contract_changed"));
+        return Err(AppError::Conflict(RuleCode::ContractChanged));
     }
     let after = contract::Entity::find_by_id(id)
         .one(&txn)
@@ -1299,21 +1302,21 @@ pub async fn sign_off(
     let mut errors = FieldErrors::new();
     let level = Level::parse(input.level.trim());
     if level.is_none() {
-        errors.add("level", "invalid");
+        errors.add("level", RuleCode::Invalid);
     }
     let note = input.note.trim().to_string();
     if !input.approve && note.is_empty() {
-        errors.add("note", "required");
+        errors.add("note", RuleCode::Required);
     }
     too_long(&mut errors, "note", &note);
     errors.into_result()?;
-    let level = level.ok_or_else(|| AppError::field("level", "invalid"))?;
+    let level = level.ok_or_else(|| AppError::field("level", RuleCode::Invalid))?;
     if contract_status(&c)? != ContractStatus::InSignoff {
-        return Err(AppError::Rule("contract_state"));
+        return Err(AppError::Rule(RuleCode::ContractState));
     }
     let required = levels_of(&c);
     if !required.contains(&level) {
-        return Err(AppError::Rule("signoff_not_required"));
+        return Err(AppError::Rule(RuleCode::SignoffNotRequired));
     }
     let mut given: Vec<(Level, bool)> = signoffs
         .iter()
@@ -1321,7 +1324,7 @@ pub async fn sign_off(
         .filter_map(|s| Some((Level::parse(&s.level)?, s.decision == "approve")))
         .collect();
     if given.iter().any(|(l, _)| *l == level) {
-        return Err(AppError::Rule("signoff_recorded"));
+        return Err(AppError::Rule(RuleCode::SignoffRecorded));
     }
     given.push((level, input.approve));
     let to = rules::after_signoffs(&required, &given);
@@ -1341,7 +1344,7 @@ pub async fn sign_off(
     .insert(&txn)
     .await
     .map_err(|e| match AppError::from(e) {
-        AppError::Conflict(_) => AppError::Rule("signoff_recorded"),
+        AppError::Conflict(_) => AppError::Rule(RuleCode::SignoffRecorded),
         other => other,
     })?;
     let mut u = contract::Entity::update_many()
@@ -1357,7 +1360,7 @@ pub async fn sign_off(
         .exec(&txn)
         .await?;
     if r.rows_affected != 1 {
-        return Err(AppError::Conflict("contract_changed"));
+        return Err(AppError::Conflict(RuleCode::ContractChanged));
     }
     let after = contract::Entity::find_by_id(id)
         .one(&txn)
@@ -1416,7 +1419,7 @@ pub async fn adopt_price(
         .ok_or(AppError::NotFound)?;
     let (c, _, _) = get_contract(&state.db.read, user, item.contract_id).await?;
     if contract_status(&c)? != ContractStatus::Effective {
-        return Err(AppError::Rule("contract_not_effective"));
+        return Err(AppError::Rule(RuleCode::ContractNotEffective));
     }
     let listings = listing::Entity::find()
         .filter(listing::Column::SupplierId.eq(c.supplier_id))
@@ -1425,7 +1428,7 @@ pub async fn adopt_price(
         .all(&state.db.read)
         .await?;
     if listings.is_empty() {
-        return Err(AppError::Rule("no_listing_for_material"));
+        return Err(AppError::Rule(RuleCode::NoListingForMaterial));
     }
     // The supplier must still be trading, as for any price request.
     crate::suppliers::store::ensure_may_trade(&state.db.read, c.supplier_id, state.today()).await?;
@@ -1468,7 +1471,7 @@ pub async fn adopt_price(
         made.push(pc);
     }
     if made.is_empty() {
-        return Err(AppError::Rule("price_already_requested"));
+        return Err(AppError::Rule(RuleCode::PriceAlreadyRequested));
     }
     let heads = crate::users::store::active_with_roles(&txn, &[Role::ProcurementHead]).await?;
     let args = [

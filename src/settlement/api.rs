@@ -3,6 +3,7 @@
 use super::rules::Period;
 use super::store::{self, StatementFilter, Step};
 use crate::auth::{Capability, CurrentUser};
+use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::export::{Cell, Format, Sheet};
 use crate::i18n::Locale;
@@ -214,7 +215,7 @@ pub fn parse_period(field: &str, s: Option<&str>) -> AppResult<Option<Period>> {
         None => Ok(None),
         Some(p) => Period::parse(p)
             .map(Some)
-            .ok_or_else(|| AppError::field(field, "period")),
+            .ok_or_else(|| AppError::field(field, RuleCode::Period)),
     }
 }
 
@@ -348,7 +349,8 @@ pub async fn export(
     q: web::Query<ExportQuery>,
     req: HttpRequest,
 ) -> AppResult<HttpResponse> {
-    let format = Format::parse(&q.format).ok_or_else(|| AppError::field("format", "format"))?;
+    let format =
+        Format::parse(&q.format).ok_or_else(|| AppError::field("format", RuleCode::Format))?;
     let locale = Locale::of(&req);
     let d = detail(&state.db.read, &user, *id, locale).await?;
     let sheet = sheet(&state, &d, locale).await?;

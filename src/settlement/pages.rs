@@ -6,6 +6,7 @@ use super::api::{StatementDetail, StatementView, detail, parse_period, sheet, vi
 use super::rules::{Action, Actor, Period, Status, next, who};
 use super::store::{self, DisputedLine, InvoiceInput, PaymentInput, Resolution, Step};
 use crate::auth::{Capability, CurrentUser, Role};
+use crate::error::RuleCode;
 use crate::error::{AppError, AppResult};
 use crate::export::Format;
 use crate::state::AppState;
@@ -257,7 +258,7 @@ fn step_from_form(f: &Form) -> AppResult<Step> {
                     Decimal::ZERO
                 } else {
                     Decimal::from_str(&amount)
-                        .map_err(|_| AppError::field("amount", "not_a_number"))?
+                        .map_err(|_| AppError::field("amount", RuleCode::NotANumber))?
                 };
                 lines.push(Resolution {
                     line_id,
@@ -275,7 +276,7 @@ fn step_from_form(f: &Form) -> AppResult<Step> {
             paid_on: date_field(f, "paid_on")?,
             reference: field(f, "reference"),
         }),
-        _ => return Err(AppError::field("action", "invalid")),
+        _ => return Err(AppError::field("action", RuleCode::Invalid)),
     })
 }
 

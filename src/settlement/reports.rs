@@ -27,6 +27,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::rules::{Draw, LineKind, Period, round_cents};
 use crate::auth::{Capability, CurrentUser};
+use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::export::{Cell, Format, Sheet};
 use crate::i18n::Locale;
@@ -445,7 +446,9 @@ async fn period_info(state: &AppState, asked: Option<&str>) -> AppResult<PeriodI
     let cutoff = crate::settings::cutoff_day(&state.db.read).await?;
     let period = match asked.map(str::trim).filter(|s| !s.is_empty()) {
         None => Period::last_closed_by(state.today(), cutoff),
-        Some(s) => Period::parse(s).ok_or_else(|| AppError::field("period", "report_period"))?,
+        Some(s) => {
+            Period::parse(s).ok_or_else(|| AppError::field("period", RuleCode::ReportPeriod))?
+        }
     };
     Ok(PeriodInfo::new(period, cutoff, state.tz()))
 }
@@ -465,7 +468,7 @@ async fn usage_site(
         }
         own
     } else {
-        asked.ok_or_else(|| AppError::field("site_id", "required"))?
+        asked.ok_or_else(|| AppError::field("site_id", RuleCode::Required))?
     };
     site::Entity::find_by_id(id)
         .one(conn)
@@ -491,7 +494,7 @@ async fn report_warehouse(
         .await?;
     match (some.pop(), some.is_empty()) {
         (Some(only), true) => Ok(only),
-        _ => Err(AppError::field("warehouse_id", "required")),
+        _ => Err(AppError::field("warehouse_id", RuleCode::Required)),
     }
 }
 

@@ -10,6 +10,7 @@
 use super::rules::{self, Action, Carried, Draw, LineKind, Period, Status};
 use crate::audit::{self, Actor, Change};
 use crate::auth::{CurrentUser, Role};
+use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::state::AppState;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -210,7 +211,7 @@ async fn close_one(
             Ok(None)
         }
         // Another instance closed it first: its statement stands, ours is rolled back whole.
-        Err(AppError::Conflict("duplicate")) => {
+        Err(AppError::Conflict(RuleCode::Duplicate)) => {
             txn.rollback().await?;
             Ok(None)
         }
@@ -298,8 +299,8 @@ async fn write_statement(
             material: Set(material),
             spec: Set(spec),
             unit: Set(unit),
-            quantity: Set(Fixed::new(l.quantity).ok_or(AppError::Rule("out_of_range"))?),
-            unit_price: Set(Fixed::new(l.unit_price).ok_or(AppError::Rule("out_of_range"))?),
+            quantity: Set(Fixed::new(l.quantity).ok_or(AppError::Rule(RuleCode::OutOfRange))?),
+            unit_price: Set(Fixed::new(l.unit_price).ok_or(AppError::Rule(RuleCode::OutOfRange))?),
             amount: Set(cents(l.amount)?),
             note: Set(l.note.clone()),
             dispute_reason: Set(None),
@@ -325,7 +326,7 @@ async fn write_statement(
 }
 
 fn cents(d: Decimal) -> AppResult<Fixed<2>> {
-    Fixed::new(d).ok_or(AppError::Rule("out_of_range"))
+    Fixed::new(d).ok_or(AppError::Rule(RuleCode::OutOfRange))
 }
 
 /// Material name (Chinese), specification and unit by listing, as they are today.
@@ -493,8 +494,8 @@ pub async fn step(
         rules::Actor::Finance => user.require(crate::auth::Capability::ManageSettlement)?,
     }
     let (s, lines) = get(&state.db.read, user, id).await?;
-    let from = Status::parse(&s.status).ok_or(AppError::Rule("statement_state"))?;
-    let to = rules::next(from, action).ok_or(AppError::Rule("statement_state"))?;
+    let from = Status::parse(&s.status).ok_or(AppError::Rule(RuleCode::StatementState))?;
+    let to = rules::next(from, action).ok_or(AppError::Rule(RuleCode::StatementState))?;
     let mut errors = FieldErrors::new();
     check_step(&step, &lines, &mut errors);
     errors.into_result()?;
@@ -538,7 +539,7 @@ pub async fn step(
         .exec(&txn)
         .await?;
     if r.rows_affected != 1 {
-        return Err(AppError::Conflict("statement_changed"));
+        return Err(AppError::Conflict(RuleCode::StatementChanged));
     }
     match &step {
         Step::Dispute { lines } => {
@@ -635,15 +636,15 @@ fn check_step(step: &Step, lines: &[statement_line::Model], errors: &mut FieldEr
     match step {
         Step::Dispute { lines: disputed } => {
             if disputed.is_empty() {
-                errors.add("lines", "dispute_needs_a_line");
+                errors.add("lines", RuleCode::DisputeNeedsALine);
             }
             let mut seen = std::collections::BTreeSet::new();
             for d in disputed {
                 if on_statement(d.line_id).is_none() || !seen.insert(d.line_id) {
-                    errors.add("lines", "not_on_statement");
+                    errors.add("lines", RuleCode::NotOnStatement);
                 }
                 if d.reason.trim().is_empty() {
-                    errors.add("reason", "required");
+                    errors.add("reason", RuleCode::Required);
                 }
             }
         }
@@ -656,31 +657,31 @@ fn check_step(step: &Step, lines: &[statement_line::Model], errors: &mut FieldEr
             let answered: std::collections::BTreeSet<i64> =
                 answers.iter().map(|r| r.line_id).collect();
             if answered != disputed || answers.len() != answered.len() {
-                errors.add("lines", "answer_every_disputed_line");
+                errors.add("lines", RuleCode::AnswerEveryDisputedLine);
             }
             for r in answers {
                 if r.amount.scale() > 2 && r.amount != rules::round_cents(r.amount) {
-                    errors.add("amount", "cents");
+                    errors.add("amount", RuleCode::Cents);
                 }
                 if Fixed::<2>::new(r.amount).is_none() {
-                    errors.add("amount", "out_of_range");
+                    errors.add("amount", RuleCode::OutOfRange);
                 }
                 if r.note.trim().is_empty() {
-                    errors.add("note", "required");
+                    errors.add("note", RuleCode::Required);
                 }
             }
         }
         Step::Invoice(i) => {
             let n = i.invoice_number.trim();
             if n.is_empty() {
-                errors.add("invoice_number", "required");
+                errors.add("invoice_number", RuleCode::Required);
             } else if n.chars().count() > 40 {
-                errors.add_with("invoice_number", "too_long", &[("max", "40".into())]);
+                errors.add_with("invoice_number", RuleCode::TooLong, &[("max", "40".into())]);
             }
         }
         Step::Pay(p) => {
             if p.reference.trim().is_empty() {
-                errors.add("reference", "required");
+                errors.add("reference", RuleCode::Required);
             }
         }
         Step::Issue | Step::Confirm => {}

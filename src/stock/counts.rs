@@ -18,6 +18,7 @@ use super::rules::allocate_oldest_first;
 use super::store::Qty;
 use crate::audit::{self, Change};
 use crate::auth::{Capability, CurrentUser, Role};
+use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, ErrorBody, FieldErrors};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, post, web};
@@ -61,25 +62,25 @@ pub async fn enter_count(
         .one(db)
         .await?
     else {
-        return Err(AppError::field("listing_id", "not_found"));
+        return Err(AppError::field("listing_id", RuleCode::NotFound));
     };
     let decimals = super::store::unit_decimals(db, l.material_id).await?;
     let counted = if valid_count(input.counted, decimals) {
         Qty::new(input.counted).unwrap_or_else(|| {
-            errors.add("counted", "out_of_range");
+            errors.add("counted", RuleCode::OutOfRange);
             Qty::zero()
         })
     } else {
         errors.add_with(
             "counted",
-            "count_quantity",
+            RuleCode::CountQuantity,
             &[("decimals", decimals.to_string())],
         );
         Qty::zero()
     };
     let reason = input.reason.trim().to_string();
     if reason.chars().count() > 500 {
-        errors.add_with("reason", "too_long", &[("max", "500".into())]);
+        errors.add_with("reason", RuleCode::TooLong, &[("max", "500".into())]);
     }
     errors.into_result()?;
     let now = state.now();
@@ -95,12 +96,12 @@ pub async fn enter_count(
         .one(&txn)
         .await?;
     if open.is_some() {
-        return Err(AppError::Rule("stock_count_pending"));
+        return Err(AppError::Rule(RuleCode::StockCountPending));
     }
     let difference = Qty::new(counted.value() - l.on_hand.value()).unwrap_or_default();
     let matches = difference.value().is_zero();
     if !matches && reason.is_empty() {
-        return Err(AppError::field("reason", "count_reason_required"));
+        return Err(AppError::field("reason", RuleCode::CountReasonRequired));
     }
     let c = stock_count::ActiveModel {
         listing_id: Set(l.id),
@@ -124,7 +125,7 @@ pub async fn enter_count(
     .insert(&txn)
     .await
     .map_err(|e| match AppError::from(e) {
-        AppError::Conflict(_) => AppError::Rule("stock_count_pending"),
+        AppError::Conflict(_) => AppError::Rule(RuleCode::StockCountPending),
         other => other,
     })?;
     audit::record(
@@ -260,7 +261,7 @@ async fn apply_loss(
         .exec(txn)
         .await?;
     if took.rows_affected != 1 {
-        return Err(AppError::Rule("count_loss_takes_reserved"));
+        return Err(AppError::Rule(RuleCode::CountLossTakesReserved));
     }
     let lots = lot::Entity::find()
         .filter(lot::Column::ListingId.eq(l.id))
@@ -271,8 +272,8 @@ async fn apply_loss(
         .iter()
         .map(|x| (x.id, x.received_on, x.quantity.value()))
         .collect();
-    let allocation =
-        allocate_oldest_first(&avail, loss.value()).ok_or(AppError::Conflict("stock_changed"))?;
+    let allocation = allocate_oldest_first(&avail, loss.value())
+        .ok_or(AppError::Conflict(RuleCode::StockChanged))?;
     for (lot_id, take) in allocation {
         let take_q = Qty::new(take).unwrap_or_default();
         let drawn = lot::Entity::update_many()
@@ -286,7 +287,7 @@ async fn apply_loss(
             .exec(txn)
             .await?;
         if drawn.rows_affected != 1 {
-            return Err(AppError::Conflict("stock_changed"));
+            return Err(AppError::Conflict(RuleCode::StockChanged));
         }
         let lot_row = lots
             .iter()
@@ -360,7 +361,7 @@ pub async fn decide_count(
         .await?
         .ok_or(AppError::NotFound)?;
     if claimed.rows_affected != 1 {
-        return Err(AppError::Rule("stock_count_decided"));
+        return Err(AppError::Rule(RuleCode::StockCountDecided));
     }
     if decision.approve {
         let l = listing::Entity::find_by_id(c.listing_id)
@@ -371,7 +372,7 @@ pub async fn decide_count(
         if d > Decimal::ZERO {
             apply_gain(&txn, officer, &l, &c, c.difference, today, now).await?;
         } else if d < Decimal::ZERO {
-            let loss = Qty::new(-d).ok_or(AppError::Rule("quantity_out_of_range"))?;
+            let loss = Qty::new(-d).ok_or(AppError::Rule(RuleCode::QuantityOutOfRange))?;
             apply_loss(&txn, officer, &l, &c, loss, today, now).await?;
         }
     }

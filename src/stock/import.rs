@@ -11,6 +11,7 @@ use super::rules::valid_quantity;
 use super::store::{self, Price, Qty};
 use crate::audit::{self, Change};
 use crate::auth::{Capability, CurrentUser};
+use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, ErrorBody, FieldErrors};
 use crate::i18n::Locale;
 use crate::state::AppState;
@@ -146,7 +147,7 @@ impl Sheet {
             let mut f = FieldErrors::new();
             f.add_with(
                 "file",
-                "import_too_many_rows",
+                RuleCode::ImportTooManyRows,
                 &[("max", MAX_ROWS.to_string())],
             );
             return Err(AppError::Validation(f));
@@ -160,10 +161,10 @@ impl Sheet {
 /// Reads a CSV or XLSX file, recognised by its content.
 pub fn read_file(bytes: &[u8]) -> AppResult<Sheet> {
     if bytes.is_empty() {
-        return Err(AppError::field("file", "file_empty"));
+        return Err(AppError::field("file", RuleCode::FileEmpty));
     }
     if bytes.len() > MAX_BYTES {
-        return Err(AppError::field("file", "import_file_too_large"));
+        return Err(AppError::field("file", RuleCode::ImportFileTooLarge));
     }
     if bytes.starts_with(b"PK\x03\x04") {
         return read_xlsx(bytes);
@@ -171,15 +172,15 @@ pub fn read_file(bytes: &[u8]) -> AppResult<Sheet> {
     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let binary = crate::files::rules::sniff(bytes).is_some() || text.contains(&0);
     match std::str::from_utf8(text) {
-        _ if binary => Err(AppError::field("file", "import_file_type")),
+        _ if binary => Err(AppError::field("file", RuleCode::ImportFileType)),
         Ok(text) => read_csv(text),
         // Text, but not UTF-8: most likely a CSV saved in GBK by a Chinese Excel.
-        Err(_) => Err(AppError::field("file", "import_file_encoding")),
+        Err(_) => Err(AppError::field("file", RuleCode::ImportFileEncoding)),
     }
 }
 
 fn unreadable() -> AppError {
-    AppError::field("file", "import_file_unreadable")
+    AppError::field("file", RuleCode::ImportFileUnreadable)
 }
 
 /// Comma-separated, or semicolon or tab when the first line has more of those.
@@ -236,7 +237,7 @@ fn read_xlsx(bytes: &[u8]) -> AppResult<Sheet> {
             let mut f = FieldErrors::new();
             f.add_with(
                 "file",
-                "import_too_many_rows",
+                RuleCode::ImportTooManyRows,
                 &[("max", MAX_ROWS.to_string())],
             );
             return Err(AppError::Validation(f));
@@ -318,7 +319,7 @@ fn unzipped_size(bytes: &[u8]) -> Option<u64> {
 pub struct Problem {
     pub row: usize,
     pub column: Column,
-    pub code: &'static str,
+    pub code: RuleCode,
     pub args: Vec<(&'static str, String)>,
 }
 
@@ -368,7 +369,7 @@ pub fn check_rows(sheet: &Sheet, known: &Known) -> (Vec<Checked>, Vec<Problem>) 
             .filter(|&i| c.matches(&sheet.header[i]))
             .collect();
         if found.len() > 1 {
-            problems.push(problem(sheet.header_row, c, "import_column_twice"));
+            problems.push(problem(sheet.header_row, c, RuleCode::ImportColumnTwice));
         }
         if let Some(&i) = found.first() {
             at.insert(c as usize, i);
@@ -379,7 +380,7 @@ pub fn check_rows(sheet: &Sheet, known: &Known) -> (Vec<Checked>, Vec<Problem>) 
         problems.push(problem(
             sheet.header_row,
             Column::MaterialCode,
-            "import_column_missing",
+            RuleCode::ImportColumnMissing,
         ));
     }
     for c in [
@@ -389,7 +390,7 @@ pub fn check_rows(sheet: &Sheet, known: &Known) -> (Vec<Checked>, Vec<Problem>) 
         Column::LeadTime,
     ] {
         if !has(c) {
-            problems.push(problem(sheet.header_row, c, "import_column_missing"));
+            problems.push(problem(sheet.header_row, c, RuleCode::ImportColumnMissing));
         }
     }
     if !problems.is_empty() {
@@ -432,7 +433,7 @@ pub fn check_rows(sheet: &Sheet, known: &Known) -> (Vec<Checked>, Vec<Problem>) 
                 .unwrap_or("")
         };
         let before = problems.len();
-        let mut bad = |c: Column, code: &'static str| problems.push(problem(row, c, code));
+        let mut bad = |c: Column, code: RuleCode| problems.push(problem(row, c, code));
 
         // The material: by code, else by name and spec.
         let (code, name) = (cell(Column::MaterialCode), cell(Column::MaterialName));
@@ -451,23 +452,23 @@ pub fn check_rows(sheet: &Sheet, known: &Known) -> (Vec<Checked>, Vec<Problem>) 
         };
         let material = match found {
             _ if code.is_empty() && name.is_empty() => {
-                bad(material_col, "required");
+                bad(material_col, RuleCode::Required);
                 None
             }
             None => {
-                bad(material_col, "import_material_ambiguous");
+                bad(material_col, RuleCode::ImportMaterialAmbiguous);
                 None
             }
             Some(m) => match m.filter(|m| m.active) {
                 None => {
-                    bad(material_col, "not_found");
+                    bad(material_col, RuleCode::NotFound);
                     None
                 }
                 Some(m)
                     if !known.categories.is_empty()
                         && !known.categories.contains(&m.category_id) =>
                 {
-                    bad(material_col, "category_not_in_agreement");
+                    bad(material_col, RuleCode::CategoryNotInAgreement);
                     None
                 }
                 Some(m) => Some(m),
@@ -477,9 +478,9 @@ pub fn check_rows(sheet: &Sheet, known: &Known) -> (Vec<Checked>, Vec<Problem>) 
         let wh_code = cell(Column::Warehouse);
         let warehouse = warehouses.get(&wh_code.to_uppercase()).filter(|w| w.active);
         if wh_code.is_empty() {
-            bad(Column::Warehouse, "required");
+            bad(Column::Warehouse, RuleCode::Required);
         } else if warehouse.is_none() {
-            bad(Column::Warehouse, "not_found");
+            bad(Column::Warehouse, RuleCode::NotFound);
         }
 
         let price = match number(cell(Column::Price)) {
@@ -488,11 +489,11 @@ pub fn check_rows(sheet: &Sheet, known: &Known) -> (Vec<Checked>, Vec<Problem>) 
                 None
             }
             Ok(v) if v <= Decimal::ZERO => {
-                bad(Column::Price, "price_positive");
+                bad(Column::Price, RuleCode::PricePositive);
                 None
             }
             Ok(v) => Price::new(v).or_else(|| {
-                bad(Column::Price, "out_of_range");
+                bad(Column::Price, RuleCode::OutOfRange);
                 None
             }),
         };
@@ -502,7 +503,7 @@ pub fn check_rows(sheet: &Sheet, known: &Known) -> (Vec<Checked>, Vec<Problem>) 
             .unwrap_or(3);
         let mut quantity = |c: Column, text: &str, zero_ok: bool| -> Option<Qty> {
             let v = match number(text) {
-                Err("required") if zero_ok => Decimal::ZERO,
+                Err(RuleCode::Required) if zero_ok => Decimal::ZERO,
                 Err(code) => {
                     problems.push(problem(row, c, code));
                     return None;
@@ -515,12 +516,12 @@ pub fn check_rows(sheet: &Sheet, known: &Known) -> (Vec<Checked>, Vec<Problem>) 
             if !valid_quantity(v, decimals) {
                 problems.push(Problem {
                     args: vec![("decimals", decimals.to_string())],
-                    ..problem(row, c, "quantity")
+                    ..problem(row, c, RuleCode::Quantity)
                 });
                 return None;
             }
             Qty::new(v).or_else(|| {
-                problems.push(problem(row, c, "out_of_range"));
+                problems.push(problem(row, c, RuleCode::OutOfRange));
                 None
             })
         };
@@ -529,15 +530,15 @@ pub fn check_rows(sheet: &Sheet, known: &Known) -> (Vec<Checked>, Vec<Problem>) 
         if let (Some(min), Some(max)) = (min, max)
             && min > max
         {
-            problems.push(problem(row, Column::MaxStock, "max_below_min"));
+            problems.push(problem(row, Column::MaxStock, RuleCode::MaxBelowMin));
         }
 
         let lead = match number(cell(Column::LeadTime)) {
             Err(code) => Err(code),
-            Ok(v) if !v.fract().is_zero() => Err("import_whole_days"),
+            Ok(v) if !v.fract().is_zero() => Err(RuleCode::ImportWholeDays),
             Ok(v) => rust_decimal::prelude::ToPrimitive::to_i32(&v)
                 .filter(|d| (0..=365).contains(d))
-                .ok_or("lead_time_range"),
+                .ok_or(RuleCode::LeadTimeRange),
         };
         if let Err(code) = lead {
             problems.push(problem(row, Column::LeadTime, code));
@@ -546,11 +547,11 @@ pub fn check_rows(sheet: &Sheet, known: &Known) -> (Vec<Checked>, Vec<Problem>) 
         if let (Some(m), Some(w)) = (material, warehouse) {
             let key = (m.id, w.id);
             if known.listed.contains(&key) {
-                problems.push(problem(row, material_col, "import_listed_already"));
+                problems.push(problem(row, material_col, RuleCode::ImportListedAlready));
             } else if let Some(first) = first_row.get(&key) {
                 problems.push(Problem {
                     args: vec![("first", first.to_string())],
-                    ..problem(row, material_col, "import_duplicate_row")
+                    ..problem(row, material_col, RuleCode::ImportDuplicateRow)
                 });
             } else {
                 first_row.insert(key, row);
@@ -575,7 +576,7 @@ pub fn check_rows(sheet: &Sheet, known: &Known) -> (Vec<Checked>, Vec<Problem>) 
     (checked, problems)
 }
 
-fn problem(row: usize, column: Column, code: &'static str) -> Problem {
+fn problem(row: usize, column: Column, code: RuleCode) -> Problem {
     Problem {
         row,
         column,
@@ -585,11 +586,11 @@ fn problem(row: usize, column: Column, code: &'static str) -> Problem {
 }
 
 /// An exact decimal from a cell: `required` when empty, `not_a_number` when not a number.
-fn number(text: &str) -> Result<Decimal, &'static str> {
+fn number(text: &str) -> Result<Decimal, RuleCode> {
     if text.is_empty() {
-        return Err("required");
+        return Err(RuleCode::Required);
     }
-    Decimal::from_str(text).map_err(|_| "not_a_number")
+    Decimal::from_str(text).map_err(|_| RuleCode::NotANumber)
 }
 
 // ----- Importing -----
@@ -618,7 +619,7 @@ pub async fn import(
         .await
         .map_err(|e| AppError::Internal(format!("import: {e}")))??;
     if sheet.rows.is_empty() {
-        return Err(AppError::field("file", "import_no_rows"));
+        return Err(AppError::field("file", RuleCode::ImportNoRows));
     }
     let known = known(state, sid).await?;
     let (checked, mut problems) = check_rows(&sheet, &known);
@@ -789,10 +790,10 @@ async fn listed_meanwhile(
             Ok(Err(problem(
                 r.row,
                 Column::MaterialCode,
-                "import_listed_already",
+                RuleCode::ImportListedAlready,
             )))
         })
-        .unwrap_or(Err(AppError::Conflict("duplicate")))
+        .unwrap_or(Err(AppError::Conflict(RuleCode::Duplicate)))
 }
 
 // ----- Reports -----
@@ -834,7 +835,7 @@ impl Outcome {
                     row: p.row,
                     column: p.column.key().to_string(),
                     code: p.code.to_string(),
-                    message: locale.ta(&format!("validation-{}", p.code), &p.args),
+                    message: p.code.field_message(locale, &p.args),
                 })
                 .collect(),
         }
@@ -945,7 +946,7 @@ pub async fn import_submit(
     let dry_run = f.get("dry_run").is_some_and(|v| !v.is_empty());
     let r = match upload {
         Some(u) => import(&state, &user, u.bytes, dry_run).await,
-        None => Err(AppError::field("file", "required")),
+        None => Err(AppError::field("file", RuleCode::Required)),
     };
     match r {
         Ok(o) if o.problems.is_empty() && !o.dry_run => Ok(redirect_with_flash(
@@ -1062,7 +1063,7 @@ mod tests {
     fn codes(problems: &[Problem]) -> Vec<(usize, &'static str, &'static str)> {
         problems
             .iter()
-            .map(|p| (p.row, p.column.key(), p.code))
+            .map(|p| (p.row, p.column.key(), p.code.as_str()))
             .collect()
     }
 
@@ -1140,7 +1141,7 @@ mod tests {
     #[test]
     fn only_csv_and_xlsx_are_read() {
         let code = |bytes: &[u8]| match read_file(bytes) {
-            Err(AppError::Validation(f)) => f.0.get("file").map(|e| e.code.clone()),
+            Err(AppError::Validation(f)) => f.0.get("file").map(|e| e.code.to_string()),
             _ => None,
         };
         assert_eq!(

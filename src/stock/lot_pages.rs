@@ -8,6 +8,7 @@ use super::counts::{CountDecision, CountInput, decide_count, enter_count};
 use super::returns::{LotAnswer, REMOVAL, answer, record_exchange, record_return};
 use super::store::{Qty, own_supplier};
 use crate::auth::{Capability, CurrentUser};
+use crate::error::RuleCode;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::page::{CsrfForm, FormErrors, PageCtx, form_outcome, redirect_with_flash};
@@ -254,7 +255,7 @@ pub async fn my_lot_answer(
     let choice = match field(&form.0, "answer").as_str() {
         "return" => Ok(LotAnswer::Return),
         "exchange" => Ok(LotAnswer::Exchange),
-        _ => Err(AppError::field("answer", "required")),
+        _ => Err(AppError::field("answer", RuleCode::Required)),
     };
     let r = match choice {
         Ok(a) => answer(&state, &user, *id, a).await.map(|_| a),
@@ -586,7 +587,7 @@ pub async fn count_create(
         let input = CountInput {
             listing_id: field(&f, "listing_id")
                 .parse()
-                .map_err(|_| AppError::field("listing_id", "required"))?,
+                .map_err(|_| AppError::field("listing_id", RuleCode::Required))?,
             counted: dec(&f, "counted")?,
             reason: field(&f, "reason"),
         };
@@ -626,7 +627,7 @@ pub async fn count_decide(
     let approve = match field(&f, "decision").as_str() {
         "approve" => Ok(true),
         "reject" => Ok(false),
-        _ => Err(AppError::field("decision", "required")),
+        _ => Err(AppError::field("decision", RuleCode::Required)),
     };
     let r = match approve {
         Ok(approve) => decide_count(

@@ -9,6 +9,7 @@ use super::store::{
     ListingInput, PriceChangeInput, RequisitionInput, RequisitionLineInput,
 };
 use crate::auth::{Capability, CurrentUser, Role};
+use crate::error::RuleCode;
 use crate::error::{AppError, AppResult};
 use crate::materials::CategoryView;
 use crate::state::AppState;
@@ -193,7 +194,7 @@ pub async fn requisition_create(
                 && !v.trim().is_empty()
             {
                 let quantity = Decimal::from_str(v.trim())
-                    .map_err(|_| AppError::field("lines", "not_a_number"))?;
+                    .map_err(|_| AppError::field("lines", RuleCode::NotANumber))?;
                 lines.push(RequisitionLineInput {
                     listing_id: id,
                     quantity,
@@ -387,7 +388,7 @@ pub async fn requisition_issue(
                 && !v.trim().is_empty()
             {
                 let quantity = Decimal::from_str(v.trim())
-                    .map_err(|_| AppError::field("lines", "not_a_number"))?;
+                    .map_err(|_| AppError::field("lines", RuleCode::NotANumber))?;
                 if !quantity.is_zero() {
                     lines.push(IssueLine { line_id, quantity });
                 }
@@ -571,16 +572,16 @@ pub async fn my_listing_create(
         let input = ListingInput {
             material_id: field(&f, "material_id")
                 .parse()
-                .map_err(|_| AppError::field("material_id", "required"))?,
+                .map_err(|_| AppError::field("material_id", RuleCode::Required))?,
             warehouse_id: field(&f, "warehouse_id")
                 .parse()
-                .map_err(|_| AppError::field("warehouse_id", "required"))?,
+                .map_err(|_| AppError::field("warehouse_id", RuleCode::Required))?,
             price: dec(&f, "price")?,
             min_stock: dec(&f, "min_stock")?,
             max_stock: dec(&f, "max_stock")?,
             lead_time_days: field(&f, "lead_time_days")
                 .parse()
-                .map_err(|_| AppError::field("lead_time_days", "not_a_number"))?,
+                .map_err(|_| AppError::field("lead_time_days", RuleCode::NotANumber))?,
         };
         store::create_listing(&state, &user, input)
             .await
@@ -657,18 +658,18 @@ pub async fn my_delivery_create(
             lines.push(DeliveryLineInput {
                 listing_id: listing
                     .parse()
-                    .map_err(|_| AppError::field("lines", "required"))?,
+                    .map_err(|_| AppError::field("lines", RuleCode::Required))?,
                 quantity: dec(&f, &format!("qty_{i}"))?,
                 batch_no: field(&f, &format!("batch_{i}")),
                 certificate_file_id,
             });
         }
         let arrival = Arrival::parse(&field(&f, "arrival"))
-            .ok_or_else(|| AppError::field("arrival", "required"))?;
+            .ok_or_else(|| AppError::field("arrival", RuleCode::Required))?;
         let input = DeliveryInput {
             warehouse_id: field(&f, "warehouse_id")
                 .parse()
-                .map_err(|_| AppError::field("warehouse_id", "required"))?,
+                .map_err(|_| AppError::field("warehouse_id", RuleCode::Required))?,
             note_number: field(&f, "note_number"),
             arrival,
             delivered_on: date(&f, "delivered_on")?,
@@ -1031,7 +1032,7 @@ pub async fn rejection_to_failure(
         .await?
         .ok_or(AppError::NotFound)?;
     if line.rejected.value() <= Decimal::ZERO {
-        return Err(AppError::Rule("nothing_rejected"));
+        return Err(AppError::Rule(RuleCode::NothingRejected));
     }
     let d = delivery::Entity::find_by_id(line.delivery_id)
         .one(&state.db.read)

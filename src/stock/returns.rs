@@ -10,6 +10,7 @@
 use super::store::Qty;
 use crate::audit::{self, Change};
 use crate::auth::{Capability, CurrentUser, Role};
+use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, ErrorBody, FieldErrors};
 use crate::state::AppState;
 use actix_web::{get, post, web};
@@ -221,10 +222,10 @@ pub async fn answer(
         .filter(|l| l.supplier_id == sid)
         .ok_or(AppError::NotFound)?;
     if l.return_request.as_deref() == Some(REMOVAL) {
-        return Err(AppError::Rule("lot_removal_return"));
+        return Err(AppError::Rule(RuleCode::LotRemovalReturn));
     }
     if l.stale_flagged_on.is_none() || l.quantity.value() <= Decimal::ZERO {
-        return Err(AppError::Rule("lot_not_flagged"));
+        return Err(AppError::Rule(RuleCode::LotNotFlagged));
     }
     if answer == LotAnswer::Exchange {
         // Fresh goods are a delivery: only a supplier that may trade can bring them.
@@ -249,7 +250,7 @@ pub async fn answer(
         .exec(&txn)
         .await?;
     if r.rows_affected != 1 {
-        return Err(AppError::Rule("lot_not_flagged"));
+        return Err(AppError::Rule(RuleCode::LotNotFlagged));
     }
     let after = lot::Entity::find_by_id(l.id)
         .one(&txn)
@@ -308,7 +309,7 @@ async fn empty_lot(txn: &DatabaseTransaction, l: &lot::Model, today: NaiveDate) 
         .exec(txn)
         .await?;
     if r.rows_affected != 1 {
-        return Err(AppError::Conflict("stock_changed"));
+        return Err(AppError::Conflict(RuleCode::StockChanged));
     }
     Ok(())
 }
@@ -324,14 +325,16 @@ async fn lot_to_clear(
         .await?
         .ok_or(AppError::NotFound)?;
     if !is_flagged(&l) || l.quantity.value() <= Decimal::ZERO {
-        return Err(AppError::Rule("lot_not_flagged"));
+        return Err(AppError::Rule(RuleCode::LotNotFlagged));
     }
     match (l.return_request.as_deref(), wanted) {
         (Some(REMOVAL), LotAnswer::Return) => {}
-        (Some(REMOVAL), LotAnswer::Exchange) => return Err(AppError::Rule("supplier_removed")),
-        (None, _) => return Err(AppError::Rule("lot_not_answered")),
+        (Some(REMOVAL), LotAnswer::Exchange) => {
+            return Err(AppError::Rule(RuleCode::SupplierRemoved));
+        }
+        (None, _) => return Err(AppError::Rule(RuleCode::LotNotAnswered)),
         (Some(a), w) if a == w.as_str() => {}
-        _ => return Err(AppError::Rule("lot_answer_mismatch")),
+        _ => return Err(AppError::Rule(RuleCode::LotAnswerMismatch)),
     }
     let li = listing::Entity::find_by_id(l.listing_id)
         .one(txn)
@@ -383,7 +386,7 @@ pub async fn record_return(
         .exec(&txn)
         .await?;
     if took.rows_affected != 1 {
-        return Err(AppError::Rule("return_takes_reserved"));
+        return Err(AppError::Rule(RuleCode::ReturnTakesReserved));
     }
     empty_lot(&txn, &l, today).await?;
     let note = if l.return_request.as_deref() == Some(REMOVAL) {
@@ -464,13 +467,13 @@ pub async fn record_exchange(
     let mut errors = FieldErrors::new();
     let fresh = if super::rules::valid_quantity(quantity, decimals) {
         Qty::new(quantity).unwrap_or_else(|| {
-            errors.add("quantity", "out_of_range");
+            errors.add("quantity", RuleCode::OutOfRange);
             Qty::zero()
         })
     } else {
         errors.add_with(
             "quantity",
-            "quantity",
+            RuleCode::Quantity,
             &[("decimals", decimals.to_string())],
         );
         Qty::zero()
@@ -500,7 +503,7 @@ pub async fn record_exchange(
         .exec(&txn)
         .await?;
     if moved.rows_affected != 1 {
-        return Err(AppError::Rule("return_takes_reserved"));
+        return Err(AppError::Rule(RuleCode::ReturnTakesReserved));
     }
     empty_lot(&txn, &l, today).await?;
     super::store::record_movement(

@@ -13,6 +13,7 @@ use super::rules::valid_quantity;
 use super::store::{Qty, record_movement, unit_decimals};
 use crate::audit::{self, Change};
 use crate::auth::{Capability, CurrentUser, Role};
+use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, ErrorBody, FieldErrors};
 use crate::state::AppState;
 use crate::web::page::{CsrfForm, FormErrors, PageCtx, form_outcome};
@@ -48,23 +49,23 @@ fn check(input: &SiteReturnInput, decimals: u32, open: Decimal, errors: &mut Fie
     if !valid_quantity(input.quantity, decimals) {
         errors.add_with(
             "quantity",
-            "quantity",
+            RuleCode::Quantity,
             &[("decimals", decimals.to_string())],
         );
     } else if input.quantity > open {
         errors.add_with(
             "quantity",
-            "site_return_more_than_issued",
+            RuleCode::SiteReturnMoreThanIssued,
             &[("open", open.normalize().to_string())],
         );
     } else {
         q = Qty::new(input.quantity).unwrap_or_else(|| {
-            errors.add("quantity", "out_of_range");
+            errors.add("quantity", RuleCode::OutOfRange);
             Qty::zero()
         });
     }
     if input.reason.trim().is_empty() {
-        errors.add("reason", "required");
+        errors.add("reason", RuleCode::Required);
     }
     q
 }
@@ -142,7 +143,7 @@ async fn lot_drawn_from(txn: &DatabaseTransaction, line_id: i64) -> AppResult<lo
         .order_by_desc(lot::Column::Id)
         .one(txn)
         .await?
-        .ok_or(AppError::Rule("site_return_nothing_issued"))
+        .ok_or(AppError::Rule(RuleCode::SiteReturnNothingIssued))
 }
 
 /// The keeper records goods a site hands back on the requisition line they were issued on.
@@ -161,7 +162,7 @@ pub async fn record_site_return(
         .await?
         .ok_or(AppError::NotFound)?;
     if line.issued.value() <= Decimal::ZERO {
-        return Err(AppError::Rule("site_return_nothing_issued"));
+        return Err(AppError::Rule(RuleCode::SiteReturnNothingIssued));
     }
     let l = listing::Entity::find_by_id(line.listing_id)
         .one(db)
@@ -440,7 +441,7 @@ pub async fn page_record(
         )
         .await
         .map(|_| ()),
-        Err(_) => Err(AppError::field("quantity", "not_a_number")),
+        Err(_) => Err(AppError::field("quantity", RuleCode::NotANumber)),
     };
     let locale = ctx.locale;
     form_outcome(
@@ -469,7 +470,7 @@ mod tests {
     }
 
     fn code(errors: &FieldErrors, field: &str) -> Option<String> {
-        errors.0.get(field).map(|e| e.code.clone())
+        errors.0.get(field).map(|e| e.code.to_string())
     }
 
     #[test]

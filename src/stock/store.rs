@@ -9,6 +9,7 @@ use super::rules::{
 };
 use crate::audit::{self, Change};
 use crate::auth::{CurrentUser, Role};
+use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::state::AppState;
 use chrono::NaiveDate;
@@ -30,22 +31,26 @@ pub type Price = Fixed<4>;
 
 fn qty(field: &str, v: Decimal, decimals: u32, errors: &mut FieldErrors) -> Qty {
     if !valid_quantity(v, decimals) {
-        errors.add_with(field, "quantity", &[("decimals", decimals.to_string())]);
+        errors.add_with(
+            field,
+            RuleCode::Quantity,
+            &[("decimals", decimals.to_string())],
+        );
         return Qty::zero();
     }
     Qty::new(v).unwrap_or_else(|| {
-        errors.add(field, "out_of_range");
+        errors.add(field, RuleCode::OutOfRange);
         Qty::zero()
     })
 }
 
 fn price(field: &str, v: Decimal, errors: &mut FieldErrors) -> Price {
     if v <= Decimal::ZERO {
-        errors.add(field, "price_positive");
+        errors.add(field, RuleCode::PricePositive);
         return Price::zero();
     }
     Price::new(v).unwrap_or_else(|| {
-        errors.add(field, "out_of_range");
+        errors.add(field, RuleCode::OutOfRange);
         Price::zero()
     })
 }
@@ -101,14 +106,14 @@ pub async fn create_listing(
         .await?
         .filter(|m| m.active);
     if m.is_none() {
-        errors.add("material_id", "not_found");
+        errors.add("material_id", RuleCode::NotFound);
     }
     if warehouse::Entity::find_by_id(input.warehouse_id)
         .one(db)
         .await?
         .is_none_or(|w| !w.active)
     {
-        errors.add("warehouse_id", "not_found");
+        errors.add("warehouse_id", RuleCode::NotFound);
     }
     if let (Some(m), Some(a)) = (&m, crate::suppliers::store::agreement(db, sid).await?) {
         let cats: Vec<i64> = a
@@ -117,7 +122,7 @@ pub async fn create_listing(
             .filter_map(|c| c.parse().ok())
             .collect();
         if !cats.is_empty() && !cats.contains(&m.category_id) {
-            errors.add("material_id", "category_not_in_agreement");
+            errors.add("material_id", RuleCode::CategoryNotInAgreement);
         }
     }
     let decimals = match &m {
@@ -132,10 +137,10 @@ pub async fn create_listing(
     };
     let max = qty("max_stock", input.max_stock, decimals, &mut errors);
     if min > max {
-        errors.add("max_stock", "max_below_min");
+        errors.add("max_stock", RuleCode::MaxBelowMin);
     }
     if !(0..=365).contains(&input.lead_time_days) {
-        errors.add("lead_time_days", "lead_time_range");
+        errors.add("lead_time_days", RuleCode::LeadTimeRange);
     }
     errors.into_result()?;
     let m = m.ok_or(AppError::NotFound)?;
@@ -234,7 +239,7 @@ pub async fn request_price_change(
     let mut errors = FieldErrors::new();
     let p = price("new_price", input.new_price, &mut errors);
     if input.effective_on < state.today() {
-        errors.add("effective_on", "in_past");
+        errors.add("effective_on", RuleCode::InPast);
     }
     errors.into_result()?;
     let now = state.now();
@@ -305,7 +310,7 @@ pub async fn decide_price_change(
         .await?
         .ok_or(AppError::NotFound)?;
     if claimed.rows_affected != 1 {
-        return Err(AppError::Rule("price_change_decided"));
+        return Err(AppError::Rule(RuleCode::PriceChangeDecided));
     }
     if approve && c.effective_on <= state.today() {
         apply_price(&txn, &c).await?;
@@ -386,10 +391,10 @@ pub async fn create_delivery(
     let db = &state.db.read;
     let mut errors = FieldErrors::new();
     if input.note_number.trim().is_empty() {
-        errors.add("note_number", "required");
+        errors.add("note_number", RuleCode::Required);
     }
     if input.lines.is_empty() {
-        errors.add("lines", "required");
+        errors.add("lines", RuleCode::Required);
     }
     let mut lines = Vec::new();
     for (i, l) in input.lines.iter().enumerate() {
@@ -399,7 +404,7 @@ pub async fn create_delivery(
             .await?
             .filter(|x| x.supplier_id == sid && x.warehouse_id == input.warehouse_id);
         let Some(found) = found else {
-            errors.add(&format!("lines.{i}.listing_id"), "not_found");
+            errors.add(&format!("lines.{i}.listing_id"), RuleCode::NotFound);
             continue;
         };
         let q = qty(
@@ -414,7 +419,10 @@ pub async fn create_delivery(
                 .await?
                 .is_none_or(|x| x.supplier_id != Some(sid))
         {
-            errors.add(&format!("lines.{i}.certificate_file_id"), "not_found");
+            errors.add(
+                &format!("lines.{i}.certificate_file_id"),
+                RuleCode::NotFound,
+            );
         }
         lines.push((
             found.id,
@@ -515,7 +523,7 @@ pub async fn inspect(
         .await?
         .ok_or(AppError::NotFound)?;
     if d.status != "pending" {
-        return Err(AppError::Rule("delivery_not_pending"));
+        return Err(AppError::Rule(RuleCode::DeliveryNotPending));
     }
     let stored = delivery_line::Entity::find()
         .filter(delivery_line::Column::DeliveryId.eq(d.id))
@@ -523,12 +531,12 @@ pub async fn inspect(
         .await?;
     let mut errors = FieldErrors::new();
     if lines.len() != stored.len() {
-        errors.add("lines", "every_line");
+        errors.add("lines", RuleCode::EveryLine);
     }
     let mut plan = Vec::new();
     for (i, l) in lines.iter().enumerate() {
         let Some(s) = stored.iter().find(|s| s.id == l.line_id) else {
-            errors.add(&format!("lines.{i}.line_id"), "not_found");
+            errors.add(&format!("lines.{i}.line_id"), RuleCode::NotFound);
             continue;
         };
         let accepted = Qty::new(l.accepted).unwrap_or_default();
@@ -537,14 +545,17 @@ pub async fn inspect(
             || l.rejected < Decimal::ZERO
             || accepted.value() + rejected.value() != s.quantity.value()
         {
-            errors.add(&format!("lines.{i}.accepted"), "accepted_plus_rejected");
+            errors.add(
+                &format!("lines.{i}.accepted"),
+                RuleCode::AcceptedPlusRejected,
+            );
         }
         if l.accepted > Decimal::ZERO && !l.checks.all() {
             // Rule 8: goods that do not match the note or arrive without papers are rejected.
-            errors.add(&format!("lines.{i}.checks"), "checks_failed_reject");
+            errors.add(&format!("lines.{i}.checks"), RuleCode::ChecksFailedReject);
         }
         if l.rejected > Decimal::ZERO && l.reason.trim().is_empty() {
-            errors.add(&format!("lines.{i}.reason"), "required");
+            errors.add(&format!("lines.{i}.reason"), RuleCode::Required);
         }
         plan.push((
             s.clone(),
@@ -567,7 +578,7 @@ pub async fn inspect(
         .exec(&txn)
         .await?;
     if claimed.rows_affected != 1 {
-        return Err(AppError::Rule("delivery_not_pending"));
+        return Err(AppError::Rule(RuleCode::DeliveryNotPending));
     }
     for (line, accepted, rejected, reason, checks) in plan {
         delivery_line::Entity::update_many()
@@ -654,9 +665,9 @@ pub(crate) async fn record_movement(
     at: chrono::DateTime<chrono::Utc>,
     note: &str,
 ) -> AppResult<()> {
-    let q = Qty::new(quantity).ok_or(AppError::Rule("quantity_out_of_range"))?;
+    let q = Qty::new(quantity).ok_or(AppError::Rule(RuleCode::QuantityOutOfRange))?;
     let a = Fixed::<2>::new(amount(quantity, unit_price.value()))
-        .ok_or(AppError::Rule("quantity_out_of_range"))?;
+        .ok_or(AppError::Rule(RuleCode::QuantityOutOfRange))?;
     movement::ActiveModel {
         lot_id: Set(lot.id),
         listing_id: Set(lot.listing_id),
@@ -702,7 +713,7 @@ pub async fn ensure_orderable(
     today: NaiveDate,
 ) -> AppResult<()> {
     if !l.active {
-        return Err(AppError::Rule("listing_not_orderable"));
+        return Err(AppError::Rule(RuleCode::ListingNotOrderable));
     }
     crate::suppliers::store::ensure_may_trade(conn, l.supplier_id, today)
         .await
@@ -713,7 +724,7 @@ pub async fn ensure_orderable(
 /// database away) stays what it is.
 fn not_orderable(e: AppError) -> AppError {
     match e {
-        AppError::Rule(_) => AppError::Rule("listing_not_orderable"),
+        AppError::Rule(_) => AppError::Rule(RuleCode::ListingNotOrderable),
         other => other,
     }
 }
@@ -732,18 +743,18 @@ pub async fn submit_requisition(
     let today = state.today();
     let mut errors = FieldErrors::new();
     if input.purpose.trim().is_empty() {
-        errors.add("purpose", "required");
+        errors.add("purpose", RuleCode::Required);
     }
     if input.need_by < today {
-        errors.add("need_by", "in_past");
+        errors.add("need_by", RuleCode::InPast);
     }
     if input.lines.is_empty() {
-        errors.add("lines", "required");
+        errors.add("lines", RuleCode::Required);
     }
     let mut lines = Vec::new();
     for (i, l) in input.lines.iter().enumerate() {
         let Some(found) = listing::Entity::find_by_id(l.listing_id).one(db).await? else {
-            errors.add(&format!("lines.{i}.listing_id"), "not_found");
+            errors.add(&format!("lines.{i}.listing_id"), RuleCode::NotFound);
             continue;
         };
         match ensure_orderable(db, &found, today).await {
@@ -835,7 +846,7 @@ async fn set_status(
         .exec(txn)
         .await?;
     if res.rows_affected != 1 {
-        return Err(AppError::Rule("requisition_status_changed"));
+        return Err(AppError::Rule(RuleCode::RequisitionStatusChanged));
     }
     Ok(())
 }
@@ -875,7 +886,7 @@ pub async fn approve_requisition(
             .exec(&txn)
             .await?;
         if reserved.rows_affected != 1 {
-            return Err(AppError::Rule("insufficient_stock"));
+            return Err(AppError::Rule(RuleCode::InsufficientStock));
         }
         requisition_line::Entity::update_many()
             .col_expr(
@@ -926,20 +937,20 @@ pub async fn issue(
 ) -> AppResult<requisition::Model> {
     let (r, lines) = load_requisition(&state.db.read, id).await?;
     if !matches!(r.status.as_str(), "approved" | "partly_issued") {
-        return Err(AppError::Rule("requisition_not_approved"));
+        return Err(AppError::Rule(RuleCode::RequisitionNotApproved));
     }
     let mut errors = FieldErrors::new();
     let mut plan = Vec::new();
     for (i, il) in issue_lines.iter().enumerate() {
         let Some(line) = lines.iter().find(|l| l.id == il.line_id) else {
-            errors.add(&format!("lines.{i}.line_id"), "not_found");
+            errors.add(&format!("lines.{i}.line_id"), RuleCode::NotFound);
             continue;
         };
         let open = line.reserved.value() - line.issued.value();
         if il.quantity <= Decimal::ZERO || il.quantity > open {
             errors.add_with(
                 &format!("lines.{i}.quantity"),
-                "issue_more_than_reserved",
+                RuleCode::IssueMoreThanReserved,
                 &[("open", open.normalize().to_string())],
             );
             continue;
@@ -947,7 +958,7 @@ pub async fn issue(
         plan.push((line.clone(), Qty::new(il.quantity).unwrap_or_default()));
     }
     if plan.is_empty() && errors.is_empty() {
-        errors.add("lines", "required");
+        errors.add("lines", RuleCode::Required);
     }
     errors.into_result()?;
     let today = state.today();
@@ -976,7 +987,7 @@ pub async fn issue(
             .exec(&txn)
             .await?;
         if took.rows_affected != 1 {
-            return Err(AppError::Rule("insufficient_stock"));
+            return Err(AppError::Rule(RuleCode::InsufficientStock));
         }
         let lots = lot::Entity::find()
             .filter(lot::Column::ListingId.eq(l.id))
@@ -987,8 +998,8 @@ pub async fn issue(
             .iter()
             .map(|x| (x.id, x.received_on, x.quantity.value()))
             .collect();
-        let allocation =
-            allocate_oldest_first(&avail, q.value()).ok_or(AppError::Rule("insufficient_stock"))?;
+        let allocation = allocate_oldest_first(&avail, q.value())
+            .ok_or(AppError::Rule(RuleCode::InsufficientStock))?;
         for (lot_id, take) in allocation {
             let take_q = Qty::new(take).unwrap_or_default();
             let drawn = lot::Entity::update_many()
@@ -1002,7 +1013,7 @@ pub async fn issue(
                 .exec(&txn)
                 .await?;
             if drawn.rows_affected != 1 {
-                return Err(AppError::Conflict("stock_changed"));
+                return Err(AppError::Conflict(RuleCode::StockChanged));
             }
             let lot_row = lots
                 .iter()
@@ -1040,7 +1051,7 @@ pub async fn issue(
             .exec(&txn)
             .await?;
         if bumped.rows_affected != 1 {
-            return Err(AppError::Conflict("stock_changed"));
+            return Err(AppError::Conflict(RuleCode::StockChanged));
         }
     }
     let after_lines = requisition_line::Entity::find()

@@ -10,6 +10,7 @@ use super::store::{
     HeadDecision, NewApplication, OfficerDecision, ReviewInput, SuspensionInput,
 };
 use crate::auth::{Capability, CurrentUser};
+use crate::error::RuleCode;
 use crate::error::{AppError, AppResult};
 use crate::materials::CategoryView;
 use crate::state::AppState;
@@ -65,7 +66,7 @@ fn checklist_of(f: &Form) -> Checklist {
 
 fn date(f: &Form, k: &str) -> Result<chrono::NaiveDate, AppError> {
     chrono::NaiveDate::parse_from_str(field(f, k).trim(), "%Y-%m-%d")
-        .map_err(|_| AppError::field(k, "date"))
+        .map_err(|_| AppError::field(k, RuleCode::Date))
 }
 
 // ----- Application -----
@@ -114,7 +115,7 @@ pub async fn apply_submit(
     if field(&f, "password") != field(&f, "confirm_password") {
         let categories = crate::materials::categories(&state.db.read).await?;
         let errors = FormErrors::from_error(
-            &AppError::field("confirm_password", "passwords_differ"),
+            &AppError::field("confirm_password", RuleCode::PasswordsDiffer),
             ctx.locale,
         );
         return Ok(crate::web::html_status(
@@ -359,9 +360,9 @@ pub async fn mine_document(
     check_csrf(&req, &field(&f, "csrf_token"))?;
     let r = async {
         let kind = DocumentKind::parse(&field(&f, "kind"))
-            .ok_or_else(|| AppError::field("kind", "required"))?;
+            .ok_or_else(|| AppError::field("kind", RuleCode::Required))?;
         let (issued_on, expires_on) = (date(&f, "issued_on")?, date(&f, "expires_on")?);
-        let upload = upload.ok_or_else(|| AppError::field("file", "required"))?;
+        let upload = upload.ok_or_else(|| AppError::field("file", RuleCode::Required))?;
         let (owner, purpose) = crate::files::upload_owner(&state, &user, None).await?;
         let stored = crate::files::store(
             &state.db.write,
@@ -687,7 +688,7 @@ pub async fn admission_submit(
                 field(&f, k)
                     .trim()
                     .parse::<i32>()
-                    .map_err(|_| AppError::field(&format!("terms.{k}"), "not_a_number"))
+                    .map_err(|_| AppError::field(&format!("terms.{k}"), RuleCode::NotANumber))
             };
             Some(AgreementTerms {
                 starts_on: date(&f, "starts_on")?,
@@ -697,7 +698,7 @@ pub async fn admission_submit(
                 tax_rate: field(&f, "tax_rate")
                     .trim()
                     .parse()
-                    .map_err(|_| AppError::field("terms.tax_rate", "not_a_number"))?,
+                    .map_err(|_| AppError::field("terms.tax_rate", RuleCode::NotANumber))?,
                 signed_on: date(&f, "signed_on")?,
             })
         } else {
@@ -735,10 +736,10 @@ pub async fn failure_submit(
     let r = async {
         let kind: FailureKind =
             serde_json::from_value(serde_json::Value::String(field(&f, "kind")))
-                .map_err(|_| AppError::field("kind", "required"))?;
+                .map_err(|_| AppError::field("kind", RuleCode::Required))?;
         let source: FailureSource =
             serde_json::from_value(serde_json::Value::String(field(&f, "source")))
-                .map_err(|_| AppError::field("source", "required"))?;
+                .map_err(|_| AppError::field("source", RuleCode::Required))?;
         let evidence = match upload.filter(|u| !u.bytes.is_empty()) {
             Some(u) => Some(
                 crate::files::store(

@@ -1,5 +1,6 @@
 //! Pure supplier rules: statuses and the unified social credit code (GB 32100-2015).
 
+use crate::error::RuleCode;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -66,11 +67,11 @@ pub enum CreditCodeError {
 }
 
 impl CreditCodeError {
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> RuleCode {
         match self {
-            CreditCodeError::Length => "credit_code_length",
-            CreditCodeError::Characters => "credit_code_characters",
-            CreditCodeError::CheckDigit => "credit_code_check_digit",
+            CreditCodeError::Length => RuleCode::CreditCodeLength,
+            CreditCodeError::Characters => RuleCode::CreditCodeCharacters,
+            CreditCodeError::CheckDigit => RuleCode::CreditCodeCheckDigit,
         }
     }
 }
@@ -133,7 +134,7 @@ pub enum Transition {
 
 impl SupplierStatus {
     /// Rule 1's life cycle: the status after `t`, or why `t` is not possible now.
-    pub fn after(self, t: Transition) -> Result<SupplierStatus, &'static str> {
+    pub fn after(self, t: Transition) -> Result<SupplierStatus, RuleCode> {
         use SupplierStatus::*;
         use Transition::*;
         match (self, t) {
@@ -145,7 +146,7 @@ impl SupplierStatus {
             (Admitted, Suspend) => Ok(Suspended),
             (Suspended, Reinstate) => Ok(Admitted),
             (Admitted | Suspended, Remove) => Ok(Removed),
-            _ => Err("transition_not_allowed"),
+            _ => Err(RuleCode::TransitionNotAllowed),
         }
     }
 
@@ -263,13 +264,13 @@ pub fn may_trade(
     status: SupplierStatus,
     licence_expires: Option<NaiveDate>,
     today: NaiveDate,
-) -> Result<(), &'static str> {
+) -> Result<(), RuleCode> {
     if status != SupplierStatus::Admitted {
-        return Err("supplier_not_admitted");
+        return Err(RuleCode::SupplierNotAdmitted);
     }
     match licence_expires {
         Some(d) if document_valid(d, today) => Ok(()),
-        _ => Err("business_licence_expired"),
+        _ => Err(RuleCode::BusinessLicenceExpired),
     }
 }
 
@@ -337,21 +338,21 @@ impl AgreementTerms {
     }
 
     /// Field errors as (field, code).
-    pub fn problems(&self) -> Vec<(&'static str, &'static str)> {
+    pub fn problems(&self) -> Vec<(&'static str, RuleCode)> {
         let mut p = Vec::new();
         if self.ends_on <= self.starts_on {
-            p.push(("ends_on", "end_before_start"));
+            p.push(("ends_on", RuleCode::EndBeforeStart));
         }
         if !(1..=28).contains(&self.cutoff_day) {
-            p.push(("cutoff_day", "cutoff_day_range"));
+            p.push(("cutoff_day", RuleCode::CutoffDayRange));
         }
         if !(1..=12).contains(&self.stale_months) {
-            p.push(("stale_months", "stale_months_range"));
+            p.push(("stale_months", RuleCode::StaleMonthsRange));
         }
         if self.tax_rate < rust_decimal::Decimal::ZERO
             || self.tax_rate > rust_decimal::Decimal::new(17, 2)
         {
-            p.push(("tax_rate", "tax_rate_range"));
+            p.push(("tax_rate", RuleCode::TaxRateRange));
         }
         p
     }
@@ -492,16 +493,19 @@ mod tests {
         assert_eq!(Recommended.after(Admit), Ok(Admitted));
         assert_eq!(
             Submitted.after(Admit),
-            Err("transition_not_allowed"),
+            Err(RuleCode::TransitionNotAllowed),
             "the head admits only what an officer recommended"
         );
         assert_eq!(Admitted.after(Suspend), Ok(Suspended));
         assert_eq!(Suspended.after(Reinstate), Ok(Admitted));
         assert_eq!(Suspended.after(Remove), Ok(Removed));
-        assert_eq!(Removed.after(Reinstate), Err("transition_not_allowed"));
+        assert_eq!(
+            Removed.after(Reinstate),
+            Err(RuleCode::TransitionNotAllowed)
+        );
         assert_eq!(
             Removed.after(Remove),
-            Err("transition_not_allowed"),
+            Err(RuleCode::TransitionNotAllowed),
             "removed once"
         );
         assert!(Draft.editable() && InfoRequested.editable() && !Submitted.editable());
@@ -516,15 +520,15 @@ mod tests {
         );
         assert_eq!(
             may_trade(SupplierStatus::Admitted, Some(expires), d(2027, 4, 1)),
-            Err("business_licence_expired")
+            Err(RuleCode::BusinessLicenceExpired)
         );
         assert_eq!(
             may_trade(SupplierStatus::Admitted, None, d(2027, 1, 1)),
-            Err("business_licence_expired")
+            Err(RuleCode::BusinessLicenceExpired)
         );
         assert_eq!(
             may_trade(SupplierStatus::Suspended, Some(expires), d(2027, 1, 1)),
-            Err("supplier_not_admitted")
+            Err(RuleCode::SupplierNotAdmitted)
         );
     }
 
@@ -576,7 +580,10 @@ mod tests {
             ..t
         };
         assert_eq!(
-            bad.problems(),
+            bad.problems()
+                .into_iter()
+                .map(|(f, c)| (f, c.as_str()))
+                .collect::<Vec<_>>(),
             vec![
                 ("cutoff_day", "cutoff_day_range"),
                 ("stale_months", "stale_months_range")

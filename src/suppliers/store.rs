@@ -7,6 +7,7 @@ use super::rules::{
 };
 use crate::audit::{self, Actor, Change};
 use crate::auth::{CurrentUser, Role, password};
+use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Locale;
 use crate::mail::{self, Email};
@@ -58,9 +59,9 @@ pub struct NewApplication {
 fn required(errors: &mut FieldErrors, field: &str, v: &str, max: usize) {
     let n = v.trim().chars().count();
     if n == 0 {
-        errors.add(field, "required");
+        errors.add(field, RuleCode::Required);
     } else if n > max {
-        errors.add_with(field, "too_long", &[("max", max.to_string())]);
+        errors.add_with(field, RuleCode::TooLong, &[("max", max.to_string())]);
     }
 }
 
@@ -84,16 +85,16 @@ pub fn check_application(input: &ApplicationInput, errors: &mut FieldErrors) -> 
         }
     };
     if !valid_phone(&input.contact_phone) {
-        errors.add("contact_phone", "phone");
+        errors.add("contact_phone", RuleCode::Phone);
     }
     if !validator::ValidateEmail::validate_email(&input.contact_email.trim()) {
-        errors.add("contact_email", "email");
+        errors.add("contact_email", RuleCode::Email);
     }
     if input.category_ids.is_empty() {
-        errors.add("category_ids", "required");
+        errors.add("category_ids", RuleCode::Required);
     }
     if !valid_bank_account(&input.bank_account) {
-        errors.add("bank_account", "bank_account");
+        errors.add("bank_account", RuleCode::BankAccount);
     }
     code
 }
@@ -112,7 +113,7 @@ async fn check_categories(
         .await?;
     let distinct: std::collections::BTreeSet<_> = ids.iter().collect();
     if found != distinct.len() as u64 {
-        errors.add("category_ids", "not_found");
+        errors.add("category_ids", RuleCode::NotFound);
     }
     Ok(())
 }
@@ -206,7 +207,7 @@ async fn transition(
         .exec(txn)
         .await?;
     if r.rows_affected != 1 {
-        return Err(AppError::Conflict("status_changed"));
+        return Err(AppError::Conflict(RuleCode::StatusChanged));
     }
     Ok(to)
 }
@@ -222,7 +223,7 @@ pub async fn apply(state: &AppState, input: NewApplication) -> AppResult<(suppli
     if !(8..=200).contains(&pw_len) {
         errors.add_with(
             "password",
-            "password_length",
+            RuleCode::PasswordLength,
             &[("min", "8".into()), ("max", "200".into())],
         );
     }
@@ -239,7 +240,7 @@ pub async fn apply(state: &AppState, input: NewApplication) -> AppResult<(suppli
         .await?
         > 0
     {
-        errors.add("contact_email", "taken");
+        errors.add("contact_email", RuleCode::Taken);
     }
     if let Some(c) = &code
         && supplier::Entity::find()
@@ -248,10 +249,10 @@ pub async fn apply(state: &AppState, input: NewApplication) -> AppResult<(suppli
             .await?
             > 0
     {
-        errors.add("credit_code", "taken");
+        errors.add("credit_code", RuleCode::Taken);
     }
     errors.into_result()?;
-    let code = code.ok_or_else(|| AppError::field("credit_code", "required"))?;
+    let code = code.ok_or_else(|| AppError::field("credit_code", RuleCode::Required))?;
     let hash = password::hash(input.password.clone()).await?;
     let now = state.now();
     let c = &input.company;
@@ -356,7 +357,7 @@ pub async fn verify_email(state: &AppState, token: &str) -> AppResult<()> {
         .one(&txn)
         .await?
         .filter(|t| t.used_at.is_none() && t.expires_at > now)
-        .ok_or(AppError::Rule("verification_link_invalid"))?;
+        .ok_or(AppError::Rule(RuleCode::VerificationLinkInvalid))?;
     email_token::Entity::update_many()
         .col_expr(email_token::Column::UsedAt, Expr::value(Some(now)))
         .filter(email_token::Column::Id.eq(found.id))
@@ -397,14 +398,14 @@ pub async fn update_application(
     let id = own_supplier(user)?;
     let s = load(&state.db.read, id).await?;
     if !status_of(&s)?.editable() {
-        return Err(AppError::Rule("application_not_editable"));
+        return Err(AppError::Rule(RuleCode::ApplicationNotEditable));
     }
     let mut errors = FieldErrors::new();
     let code = check_application(&input, &mut errors);
     check_categories(&state.db.read, &input.category_ids, &mut errors).await?;
     if input.contact_email.trim().to_lowercase() != s.contact_email {
         // The contact email is the sign-in; it changes through the account, not here.
-        errors.add("contact_email", "not_changeable");
+        errors.add("contact_email", RuleCode::NotChangeable);
     }
     if let Some(c) = &code
         && supplier::Entity::find()
@@ -414,7 +415,7 @@ pub async fn update_application(
             .await?
             > 0
     {
-        errors.add("credit_code", "taken");
+        errors.add("credit_code", RuleCode::Taken);
     }
     errors.into_result()?;
     let now = state.now();
@@ -468,21 +469,21 @@ pub async fn add_document(
     let id = own_supplier(user)?;
     let s = load(&state.db.read, id).await?;
     if status_of(&s)? == SupplierStatus::Removed {
-        return Err(AppError::Rule("supplier_removed"));
+        return Err(AppError::Rule(RuleCode::SupplierRemoved));
     }
     let mut errors = FieldErrors::new();
     required(&mut errors, "title", &input.title, 200);
     if input.expires_on <= input.issued_on {
-        errors.add("expires_on", "end_before_start");
+        errors.add("expires_on", RuleCode::EndBeforeStart);
     }
     if input.issued_on > state.today() {
-        errors.add("issued_on", "in_future");
+        errors.add("issued_on", RuleCode::InFuture);
     }
     let f = file::Entity::find_by_id(input.file_id)
         .one(&state.db.read)
         .await?;
     if f.as_ref().is_none_or(|f| f.supplier_id != Some(id)) {
-        errors.add("file_id", "not_found");
+        errors.add("file_id", RuleCode::NotFound);
     }
     errors.into_result()?;
     let now = state.now();
@@ -562,11 +563,11 @@ pub async fn submit(state: &AppState, user: &CurrentUser) -> AppResult<supplier:
         .await?
         .ok_or(AppError::NotFound)?;
     if !u.email_verified {
-        return Err(AppError::Rule("email_not_verified"));
+        return Err(AppError::Rule(RuleCode::EmailNotVerified));
     }
     match licence_expires(&state.db.read, id).await? {
         Some(d) if super::rules::document_valid(d, state.today()) => {}
-        _ => return Err(AppError::Rule("business_licence_missing")),
+        _ => return Err(AppError::Rule(RuleCode::BusinessLicenceMissing)),
     }
     let now = state.now();
     let txn = state.db.begin_write().await?;
@@ -664,11 +665,11 @@ pub async fn review(
     let s = load(&state.db.read, supplier_id).await?;
     let mut errors = FieldErrors::new();
     if input.decision != OfficerDecision::Recommend && input.reasons.trim().is_empty() {
-        errors.add("reasons", "required");
+        errors.add("reasons", RuleCode::Required);
     }
     if input.decision == OfficerDecision::Recommend {
         for item in input.checklist.missing_for_recommendation() {
-            errors.add(&format!("checklist.{item}"), "checklist_required");
+            errors.add(&format!("checklist.{item}"), RuleCode::ChecklistRequired);
         }
     }
     errors.into_result()?;
@@ -768,7 +769,7 @@ pub async fn decide_admission(
     };
     let mut errors = FieldErrors::new();
     if input.decision != HeadDecision::Admit && input.reasons.trim().is_empty() {
-        errors.add("reasons", "required");
+        errors.add("reasons", RuleCode::Required);
     }
     if input.decision == HeadDecision::Admit {
         for (f, c) in terms.problems() {
@@ -794,7 +795,7 @@ pub async fn decide_admission(
     record_review(&txn, supplier_id, head, step, now).await?;
     if input.decision == HeadDecision::Admit {
         let tax = entity::Fixed::<4>::new(terms.tax_rate)
-            .ok_or_else(|| AppError::field("terms.tax_rate", "tax_rate_range"))?;
+            .ok_or_else(|| AppError::field("terms.tax_rate", RuleCode::TaxRateRange))?;
         let cats: Vec<String> = supplier_category::Entity::find()
             .filter(supplier_category::Column::SupplierId.eq(supplier_id))
             .all(&txn)
@@ -930,12 +931,12 @@ pub async fn record_failure(
         status_of(&s)?,
         SupplierStatus::Admitted | SupplierStatus::Suspended
     ) {
-        return Err(AppError::Rule("supplier_not_admitted"));
+        return Err(AppError::Rule(RuleCode::SupplierNotAdmitted));
     }
     let mut errors = FieldErrors::new();
     required(&mut errors, "description", &input.description, 4000);
     if !input.source.fits(input.kind) {
-        errors.add("source", "failure_source_mismatch");
+        errors.add("source", RuleCode::FailureSourceMismatch);
     }
     if let Some(fid) = input.evidence_file_id
         && file::Entity::find_by_id(fid)
@@ -943,7 +944,7 @@ pub async fn record_failure(
             .await?
             .is_none_or(|f| f.supplier_id != Some(supplier_id))
     {
-        errors.add("evidence_file_id", "not_found");
+        errors.add("evidence_file_id", RuleCode::NotFound);
     }
     errors.into_result()?;
     let now = state.now();
@@ -1011,7 +1012,7 @@ pub async fn respond_to_failure(
         .filter(|f| f.supplier_id == id)
         .ok_or(AppError::NotFound)?;
     if f.status != "open" {
-        return Err(AppError::Rule("failure_already_decided"));
+        return Err(AppError::Rule(RuleCode::FailureAlreadyDecided));
     }
     let mut errors = FieldErrors::new();
     required(&mut errors, "response", response, 4000);
@@ -1110,7 +1111,7 @@ pub async fn decide_failure(
         .await?
         .ok_or(AppError::NotFound)?;
     if claimed.rows_affected != 1 {
-        return Err(AppError::Rule("failure_already_decided"));
+        return Err(AppError::Rule(RuleCode::FailureAlreadyDecided));
     }
     audit::record(
         &txn,
@@ -1261,7 +1262,7 @@ pub async fn suspend(
     let mut errors = FieldErrors::new();
     required(&mut errors, "reason", &input.reason, 1000);
     if input.until < state.today() {
-        errors.add("until", "in_past");
+        errors.add("until", RuleCode::InPast);
     }
     errors.into_result()?;
     let now = state.now();
@@ -1439,15 +1440,15 @@ pub async fn re_review(
         status_of(&s)?,
         SupplierStatus::Admitted | SupplierStatus::Suspended
     ) {
-        return Err(AppError::Rule("supplier_not_admitted"));
+        return Err(AppError::Rule(RuleCode::SupplierNotAdmitted));
     }
     let mut errors = FieldErrors::new();
     if !input.passed && input.reasons.trim().is_empty() {
-        errors.add("reasons", "required");
+        errors.add("reasons", RuleCode::Required);
     }
     if input.passed {
         for item in input.checklist.missing_for_recommendation() {
-            errors.add(&format!("checklist.{item}"), "checklist_required");
+            errors.add(&format!("checklist.{item}"), RuleCode::ChecklistRequired);
         }
     }
     errors.into_result()?;

@@ -11,6 +11,7 @@ use super::store::{
     TenderFilter, TenderInput, TenderReissueInput, Viewer,
 };
 use crate::auth::{Capability, CurrentUser};
+use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::i18n::Locale;
 use crate::state::AppState;
@@ -767,7 +768,7 @@ pub async fn api_add_document(
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageProcurement)?;
     let (_, upload) = crate::files::read_multipart(payload).await?;
-    let upload = upload.ok_or_else(|| AppError::field("file", "required"))?;
+    let upload = upload.ok_or_else(|| AppError::field("file", RuleCode::Required))?;
     let f = store::add_document(&state, &user, *id, &upload).await?;
     Ok(HttpResponse::Created().json(TenderDocumentView {
         url: format!("/api/tenders/{}/documents/{}", *id, f.id),

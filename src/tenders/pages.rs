@@ -12,6 +12,7 @@ use super::store::{
     TenderFilter, TenderInput, TenderItemInput, TenderReissueInput,
 };
 use crate::auth::{Capability, CurrentUser};
+use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::state::AppState;
 use crate::web::page::{CsrfForm, FormErrors, PageCtx, check_csrf, form_outcome};
@@ -234,15 +235,15 @@ fn tender_input(f: &Form, tz: chrono_tz::Tz) -> AppResult<TenderInput> {
     let mut errors = FieldErrors::new();
     let kind = TenderKind::parse(&field(f, "kind"));
     if kind.is_none() {
-        errors.add("kind", "invalid");
+        errors.add("kind", RuleCode::Invalid);
     }
     let category_id = field(f, "category_id").parse::<i64>().ok();
     if category_id.is_none() {
-        errors.add("category_id", "required");
+        errors.add("category_id", RuleCode::Required);
     }
     let deadline = parse_local(&field(f, "bid_deadline"), tz);
     if deadline.is_none() {
-        errors.add("bid_deadline", "tender_datetime");
+        errors.add("bid_deadline", RuleCode::TenderDatetime);
     }
     let weight = |k: &str| field(f, k).parse::<i32>().ok();
     let weights = match (
@@ -256,7 +257,7 @@ fn tender_input(f: &Form, tz: chrono_tz::Tz) -> AppResult<TenderInput> {
             delivery,
         }),
         _ => {
-            errors.add("weights", "tender_weights_sum");
+            errors.add("weights", RuleCode::TenderWeightsSum);
             None
         }
     };
@@ -272,7 +273,7 @@ fn tender_input(f: &Form, tz: chrono_tz::Tz) -> AppResult<TenderInput> {
         let quantity = match Decimal::from_str(&q) {
             Ok(d) => d,
             Err(_) => {
-                errors.add(&format!("items.{n}.quantity"), "not_a_number");
+                errors.add(&format!("items.{n}.quantity"), RuleCode::NotANumber);
                 Decimal::ZERO
             }
         };
@@ -399,7 +400,7 @@ pub async fn edit_page(
     user.require(Capability::ManageProcurement)?;
     let d = api::detail(&state, &user, *id, ctx.locale).await?;
     if d.tender.status != TenderStatus::Draft.as_str() {
-        return Err(AppError::Rule("tender_state"));
+        return Err(AppError::Rule(RuleCode::TenderState));
     }
     let form = form_of(&d, state.tz());
     form_page(
@@ -567,7 +568,7 @@ pub async fn document_submit(
     let (f, upload) = crate::files::read_multipart(payload).await?;
     check_csrf(&req, &field(&f, "csrf_token"))?;
     let result = async {
-        let upload = upload.ok_or_else(|| AppError::field("file", "required"))?;
+        let upload = upload.ok_or_else(|| AppError::field("file", RuleCode::Required))?;
         store::add_document(&state, &user, *id, &upload)
             .await
             .map(|_| ())
@@ -646,7 +647,7 @@ fn scores_input(f: &Form) -> AppResult<BidScoresInput> {
                 delivery,
             }),
             _ => {
-                errors.add(&format!("scores.{i}.quality"), "tender_score_range");
+                errors.add(&format!("scores.{i}.quality"), RuleCode::TenderScoreRange);
             }
         }
     }
@@ -722,7 +723,7 @@ pub async fn reissue_submit(
     let id = *id;
     let result = async {
         let bid_deadline = parse_local(&field(&form.0, "bid_deadline"), state.tz())
-            .ok_or_else(|| AppError::field("bid_deadline", "tender_datetime"))?;
+            .ok_or_else(|| AppError::field("bid_deadline", RuleCode::TenderDatetime))?;
         store::reissue(&state, &user, id, TenderReissueInput { bid_deadline }).await
     }
     .await;
@@ -853,10 +854,16 @@ fn bid_input(f: &Form, item_ids: &[i64]) -> AppResult<BidInput> {
         let unit_price = Decimal::from_str(&p).ok();
         let delivery_days = d.parse::<i32>().ok();
         if unit_price.is_none() {
-            errors.add(&format!("lines.{i}.unit_price"), "tender_price_places");
+            errors.add(
+                &format!("lines.{i}.unit_price"),
+                RuleCode::TenderPricePlaces,
+            );
         }
         if delivery_days.is_none() {
-            errors.add(&format!("lines.{i}.delivery_days"), "tender_delivery_days");
+            errors.add(
+                &format!("lines.{i}.delivery_days"),
+                RuleCode::TenderDeliveryDays,
+            );
         }
         if let (Some(unit_price), Some(delivery_days)) = (unit_price, delivery_days) {
             lines.push(BidLineInput {

@@ -2,6 +2,7 @@
 //! the bid window, what a bid line may hold, and the evaluation — the price score, the
 //! weighted total, the ranking and the recommendation. No I/O here.
 
+use crate::error::RuleCode;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -94,7 +95,7 @@ pub enum Step {
 }
 
 /// The status a step needs; `Err` names why the step is not allowed now.
-pub fn allowed(status: TenderStatus, step: Step) -> Result<(), &'static str> {
+pub fn allowed(status: TenderStatus, step: Step) -> Result<(), RuleCode> {
     use TenderStatus::*;
     let ok = match step {
         Step::Edit | Step::Publish => status == Draft,
@@ -103,24 +104,28 @@ pub fn allowed(status: TenderStatus, step: Step) -> Result<(), &'static str> {
         Step::Decide => status == Evaluated,
         Step::Reissue => status == Failed,
     };
-    if ok { Ok(()) } else { Err("tender_state") }
+    if ok {
+        Ok(())
+    } else {
+        Err(RuleCode::TenderState)
+    }
 }
 
 /// Bids are taken strictly before the deadline, by the server's clock.
-pub fn bids_open(now: DateTime<Utc>, deadline: DateTime<Utc>) -> Result<(), &'static str> {
+pub fn bids_open(now: DateTime<Utc>, deadline: DateTime<Utc>) -> Result<(), RuleCode> {
     if now < deadline {
         Ok(())
     } else {
-        Err("tender_deadline_passed")
+        Err(RuleCode::TenderDeadlinePassed)
     }
 }
 
 /// The bids may be opened once the deadline has passed.
-pub fn may_open(now: DateTime<Utc>, deadline: DateTime<Utc>) -> Result<(), &'static str> {
+pub fn may_open(now: DateTime<Utc>, deadline: DateTime<Utc>) -> Result<(), RuleCode> {
     if now >= deadline {
         Ok(())
     } else {
-        Err("tender_deadline_not_reached")
+        Err(RuleCode::TenderDeadlineNotReached)
     }
 }
 
@@ -144,10 +149,10 @@ pub enum Confirmation {
 }
 
 /// Four eyes: who has confirmed so far, and who confirms now.
-pub fn confirmation(first: Option<i64>, member: i64) -> Result<Confirmation, &'static str> {
+pub fn confirmation(first: Option<i64>, member: i64) -> Result<Confirmation, RuleCode> {
     match first {
         None => Ok(Confirmation::First),
-        Some(f) if f == member => Err("tender_open_needs_second_member"),
+        Some(f) if f == member => Err(RuleCode::TenderOpenNeedsSecondMember),
         Some(_) => Ok(Confirmation::Opens),
     }
 }
@@ -179,9 +184,9 @@ pub enum WeightsError {
 }
 
 impl WeightsError {
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> RuleCode {
         match self {
-            WeightsError::Sum => "tender_weights_sum",
+            WeightsError::Sum => RuleCode::TenderWeightsSum,
         }
     }
 }
@@ -194,10 +199,10 @@ pub enum LineError {
 }
 
 impl LineError {
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> RuleCode {
         match self {
-            LineError::Price => "tender_price_places",
-            LineError::DeliveryDays => "tender_delivery_days",
+            LineError::Price => RuleCode::TenderPricePlaces,
+            LineError::DeliveryDays => RuleCode::TenderDeliveryDays,
         }
     }
 }
@@ -369,14 +374,17 @@ mod tests {
         let deadline = at("2027-03-01T09:00:00+08:00");
         let second = chrono::Duration::seconds(1);
         assert_eq!(bids_open(deadline - second, deadline), Ok(()));
-        assert_eq!(bids_open(deadline, deadline), Err("tender_deadline_passed"));
+        assert_eq!(
+            bids_open(deadline, deadline),
+            Err(RuleCode::TenderDeadlinePassed)
+        );
         assert_eq!(
             bids_open(deadline + second, deadline),
-            Err("tender_deadline_passed")
+            Err(RuleCode::TenderDeadlinePassed)
         );
         assert_eq!(
             may_open(deadline - second, deadline),
-            Err("tender_deadline_not_reached")
+            Err(RuleCode::TenderDeadlineNotReached)
         );
         assert_eq!(may_open(deadline, deadline), Ok(()));
     }
@@ -399,7 +407,7 @@ mod tests {
         assert_eq!(confirmation(None, 7), Ok(Confirmation::First));
         assert_eq!(
             confirmation(Some(7), 7),
-            Err("tender_open_needs_second_member")
+            Err(RuleCode::TenderOpenNeedsSecondMember)
         );
         assert_eq!(confirmation(Some(7), 8), Ok(Confirmation::Opens));
     }
@@ -409,19 +417,19 @@ mod tests {
         assert_eq!(allowed(TenderStatus::Draft, Step::Publish), Ok(()));
         assert_eq!(
             allowed(TenderStatus::Published, Step::Publish),
-            Err("tender_state")
+            Err(RuleCode::TenderState)
         );
         assert_eq!(allowed(TenderStatus::Published, Step::Bid), Ok(()));
         assert_eq!(
             allowed(TenderStatus::Opened, Step::Bid),
-            Err("tender_state")
+            Err(RuleCode::TenderState)
         );
         assert_eq!(allowed(TenderStatus::Opened, Step::Score), Ok(()));
         assert_eq!(allowed(TenderStatus::Evaluated, Step::Decide), Ok(()));
         assert_eq!(allowed(TenderStatus::Failed, Step::Reissue), Ok(()));
         assert_eq!(
             allowed(TenderStatus::Awarded, Step::Reissue),
-            Err("tender_state")
+            Err(RuleCode::TenderState)
         );
         for s in TenderStatus::ALL {
             assert_eq!(TenderStatus::parse(s.as_str()), Some(s));

@@ -11,6 +11,7 @@ use super::crypto::{self, BidKey, Sealed};
 use super::rules::{self, Candidate, Ranked, Step, TenderKind, TenderStatus, Weights};
 use crate::audit::{self, Actor, Change};
 use crate::auth::{Capability, CurrentUser, Role};
+use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::state::AppState;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -406,11 +407,11 @@ pub async fn ineligibility(
     supplier_id: i64,
     category_id: i64,
     today: NaiveDate,
-) -> AppResult<Option<&'static str>> {
+) -> AppResult<Option<RuleCode>> {
     match crate::suppliers::store::ensure_may_trade(conn, supplier_id, today).await {
         Ok(()) => {}
         Err(AppError::Rule(code)) => return Ok(Some(code)),
-        Err(AppError::NotFound) => return Ok(Some("supplier_not_admitted")),
+        Err(AppError::NotFound) => return Ok(Some(RuleCode::SupplierNotAdmitted)),
         Err(e) => return Err(e),
     }
     let mut latest: BTreeMap<String, NaiveDate> = BTreeMap::new();
@@ -422,25 +423,25 @@ pub async fn ineligibility(
         .values()
         .any(|d| !crate::suppliers::rules::document_valid(*d, today))
     {
-        return Ok(Some("tender_documents_expired"));
+        return Ok(Some(RuleCode::TenderDocumentsExpired));
     }
     if !agreement_categories(conn, supplier_id)
         .await?
         .contains(&category_id)
     {
-        return Ok(Some("tender_category_not_covered"));
+        return Ok(Some(RuleCode::TenderCategoryNotCovered));
     }
     Ok(None)
 }
 
 /// The field code for an invitee that may not be invited.
-fn invitee_code(reason: &str) -> &'static str {
+fn invitee_code(reason: RuleCode) -> RuleCode {
     match reason {
-        "tender_category_not_covered" => "tender_invitee_category",
-        "tender_documents_expired" | "business_licence_expired" => {
-            "tender_invitee_documents_expired"
+        RuleCode::TenderCategoryNotCovered => RuleCode::TenderInviteeCategory,
+        RuleCode::TenderDocumentsExpired | RuleCode::BusinessLicenceExpired => {
+            RuleCode::TenderInviteeDocumentsExpired
         }
-        _ => "tender_invitee_not_admitted",
+        _ => RuleCode::TenderInviteeNotAdmitted,
     }
 }
 
@@ -483,7 +484,7 @@ async fn check_invitees(
     if ids.len() > MAX_INVITEES {
         errors.add_with(
             "invitees",
-            "tender_too_many_invitees",
+            RuleCode::TenderTooManyInvitees,
             &[("max", MAX_INVITEES.to_string())],
         );
         return Ok(());
@@ -491,7 +492,7 @@ async fn check_invitees(
     if ids.len() < rules::MIN_INVITEES {
         errors.add_with(
             "invitees",
-            "tender_invitees_min",
+            RuleCode::TenderInviteesMin,
             &[("min", rules::MIN_INVITEES.to_string())],
         );
         return Ok(());
@@ -521,12 +522,12 @@ struct CheckedItem {
 
 fn text_field(errors: &mut FieldErrors, field: &str, v: &str, max: usize, required: bool) {
     if required && v.trim().is_empty() {
-        errors.add(field, "required");
+        errors.add(field, RuleCode::Required);
     } else if v.contains('\0') {
         // PostgreSQL text cannot hold NUL.
-        errors.add(field, "invalid");
+        errors.add(field, RuleCode::Invalid);
     } else if v.chars().count() > max {
-        errors.add_with(field, "too_long", &[("max", max.to_string())]);
+        errors.add_with(field, RuleCode::TooLong, &[("max", max.to_string())]);
     }
 }
 
@@ -560,20 +561,20 @@ async fn check_input(
         .one(conn)
         .await?;
     if cat.is_none() {
-        errors.add("category_id", "not_found");
+        errors.add("category_id", RuleCode::NotFound);
     }
     if input.bid_deadline <= now {
-        errors.add("bid_deadline", "tender_deadline_past");
+        errors.add("bid_deadline", RuleCode::TenderDeadlinePast);
     }
     if let Err(e) = input.weights.check() {
         errors.add("weights", e.code());
     }
     if input.items.is_empty() {
-        errors.add("items", "tender_items_required");
+        errors.add("items", RuleCode::TenderItemsRequired);
     } else if input.items.len() > MAX_ITEMS {
         errors.add_with(
             "items",
-            "tender_too_many_items",
+            RuleCode::TenderTooManyItems,
             &[("max", MAX_ITEMS.to_string())],
         );
     }
@@ -590,13 +591,13 @@ async fn check_input(
             .await?
             .filter(|m| m.active);
         let Some(m) = m else {
-            errors.add(&format!("items.{i}.material_id"), "not_found");
+            errors.add(&format!("items.{i}.material_id"), RuleCode::NotFound);
             continue;
         };
         if cat.is_some() && m.category_id != input.category_id {
             errors.add(
                 &format!("items.{i}.material_id"),
-                "tender_material_category",
+                RuleCode::TenderMaterialCategory,
             );
         }
         let decimals = units.get(&m.unit_code).copied().unwrap_or(3);
@@ -612,7 +613,7 @@ async fn check_input(
             None => {
                 errors.add_with(
                     &format!("items.{i}.quantity"),
-                    "quantity",
+                    RuleCode::Quantity,
                     &[("decimals", decimals.to_string())],
                 );
             }
@@ -788,7 +789,7 @@ pub async fn update(
         .exec(&txn)
         .await?;
     if r.rows_affected != 1 {
-        return Err(AppError::Conflict("tender_changed"));
+        return Err(AppError::Conflict(RuleCode::TenderChanged));
     }
     tender_item::Entity::delete_many()
         .filter(tender_item::Column::TenderId.eq(id))
@@ -885,10 +886,13 @@ pub async fn publish(state: &AppState, user: &CurrentUser, id: i64) -> AppResult
     let t = load(&txn, id).await?;
     rules::allowed(status_of(&t)?, Step::Publish).map_err(AppError::Rule)?;
     if t.bid_deadline <= now {
-        return Err(AppError::field("bid_deadline", "tender_deadline_past"));
+        return Err(AppError::field(
+            "bid_deadline",
+            RuleCode::TenderDeadlinePast,
+        ));
     }
     if items(&txn, id).await?.is_empty() {
-        return Err(AppError::field("items", "tender_items_required"));
+        return Err(AppError::field("items", RuleCode::TenderItemsRequired));
     }
     let kind = kind_of(&t)?;
     let recipients: Vec<i64> = match kind {
@@ -918,7 +922,7 @@ pub async fn publish(state: &AppState, user: &CurrentUser, id: i64) -> AppResult
         .exec(&txn)
         .await?;
     if r.rows_affected != 1 {
-        return Err(AppError::Conflict("tender_changed"));
+        return Err(AppError::Conflict(RuleCode::TenderChanged));
     }
     let kind_mail = match kind {
         TenderKind::Invitational => "tender_invited",
@@ -975,7 +979,7 @@ fn check_bid(input: &BidInput, items: &[tender_item::Model]) -> AppResult<Sealed
     let mut lines = Vec::new();
     for (i, l) in input.lines.iter().enumerate() {
         if !items.iter().any(|it| it.id == l.item_id) || seen.contains(&l.item_id) {
-            errors.add("lines", "tender_bid_lines");
+            errors.add("lines", RuleCode::TenderBidLines);
             continue;
         }
         seen.push(l.item_id);
@@ -999,7 +1003,7 @@ fn check_bid(input: &BidInput, items: &[tender_item::Model]) -> AppResult<Sealed
         }
     }
     if seen.len() != items.len() {
-        errors.add("lines", "tender_bid_lines");
+        errors.add("lines", RuleCode::TenderBidLines);
     }
     text_field(
         &mut errors,
@@ -1049,7 +1053,7 @@ pub async fn submit_bid(
     let (b, action) = match bid_of(&txn, tender_id, sid).await? {
         Some(old) => {
             if old.status == "disqualified" {
-                return Err(AppError::Rule("tender_bid_disqualified"));
+                return Err(AppError::Rule(RuleCode::TenderBidDisqualified));
             }
             let r = bid::Entity::update_many()
                 .col_expr(bid::Column::Sealed, Expr::value(sealed.ciphertext.clone()))
@@ -1064,7 +1068,7 @@ pub async fn submit_bid(
                 .exec(&txn)
                 .await?;
             if r.rows_affected != 1 {
-                return Err(AppError::Conflict("try_again"));
+                return Err(AppError::Conflict(RuleCode::TryAgain));
             }
             let action = if old.status == "withdrawn" {
                 "bid.resubmit"
@@ -1137,7 +1141,7 @@ pub async fn withdraw_bid(
         .exec(&txn)
         .await?;
     if r.rows_affected != 1 {
-        return Err(AppError::Conflict("try_again"));
+        return Err(AppError::Conflict(RuleCode::TryAgain));
     }
     let after = bid::Entity::find_by_id(b.id)
         .one(&txn)
@@ -1278,9 +1282,9 @@ pub async fn open(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Op
         let now_t = load(&txn, id).await?;
         if now_t.status == TenderStatus::Published.as_str() && now_t.open_first_by == Some(user.id)
         {
-            return Err(AppError::Rule("tender_open_needs_second_member"));
+            return Err(AppError::Rule(RuleCode::TenderOpenNeedsSecondMember));
         }
-        return Err(AppError::Conflict("tender_changed"));
+        return Err(AppError::Conflict(RuleCode::TenderChanged));
     }
     let opened = load(&txn, id).await?;
     let all = unseal_all(&txn, &opened).await?;
@@ -1347,23 +1351,23 @@ pub async fn score(
         .collect();
     let mut errors = FieldErrors::new();
     if input.scores.is_empty() {
-        errors.add("scores", "required");
+        errors.add("scores", RuleCode::Required);
     }
     let mut once: Vec<i64> = input.scores.iter().map(|s| s.bid_id).collect();
     once.sort_unstable();
     once.dedup();
     if once.len() != input.scores.len() {
-        errors.add("scores", "tender_score_once");
+        errors.add("scores", RuleCode::TenderScoreOnce);
     }
     for (i, s) in input.scores.iter().enumerate() {
         if !valid.contains(&s.bid_id) {
-            errors.add(&format!("scores.{i}.bid_id"), "not_found");
+            errors.add(&format!("scores.{i}.bid_id"), RuleCode::NotFound);
         }
         if !rules::valid_score(s.quality) {
-            errors.add(&format!("scores.{i}.quality"), "tender_score_range");
+            errors.add(&format!("scores.{i}.quality"), RuleCode::TenderScoreRange);
         }
         if !rules::valid_score(s.delivery) {
-            errors.add(&format!("scores.{i}.delivery"), "tender_score_range");
+            errors.add(&format!("scores.{i}.delivery"), RuleCode::TenderScoreRange);
         }
     }
     errors.into_result()?;
@@ -1470,10 +1474,10 @@ pub async fn evaluate(state: &AppState, user: &CurrentUser, id: i64) -> AppResul
     let scored = scores(&txn, &ids).await?;
     let ev = evaluation(&t, opened, &scored);
     if ev.rows.is_empty() {
-        return Err(AppError::Rule("tender_no_valid_bids"));
+        return Err(AppError::Rule(RuleCode::TenderNoValidBids));
     }
     if ev.ranked.is_empty() {
-        return Err(AppError::Rule("tender_unscored_bids"));
+        return Err(AppError::Rule(RuleCode::TenderUnscoredBids));
     }
     let recommended = rules::recommendation(&ev.ranked);
     let r = tender::Entity::update_many()
@@ -1490,7 +1494,7 @@ pub async fn evaluate(state: &AppState, user: &CurrentUser, id: i64) -> AppResul
         .exec(&txn)
         .await?;
     if r.rows_affected != 1 {
-        return Err(AppError::Conflict("tender_changed"));
+        return Err(AppError::Conflict(RuleCode::TenderChanged));
     }
     audit::record(
         &txn,
@@ -1526,14 +1530,14 @@ pub async fn decide(
 ) -> AppResult<tender::Model> {
     user.require(Capability::ApproveProcurement)?;
     if !input.approve && input.note.trim().is_empty() {
-        return Err(AppError::field("note", "required"));
+        return Err(AppError::field("note", RuleCode::Required));
     }
     if input.note.contains('\0') {
-        return Err(AppError::field("note", "invalid"));
+        return Err(AppError::field("note", RuleCode::Invalid));
     }
     if input.note.chars().count() > MAX_TEXT {
         let mut errors = FieldErrors::new();
-        errors.add_with("note", "too_long", &[("max", MAX_TEXT.to_string())]);
+        errors.add_with("note", RuleCode::TooLong, &[("max", MAX_TEXT.to_string())]);
         return Err(AppError::Validation(errors));
     }
     let now = state.now();
@@ -1549,7 +1553,7 @@ pub async fn decide(
     };
     let (status, failed_reason) = if input.approve {
         if winner.is_none() {
-            return Err(AppError::Rule("tender_state"));
+            return Err(AppError::Rule(RuleCode::TenderState));
         }
         (TenderStatus::Awarded, "")
     } else {
@@ -1573,7 +1577,7 @@ pub async fn decide(
         .exec(&txn)
         .await?;
     if r.rows_affected != 1 {
-        return Err(AppError::Conflict("tender_changed"));
+        return Err(AppError::Conflict(RuleCode::TenderChanged));
     }
     let args = mail_args(state, &t);
     let mut amount = None;
@@ -1664,7 +1668,10 @@ pub async fn reissue(
     user.require(Capability::ManageProcurement)?;
     let now = state.now();
     if input.bid_deadline <= now {
-        return Err(AppError::field("bid_deadline", "tender_deadline_past"));
+        return Err(AppError::field(
+            "bid_deadline",
+            RuleCode::TenderDeadlinePast,
+        ));
     }
     let txn = state.db.begin_write().await?;
     let old = load(&txn, id).await?;
@@ -1675,7 +1682,7 @@ pub async fn reissue(
         .await?
         .is_some()
     {
-        return Err(AppError::Rule("tender_already_reissued"));
+        return Err(AppError::Rule(RuleCode::TenderAlreadyReissued));
     }
     let t = insert_draft(
         &txn,

@@ -2,6 +2,7 @@
 
 use super::store::{self, NewUser, UserUpdate, UserView};
 use crate::auth::{Capability, CurrentUser, Role};
+use crate::error::RuleCode;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::page::{CsrfForm, FormErrors, PageCtx, redirect_with_flash};
@@ -144,7 +145,7 @@ fn optional_id(field: &str, v: &str) -> Result<Option<i64>, AppError> {
     }
     v.parse()
         .map(Some)
-        .map_err(|_| AppError::field(field, "not_a_number"))
+        .map_err(|_| AppError::field(field, RuleCode::NotANumber))
 }
 
 #[get("/admin/users/new")]

@@ -2,6 +2,7 @@
 
 use crate::audit::{self, Actor, Change};
 use crate::auth::{Role, password};
+use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Locale;
 use crate::mail::{self, Email};
@@ -83,19 +84,19 @@ pub fn check_membership(
 ) {
     match (role.needs_supplier(), supplier_id) {
         (true, None) => {
-            errors.add("supplier_id", "required");
+            errors.add("supplier_id", RuleCode::Required);
         }
         (false, Some(_)) => {
-            errors.add("supplier_id", "not_for_role");
+            errors.add("supplier_id", RuleCode::NotForRole);
         }
         _ => {}
     }
     match (role.needs_site(), site_id) {
         (true, None) => {
-            errors.add("site_id", "required");
+            errors.add("site_id", RuleCode::Required);
         }
         (false, Some(_)) => {
-            errors.add("site_id", "not_for_role");
+            errors.add("site_id", RuleCode::NotForRole);
         }
         _ => {}
     }
@@ -110,12 +111,12 @@ async fn check_references(
     if let Some(id) = supplier_id
         && supplier::Entity::find_by_id(id).one(conn).await?.is_none()
     {
-        errors.add("supplier_id", "not_found");
+        errors.add("supplier_id", RuleCode::NotFound);
     }
     if let Some(id) = site_id
         && site::Entity::find_by_id(id).one(conn).await?.is_none()
     {
-        errors.add("site_id", "not_found");
+        errors.add("site_id", RuleCode::NotFound);
     }
     Ok(())
 }
@@ -127,14 +128,14 @@ pub async fn create(state: &AppState, actor: &Actor, input: NewUser) -> AppResul
     match role {
         Some(r) => check_membership(r, input.supplier_id, input.site_id, &mut errors),
         None => {
-            errors.add("role", "unknown_role");
+            errors.add("role", RuleCode::UnknownRole);
         }
     }
     let locale = match input.locale.as_deref().filter(|s| !s.is_empty()) {
         Some(tag) => match Locale::from_tag(tag) {
             Some(l) => Some(l),
             None => {
-                errors.add("locale", "unknown_locale");
+                errors.add("locale", RuleCode::UnknownLocale);
                 None
             }
         },
@@ -154,10 +155,10 @@ pub async fn create(state: &AppState, actor: &Actor, input: NewUser) -> AppResul
         .await?
         > 0
     {
-        errors.add("email", "taken");
+        errors.add("email", RuleCode::Taken);
     }
     errors.into_result()?;
-    let role = role.ok_or_else(|| AppError::field("role", "unknown_role"))?;
+    let role = role.ok_or_else(|| AppError::field("role", RuleCode::UnknownRole))?;
     let hash = password::hash(input.password.clone()).await?;
     let now = state.now();
     let txn = state.db.begin_write().await?;
@@ -221,7 +222,7 @@ pub async fn update(
     let mut errors = FieldErrors::new();
     let role = match input.role.as_deref() {
         Some(r) => Role::parse(r).unwrap_or_else(|| {
-            errors.add("role", "unknown_role");
+            errors.add("role", RuleCode::UnknownRole);
             Role::Admin
         }),
         None => Role::parse(&found.role).unwrap_or(Role::Admin),
@@ -241,21 +242,21 @@ pub async fn update(
     if let Some(name) = &input.display_name
         && (name.trim().is_empty() || name.chars().count() > 100)
     {
-        errors.add("display_name", "required");
+        errors.add("display_name", RuleCode::Required);
     }
     if let Some(p) = &input.password
         && !(8..=200).contains(&p.chars().count())
     {
         errors.add_with(
             "password",
-            "password_length",
+            RuleCode::PasswordLength,
             &[("min", "8".into()), ("max", "200".into())],
         );
     }
     if id == actor.id.unwrap_or_default()
         && (input.active == Some(false) || (input.role.is_some() && role != Role::Admin))
     {
-        errors.add("active", "not_yourself");
+        errors.add("active", RuleCode::NotYourself);
     }
     errors.into_result()?;
     let hash = match &input.password {

@@ -2,6 +2,7 @@
 //! messages and the navigation of the user's role.
 
 use crate::auth::{Auth, Capability, CurrentUser, Role};
+use crate::error::RuleCode;
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::Locale;
 use actix_web::cookie::{Cookie, SameSite};
@@ -415,14 +416,14 @@ pub fn field(f: &Form, k: &str) -> String {
 pub fn decimal_field(f: &Form, k: &str) -> Result<rust_decimal::Decimal, AppError> {
     field(f, k)
         .parse::<rust_decimal::Decimal>()
-        .map_err(|_| AppError::field(k, "not_a_number"))
+        .map_err(|_| AppError::field(k, RuleCode::NotANumber))
 }
 
 /// A date form field (`YYYY-MM-DD`, as `<input type=date>` sends it), or the field's `date`
 /// error.
 pub fn date_field(f: &Form, k: &str) -> Result<chrono::NaiveDate, AppError> {
     chrono::NaiveDate::parse_from_str(&field(f, k), "%Y-%m-%d")
-        .map_err(|_| AppError::field(k, "date"))
+        .map_err(|_| AppError::field(k, RuleCode::Date))
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Rules 3, 8, 9 and 12: deliveries and inspection, reservation and issue, the ledger, stale stock.
 
 use crate::helpers::{TestApp, spawn_app};
+use portal::i18n::Locale;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -108,6 +109,29 @@ async fn listing(app: &TestApp, supplier: &str, id: i64) -> Value {
         .and_then(|a| a.iter().find(|l| l["id"] == id))
         .cloned()
         .unwrap_or_default()
+}
+
+/// Rule 2: two confirmed failures remove the supplier whose token is `supplier`.
+pub async fn remove_supplier(app: &TestApp, supplier: &str) {
+    let officer = app.token_for("procurement_officer").await;
+    let head = app.token_for("procurement_head").await;
+    let (_, mine) = app.get_json("/api/my/supplier", supplier).await;
+    let sid = mine["supplier"]["id"].as_i64().unwrap_or_default();
+    for source in ["receiving_inspection", "site_complaint"] {
+        let (_, f) = app
+            .post_json(
+                &format!("/api/suppliers/{sid}/failures"),
+                &officer,
+                &json!({"kind": "quality", "source": source, "description": "不合格"}),
+            )
+            .await;
+        app.post_json(
+            &format!("/api/failures/{}/decision", f["id"]),
+            &head,
+            &json!({"confirm": true}),
+        )
+        .await;
+    }
 }
 
 pub async fn ledger_ok(app: &TestApp) {
@@ -344,25 +368,7 @@ async fn a_line_that_fails_a_check_cannot_be_accepted() {
 async fn a_removed_suppliers_listing_cannot_be_ordered_and_its_stock_is_flagged_for_return() {
     let app = spawn_app().await;
     let s = stocked(&app, "3").await;
-    let officer = app.token_for("procurement_officer").await;
-    let head = app.token_for("procurement_head").await;
-    let (_, mine) = app.get_json("/api/my/supplier", &s.supplier).await;
-    let sid = mine["supplier"]["id"].as_i64().unwrap_or_default();
-    for source in ["receiving_inspection", "site_complaint"] {
-        let (_, f) = app
-            .post_json(
-                &format!("/api/suppliers/{sid}/failures"),
-                &officer,
-                &json!({"kind": "quality", "source": source, "description": "不合格"}),
-            )
-            .await;
-        app.post_json(
-            &format!("/api/failures/{}/decision", f["id"]),
-            &head,
-            &json!({"confirm": true}),
-        )
-        .await;
-    }
+    remove_supplier(&app, &s.supplier).await;
     let site_user = app.token_for("site_user").await;
     let (status, v) = requisition(&app, &site_user, s.listing_id, "1").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -388,6 +394,50 @@ async fn a_removed_suppliers_listing_cannot_be_ordered_and_its_stock_is_flagged_
                 .iter()
                 .all(|l| l.return_request.as_deref() == Some("removal"))
     );
+}
+
+#[tokio::test]
+async fn a_site_user_ordering_from_a_removed_supplier_is_told_why_in_their_language() {
+    let app = spawn_app().await;
+    let s = stocked(&app, "3").await;
+    remove_supplier(&app, &s.supplier).await;
+    let site_user = app.token_for("site_user").await;
+    let mut seen = Vec::new();
+    for (lang, locale) in [("zh-CN", Locale::ZhCn), ("en", Locale::En)] {
+        let r = reqwest::Client::new()
+            .post(app.url("/api/requisitions"))
+            .bearer_auth(&site_user)
+            .header("Accept-Language", lang)
+            .json(&json!({"purpose": "3# 楼二层梁板", "need_by": app.state.today().to_string(), "lines": [{"listing_id": s.listing_id, "quantity": "1"}]}))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let v: Value = r.json().await.unwrap_or(Value::Null);
+        let line = &v["error"]["fields"]["lines.0.listing_id"];
+        assert_eq!(line["code"], "listing_not_orderable", "{v}");
+        let message = line["message"].as_str().unwrap_or_default().to_string();
+        assert!(
+            !message.is_empty()
+                && !message.contains("listing_not_orderable")
+                && !message.contains("validation-"),
+            "{lang}: {message}"
+        );
+        assert_eq!(
+            message,
+            locale.t("validation-listing_not_orderable"),
+            "{lang}"
+        );
+        seen.push(message);
+    }
+    assert!(
+        seen[0]
+            .chars()
+            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "the zh-CN message is Chinese: {}",
+        seen[0]
+    );
+    assert_ne!(seen[0], seen[1]);
 }
 
 #[tokio::test]

@@ -473,6 +473,39 @@ async fn the_keeper_enters_a_count_and_procurement_approves_it_on_the_page() {
 }
 
 #[tokio::test]
+async fn a_catalogue_order_for_a_removed_suppliers_item_says_why_not_a_message_key() {
+    let app = spawn_app().await;
+    let s = crate::stock::stocked(&app, "3").await;
+    let client = browser(&app, "site_user").await;
+    let (status, html) = page(&app, &client, "/catalogue").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(&format!("qty_{}", s.listing_id)), "listed");
+    // The catalogue was open while the supplier traded; it is removed before the order.
+    crate::stock::remove_supplier(&app, &s.supplier).await;
+    let today = app.state.today().to_string();
+    let qty = format!("qty_{}", s.listing_id);
+    let r = submit(
+        &app,
+        &client,
+        "/catalogue",
+        "/requisitions/new",
+        &[
+            ("purpose", "3# 楼二层梁板"),
+            ("need_by", today.as_str()),
+            (qty.as_str(), "1"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap_or_default();
+    assert!(
+        html.contains(&en("validation-listing_not_orderable")),
+        "the reason is shown"
+    );
+    assert!(!html.contains("validation-"), "no message key is shown");
+}
+
+#[tokio::test]
 async fn the_pages_render_for_their_roles_in_both_languages_and_refuse_others() {
     let app = spawn_app().await;
     let readers = [
