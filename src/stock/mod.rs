@@ -8,6 +8,7 @@ pub mod counts;
 pub mod import;
 pub mod lot_pages;
 pub mod pages;
+pub mod removal;
 pub mod returns;
 pub mod rules;
 pub mod site_returns;

@@ -1198,29 +1198,11 @@ async fn remove(
     if r.rows_affected != 1 {
         return Ok(false);
     }
-    // Rule 2's consequences: its listings stop being orderable, deliveries still waiting are
-    // refused, and its consigned stock on hand is flagged for return. Issued goods stay owed.
-    entity::listing::Entity::update_many()
-        .col_expr(entity::listing::Column::Active, Expr::value(false))
-        .filter(entity::listing::Column::SupplierId.eq(s.id))
-        .exec(txn)
-        .await?;
-    entity::delivery::Entity::update_many()
-        .col_expr(entity::delivery::Column::Status, Expr::value("refused"))
-        .filter(entity::delivery::Column::SupplierId.eq(s.id))
-        .filter(entity::delivery::Column::Status.eq("pending"))
-        .exec(txn)
-        .await?;
-    entity::lot::Entity::update_many()
-        .col_expr(
-            entity::lot::Column::ReturnRequest,
-            Expr::value(Some("removal")),
-        )
-        .filter(entity::lot::Column::SupplierId.eq(s.id))
-        .filter(entity::lot::Column::Quantity.gt(entity::Fixed::<3>::zero()))
-        .exec(txn)
-        .await?;
-    crate::tenders::store::disqualify_bids_of(txn, s.id, now).await?;
+    // Rule 2's consequences, each capability in its own tables: the supermarket stops the
+    // listings, refuses pending deliveries and flags stock for return; open tenders
+    // disqualify the supplier's bids. Issued goods stay owed.
+    crate::stock::removal::on_supplier_removed(txn, s.id).await?;
+    crate::tenders::on_supplier_removed(txn, s.id, now).await?;
     audit::record(
         txn,
         &head.actor(),
