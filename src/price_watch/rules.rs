@@ -2,7 +2,6 @@
 //! is priced above the market, and what a survey's unit price and source may be.
 
 use chrono::NaiveDate;
-use entity::Fixed;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 /// Rule 13: market prices are surveyed every two weeks. A survey this many days old is still
@@ -92,55 +91,16 @@ impl SourceKind {
     }
 }
 
-/// Why a unit price was refused; each is a message code (`validation-<code>`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum UnitPriceError {
-    NotPositive,
-    TooManyPlaces,
-    TooLarge,
-}
+/// A surveyed unit price is the portal's one [`UnitPrice`]: yuan above zero with at most four
+/// decimal places, kept exactly.
+pub use crate::money::{UnitPrice, ValueError as UnitPriceError};
 
-impl UnitPriceError {
-    pub fn code(self) -> &'static str {
-        match self {
-            UnitPriceError::NotPositive => "price_positive",
-            UnitPriceError::TooManyPlaces => "pw_price_places",
-            UnitPriceError::TooLarge => "out_of_range",
-        }
-    }
-}
-
-/// A surveyed unit price: yuan above zero with at most four decimal places, kept exactly.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct UnitPrice(Fixed<4>);
-
-impl UnitPrice {
-    /// The most a unit price may be: far above any material's, far below what the column holds.
-    pub fn max() -> Decimal {
-        Decimal::from(1_000_000_000_i64)
-    }
-
-    pub fn parse(value: Decimal) -> Result<Self, UnitPriceError> {
-        if value <= Decimal::ZERO {
-            return Err(UnitPriceError::NotPositive);
-        }
-        if value.normalize().scale() > 4 {
-            return Err(UnitPriceError::TooManyPlaces);
-        }
-        if value > Self::max() {
-            return Err(UnitPriceError::TooLarge);
-        }
-        Fixed::<4>::new(value)
-            .map(UnitPrice)
-            .ok_or(UnitPriceError::TooLarge)
-    }
-
-    pub fn fixed(self) -> Fixed<4> {
-        self.0
-    }
-
-    pub fn value(self) -> Decimal {
-        self.0.value()
+/// The message code of a refused surveyed price (`validation-<code>`).
+pub fn price_code(e: UnitPriceError) -> &'static str {
+    match e {
+        UnitPriceError::NotPositive => "price_positive",
+        UnitPriceError::TooManyPlaces => "pw_price_places",
+        _ => "out_of_range",
     }
 }
 

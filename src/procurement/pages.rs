@@ -15,6 +15,7 @@ use super::store::{
 use crate::auth::{Capability, CurrentUser};
 use crate::error::{AppError, AppResult};
 use crate::export::Format;
+use crate::money::text;
 use crate::state::AppState;
 use crate::web::page::{CsrfForm, FormErrors, PageCtx, form_outcome, redirect_with_flash};
 use crate::web::page::{Form, date_field as date, decimal_field as decimal, field};
@@ -25,19 +26,6 @@ use chrono::NaiveDate;
 use entity::{site, supplier};
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-
-fn money(d: &Decimal) -> String {
-    crate::money::cents_text(*d)
-}
-
-fn price(d: &Decimal) -> String {
-    let n = d.normalize();
-    if n.scale() < 2 {
-        format!("{n:.2}")
-    } else {
-        n.to_string()
-    }
-}
 
 fn optional_date(f: &Form, k: &str) -> AppResult<Option<NaiveDate>> {
     if field(f, k).is_empty() {
@@ -154,10 +142,10 @@ struct PlanPage {
 
 impl PlanPage {
     fn money(&self, d: &Decimal) -> String {
-        money(d)
+        text::amount(self.ctx.locale, *d)
     }
     fn price(&self, d: &Decimal) -> String {
-        price(d)
+        text::unit_price(self.ctx.locale, *d)
     }
     fn v(&self, k: &str) -> String {
         field(&self.form, k)
@@ -421,7 +409,7 @@ async fn line_edit_page(
             ("material_id".to_string(), line.material_id.to_string()),
             ("site_id".to_string(), line.site_id.to_string()),
             ("quantity".to_string(), line.quantity.to_string()),
-            ("est_price".to_string(), price(&line.est_price)),
+            ("est_price".to_string(), text::price_input(line.est_price)),
             ("need_by".to_string(), line.need_by.to_string()),
             ("plan_type".to_string(), line.plan_type.clone()),
             ("note".to_string(), line.note.clone()),
@@ -627,10 +615,10 @@ struct QuotesPage {
 
 impl QuotesPage {
     fn money(&self, d: &Decimal) -> String {
-        money(d)
+        text::amount(self.ctx.locale, *d)
     }
     fn price(&self, d: &Decimal) -> String {
-        price(d)
+        text::unit_price(self.ctx.locale, *d)
     }
     fn v(&self, k: &str) -> String {
         field(&self.form, k)
@@ -799,7 +787,7 @@ struct LedgerPage {
 
 impl LedgerPage {
     fn money(&self, d: &Decimal) -> String {
-        money(d)
+        text::amount(self.ctx.locale, *d)
     }
     fn chosen_status(&self, s: &str) -> bool {
         self.filter.status.as_deref() == Some(s)
@@ -922,10 +910,10 @@ struct ContractPage {
 
 impl ContractPage {
     fn money(&self, d: &Decimal) -> String {
-        money(d)
+        text::amount(self.ctx.locale, *d)
     }
     fn price(&self, d: &Decimal) -> String {
-        price(d)
+        text::unit_price(self.ctx.locale, *d)
     }
     fn when(&self, at: &Option<chrono::DateTime<chrono::Utc>>) -> String {
         at.map(|a| self.ctx.when(&a)).unwrap_or_default()

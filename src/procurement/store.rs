@@ -14,6 +14,7 @@ use super::rules::{
 use crate::audit::{self, Actor, Change};
 use crate::auth::{Capability, CurrentUser, Role};
 use crate::error::{AppError, AppResult, FieldErrors, taken_on};
+use crate::money::{Money, Quantity, UnitPlaces, UnitPrice, ValueError};
 use crate::state::AppState;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::{
@@ -32,24 +33,42 @@ use utoipa::ToSchema;
 /// Longest free text kept (notes, reasons).
 const TEXT_MAX: usize = 1000;
 
-fn cents(d: Decimal) -> AppResult<Fixed<2>> {
-    Fixed::new(d).ok_or(AppError::Rule("out_of_range"))
-}
-
 fn too_long(errors: &mut FieldErrors, field: &str, v: &str) {
     if v.chars().count() > TEXT_MAX {
         errors.add_with(field, "too_long", &[("max", TEXT_MAX.to_string())]);
     }
 }
 
-fn price(field: &str, v: Decimal, errors: &mut FieldErrors) -> Fixed<4> {
-    if v <= Decimal::ZERO {
-        errors.add(field, "price_positive");
-        return Fixed::zero();
+/// A unit price as entered: above zero (`price_positive`), at most four places, not too large.
+fn price(field: &str, v: Decimal, errors: &mut FieldErrors) -> Option<UnitPrice> {
+    match UnitPrice::parse(v) {
+        Ok(p) => Some(p),
+        Err(ValueError::NotPositive) => {
+            errors.add(field, "price_positive");
+            None
+        }
+        Err(e) => {
+            e.add_to(errors, field);
+            None
+        }
     }
-    Fixed::new(v).unwrap_or_else(|| {
-        errors.add(field, "out_of_range");
-        Fixed::zero()
+}
+
+/// A quantity as entered, in the material's unit.
+async fn quantity(
+    conn: &impl ConnectionTrait,
+    material_id: i64,
+    field: &str,
+    v: Decimal,
+    errors: &mut FieldErrors,
+) -> AppResult<Option<Quantity>> {
+    let places = UnitPlaces::new(crate::stock::store::unit_decimals(conn, material_id).await?);
+    Ok(match Quantity::parse(v, places) {
+        Ok(q) => Some(q),
+        Err(e) => {
+            Quantity::add_error(errors, field, e, places);
+            None
+        }
     })
 }
 
@@ -231,27 +250,13 @@ async fn check_line(
         .one(conn)
         .await?
         .filter(|m| m.active);
-    let mut quantity = Fixed::<3>::zero();
-    match &m {
+    let quantity = match &m {
         None => {
             errors.add("material_id", "not_found");
+            None
         }
-        Some(m) => {
-            let decimals = crate::stock::store::unit_decimals(conn, m.id).await?;
-            if !crate::stock::rules::valid_quantity(input.quantity, decimals) {
-                errors.add_with(
-                    "quantity",
-                    "quantity",
-                    &[("decimals", decimals.to_string())],
-                );
-            } else {
-                quantity = Fixed::new(input.quantity).unwrap_or_else(|| {
-                    errors.add("quantity", "out_of_range");
-                    Fixed::zero()
-                });
-            }
-        }
-    }
+        Some(m) => quantity(conn, m.id, "quantity", input.quantity, &mut errors).await?,
+    };
     let est_price = price("est_price", input.est_price, &mut errors);
     let plan_type = PlanType::parse(input.plan_type.trim());
     match plan_type {
@@ -282,18 +287,26 @@ async fn check_line(
     }
     let note = input.note.trim().to_string();
     too_long(&mut errors, "note", &note);
-    let value = rules::line_value(quantity.value(), est_price.value());
-    let line_value = Fixed::new(value).unwrap_or_else(|| {
-        errors.add("quantity", "out_of_range");
-        Fixed::zero()
-    });
+    // The estimated value must be an amount too: a quantity and a price each within bounds
+    // can still multiply past what an amount holds.
+    let line_value = match (quantity, est_price) {
+        (Some(q), Some(p)) => p
+            .times(q)
+            .map_err(|e| e.add_to(&mut errors, "quantity"))
+            .ok(),
+        _ => None,
+    };
     errors.into_result()?;
+    let (Some(quantity), Some(est_price), Some(line_value)) = (quantity, est_price, line_value)
+    else {
+        return Err(AppError::field("quantity", "invalid"));
+    };
     Ok(CheckedLine {
         site_id: site_id.ok_or(AppError::Forbidden)?,
         material_id: input.material_id,
-        quantity,
-        est_price,
-        line_value,
+        quantity: quantity.fixed(),
+        est_price: est_price.fixed(),
+        line_value: line_value.fixed(),
         need_by: input.need_by,
         plan_type: plan_type.ok_or_else(|| AppError::field("plan_type", "invalid"))?,
         note,
@@ -760,12 +773,19 @@ pub async fn record_quote(
         errors.add("supplier_id", "not_found");
     }
     let unit_price = price("unit_price", input.unit_price, &mut errors);
+    // The quote's amount for the line must be an amount the ledger can hold.
+    if let Some(p) = unit_price
+        && let Err(e) = rules::line_value(l.quantity.value(), p.value())
+    {
+        e.add_to(&mut errors, "unit_price");
+    }
     if !(0..=365).contains(&input.delivery_days) {
         errors.add("delivery_days", "lead_time_range");
     }
     let notes = input.quality_notes.trim().to_string();
     too_long(&mut errors, "quality_notes", &notes);
     errors.into_result()?;
+    let unit_price = unit_price.ok_or_else(|| AppError::field("unit_price", "price_positive"))?;
     // Only admitted suppliers in good standing quote (rule 1).
     crate::suppliers::store::ensure_may_trade(&state.db.read, input.supplier_id, state.today())
         .await?;
@@ -775,7 +795,7 @@ pub async fn record_quote(
     let q = quote::ActiveModel {
         plan_line_id: Set(line_id),
         supplier_id: Set(input.supplier_id),
-        unit_price: Set(unit_price),
+        unit_price: Set(unit_price.fixed()),
         quality_notes: Set(notes),
         delivery_days: Set(input.delivery_days),
         recorded_by: Set(user.id),
@@ -842,7 +862,8 @@ pub async fn choose(
         .find(|q| q.id == input.quote_id)
         .ok_or_else(|| AppError::field("quote_id", "not_a_quote_of_line"))?;
     crate::suppliers::store::ensure_may_trade(&state.db.read, q.supplier_id, state.today()).await?;
-    let amount = rules::line_value(l.quantity.value(), q.unit_price.value());
+    let amount = rules::line_value(l.quantity.value(), q.unit_price.value())
+        .map_err(|e| e.on("quote_id"))?;
     let needs_contract = amount >= crate::settings::contract_threshold(&state.db.read).await?;
 
     let now = state.now();
@@ -967,7 +988,7 @@ pub async fn create_contract(
         errors.add("items", "required");
     }
     let mut items = Vec::new();
-    let mut total = Decimal::ZERO;
+    let mut total = Money::ZERO;
     for (i, it) in input.items.iter().enumerate() {
         let field = |f: &str| format!("items[{i}].{f}");
         let m = material::Entity::find_by_id(it.material_id)
@@ -977,26 +998,42 @@ pub async fn create_contract(
             errors.add(&field("material_id"), "not_found");
             continue;
         }
-        let decimals = crate::stock::store::unit_decimals(txn, it.material_id).await?;
-        if !crate::stock::rules::valid_quantity(it.quantity, decimals) {
-            errors.add_with(
-                &field("quantity"),
-                "quantity",
-                &[("decimals", decimals.to_string())],
-            );
+        let Some(quantity) = quantity(
+            txn,
+            it.material_id,
+            &field("quantity"),
+            it.quantity,
+            &mut errors,
+        )
+        .await?
+        else {
             continue;
+        };
+        let Some(unit_price) = price(&field("unit_price"), it.unit_price, &mut errors) else {
+            continue;
+        };
+        let amount = match unit_price.times(quantity) {
+            Ok(a) => a,
+            Err(e) => {
+                e.add_to(&mut errors, &field("quantity"));
+                continue;
+            }
+        };
+        match total.checked_add(amount) {
+            Ok(t) => total = t,
+            Err(e) => {
+                e.add_to(&mut errors, "items");
+            }
         }
-        let unit_price = price(&field("unit_price"), it.unit_price, &mut errors);
-        let amount = rules::line_value(it.quantity, unit_price.value());
-        total += amount;
         items.push((
             it.material_id,
-            Fixed::<3>::new(it.quantity).ok_or(AppError::Rule("out_of_range"))?,
-            unit_price,
-            cents(amount)?,
+            quantity.fixed(),
+            unit_price.fixed(),
+            amount.fixed(),
         ));
     }
     errors.into_result()?;
+    let total = total.value();
     if supplier::Entity::find_by_id(input.supplier_id)
         .one(txn)
         .await?
@@ -1018,7 +1055,7 @@ pub async fn create_contract(
         source: Set(source.into()),
         plan_line_id: Set(plan_line_id),
         tender_id: Set(tender_id),
-        total: Set(cents(total)?),
+        total: Set(Money::round(total).map_err(|e| e.on("items"))?.fixed()),
         needs_group: Set(needs_group),
         status: Set(ContractStatus::Draft.as_str().into()),
         signed_on: Set(input.signed_on),

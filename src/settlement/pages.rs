@@ -8,6 +8,7 @@ use super::store::{self, DisputedLine, InvoiceInput, PaymentInput, Resolution, S
 use crate::auth::{Capability, CurrentUser, Role};
 use crate::error::{AppError, AppResult};
 use crate::export::Format;
+use crate::money::text;
 use crate::state::AppState;
 use crate::web::page::{CsrfForm, FormErrors, PageCtx, form_outcome};
 use crate::web::page::{Form, date_field, field};
@@ -17,10 +18,6 @@ use askama::Template;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::str::FromStr;
-
-fn money(d: &Decimal) -> String {
-    crate::money::cents_text(*d)
-}
 
 #[derive(Template)]
 #[template(path = "settlement/statements.html")]
@@ -36,7 +33,7 @@ struct ListView {
 
 impl ListView {
     fn money(&self, d: &Decimal) -> String {
-        money(d)
+        text::amount(self.ctx.locale, *d)
     }
     fn chosen_status(&self, s: &str) -> bool {
         self.filter.status.as_deref() == Some(s)
@@ -136,18 +133,13 @@ struct DetailView {
 
 impl DetailView {
     fn money(&self, d: &Decimal) -> String {
-        money(d)
+        text::amount(self.ctx.locale, *d)
     }
     fn quantity(&self, d: &Decimal) -> String {
         d.normalize().to_string()
     }
     fn price(&self, d: &Decimal) -> String {
-        let n = d.normalize();
-        if n.scale() < 2 {
-            format!("{n:.2}")
-        } else {
-            n.to_string()
-        }
+        text::unit_price(self.ctx.locale, *d)
     }
     fn date(&self, at: &Option<chrono::DateTime<chrono::Utc>>) -> String {
         at.map(|a| a.with_timezone(&self.ctx.tz).format("%Y-%m-%d").to_string())
@@ -157,9 +149,7 @@ impl DetailView {
         self.actions.contains(&action)
     }
     fn tax_percent(&self) -> String {
-        (self.d.statement.tax_rate * Decimal::from(100))
-            .normalize()
-            .to_string()
+        text::tax_percent(self.d.statement.tax_rate)
     }
 }
 

@@ -487,14 +487,17 @@ pub fn check_rows(sheet: &Sheet, known: &Known) -> (Vec<Checked>, Vec<Problem>) 
                 bad(Column::Price, code);
                 None
             }
-            Ok(v) if v <= Decimal::ZERO => {
-                bad(Column::Price, "price_positive");
-                None
-            }
-            Ok(v) => Price::new(v).or_else(|| {
-                bad(Column::Price, "out_of_range");
-                None
-            }),
+            Ok(v) => match crate::money::UnitPrice::parse(v) {
+                Ok(p) => Some(p.fixed()),
+                Err(crate::money::ValueError::NotPositive) => {
+                    bad(Column::Price, "price_positive");
+                    None
+                }
+                Err(e) => {
+                    bad(Column::Price, e.code());
+                    None
+                }
+            },
         };
 
         let decimals = material

@@ -1,6 +1,6 @@
 //! Pure stock rules: quantities in their unit's decimals, inspection deadlines (rule 8),
-//! issuing oldest lots first and within 24 hours (rule 9), the two-month stale clock (rule 3),
-//! and the amounts of movements.
+//! issuing oldest lots first and within 24 hours (rule 9), the two-month stale clock (rule 3).
+//! A movement's amount is `crate::money::line_amount`.
 
 use chrono::{Months, NaiveDate};
 use rust_decimal::Decimal;
@@ -110,12 +110,6 @@ pub fn allocate_oldest_first(
     (left <= Decimal::ZERO).then_some(out)
 }
 
-/// The amount of a movement: quantity × unit price, rounded half away from zero to the cent.
-pub fn amount(quantity: Decimal, unit_price: Decimal) -> Decimal {
-    (quantity * unit_price)
-        .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
-}
-
 /// Rule 9: an approved requisition not issued within 24 hours is overdue.
 pub fn issue_overdue(
     approved_at: chrono::DateTime<chrono::Utc>,
@@ -220,13 +214,6 @@ mod tests {
             Some(vec![(1, dec("2")), (2, dec("4")), (3, dec("5"))])
         );
         assert_eq!(allocate_oldest_first(&lots, dec("11.001")), None);
-    }
-
-    #[test]
-    fn amounts_round_half_away_from_zero_to_the_cent() {
-        assert_eq!(amount(dec("2.345"), dec("3850")), dec("9028.25"));
-        assert_eq!(amount(dec("0.001"), dec("5")), dec("0.01"));
-        assert_eq!(amount(dec("-0.001"), dec("5")), dec("-0.01"));
     }
 
     #[test]

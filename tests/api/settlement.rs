@@ -501,7 +501,7 @@ async fn the_statement_pages_work_for_finance_and_the_supplier_in_both_languages
         .unwrap_or_else(|| panic!("no statement link: {html}"));
     let html = text(&app, &finance, &format!("/statements/{id}")).await;
     assert!(
-        html.contains("3850.00") && html.contains("id=\"issue-submit\""),
+        html.contains("3,850.00") && html.contains("id=\"issue-submit\""),
         "{html}"
     );
     let r = post(
