@@ -454,6 +454,7 @@ statement-note = Note
 statement-net = Net of tax
 statement-tax = VAT
 statement-gross = Total incl. tax
+statement-gross-capitals = Total in Chinese capitals (大写)
 statement-status-draft = Draft
 statement-status-issued = Issued
 statement-status-confirmed = Confirmed

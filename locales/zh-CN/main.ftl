@@ -454,6 +454,7 @@ statement-note = 备注
 statement-net = 不含税金额
 statement-tax = 增值税
 statement-gross = 价税合计
+statement-gross-capitals = 价税合计（大写）
 statement-status-draft = 草稿
 statement-status-issued = 已发出
 statement-status-confirmed = 已确认

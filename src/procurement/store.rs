@@ -730,6 +730,39 @@ pub struct QuoteInput {
     pub delivery_days: i32,
 }
 
+/// A quote as the ledger takes it, parsed from [`QuoteInput`] at the edge: a unit price that
+/// is one, delivery days in range, notes trimmed and not too long.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quote {
+    pub supplier_id: i64,
+    pub unit_price: UnitPrice,
+    pub delivery_days: i32,
+    pub quality_notes: String,
+}
+
+impl TryFrom<&QuoteInput> for Quote {
+    type Error = FieldErrors;
+
+    fn try_from(input: &QuoteInput) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let unit_price = price("unit_price", input.unit_price, &mut errors);
+        if !(0..=365).contains(&input.delivery_days) {
+            errors.add("delivery_days", "lead_time_range");
+        }
+        let quality_notes = input.quality_notes.trim().to_string();
+        too_long(&mut errors, "quality_notes", &quality_notes);
+        match unit_price {
+            Some(unit_price) if errors.is_empty() => Ok(Quote {
+                supplier_id: input.supplier_id,
+                unit_price,
+                delivery_days: input.delivery_days,
+                quality_notes,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
 /// Takes a routed line for a change: fails unless it still waits for quotes and a choice.
 async fn hold_open_line(
     txn: &DatabaseTransaction,
@@ -765,27 +798,26 @@ pub async fn record_quote(
     if !open_for_quotes(&l) {
         return Err(AppError::Rule("line_not_open_for_quotes"));
     }
-    let mut errors = FieldErrors::new();
+    let parsed = Quote::try_from(&input);
+    let mut errors = parsed.clone().err().unwrap_or_default();
     let s = supplier::Entity::find_by_id(input.supplier_id)
         .one(&state.db.read)
         .await?;
     if s.is_none() {
         errors.add("supplier_id", "not_found");
     }
-    let unit_price = price("unit_price", input.unit_price, &mut errors);
     // The quote's amount for the line must be an amount the ledger can hold.
-    if let Some(p) = unit_price
-        && let Err(e) = rules::line_value(l.quantity.value(), p.value())
+    if let Ok(q) = &parsed
+        && let Err(e) = rules::line_value(l.quantity.value(), q.unit_price.value())
     {
         e.add_to(&mut errors, "unit_price");
     }
-    if !(0..=365).contains(&input.delivery_days) {
-        errors.add("delivery_days", "lead_time_range");
-    }
-    let notes = input.quality_notes.trim().to_string();
-    too_long(&mut errors, "quality_notes", &notes);
     errors.into_result()?;
-    let unit_price = unit_price.ok_or_else(|| AppError::field("unit_price", "price_positive"))?;
+    let Quote {
+        unit_price,
+        quality_notes: notes,
+        ..
+    } = parsed.map_err(AppError::Validation)?;
     // Only admitted suppliers in good standing quote (rule 1).
     crate::suppliers::store::ensure_may_trade(&state.db.read, input.supplier_id, state.today())
         .await?;
@@ -1517,4 +1549,91 @@ pub async fn adopt_price(
     crate::mail::enqueue_to_users(&txn, state, &heads, "price_adopted", &args).await?;
     txn.commit().await?;
     Ok(made)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::str::FromStr;
+
+    fn quote_input(price: &str, days: i32) -> QuoteInput {
+        QuoteInput {
+            supplier_id: 7,
+            unit_price: Decimal::from_str(price).unwrap_or_else(|_| panic!("bad {price}")),
+            quality_notes: "  GB/T 14902 ".into(),
+            delivery_days: days,
+        }
+    }
+
+    #[test]
+    fn a_quote_is_parsed_at_the_edge_with_each_fields_error() {
+        let q = Quote::try_from(&quote_input("418.5", 3)).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(q.unit_price.value(), Decimal::new(4185, 1));
+        assert_eq!(q.quality_notes, "GB/T 14902");
+        let e = Quote::try_from(&quote_input("0", 400))
+            .err()
+            .unwrap_or_default();
+        assert_eq!(e.0["unit_price"].code, "price_positive");
+        assert_eq!(e.0["delivery_days"].code, "lead_time_range");
+        let e = Quote::try_from(&quote_input("1.00001", 3))
+            .err()
+            .unwrap_or_default();
+        assert_eq!(e.0["unit_price"].code, "too_many_places");
+        let e = Quote::try_from(&quote_input("900000000000000", 3))
+            .err()
+            .unwrap_or_default();
+        assert_eq!(e.0["unit_price"].code, "too_large");
+    }
+
+    /// A decimal as a request carries it: up to 28 digits, up to 28 places, either sign.
+    fn extreme_text() -> impl Strategy<Value = String> {
+        (any::<i128>(), 0u32..=28).prop_map(|(m, s)| {
+            let m = m % 79_228_162_514_264_337_593_543_950_335_i128;
+            Decimal::try_from_i128_with_scale(m, s)
+                .unwrap_or_default()
+                .to_string()
+        })
+    }
+
+    proptest! {
+        /// Whatever decimals a plan line or a quote brings, reading it, parsing its values
+        /// and valuing it answers a value or a field error, never a panic.
+        #[test]
+        fn extreme_plan_lines_and_quotes_never_panic(
+            quantity in extreme_text(),
+            price in extreme_text(),
+            places in 0u32..=3,
+            days in any::<i32>(),
+        ) {
+            let body = serde_json::json!({
+                "material_id": 1,
+                "quantity": quantity,
+                "est_price": price,
+                "need_by": "2027-04-10",
+                "plan_type": "normal",
+            });
+            let line: LineInput = serde_json::from_value(body)
+                .unwrap_or_else(|e| panic!("{e}"));
+            let q = Quantity::parse(line.quantity, UnitPlaces::new(places));
+            let p = UnitPrice::parse(line.est_price);
+            if let (Ok(q), Ok(p)) = (q, p)
+                && let Ok(v) = p.times(q)
+            {
+                prop_assert!(v.value().abs() <= Money::max());
+                let _ = Money::sum([v, v, v]);
+            }
+            let _ = rules::line_value(line.quantity, line.est_price);
+            let quote = QuoteInput {
+                supplier_id: 1,
+                unit_price: line.est_price,
+                quality_notes: String::new(),
+                delivery_days: days,
+            };
+            match Quote::try_from(&quote) {
+                Ok(q) => prop_assert!(q.unit_price.value() <= UnitPrice::max()),
+                Err(e) => prop_assert!(!e.is_empty()),
+            }
+        }
+    }
 }

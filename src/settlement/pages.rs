@@ -151,6 +151,10 @@ impl DetailView {
     fn tax_percent(&self) -> String {
         text::tax_percent(self.d.statement.tax_rate)
     }
+    /// The gross as printed statements write it (大写金额).
+    fn capitals(&self, d: &Decimal) -> String {
+        crate::money::in_capitals(*d)
+    }
 }
 
 /// The steps `user` may take on a statement in its current state.
