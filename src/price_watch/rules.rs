@@ -35,7 +35,10 @@ pub fn above_margin(listing_price: Decimal, market_price: Decimal, margin: Decim
     if market_price <= Decimal::ZERO {
         return false;
     }
-    match market_price.checked_mul(Decimal::ONE + margin) {
+    match Decimal::ONE
+        .checked_add(margin)
+        .and_then(|m| market_price.checked_mul(m))
+    {
         Some(limit) => listing_price > limit,
         None => false,
     }
@@ -48,13 +51,19 @@ pub fn excess_percent(listing_price: Decimal, market_price: Decimal) -> Option<D
         return None;
     }
     let ratio = listing_price.checked_div(market_price)?;
-    let pct = (ratio - Decimal::ONE).checked_mul(Decimal::ONE_HUNDRED)?;
+    let pct = ratio
+        .checked_sub(Decimal::ONE)?
+        .checked_mul(Decimal::ONE_HUNDRED)?;
     Some(pct.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero))
 }
 
 /// A fraction as a percentage for people: 0.1 → "10".
 pub fn percent(fraction: Decimal) -> String {
-    (fraction * Decimal::ONE_HUNDRED).normalize().to_string()
+    fraction
+        .checked_mul(Decimal::ONE_HUNDRED)
+        .unwrap_or(fraction)
+        .normalize()
+        .to_string()
 }
 
 /// Where a surveyed price came from.
