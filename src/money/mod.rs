@@ -93,6 +93,37 @@ pub fn cents_for(field: &str, d: Decimal) -> Result<Fixed<2>, AppError> {
     Money::round(d).map(Money::fixed).map_err(|e| e.on(field))
 }
 
+/// A number as people type it into a form, or copy it from a page: spaces and a leading ¥
+/// are ignored, and commas (, or ，) are taken as thousands separators only where they group
+/// three digits ("3,850.50"); "1,5" is not a number here, not fifteen.
+pub fn parse_decimal(text: &str) -> Option<Decimal> {
+    let cleaned: String = text
+        .trim()
+        .trim_start_matches(['¥', '￥'])
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| if c == '，' { ',' } else { c })
+        .collect();
+    let (int, frac) = match cleaned.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (cleaned.as_str(), None),
+    };
+    if int.contains(',') {
+        let digits = int.trim_start_matches(['-', '+']);
+        let mut groups = digits.split(',');
+        let first = groups.next().unwrap_or_default();
+        let grouped = (1..=3).contains(&first.len())
+            && groups.all(|g| g.len() == 3)
+            && digits.chars().all(|c| c.is_ascii_digit() || c == ',');
+        if !grouped || frac.is_some_and(|f| f.contains(',')) {
+            return None;
+        }
+    } else if frac.is_some_and(|f| f.contains(',')) {
+        return None;
+    }
+    cleaned.replace(',', "").parse().ok()
+}
+
 /// An amount as files write it: rounded to the cent, two places, no grouping ("1234.50").
 /// Pages write amounts with [`text::amount`].
 pub fn cents_text(d: Decimal) -> String {
@@ -446,6 +477,24 @@ mod tests {
     }
 
     #[test]
+    fn numbers_are_read_as_people_type_them() {
+        assert_eq!(parse_decimal("3850.5"), Some(d("3850.5")));
+        assert_eq!(parse_decimal(" 3,850.50 "), Some(d("3850.50")));
+        assert_eq!(parse_decimal("¥1,234,567.89"), Some(d("1234567.89")));
+        assert_eq!(parse_decimal("1，234"), Some(d("1234")));
+        assert_eq!(parse_decimal("-1,000"), Some(d("-1000")));
+        assert_eq!(parse_decimal("12 500"), Some(d("12500")));
+        assert_eq!(parse_decimal("1,5"), None);
+        assert_eq!(parse_decimal("1,50.5"), None);
+        assert_eq!(parse_decimal("1234,567"), None);
+        assert_eq!(parse_decimal("1.234,5"), None);
+        assert_eq!(parse_decimal(",100"), None);
+        assert_eq!(parse_decimal(""), None);
+        assert_eq!(parse_decimal("abc"), None);
+        assert_eq!(parse_decimal("9".repeat(40).as_str()), None);
+    }
+
+    #[test]
     fn money_is_rounded_or_taken_exactly() {
         assert_eq!(Money::round(d("12.345")).map(Money::value), Ok(d("12.35")));
         assert_eq!(Money::exact(d("12.345")), Err(ValueError::TooManyPlaces));
@@ -590,6 +639,13 @@ mod tests {
                 prop_assert_eq!(x.value().scale(), 2);
             }
             let _ = Money::exact(a);
+            // What a page shows, typed back into a form, is the amount shown.
+            if a.abs() <= Money::max() {
+                for l in crate::i18n::Locale::ALL {
+                    prop_assert_eq!(parse_decimal(&text::amount(l, a)), Some(round_cents(a)));
+                    prop_assert_eq!(parse_decimal(&text::unit_price(l, a)).is_some(), true);
+                }
+            }
             if let (Ok(p), Ok(q)) = (UnitPrice::parse(a), Quantity::parse(b, places)) {
                 prop_assert!(p.value() > Decimal::ZERO && p.value() <= UnitPrice::max());
                 prop_assert!(q.value().normalize().scale() <= places.get());

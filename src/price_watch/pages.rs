@@ -23,7 +23,6 @@ use askama::Template;
 use entity::material;
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use std::str::FromStr;
 
 /// The query string of the ledger's filters (no page), for links that keep them.
 fn filter_query(q: &LedgerQuery) -> String {
@@ -290,12 +289,12 @@ async fn survey_from_form(state: &AppState, f: &Form) -> AppResult<(SurveyInput,
     if surveyed_on.is_none() {
         errors.add("surveyed_on", "date");
     }
-    let raw_price = field(f, "unit_price").replace([',', '，'], "");
-    let unit_price = if raw_price.is_empty() {
+    let raw_price = field(f, "unit_price");
+    let unit_price = if raw_price.trim().is_empty() {
         errors.add("unit_price", "required");
         None
     } else {
-        let p = Decimal::from_str(&raw_price).ok();
+        let p = crate::money::parse_decimal(&raw_price);
         if p.is_none() {
             errors.add("unit_price", "not_a_number");
         }

@@ -17,7 +17,6 @@ use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
-use std::str::FromStr;
 
 #[derive(Template)]
 #[template(path = "settlement/statements.html")]
@@ -250,8 +249,8 @@ fn step_from_form(f: &Form) -> AppResult<Step> {
                 let amount = if amount.is_empty() {
                     Decimal::ZERO
                 } else {
-                    Decimal::from_str(&amount)
-                        .map_err(|_| AppError::field("amount", "not_a_number"))?
+                    crate::money::parse_decimal(&amount)
+                        .ok_or_else(|| AppError::field("amount", "not_a_number"))?
                 };
                 lines.push(Resolution {
                     line_id,

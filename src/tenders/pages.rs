@@ -23,7 +23,6 @@ use askama::Template;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
-use std::str::FromStr;
 
 /// Rows of items the drafting form offers beyond those filled in.
 const SPARE_ROWS: usize = 3;
@@ -257,9 +256,9 @@ fn tender_input(f: &Form, tz: chrono_tz::Tz) -> AppResult<TenderInput> {
         }
         let n = items.len();
         let material_id = m.parse::<i64>().unwrap_or_default();
-        let quantity = match Decimal::from_str(&q) {
-            Ok(d) => d,
-            Err(_) => {
+        let quantity = match crate::money::parse_decimal(&q) {
+            Some(d) => d,
+            None => {
                 errors.add(&format!("items.{n}.quantity"), "not_a_number");
                 Decimal::ZERO
             }
@@ -840,7 +839,7 @@ fn bid_input(f: &Form, item_ids: &[i64]) -> AppResult<BidInput> {
     for (i, item_id) in item_ids.iter().enumerate() {
         let p = field(f, &format!("price_{item_id}"));
         let d = field(f, &format!("days_{item_id}"));
-        let unit_price = Decimal::from_str(&p).ok();
+        let unit_price = crate::money::parse_decimal(&p);
         let delivery_days = d.parse::<i32>().ok();
         if unit_price.is_none() {
             errors.add(&format!("lines.{i}.unit_price"), "tender_price_places");

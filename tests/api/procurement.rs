@@ -1600,3 +1600,65 @@ async fn a_quote_beyond_a_unit_prices_range_or_places_is_refused_on_its_field() 
     let (status, v) = quote(&app, line, a, "440").await;
     assert_eq!(status, StatusCode::CREATED, "{v}");
 }
+
+#[tokio::test]
+async fn the_plan_page_reads_grouped_numbers_and_shows_a_value_too_large_beside_its_field() {
+    let app = spawn_app().await;
+    app.clock.set(shanghai(2027, 3, 2, 10, 0, 0));
+    let officer = browser(&app, "procurement_officer").await;
+    let html = text(&app, &officer, "/plans").await;
+    let csrf = extract_csrf(&html);
+    let r = post(
+        &app,
+        &officer,
+        "/plans",
+        &[("csrf_token", &csrf), ("month", "2027-04")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let plan_path = location(&r);
+    let add_path = format!("{plan_path}/lines");
+    let c30 = concrete(&app).await.to_string();
+    let site = first_site(&app).await.to_string();
+    let form = |quantity: &str, price: &str| {
+        vec![
+            ("csrf_token", csrf.clone()),
+            ("material_id", c30.clone()),
+            ("site_id", site.clone()),
+            ("quantity", quantity.to_string()),
+            ("est_price", price.to_string()),
+            ("need_by", "2027-04-10".to_string()),
+            ("plan_type", "normal".to_string()),
+            ("note", String::new()),
+        ]
+    };
+    let send = |body: Vec<(&'static str, String)>| {
+        let officer = officer.clone();
+        let url = app.url(&add_path);
+        async move {
+            officer
+                .post(url)
+                .form(&body)
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        }
+    };
+    // Each factor fits; their value does not: the page says so beside the quantity.
+    let r = send(form("9000000000000000", "1000")).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap_or_default();
+    assert!(
+        html.contains("data-field=\"quantity\"")
+            && html.contains(&portal::i18n::Locale::ZhCn.t("validation-too_large")),
+        "{html}"
+    );
+    // A comma that does not group thousands is not read as one.
+    let r = send(form("1,5", "430")).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Numbers as the pages write them are read back.
+    let r = send(form("1,000", "¥1,430.50")).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let html = text(&app, &officer, &plan_path).await;
+    assert!(html.contains("1,430,500.00"), "{html}");
+}
