@@ -527,6 +527,18 @@ mod tests {
         assert!(UnitPrice::parse(d("1000000000")).is_ok());
     }
 
+    /// Moved from `stock::rules` (its `valid_quantity` is this constructor now).
+    #[test]
+    fn quantities_respect_their_units_decimals() {
+        let valid = |q: &str, places: u32| Quantity::parse(d(q), UnitPlaces::new(places)).is_ok();
+        assert!(valid("2.345", 3));
+        assert!(!valid("2.3451", 3));
+        assert!(valid("12.50", 1), "trailing zeros do not count");
+        assert!(!valid("1.5", 0));
+        assert!(!valid("0", 3));
+        assert!(!valid("-1", 3));
+    }
+
     #[test]
     fn a_quantity_takes_its_units_places_and_no_more() {
         let pieces = UnitPlaces::of(0);

@@ -7,7 +7,6 @@
 //! cell is a float, written in its shortest round-trip form before it is parsed, so 3850.1
 //! stays 3850.1.
 
-use super::rules::valid_quantity;
 use super::store::{self, Price, Qty};
 use crate::audit::{self, Change};
 use crate::auth::{Capability, CurrentUser};
@@ -515,17 +514,20 @@ pub fn check_rows(sheet: &Sheet, known: &Known) -> (Vec<Checked>, Vec<Problem>) 
             if zero_ok && v.is_zero() {
                 return Some(Qty::zero());
             }
-            if !valid_quantity(v, decimals) {
-                problems.push(Problem {
-                    args: vec![("decimals", decimals.to_string())],
-                    ..problem(row, c, "quantity")
-                });
-                return None;
+            match crate::money::Quantity::parse(v, crate::money::UnitPlaces::new(decimals)) {
+                Ok(q) => Some(q.fixed()),
+                Err(crate::money::ValueError::TooLarge) => {
+                    problems.push(problem(row, c, "too_large"));
+                    None
+                }
+                Err(_) => {
+                    problems.push(Problem {
+                        args: vec![("decimals", decimals.to_string())],
+                        ..problem(row, c, "quantity")
+                    });
+                    None
+                }
             }
-            Qty::new(v).or_else(|| {
-                problems.push(problem(row, c, "out_of_range"));
-                None
-            })
         };
         let min = quantity(Column::MinStock, cell(Column::MinStock), true);
         let max = quantity(Column::MaxStock, cell(Column::MaxStock), false);

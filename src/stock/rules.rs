@@ -1,4 +1,4 @@
-//! Pure stock rules: quantities in their unit's decimals, inspection deadlines (rule 8),
+//! Pure stock rules: inspection deadlines (rule 8),
 //! issuing oldest lots first and within 24 hours (rule 9), the two-month stale clock (rule 3).
 //! A movement's amount is `crate::money::line_amount`.
 
@@ -46,11 +46,6 @@ impl Arrival {
             .checked_add_days(chrono::Days::new(days))
             .unwrap_or(NaiveDate::MAX)
     }
-}
-
-/// True when a quantity has no more decimals than its unit allows, and is positive.
-pub fn valid_quantity(q: Decimal, unit_decimals: u32) -> bool {
-    q > Decimal::ZERO && q.normalize().scale() <= unit_decimals
 }
 
 /// Rule 3: a lot is stale when its last movement is more than `months` calendar months
@@ -183,19 +178,6 @@ mod tests {
         assert_eq!(Arrival::Local.inspection_due(day), day);
         assert_eq!(Arrival::PartLoad.inspection_due(day), d(2027, 1, 13));
         assert_eq!(Arrival::FullTruck.inspection_due(day), d(2027, 1, 17));
-    }
-
-    #[test]
-    fn quantities_respect_their_units_decimals() {
-        assert!(valid_quantity(dec("2.345"), 3));
-        assert!(!valid_quantity(dec("2.3451"), 3));
-        assert!(
-            valid_quantity(dec("12.50"), 1),
-            "trailing zeros do not count"
-        );
-        assert!(!valid_quantity(dec("1.5"), 0));
-        assert!(!valid_quantity(dec("0"), 3));
-        assert!(!valid_quantity(dec("-1"), 3));
     }
 
     #[test]
