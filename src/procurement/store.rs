@@ -1065,7 +1065,6 @@ pub async fn create_contract(
         ));
     }
     errors.into_result()?;
-    let total = total.value();
     if supplier::Entity::find_by_id(input.supplier_id)
         .one(txn)
         .await?
@@ -1075,7 +1074,8 @@ pub async fn create_contract(
     }
     crate::suppliers::store::ensure_may_trade(txn, input.supplier_id, state.today()).await?;
     let group_threshold = crate::settings::tender_threshold(txn).await?;
-    let needs_group = rules::required_levels(total, group_threshold).contains(&Level::Group);
+    let needs_group =
+        rules::required_levels(total.value(), group_threshold).contains(&Level::Group);
     let (source, plan_line_id, tender_id) = match input.source {
         ContractSource::Quote { plan_line_id } => ("quote", Some(plan_line_id), None),
         ContractSource::Tender { tender_id } => ("tender", None, Some(tender_id)),
@@ -1087,7 +1087,7 @@ pub async fn create_contract(
         source: Set(source.into()),
         plan_line_id: Set(plan_line_id),
         tender_id: Set(tender_id),
-        total: Set(Money::round(total).map_err(|e| e.on("items"))?.fixed()),
+        total: Set(total.fixed()),
         needs_group: Set(needs_group),
         status: Set(ContractStatus::Draft.as_str().into()),
         signed_on: Set(input.signed_on),
