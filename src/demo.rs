@@ -359,7 +359,10 @@ async fn demo_issue(
     .exec(txn)
     .await?
     .last_insert_id;
-    let amount = crate::stock::rules::amount(-four, d.price.value());
+    let amount = crate::money::cents_for(
+        "amount",
+        crate::money::line_amount(-four, d.price.value()).map_err(|e| e.on("amount"))?,
+    )?;
     movement::Entity::insert(movement::ActiveModel {
         lot_id: Set(d.lot_id),
         listing_id: Set(d.listing_id),
@@ -368,7 +371,7 @@ async fn demo_issue(
         kind: Set("issue".into()),
         quantity: Set(entity::Fixed::<3>::new(-four).unwrap_or_default()),
         unit_price: Set(d.price),
-        amount: Set(entity::Fixed::<2>::new(amount).unwrap_or_default()),
+        amount: Set(amount),
         requisition_line_id: Set(Some(line)),
         site_id: Set(Some(site_id)),
         on_date: Set(on),
@@ -474,7 +477,11 @@ async fn demo_stock(
             .exec(txn)
             .await?
             .last_insert_id;
-            let amount = crate::stock::rules::amount(qty.value(), m.indicative_price.value());
+            let amount = crate::money::cents_for(
+                "amount",
+                crate::money::line_amount(qty.value(), m.indicative_price.value())
+                    .map_err(|e| e.on("amount"))?,
+            )?;
             movement::Entity::insert(movement::ActiveModel {
                 lot_id: Set(lot_id),
                 listing_id: Set(l),
@@ -483,7 +490,7 @@ async fn demo_stock(
                 kind: Set("receipt".into()),
                 quantity: Set(qty),
                 unit_price: Set(m.indicative_price),
-                amount: Set(entity::Fixed::<2>::new(amount).unwrap_or_default()),
+                amount: Set(amount),
                 requisition_line_id: Set(None),
                 site_id: Set(None),
                 on_date: Set(received),

@@ -214,7 +214,7 @@ impl MaterialsPage {
         s
     }
     fn price(&self, m: &material::Model) -> String {
-        format!("{:.2}", m.indicative_price.value())
+        crate::money::text::unit_price(self.ctx.locale, m.indicative_price.value())
     }
     fn can_add(&self) -> bool {
         self.ctx.can(Capability::ManageMaterials) || self.ctx.can(Capability::ManageOwnSupplier)

@@ -14,6 +14,7 @@ use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::export::Format;
 use crate::materials::CategoryView;
+use crate::money::text;
 use crate::state::AppState;
 use crate::web::page::{CsrfForm, FormErrors, PageCtx, form_outcome};
 use crate::web::page::{Form, field};
@@ -23,17 +24,6 @@ use askama::Template;
 use entity::material;
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use std::str::FromStr;
-
-/// A unit price as people write it: at least two places, the places it has beyond.
-fn price(d: &Decimal) -> String {
-    let n = d.normalize();
-    if n.scale() < 2 {
-        format!("{n:.2}")
-    } else {
-        n.to_string()
-    }
-}
 
 /// The query string of the ledger's filters (no page), for links that keep them.
 fn filter_query(q: &LedgerQuery) -> String {
@@ -75,7 +65,7 @@ struct LedgerView {
 
 impl LedgerView {
     fn price(&self, d: &Decimal) -> String {
-        price(d)
+        text::unit_price(self.ctx.locale, *d)
     }
     fn text_value(&self) -> String {
         self.q.q.clone().unwrap_or_default()
@@ -187,7 +177,7 @@ impl SurveyFormView {
         self.values.get("source_kind").map(String::as_str) == Some(s)
     }
     fn price(&self, d: &Decimal) -> String {
-        price(d)
+        text::unit_price(self.ctx.locale, *d)
     }
 }
 
@@ -300,12 +290,12 @@ async fn survey_from_form(state: &AppState, f: &Form) -> AppResult<(SurveyInput,
     if surveyed_on.is_none() {
         errors.add("surveyed_on", RuleCode::Date);
     }
-    let raw_price = field(f, "unit_price").replace([',', '，'], "");
-    let unit_price = if raw_price.is_empty() {
+    let raw_price = field(f, "unit_price");
+    let unit_price = if raw_price.trim().is_empty() {
         errors.add("unit_price", RuleCode::Required);
         None
     } else {
-        let p = Decimal::from_str(&raw_price).ok();
+        let p = crate::money::parse_decimal(&raw_price);
         if p.is_none() {
             errors.add("unit_price", RuleCode::NotANumber);
         }
@@ -377,7 +367,7 @@ struct HistoryPage {
 
 impl HistoryPage {
     fn price(&self, d: &Decimal) -> String {
-        price(d)
+        text::unit_price(self.ctx.locale, *d)
     }
     fn excess(&self, d: &Option<Decimal>) -> String {
         d.map(|v| format!("{v:+.2}%")).unwrap_or_default()
@@ -415,7 +405,7 @@ struct CandidatesPage {
 
 impl CandidatesPage {
     fn price(&self, d: &Decimal) -> String {
-        price(d)
+        text::unit_price(self.ctx.locale, *d)
     }
     fn typed(&self, c: &CandidateView) -> String {
         match &self.failed {

@@ -3,7 +3,6 @@
 
 use crate::error::RuleCode;
 use chrono::NaiveDate;
-use entity::Fixed;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 /// Rule 13: market prices are surveyed every two weeks. A survey this many days old is still
@@ -37,7 +36,10 @@ pub fn above_margin(listing_price: Decimal, market_price: Decimal, margin: Decim
     if market_price <= Decimal::ZERO {
         return false;
     }
-    match market_price.checked_mul(Decimal::ONE + margin) {
+    match Decimal::ONE
+        .checked_add(margin)
+        .and_then(|m| market_price.checked_mul(m))
+    {
         Some(limit) => listing_price > limit,
         None => false,
     }
@@ -50,13 +52,19 @@ pub fn excess_percent(listing_price: Decimal, market_price: Decimal) -> Option<D
         return None;
     }
     let ratio = listing_price.checked_div(market_price)?;
-    let pct = (ratio - Decimal::ONE).checked_mul(Decimal::ONE_HUNDRED)?;
+    let pct = ratio
+        .checked_sub(Decimal::ONE)?
+        .checked_mul(Decimal::ONE_HUNDRED)?;
     Some(pct.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero))
 }
 
 /// A fraction as a percentage for people: 0.1 → "10".
 pub fn percent(fraction: Decimal) -> String {
-    (fraction * Decimal::ONE_HUNDRED).normalize().to_string()
+    fraction
+        .checked_mul(Decimal::ONE_HUNDRED)
+        .unwrap_or(fraction)
+        .normalize()
+        .to_string()
 }
 
 /// Where a surveyed price came from.
@@ -93,55 +101,16 @@ impl SourceKind {
     }
 }
 
-/// Why a unit price was refused; each is a message code (`validation-<code>`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum UnitPriceError {
-    NotPositive,
-    TooManyPlaces,
-    TooLarge,
-}
+/// A surveyed unit price is the portal's one [`UnitPrice`]: yuan above zero with at most four
+/// decimal places, kept exactly.
+pub use crate::money::{UnitPrice, ValueError as UnitPriceError};
 
-impl UnitPriceError {
-    pub fn code(self) -> RuleCode {
-        match self {
-            UnitPriceError::NotPositive => RuleCode::PricePositive,
-            UnitPriceError::TooManyPlaces => RuleCode::PwPricePlaces,
-            UnitPriceError::TooLarge => RuleCode::OutOfRange,
-        }
-    }
-}
-
-/// A surveyed unit price: yuan above zero with at most four decimal places, kept exactly.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct UnitPrice(Fixed<4>);
-
-impl UnitPrice {
-    /// The most a unit price may be: far above any material's, far below what the column holds.
-    pub fn max() -> Decimal {
-        Decimal::from(1_000_000_000_i64)
-    }
-
-    pub fn parse(value: Decimal) -> Result<Self, UnitPriceError> {
-        if value <= Decimal::ZERO {
-            return Err(UnitPriceError::NotPositive);
-        }
-        if value.normalize().scale() > 4 {
-            return Err(UnitPriceError::TooManyPlaces);
-        }
-        if value > Self::max() {
-            return Err(UnitPriceError::TooLarge);
-        }
-        Fixed::<4>::new(value)
-            .map(UnitPrice)
-            .ok_or(UnitPriceError::TooLarge)
-    }
-
-    pub fn fixed(self) -> Fixed<4> {
-        self.0
-    }
-
-    pub fn value(self) -> Decimal {
-        self.0.value()
+/// The message code of a refused surveyed price (`validation-<code>`).
+pub fn price_code(e: UnitPriceError) -> RuleCode {
+    match e {
+        UnitPriceError::NotPositive => RuleCode::PricePositive,
+        UnitPriceError::TooManyPlaces => RuleCode::PwPricePlaces,
+        _ => RuleCode::OutOfRange,
     }
 }
 

@@ -389,7 +389,7 @@ pub async fn record_survey_with(
             None
         }
         Some(Err(e)) => {
-            errors.add("unit_price", e.code());
+            errors.add("unit_price", super::rules::price_code(e));
             None
         }
         Some(Ok(p)) => Some(p),

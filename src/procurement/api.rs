@@ -197,7 +197,8 @@ pub async fn plan_detail(
     locale: Locale,
 ) -> AppResult<PlanDetail> {
     let (p, lines) = store::get_plan(&state.db.read, user, id).await?;
-    let total = lines.iter().map(|l| l.line_value.value()).sum();
+    let total = crate::money::sum_cents(lines.iter().map(|l| l.line_value.value()))
+        .map_err(|e| e.on("total"))?;
     Ok(PlanDetail {
         plan: PlanView::new(p, state.today()),
         lines: line_views(&state.db.read, lines, locale).await?,
@@ -249,19 +250,23 @@ pub async fn comparison(
     let suppliers = supplier_names(&state.db.read, quotes.iter().map(|q| q.supplier_id)).await?;
     let quotes = quotes
         .into_iter()
-        .map(|q: quote::Model| QuoteView {
-            id: q.id,
-            supplier_id: q.supplier_id,
-            supplier: suppliers.get(&q.supplier_id).cloned().unwrap_or_default(),
-            unit_price: q.unit_price.value(),
-            amount: rules::line_value(quantity, q.unit_price.value()),
-            quality_notes: q.quality_notes,
-            delivery_days: q.delivery_days,
-            cheapest: Some(q.unit_price) == min,
-            chosen: Some(q.id) == chosen,
-            recorded_at: q.recorded_at,
+        .map(|q: quote::Model| {
+            Ok(QuoteView {
+                id: q.id,
+                supplier_id: q.supplier_id,
+                supplier: suppliers.get(&q.supplier_id).cloned().unwrap_or_default(),
+                unit_price: q.unit_price.value(),
+                // Checked when the quote was recorded; checked again rather than trusted.
+                amount: rules::line_value(quantity, q.unit_price.value())
+                    .map_err(|e| e.on("unit_price"))?,
+                quality_notes: q.quality_notes,
+                delivery_days: q.delivery_days,
+                cheapest: Some(q.unit_price) == min,
+                chosen: Some(q.id) == chosen,
+                recorded_at: q.recorded_at,
+            })
         })
-        .collect();
+        .collect::<AppResult<Vec<_>>>()?;
     let line = line_views(&state.db.read, vec![l], locale)
         .await?
         .pop()
@@ -880,9 +885,10 @@ pub fn ledger_sheet(list: &[ContractView], locale: Locale, tz: chrono_tz::Tz) ->
         }
     };
     let date = |d: Option<NaiveDate>| d.map(Cell::date).unwrap_or(Cell::Empty);
+    // Stored amounts, each at most `Money::max()`; saturating, so no list can panic the sheet.
     let mut total = Decimal::ZERO;
     for c in list {
-        total += c.total;
+        total = total.saturating_add(c.total);
         sheet.push_row(vec![
             Cell::text(c.number.clone()),
             Cell::text(c.supplier.clone()),

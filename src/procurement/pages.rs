@@ -16,6 +16,7 @@ use crate::auth::{Capability, CurrentUser};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult};
 use crate::export::Format;
+use crate::money::text;
 use crate::state::AppState;
 use crate::web::page::{CsrfForm, FormErrors, PageCtx, form_outcome, redirect_with_flash};
 use crate::web::page::{Form, date_field as date, decimal_field as decimal, field};
@@ -26,19 +27,6 @@ use chrono::NaiveDate;
 use entity::{site, supplier};
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-
-fn money(d: &Decimal) -> String {
-    crate::money::cents_text(*d)
-}
-
-fn price(d: &Decimal) -> String {
-    let n = d.normalize();
-    if n.scale() < 2 {
-        format!("{n:.2}")
-    } else {
-        n.to_string()
-    }
-}
 
 fn optional_date(f: &Form, k: &str) -> AppResult<Option<NaiveDate>> {
     if field(f, k).is_empty() {
@@ -155,10 +143,10 @@ struct PlanPage {
 
 impl PlanPage {
     fn money(&self, d: &Decimal) -> String {
-        money(d)
+        text::amount(self.ctx.locale, *d)
     }
     fn price(&self, d: &Decimal) -> String {
-        price(d)
+        text::unit_price(self.ctx.locale, *d)
     }
     fn v(&self, k: &str) -> String {
         field(&self.form, k)
@@ -422,7 +410,7 @@ async fn line_edit_page(
             ("material_id".to_string(), line.material_id.to_string()),
             ("site_id".to_string(), line.site_id.to_string()),
             ("quantity".to_string(), line.quantity.to_string()),
-            ("est_price".to_string(), price(&line.est_price)),
+            ("est_price".to_string(), text::price_input(line.est_price)),
             ("need_by".to_string(), line.need_by.to_string()),
             ("plan_type".to_string(), line.plan_type.clone()),
             ("note".to_string(), line.note.clone()),
@@ -628,10 +616,10 @@ struct QuotesPage {
 
 impl QuotesPage {
     fn money(&self, d: &Decimal) -> String {
-        money(d)
+        text::amount(self.ctx.locale, *d)
     }
     fn price(&self, d: &Decimal) -> String {
-        price(d)
+        text::unit_price(self.ctx.locale, *d)
     }
     fn v(&self, k: &str) -> String {
         field(&self.form, k)
@@ -800,7 +788,7 @@ struct LedgerPage {
 
 impl LedgerPage {
     fn money(&self, d: &Decimal) -> String {
-        money(d)
+        text::amount(self.ctx.locale, *d)
     }
     fn chosen_status(&self, s: &str) -> bool {
         self.filter.status.as_deref() == Some(s)
@@ -923,10 +911,10 @@ struct ContractPage {
 
 impl ContractPage {
     fn money(&self, d: &Decimal) -> String {
-        money(d)
+        text::amount(self.ctx.locale, *d)
     }
     fn price(&self, d: &Decimal) -> String {
-        price(d)
+        text::unit_price(self.ctx.locale, *d)
     }
     fn when(&self, at: &Option<chrono::DateTime<chrono::Utc>>) -> String {
         at.map(|a| self.ctx.when(&a)).unwrap_or_default()

@@ -273,7 +273,8 @@ pub fn route(line_value: Decimal, available_in_stock: Decimal, thresholds: Thres
     }
 }
 
-/// Quantity × unit price, rounded to the cent: the portal's one rounding rule.
+/// Quantity × unit price, rounded to the cent: the portal's one rounding rule (checked: an
+/// amount too large is an error, not a panic).
 pub use crate::money::line_amount as line_value;
 
 // ----- Quote comparison (rule 6) -----
@@ -604,10 +605,16 @@ mod tests {
 
     #[test]
     fn a_line_value_is_quantity_times_price_to_the_cent() {
-        assert_eq!(line_value(d("2.345"), d("3850")), d("9028.25"));
-        assert_eq!(line_value(d("1"), d("0.005")), d("0.01"));
-        assert_eq!(line_value(d("3"), d("3333.333")).to_string(), "10000.00");
-        assert_eq!(line_value(d("1"), d("50000")).to_string(), "50000.00");
+        assert_eq!(line_value(d("2.345"), d("3850")), Ok(d("9028.25")));
+        assert_eq!(line_value(d("1"), d("0.005")), Ok(d("0.01")));
+        assert_eq!(
+            line_value(d("3"), d("3333.333")).map(|v| v.to_string()),
+            Ok("10000.00".to_string())
+        );
+        assert_eq!(
+            line_value(d("1"), d("50000")).map(|v| v.to_string()),
+            Ok("50000.00".to_string())
+        );
     }
 
     fn offers() -> Vec<QuoteOffer> {

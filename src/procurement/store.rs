@@ -15,6 +15,7 @@ use crate::audit::{self, Actor, Change};
 use crate::auth::{Capability, CurrentUser, Role};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, FieldErrors, taken_on};
+use crate::money::{Money, Quantity, UnitPlaces, UnitPrice, ValueError};
 use crate::state::AppState;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::{
@@ -33,24 +34,42 @@ use utoipa::ToSchema;
 /// Longest free text kept (notes, reasons).
 const TEXT_MAX: usize = 1000;
 
-fn cents(d: Decimal) -> AppResult<Fixed<2>> {
-    Fixed::new(d).ok_or(AppError::Rule(RuleCode::OutOfRange))
-}
-
 fn too_long(errors: &mut FieldErrors, field: &str, v: &str) {
     if v.chars().count() > TEXT_MAX {
         errors.add_with(field, RuleCode::TooLong, &[("max", TEXT_MAX.to_string())]);
     }
 }
 
-fn price(field: &str, v: Decimal, errors: &mut FieldErrors) -> Fixed<4> {
-    if v <= Decimal::ZERO {
-        errors.add(field, RuleCode::PricePositive);
-        return Fixed::zero();
+/// A unit price as entered: above zero (`price_positive`), at most four places, not too large.
+fn price(field: &str, v: Decimal, errors: &mut FieldErrors) -> Option<UnitPrice> {
+    match UnitPrice::parse(v) {
+        Ok(p) => Some(p),
+        Err(ValueError::NotPositive) => {
+            errors.add(field, RuleCode::PricePositive);
+            None
+        }
+        Err(e) => {
+            e.add_to(errors, field);
+            None
+        }
     }
-    Fixed::new(v).unwrap_or_else(|| {
-        errors.add(field, RuleCode::OutOfRange);
-        Fixed::zero()
+}
+
+/// A quantity as entered, in the material's unit.
+async fn quantity(
+    conn: &impl ConnectionTrait,
+    material_id: i64,
+    field: &str,
+    v: Decimal,
+    errors: &mut FieldErrors,
+) -> AppResult<Option<Quantity>> {
+    let places = UnitPlaces::new(crate::stock::store::unit_decimals(conn, material_id).await?);
+    Ok(match Quantity::parse(v, places) {
+        Ok(q) => Some(q),
+        Err(e) => {
+            Quantity::add_error(errors, field, e, places);
+            None
+        }
     })
 }
 
@@ -233,27 +252,13 @@ async fn check_line(
         .one(conn)
         .await?
         .filter(|m| m.active);
-    let mut quantity = Fixed::<3>::zero();
-    match &m {
+    let quantity = match &m {
         None => {
             errors.add("material_id", RuleCode::NotFound);
+            None
         }
-        Some(m) => {
-            let decimals = crate::stock::store::unit_decimals(conn, m.id).await?;
-            if !crate::stock::rules::valid_quantity(input.quantity, decimals) {
-                errors.add_with(
-                    "quantity",
-                    RuleCode::Quantity,
-                    &[("decimals", decimals.to_string())],
-                );
-            } else {
-                quantity = Fixed::new(input.quantity).unwrap_or_else(|| {
-                    errors.add("quantity", RuleCode::OutOfRange);
-                    Fixed::zero()
-                });
-            }
-        }
-    }
+        Some(m) => quantity(conn, m.id, "quantity", input.quantity, &mut errors).await?,
+    };
     let est_price = price("est_price", input.est_price, &mut errors);
     let plan_type = PlanType::parse(input.plan_type.trim());
     match plan_type {
@@ -284,18 +289,26 @@ async fn check_line(
     }
     let note = input.note.trim().to_string();
     too_long(&mut errors, "note", &note);
-    let value = rules::line_value(quantity.value(), est_price.value());
-    let line_value = Fixed::new(value).unwrap_or_else(|| {
-        errors.add("quantity", RuleCode::OutOfRange);
-        Fixed::zero()
-    });
+    // The estimated value must be an amount too: a quantity and a price each within bounds
+    // can still multiply past what an amount holds.
+    let line_value = match (quantity, est_price) {
+        (Some(q), Some(p)) => p
+            .times(q)
+            .map_err(|e| e.add_to(&mut errors, "quantity"))
+            .ok(),
+        _ => None,
+    };
     errors.into_result()?;
+    let (Some(quantity), Some(est_price), Some(line_value)) = (quantity, est_price, line_value)
+    else {
+        return Err(AppError::field("quantity", RuleCode::Invalid));
+    };
     Ok(CheckedLine {
         site_id: site_id.ok_or(AppError::Forbidden)?,
         material_id: input.material_id,
-        quantity,
-        est_price,
-        line_value,
+        quantity: quantity.fixed(),
+        est_price: est_price.fixed(),
+        line_value: line_value.fixed(),
         need_by: input.need_by,
         plan_type: plan_type.ok_or_else(|| AppError::field("plan_type", RuleCode::Invalid))?,
         note,
@@ -720,6 +733,39 @@ pub struct QuoteInput {
     pub delivery_days: i32,
 }
 
+/// A quote as the ledger takes it, parsed from [`QuoteInput`] at the edge: a unit price that
+/// is one, delivery days in range, notes trimmed and not too long.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quote {
+    pub supplier_id: i64,
+    pub unit_price: UnitPrice,
+    pub delivery_days: i32,
+    pub quality_notes: String,
+}
+
+impl TryFrom<&QuoteInput> for Quote {
+    type Error = FieldErrors;
+
+    fn try_from(input: &QuoteInput) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let unit_price = price("unit_price", input.unit_price, &mut errors);
+        if !(0..=365).contains(&input.delivery_days) {
+            errors.add("delivery_days", RuleCode::LeadTimeRange);
+        }
+        let quality_notes = input.quality_notes.trim().to_string();
+        too_long(&mut errors, "quality_notes", &quality_notes);
+        match unit_price {
+            Some(unit_price) if errors.is_empty() => Ok(Quote {
+                supplier_id: input.supplier_id,
+                unit_price,
+                delivery_days: input.delivery_days,
+                quality_notes,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
 /// Takes a routed line for a change: fails unless it still waits for quotes and a choice.
 async fn hold_open_line(
     txn: &DatabaseTransaction,
@@ -755,20 +801,26 @@ pub async fn record_quote(
     if !open_for_quotes(&l) {
         return Err(AppError::Rule(RuleCode::LineNotOpenForQuotes));
     }
-    let mut errors = FieldErrors::new();
+    let parsed = Quote::try_from(&input);
+    let mut errors = parsed.clone().err().unwrap_or_default();
     let s = supplier::Entity::find_by_id(input.supplier_id)
         .one(&state.db.read)
         .await?;
     if s.is_none() {
         errors.add("supplier_id", RuleCode::NotFound);
     }
-    let unit_price = price("unit_price", input.unit_price, &mut errors);
-    if !(0..=365).contains(&input.delivery_days) {
-        errors.add("delivery_days", RuleCode::LeadTimeRange);
+    // The quote's amount for the line must be an amount the ledger can hold.
+    if let Ok(q) = &parsed
+        && let Err(e) = rules::line_value(l.quantity.value(), q.unit_price.value())
+    {
+        e.add_to(&mut errors, "unit_price");
     }
-    let notes = input.quality_notes.trim().to_string();
-    too_long(&mut errors, "quality_notes", &notes);
     errors.into_result()?;
+    let Quote {
+        unit_price,
+        quality_notes: notes,
+        ..
+    } = parsed.map_err(AppError::Validation)?;
     // Only admitted suppliers in good standing quote (rule 1).
     crate::suppliers::store::ensure_may_trade(&state.db.read, input.supplier_id, state.today())
         .await?;
@@ -778,7 +830,7 @@ pub async fn record_quote(
     let q = quote::ActiveModel {
         plan_line_id: Set(line_id),
         supplier_id: Set(input.supplier_id),
-        unit_price: Set(unit_price),
+        unit_price: Set(unit_price.fixed()),
         quality_notes: Set(notes),
         delivery_days: Set(input.delivery_days),
         recorded_by: Set(user.id),
@@ -845,7 +897,8 @@ pub async fn choose(
         .find(|q| q.id == input.quote_id)
         .ok_or_else(|| AppError::field("quote_id", RuleCode::NotAQuoteOfLine))?;
     crate::suppliers::store::ensure_may_trade(&state.db.read, q.supplier_id, state.today()).await?;
-    let amount = rules::line_value(l.quantity.value(), q.unit_price.value());
+    let amount = rules::line_value(l.quantity.value(), q.unit_price.value())
+        .map_err(|e| e.on("quote_id"))?;
     let needs_contract = amount >= crate::settings::contract_threshold(&state.db.read).await?;
 
     let now = state.now();
@@ -970,7 +1023,7 @@ pub async fn create_contract(
         errors.add("items", RuleCode::Required);
     }
     let mut items = Vec::new();
-    let mut total = Decimal::ZERO;
+    let mut total = Money::ZERO;
     for (i, it) in input.items.iter().enumerate() {
         let field = |f: &str| format!("items[{i}].{f}");
         let m = material::Entity::find_by_id(it.material_id)
@@ -980,23 +1033,38 @@ pub async fn create_contract(
             errors.add(&field("material_id"), RuleCode::NotFound);
             continue;
         }
-        let decimals = crate::stock::store::unit_decimals(txn, it.material_id).await?;
-        if !crate::stock::rules::valid_quantity(it.quantity, decimals) {
-            errors.add_with(
-                &field("quantity"),
-                RuleCode::Quantity,
-                &[("decimals", decimals.to_string())],
-            );
+        let Some(quantity) = quantity(
+            txn,
+            it.material_id,
+            &field("quantity"),
+            it.quantity,
+            &mut errors,
+        )
+        .await?
+        else {
             continue;
+        };
+        let Some(unit_price) = price(&field("unit_price"), it.unit_price, &mut errors) else {
+            continue;
+        };
+        let amount = match unit_price.times(quantity) {
+            Ok(a) => a,
+            Err(e) => {
+                e.add_to(&mut errors, &field("quantity"));
+                continue;
+            }
+        };
+        match total.checked_add(amount) {
+            Ok(t) => total = t,
+            Err(e) => {
+                e.add_to(&mut errors, "items");
+            }
         }
-        let unit_price = price(&field("unit_price"), it.unit_price, &mut errors);
-        let amount = rules::line_value(it.quantity, unit_price.value());
-        total += amount;
         items.push((
             it.material_id,
-            Fixed::<3>::new(it.quantity).ok_or(AppError::Rule(RuleCode::OutOfRange))?,
-            unit_price,
-            cents(amount)?,
+            quantity.fixed(),
+            unit_price.fixed(),
+            amount.fixed(),
         ));
     }
     errors.into_result()?;
@@ -1009,7 +1077,8 @@ pub async fn create_contract(
     }
     crate::suppliers::store::ensure_may_trade(txn, input.supplier_id, state.today()).await?;
     let group_threshold = crate::settings::tender_threshold(txn).await?;
-    let needs_group = rules::required_levels(total, group_threshold).contains(&Level::Group);
+    let needs_group =
+        rules::required_levels(total.value(), group_threshold).contains(&Level::Group);
     let (source, plan_line_id, tender_id) = match input.source {
         ContractSource::Quote { plan_line_id } => ("quote", Some(plan_line_id), None),
         ContractSource::Tender { tender_id } => ("tender", None, Some(tender_id)),
@@ -1021,7 +1090,7 @@ pub async fn create_contract(
         source: Set(source.into()),
         plan_line_id: Set(plan_line_id),
         tender_id: Set(tender_id),
-        total: Set(cents(total)?),
+        total: Set(total.fixed()),
         needs_group: Set(needs_group),
         status: Set(ContractStatus::Draft.as_str().into()),
         signed_on: Set(input.signed_on),
@@ -1483,4 +1552,91 @@ pub async fn adopt_price(
     crate::mail::enqueue_to_users(&txn, state, &heads, "price_adopted", &args).await?;
     txn.commit().await?;
     Ok(made)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::str::FromStr;
+
+    fn quote_input(price: &str, days: i32) -> QuoteInput {
+        QuoteInput {
+            supplier_id: 7,
+            unit_price: Decimal::from_str(price).unwrap_or_else(|_| panic!("bad {price}")),
+            quality_notes: "  GB/T 14902 ".into(),
+            delivery_days: days,
+        }
+    }
+
+    #[test]
+    fn a_quote_is_parsed_at_the_edge_with_each_fields_error() {
+        let q = Quote::try_from(&quote_input("418.5", 3)).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(q.unit_price.value(), Decimal::new(4185, 1));
+        assert_eq!(q.quality_notes, "GB/T 14902");
+        let e = Quote::try_from(&quote_input("0", 400))
+            .err()
+            .unwrap_or_default();
+        assert_eq!(e.0["unit_price"].code, "price_positive");
+        assert_eq!(e.0["delivery_days"].code, "lead_time_range");
+        let e = Quote::try_from(&quote_input("1.00001", 3))
+            .err()
+            .unwrap_or_default();
+        assert_eq!(e.0["unit_price"].code, "too_many_places");
+        let e = Quote::try_from(&quote_input("900000000000000", 3))
+            .err()
+            .unwrap_or_default();
+        assert_eq!(e.0["unit_price"].code, "too_large");
+    }
+
+    /// A decimal as a request carries it: up to 28 digits, up to 28 places, either sign.
+    fn extreme_text() -> impl Strategy<Value = String> {
+        (any::<i128>(), 0u32..=28).prop_map(|(m, s)| {
+            let m = m % 79_228_162_514_264_337_593_543_950_335_i128;
+            Decimal::try_from_i128_with_scale(m, s)
+                .unwrap_or_default()
+                .to_string()
+        })
+    }
+
+    proptest! {
+        /// Whatever decimals a plan line or a quote brings, reading it, parsing its values
+        /// and valuing it answers a value or a field error, never a panic.
+        #[test]
+        fn extreme_plan_lines_and_quotes_never_panic(
+            quantity in extreme_text(),
+            price in extreme_text(),
+            places in 0u32..=3,
+            days in any::<i32>(),
+        ) {
+            let body = serde_json::json!({
+                "material_id": 1,
+                "quantity": quantity,
+                "est_price": price,
+                "need_by": "2027-04-10",
+                "plan_type": "normal",
+            });
+            let line: LineInput = serde_json::from_value(body)
+                .unwrap_or_else(|e| panic!("{e}"));
+            let q = Quantity::parse(line.quantity, UnitPlaces::new(places));
+            let p = UnitPrice::parse(line.est_price);
+            if let (Ok(q), Ok(p)) = (q, p)
+                && let Ok(v) = p.times(q)
+            {
+                prop_assert!(v.value().abs() <= Money::max());
+                let _ = Money::sum([v, v, v]);
+            }
+            let _ = rules::line_value(line.quantity, line.est_price);
+            let quote = QuoteInput {
+                supplier_id: 1,
+                unit_price: line.est_price,
+                quality_notes: String::new(),
+                delivery_days: days,
+            };
+            match Quote::try_from(&quote) {
+                Ok(q) => prop_assert!(q.unit_price.value() <= UnitPrice::max()),
+                Err(e) => prop_assert!(!e.is_empty()),
+            }
+        }
+    }
 }

@@ -330,7 +330,7 @@ pub async fn sheet(state: &AppState, d: &StatementDetail, locale: Locale) -> App
         format!(
             "{} {}%",
             t("statement-tax"),
-            (s.tax_rate * Decimal::from(100)).normalize()
+            crate::money::text::tax_percent(s.tax_rate)
         ),
         s.tax,
     ));

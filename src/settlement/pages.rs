@@ -9,6 +9,7 @@ use crate::auth::{Capability, CurrentUser, Role};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult};
 use crate::export::Format;
+use crate::money::text;
 use crate::state::AppState;
 use crate::web::page::{CsrfForm, FormErrors, PageCtx, form_outcome};
 use crate::web::page::{Form, date_field, field};
@@ -17,11 +18,6 @@ use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
-use std::str::FromStr;
-
-fn money(d: &Decimal) -> String {
-    crate::money::cents_text(*d)
-}
 
 #[derive(Template)]
 #[template(path = "settlement/statements.html")]
@@ -37,7 +33,7 @@ struct ListView {
 
 impl ListView {
     fn money(&self, d: &Decimal) -> String {
-        money(d)
+        text::amount(self.ctx.locale, *d)
     }
     fn chosen_status(&self, s: &str) -> bool {
         self.filter.status.as_deref() == Some(s)
@@ -137,18 +133,13 @@ struct DetailView {
 
 impl DetailView {
     fn money(&self, d: &Decimal) -> String {
-        money(d)
+        text::amount(self.ctx.locale, *d)
     }
     fn quantity(&self, d: &Decimal) -> String {
         d.normalize().to_string()
     }
     fn price(&self, d: &Decimal) -> String {
-        let n = d.normalize();
-        if n.scale() < 2 {
-            format!("{n:.2}")
-        } else {
-            n.to_string()
-        }
+        text::unit_price(self.ctx.locale, *d)
     }
     fn date(&self, at: &Option<chrono::DateTime<chrono::Utc>>) -> String {
         at.map(|a| a.with_timezone(&self.ctx.tz).format("%Y-%m-%d").to_string())
@@ -158,9 +149,11 @@ impl DetailView {
         self.actions.contains(&action)
     }
     fn tax_percent(&self) -> String {
-        (self.d.statement.tax_rate * Decimal::from(100))
-            .normalize()
-            .to_string()
+        text::tax_percent(self.d.statement.tax_rate)
+    }
+    /// The gross as printed statements write it (大写金额).
+    fn capitals(&self, d: &Decimal) -> String {
+        crate::money::in_capitals(*d)
     }
 }
 
@@ -257,8 +250,8 @@ fn step_from_form(f: &Form) -> AppResult<Step> {
                 let amount = if amount.is_empty() {
                     Decimal::ZERO
                 } else {
-                    Decimal::from_str(&amount)
-                        .map_err(|_| AppError::field("amount", RuleCode::NotANumber))?
+                    crate::money::parse_decimal(&amount)
+                        .ok_or_else(|| AppError::field("amount", RuleCode::NotANumber))?
                 };
                 lines.push(Resolution {
                     line_id,

@@ -31,6 +31,7 @@ use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::export::{Cell, Format, Sheet};
 use crate::i18n::Locale;
+use crate::money::text;
 use crate::state::AppState;
 use crate::web::page::{FormErrors, PageCtx};
 
@@ -56,7 +57,7 @@ pub fn usage_figures(
     kind: LineKind,
     ledger_quantity: Decimal,
     unit_price: Decimal,
-) -> (Decimal, Decimal) {
+) -> Result<(Decimal, Decimal), crate::money::ValueError> {
     let draw = Draw {
         movement_id: 0,
         supplier_id: 0,
@@ -70,7 +71,7 @@ pub fn usage_figures(
         LineKind::SiteReturn => -ledger_quantity.abs(),
         LineKind::Issue | LineKind::Adjustment => ledger_quantity.abs(),
     };
-    (quantity, draw.amount())
+    Ok((quantity, draw.amount()?))
 }
 
 /// One line of a usage statement.
@@ -644,7 +645,8 @@ pub async fn usage_statement(
             continue;
         };
         let label = labels.get(&m.listing_id);
-        let (quantity, amount) = usage_figures(kind, m.quantity.value(), m.unit_price.value());
+        let (quantity, amount) = usage_figures(kind, m.quantity.value(), m.unit_price.value())
+            .map_err(|e| e.on("amount"))?;
         lines.push(UsageLine {
             movement_id: m.id,
             date: m.at.with_timezone(&tz).date_naive(),
@@ -881,11 +883,6 @@ pub async fn stock_report(
 // Spreadsheets
 // ---------------------------------------------------------------------------------------------
 
-/// Unit prices keep up to four places; at least two are shown.
-fn price_places(p: Decimal) -> u32 {
-    p.normalize().scale().clamp(2, 4)
-}
-
 fn period_dates(p: &PeriodInfo) -> String {
     format!("{} – {}", p.first_day, p.last_day)
 }
@@ -925,7 +922,7 @@ pub fn usage_sheet(s: &UsageStatement, locale: Locale) -> Sheet {
                 Cell::text(l.unit.clone()),
                 Cell::text(l.supplier.clone()),
                 Cell::qty(l.quantity, l.unit_decimals),
-                Cell::qty(l.unit_price, price_places(l.unit_price)),
+                Cell::qty(l.unit_price, text::price_places(l.unit_price)),
                 Cell::money(l.amount),
             ]);
         }
@@ -1144,19 +1141,6 @@ fn form_id(v: &Option<String>) -> AppResult<Option<i64>> {
     }
 }
 
-fn money_text(d: &Decimal) -> String {
-    crate::money::cents_text(*d)
-}
-
-fn qty_text(d: &Decimal, places: &u32) -> String {
-    let r = d.round_dp_with_strategy(
-        *places,
-        rust_decimal::RoundingStrategy::MidpointAwayFromZero,
-    );
-    let r = if r.is_zero() { Decimal::ZERO } else { r };
-    format!("{r:.prec$}", prec = *places as usize)
-}
-
 fn report_query(key: &str, id: i64, period: Period) -> String {
     format!("?{key}={id}&period={period}")
 }
@@ -1178,13 +1162,13 @@ impl UsageView {
         self.site_id == Some(*id)
     }
     fn money(&self, d: &Decimal) -> String {
-        money_text(d)
+        text::amount(self.ctx.locale, *d)
     }
     fn qty(&self, d: &Decimal, places: &u32) -> String {
-        qty_text(d, places)
+        text::quantity(self.ctx.locale, *d, *places)
     }
     fn price(&self, d: &Decimal) -> String {
-        qty_text(d, &price_places(*d))
+        text::unit_price(self.ctx.locale, *d)
     }
     fn requisition(&self, id: &Option<i64>) -> String {
         id.map(|i| format!("#{i}")).unwrap_or_default()
@@ -1281,10 +1265,10 @@ impl StockView {
         self.warehouse_id == Some(*id)
     }
     fn money(&self, d: &Decimal) -> String {
-        money_text(d)
+        text::amount(self.ctx.locale, *d)
     }
     fn qty(&self, d: &Decimal, places: &u32) -> String {
-        qty_text(d, places)
+        text::quantity(self.ctx.locale, *d, *places)
     }
 }
 
@@ -1381,7 +1365,7 @@ mod tests {
         ledger: &str,
         price: &str,
     ) -> UsageLine {
-        let (quantity, amount) = usage_figures(kind, d(ledger), d(price));
+        let (quantity, amount) = usage_figures(kind, d(ledger), d(price)).unwrap_or_default();
         UsageLine {
             movement_id,
             date: NaiveDate::from_ymd_opt(2027, 1, day).unwrap(),
@@ -1404,15 +1388,16 @@ mod tests {
     fn an_issue_is_drawn_positive_and_a_site_return_credited_negative() {
         assert_eq!(
             usage_figures(LineKind::Issue, d("-2.345"), d("3850.1234")),
-            (d("2.345"), d("9028.54"))
+            Ok((d("2.345"), d("9028.54")))
         );
         assert_eq!(
             usage_figures(LineKind::SiteReturn, d("0.5"), d("3850")),
-            (d("-0.5"), d("-1925.00"))
+            Ok((d("-0.5"), d("-1925.00")))
         );
         // Half a cent rounds away from zero both ways, so a return cancels its issue exactly.
-        let (_, owed) = usage_figures(LineKind::Issue, d("-0.001"), d("5"));
-        let (_, credited) = usage_figures(LineKind::SiteReturn, d("0.001"), d("5"));
+        let (_, owed) = usage_figures(LineKind::Issue, d("-0.001"), d("5")).unwrap_or_default();
+        let (_, credited) =
+            usage_figures(LineKind::SiteReturn, d("0.001"), d("5")).unwrap_or_default();
         assert_eq!((owed, credited), (d("0.01"), d("-0.01")));
         assert_eq!(usage_kind("issue"), Some(LineKind::Issue));
         assert_eq!(usage_kind("site_return"), Some(LineKind::SiteReturn));

@@ -186,11 +186,11 @@ fn day_after(date: NaiveDate) -> NaiveDate {
 // Money
 // ---------------------------------------------------------------------------------------------
 
-pub use crate::money::{line_amount, round_cents};
+pub use crate::money::{ValueError, line_amount, round_cents};
 
 /// What a statement adds up to. Prices are tax-inclusive (含税单价), so the gross is what is
 /// owed and net and tax are split out of it for the invoice.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Totals {
     pub gross: Decimal,
     pub net: Decimal,
@@ -203,20 +203,25 @@ pub struct Totals {
 /// statement adds up line by line. Net is rounded once and tax is the remainder, so
 /// `net + tax == gross` to the cent whatever the rate; rounding both would miss by a cent
 /// whenever the split falls on a half cent. Credits may make any of them negative. A rate of −100 % or below means nothing; it
-/// is treated as untaxed rather than dividing by zero.
-pub fn totals(line_amounts: impl IntoIterator<Item = Decimal>, tax_rate: Decimal) -> Totals {
-    let gross = round_cents(line_amounts.into_iter().map(round_cents).sum());
-    let divisor = Decimal::ONE + tax_rate;
+/// is treated as untaxed rather than dividing by zero. A gross larger than an amount can be
+/// is `TooLarge`.
+pub fn totals(
+    line_amounts: impl IntoIterator<Item = Decimal>,
+    tax_rate: Decimal,
+) -> Result<Totals, ValueError> {
+    let gross = crate::money::sum_cents(line_amounts)?;
+    let divisor = Decimal::ONE.checked_add(tax_rate).unwrap_or(Decimal::ZERO);
     let net = if divisor > Decimal::ZERO {
         gross.checked_div(divisor).map_or(gross, round_cents)
     } else {
         gross
     };
-    Totals {
-        gross,
-        net,
-        tax: round_cents(gross - net),
-    }
+    // |net| ≤ |gross| for any rate above −100 %, so the difference stays an amount.
+    let tax = gross
+        .checked_sub(net)
+        .map(round_cents)
+        .ok_or(ValueError::TooLarge)?;
+    Ok(Totals { gross, net, tax })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -269,12 +274,12 @@ pub struct Draw {
 impl Draw {
     /// The signed amount on the statement: owed for an issue, credited for a site return.
     /// Rounding is symmetric, so negating the rounded amount equals rounding the negative.
-    pub fn amount(&self) -> Decimal {
-        let amount = line_amount(self.quantity, self.unit_price);
-        match self.kind {
+    pub fn amount(&self) -> Result<Decimal, ValueError> {
+        let amount = line_amount(self.quantity, self.unit_price)?;
+        Ok(match self.kind {
             LineKind::SiteReturn => round_cents(-amount),
             LineKind::Issue | LineKind::Adjustment => amount,
-        }
+        })
     }
 }
 
@@ -327,13 +332,14 @@ pub struct PlannedStatement {
 ///
 /// One statement per supplier with at least one line, sorted by supplier; lines in time order
 /// (then by movement id), adjustments last by id. Deterministic: the input order does not
-/// matter.
+/// matter. `TooLarge` when a line's amount or a statement's total is larger than an amount
+/// can be.
 pub fn plan(
     period: Period,
     ends: impl Fn(i64) -> Option<(DateTime<Utc>, Decimal)>,
     draws: &[Draw],
     carried: &[Carried],
-) -> Vec<PlannedStatement> {
+) -> Result<Vec<PlannedStatement>, ValueError> {
     // `ends` may be a lookup with real cost; ask once per supplier.
     let mut closing: BTreeMap<i64, Option<(DateTime<Utc>, Decimal)>> = BTreeMap::new();
     let mut taken: BTreeMap<i64, Vec<&Draw>> = BTreeMap::new();
@@ -373,21 +379,23 @@ pub fn plan(
 
         let lines: Vec<PlannedLine> = draws
             .into_iter()
-            .map(|d| PlannedLine {
-                kind: d.kind,
-                movement_id: Some(d.movement_id),
-                adjustment_id: None,
-                listing_id: Some(d.listing_id),
-                at: Some(d.at),
-                quantity: d.quantity,
-                unit_price: d.unit_price,
-                amount: d.amount(),
-                note: String::new(),
+            .map(|d| {
+                Ok(PlannedLine {
+                    kind: d.kind,
+                    movement_id: Some(d.movement_id),
+                    adjustment_id: None,
+                    listing_id: Some(d.listing_id),
+                    at: Some(d.at),
+                    quantity: d.quantity,
+                    unit_price: d.unit_price,
+                    amount: d.amount()?,
+                    note: String::new(),
+                })
             })
             .chain(carried.into_iter().map(|c| {
                 let amount = round_cents(c.amount);
                 // One unit at the amount, so quantity × unit price reads true on the printout.
-                PlannedLine {
+                Ok(PlannedLine {
                     kind: LineKind::Adjustment,
                     movement_id: None,
                     adjustment_id: Some(c.adjustment_id),
@@ -397,10 +405,10 @@ pub fn plan(
                     unit_price: amount,
                     amount,
                     note: c.note.clone(),
-                }
+                })
             }))
-            .collect();
-        let totals = totals(lines.iter().map(|l| l.amount), tax_rate);
+            .collect::<Result<_, ValueError>>()?;
+        let totals = totals(lines.iter().map(|l| l.amount), tax_rate)?;
         statements.push(PlannedStatement {
             supplier_id,
             period,
@@ -408,7 +416,7 @@ pub fn plan(
             totals,
         });
     }
-    statements
+    Ok(statements)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -532,6 +540,51 @@ pub fn who(action: Action) -> Actor {
 mod tests {
     use super::*;
     use chrono::Duration;
+
+    // The checked functions, for inputs that are known to fit.
+    fn line_amount(q: Decimal, p: Decimal) -> Decimal {
+        super::line_amount(q, p).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    fn totals(lines: impl IntoIterator<Item = Decimal>, rate: Decimal) -> Totals {
+        super::totals(lines, rate).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    fn plan(
+        period: Period,
+        ends: impl Fn(i64) -> Option<(DateTime<Utc>, Decimal)>,
+        draws: &[Draw],
+        carried: &[Carried],
+    ) -> Vec<PlannedStatement> {
+        super::plan(period, ends, draws, carried).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    #[test]
+    fn a_statement_too_large_to_hold_is_refused_not_a_panic() {
+        let huge = Draw {
+            movement_id: 1,
+            supplier_id: 1,
+            listing_id: 1,
+            at: DateTime::<Utc>::MIN_UTC,
+            kind: LineKind::Issue,
+            quantity: Decimal::from(9_000_000_000_000_000_i64),
+            unit_price: Decimal::from(900_000_000_000_000_i64),
+        };
+        assert_eq!(huge.amount(), Err(ValueError::TooLarge));
+        let period = Period::parse("2025-01").unwrap_or_else(|| panic!("period"));
+        let end = DateTime::<Utc>::MAX_UTC;
+        assert_eq!(
+            super::plan(period, |_| Some((end, Decimal::ZERO)), &[huge], &[]),
+            Err(ValueError::TooLarge)
+        );
+        let max = crate::money::Money::max();
+        assert_eq!(
+            super::totals([max, max], Decimal::ZERO),
+            Err(ValueError::TooLarge)
+        );
+        assert!(super::totals([Decimal::MAX], Decimal::MAX).is_err());
+        assert!(super::totals([max], Decimal::MIN).is_ok());
+    }
     use chrono_tz::Asia::Shanghai;
     use proptest::prelude::*;
     use std::collections::HashMap;

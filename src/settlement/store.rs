@@ -12,6 +12,7 @@ use crate::audit::{self, Actor, Change};
 use crate::auth::{CurrentUser, Role};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::money::cents_for;
 use crate::state::AppState;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
@@ -245,6 +246,7 @@ async fn write_statement(
         .collect();
     let tax_rate = a.tax_rate.value();
     let Some(plan) = rules::plan(period, |_| Some((end, tax_rate)), &draws, &carried)
+        .map_err(|e| e.on("amount"))?
         .into_iter()
         .next()
     else {
@@ -262,9 +264,9 @@ async fn write_statement(
         first_day: Set(period.first_day(cutoff)),
         last_day: Set(period.last_day(cutoff)),
         tax_rate: Set(a.tax_rate),
-        gross: Set(cents(plan.totals.gross)?),
-        net: Set(cents(plan.totals.net)?),
-        tax: Set(cents(plan.totals.tax)?),
+        gross: Set(cents_for("amount", plan.totals.gross)?),
+        net: Set(cents_for("amount", plan.totals.net)?),
+        tax: Set(cents_for("amount", plan.totals.tax)?),
         status: Set(Status::Draft.as_str().into()),
         created_at: Set(now),
         issued_at: Set(None),
@@ -301,7 +303,7 @@ async fn write_statement(
             unit: Set(unit),
             quantity: Set(Fixed::new(l.quantity).ok_or(AppError::Rule(RuleCode::OutOfRange))?),
             unit_price: Set(Fixed::new(l.unit_price).ok_or(AppError::Rule(RuleCode::OutOfRange))?),
-            amount: Set(cents(l.amount)?),
+            amount: Set(cents_for("amount", l.amount)?),
             note: Set(l.note.clone()),
             dispute_reason: Set(None),
             resolution: Set(None),
@@ -323,10 +325,6 @@ async fn write_statement(
     )
     .await?;
     Ok(Some(s))
-}
-
-fn cents(d: Decimal) -> AppResult<Fixed<2>> {
-    Fixed::new(d).ok_or(AppError::Rule(RuleCode::OutOfRange))
 }
 
 /// Material name (Chinese), specification and unit by listing, as they are today.
@@ -569,7 +567,7 @@ pub async fn step(
                         supplier_id: Set(s.supplier_id),
                         from_statement_id: Set(s.id),
                         from_line_id: Set(Some(r.line_id)),
-                        amount: Set(cents(r.amount)?),
+                        amount: Set(cents_for("amount", r.amount)?),
                         note: Set(format!("{} {}: {}", s.number, r.line_id, r.note.trim())),
                         created_by: Set(user.id),
                         created_at: Set(now),
@@ -660,11 +658,14 @@ fn check_step(step: &Step, lines: &[statement_line::Model], errors: &mut FieldEr
                 errors.add("lines", RuleCode::AnswerEveryDisputedLine);
             }
             for r in answers {
-                if r.amount.scale() > 2 && r.amount != rules::round_cents(r.amount) {
-                    errors.add("amount", RuleCode::Cents);
-                }
-                if Fixed::<2>::new(r.amount).is_none() {
-                    errors.add("amount", RuleCode::OutOfRange);
+                match crate::money::Money::exact(r.amount) {
+                    Ok(_) => {}
+                    Err(crate::money::ValueError::TooManyPlaces) => {
+                        errors.add("amount", RuleCode::Cents);
+                    }
+                    Err(_) => {
+                        errors.add("amount", RuleCode::OutOfRange);
+                    }
                 }
                 if r.note.trim().is_empty() {
                     errors.add("note", RuleCode::Required);

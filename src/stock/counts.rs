@@ -20,6 +20,7 @@ use crate::audit::{self, Change};
 use crate::auth::{Capability, CurrentUser, Role};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, ErrorBody, FieldErrors};
+use crate::money::{Quantity, UnitPlaces, ValueError};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::NaiveDate;
@@ -44,11 +45,6 @@ pub struct CountInput {
     pub reason: String,
 }
 
-/// True when `q` is zero or more with no more decimals than the unit allows.
-fn valid_count(q: Decimal, decimals: u32) -> bool {
-    q >= Decimal::ZERO && q.normalize().scale() <= decimals
-}
-
 /// The keeper enters a count. A difference is stored `pending` and procurement is told; a
 /// match is confirmed at once.
 pub async fn enter_count(
@@ -65,18 +61,21 @@ pub async fn enter_count(
         return Err(AppError::field("listing_id", RuleCode::NotFound));
     };
     let decimals = super::store::unit_decimals(db, l.material_id).await?;
-    let counted = if valid_count(input.counted, decimals) {
-        Qty::new(input.counted).unwrap_or_else(|| {
-            errors.add("counted", RuleCode::OutOfRange);
+    // What is there: zero or more, in the unit's places.
+    let counted = match Quantity::counted(input.counted, UnitPlaces::new(decimals)) {
+        Ok(q) => q.fixed(),
+        Err(ValueError::TooLarge) => {
+            errors.add("counted", RuleCode::TooLarge);
             Qty::zero()
-        })
-    } else {
-        errors.add_with(
-            "counted",
-            RuleCode::CountQuantity,
-            &[("decimals", decimals.to_string())],
-        );
-        Qty::zero()
+        }
+        Err(_) => {
+            errors.add_with(
+                "counted",
+                RuleCode::CountQuantity,
+                &[("decimals", decimals.to_string())],
+            );
+            Qty::zero()
+        }
     };
     let reason = input.reason.trim().to_string();
     if reason.chars().count() > 500 {

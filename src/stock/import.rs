@@ -7,7 +7,6 @@
 //! cell is a float, written in its shortest round-trip form before it is parsed, so 3850.1
 //! stays 3850.1.
 
-use super::rules::valid_quantity;
 use super::store::{self, Price, Qty};
 use crate::audit::{self, Change};
 use crate::auth::{Capability, CurrentUser};
@@ -488,14 +487,17 @@ pub fn check_rows(sheet: &Sheet, known: &Known) -> (Vec<Checked>, Vec<Problem>) 
                 bad(Column::Price, code);
                 None
             }
-            Ok(v) if v <= Decimal::ZERO => {
-                bad(Column::Price, RuleCode::PricePositive);
-                None
-            }
-            Ok(v) => Price::new(v).or_else(|| {
-                bad(Column::Price, RuleCode::OutOfRange);
-                None
-            }),
+            Ok(v) => match crate::money::UnitPrice::parse(v) {
+                Ok(p) => Some(p.fixed()),
+                Err(crate::money::ValueError::NotPositive) => {
+                    bad(Column::Price, RuleCode::PricePositive);
+                    None
+                }
+                Err(e) => {
+                    bad(Column::Price, e.code());
+                    None
+                }
+            },
         };
 
         let decimals = material
@@ -513,17 +515,20 @@ pub fn check_rows(sheet: &Sheet, known: &Known) -> (Vec<Checked>, Vec<Problem>) 
             if zero_ok && v.is_zero() {
                 return Some(Qty::zero());
             }
-            if !valid_quantity(v, decimals) {
-                problems.push(Problem {
-                    args: vec![("decimals", decimals.to_string())],
-                    ..problem(row, c, RuleCode::Quantity)
-                });
-                return None;
+            match crate::money::Quantity::parse(v, crate::money::UnitPlaces::new(decimals)) {
+                Ok(q) => Some(q.fixed()),
+                Err(crate::money::ValueError::TooLarge) => {
+                    problems.push(problem(row, c, RuleCode::TooLarge));
+                    None
+                }
+                Err(_) => {
+                    problems.push(Problem {
+                        args: vec![("decimals", decimals.to_string())],
+                        ..problem(row, c, RuleCode::Quantity)
+                    });
+                    None
+                }
             }
-            Qty::new(v).or_else(|| {
-                problems.push(problem(row, c, RuleCode::OutOfRange));
-                None
-            })
         };
         let min = quantity(Column::MinStock, cell(Column::MinStock), true);
         let max = quantity(Column::MaxStock, cell(Column::MaxStock), false);

@@ -125,7 +125,7 @@ impl CatalogueView {
         s
     }
     fn money(&self, d: &Decimal) -> String {
-        format!("{:.2}", d)
+        crate::money::text::unit_price(self.ctx.locale, *d)
     }
     fn quantity(&self, d: &Decimal) -> String {
         d.normalize().to_string()
@@ -443,7 +443,7 @@ impl MyListingsView {
         d.value().normalize().to_string()
     }
     fn money(&self, d: &entity::Fixed<4>) -> String {
-        format!("{:.2}", d.value())
+        crate::money::text::unit_price(self.ctx.locale, d.value())
     }
     fn pending_for(&self, id: &i64) -> Option<&price_change::Model> {
         self.pending.iter().find(|c| c.listing_id == *id)
@@ -844,7 +844,7 @@ impl PricesView {
             .unwrap_or_default()
     }
     fn money(&self, d: &entity::Fixed<4>) -> String {
-        format!("{:.2}", d.value())
+        crate::money::text::unit_price(self.ctx.locale, d.value())
     }
 }
 
@@ -900,7 +900,7 @@ impl NoMovementView {
         self.warehouse_id == Some(*id)
     }
     fn money(&self, d: &Decimal) -> String {
-        format!("{:.2}", d)
+        crate::money::text::amount(self.ctx.locale, *d)
     }
     fn quantity(&self, d: &Decimal) -> String {
         d.normalize().to_string()

@@ -465,18 +465,13 @@ pub async fn record_exchange(
         .ok_or(AppError::NotFound)?;
     let decimals = super::store::unit_decimals(db, li.material_id).await?;
     let mut errors = FieldErrors::new();
-    let fresh = if super::rules::valid_quantity(quantity, decimals) {
-        Qty::new(quantity).unwrap_or_else(|| {
-            errors.add("quantity", RuleCode::OutOfRange);
+    let places = crate::money::UnitPlaces::new(decimals);
+    let fresh = match crate::money::Quantity::parse(quantity, places) {
+        Ok(q) => q.fixed(),
+        Err(e) => {
+            crate::money::Quantity::add_error(&mut errors, "quantity", e, places);
             Qty::zero()
-        })
-    } else {
-        errors.add_with(
-            "quantity",
-            RuleCode::Quantity,
-            &[("decimals", decimals.to_string())],
-        );
-        Qty::zero()
+        }
     };
     errors.into_result()?;
     let today = state.today();

@@ -1,6 +1,6 @@
-//! Pure stock rules: quantities in their unit's decimals, inspection deadlines (rule 8),
-//! issuing oldest lots first and within 24 hours (rule 9), the two-month stale clock (rule 3),
-//! and the amounts of movements.
+//! Pure stock rules: inspection deadlines (rule 8),
+//! issuing oldest lots first and within 24 hours (rule 9), the two-month stale clock (rule 3).
+//! A movement's amount is `crate::money::line_amount`.
 
 use chrono::{Months, NaiveDate};
 use rust_decimal::Decimal;
@@ -46,11 +46,6 @@ impl Arrival {
             .checked_add_days(chrono::Days::new(days))
             .unwrap_or(NaiveDate::MAX)
     }
-}
-
-/// True when a quantity has no more decimals than its unit allows, and is positive.
-pub fn valid_quantity(q: Decimal, unit_decimals: u32) -> bool {
-    q > Decimal::ZERO && q.normalize().scale() <= unit_decimals
 }
 
 /// Rule 3: a lot is stale when its last movement is more than `months` calendar months
@@ -108,12 +103,6 @@ pub fn allocate_oldest_first(
         left -= take;
     }
     (left <= Decimal::ZERO).then_some(out)
-}
-
-/// The amount of a movement: quantity × unit price, rounded half away from zero to the cent.
-pub fn amount(quantity: Decimal, unit_price: Decimal) -> Decimal {
-    (quantity * unit_price)
-        .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
 }
 
 /// Rule 9: an approved requisition not issued within 24 hours is overdue.
@@ -192,19 +181,6 @@ mod tests {
     }
 
     #[test]
-    fn quantities_respect_their_units_decimals() {
-        assert!(valid_quantity(dec("2.345"), 3));
-        assert!(!valid_quantity(dec("2.3451"), 3));
-        assert!(
-            valid_quantity(dec("12.50"), 1),
-            "trailing zeros do not count"
-        );
-        assert!(!valid_quantity(dec("1.5"), 0));
-        assert!(!valid_quantity(dec("0"), 3));
-        assert!(!valid_quantity(dec("-1"), 3));
-    }
-
-    #[test]
     fn the_oldest_lots_are_issued_first() {
         let lots = [
             (3, d(2027, 2, 1), dec("5")),
@@ -220,13 +196,6 @@ mod tests {
             Some(vec![(1, dec("2")), (2, dec("4")), (3, dec("5"))])
         );
         assert_eq!(allocate_oldest_first(&lots, dec("11.001")), None);
-    }
-
-    #[test]
-    fn amounts_round_half_away_from_zero_to_the_cent() {
-        assert_eq!(amount(dec("2.345"), dec("3850")), dec("9028.25"));
-        assert_eq!(amount(dec("0.001"), dec("5")), dec("0.01"));
-        assert_eq!(amount(dec("-0.001"), dec("5")), dec("-0.01"));
     }
 
     #[test]

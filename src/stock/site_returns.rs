@@ -9,12 +9,12 @@
 //! PostgreSQL; on SQLite a first write takes the database's write lock) before what was
 //! already returned is summed, so racing returns are counted one after the other.
 
-use super::rules::valid_quantity;
 use super::store::{Qty, record_movement, unit_decimals};
 use crate::audit::{self, Change};
 use crate::auth::{Capability, CurrentUser, Role};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, ErrorBody, FieldErrors};
+use crate::money::{Quantity, UnitPlaces};
 use crate::state::AppState;
 use crate::web::page::{CsrfForm, FormErrors, PageCtx, form_outcome};
 use actix_web::http::StatusCode;
@@ -46,23 +46,17 @@ pub fn returnable(issued: Decimal, returned: Decimal) -> Decimal {
 /// still come back, and a reason.
 fn check(input: &SiteReturnInput, decimals: u32, open: Decimal, errors: &mut FieldErrors) -> Qty {
     let mut q = Qty::zero();
-    if !valid_quantity(input.quantity, decimals) {
-        errors.add_with(
-            "quantity",
-            RuleCode::Quantity,
-            &[("decimals", decimals.to_string())],
-        );
-    } else if input.quantity > open {
-        errors.add_with(
-            "quantity",
-            RuleCode::SiteReturnMoreThanIssued,
-            &[("open", open.normalize().to_string())],
-        );
-    } else {
-        q = Qty::new(input.quantity).unwrap_or_else(|| {
-            errors.add("quantity", RuleCode::OutOfRange);
-            Qty::zero()
-        });
+    let places = UnitPlaces::new(decimals);
+    match Quantity::parse(input.quantity, places) {
+        Err(e) => Quantity::add_error(errors, "quantity", e, places),
+        Ok(parsed) if parsed.value() > open => {
+            errors.add_with(
+                "quantity",
+                RuleCode::SiteReturnMoreThanIssued,
+                &[("open", open.normalize().to_string())],
+            );
+        }
+        Ok(parsed) => q = parsed.fixed(),
     }
     if input.reason.trim().is_empty() {
         errors.add("reason", RuleCode::Required);

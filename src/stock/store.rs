@@ -4,13 +4,14 @@
 //! nothing is reserved or issued beyond what is on hand however many requests arrive at once.
 
 use super::rules::{
-    Arrival, DEFAULT_STALE_MONTHS, agreement_stale_months, allocate_oldest_first, amount, is_stale,
-    stale_cutoff, valid_quantity,
+    Arrival, DEFAULT_STALE_MONTHS, agreement_stale_months, allocate_oldest_first, is_stale,
+    stale_cutoff,
 };
 use crate::audit::{self, Change};
 use crate::auth::{CurrentUser, Role};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::money::{Quantity, UnitPlaces, UnitPrice, ValueError, cents_for, line_amount};
 use crate::state::AppState;
 use chrono::NaiveDate;
 use entity::{
@@ -29,30 +30,34 @@ use utoipa::ToSchema;
 pub type Qty = Fixed<3>;
 pub type Price = Fixed<4>;
 
+/// A quantity as entered, in a unit of `decimals` places; zero with the field's error when
+/// refused.
 fn qty(field: &str, v: Decimal, decimals: u32, errors: &mut FieldErrors) -> Qty {
-    if !valid_quantity(v, decimals) {
-        errors.add_with(
-            field,
-            RuleCode::Quantity,
-            &[("decimals", decimals.to_string())],
-        );
-        return Qty::zero();
-    }
-    Qty::new(v).unwrap_or_else(|| {
-        errors.add(field, RuleCode::OutOfRange);
-        Qty::zero()
-    })
+    let places = UnitPlaces::new(decimals);
+    Quantity::parse(v, places).map_or_else(
+        |e| {
+            Quantity::add_error(errors, field, e, places);
+            Qty::zero()
+        },
+        Quantity::fixed,
+    )
 }
 
+/// A unit price as entered ([`UnitPrice`]); zero with the field's error when refused.
 fn price(field: &str, v: Decimal, errors: &mut FieldErrors) -> Price {
-    if v <= Decimal::ZERO {
-        errors.add(field, RuleCode::PricePositive);
-        return Price::zero();
-    }
-    Price::new(v).unwrap_or_else(|| {
-        errors.add(field, RuleCode::OutOfRange);
-        Price::zero()
-    })
+    UnitPrice::parse(v).map_or_else(
+        |e| {
+            errors.add(
+                field,
+                match e {
+                    ValueError::NotPositive => RuleCode::PricePositive,
+                    other => other.code(),
+                },
+            );
+            Price::zero()
+        },
+        UnitPrice::fixed,
+    )
 }
 
 /// The decimals the material's unit allows.
@@ -666,8 +671,10 @@ pub(crate) async fn record_movement(
     note: &str,
 ) -> AppResult<()> {
     let q = Qty::new(quantity).ok_or(AppError::Rule(RuleCode::QuantityOutOfRange))?;
-    let a = Fixed::<2>::new(amount(quantity, unit_price.value()))
-        .ok_or(AppError::Rule(RuleCode::QuantityOutOfRange))?;
+    let a = cents_for(
+        "quantity",
+        line_amount(quantity, unit_price.value()).map_err(|e| e.on("quantity"))?,
+    )?;
     movement::ActiveModel {
         lot_id: Set(lot.id),
         listing_id: Set(lot.listing_id),
@@ -1404,7 +1411,7 @@ pub async fn no_movement(
             spec: mat.spec,
             unit: mat.unit_code,
             quantity: l.quantity.value(),
-            value: amount(l.quantity.value(), li.price.value()),
+            value: line_amount(l.quantity.value(), li.price.value()).map_err(|e| e.on("value"))?,
             received_on: l.received_on,
             last_movement_on: l.last_movement_on,
             days_without_movement: (as_of - l.last_movement_on).num_days(),

@@ -222,6 +222,9 @@ struct MinePage {
 }
 
 impl MinePage {
+    fn tax_percent(&self, fraction: &rust_decimal::Decimal) -> String {
+        crate::money::text::tax_percent(*fraction)
+    }
     fn editable(&self) -> bool {
         SupplierStatus::parse(&self.file.supplier.status).is_some_and(|s| s.editable())
     }
@@ -481,6 +484,9 @@ struct ReviewPage {
 }
 
 impl ReviewPage {
+    fn tax_percent(&self, fraction: &rust_decimal::Decimal) -> String {
+        crate::money::text::tax_percent(*fraction)
+    }
     fn status(&self) -> SupplierStatus {
         SupplierStatus::parse(&self.file.supplier.status).unwrap_or(SupplierStatus::Draft)
     }
@@ -695,10 +701,18 @@ pub async fn admission_submit(
                 ends_on: date(&f, "ends_on")?,
                 cutoff_day: num("cutoff_day")?,
                 stale_months: num("stale_months")?,
+                // The page asks for a percent ("13"); the agreement keeps the fraction.
                 tax_rate: field(&f, "tax_rate")
                     .trim()
+                    .trim_end_matches('%')
+                    .trim()
                     .parse()
-                    .map_err(|_| AppError::field("terms.tax_rate", RuleCode::NotANumber))?,
+                    .map_err(|_| AppError::field("terms.tax_rate", RuleCode::NotANumber))
+                    .and_then(|p| {
+                        crate::money::TaxRate::from_percent(p)
+                            .map_err(|_| AppError::field("terms.tax_rate", RuleCode::TaxRateRange))
+                    })?
+                    .fraction(),
                 signed_on: date(&f, "signed_on")?,
             })
         } else {

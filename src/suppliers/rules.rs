@@ -349,9 +349,7 @@ impl AgreementTerms {
         if !(1..=12).contains(&self.stale_months) {
             p.push(("stale_months", RuleCode::StaleMonthsRange));
         }
-        if self.tax_rate < rust_decimal::Decimal::ZERO
-            || self.tax_rate > rust_decimal::Decimal::new(17, 2)
-        {
+        if crate::money::TaxRate::from_fraction(self.tax_rate).is_err() {
             p.push(("tax_rate", RuleCode::TaxRateRange));
         }
         p

@@ -794,8 +794,9 @@ pub async fn decide_admission(
     };
     record_review(&txn, supplier_id, head, step, now).await?;
     if input.decision == HeadDecision::Admit {
-        let tax = entity::Fixed::<4>::new(terms.tax_rate)
-            .ok_or_else(|| AppError::field("terms.tax_rate", RuleCode::TaxRateRange))?;
+        let tax = crate::money::TaxRate::from_fraction(terms.tax_rate)
+            .map_err(|_| AppError::field("terms.tax_rate", RuleCode::TaxRateRange))?
+            .fixed();
         let cats: Vec<String> = supplier_category::Entity::find()
             .filter(supplier_category::Column::SupplierId.eq(supplier_id))
             .all(&txn)

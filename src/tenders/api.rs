@@ -346,7 +346,8 @@ fn line_views(content: &SealedBid, items: &[TenderItemView]) -> Vec<BidLineView>
                 quantity: it.quantity,
                 unit_price: l.unit_price,
                 delivery_days: l.delivery_days,
-                amount: rules::line_amount(it.quantity, l.unit_price),
+                // Checked when the bid was sealed; a line that could not be is not shown.
+                amount: rules::line_amount(it.quantity, l.unit_price).ok()?,
             })
         })
         .collect()
@@ -609,7 +610,7 @@ pub async fn my_bid_view(
         v.updated_at = Some(b.updated_at);
         if let Some(c) = content {
             v.lines = line_views(&c, &items);
-            v.total = Some(v.lines.iter().map(|l| l.amount).sum());
+            v.total = crate::money::sum_cents(v.lines.iter().map(|l| l.amount)).ok();
             v.technical_note = c.technical_note;
         }
     }

@@ -14,6 +14,7 @@ use super::store::{
 use crate::auth::{Capability, CurrentUser};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::money::text;
 use crate::state::AppState;
 use crate::web::page::{CsrfForm, FormErrors, PageCtx, check_csrf, form_outcome};
 use crate::web::page::{Form, field};
@@ -23,24 +24,10 @@ use askama::Template;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
-use std::str::FromStr;
 
 /// Rows of items the drafting form offers beyond those filled in.
 const SPARE_ROWS: usize = 3;
 const MAX_ROWS: usize = 100;
-
-fn money(d: &Decimal) -> String {
-    crate::money::cents_text(*d)
-}
-
-fn price(d: &Decimal) -> String {
-    let n = d.normalize();
-    if n.scale() < 2 {
-        format!("{n:.2}")
-    } else {
-        n.to_string()
-    }
-}
 
 /// A `datetime-local` value, read in the company's time zone.
 pub fn parse_local(s: &str, tz: chrono_tz::Tz) -> Option<DateTime<Utc>> {
@@ -270,9 +257,9 @@ fn tender_input(f: &Form, tz: chrono_tz::Tz) -> AppResult<TenderInput> {
         }
         let n = items.len();
         let material_id = m.parse::<i64>().unwrap_or_default();
-        let quantity = match Decimal::from_str(&q) {
-            Ok(d) => d,
-            Err(_) => {
+        let quantity = match crate::money::parse_decimal(&q) {
+            Some(d) => d,
+            None => {
                 errors.add(&format!("items.{n}.quantity"), RuleCode::NotANumber);
                 Decimal::ZERO
             }
@@ -457,16 +444,17 @@ impl DetailView {
         self.d.actions.iter().any(|a| a == action)
     }
     fn money(&self, d: &Decimal) -> String {
-        money(d)
+        text::amount(self.ctx.locale, *d)
     }
     fn price(&self, d: &Decimal) -> String {
-        price(d)
+        text::unit_price(self.ctx.locale, *d)
     }
     fn qty(&self, d: &Decimal) -> String {
         d.normalize().to_string()
     }
     fn opt_money(&self, d: &Option<Decimal>) -> String {
-        d.map(|d| money(&d)).unwrap_or_else(|| "—".into())
+        d.map(|d| text::amount(self.ctx.locale, d))
+            .unwrap_or_else(|| "—".into())
     }
     fn opt_score(&self, d: &Option<Decimal>) -> String {
         d.map(|d| d.normalize().to_string())
@@ -759,7 +747,7 @@ impl BidPage {
         self.d.actions.iter().any(|a| a == action)
     }
     fn money(&self, d: &Decimal) -> String {
-        money(d)
+        text::amount(self.ctx.locale, *d)
     }
     fn qty(&self, d: &Decimal) -> String {
         d.normalize().to_string()
@@ -773,7 +761,7 @@ impl BidPage {
             .lines
             .iter()
             .find(|l| l.item_id == *item_id)
-            .map(|l| price(&l.unit_price))
+            .map(|l| text::price_input(l.unit_price))
             .unwrap_or_default()
     }
     fn days_value(&self, item_id: &i64) -> String {
@@ -794,7 +782,8 @@ impl BidPage {
             .unwrap_or_else(|| self.mine.technical_note.clone())
     }
     fn opt_money(&self, d: &Option<Decimal>) -> String {
-        d.map(|d| money(&d)).unwrap_or_default()
+        d.map(|d| text::amount(self.ctx.locale, d))
+            .unwrap_or_default()
     }
     fn opt_when(&self, at: &Option<DateTime<Utc>>) -> String {
         at.map(|a| self.ctx.when(&a)).unwrap_or_default()
@@ -851,7 +840,7 @@ fn bid_input(f: &Form, item_ids: &[i64]) -> AppResult<BidInput> {
     for (i, item_id) in item_ids.iter().enumerate() {
         let p = field(f, &format!("price_{item_id}"));
         let d = field(f, &format!("days_{item_id}"));
-        let unit_price = Decimal::from_str(&p).ok();
+        let unit_price = crate::money::parse_decimal(&p);
         let delivery_days = d.parse::<i32>().ok();
         if unit_price.is_none() {
             errors.add(

@@ -12,7 +12,7 @@ pub const MIN_INVITEES: usize = 3;
 /// Fewer valid bids than this at opening and the tender fails.
 pub const MIN_VALID_BIDS: usize = 3;
 /// A unit price keeps at most this many decimal places.
-pub const PRICE_PLACES: u32 = 4;
+pub const PRICE_PLACES: u32 = crate::money::UnitPrice::PLACES;
 /// The longest delivery time a bid may promise, in days.
 pub const MAX_DELIVERY_DAYS: i32 = 365;
 
@@ -207,14 +207,13 @@ impl LineError {
     }
 }
 
-/// A unit price: above zero, with at most four decimal places (more is refused, not rounded:
-/// a bid says exactly what it means), and small enough to store.
+/// A unit price: the portal's one [`crate::money::UnitPrice`] rule (above zero, at most four
+/// decimal places, refused rather than rounded: a bid says exactly what it means), written
+/// without trailing zeros as the bid keeps it.
 pub fn check_price(price: Decimal) -> Result<Decimal, LineError> {
-    let n = price.normalize();
-    if n <= Decimal::ZERO || n.scale() > PRICE_PLACES || n > Decimal::from(1_000_000_000_i64) {
-        return Err(LineError::Price);
-    }
-    Ok(n)
+    crate::money::UnitPrice::parse(price)
+        .map(|p| p.value().normalize())
+        .map_err(|_| LineError::Price)
 }
 
 pub fn check_delivery_days(days: i32) -> Result<i32, LineError> {
@@ -230,11 +229,18 @@ pub fn valid_score(score: i32) -> bool {
     (0..=100).contains(&score)
 }
 
-pub use crate::money::{line_amount, round_cents};
+pub use crate::money::{ValueError, line_amount, round_cents};
 
-/// A bid's total: the sum of its rounded line amounts.
-pub fn bid_total(lines: impl IntoIterator<Item = (Decimal, Decimal)>) -> Decimal {
-    lines.into_iter().map(|(q, p)| line_amount(q, p)).sum()
+/// A bid's total: the sum of its rounded line amounts; `TooLarge` when a line or the total
+/// is larger than an amount can be.
+pub fn bid_total(
+    lines: impl IntoIterator<Item = (Decimal, Decimal)>,
+) -> Result<Decimal, ValueError> {
+    let amounts = lines
+        .into_iter()
+        .map(|(q, p)| line_amount(q, p))
+        .collect::<Result<Vec<_>, _>>()?;
+    crate::money::sum_cents(amounts)
 }
 
 /// The mean of the members' scores, to two places (none: no score yet).
@@ -254,7 +260,13 @@ pub fn price_score(lowest: Decimal, total: Decimal) -> Decimal {
     if total <= Decimal::ZERO {
         return Decimal::ZERO;
     }
-    round_cents(lowest / total * Decimal::from(100))
+    // `lowest` is the least total, so the share is at most 1; checked all the same, as both
+    // are sums a caller computed.
+    lowest
+        .min(total)
+        .checked_div(total)
+        .and_then(|share| share.checked_mul(Decimal::ONE_HUNDRED))
+        .map_or(Decimal::ZERO, round_cents)
 }
 
 /// Σ weight × score / 100, to two places.
@@ -456,8 +468,14 @@ mod tests {
         // 2.345 t × 3850.1234 = 9028.539373 → 9028.54; 10 × 0.005 = 0.05
         assert_eq!(
             bid_total([(d("2.345"), d("3850.1234")), (d("10"), d("0.005"))]),
-            d("9028.59")
+            Ok(d("9028.59"))
         );
+        // Too large for an amount: refused, not a panic.
+        assert_eq!(
+            bid_total([(d("9000000000000000"), d("1000000000"))]),
+            Err(ValueError::TooLarge)
+        );
+        assert_eq!(price_score(Decimal::MAX, d("0.0001")), d("100"));
         assert_eq!(mean_score(&[80, 85]), Some(d("82.5")));
         assert_eq!(mean_score(&[90, 91, 91]), Some(d("90.67")));
         assert_eq!(mean_score(&[]), None);

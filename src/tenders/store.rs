@@ -13,6 +13,7 @@ use crate::audit::{self, Actor, Change};
 use crate::auth::{Capability, CurrentUser, Role};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::money::{Quantity, UnitPlaces};
 use crate::state::AppState;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
@@ -600,23 +601,19 @@ async fn check_input(
                 RuleCode::TenderMaterialCategory,
             );
         }
-        let decimals = units.get(&m.unit_code).copied().unwrap_or(3);
-        let quantity = Fixed::<3>::new(it.quantity)
-            .filter(|_| crate::stock::rules::valid_quantity(it.quantity, decimals));
-        match quantity {
-            Some(q) => items.push(CheckedItem {
+        let places = units
+            .get(&m.unit_code)
+            .copied()
+            .map(UnitPlaces::new)
+            .unwrap_or_default();
+        match Quantity::parse(it.quantity, places) {
+            Ok(q) => items.push(CheckedItem {
                 material_id: m.id,
-                quantity: q,
+                quantity: q.fixed(),
                 specification: it.specification.trim().to_string(),
                 unit_code: m.unit_code.clone(),
             }),
-            None => {
-                errors.add_with(
-                    &format!("items.{i}.quantity"),
-                    RuleCode::Quantity,
-                    &[("decimals", decimals.to_string())],
-                );
-            }
+            Err(e) => Quantity::add_error(&mut errors, &format!("items.{i}.quantity"), e, places),
         }
         text_field(
             &mut errors,
@@ -961,7 +958,9 @@ fn unseal(key: &BidKey, b: &bid::Model) -> AppResult<SealedBid> {
     serde_json::from_slice(&plain).map_err(|e| AppError::Internal(format!("bid {}: {e}", b.id)))
 }
 
-fn total_of(content: &SealedBid, items: &[tender_item::Model]) -> Decimal {
+/// A bid's total; `too_large` on `lines` when it is larger than an amount can be (checked when
+/// the bid is submitted, so a sealed bid always has one).
+fn total_of(content: &SealedBid, items: &[tender_item::Model]) -> AppResult<Decimal> {
     let qty: HashMap<i64, Decimal> = items.iter().map(|i| (i.id, i.quantity.value())).collect();
     rules::bid_total(content.lines.iter().map(|l| {
         (
@@ -969,6 +968,7 @@ fn total_of(content: &SealedBid, items: &[tender_item::Model]) -> Decimal {
             l.unit_price,
         )
     }))
+    .map_err(|e| e.on("lines"))
 }
 
 /// Checks a bid against the tender's items: every item priced once, prices with at most four
@@ -1014,10 +1014,13 @@ fn check_bid(input: &BidInput, items: &[tender_item::Model]) -> AppResult<Sealed
     );
     errors.into_result()?;
     lines.sort_by_key(|l| items.iter().position(|it| it.id == l.item_id));
-    Ok(SealedBid {
+    let bid = SealedBid {
         lines,
         technical_note: input.technical_note.trim().to_string(),
-    })
+    };
+    // Each price and quantity may be in range while their amounts are not.
+    total_of(&bid, items)?;
+    Ok(bid)
 }
 
 /// A supplier submits or revises its bid, sealed, strictly before the deadline by the
@@ -1205,7 +1208,7 @@ async fn unseal_all(conn: &impl ConnectionTrait, t: &tender::Model) -> AppResult
             continue;
         }
         let content = unseal(&key, &b)?;
-        let total = total_of(&content, &its);
+        let total = total_of(&content, &its)?;
         out.push(OpenBid {
             bid: b,
             content,
@@ -1872,7 +1875,8 @@ pub async fn award_of(conn: &impl ConnectionTrait, tender_id: i64) -> AppResult<
             )
         })
         .collect();
-    let amount = rules::bid_total(lines.iter().map(|(_, q, p)| (*q, *p)));
+    let amount =
+        rules::bid_total(lines.iter().map(|(_, q, p)| (*q, *p))).map_err(|e| e.on("lines"))?;
     Ok(Some(Award {
         tender_id,
         supplier_id: b.supplier_id,

@@ -414,9 +414,9 @@ pub fn field(f: &Form, k: &str) -> String {
 
 /// A decimal form field, or the field's `not_a_number` error.
 pub fn decimal_field(f: &Form, k: &str) -> Result<rust_decimal::Decimal, AppError> {
-    field(f, k)
-        .parse::<rust_decimal::Decimal>()
-        .map_err(|_| AppError::field(k, RuleCode::NotANumber))
+    // As people type it, or copy it from a page ("3,850.50").
+    crate::money::parse_decimal(&field(f, k))
+        .ok_or_else(|| AppError::field(k, RuleCode::NotANumber))
 }
 
 /// A date form field (`YYYY-MM-DD`, as `<input type=date>` sends it), or the field's `date`

@@ -943,7 +943,7 @@ async fn the_price_pages_render_in_both_languages_and_their_forms_work() {
         }
         let (_, html) = page(&app, &officer, "/prices", lang).await;
         assert!(
-            html.contains("沙钢经销商") && html.contains("3000.50"),
+            html.contains("沙钢经销商") && html.contains("3,000.50"),
             "{html}"
         );
         assert!(html.contains(&locale.t("pw-immutable-note")));

@@ -1253,7 +1253,7 @@ async fn the_plan_quote_and_contract_pages_work_in_both_languages() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let html = text(&app, &officer, &plan_path).await;
     assert!(
-        html.contains("8600.00") && html.contains("data-label="),
+        html.contains("8,600.00") && html.contains("data-label="),
         "{html}"
     );
     let r = post(
@@ -1410,7 +1410,7 @@ async fn the_plan_quote_and_contract_pages_work_in_both_languages() {
     assert!(contract_path.starts_with("/contracts/"), "{contract_path}");
     let html = text(&app, &officer, &contract_path).await;
     assert!(
-        html.contains("12540.00") && html.contains("id=\"contract-dates-form\""),
+        html.contains("12,540.00") && html.contains("id=\"contract-dates-form\""),
         "{html}"
     );
     let r = post(
@@ -1510,4 +1510,155 @@ async fn the_plan_quote_and_contract_pages_work_in_both_languages() {
     assert_eq!(r.status(), StatusCode::OK);
     let html = text(&app, &auditor, "/plans").await;
     assert!(html.contains("Monthly procurement plans"), "{html}");
+}
+
+#[tokio::test]
+async fn a_plan_line_too_large_to_value_is_refused_on_its_field_not_a_panic() {
+    let app = spawn_app().await;
+    app.clock.set(shanghai(2027, 3, 2, 10, 0, 0));
+    let manager = app.token_for("site_manager").await;
+    let (status, v) = app
+        .post_json("/api/plans", &manager, &json!({"month": "2027-04"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    let plan = v["id"].as_i64().unwrap_or_default();
+    let own = first_site(&app).await;
+    let c30 = concrete(&app).await;
+    // The probe: the product (8.1 × 10^30) is beyond any decimal.
+    let body = line(
+        c30,
+        own,
+        "9000000000000000",
+        "900000000000000",
+        day(2027, 4, 10),
+        "normal",
+    );
+    let (status, v) = add(&app, &manager, plan, &body).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["code"], "validation_failed", "{v}");
+    assert_eq!(
+        v["error"]["fields"]["est_price"]["code"], "too_large",
+        "{v}"
+    );
+    // Each factor in range, the value beyond what an amount holds.
+    let body = line(
+        c30,
+        own,
+        "9000000000000000",
+        "1000",
+        day(2027, 4, 10),
+        "normal",
+    );
+    let (status, v) = add(&app, &manager, plan, &body).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["fields"]["quantity"]["code"], "too_large", "{v}");
+    // A quantity beyond the column, and one with more places than its unit takes.
+    let body = line(
+        c30,
+        own,
+        "90000000000000000000",
+        "430",
+        day(2027, 4, 10),
+        "normal",
+    );
+    let (status, v) = add(&app, &manager, plan, &body).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["fields"]["quantity"]["code"], "too_large", "{v}");
+    let body = line(c30, own, "0.0004", "430", day(2027, 4, 10), "normal");
+    let (status, v) = add(&app, &manager, plan, &body).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["fields"]["quantity"]["code"], "quantity", "{v}");
+    // The message is in the caller's language, and the app still answers.
+    let zh = v["error"]["fields"]["quantity"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(!zh.is_empty(), "{v}");
+    let body = line(c30, own, "12.5", "430", day(2027, 4, 10), "normal");
+    let (status, l) = add(&app, &manager, plan, &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{l}");
+    assert_eq!(l["line_value"], "5375.00");
+}
+
+#[tokio::test]
+async fn a_quote_beyond_a_unit_prices_range_or_places_is_refused_on_its_field() {
+    let app = spawn_app().await;
+    let line = approved_line(&app, "20", "430").await;
+    let [a, _, _] = three_suppliers(&app).await;
+    let (status, v) = quote(&app, line, a, "1000000000.0001").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(
+        v["error"]["fields"]["unit_price"]["code"], "too_large",
+        "{v}"
+    );
+    let (status, v) = quote(&app, line, a, "0.00001").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(
+        v["error"]["fields"]["unit_price"]["code"], "too_many_places",
+        "{v}"
+    );
+    let (status, v) = quote(&app, line, a, "440").await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+}
+
+#[tokio::test]
+async fn the_plan_page_reads_grouped_numbers_and_shows_a_value_too_large_beside_its_field() {
+    let app = spawn_app().await;
+    app.clock.set(shanghai(2027, 3, 2, 10, 0, 0));
+    let officer = browser(&app, "procurement_officer").await;
+    let html = text(&app, &officer, "/plans").await;
+    let csrf = extract_csrf(&html);
+    let r = post(
+        &app,
+        &officer,
+        "/plans",
+        &[("csrf_token", &csrf), ("month", "2027-04")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let plan_path = location(&r);
+    let add_path = format!("{plan_path}/lines");
+    let c30 = concrete(&app).await.to_string();
+    let site = first_site(&app).await.to_string();
+    let form = |quantity: &str, price: &str| {
+        vec![
+            ("csrf_token", csrf.clone()),
+            ("material_id", c30.clone()),
+            ("site_id", site.clone()),
+            ("quantity", quantity.to_string()),
+            ("est_price", price.to_string()),
+            ("need_by", "2027-04-10".to_string()),
+            ("plan_type", "normal".to_string()),
+            ("note", String::new()),
+        ]
+    };
+    let send = |body: Vec<(&'static str, String)>| {
+        let officer = officer.clone();
+        let url = app.url(&add_path);
+        async move {
+            officer
+                .post(url)
+                .form(&body)
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        }
+    };
+    // Each factor fits; their value does not: the page says so beside the quantity.
+    let r = send(form("9000000000000000", "1000")).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap_or_default();
+    assert!(
+        html.contains("data-field=\"quantity\"")
+            && html.contains(&portal::i18n::Locale::ZhCn.t("validation-too_large")),
+        "{html}"
+    );
+    // A comma that does not group thousands is not read as one.
+    let r = send(form("1,5", "430")).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Numbers as the pages write them are read back.
+    let r = send(form("1,000", "¥1,430.50")).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let html = text(&app, &officer, &plan_path).await;
+    assert!(html.contains("1,430,500.00"), "{html}");
 }

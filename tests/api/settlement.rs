@@ -501,9 +501,11 @@ async fn the_statement_pages_work_for_finance_and_the_supplier_in_both_languages
         .unwrap_or_else(|| panic!("no statement link: {html}"));
     let html = text(&app, &finance, &format!("/statements/{id}")).await;
     assert!(
-        html.contains("3850.00") && html.contains("id=\"issue-submit\""),
+        html.contains("3,850.00") && html.contains("id=\"issue-submit\""),
         "{html}"
     );
+    // The gross in Chinese capitals, as the printed statement carries it.
+    assert!(html.contains(">叁仟捌佰伍拾元整<"), "{html}");
     let r = post(
         &app,
         &finance,

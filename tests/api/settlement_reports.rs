@@ -786,7 +786,7 @@ async fn the_report_pages_render_in_both_languages_with_a_print_layout() {
         Some("zh-CN"),
     )
     .await;
-    assert!(html.contains("id=\"usage-total\">7700.25<"), "{html}");
+    assert!(html.contains("id=\"usage-total\">7,700.25<"), "{html}");
     assert!(html.contains(&Locale::ZhCn.t("report-sign-site")));
     assert!(html.contains("/reports/usage.xlsx?site_id="));
 

@@ -1085,3 +1085,26 @@ async fn an_issue_restarts_the_stale_clock_of_the_lots_it_draws() {
         .unwrap_or_default();
     assert!(lots.iter().all(|l| l.stale_flagged_on.is_some()));
 }
+
+#[tokio::test]
+async fn a_receipt_worth_more_than_an_amount_holds_is_refused_and_nothing_is_received() {
+    let app = spawn_app().await;
+    // A listing at the highest unit price there is.
+    let s = stocked_at(&app, "1", "1000000000").await;
+    let (_, before) = app.get_json("/api/my/listings", &s.supplier).await;
+    let (status, d) = app
+        .post_json("/api/deliveries", &s.supplier, &json!({"warehouse_id": s.warehouse_id, "note_number": "SH-0002", "arrival": "local", "delivered_on": app.state.today().to_string(), "lines": [{"listing_id": s.listing_id, "quantity": "9000000000000", "batch_no": "B2"}]}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{d}");
+    let keeper = app.token_for("warehouse_keeper").await;
+    let all = json!({"name": true, "specification": true, "model": true, "quantity": true, "certificate": true});
+    // 9 × 10^12 at 10^9 a unit is 9 × 10^21 yuan: refused on the quantity, not a panic.
+    let (status, v) = app
+        .post_json(&format!("/api/deliveries/{}/inspection", d["id"]), &keeper, &json!({"lines": [{"line_id": d["lines"][0]["id"], "accepted": "9000000000000", "rejected": "0", "checks": all}]}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["fields"]["quantity"]["code"], "too_large", "{v}");
+    let (_, after) = app.get_json("/api/my/listings", &s.supplier).await;
+    assert_eq!(before, after, "the refused receipt changed nothing");
+    ledger_ok(&app).await;
+}

@@ -1492,3 +1492,40 @@ async fn a_public_tender_is_announced_to_the_suppliers_of_its_category_who_alone
     let (_, list) = app.get_json("/api/tenders", &officer).await;
     assert_eq!(list[0]["bids"], 3);
 }
+
+#[tokio::test]
+async fn a_bid_whose_amount_is_beyond_an_amount_is_refused_on_its_lines_not_a_panic() {
+    let app = spawn_app().await;
+    let bidders = three_bidders(&app).await;
+    let ids: Vec<i64> = bidders.iter().map(|b| b.id).collect();
+    let officer = app.token_for("procurement_officer").await;
+    // A quantity beyond what the column holds is refused on its field.
+    let mut input = tender_input(&app, &ids, 48).await;
+    input["items"][0]["quantity"] = json!("90000000000000000000");
+    let (status, v) = app.post_json("/api/tenders", &officer, &input).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(
+        v["error"]["fields"]["items.0.quantity"]["code"], "too_large",
+        "{v}"
+    );
+    // The largest quantity there is, bid at the largest price: each in range, their amount not.
+    input["items"][0]["quantity"] = json!("9000000000000000");
+    let (status, v) = app.post_json("/api/tenders", &officer, &input).await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    let id = v["tender"]["id"].as_i64().unwrap_or_default();
+    let items: Vec<i64> = v["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["id"].as_i64())
+        .collect();
+    let (status, v) = app
+        .post_json(&format!("/api/tenders/{id}/publish"), &officer, &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let (status, v) = bid(&app, &bidders[0], id, &items, &["1000000000", "3700"]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["fields"]["lines"]["code"], "too_large", "{v}");
+    let (status, v) = bid(&app, &bidders[0], id, &items, &["0.0001", "3700"]).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+}
