@@ -658,17 +658,28 @@ async fn requisition_view(state: &AppState, r: requisition::Model) -> AppResult<
         .order_by_asc(requisition_line::Column::Id)
         .all(&state.db.read)
         .await?;
-    Ok(RequisitionView {
-        issue_overdue: matches!(r.status.as_str(), "approved" | "partly_issued")
-            && r.approved_at
-                .is_some_and(|a| super::rules::issue_overdue(a, state.now())),
+    let status = super::rules::RequisitionStatus::parse(&r.status);
+    let overdue = super::rules::requisition_overdue(status, r.approved_at, state.now());
+    Ok(row_view(store::RequisitionRow {
+        r,
+        status,
+        lines,
+        overdue,
+    }))
+}
+
+fn row_view(row: store::RequisitionRow) -> RequisitionView {
+    let r = row.r;
+    RequisitionView {
+        issue_overdue: row.overdue,
         id: r.id,
         site_id: r.site_id,
         purpose: r.purpose,
         need_by: r.need_by,
         status: r.status,
         approved_at: r.approved_at,
-        lines: lines
+        lines: row
+            .lines
             .into_iter()
             .map(|l| RequisitionLineView {
                 id: l.id,
@@ -679,7 +690,7 @@ async fn requisition_view(state: &AppState, r: requisition::Model) -> AppResult<
                 issued: l.issued.value(),
             })
             .collect(),
-    })
+    }
 }
 
 /// A site user raises a requisition for their site.
@@ -704,17 +715,8 @@ pub async fn requisitions(
     state: web::Data<AppState>,
     user: CurrentUser,
 ) -> AppResult<web::Json<Vec<RequisitionView>>> {
-    let mut sel = requisition::Entity::find().order_by_desc(requisition::Column::Id);
-    if user.role.can(Capability::Requisition) {
-        sel = sel.filter(requisition::Column::SiteId.eq(user.site_id.ok_or(AppError::Forbidden)?));
-    } else {
-        user.require(Capability::ReadStock)?;
-    }
-    let mut out = Vec::new();
-    for r in sel.all(&state.db.read).await? {
-        out.push(requisition_view(&state, r).await?);
-    }
-    Ok(web::Json(out))
+    let rows = store::requisitions_for(&state.db.read, &user, state.now(), None).await?;
+    Ok(web::Json(rows.into_iter().map(row_view).collect()))
 }
 
 /// The site manager approves: the stock is reserved, or the approval is refused.

@@ -232,11 +232,8 @@ pub async fn requisition_create(
     }
 }
 
-pub struct RequisitionRow {
-    pub r: requisition::Model,
-    pub lines: Vec<requisition_line::Model>,
-    pub overdue: bool,
-}
+use super::rules::RequisitionStatus;
+use super::store::RequisitionRow;
 
 #[derive(Template)]
 #[template(path = "stock/requisitions.html")]
@@ -269,10 +266,11 @@ impl RequisitionsView {
         d.value().normalize().to_string()
     }
     fn can_approve(&self, r: &requisition::Model) -> bool {
-        r.status == "submitted" && self.ctx.can(Capability::ApproveRequisitions)
+        RequisitionStatus::parse(&r.status) == Some(RequisitionStatus::Submitted)
+            && self.ctx.can(Capability::ApproveRequisitions)
     }
     fn can_issue(&self, r: &requisition::Model) -> bool {
-        matches!(r.status.as_str(), "approved" | "partly_issued")
+        RequisitionStatus::parse(&r.status).is_some_and(RequisitionStatus::awaits_issue)
             && self.ctx.can(Capability::IssueStock)
     }
     fn can_cancel(&self, r: &requisition::Model) -> bool {
@@ -280,12 +278,14 @@ impl RequisitionsView {
             Some(u) => u,
             None => return false,
         };
+        let status = RequisitionStatus::parse(&r.status);
         match u.role {
-            Role::SiteUser => r.status == "submitted" && r.requested_by == u.id,
-            Role::SiteManager | Role::WarehouseKeeper => matches!(
-                r.status.as_str(),
-                "submitted" | "approved" | "partly_issued"
-            ),
+            Role::SiteUser => {
+                status == Some(RequisitionStatus::Submitted) && r.requested_by == u.id
+            }
+            Role::SiteManager | Role::WarehouseKeeper => {
+                status.is_some_and(RequisitionStatus::cancellable)
+            }
             _ => false,
         }
     }
@@ -298,29 +298,11 @@ async fn render_requisitions(
     errors: FormErrors,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    let mut sel = requisition::Entity::find()
-        .order_by_desc(requisition::Column::Id)
-        .limit(100);
-    if user.role.can(Capability::Requisition) {
-        sel = sel.filter(requisition::Column::SiteId.eq(user.site_id.ok_or(AppError::Forbidden)?));
-    } else {
-        user.require(Capability::ReadStock)?;
-    }
-    let now = state.now();
-    let mut rows = Vec::new();
-    let mut ids = Vec::new();
-    for r in sel.all(&state.db.read).await? {
-        let lines = requisition_line::Entity::find()
-            .filter(requisition_line::Column::RequisitionId.eq(r.id))
-            .order_by_asc(requisition_line::Column::Id)
-            .all(&state.db.read)
-            .await?;
-        ids.extend(lines.iter().map(|l| l.listing_id));
-        let overdue = matches!(r.status.as_str(), "approved" | "partly_issued")
-            && r.approved_at
-                .is_some_and(|a| super::rules::issue_overdue(a, now));
-        rows.push(RequisitionRow { r, lines, overdue });
-    }
+    let rows = super::store::requisitions_for(&state.db.read, user, state.now(), Some(100)).await?;
+    let ids: Vec<i64> = rows
+        .iter()
+        .flat_map(|row| row.lines.iter().map(|l| l.listing_id))
+        .collect();
     let labels = labels(&state.db.read, &ctx, &ids).await?;
     Ok(crate::web::html_status(
         status,

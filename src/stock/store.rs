@@ -3,6 +3,7 @@
 //! Quantities move only through conditional updates (`… WHERE on_hand - reserved >= q`), so
 //! nothing is reserved or issued beyond what is on hand however many requests arrive at once.
 
+use super::rules::RequisitionStatus;
 use super::rules::{
     Arrival, DEFAULT_STALE_MONTHS, agreement_stale_months, allocate_oldest_first, is_stale,
     stale_cutoff,
@@ -788,7 +789,7 @@ pub async fn submit_requisition(
         requested_by: Set(user.id),
         purpose: Set(input.purpose.trim().into()),
         need_by: Set(input.need_by),
-        status: Set("submitted".into()),
+        status: Set(RequisitionStatus::Submitted.as_str().into()),
         approved_by: Set(None),
         approved_at: Set(None),
         created_at: Set(now),
@@ -838,18 +839,75 @@ async fn load_requisition(
 }
 
 /// Moves a requisition from `from` to `to`, only if it is still in `from`.
+/// One requisition as its lists show it: the row, its status, its lines, rule 9's flag.
+#[derive(Debug, Clone)]
+pub struct RequisitionRow {
+    pub r: requisition::Model,
+    pub status: Option<super::rules::RequisitionStatus>,
+    pub lines: Vec<requisition_line::Model>,
+    pub overdue: bool,
+}
+
+/// The requisitions `user` may see, newest first, with their lines (one query for all of
+/// them): a site's own people see their site's; the warehouse, the office, finance and the
+/// auditor see all; anyone else is refused. `limit` caps how many (the page shows 100).
+pub async fn requisitions_for(
+    conn: &impl ConnectionTrait,
+    user: &CurrentUser,
+    now: chrono::DateTime<chrono::Utc>,
+    limit: Option<u64>,
+) -> AppResult<Vec<RequisitionRow>> {
+    use crate::auth::Capability;
+    let mut sel = requisition::Entity::find().order_by_desc(requisition::Column::Id);
+    if user.role.can(Capability::Requisition) {
+        sel = sel.filter(requisition::Column::SiteId.eq(user.site_id.ok_or(AppError::Forbidden)?));
+    } else {
+        user.require(Capability::ReadStock)?;
+    }
+    if let Some(n) = limit {
+        sel = sel.limit(n);
+    }
+    let rows = sel.all(conn).await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut lines: std::collections::HashMap<i64, Vec<requisition_line::Model>> =
+        std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        for l in requisition_line::Entity::find()
+            .filter(requisition_line::Column::RequisitionId.is_in(chunk.to_vec()))
+            .order_by_asc(requisition_line::Column::Id)
+            .all(conn)
+            .await?
+        {
+            lines.entry(l.requisition_id).or_default().push(l);
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let status = super::rules::RequisitionStatus::parse(&r.status);
+            RequisitionRow {
+                overdue: super::rules::requisition_overdue(status, r.approved_at, now),
+                lines: lines.remove(&r.id).unwrap_or_default(),
+                status,
+                r,
+            }
+        })
+        .collect())
+}
+
 async fn set_status(
     txn: &DatabaseTransaction,
     r: &requisition::Model,
-    from: &[&str],
-    to: &str,
+    from: &[RequisitionStatus],
+    to: RequisitionStatus,
     now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<()> {
+    let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
     let res = requisition::Entity::update_many()
-        .col_expr(requisition::Column::Status, Expr::value(to))
+        .col_expr(requisition::Column::Status, Expr::value(to.as_str()))
         .col_expr(requisition::Column::UpdatedAt, Expr::value(now))
         .filter(requisition::Column::Id.eq(r.id))
-        .filter(requisition::Column::Status.is_in(from.to_vec()))
+        .filter(requisition::Column::Status.is_in(from))
         .exec(txn)
         .await?;
     if res.rows_affected != 1 {
@@ -872,7 +930,14 @@ pub async fn approve_requisition(
     let today = state.today();
     let now = state.now();
     let txn = state.db.begin_write().await?;
-    set_status(&txn, &r, &["submitted"], "approved", now).await?;
+    set_status(
+        &txn,
+        &r,
+        &[RequisitionStatus::Submitted],
+        RequisitionStatus::Approved,
+        now,
+    )
+    .await?;
     for line in &lines {
         let l = listing::Entity::find_by_id(line.listing_id)
             .one(&txn)
@@ -943,7 +1008,7 @@ pub async fn issue(
     issue_lines: Vec<IssueLine>,
 ) -> AppResult<requisition::Model> {
     let (r, lines) = load_requisition(&state.db.read, id).await?;
-    if !matches!(r.status.as_str(), "approved" | "partly_issued") {
+    if !RequisitionStatus::parse(&r.status).is_some_and(RequisitionStatus::awaits_issue) {
         return Err(AppError::Rule(RuleCode::RequisitionNotApproved));
     }
     let mut errors = FieldErrors::new();
@@ -1069,8 +1134,12 @@ pub async fn issue(
     set_status(
         &txn,
         &r,
-        &["approved", "partly_issued"],
-        if done { "issued" } else { "partly_issued" },
+        &[RequisitionStatus::Approved, RequisitionStatus::PartlyIssued],
+        if done {
+            RequisitionStatus::Issued
+        } else {
+            RequisitionStatus::PartlyIssued
+        },
         now,
     )
     .await?;
@@ -1094,7 +1163,10 @@ pub async fn cancel_requisition(
 ) -> AppResult<requisition::Model> {
     let (r, lines) = load_requisition(&state.db.read, id).await?;
     let allowed = match user.role {
-        Role::SiteUser => user.id == r.requested_by && r.status == "submitted",
+        Role::SiteUser => {
+            user.id == r.requested_by
+                && RequisitionStatus::parse(&r.status) == Some(RequisitionStatus::Submitted)
+        }
         Role::SiteManager => user.site_id == Some(r.site_id),
         Role::WarehouseKeeper => true,
         _ => false,
@@ -1107,8 +1179,12 @@ pub async fn cancel_requisition(
     set_status(
         &txn,
         &r,
-        &["submitted", "approved", "partly_issued"],
-        "cancelled",
+        &[
+            RequisitionStatus::Submitted,
+            RequisitionStatus::Approved,
+            RequisitionStatus::PartlyIssued,
+        ],
+        RequisitionStatus::Cancelled,
         now,
     )
     .await?;
