@@ -1,0 +1,341 @@
+//! The stock itself: rule 3's stale scan, rule 12's ledger check, rule 7's stock-first lookup
+//! and the no-movement list.
+
+use super::*;
+
+// ----- Stale stock (rule 3) -----
+
+/// Daily: flags lots on hand whose last movement is more than the agreement's stale limit
+/// old, and asks their suppliers to take them back or exchange them. Flags each lot once.
+pub async fn stale_scan(state: &AppState, as_of: NaiveDate) -> AppResult<String> {
+    let months = stale_months_by_supplier(&state.db.read).await?;
+    // Suppliers with a lot that is stale under the shortest agreement (one month): a superset
+    // of those with stale lots, found through the index on `last_movement_on`.
+    let Some(widest) = stale_cutoff(as_of, 1) else {
+        return Ok("flagged 0 lots".into());
+    };
+    let suppliers: Vec<i64> = lot::Entity::find()
+        .select_only()
+        .column(lot::Column::SupplierId)
+        .distinct()
+        .filter(lot::Column::Quantity.gt(Qty::zero()))
+        .filter(lot::Column::StaleFlaggedOn.is_null())
+        .filter(lot::Column::LastMovementOn.lte(widest))
+        .order_by_asc(lot::Column::SupplierId)
+        .into_tuple()
+        .all(&state.db.read)
+        .await?;
+    // One transaction: every supplier's lots are flagged first, then each flagged supplier is
+    // told and the flags recorded. Lots before the audit head is the order an issue takes its
+    // locks in, so the scan and an issue never deadlock; and a lot table page is written once,
+    // not once per supplier whose lots share it. `stale_flagged_on IS NULL` makes a second
+    // instance's scan flag nothing.
+    let txn = state.db.begin_write().await?;
+    let mut flagged: Vec<(i64, Vec<i64>)> = Vec::new();
+    for supplier_id in suppliers {
+        let Some(cutoff) = stale_cutoff(as_of, stale_months_of(&months, supplier_id)) else {
+            continue;
+        };
+        let mut flag = lot::Entity::update_many()
+            .col_expr(lot::Column::StaleFlaggedOn, Expr::value(Some(as_of)))
+            .filter(lot::Column::SupplierId.eq(supplier_id))
+            .filter(lot::Column::Quantity.gt(Qty::zero()))
+            .filter(lot::Column::StaleFlaggedOn.is_null())
+            .filter(lot::Column::LastMovementOn.lte(cutoff))
+            .into_query();
+        flag.returning_col(lot::Column::Id);
+        let mut ids = Vec::new();
+        for row in txn.query_all(&flag).await? {
+            ids.push(row.try_get::<i64>("", "id")?);
+        }
+        if !ids.is_empty() {
+            ids.sort_unstable();
+            flagged.push((supplier_id, ids));
+        }
+    }
+    let mut count = 0;
+    for (supplier_id, ids) in flagged {
+        let s = supplier::Entity::find_by_id(supplier_id)
+            .one(&txn)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let users = crate::users::store::active_of_supplier(&txn, supplier_id).await?;
+        let args = [
+            ("company", s.legal_name.clone()),
+            ("count", ids.len().to_string()),
+        ];
+        crate::mail::enqueue_to_users(&txn, state, &users, "stock_stale", &args).await?;
+        count += ids.len();
+        audit::record(
+            &txn,
+            &crate::audit::Actor::system("job:stale-scan"),
+            state.now(),
+            Change::new("lots.flag_stale", "supplier", supplier_id)
+                .after(serde_json::json!({ "lots": ids })),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    state.mail_wake.notify_one();
+    Ok(format!("flagged {count} lots"))
+}
+
+/// Each supplier's stale months from its agreement (the latest one when there are several).
+pub(super) async fn stale_months_by_supplier<C: ConnectionTrait>(
+    conn: &C,
+) -> AppResult<std::collections::HashMap<i64, u32>> {
+    let rows: Vec<(i64, i32)> = consignment_agreement::Entity::find()
+        .select_only()
+        .column(consignment_agreement::Column::SupplierId)
+        .column(consignment_agreement::Column::StaleMonths)
+        .order_by_asc(consignment_agreement::Column::Id)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(supplier, months)| (supplier, agreement_stale_months(months)))
+        .collect())
+}
+
+/// A supplier's stale months: its agreement's, else rule 3's default.
+pub(super) fn stale_months_of(
+    months: &std::collections::HashMap<i64, u32>,
+    supplier_id: i64,
+) -> u32 {
+    months
+        .get(&supplier_id)
+        .copied()
+        .unwrap_or(DEFAULT_STALE_MONTHS)
+}
+
+// ----- The ledger check (rule 12) -----
+
+/// Where books and stock disagree.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LedgerCheck {
+    pub ok: bool,
+    /// Listings whose on-hand differs from the sum of their lots or of their movements.
+    pub differences: Vec<LedgerDifference>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LedgerDifference {
+    pub listing_id: i64,
+    #[schema(value_type = String)]
+    pub on_hand: Decimal,
+    #[schema(value_type = String)]
+    pub lots: Decimal,
+    #[schema(value_type = String)]
+    pub movements: Decimal,
+}
+
+/// Compares each listing's on-hand with its lots and with the sum of its movements.
+pub async fn ledger_check(conn: &impl ConnectionTrait) -> AppResult<LedgerCheck> {
+    let mut lots_sum: std::collections::HashMap<i64, Decimal> = std::collections::HashMap::new();
+    for l in lot::Entity::find().all(conn).await? {
+        *lots_sum.entry(l.listing_id).or_default() += l.quantity.value();
+    }
+    let mut moves_sum: std::collections::HashMap<i64, Decimal> = std::collections::HashMap::new();
+    for m in movement::Entity::find().all(conn).await? {
+        *moves_sum.entry(m.listing_id).or_default() += m.quantity.value();
+    }
+    let mut differences = Vec::new();
+    for l in listing::Entity::find().all(conn).await? {
+        let lots = lots_sum.get(&l.id).copied().unwrap_or_default();
+        let movements = moves_sum.get(&l.id).copied().unwrap_or_default();
+        if lots != l.on_hand.value()
+            || movements != l.on_hand.value()
+            || l.reserved.value() > l.on_hand.value()
+        {
+            differences.push(LedgerDifference {
+                listing_id: l.id,
+                on_hand: l.on_hand.value(),
+                lots,
+                movements,
+            });
+        }
+    }
+    Ok(LedgerCheck {
+        ok: differences.is_empty(),
+        differences,
+    })
+}
+
+// ----- Stock first (rule 7) and the no-movement list (rule 3) -----
+
+/// Rule 7: what the supermarket holds of `material_id` right now — listings that can be
+/// ordered with their available quantity. The procurement plan turns a purchase request for
+/// a material held here into a requisition instead.
+pub async fn available_for(
+    conn: &impl ConnectionTrait,
+    material_id: i64,
+    today: NaiveDate,
+) -> AppResult<Vec<(listing::Model, Decimal)>> {
+    let mut out = Vec::new();
+    for l in listing::Entity::find()
+        .filter(listing::Column::MaterialId.eq(material_id))
+        .filter(listing::Column::Active.eq(true))
+        .all(conn)
+        .await?
+    {
+        let available = l.on_hand.value() - l.reserved.value();
+        if available > Decimal::ZERO && ensure_orderable(conn, &l, today).await.is_ok() {
+            out.push((l, available));
+        }
+    }
+    Ok(out)
+}
+
+/// Why a lot is on the no-movement list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NoMovementReason {
+    /// Its supplier was removed; it must go back.
+    SupplierRemoved,
+    /// The supplier answered that it will take it back.
+    ReturnRequested,
+    /// The supplier answered that it will exchange it.
+    ExchangeRequested,
+    /// Flagged; the supplier has not answered yet.
+    AwaitingSupplier,
+    /// Past the limit but not yet flagged (the scan runs daily).
+    NotYetFlagged,
+}
+
+impl NoMovementReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoMovementReason::SupplierRemoved => "supplier_removed",
+            NoMovementReason::ReturnRequested => "return_requested",
+            NoMovementReason::ExchangeRequested => "exchange_requested",
+            NoMovementReason::AwaitingSupplier => "awaiting_supplier",
+            NoMovementReason::NotYetFlagged => "not_yet_flagged",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NoMovementLine {
+    pub lot_id: i64,
+    pub warehouse_id: i64,
+    pub supplier: String,
+    pub material: String,
+    pub spec: String,
+    pub unit: String,
+    #[schema(value_type = String)]
+    pub quantity: Decimal,
+    #[schema(value_type = String)]
+    pub value: Decimal,
+    pub received_on: NaiveDate,
+    pub last_movement_on: NaiveDate,
+    pub days_without_movement: i64,
+    pub reason: NoMovementReason,
+}
+
+/// The no-movement list of `warehouse_id` (or all) as of a date: lots on hand past their
+/// supplier's limit, flagged or about to be, and lots of removed suppliers, each with why.
+pub async fn no_movement(
+    conn: &impl ConnectionTrait,
+    warehouse_id: Option<i64>,
+    as_of: NaiveDate,
+    zh: bool,
+) -> AppResult<Vec<NoMovementLine>> {
+    let mut sel = lot::Entity::find()
+        .filter(lot::Column::Quantity.gt(Qty::zero()))
+        .order_by_asc(lot::Column::LastMovementOn);
+    if let Some(w) = warehouse_id {
+        sel = sel.filter(lot::Column::WarehouseId.eq(w));
+    }
+    let mut out = Vec::new();
+    let months = stale_months_by_supplier(conn).await?;
+    for l in sel.all(conn).await? {
+        let m = stale_months_of(&months, l.supplier_id);
+        let reason = match (l.return_request.as_deref(), l.stale_flagged_on) {
+            (Some("removal"), _) => NoMovementReason::SupplierRemoved,
+            (Some("return"), _) => NoMovementReason::ReturnRequested,
+            (Some("exchange"), _) => NoMovementReason::ExchangeRequested,
+            (_, Some(_)) => NoMovementReason::AwaitingSupplier,
+            _ if is_stale(l.last_movement_on, as_of, m) => NoMovementReason::NotYetFlagged,
+            _ => continue,
+        };
+        let li = listing::Entity::find_by_id(l.listing_id)
+            .one(conn)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let mat = material::Entity::find_by_id(li.material_id)
+            .one(conn)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let s = supplier::Entity::find_by_id(l.supplier_id)
+            .one(conn)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        out.push(NoMovementLine {
+            lot_id: l.id,
+            warehouse_id: l.warehouse_id,
+            supplier: s.legal_name,
+            material: if zh { mat.name_zh } else { mat.name_en },
+            spec: mat.spec,
+            unit: mat.unit_code,
+            quantity: l.quantity.value(),
+            value: line_amount(l.quantity.value(), li.price.value()).map_err(|e| e.on("value"))?,
+            received_on: l.received_on,
+            last_movement_on: l.last_movement_on,
+            days_without_movement: (as_of - l.last_movement_on).num_days(),
+            reason,
+        });
+    }
+    Ok(out)
+}
+
+/// Monthly: sends the no-movement list's summary, per warehouse, to the procurement office.
+pub async fn send_no_movement_report(state: &AppState, as_of: NaiveDate) -> AppResult<String> {
+    let lines = no_movement(&state.db.read, None, as_of, true).await?;
+    let mut per_warehouse: std::collections::BTreeMap<i64, (usize, Decimal)> =
+        std::collections::BTreeMap::new();
+    for l in &lines {
+        let e = per_warehouse.entry(l.warehouse_id).or_default();
+        e.0 += 1;
+        e.1 += l.value;
+    }
+    let txn = state.db.begin_write().await?;
+    let office = crate::users::store::active_with_roles(
+        &txn,
+        &[Role::ProcurementOfficer, Role::ProcurementHead],
+    )
+    .await?;
+    for (warehouse_id, (count, value)) in &per_warehouse {
+        let w = warehouse::Entity::find_by_id(*warehouse_id)
+            .one(&txn)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let args = [
+            ("warehouse", w.name_zh.clone()),
+            ("count", count.to_string()),
+            ("value", format!("{value:.2}")),
+            ("month", as_of.format("%Y-%m").to_string()),
+            ("id", warehouse_id.to_string()),
+        ];
+        crate::mail::enqueue_to_users(&txn, state, &office, "no_movement_report", &args).await?;
+    }
+    audit::record(
+        &txn,
+        &crate::audit::Actor::system("job:no-movement-report"),
+        state.now(),
+        Change::new(
+            "report.no_movement",
+            "stock",
+            as_of.format("%Y-%m").to_string(),
+        )
+        .after(serde_json::json!({"lots": lines.len()})),
+    )
+    .await?;
+    txn.commit().await?;
+    state.mail_wake.notify_one();
+    Ok(format!(
+        "{} lots without movement in {} warehouses",
+        lines.len(),
+        per_warehouse.len()
+    ))
+}

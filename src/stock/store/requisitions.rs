@@ -1,0 +1,520 @@
+//! Rule 9: requisitions submitted, approved (reserving stock), issued oldest lot first at the
+//! approved price, cancelled; the lists they are read in (to become `requisitions/`).
+
+use super::*;
+
+// ----- Requisitions and issue (rule 9) -----
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct RequisitionLineInput {
+    pub listing_id: i64,
+    #[schema(value_type = String)]
+    pub quantity: Decimal,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct RequisitionInput {
+    pub purpose: String,
+    pub need_by: NaiveDate,
+    pub lines: Vec<RequisitionLineInput>,
+}
+
+/// May this listing be ordered today? Active (price approved) and its supplier trading.
+pub async fn ensure_orderable(
+    conn: &impl ConnectionTrait,
+    l: &listing::Model,
+    today: NaiveDate,
+) -> AppResult<()> {
+    if !l.active {
+        return Err(AppError::Rule(RuleCode::ListingNotOrderable));
+    }
+    crate::suppliers::store::ensure_may_trade(conn, l.supplier_id, today)
+        .await
+        .map_err(not_orderable)
+}
+
+/// A supplier that may not trade makes its listing not orderable; any other error (the
+/// database away) stays what it is.
+pub(super) fn not_orderable(e: AppError) -> AppError {
+    match e {
+        AppError::Rule(_) => AppError::Rule(RuleCode::ListingNotOrderable),
+        other => other,
+    }
+}
+
+/// A site user submits a requisition for their site.
+pub async fn submit_requisition(
+    state: &AppState,
+    user: &CurrentUser,
+    input: RequisitionInput,
+) -> AppResult<requisition::Model> {
+    let site_id = match (user.role, user.site_id) {
+        (Role::SiteUser | Role::SiteManager, Some(s)) => s,
+        _ => return Err(AppError::Forbidden),
+    };
+    let db = &state.db.read;
+    let today = state.today();
+    let mut errors = FieldErrors::new();
+    if input.purpose.trim().is_empty() {
+        errors.add("purpose", RuleCode::Required);
+    }
+    if input.need_by < today {
+        errors.add("need_by", RuleCode::InPast);
+    }
+    if input.lines.is_empty() {
+        errors.add("lines", RuleCode::Required);
+    }
+    let mut lines = Vec::new();
+    for (i, l) in input.lines.iter().enumerate() {
+        let Some(found) = listing::Entity::find_by_id(l.listing_id).one(db).await? else {
+            errors.add(&format!("lines.{i}.listing_id"), RuleCode::NotFound);
+            continue;
+        };
+        match ensure_orderable(db, &found, today).await {
+            Ok(()) => {}
+            Err(AppError::Rule(code)) => {
+                errors.add(&format!("lines.{i}.listing_id"), code);
+                continue;
+            }
+            Err(other) => return Err(other),
+        }
+        let q = qty(
+            &format!("lines.{i}.quantity"),
+            l.quantity,
+            unit_decimals(db, found.material_id).await?,
+            &mut errors,
+        );
+        lines.push((found, q));
+    }
+    errors.into_result()?;
+    let now = state.now();
+    let txn = state.db.begin_write().await?;
+    let r = requisition::ActiveModel {
+        site_id: Set(site_id),
+        requested_by: Set(user.id),
+        purpose: Set(input.purpose.trim().into()),
+        need_by: Set(input.need_by),
+        status: Set(RequisitionStatus::Submitted.as_str().into()),
+        approved_by: Set(None),
+        approved_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    for (l, q) in lines {
+        requisition_line::ActiveModel {
+            requisition_id: Set(r.id),
+            listing_id: Set(l.id),
+            quantity: Set(q),
+            unit_price: Set(l.price),
+            reserved: Set(Qty::zero()),
+            issued: Set(Qty::zero()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    audit::record(
+        &txn,
+        &user.actor(),
+        now,
+        Change::new("requisition.submit", "requisition", r.id).after(&r),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(r)
+}
+
+pub(super) async fn load_requisition(
+    conn: &impl ConnectionTrait,
+    id: i64,
+) -> AppResult<(requisition::Model, Vec<requisition_line::Model>)> {
+    let r = requisition::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let lines = requisition_line::Entity::find()
+        .filter(requisition_line::Column::RequisitionId.eq(id))
+        .order_by_asc(requisition_line::Column::Id)
+        .all(conn)
+        .await?;
+    Ok((r, lines))
+}
+
+/// Moves a requisition from `from` to `to`, only if it is still in `from`.
+/// One requisition as its lists show it: the row, its status, its lines, rule 9's flag.
+#[derive(Debug, Clone)]
+pub struct RequisitionRow {
+    pub r: requisition::Model,
+    pub status: Option<crate::stock::rules::RequisitionStatus>,
+    pub lines: Vec<requisition_line::Model>,
+    pub overdue: bool,
+}
+
+/// The requisitions `user` may see, newest first, with their lines (one query for all of
+/// them): a site's own people see their site's; the warehouse, the office, finance and the
+/// auditor see all; anyone else is refused. `limit` caps how many (the page shows 100).
+pub async fn requisitions_for(
+    conn: &impl ConnectionTrait,
+    user: &CurrentUser,
+    now: chrono::DateTime<chrono::Utc>,
+    limit: Option<u64>,
+) -> AppResult<Vec<RequisitionRow>> {
+    use crate::auth::Capability;
+    let mut sel = requisition::Entity::find().order_by_desc(requisition::Column::Id);
+    if user.role.can(Capability::Requisition) {
+        sel = sel.filter(requisition::Column::SiteId.eq(user.site_id.ok_or(AppError::Forbidden)?));
+    } else {
+        user.require(Capability::ReadStock)?;
+    }
+    if let Some(n) = limit {
+        sel = sel.limit(n);
+    }
+    let rows = sel.all(conn).await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut lines: std::collections::HashMap<i64, Vec<requisition_line::Model>> =
+        std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        for l in requisition_line::Entity::find()
+            .filter(requisition_line::Column::RequisitionId.is_in(chunk.to_vec()))
+            .order_by_asc(requisition_line::Column::Id)
+            .all(conn)
+            .await?
+        {
+            lines.entry(l.requisition_id).or_default().push(l);
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let status = crate::stock::rules::RequisitionStatus::parse(&r.status);
+            RequisitionRow {
+                overdue: crate::stock::rules::requisition_overdue(status, r.approved_at, now),
+                lines: lines.remove(&r.id).unwrap_or_default(),
+                status,
+                r,
+            }
+        })
+        .collect())
+}
+
+pub(super) async fn set_status(
+    txn: &DatabaseTransaction,
+    r: &requisition::Model,
+    from: &[RequisitionStatus],
+    to: RequisitionStatus,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
+    let res = requisition::Entity::update_many()
+        .col_expr(requisition::Column::Status, Expr::value(to.as_str()))
+        .col_expr(requisition::Column::UpdatedAt, Expr::value(now))
+        .filter(requisition::Column::Id.eq(r.id))
+        .filter(requisition::Column::Status.is_in(from))
+        .exec(txn)
+        .await?;
+    if res.rows_affected != 1 {
+        return Err(AppError::Rule(RuleCode::RequisitionStatusChanged));
+    }
+    Ok(())
+}
+
+/// The site manager approves: every line's quantity is reserved at the listing's approved
+/// price, or nothing is (insufficient stock refuses the whole approval).
+pub async fn approve_requisition(
+    state: &AppState,
+    manager: &CurrentUser,
+    id: i64,
+) -> AppResult<requisition::Model> {
+    let (r, lines) = load_requisition(&state.db.read, id).await?;
+    if manager.role != Role::SiteManager || manager.site_id != Some(r.site_id) {
+        return Err(AppError::Forbidden);
+    }
+    let today = state.today();
+    let now = state.now();
+    let txn = state.db.begin_write().await?;
+    set_status(
+        &txn,
+        &r,
+        &[RequisitionStatus::Submitted],
+        RequisitionStatus::Approved,
+        now,
+    )
+    .await?;
+    for line in &lines {
+        let l = listing::Entity::find_by_id(line.listing_id)
+            .one(&txn)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        ensure_orderable(&txn, &l, today).await?;
+        let reserved = listing::Entity::update_many()
+            .col_expr(
+                listing::Column::Reserved,
+                Expr::col(listing::Column::Reserved).add(line.quantity),
+            )
+            .filter(listing::Column::Id.eq(l.id))
+            .filter(
+                Expr::col(listing::Column::OnHand)
+                    .sub(Expr::col(listing::Column::Reserved))
+                    .gte(line.quantity),
+            )
+            .exec(&txn)
+            .await?;
+        if reserved.rows_affected != 1 {
+            return Err(AppError::Rule(RuleCode::InsufficientStock));
+        }
+        requisition_line::Entity::update_many()
+            .col_expr(
+                requisition_line::Column::Reserved,
+                Expr::value(line.quantity),
+            )
+            .col_expr(requisition_line::Column::UnitPrice, Expr::value(l.price))
+            .filter(requisition_line::Column::Id.eq(line.id))
+            .exec(&txn)
+            .await?;
+    }
+    requisition::Entity::update_many()
+        .col_expr(
+            requisition::Column::ApprovedBy,
+            Expr::value(Some(manager.id)),
+        )
+        .col_expr(requisition::Column::ApprovedAt, Expr::value(Some(now)))
+        .filter(requisition::Column::Id.eq(r.id))
+        .exec(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        &manager.actor(),
+        now,
+        Change::new("requisition.approve", "requisition", r.id)
+            .before(&r.status)
+            .after("approved"),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(load_requisition(&state.db.read, id).await?.0)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct IssueLine {
+    pub line_id: i64,
+    #[schema(value_type = String)]
+    pub quantity: Decimal,
+}
+
+/// The keeper issues (part or all of) an approved requisition, oldest lots first. Each lot
+/// drawn is an `issue` movement at the approved price: ownership passes to the company.
+pub async fn issue(
+    state: &AppState,
+    keeper: &CurrentUser,
+    id: i64,
+    issue_lines: Vec<IssueLine>,
+) -> AppResult<requisition::Model> {
+    let (r, lines) = load_requisition(&state.db.read, id).await?;
+    if !RequisitionStatus::parse(&r.status).is_some_and(RequisitionStatus::awaits_issue) {
+        return Err(AppError::Rule(RuleCode::RequisitionNotApproved));
+    }
+    let mut errors = FieldErrors::new();
+    let mut plan = Vec::new();
+    for (i, il) in issue_lines.iter().enumerate() {
+        let Some(line) = lines.iter().find(|l| l.id == il.line_id) else {
+            errors.add(&format!("lines.{i}.line_id"), RuleCode::NotFound);
+            continue;
+        };
+        let open = line.reserved.value() - line.issued.value();
+        if il.quantity <= Decimal::ZERO || il.quantity > open {
+            errors.add_with(
+                &format!("lines.{i}.quantity"),
+                RuleCode::IssueMoreThanReserved,
+                &[("open", open.normalize().to_string())],
+            );
+            continue;
+        }
+        plan.push((line.clone(), Qty::new(il.quantity).unwrap_or_default()));
+    }
+    if plan.is_empty() && errors.is_empty() {
+        errors.add("lines", RuleCode::Required);
+    }
+    errors.into_result()?;
+    let today = state.today();
+    let now = state.now();
+    let txn = state.db.begin_write().await?;
+    for (line, q) in &plan {
+        let l = listing::Entity::find_by_id(line.listing_id)
+            .one(&txn)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        crate::suppliers::store::ensure_may_trade(&txn, l.supplier_id, today)
+            .await
+            .map_err(not_orderable)?;
+        let took = listing::Entity::update_many()
+            .col_expr(
+                listing::Column::OnHand,
+                Expr::col(listing::Column::OnHand).sub(*q),
+            )
+            .col_expr(
+                listing::Column::Reserved,
+                Expr::col(listing::Column::Reserved).sub(*q),
+            )
+            .filter(listing::Column::Id.eq(l.id))
+            .filter(listing::Column::OnHand.gte(*q))
+            .filter(listing::Column::Reserved.gte(*q))
+            .exec(&txn)
+            .await?;
+        if took.rows_affected != 1 {
+            return Err(AppError::Rule(RuleCode::InsufficientStock));
+        }
+        let lots = lot::Entity::find()
+            .filter(lot::Column::ListingId.eq(l.id))
+            .filter(lot::Column::Quantity.gt(Qty::zero()))
+            .all(&txn)
+            .await?;
+        let avail: Vec<(i64, NaiveDate, Decimal)> = lots
+            .iter()
+            .map(|x| (x.id, x.received_on, x.quantity.value()))
+            .collect();
+        let allocation = allocate_oldest_first(&avail, q.value())
+            .ok_or(AppError::Rule(RuleCode::InsufficientStock))?;
+        for (lot_id, take) in allocation {
+            let take_q = Qty::new(take).unwrap_or_default();
+            let drawn = lot::Entity::update_many()
+                .col_expr(
+                    lot::Column::Quantity,
+                    Expr::col(lot::Column::Quantity).sub(take_q),
+                )
+                .col_expr(lot::Column::LastMovementOn, Expr::value(today))
+                .filter(lot::Column::Id.eq(lot_id))
+                .filter(lot::Column::Quantity.gte(take_q))
+                .exec(&txn)
+                .await?;
+            if drawn.rows_affected != 1 {
+                return Err(AppError::Conflict(RuleCode::StockChanged));
+            }
+            let lot_row = lots
+                .iter()
+                .find(|x| x.id == lot_id)
+                .ok_or(AppError::NotFound)?;
+            record_movement(
+                &txn,
+                lot_row,
+                "issue",
+                -take,
+                line.unit_price,
+                Some(line.id),
+                Some(r.site_id),
+                keeper.id,
+                today,
+                now,
+                "",
+            )
+            .await?;
+        }
+        // The line's own check, under its row lock and after the listing's (the order every
+        // writer takes, so an issue and a site return never deadlock): never more issued than
+        // the approval reserved, however many issues of the line run at once.
+        let bumped = requisition_line::Entity::update_many()
+            .col_expr(
+                requisition_line::Column::Issued,
+                Expr::col(requisition_line::Column::Issued).add(*q),
+            )
+            .filter(requisition_line::Column::Id.eq(line.id))
+            .filter(
+                Expr::col(requisition_line::Column::Issued)
+                    .add(*q)
+                    .lte(Expr::col(requisition_line::Column::Reserved)),
+            )
+            .exec(&txn)
+            .await?;
+        if bumped.rows_affected != 1 {
+            return Err(AppError::Conflict(RuleCode::StockChanged));
+        }
+    }
+    let after_lines = requisition_line::Entity::find()
+        .filter(requisition_line::Column::RequisitionId.eq(r.id))
+        .all(&txn)
+        .await?;
+    let done = after_lines.iter().all(|l| l.issued >= l.reserved);
+    set_status(
+        &txn,
+        &r,
+        &[RequisitionStatus::Approved, RequisitionStatus::PartlyIssued],
+        if done {
+            RequisitionStatus::Issued
+        } else {
+            RequisitionStatus::PartlyIssued
+        },
+        now,
+    )
+    .await?;
+    audit::record(
+        &txn,
+        &keeper.actor(),
+        now,
+        Change::new("requisition.issue", "requisition", r.id)
+            .after(serde_json::json!({"lines": plan.len(), "complete": done})),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(load_requisition(&state.db.read, id).await?.0)
+}
+
+/// Cancels a requisition: what was reserved and not issued is released.
+pub async fn cancel_requisition(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<requisition::Model> {
+    let (r, lines) = load_requisition(&state.db.read, id).await?;
+    let allowed = match user.role {
+        Role::SiteUser => {
+            user.id == r.requested_by
+                && RequisitionStatus::parse(&r.status) == Some(RequisitionStatus::Submitted)
+        }
+        Role::SiteManager => user.site_id == Some(r.site_id),
+        Role::WarehouseKeeper => true,
+        _ => false,
+    };
+    if !allowed {
+        return Err(AppError::Forbidden);
+    }
+    let now = state.now();
+    let txn = state.db.begin_write().await?;
+    set_status(
+        &txn,
+        &r,
+        &[
+            RequisitionStatus::Submitted,
+            RequisitionStatus::Approved,
+            RequisitionStatus::PartlyIssued,
+        ],
+        RequisitionStatus::Cancelled,
+        now,
+    )
+    .await?;
+    for line in &lines {
+        let open = Qty::new(line.reserved.value() - line.issued.value()).unwrap_or_default();
+        if open.value() > Decimal::ZERO {
+            listing::Entity::update_many()
+                .col_expr(
+                    listing::Column::Reserved,
+                    Expr::col(listing::Column::Reserved).sub(open),
+                )
+                .filter(listing::Column::Id.eq(line.listing_id))
+                .exec(&txn)
+                .await?;
+        }
+    }
+    audit::record(
+        &txn,
+        &user.actor(),
+        now,
+        Change::new("requisition.cancel", "requisition", r.id)
+            .before(&r.status)
+            .after("cancelled"),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(load_requisition(&state.db.read, id).await?.0)
+}

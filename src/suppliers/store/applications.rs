@@ -1,0 +1,394 @@
+//! Applications (rule 1's start): self-registration, email confirmation, the supplier's own
+//! file and documents, submission for review.
+
+use super::*;
+
+// ----- Applications -----
+
+/// A public application: creates the supplier (draft), the applicant's account (email not
+/// yet verified) and emails the verification link.
+pub async fn apply(state: &AppState, input: NewApplication) -> AppResult<(supplier::Model, i64)> {
+    let mut errors = FieldErrors::new();
+    let code = check_application(&input.company, &mut errors);
+    let pw_len = input.password.chars().count();
+    if !(8..=200).contains(&pw_len) {
+        errors.add_with(
+            "password",
+            RuleCode::PasswordLength,
+            &[("min", "8".into()), ("max", "200".into())],
+        );
+    }
+    let locale = input
+        .locale
+        .as_deref()
+        .and_then(Locale::from_tag)
+        .unwrap_or_default();
+    check_categories(&state.db.read, &input.company.category_ids, &mut errors).await?;
+    let email = input.company.contact_email.trim().to_lowercase();
+    if user::Entity::find()
+        .filter(user::Column::Email.eq(&email))
+        .count(&state.db.read)
+        .await?
+        > 0
+    {
+        errors.add("contact_email", RuleCode::Taken);
+    }
+    if let Some(c) = &code
+        && supplier::Entity::find()
+            .filter(supplier::Column::CreditCode.eq(c.as_str()))
+            .count(&state.db.read)
+            .await?
+            > 0
+    {
+        errors.add("credit_code", RuleCode::Taken);
+    }
+    errors.into_result()?;
+    let code = code.ok_or_else(|| AppError::field("credit_code", RuleCode::Required))?;
+    let hash = password::hash(input.password.clone()).await?;
+    let now = state.now();
+    let c = &input.company;
+    let txn = state.db.begin_write().await?;
+    let s = supplier::ActiveModel {
+        legal_name: Set(c.legal_name.trim().into()),
+        credit_code: Set(Some(code.as_str().into())),
+        status: Set(SupplierStatus::Draft.as_str().into()),
+        contact_name: Set(c.contact_name.trim().into()),
+        contact_phone: Set(c.contact_phone.trim().into()),
+        contact_email: Set(email.clone()),
+        legal_representative: Set(c.legal_representative.trim().into()),
+        address: Set(c.address.trim().into()),
+        bank_name: Set(c.bank_name.trim().into()),
+        bank_account: Set(c.bank_account.trim().into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        status_reason: Set(String::new()),
+        confirmed_failures: Set(0),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(crate::error::taken_on("credit_code"))?;
+    set_categories(&txn, s.id, &c.category_ids).await?;
+    let u = user::ActiveModel {
+        email: Set(email.clone()),
+        password_hash: Set(hash),
+        display_name: Set(c.contact_name.trim().into()),
+        role: Set(Role::Supplier.as_str().into()),
+        supplier_id: Set(Some(s.id)),
+        site_id: Set(None),
+        locale: Set(Some(locale.tag().into())),
+        active: Set(true),
+        email_verified: Set(false),
+        created_at: Set(now),
+        last_login_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(crate::error::taken_on("contact_email"))?;
+    let actor = Actor {
+        id: Some(u.id),
+        label: email.clone(),
+    };
+    audit::record(
+        &txn,
+        &actor,
+        now,
+        Change::new("supplier.apply", "supplier", s.id).after(&s),
+    )
+    .await?;
+    send_verification(&txn, state, &u, locale).await?;
+    txn.commit().await?;
+    state.mail_wake.notify_one();
+    Ok((s, u.id))
+}
+
+pub(super) async fn send_verification(
+    txn: &DatabaseTransaction,
+    state: &AppState,
+    u: &user::Model,
+    locale: Locale,
+) -> AppResult<()> {
+    let mut raw = [0u8; 24];
+    rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut raw);
+    let token = hex::encode(raw);
+    email_token::Entity::insert(email_token::ActiveModel {
+        token_hash: Set(hash_token(&token)),
+        user_id: Set(u.id),
+        purpose: Set("verify_email".into()),
+        expires_at: Set(state.now() + chrono::Duration::days(7)),
+        used_at: Set(None),
+        ..Default::default()
+    })
+    .exec(txn)
+    .await?;
+    let link = format!("{}/verify-email?token={token}", state.config.base_url());
+    mail::enqueue(
+        txn,
+        Email {
+            kind: "verify_email",
+            to: &u.email,
+            locale,
+            args: vec![("name", u.display_name.clone()), ("link", link)],
+        },
+        &state.config.base_url(),
+        state.now(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Follows an emailed verification link: marks the email verified, once.
+pub async fn verify_email(state: &AppState, token: &str) -> AppResult<()> {
+    let now = state.now();
+    let txn = state.db.begin_write().await?;
+    let found = email_token::Entity::find()
+        .filter(email_token::Column::TokenHash.eq(hash_token(token.trim())))
+        .filter(email_token::Column::Purpose.eq("verify_email"))
+        .one(&txn)
+        .await?
+        .filter(|t| t.used_at.is_none() && t.expires_at > now)
+        .ok_or(AppError::Rule(RuleCode::VerificationLinkInvalid))?;
+    email_token::Entity::update_many()
+        .col_expr(email_token::Column::UsedAt, Expr::value(Some(now)))
+        .filter(email_token::Column::Id.eq(found.id))
+        .exec(&txn)
+        .await?;
+    user::Entity::update_many()
+        .col_expr(user::Column::EmailVerified, Expr::value(true))
+        .filter(user::Column::Id.eq(found.user_id))
+        .exec(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        &Actor {
+            id: Some(found.user_id),
+            label: format!("user {}", found.user_id),
+        },
+        now,
+        Change::new("user.verify_email", "user", found.user_id),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub(super) fn own_supplier(user: &CurrentUser) -> AppResult<i64> {
+    match (user.role, user.supplier_id) {
+        (Role::Supplier, Some(id)) => Ok(id),
+        _ => Err(AppError::Forbidden),
+    }
+}
+
+/// The supplier edits its application while it is a draft or more information was asked.
+pub async fn update_application(
+    state: &AppState,
+    user: &CurrentUser,
+    input: ApplicationInput,
+) -> AppResult<supplier::Model> {
+    let id = own_supplier(user)?;
+    let s = load(&state.db.read, id).await?;
+    if !status_of(&s)?.editable() {
+        return Err(AppError::Rule(RuleCode::ApplicationNotEditable));
+    }
+    let mut errors = FieldErrors::new();
+    let code = check_application(&input, &mut errors);
+    check_categories(&state.db.read, &input.category_ids, &mut errors).await?;
+    if input.contact_email.trim().to_lowercase() != s.contact_email {
+        // The contact email is the sign-in; it changes through the account, not here.
+        errors.add("contact_email", RuleCode::NotChangeable);
+    }
+    if let Some(c) = &code
+        && supplier::Entity::find()
+            .filter(supplier::Column::CreditCode.eq(c.as_str()))
+            .filter(supplier::Column::Id.ne(id))
+            .count(&state.db.read)
+            .await?
+            > 0
+    {
+        errors.add("credit_code", RuleCode::Taken);
+    }
+    errors.into_result()?;
+    let now = state.now();
+    let txn = state.db.begin_write().await?;
+    let before = s.clone();
+    let mut am: supplier::ActiveModel = s.into();
+    am.legal_name = Set(input.legal_name.trim().into());
+    am.credit_code = Set(code.map(|c| c.as_str().to_string()));
+    am.legal_representative = Set(input.legal_representative.trim().into());
+    am.contact_name = Set(input.contact_name.trim().into());
+    am.contact_phone = Set(input.contact_phone.trim().into());
+    am.address = Set(input.address.trim().into());
+    am.bank_name = Set(input.bank_name.trim().into());
+    am.bank_account = Set(input.bank_account.trim().into());
+    am.updated_at = Set(now);
+    let after = am
+        .update(&txn)
+        .await
+        .map_err(crate::error::taken_on("credit_code"))?;
+    set_categories(&txn, id, &input.category_ids).await?;
+    audit::record(
+        &txn,
+        &user.actor(),
+        now,
+        Change::new("supplier.update_application", "supplier", id)
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// A document to add to a supplier's file.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct DocumentInput {
+    pub kind: DocumentKind,
+    pub title: String,
+    pub issued_on: NaiveDate,
+    pub expires_on: NaiveDate,
+    /// An uploaded file of this supplier (`POST /api/files`).
+    pub file_id: i64,
+}
+
+/// Adds a qualification document (a renewal is simply a newer one).
+pub async fn add_document(
+    state: &AppState,
+    user: &CurrentUser,
+    input: DocumentInput,
+) -> AppResult<supplier_document::Model> {
+    let id = own_supplier(user)?;
+    let s = load(&state.db.read, id).await?;
+    if status_of(&s)? == SupplierStatus::Removed {
+        return Err(AppError::Rule(RuleCode::SupplierRemoved));
+    }
+    let mut errors = FieldErrors::new();
+    required(&mut errors, "title", &input.title, 200);
+    if input.expires_on <= input.issued_on {
+        errors.add("expires_on", RuleCode::EndBeforeStart);
+    }
+    if input.issued_on > state.today() {
+        errors.add("issued_on", RuleCode::InFuture);
+    }
+    let f = file::Entity::find_by_id(input.file_id)
+        .one(&state.db.read)
+        .await?;
+    if f.as_ref().is_none_or(|f| f.supplier_id != Some(id)) {
+        errors.add("file_id", RuleCode::NotFound);
+    }
+    errors.into_result()?;
+    let now = state.now();
+    let txn = state.db.begin_write().await?;
+    let doc = supplier_document::ActiveModel {
+        supplier_id: Set(id),
+        kind: Set(input.kind.as_str().into()),
+        title: Set(input.title.trim().into()),
+        issued_on: Set(input.issued_on),
+        expires_on: Set(input.expires_on),
+        file_id: Set(input.file_id),
+        expiry_warned_at: Set(None),
+        active: Set(true),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        &user.actor(),
+        now,
+        Change::new("supplier.add_document", "supplier_document", doc.id).after(&doc),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(doc)
+}
+
+pub async fn documents(
+    conn: &impl ConnectionTrait,
+    supplier_id: i64,
+) -> AppResult<Vec<supplier_document::Model>> {
+    Ok(supplier_document::Entity::find()
+        .filter(supplier_document::Column::SupplierId.eq(supplier_id))
+        .filter(supplier_document::Column::Active.eq(true))
+        .order_by_asc(supplier_document::Column::Kind)
+        .order_by_desc(supplier_document::Column::ExpiresOn)
+        .all(conn)
+        .await?)
+}
+
+/// The latest expiry among the supplier's active business licences.
+pub async fn licence_expires(
+    conn: &impl ConnectionTrait,
+    supplier_id: i64,
+) -> AppResult<Option<NaiveDate>> {
+    Ok(documents(conn, supplier_id)
+        .await?
+        .into_iter()
+        .filter(|d| d.kind == DocumentKind::BusinessLicence.as_str())
+        .map(|d| d.expires_on)
+        .max())
+}
+
+/// Rule 1 for other capabilities (listings, deliveries, bids): may this supplier trade today?
+pub async fn ensure_may_trade(
+    conn: &impl ConnectionTrait,
+    supplier_id: i64,
+    today: NaiveDate,
+) -> AppResult<()> {
+    let s = load(conn, supplier_id).await?;
+    may_trade(
+        status_of(&s)?,
+        licence_expires(conn, supplier_id).await?,
+        today,
+    )
+    .map_err(AppError::Rule)
+}
+
+/// Submits (or resubmits) the application: it needs a verified email and a valid business licence.
+pub async fn submit(state: &AppState, user: &CurrentUser) -> AppResult<supplier::Model> {
+    let id = own_supplier(user)?;
+    let s = load(&state.db.read, id).await?;
+    let u = user::Entity::find_by_id(user.id)
+        .one(&state.db.read)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !u.email_verified {
+        return Err(AppError::Rule(RuleCode::EmailNotVerified));
+    }
+    match licence_expires(&state.db.read, id).await? {
+        Some(d) if crate::suppliers::rules::document_valid(d, state.today()) => {}
+        _ => return Err(AppError::Rule(RuleCode::BusinessLicenceMissing)),
+    }
+    let now = state.now();
+    let txn = state.db.begin_write().await?;
+    let to = transition(&txn, &s, Transition::Submit, "", now).await?;
+    supplier::Entity::update_many()
+        .col_expr(supplier::Column::SubmittedAt, Expr::value(Some(now)))
+        .filter(supplier::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        &user.actor(),
+        now,
+        Change::new("supplier.submit", "supplier", id)
+            .before(&s.status)
+            .after(to.as_str()),
+    )
+    .await?;
+    mail_supplier(&txn, state, &s, "application_submitted", &[]).await?;
+    mail_roles(
+        &txn,
+        state,
+        &[Role::ProcurementOfficer],
+        &s,
+        "application_to_review",
+        &[],
+    )
+    .await?;
+    let after = load(&txn, id).await?;
+    txn.commit().await?;
+    state.mail_wake.notify_one();
+    Ok(after)
+}

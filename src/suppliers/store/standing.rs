@@ -1,0 +1,263 @@
+//! A supplier's standing over time: suspension and reinstatement, the directory, the yearly
+//! re-review.
+
+use super::*;
+
+// ----- Suspension -----
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct SuspensionInput {
+    /// The last day of the suspension.
+    pub until: NaiveDate,
+    pub reason: String,
+}
+
+pub async fn suspend(
+    state: &AppState,
+    head: &CurrentUser,
+    supplier_id: i64,
+    input: SuspensionInput,
+) -> AppResult<supplier::Model> {
+    let s = load(&state.db.read, supplier_id).await?;
+    let mut errors = FieldErrors::new();
+    required(&mut errors, "reason", &input.reason, 1000);
+    if input.until < state.today() {
+        errors.add("until", RuleCode::InPast);
+    }
+    errors.into_result()?;
+    let now = state.now();
+    let txn = state.db.begin_write().await?;
+    let to = transition(&txn, &s, Transition::Suspend, &input.reason, now).await?;
+    supplier::Entity::update_many()
+        .col_expr(
+            supplier::Column::SuspendedUntil,
+            Expr::value(Some(input.until)),
+        )
+        .filter(supplier::Column::Id.eq(supplier_id))
+        .exec(&txn)
+        .await?;
+    audit::record(&txn, &head.actor(), now, Change::new("supplier.suspend", "supplier", supplier_id).before(&s.status).after(serde_json::json!({"status": to.as_str(), "until": input.until, "reason": input.reason}))).await?;
+    mail_supplier(
+        &txn,
+        state,
+        &s,
+        "supplier_suspended",
+        &[
+            ("until", input.until.to_string()),
+            ("reasons", input.reason.trim().to_string()),
+        ],
+    )
+    .await?;
+    let after = load(&txn, supplier_id).await?;
+    txn.commit().await?;
+    state.mail_wake.notify_one();
+    Ok(after)
+}
+
+/// Lifts a suspension (by the head, or by the daily job once `suspended_until` has passed).
+pub async fn reinstate(
+    state: &AppState,
+    actor: &Actor,
+    supplier_id: i64,
+) -> AppResult<supplier::Model> {
+    let s = load(&state.db.read, supplier_id).await?;
+    let now = state.now();
+    let txn = state.db.begin_write().await?;
+    transition(&txn, &s, Transition::Reinstate, "", now).await?;
+    supplier::Entity::update_many()
+        .col_expr(
+            supplier::Column::SuspendedUntil,
+            Expr::value(Option::<NaiveDate>::None),
+        )
+        .filter(supplier::Column::Id.eq(supplier_id))
+        .exec(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        actor,
+        now,
+        Change::new("supplier.reinstate", "supplier", supplier_id)
+            .before(&s.status)
+            .after(SupplierStatus::Admitted.as_str()),
+    )
+    .await?;
+    mail_supplier(&txn, state, &s, "supplier_reinstated", &[]).await?;
+    let after = load(&txn, supplier_id).await?;
+    txn.commit().await?;
+    state.mail_wake.notify_one();
+    Ok(after)
+}
+
+// ----- Directory -----
+
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DirectoryQuery {
+    pub status: Option<String>,
+    pub category_id: Option<i64>,
+    /// Only suppliers with at least this many confirmed failures.
+    pub min_failures: Option<i32>,
+    /// Only suppliers with a document expiring on or before this date.
+    pub documents_expiring_by: Option<NaiveDate>,
+    /// Part of the name or the credit code.
+    pub q: Option<String>,
+    /// Only suppliers whose yearly review is due.
+    pub review_due: Option<bool>,
+}
+
+pub async fn directory(
+    conn: &impl ConnectionTrait,
+    q: &DirectoryQuery,
+    today: NaiveDate,
+) -> AppResult<Vec<supplier::Model>> {
+    let mut sel = supplier::Entity::find();
+    if q.review_due == Some(true) {
+        sel = sel.filter(supplier::Column::NextReviewOn.lte(today));
+    }
+    if let Some(st) = q.status.as_deref().filter(|s| !s.is_empty()) {
+        sel = sel.filter(supplier::Column::Status.eq(st));
+    }
+    if let Some(n) = q.min_failures {
+        sel = sel.filter(supplier::Column::ConfirmedFailures.gte(n));
+    }
+    if let Some(text) = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        sel = sel.filter(
+            sea_orm::Condition::any()
+                .add(supplier::Column::LegalName.contains(text))
+                .add(supplier::Column::CreditCode.contains(text)),
+        );
+    }
+    if let Some(c) = q.category_id {
+        let ids: Vec<i64> = supplier_category::Entity::find()
+            .filter(supplier_category::Column::CategoryId.eq(c))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|r| r.supplier_id)
+            .collect();
+        sel = sel.filter(supplier::Column::Id.is_in(ids));
+    }
+    if let Some(by) = q.documents_expiring_by {
+        let ids: Vec<i64> = supplier_document::Entity::find()
+            .filter(supplier_document::Column::Active.eq(true))
+            .filter(supplier_document::Column::ExpiresOn.lte(by))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|d| d.supplier_id)
+            .collect();
+        sel = sel.filter(supplier::Column::Id.is_in(ids));
+    }
+    Ok(sel
+        .order_by_asc(supplier::Column::LegalName)
+        .all(conn)
+        .await?)
+}
+
+pub async fn category_ids(conn: &impl ConnectionTrait, supplier_id: i64) -> AppResult<Vec<i64>> {
+    Ok(supplier_category::Entity::find()
+        .filter(supplier_category::Column::SupplierId.eq(supplier_id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|c| c.category_id)
+        .collect())
+}
+
+/// Who may see a supplier's file: the supplier itself and the offices that vet and audit.
+pub fn may_see(user: &CurrentUser, supplier_id: i64) -> bool {
+    match user.role {
+        Role::Supplier => user.supplier_id == Some(supplier_id),
+        Role::ProcurementOfficer | Role::ProcurementHead | Role::Auditor | Role::Admin => true,
+        _ => false,
+    }
+}
+
+// ----- Yearly re-review -----
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ReReviewInput {
+    pub checklist: Checklist,
+    #[serde(default)]
+    pub notes: String,
+    /// True keeps the supplier for another year; false refers it to the head (who may suspend
+    /// it or have failures recorded).
+    pub passed: bool,
+    /// Required when it did not pass.
+    #[serde(default)]
+    pub reasons: String,
+}
+
+/// The yearly re-review of an admitted (or suspended) supplier.
+pub async fn re_review(
+    state: &AppState,
+    officer: &CurrentUser,
+    supplier_id: i64,
+    input: ReReviewInput,
+) -> AppResult<supplier::Model> {
+    let s = load(&state.db.read, supplier_id).await?;
+    if !matches!(
+        status_of(&s)?,
+        SupplierStatus::Admitted | SupplierStatus::Suspended
+    ) {
+        return Err(AppError::Rule(RuleCode::SupplierNotAdmitted));
+    }
+    let mut errors = FieldErrors::new();
+    if !input.passed && input.reasons.trim().is_empty() {
+        errors.add("reasons", RuleCode::Required);
+    }
+    if input.passed {
+        for item in input.checklist.missing_for_recommendation() {
+            errors.add(&format!("checklist.{item}"), RuleCode::ChecklistRequired);
+        }
+    }
+    errors.into_result()?;
+    let now = state.now();
+    let today = state.today();
+    let decision = if input.passed {
+        "re_review_passed"
+    } else {
+        "re_review_failed"
+    };
+    let txn = state.db.begin_write().await?;
+    let step = ReviewStep {
+        stage: "re_review",
+        checklist: input.checklist,
+        notes: &input.notes,
+        decision,
+        reasons: &input.reasons,
+    };
+    record_review(&txn, supplier_id, officer, step, now).await?;
+    if input.passed {
+        supplier::Entity::update_many()
+            .col_expr(
+                supplier::Column::NextReviewOn,
+                Expr::value(today.checked_add_months(chrono::Months::new(12))),
+            )
+            .filter(supplier::Column::Id.eq(supplier_id))
+            .exec(&txn)
+            .await?;
+    } else {
+        mail_roles(
+            &txn,
+            state,
+            &[Role::ProcurementHead],
+            &s,
+            "re_review_failed",
+            &[("reasons", input.reasons.trim().to_string())],
+        )
+        .await?;
+    }
+    audit::record(
+        &txn,
+        &officer.actor(),
+        now,
+        Change::new(&format!("supplier.{decision}"), "supplier", supplier_id)
+            .before(s.next_review_on),
+    )
+    .await?;
+    let after = load(&txn, supplier_id).await?;
+    txn.commit().await?;
+    state.mail_wake.notify_one();
+    Ok(after)
+}
