@@ -8,7 +8,7 @@ use crate::auth::{CurrentUser, Role};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use actix_web::http::header;
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, get, post, web};
 use entity::file;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use sha2::Digest;
@@ -227,7 +227,7 @@ impl From<file::Model> for FileView {
 #[utoipa::path(post, path = "/api/files", tag = "files", security(("bearer" = [])),
     request_body(content_type = "multipart/form-data", description = "fields: file, supplier_id (procurement only)"),
     responses((status = 201, body = FileView), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
-#[actix_web::post("/api/files")]
+#[post("/api/files")]
 pub async fn api_upload(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -274,4 +274,12 @@ pub async fn upload_owner(
         }
         _ => Err(AppError::Forbidden),
     }
+}
+
+/// This capability's routes, for `crate::routes` to assemble: the API operations (each written
+/// into the OpenAPI document by its `#[utoipa::path]`), then the pages (not in the document).
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(api_upload)
+        .service(api_download)
+        .map(|c| c.service(page_download));
 }
