@@ -134,6 +134,50 @@ impl Modify for Descriptions {
     }
 }
 
+/// Operation ids name the generated client's functions, so they must be unique (validators
+/// reject the document otherwise) and stable. A handler's name repeats across capabilities
+/// (`search`, `api_list`, `list`), so each id is the method and the path instead, unique by
+/// construction and unchanged when a handler is renamed: `GET /api/statements/{id}/export` is
+/// `get_statements_id_export`.
+struct OperationIds;
+
+impl OperationIds {
+    fn id(method: &str, path: &str) -> String {
+        let mut id = method.to_string();
+        let words = path
+            .trim_start_matches("/api/")
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty());
+        for word in words {
+            id.push('_');
+            id.push_str(word);
+        }
+        id
+    }
+}
+
+impl Modify for OperationIds {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let ops = [
+                ("get", &mut item.get),
+                ("put", &mut item.put),
+                ("post", &mut item.post),
+                ("delete", &mut item.delete),
+                ("patch", &mut item.patch),
+                ("head", &mut item.head),
+                ("options", &mut item.options),
+                ("trace", &mut item.trace),
+            ];
+            for (method, op) in ops {
+                if let Some(op) = op.as_mut() {
+                    op.operation_id = Some(Self::id(method, path));
+                }
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(info(
     title = "Materials supermarket portal",
@@ -146,8 +190,8 @@ pub(super) fn base() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
 }
 
-/// The finished document: the bearer scheme, the common error answers and a description on
-/// every response, over the operations the capabilities registered.
+/// The finished document: the bearer scheme, the common error answers, a description on every
+/// response and unique operation ids, over the operations the capabilities registered.
 pub(super) fn finish(mut openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     openapi
         .components
@@ -155,6 +199,7 @@ pub(super) fn finish(mut openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::
     Bearer.modify(&mut openapi);
     CommonErrors.modify(&mut openapi);
     Descriptions.modify(&mut openapi);
+    OperationIds.modify(&mut openapi);
     openapi
 }
 
@@ -165,6 +210,22 @@ pub(super) fn docs(openapi: utoipa::openapi::OpenApi) -> SwaggerUi {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_operation_id_is_the_method_and_the_words_of_the_path() {
+        assert_eq!(
+            super::OperationIds::id("get", "/api/statements/{id}/export"),
+            "get_statements_id_export"
+        );
+        assert_eq!(
+            super::OperationIds::id("post", "/api/auth/login"),
+            "post_auth_login"
+        );
+        assert_eq!(
+            super::OperationIds::id("get", "/api/price-surveys/latest"),
+            "get_price_surveys_latest"
+        );
+    }
+
     /// utoipa names a schema after its type and keeps the last of two with one name, so two
     /// modules' `LineView`s would silently document one of them wrongly. Names must be unique
     /// across `src/` (or renamed with `#[schema(as = …)]`).

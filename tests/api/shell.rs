@@ -237,3 +237,34 @@ async fn every_api_route_the_app_serves_is_in_the_openapi_document() {
         "API routes missing from /api/openapi.json: {missing:#?}"
     );
 }
+
+/// Operation ids name a generated client's functions; validators reject repeated ones.
+#[tokio::test]
+async fn operation_ids_in_the_openapi_document_are_unique() {
+    let app = spawn_app().await;
+    let doc = served_openapi_document(&app).await;
+    let mut seen = std::collections::BTreeMap::new();
+    let mut repeated = Vec::new();
+    for (path, item) in doc["paths"].as_object().cloned().unwrap_or_default() {
+        for method in METHODS {
+            let Some(op) = item.get(method) else { continue };
+            let id = op["operationId"].as_str().unwrap_or_default().to_string();
+            assert!(!id.is_empty(), "{method} {path} has no operationId");
+            if let Some(first) = seen.insert(id.clone(), format!("{method} {path}")) {
+                repeated.push(format!("{id}: {first} and {method} {path}"));
+            }
+        }
+    }
+    assert!(
+        repeated.is_empty(),
+        "operation ids used twice: {repeated:#?}"
+    );
+    assert_eq!(
+        doc["paths"]["/api/catalogue"]["get"]["operationId"],
+        "get_catalogue"
+    );
+    assert_eq!(
+        doc["paths"]["/api/auth/login"]["post"]["operationId"],
+        "post_auth_login"
+    );
+}
