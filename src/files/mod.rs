@@ -129,6 +129,23 @@ async fn download(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Ht
         .body(bytes))
 }
 
+/// The request body of an API upload, as [`read_multipart`] reads it: one file in the part
+/// `file`. Documented in the OpenAPI document so that generated clients can send it.
+#[derive(utoipa::ToSchema)]
+pub struct FileUpload {
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+}
+
+/// The request body of `POST /api/files`: the file, and for procurement staff uploading
+/// evidence, the supplier it belongs to (a supplier's upload is its own).
+#[derive(utoipa::ToSchema)]
+pub struct EvidenceUpload {
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+    pub supplier_id: Option<i64>,
+}
+
 /// The text fields and the one file of a multipart form. Reading stops with `file_too_large`
 /// as soon as the file passes the limit, so a huge upload is never held in memory.
 pub async fn read_multipart(
@@ -225,7 +242,7 @@ impl From<file::Model> for FileView {
 /// Uploads a PDF, JPEG or PNG (at most 10 MB), checked by content. Multipart fields: `file`,
 /// and for procurement staff uploading evidence, `supplier_id`. A supplier's upload is its own.
 #[utoipa::path(post, path = "/api/files", tag = "files", security(("bearer" = [])),
-    request_body(content_type = "multipart/form-data", description = "fields: file, supplier_id (procurement only)"),
+    request_body(content = EvidenceUpload, content_type = "multipart/form-data", description = "fields: file, supplier_id (procurement only)"),
     responses((status = 201, body = FileView), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 #[post("/api/files")]
 pub async fn api_upload(

@@ -854,7 +854,7 @@ pub struct ImportQuery {
 /// common error body.
 #[utoipa::path(post, path = "/api/my/listings/import", tag = "stock", security(("bearer" = [])),
     params(ImportQuery),
-    request_body(content_type = "multipart/form-data", description = "field: file (CSV or XLSX)"),
+    request_body(content = crate::files::FileUpload, content_type = "multipart/form-data", description = "field: file (CSV or XLSX)"),
     responses((status = 200, body = ImportReport), (status = 403, body = ErrorBody),
         (status = 422, body = ImportReport, description = "rows in error; nothing imported")))]
 #[post("/api/my/listings/import")]
