@@ -1,8 +1,9 @@
 //! The materials supermarket portal: a supplier marketplace and consignment portal.
 //!
 //! Folders are capabilities: `auth` (accounts, roles, sign-in), `users`, `org` (sites and
-//! warehouses), `materials`, `audit`, `mail`, `jobs`; `web` holds the route table and page
-//! plumbing; `demo` loads the demo data. See README.md for the map.
+//! warehouses), `materials`, `audit`, `mail`, `jobs`, `home`, …; `routes` assembles their
+//! routes; `web` is the page kit below them; `demo` loads the demo data. See
+//! docs/architecture.md ("Layers") for the map.
 
 pub mod audit;
 pub mod auth;
@@ -13,14 +14,17 @@ pub mod demo;
 pub mod error;
 pub mod export;
 pub mod files;
+pub mod home;
 pub mod i18n;
 pub mod jobs;
 pub mod mail;
 pub mod materials;
 pub mod money;
 pub mod org;
+pub mod paging;
 pub mod price_watch;
 pub mod procurement;
+mod routes;
 pub mod search;
 pub mod settings;
 pub mod settlement;
@@ -131,12 +135,10 @@ impl Application {
         let port = listener.local_addr()?.port();
         let data = actix_web::web::Data::new(state.clone());
         let server = HttpServer::new(move || {
-            App::new()
-                .app_data(data.clone())
+            routes::assemble(App::new().app_data(data.clone()))
                 .wrap(middleware::from_fn(web::session::session))
                 .wrap(middleware::Compress::default())
                 .wrap(tracing_actix_web::TracingLogger::default())
-                .configure(web::routes)
         })
         .listen(listener)?
         .run();

@@ -320,3 +320,11 @@ pub async fn page_save(
     )
     .await
 }
+
+/// This capability's routes, for `crate::routes` to assemble: the API operations (each written
+/// into the OpenAPI document by its `#[utoipa::path]`), then the pages (not in the document).
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(api_get)
+        .service(api_put)
+        .map(|c| c.service(page).service(page_save));
+}

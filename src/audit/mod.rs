@@ -64,10 +64,11 @@ pub async fn search(
     q: web::Query<store::AuditQuery>,
 ) -> AppResult<web::Json<AuditPage>> {
     user.require(Capability::ReadAudit)?;
-    let (rows, total) = store::search(&state.db.read, &q, state.tz()).await?;
+    let page = crate::web::page_number(q.page);
+    let (rows, total) = store::search(&state.db.read, &q, page, state.tz()).await?;
     Ok(web::Json(AuditPage {
         total,
-        page: crate::web::page_number(q.page),
+        page,
         entries: rows.into_iter().map(Into::into).collect(),
     }))
 }
@@ -82,4 +83,12 @@ pub async fn verify(
 ) -> AppResult<web::Json<store::Verification>> {
     user.require(Capability::ReadAudit)?;
     Ok(web::Json(store::verify(&state.db.read).await?))
+}
+
+/// This capability's routes, for `crate::routes` to assemble: the API operations (each written
+/// into the OpenAPI document by its `#[utoipa::path]`), then the pages (not in the document).
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(search)
+        .service(verify)
+        .map(|c| c.service(pages::search));
 }

@@ -46,8 +46,8 @@ pub async fn search(
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReadAudit)?;
     let q = q.into_inner();
-    let (entries, total) = store::search(&state.db.read, &q, state.tz()).await?;
     let page = crate::web::page_number(q.page);
+    let (entries, total) = store::search(&state.db.read, &q, page, state.tz()).await?;
     let pages = total.div_ceil(store::PAGE_SIZE).max(1);
     let verification = if v.verify.is_some() {
         Some(store::verify(&state.db.read).await?)

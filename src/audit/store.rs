@@ -240,6 +240,7 @@ pub const PAGE_SIZE: u64 = 50;
 pub async fn search(
     conn: &impl ConnectionTrait,
     q: &AuditQuery,
+    page: u64,
     tz: chrono_tz::Tz,
 ) -> AppResult<(Vec<audit_log::Model>, u64)> {
     let mut sel = audit_log::Entity::find();
@@ -273,8 +274,6 @@ pub async fn search(
         .order_by_desc(audit_log::Column::Seq)
         .paginate(conn, PAGE_SIZE);
     let total = pages.num_items().await?;
-    let rows = pages
-        .fetch_page(crate::web::page_number(q.page) - 1)
-        .await?;
+    let rows = pages.fetch_page(crate::paging::page_index(page)).await?;
     Ok((rows, total))
 }

@@ -9,7 +9,7 @@ use crate::error::RuleCode;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use actix_web::http::header;
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, get, post, web};
 use entity::file;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use sha2::Digest;
@@ -130,6 +130,23 @@ async fn download(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Ht
         .body(bytes))
 }
 
+/// The request body of an API upload, as [`read_multipart`] reads it: one file in the part
+/// `file`. Documented in the OpenAPI document so that generated clients can send it.
+#[derive(utoipa::ToSchema)]
+pub struct FileUpload {
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+}
+
+/// The request body of `POST /api/files`: the file, and for procurement staff uploading
+/// evidence, the supplier it belongs to (a supplier's upload is its own).
+#[derive(utoipa::ToSchema)]
+pub struct EvidenceUpload {
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+    pub supplier_id: Option<i64>,
+}
+
 /// The text fields and the one file of a multipart form. Reading stops with `file_too_large`
 /// as soon as the file passes the limit, so a huge upload is never held in memory.
 pub async fn read_multipart(
@@ -226,9 +243,9 @@ impl From<file::Model> for FileView {
 /// Uploads a PDF, JPEG or PNG (at most 10 MB), checked by content. Multipart fields: `file`,
 /// and for procurement staff uploading evidence, `supplier_id`. A supplier's upload is its own.
 #[utoipa::path(post, path = "/api/files", tag = "files", security(("bearer" = [])),
-    request_body(content_type = "multipart/form-data", description = "fields: file, supplier_id (procurement only)"),
+    request_body(content = EvidenceUpload, content_type = "multipart/form-data", description = "fields: file, supplier_id (procurement only)"),
     responses((status = 201, body = FileView), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
-#[actix_web::post("/api/files")]
+#[post("/api/files")]
 pub async fn api_upload(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -275,4 +292,12 @@ pub async fn upload_owner(
         }
         _ => Err(AppError::Forbidden),
     }
+}
+
+/// This capability's routes, for `crate::routes` to assemble: the API operations (each written
+/// into the OpenAPI document by its `#[utoipa::path]`), then the pages (not in the document).
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(api_upload)
+        .service(api_download)
+        .map(|c| c.service(page_download));
 }

@@ -198,6 +198,14 @@ pub async fn scheduler(state: AppState) {
     }
 }
 
+/// This capability's routes, for `crate::routes` to assemble: the API operations (each written
+/// into the OpenAPI document by its `#[utoipa::path]`), then the pages (not in the document).
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(pages::api_list)
+        .service(pages::api_run)
+        .map(|c| c.service(pages::page).service(pages::page_run));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -111,6 +111,12 @@ pub async fn enqueue_to_users(
     Ok(())
 }
 
+/// This capability's routes, for `crate::routes` to assemble: the API operations (each written
+/// into the OpenAPI document by its `#[utoipa::path]`), then the pages (not in the document).
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(pages::api_list).map(|c| c.service(pages::page));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -73,9 +73,11 @@ pub struct MaterialQuery {
 
 pub const PAGE_SIZE: u64 = 50;
 
+/// One page (1-based) of the active materials matching `q`, and how many match in all.
 pub async fn search(
     conn: &impl ConnectionTrait,
     q: &MaterialQuery,
+    page_no: u64,
 ) -> AppResult<(Vec<material::Model>, u64)> {
     let mut sel = material::Entity::find().filter(material::Column::Active.eq(true));
     if let Some(text) = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -94,9 +96,7 @@ pub async fn search(
         .paginate(conn, PAGE_SIZE);
     let total = pages.num_items().await?;
     Ok((
-        pages
-            .fetch_page(crate::web::page_number(q.page) - 1)
-            .await?,
+        pages.fetch_page(crate::paging::page_index(page_no)).await?,
         total,
     ))
 }
@@ -126,7 +126,7 @@ pub async fn api_list(
     q: web::Query<MaterialQuery>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReadMaterials)?;
-    let (rows, total) = search(&state.db.read, &q).await?;
+    let (rows, total) = search(&state.db.read, &q, crate::web::page_number(q.page)).await?;
     let body: Vec<MaterialView> = rows.into_iter().map(Into::into).collect();
     Ok(HttpResponse::Ok()
         .insert_header(("X-Total-Count", total.to_string()))
@@ -229,7 +229,7 @@ async fn render_page(
     errors: FormErrors,
     status: actix_web::http::StatusCode,
 ) -> AppResult<HttpResponse> {
-    let (rows, total) = search(&state.db.read, &q).await?;
+    let (rows, total) = search(&state.db.read, &q, crate::web::page_number(q.page)).await?;
     let categories = categories(&state.db.read).await?;
     let units = unit::Entity::find().all(&state.db.read).await?;
     let proposals =
@@ -554,4 +554,24 @@ pub async fn page_create_category(
         .await
         .map(|_| ());
     material_form_result(&state, ctx, &user, r, "flash-category-created").await
+}
+
+/// This capability's routes, for `crate::routes` to assemble: the API operations (each written
+/// into the OpenAPI document by its `#[utoipa::path]`), then the pages (not in the document).
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(api_list)
+        .service(api_categories)
+        .service(api_units)
+        .service(api_create)
+        .service(api_update)
+        .service(api_propose)
+        .service(api_proposals)
+        .service(api_decide)
+        .service(api_create_category)
+        .map(|c| {
+            c.service(page)
+                .service(page_create)
+                .service(page_decide)
+                .service(page_create_category)
+        });
 }

@@ -57,3 +57,17 @@ pub async fn create_warehouse(
     let w = store::create_warehouse(&state, &user.actor(), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(w))
 }
+
+/// This capability's routes, for `crate::routes` to assemble: the API operations (each written
+/// into the OpenAPI document by its `#[utoipa::path]`), then the pages (not in the document).
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list_sites)
+        .service(create_site)
+        .service(list_warehouses)
+        .service(create_warehouse)
+        .map(|c| {
+            c.service(pages::index)
+                .service(pages::add_site)
+                .service(pages::add_warehouse)
+        });
+}

@@ -516,11 +516,12 @@ pub async fn list_surveys(
     req: HttpRequest,
 ) -> AppResult<web::Json<LedgerPage>> {
     user.require(Capability::ReadProcurement)?;
-    let (rows, total) = store::ledger(&state.db.read, &q).await?;
+    let page = crate::web::page_number(q.page);
+    let (rows, total) = store::ledger(&state.db.read, &q, page).await?;
     Ok(web::Json(LedgerPage {
         surveys: survey_views(&state.db.read, rows, Locale::of(&req)).await?,
         total,
-        page: crate::web::page_number(q.page),
+        page,
         page_size: store::LEDGER_PAGE,
     }))
 }

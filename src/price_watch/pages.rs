@@ -123,7 +123,8 @@ pub async fn ledger_page(
     let conn = &state.db.read;
     let today = state.today();
     let locale = ctx.locale;
-    let (rows, total) = store::ledger(conn, &q).await?;
+    let page = crate::web::page_number(q.page);
+    let (rows, total) = store::ledger(conn, &q, page).await?;
     let due = store::due(conn, today).await?;
     let margin = crate::settings::price_margin(conn).await?;
     let candidates = store::candidates(conn, margin).await?.len();
@@ -133,7 +134,7 @@ pub async fn ledger_page(
         latest: latest_views(conn, &q, today, locale).await?,
         surveys: survey_views(conn, rows, locale).await?,
         total,
-        page: crate::web::page_number(q.page),
+        page,
         pages: total.div_ceil(LEDGER_PAGE).max(1),
         candidates,
         may_record: user.role.can(Capability::ManageProcurement),

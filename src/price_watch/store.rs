@@ -180,11 +180,14 @@ fn ledger_select(q: &LedgerQuery) -> sea_orm::Select<price_survey::Entity> {
 pub async fn ledger(
     conn: &impl ConnectionTrait,
     q: &LedgerQuery,
+    page: u64,
 ) -> AppResult<(Vec<price_survey::Model>, u64)> {
     let pages = ledger_select(q).paginate(conn, LEDGER_PAGE);
     let total = pages.num_items().await?;
-    let page = crate::web::page_number(q.page) - 1;
-    Ok((pages.fetch_page(page).await?, total))
+    Ok((
+        pages.fetch_page(crate::paging::page_index(page)).await?,
+        total,
+    ))
 }
 
 /// Every matching survey (up to [`EXPORT_LIMIT`]), newest first, for a download.

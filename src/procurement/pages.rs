@@ -187,6 +187,7 @@ async fn line_form_choices(
             category_id: None,
             page: None,
         },
+        1,
     )
     .await?;
     let materials = found

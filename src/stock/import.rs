@@ -827,6 +827,16 @@ pub struct ImportReport {
     pub errors: Vec<ImportError>,
 }
 
+/// The 422 of an import, as the document describes it: the report with the rows in error
+/// (nothing imported), or the common error body when the file itself is refused (its type or
+/// size, before any row is read).
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ImportRefusal {
+    Rows(ImportReport),
+    File(ErrorBody),
+}
+
 impl Outcome {
     pub fn report(&self, locale: Locale) -> ImportReport {
         ImportReport {
@@ -860,9 +870,9 @@ pub struct ImportQuery {
 /// common error body.
 #[utoipa::path(post, path = "/api/my/listings/import", tag = "stock", security(("bearer" = [])),
     params(ImportQuery),
-    request_body(content_type = "multipart/form-data", description = "field: file (CSV or XLSX)"),
+    request_body(content = crate::files::FileUpload, content_type = "multipart/form-data", description = "field: file (CSV or XLSX)"),
     responses((status = 200, body = ImportReport), (status = 403, body = ErrorBody),
-        (status = 422, body = ImportReport, description = "rows in error; nothing imported")))]
+        (status = 422, body = ImportRefusal, description = "rows in error (the report; nothing imported), or the file refused (the common error body)")))]
 #[post("/api/my/listings/import")]
 pub async fn api_import(
     state: web::Data<AppState>,

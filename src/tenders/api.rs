@@ -758,7 +758,7 @@ pub async fn api_update(
 
 /// Adds a document (PDF, JPEG or PNG, multipart field `file`) to a draft.
 #[utoipa::path(post, path = "/api/tenders/{id}/documents", tag = "tenders", security(("bearer" = [])), params(("id" = i64, Path)),
-    request_body(content_type = "multipart/form-data", description = "field: file"),
+    request_body(content = crate::files::FileUpload, content_type = "multipart/form-data", description = "field: file"),
     responses((status = 201, body = TenderDocumentView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/tenders/{id}/documents")]
 pub async fn api_add_document(

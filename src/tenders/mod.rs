@@ -21,3 +21,42 @@ pub async fn on_supplier_removed(
 ) -> crate::error::AppResult<u64> {
     store::disqualify_bids_of(txn, supplier_id, now).await
 }
+
+/// This capability's routes, for `crate::routes` to assemble: the API operations (each written
+/// into the OpenAPI document by its `#[utoipa::path]`), then the pages (not in the document).
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(api::api_list)
+        .service(api::api_create)
+        .service(api::api_get)
+        .service(api::api_update)
+        .service(api::api_add_document)
+        .service(api::api_document)
+        .service(api::api_publish)
+        .service(api::api_my_bid)
+        .service(api::api_submit_bid)
+        .service(api::api_withdraw_bid)
+        .service(api::api_open)
+        .service(api::api_score)
+        .service(api::api_evaluate)
+        .service(api::api_decide)
+        .service(api::api_reissue)
+        .map(|c| {
+            c.service(pages::list_page)
+                .service(pages::new_page)
+                .service(pages::create_submit)
+                .service(pages::edit_page)
+                .service(pages::edit_submit)
+                .service(pages::tender_page)
+                .service(pages::document_submit)
+                .service(pages::document_download)
+                .service(pages::publish_submit)
+                .service(pages::open_submit)
+                .service(pages::scores_submit)
+                .service(pages::evaluate_submit)
+                .service(pages::decision_submit)
+                .service(pages::reissue_submit)
+                .service(pages::bid_form)
+                .service(pages::bid_submit)
+                .service(pages::bid_withdraw)
+        });
+}

@@ -202,3 +202,159 @@ async fn each_role_is_refused_the_pages_it_may_not_reach() {
         }
     }
 }
+
+/// One operation of the served OpenAPI document, made into a request: path ids filled with 1,
+/// required query parameters with 1, an empty JSON object as the body when it takes one.
+struct Operation {
+    method: Method,
+    path: String,
+    json_body: bool,
+    /// Whether the document says it needs the bearer token.
+    secured: bool,
+}
+
+async fn documented_operations(app: &crate::helpers::TestApp) -> Vec<Operation> {
+    let doc: serde_json::Value = reqwest::get(app.url("/api/openapi.json"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("the document is not JSON: {e}"));
+    let mut ops = Vec::new();
+    for (template, item) in doc["paths"].as_object().cloned().unwrap_or_default() {
+        for (name, method) in [
+            ("get", Method::GET),
+            ("post", Method::POST),
+            ("put", Method::PUT),
+            ("patch", Method::PATCH),
+            ("delete", Method::DELETE),
+        ] {
+            let Some(op) = item.get(name) else { continue };
+            let mut path = String::new();
+            let mut in_param = false;
+            for c in template.chars() {
+                match c {
+                    '{' => {
+                        in_param = true;
+                        path.push('1');
+                    }
+                    '}' => in_param = false,
+                    _ if in_param => {}
+                    _ => path.push(c),
+                }
+            }
+            let required_query: Vec<String> = op["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| p["in"] == "query" && p["required"] == true)
+                .filter_map(|p| p["name"].as_str().map(|n| format!("{n}=1")))
+                .collect();
+            if !required_query.is_empty() {
+                path = format!("{path}?{}", required_query.join("&"));
+            }
+            let json_body = op["requestBody"]["content"]["application/json"].is_object();
+            let secured = op["security"]
+                .as_array()
+                .is_some_and(|s| s.iter().any(|r| r.get("bearer").is_some()));
+            ops.push(Operation {
+                method,
+                path,
+                json_body,
+                secured,
+            });
+        }
+    }
+    assert!(ops.len() > 100, "too few operations: {}", ops.len());
+    ops
+}
+
+async fn send(
+    app: &crate::helpers::TestApp,
+    op: &Operation,
+    token: Option<&str>,
+) -> reqwest::StatusCode {
+    let mut req = reqwest::Client::new().request(op.method.clone(), app.url(&op.path));
+    if let Some(token) = token {
+        req = req.bearer_auth(token);
+    }
+    if op.json_body {
+        req = req.json(&json!({}));
+    }
+    req.send()
+        .await
+        .unwrap_or_else(|e| panic!("{} {}: {e}", op.method, op.path))
+        .status()
+}
+
+/// The role matrix from the route table: every operation the document marks as needing the
+/// bearer token refuses a request without one, whatever the body; the rest are the sign-in and
+/// the supplier's self-registration.
+#[tokio::test]
+async fn every_documented_operation_that_needs_a_token_answers_401_without_one() {
+    let app = spawn_app().await;
+    let ops = documented_operations(&app).await;
+    let mut failures = Vec::new();
+    let mut public = Vec::new();
+    for op in &ops {
+        let status = send(&app, op, None).await;
+        if op.secured {
+            if status != StatusCode::UNAUTHORIZED {
+                failures.push(format!("{} {}: {status}", op.method, op.path));
+            }
+        } else {
+            public.push(format!("{} {}", op.method, op.path));
+            if status.is_server_error() {
+                failures.push(format!("{} {} (public): {status}", op.method, op.path));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+    assert!(
+        public.len() <= 5,
+        "operations open without a token: {public:#?}"
+    );
+    assert!(public.contains(&"POST /api/auth/login".to_string()));
+}
+
+/// Every documented operation, with every role's token and a minimal request, answers without
+/// a server error: refused (403), not found, invalid or done, never 500.
+#[tokio::test]
+async fn no_documented_operation_answers_a_server_error_to_any_role() {
+    let app = spawn_app().await;
+    let ops = documented_operations(&app).await;
+    // Every token first: a request below may change a demo user, never before we signed in.
+    let mut tokens = Vec::new();
+    for role in Role::ALL {
+        tokens.push((role, app.token_for(role.as_str()).await));
+    }
+    let mut failures = Vec::new();
+    let mut successes = 0;
+    for (role, token) in &tokens {
+        for op in &ops {
+            let status = send(&app, op, Some(token)).await;
+            if status.is_success() {
+                successes += 1;
+            }
+            if status == StatusCode::UNAUTHORIZED {
+                failures.push(format!(
+                    "{} {} as {}: the token was refused",
+                    op.method,
+                    op.path,
+                    role.as_str()
+                ));
+            }
+            if status.is_server_error() {
+                failures.push(format!(
+                    "{} {} as {}: {status}",
+                    op.method,
+                    op.path,
+                    role.as_str()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+    // The sweep reached the handlers, not only the guards.
+    assert!(successes > 100, "only {successes} requests succeeded");
+}

@@ -80,144 +80,152 @@ impl Modify for CommonErrors {
     }
 }
 
-#[derive(OpenApi)]
-#[openapi(
-    info(title = "Materials supermarket portal", description = "Consignment stock, supplier vetting and tenders. Errors answer `{\"error\": {\"code\", \"message\", \"fields\"}}` in the caller's language (Accept-Language)."),
-    paths(
-        crate::auth::api::login,
-        crate::auth::api::logout,
-        crate::auth::api::me,
-        crate::auth::api::put_password,
-        crate::auth::api::put_locale,
-        crate::users::api::list,
-        crate::users::api::get,
-        crate::users::api::create,
-        crate::users::api::update,
-        crate::org::list_sites,
-        crate::org::create_site,
-        crate::org::list_warehouses,
-        crate::org::create_warehouse,
-        crate::materials::api_list,
-        crate::materials::api_categories,
-        crate::materials::api_units,
-        crate::materials::api_create,
-        crate::materials::api_update,
-        crate::materials::api_propose,
-        crate::materials::api_proposals,
-        crate::materials::api_decide,
-        crate::materials::api_create_category,
-        crate::audit::search,
-        crate::audit::verify,
-        crate::mail::pages::api_list,
-        crate::jobs::pages::api_list,
-        crate::jobs::pages::api_run,
-        crate::files::api_upload,
-        crate::files::api_download,
-        crate::suppliers::api::apply,
-        crate::suppliers::api::verify_email,
-        crate::suppliers::api::my_supplier,
-        crate::suppliers::api::update_application,
-        crate::suppliers::api::submit,
-        crate::suppliers::api::add_document,
-        crate::suppliers::api::respond,
-        crate::suppliers::api::directory,
-        crate::suppliers::api::get_supplier,
-        crate::suppliers::api::review,
-        crate::suppliers::api::admission,
-        crate::suppliers::api::record_failure,
-        crate::suppliers::api::decide_failure,
-        crate::suppliers::api::suspend,
-        crate::suppliers::api::reinstate,
-        crate::suppliers::api::re_review,
-        crate::stock::api::create_listing,
-        crate::stock::api::my_listings,
-        crate::stock::api::request_price,
-        crate::stock::api::pending_prices,
-        crate::stock::api::decide_price,
-        crate::stock::api::search,
-        crate::stock::api::create_delivery,
-        crate::stock::api::deliveries,
-        crate::stock::api::inspect,
-        crate::stock::api::submit,
-        crate::stock::api::requisitions,
-        crate::stock::api::approve,
-        crate::stock::api::issue,
-        crate::stock::api::cancel,
-        crate::stock::api::ledger_check,
-        crate::stock::api::no_movement,
-        crate::stock::returns::my_lots,
-        crate::stock::returns::list_lots,
-        crate::stock::returns::answer_lot,
-        crate::stock::returns::return_lot,
-        crate::stock::returns::exchange_lot,
-        crate::stock::counts::create,
-        crate::stock::counts::list,
-        crate::stock::counts::decide,
-        crate::stock::import::api_import,
-        crate::settings::api_get,
-        crate::settings::api_put,
-        crate::settlement::api::list,
-        crate::settlement::api::close,
-        crate::settlement::api::get,
-        crate::settlement::api::step,
-        crate::settlement::api::export,
-        crate::tenders::api::api_list,
-        crate::tenders::api::api_create,
-        crate::tenders::api::api_get,
-        crate::tenders::api::api_update,
-        crate::tenders::api::api_add_document,
-        crate::tenders::api::api_document,
-        crate::tenders::api::api_publish,
-        crate::tenders::api::api_my_bid,
-        crate::tenders::api::api_submit_bid,
-        crate::tenders::api::api_withdraw_bid,
-        crate::tenders::api::api_open,
-        crate::tenders::api::api_score,
-        crate::tenders::api::api_evaluate,
-        crate::tenders::api::api_decide,
-        crate::tenders::api::api_reissue,
-        crate::price_watch::api::list_surveys,
-        crate::price_watch::api::create_survey,
-        crate::price_watch::api::latest_surveys,
-        crate::price_watch::api::due_surveys,
-        crate::price_watch::api::export_surveys,
-        crate::price_watch::api::material_history,
-        crate::price_watch::api::list_candidates,
-        crate::price_watch::api::list_decisions,
-        crate::price_watch::api::decide_candidate,
-        crate::procurement::api::list_plans,
-        crate::procurement::api::open_plan,
-        crate::procurement::api::get_plan,
-        crate::procurement::api::add_line,
-        crate::procurement::api::update_line,
-        crate::procurement::api::remove_line,
-        crate::procurement::api::submit_plan,
-        crate::procurement::api::decide_plan,
-        crate::procurement::api::line_quotes,
-        crate::procurement::api::record_quote,
-        crate::procurement::api::choose,
-        crate::procurement::api::list_contracts,
-        crate::procurement::api::get_contract,
-        crate::procurement::api::update_contract,
-        crate::procurement::api::submit_contract,
-        crate::procurement::api::sign_off,
-        crate::procurement::api::adopt_price,
-        crate::procurement::api::export,
-        crate::settlement::reports::api_usage,
-        crate::settlement::reports::api_stock,
-        crate::stock::site_returns::api_record,
-        crate::stock::site_returns::api_list,
-    ),
-    modifiers(&Bearer, &CommonErrors)
-)]
-pub struct ApiDoc;
+/// Responses a handler documents without a description (OpenAPI requires one on every response)
+/// get the common one for their status, so that validators and client generators accept the
+/// document; a handler's own description always wins.
+struct Descriptions;
 
-pub fn swagger() -> SwaggerUi {
-    SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", ApiDoc::openapi())
+impl Descriptions {
+    fn for_status(status: &str) -> &'static str {
+        match status {
+            "200" => "OK: the answer is in the body.",
+            "201" => "Created: the new record is in the body.",
+            "202" => "Accepted: the work was queued.",
+            "204" => "Done; there is no body.",
+            "400" => "The request could not be read.",
+            "401" => "Not signed in, or the sign-in expired.",
+            "403" => "The role may not do this.",
+            "404" => "No such record, or not one this user may see.",
+            "409" => "A conflicting change; nothing was saved.",
+            "413" => "The upload is too large.",
+            "422" => "Refused: fields and reasons in `error.fields`.",
+            "429" => "Too many attempts; wait and try again.",
+            "503" => "The database is unavailable; try again.",
+            s if s.starts_with('2') => "Success.",
+            _ => "An error; the reason is in `error.code` and `error.message`.",
+        }
+    }
+}
+
+impl Modify for Descriptions {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::RefOr;
+        for item in openapi.paths.paths.values_mut() {
+            let ops = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+                &mut item.head,
+                &mut item.options,
+                &mut item.trace,
+            ];
+            for op in ops.into_iter().flatten() {
+                for (status, response) in op.responses.responses.iter_mut() {
+                    if let RefOr::T(r) = response
+                        && r.description.trim().is_empty()
+                    {
+                        r.description = Self::for_status(status).to_string();
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Operation ids name the generated client's functions, so they must be unique (validators
+/// reject the document otherwise) and stable. A handler's name repeats across capabilities
+/// (`search`, `api_list`, `list`), so each id is the method and the path instead, unique by
+/// construction and unchanged when a handler is renamed: `GET /api/statements/{id}/export` is
+/// `get_statements_id_export`.
+struct OperationIds;
+
+impl OperationIds {
+    fn id(method: &str, path: &str) -> String {
+        let mut id = method.to_string();
+        let words = path
+            .trim_start_matches("/api/")
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty());
+        for word in words {
+            id.push('_');
+            id.push_str(word);
+        }
+        id
+    }
+}
+
+impl Modify for OperationIds {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let ops = [
+                ("get", &mut item.get),
+                ("put", &mut item.put),
+                ("post", &mut item.post),
+                ("delete", &mut item.delete),
+                ("patch", &mut item.patch),
+                ("head", &mut item.head),
+                ("options", &mut item.options),
+                ("trace", &mut item.trace),
+            ];
+            for (method, op) in ops {
+                if let Some(op) = op.as_mut() {
+                    op.operation_id = Some(Self::id(method, path));
+                }
+            }
+        }
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(info(
+    title = "Materials supermarket portal",
+    description = "Consignment stock, supplier vetting and tenders. Errors answer `{\"error\": {\"code\", \"message\", \"fields\"}}` in the caller's language (Accept-Language)."
+))]
+struct ApiDoc;
+
+/// The document's heading, before the capabilities' operations are added.
+pub(super) fn base() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// The finished document: the bearer scheme, the common error answers, a description on every
+/// response and unique operation ids, over the operations the capabilities registered.
+pub(super) fn finish(mut openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    openapi
+        .components
+        .get_or_insert_with(utoipa::openapi::Components::new);
+    Bearer.modify(&mut openapi);
+    CommonErrors.modify(&mut openapi);
+    Descriptions.modify(&mut openapi);
+    OperationIds.modify(&mut openapi);
+    openapi
+}
+
+/// Serves the document at `/api/openapi.json` and the docs page at `/api/docs/`.
+pub(super) fn docs(openapi: utoipa::openapi::OpenApi) -> SwaggerUi {
+    SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", openapi)
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_operation_id_is_the_method_and_the_words_of_the_path() {
+        assert_eq!(
+            super::OperationIds::id("get", "/api/statements/{id}/export"),
+            "get_statements_id_export"
+        );
+        assert_eq!(
+            super::OperationIds::id("post", "/api/auth/login"),
+            "post_auth_login"
+        );
+        assert_eq!(
+            super::OperationIds::id("get", "/api/price-surveys/latest"),
+            "get_price_surveys_latest"
+        );
+    }
+
     /// utoipa names a schema after its type and keeps the last of two with one name, so two
     /// modules' `LineView`s would silently document one of them wrongly. Names must be unique
     /// across `src/` (or renamed with `#[schema(as = …)]`).

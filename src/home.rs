@@ -1,9 +1,9 @@
 //! The home page of each role: what the role does here, and live figures to start from.
 
-use super::page::PageCtx;
 use crate::auth::{Capability, CurrentUser, Role};
 use crate::error::AppResult;
 use crate::state::AppState;
+use crate::web::page::PageCtx;
 use actix_web::{HttpResponse, get, web};
 use askama::Template;
 use entity::{audit_log, material, outbox, site, supplier, user, warehouse};
@@ -132,5 +132,11 @@ pub async fn home(
         cards,
         ctx,
     };
-    Ok(super::html(&page))
+    Ok(crate::web::html(&page))
+}
+
+/// This capability's routes, for `crate::routes` to assemble: the API operations (each written
+/// into the OpenAPI document by its `#[utoipa::path]`), then the pages (not in the document).
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.map(|c| c.service(home));
 }
