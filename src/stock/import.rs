@@ -1031,7 +1031,7 @@ mod tests {
     }
 
     fn sheet(text: &str) -> Sheet {
-        read_file(text.as_bytes()).unwrap_or_else(|e| panic!("{e}"))
+        read_file(text.as_bytes()).unwrap()
     }
 
     fn material(id: i64, code: &str, name: &str, spec: &str, unit: &str) -> material::Model {

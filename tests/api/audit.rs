@@ -18,7 +18,7 @@ async fn the_chain_verifies_and_detects_an_altered_entry() {
         "UPDATE audit_log SET actor = 'someone-else' WHERE seq = 3",
     ))
     .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    .unwrap();
     let (_, v) = app.get_json("/api/audit/verify", &auditor).await;
     assert_eq!(v["ok"], false);
     assert_eq!(v["problem_seq"], 3);
@@ -34,10 +34,8 @@ async fn removing_an_entry_or_the_last_one_breaks_the_chain() {
         let db = &app.state.db.write;
         db.execute_raw(Statement::from_string(db.get_database_backend(), seq_sql))
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        let v = portal::audit::store::verify(db)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
+        let v = portal::audit::store::verify(db).await.unwrap();
         assert!(!v.ok, "{seq_sql} went unnoticed");
     }
 }
@@ -61,15 +59,12 @@ async fn concurrent_changes_append_to_one_unbroken_chain() {
         }));
     }
     for t in tasks {
-        let status = t
-            .await
-            .unwrap_or_else(|e| panic!("{e}"))
-            .unwrap_or_else(|e| panic!("{e}"));
+        let status = t.await.unwrap().unwrap();
         assert_eq!(status, StatusCode::CREATED);
     }
     let v = portal::audit::store::verify(&app.state.db.read)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert!(v.ok, "{:?}", v.problem);
     let (_, page) = app.get_json("/api/audit?action=site.create", &admin).await;
     assert_eq!(page["total"], 12);

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 #[tokio::test]
 async fn two_instances_starting_at_once_migrate_one_database_once() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap();
     let url = test_database_url();
     let schema = match &url {
         Some(u) => Some(fresh_schema(u).await),
@@ -24,10 +24,7 @@ async fn two_instances_starting_at_once_migrate_one_database_once() {
         schema.as_deref(),
     );
     let (a, b) = tokio::join!(a, b);
-    let (a, b) = (
-        a.unwrap_or_else(|e| panic!("{e}")),
-        b.unwrap_or_else(|e| panic!("{e}")),
-    );
+    let (a, b) = (a.unwrap(), b.unwrap());
     // Both share one secret, so a token from one instance is good at the other.
     let ta = a
         .keys
@@ -35,16 +32,8 @@ async fn two_instances_starting_at_once_migrate_one_database_once() {
         .unwrap_or_default();
     assert!(b.keys.check(&ta, chrono::Utc::now()).is_ok());
     // The demo loads once: the second attempt finds users and does nothing.
-    assert!(
-        portal::demo::load(&a)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"))
-    );
-    assert!(
-        !portal::demo::load(&b)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"))
-    );
+    assert!(portal::demo::load(&a).await.unwrap());
+    assert!(!portal::demo::load(&b).await.unwrap());
 }
 
 #[tokio::test]
@@ -156,7 +145,7 @@ async fn a_write_after_the_database_rolled_a_full_disk_transaction_back_is_kept(
 
     db.execute_unprepared("UPDATE zz_fault SET armed = (1 = 0)")
         .await
-        .unwrap_or_else(|e| panic!("disarm: {e}"));
+        .expect("disarm");
     let mut acknowledged = Vec::new();
     for _ in 0..3 {
         let (status, v) = app
@@ -181,7 +170,7 @@ async fn a_write_after_the_database_rolled_a_full_disk_transaction_back_is_kept(
         let row = entity::requisition::Entity::find_by_id(*id)
             .one(&other.read)
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
         assert!(
             row.is_some(),
             "requisition {id} was acknowledged but is not stored"

@@ -63,7 +63,7 @@ pub async fn fresh_schema(url: &str) -> String {
         .unwrap_or_else(|e| panic!("TEST_DATABASE_URL {url}: {e}"));
     db.execute_unprepared(&format!("CREATE SCHEMA {name}"))
         .await
-        .unwrap_or_else(|e| panic!("create schema: {e}"));
+        .expect("create schema");
     let _ = db.close().await;
     name
 }
@@ -90,7 +90,7 @@ pub async fn spawn_empty_app() -> TestApp {
 
 pub async fn spawn_with(opts: Options) -> TestApp {
     portal::install_crypto_provider();
-    let data_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let data_dir = tempfile::tempdir().expect("tempdir");
     let db_url = test_database_url();
     let schema = match &db_url {
         Some(url) => Some(fresh_schema(url).await),
@@ -102,20 +102,18 @@ pub async fn spawn_with(opts: Options) -> TestApp {
     let shared: SharedClock = clock.clone();
     let state = portal::prepare(config, shared, schema.as_deref())
         .await
-        .unwrap_or_else(|e| panic!("prepare: {e}"));
+        .expect("prepare");
     if opts.demo {
-        portal::demo::load(&state)
-            .await
-            .unwrap_or_else(|e| panic!("demo: {e}"));
+        portal::demo::load(&state).await.expect("demo");
     }
-    let app = portal::Application::build(state.clone()).unwrap_or_else(|e| panic!("build: {e}"));
+    let app = portal::Application::build(state.clone()).expect("build");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .unwrap_or_else(|e| panic!("client: {e}"));
+        .expect("client");
     TestApp {
         address,
         state,
@@ -137,7 +135,7 @@ impl TestApp {
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .unwrap_or_else(|e| panic!("client: {e}"))
+            .expect("client")
     }
 
     pub async fn login_raw(&self, email: &str, password: &str) -> reqwest::Response {
@@ -146,7 +144,7 @@ impl TestApp {
             .json(&serde_json::json!({"email": email, "password": password}))
             .send()
             .await
-            .unwrap_or_else(|e| panic!("login: {e}"))
+            .expect("login")
     }
 
     /// Signs in through the API and answers the bearer token.
@@ -207,7 +205,7 @@ impl TestApp {
             .get(self.url(path))
             .send()
             .await
-            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap()
             .text()
             .await
             .unwrap_or_default();
@@ -232,7 +230,7 @@ impl TestApp {
             ])
             .send()
             .await
-            .unwrap_or_else(|e| panic!("login form: {e}"))
+            .expect("login form")
     }
 
     pub async fn count(&self, table: &str) -> i64 {

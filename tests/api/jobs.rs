@@ -7,13 +7,9 @@ use serde_json::json;
 async fn a_job_runs_once_per_period_however_often_it_is_asked() {
     let app = spawn_app().await;
     let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap_or_default();
-    let first = run(&app.state, Job::Housekeeping, day)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let first = run(&app.state, Job::Housekeeping, day).await.unwrap();
     assert!(first.ran);
-    let again = run(&app.state, Job::Housekeeping, day)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let again = run(&app.state, Job::Housekeeping, day).await.unwrap();
     assert!(!again.ran);
     let next_day = run(
         &app.state,
@@ -21,7 +17,7 @@ async fn a_job_runs_once_per_period_however_often_it_is_asked() {
         day.succ_opt().unwrap_or_default(),
     )
     .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    .unwrap();
     assert!(next_day.ran);
 }
 
@@ -38,11 +34,7 @@ async fn concurrent_runs_of_one_period_run_it_exactly_once() {
     }
     let mut ran = 0;
     for t in tasks {
-        if t.await
-            .unwrap_or_else(|e| panic!("{e}"))
-            .unwrap_or_else(|e| panic!("{e}"))
-            .ran
-        {
+        if t.await.unwrap().unwrap().ran {
             ran += 1;
         }
     }
@@ -55,9 +47,7 @@ async fn housekeeping_forgets_failed_sign_ins_that_no_longer_count() {
     app.login_raw("finance@demo.test", "guess").await;
     assert_eq!(app.count("login_failures").await, 2);
     let today = app.state.today();
-    run(&app.state, Job::Housekeeping, today)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    run(&app.state, Job::Housekeeping, today).await.unwrap();
     assert_eq!(
         app.count("login_failures").await,
         2,
@@ -65,7 +55,7 @@ async fn housekeeping_forgets_failed_sign_ins_that_no_longer_count() {
     );
     run(&app.state, Job::Housekeeping, today + chrono::Days::new(2))
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(app.count("login_failures").await, 0);
 }
 

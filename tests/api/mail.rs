@@ -32,7 +32,7 @@ impl Handler for Inbox {
 
 fn start_smtp() -> (Inbox, u16) {
     let inbox = Inbox::default();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
     let mut server = Server::new(inbox.clone());
     server
@@ -132,7 +132,7 @@ async fn without_smtp_mail_is_written_as_eml_files() {
 async fn when_the_smtp_server_is_down_mail_waits_and_is_retried_later() {
     // A port with nothing listening: every attempt fails.
     let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().map(|a| a.port()).unwrap_or_default()
     };
     let app = spawn_with(Options {

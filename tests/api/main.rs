@@ -1,6 +1,10 @@
 //! API and page tests against the real app on a real database (SQLite by default,
 //! PostgreSQL when TEST_DATABASE_URL is set). One binary, a module per capability.
 
+// A test fails by panicking: unwrap and expect say where (clippy.toml allows them in unit
+// tests; these integration-test crates say it here).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod helpers;
 
 mod audit;

@@ -31,7 +31,7 @@ async fn each_role_sees_its_own_home_page_in_both_languages() {
                 )
                 .send()
                 .await
-                .unwrap_or_else(|e| panic!("{e}"))
+                .unwrap()
                 .text()
                 .await
                 .unwrap_or_default();
@@ -52,11 +52,7 @@ async fn a_form_without_the_csrf_token_is_refused_and_changes_nothing() {
     let app = spawn_app().await;
     let client = app.new_client();
     // Visit first so that the CSRF cookie exists; then post without (and with a wrong) token.
-    client
-        .get(app.url("/login"))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    client.get(app.url("/login")).send().await.unwrap();
     for token in ["", "0123.abcd"] {
         let r = client
             .post(app.url("/login"))
@@ -67,7 +63,7 @@ async fn a_form_without_the_csrf_token_is_refused_and_changes_nothing() {
             ])
             .send()
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
         assert!(
             r.headers()
@@ -88,7 +84,7 @@ async fn a_form_without_the_csrf_token_is_refused_and_changes_nothing() {
         ])
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
 
@@ -113,7 +109,7 @@ async fn the_sign_in_cookie_is_http_only_and_same_site() {
         .get(app.url("/"))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .text()
         .await
         .unwrap_or_default();
@@ -123,13 +119,9 @@ async fn the_sign_in_cookie_is_http_only_and_same_site() {
         .form(&[("csrf_token", csrf.as_str())])
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let r = client
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let r = client.get(app.url("/")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert!(
         r.headers()
@@ -148,7 +140,7 @@ async fn a_page_that_needs_sign_in_sends_the_visitor_to_the_login_and_back() {
         .get(app.url("/admin/users?x=1"))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let to = r
         .headers()
@@ -161,7 +153,7 @@ async fn a_page_that_needs_sign_in_sends_the_visitor_to_the_login_and_back() {
         .get(app.url(&to))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .text()
         .await
         .unwrap_or_default();
@@ -176,7 +168,7 @@ async fn a_page_that_needs_sign_in_sends_the_visitor_to_the_login_and_back() {
         ])
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(
         r.headers().get("location").and_then(|l| l.to_str().ok()),
         Some("/admin/users?x=1")
@@ -191,7 +183,7 @@ async fn a_wrong_password_re_renders_the_form_with_the_message_in_the_chosen_lan
         .get(app.url("/lang/en?next=/login"))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let r = app.page_login(&client, "admin@demo.test", "wrong").await;
     assert_eq!(r.status(), StatusCode::OK);
@@ -215,7 +207,7 @@ async fn unknown_pages_get_a_friendly_404_in_the_users_language() {
         .header("Accept-Language", "zh-CN")
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     let html = r.text().await.unwrap_or_default();
     assert!(html.contains(&Locale::ZhCn.t("error-page-404")));
@@ -244,7 +236,7 @@ async fn the_admin_adds_a_user_through_the_form_and_sees_field_errors_first() {
         ])
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap_or_default();
     assert!(html.contains(&Locale::En.t("validation-email")));
@@ -266,13 +258,13 @@ async fn the_admin_adds_a_user_through_the_form_and_sees_field_errors_first() {
         ])
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let html = client
         .get(app.url("/admin/users"))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .text()
         .await
         .unwrap_or_default();
@@ -285,7 +277,7 @@ async fn the_admin_adds_a_user_through_the_form_and_sees_field_errors_first() {
         .get(app.url("/admin/users"))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .text()
         .await
         .unwrap_or_default();
@@ -317,7 +309,7 @@ async fn every_main_page_renders_for_the_admin_in_both_languages() {
                 .header("Accept-Language", lang)
                 .send()
                 .await
-                .unwrap_or_else(|e| panic!("{e}"));
+                .unwrap();
             assert_eq!(r.status(), StatusCode::OK, "{path} {lang}");
             let html = r.text().await.unwrap_or_default();
             assert!(html.contains(&format!("data-lang=\"{lang}\"")), "{path}");
@@ -328,7 +320,7 @@ async fn every_main_page_renders_for_the_admin_in_both_languages() {
         .get(app.url("/materials?q=%E6%B0%B4%E6%B3%A5"))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .text()
         .await
         .unwrap_or_default();
@@ -338,7 +330,7 @@ async fn every_main_page_renders_for_the_admin_in_both_languages() {
         .header("Accept-Language", "en")
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .text()
         .await
         .unwrap_or_default();

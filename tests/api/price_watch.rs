@@ -41,7 +41,7 @@ async fn listings(app: &TestApp) -> Vec<listing::Model> {
         .order_by_asc(listing::Column::Id)
         .all(&app.state.db.read)
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
 }
 
 async fn set_price(app: &TestApp, listing_id: i64, price: &str) {
@@ -51,7 +51,7 @@ async fn set_price(app: &TestApp, listing_id: i64, price: &str) {
         .filter(listing::Column::Id.eq(listing_id))
         .exec(&app.state.db.write)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
 }
 
 async fn survey(
@@ -113,7 +113,7 @@ async fn empty_ledger() -> TestApp {
         .write
         .execute_unprepared("DELETE FROM price_surveys")
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     app
 }
 
@@ -423,20 +423,16 @@ async fn a_material_is_due_after_two_weeks_and_the_job_mails_once_per_material_a
         .count("users WHERE role = 'procurement_officer' AND active = true")
         .await;
     assert!(officers >= 1);
-    let first = run(&app.state, Job::PriceSurveyDue, t)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let first = run(&app.state, Job::PriceSurveyDue, t).await.unwrap();
     assert!(first.ran, "{first:?}");
     assert_eq!(app.count(reminders).await, (listed - 1) * officers);
     // Running again, for the same day or the next, sends nothing twice.
-    let again = run(&app.state, Job::PriceSurveyDue, t)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let again = run(&app.state, Job::PriceSurveyDue, t).await.unwrap();
     assert!(!again.ran);
     let next_day = t + chrono::Days::new(1);
     run(&app.state, Job::PriceSurveyDue, next_day)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(app.count(reminders).await, (listed - 1) * officers);
     let (_, due) = app.get_json("/api/price-surveys/due", &officer).await;
     assert!(
@@ -460,9 +456,7 @@ async fn a_material_is_due_after_two_weeks_and_the_job_mails_once_per_material_a
             .unwrap_or_default()
     };
     assert!(!due_ids(&due).contains(&rebar.material_id));
-    run(&app.state, Job::PriceSurveyDue, d14)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    run(&app.state, Job::PriceSurveyDue, d14).await.unwrap();
     assert_eq!(app.count(reminders).await, (listed - 1) * officers);
 
     // 15 days old: due, and reminded once.
@@ -481,9 +475,7 @@ async fn a_material_is_due_after_two_weeks_and_the_job_mails_once_per_material_a
     assert_eq!(row["days_old"], 15);
     assert_eq!(row["reminded_on"], Value::Null);
     for d in [d15, d15 + chrono::Days::new(1), d15 + chrono::Days::new(2)] {
-        run(&app.state, Job::PriceSurveyDue, d)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        run(&app.state, Job::PriceSurveyDue, d).await.unwrap();
     }
     assert_eq!(app.count(reminders).await, listed * officers);
     let mail = app
@@ -498,9 +490,7 @@ async fn a_material_is_due_after_two_weeks_and_the_job_mails_once_per_material_a
     surveyed(&app, &officer, rebar.material_id, "3820").await;
     let later = d15 + chrono::Days::new(15);
     for d in [later - chrono::Days::new(1), later, later] {
-        let _ = run(&app.state, Job::PriceSurveyDue, d)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let _ = run(&app.state, Job::PriceSurveyDue, d).await.unwrap();
     }
     assert_eq!(app.count(reminders).await, (listed + 1) * officers);
     assert_eq!(
@@ -662,7 +652,7 @@ async fn the_ledger_filters_shows_the_latest_per_material_and_downloads() {
         let m = entity::material::Entity::find_by_id(rebar)
             .one(&app.state.db.read)
             .await
-            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap()
             .unwrap_or_else(|| panic!("rebar"));
         m.category_id
     };
@@ -706,7 +696,7 @@ async fn the_ledger_filters_shows_the_latest_per_material_and_downloads() {
         .header("Accept-Language", "en")
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let body = r.bytes().await.unwrap_or_default();
     assert!(
@@ -726,7 +716,7 @@ async fn the_ledger_filters_shows_the_latest_per_material_and_downloads() {
         .bearer_auth(&officer)
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert!(
         r.headers()
@@ -794,7 +784,7 @@ async fn procurement_reads_the_price_watch_and_only_the_officer_changes_it() {
         .get(app.url("/api/price-surveys"))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -860,7 +850,7 @@ async fn the_price_pages_render_in_both_languages_and_their_forms_work() {
     let material = entity::material::Entity::find_by_id(rebar.material_id)
         .one(&app.state.db.read)
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .unwrap_or_else(|| panic!("rebar"));
     let officer = browser(&app, "procurement_officer").await;
 
@@ -958,7 +948,7 @@ async fn the_price_pages_render_in_both_languages_and_their_forms_work() {
         .get(app.url("/prices/download/xlsx"))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
 
     // Dismissing without a reason shows the page again with the message; confirming works.
@@ -967,7 +957,7 @@ async fn the_price_pages_render_in_both_languages_and_their_forms_work() {
         .order_by_desc(entity::price_survey::Column::Id)
         .one(&app.state.db.read)
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .map(|s| s.id.to_string())
         .unwrap_or_else(|| panic!("the survey recorded through the form"));
     let action = format!("/prices/candidates/{}", rebar.id);

@@ -196,7 +196,7 @@ async fn third_supplier(app: &TestApp) -> i64 {
         .multipart(form)
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .json()
         .await
         .unwrap_or_default();
@@ -943,12 +943,7 @@ async fn a_tender_awards_contract_price_becomes_the_listing_price_once_approved(
         .unwrap_or_else(|| panic!("the demo lists rebar"));
     let steel = listing.supplier_id;
     // The lead turns a tender's award into a contract through create_contract.
-    let txn = app
-        .state
-        .db
-        .begin_write()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let txn = app.state.db.begin_write().await.unwrap();
     let c = portal::procurement::store::create_contract(
         &txn,
         &app.state,
@@ -973,7 +968,7 @@ async fn a_tender_awards_contract_price_becomes_the_listing_price_once_approved(
     )
     .await
     .unwrap_or_else(|e| panic!("{e:?}"));
-    txn.commit().await.unwrap_or_else(|e| panic!("{e}"));
+    txn.commit().await.unwrap();
     assert_eq!(c.total.value().to_string(), "78200.00");
     assert!(c.needs_group);
     let officer = app.token_for("procurement_officer").await;
@@ -1111,18 +1106,14 @@ async fn suppliers_and_site_users_get_403_from_procurement() {
     for role in ["supplier", "site_user"] {
         let client = browser(&app, role).await;
         for path in ["/plans", "/contracts", "/plans/1", "/contracts/1"] {
-            let r = client
-                .get(app.url(path))
-                .send()
-                .await
-                .unwrap_or_else(|e| panic!("{e}"));
+            let r = client.get(app.url(path)).send().await.unwrap();
             assert_eq!(r.status(), StatusCode::FORBIDDEN, "{role} {path}");
         }
         let r = client
             .get(app.url(&format!("/plan-lines/{line}/quotes")))
             .send()
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
         assert_eq!(r.status(), StatusCode::FORBIDDEN, "{role} quotes");
     }
 }
@@ -1148,11 +1139,7 @@ async fn browser(app: &TestApp, role: &str) -> reqwest::Client {
 }
 
 async fn english(app: &TestApp, client: &reqwest::Client) {
-    let r = client
-        .get(app.url("/lang/en?next=/"))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let r = client.get(app.url("/lang/en?next=/")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }
 
@@ -1237,7 +1224,7 @@ async fn the_plan_quote_and_contract_pages_work_in_both_languages() {
         .form(&form("2027-03-10"))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap_or_default();
     assert!(
@@ -1249,7 +1236,7 @@ async fn the_plan_quote_and_contract_pages_work_in_both_languages() {
         .form(&form("2027-04-10"))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let html = text(&app, &officer, &plan_path).await;
     assert!(
@@ -1506,7 +1493,7 @@ async fn the_plan_quote_and_contract_pages_work_in_both_languages() {
         .get(app.url("/contracts/download/xlsx?status=effective"))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let html = text(&app, &auditor, "/plans").await;
     assert!(html.contains("Monthly procurement plans"), "{html}");
@@ -1635,14 +1622,7 @@ async fn the_plan_page_reads_grouped_numbers_and_shows_a_value_too_large_beside_
     let send = |body: Vec<(&'static str, String)>| {
         let officer = officer.clone();
         let url = app.url(&add_path);
-        async move {
-            officer
-                .post(url)
-                .form(&body)
-                .send()
-                .await
-                .unwrap_or_else(|e| panic!("{e}"))
-        }
+        async move { officer.post(url).form(&body).send().await.unwrap() }
     };
     // Each factor fits; their value does not: the page says so beside the quantity.
     let r = send(form("9000000000000000", "1000")).await;

@@ -120,7 +120,7 @@ async fn each_role_is_refused_exactly_what_it_may_not_reach() {
             } else {
                 req.json(&c.body)
             };
-            let status = req.send().await.unwrap_or_else(|e| panic!("{e}")).status();
+            let status = req.send().await.unwrap().status();
             let allowed = c.allowed.contains(&role);
             let ok = if allowed {
                 status != StatusCode::FORBIDDEN
@@ -152,7 +152,7 @@ async fn without_a_token_every_api_capability_answers_401() {
         } else {
             req.json(&c.body)
         };
-        let status = req.send().await.unwrap_or_else(|e| panic!("{e}")).status();
+        let status = req.send().await.unwrap().status();
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{} {}", c.method, c.path);
     }
 }
@@ -186,11 +186,7 @@ async fn each_role_is_refused_the_pages_it_may_not_reach() {
             role.as_str()
         );
         for (path, allowed) in pages {
-            let r = client
-                .get(app.url(path))
-                .send()
-                .await
-                .unwrap_or_else(|e| panic!("{e}"));
+            let r = client.get(app.url(path)).send().await.unwrap();
             let expected = if allowed.contains(&role) {
                 StatusCode::OK
             } else {
@@ -216,10 +212,10 @@ struct Operation {
 async fn documented_operations(app: &crate::helpers::TestApp) -> Vec<Operation> {
     let doc: serde_json::Value = reqwest::get(app.url("/api/openapi.json"))
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .json()
         .await
-        .unwrap_or_else(|e| panic!("the document is not JSON: {e}"));
+        .expect("the document is not JSON");
     let mut ops = Vec::new();
     for (template, item) in doc["paths"].as_object().cloned().unwrap_or_default() {
         for (name, method) in [

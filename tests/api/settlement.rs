@@ -173,10 +173,7 @@ async fn missed_periods_are_caught_up_and_a_draw_written_after_its_close_goes_on
         .unwrap_or_else(|| panic!("no draw"));
     let mut stamped: entity::movement::ActiveModel = late.clone().into();
     stamped.at = Set(shanghai(2027, 2, 25, 23, 59, 59));
-    stamped
-        .update(&app.state.db.read)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    stamped.update(&app.state.db.read).await.unwrap();
     let (_, v) = close(&app, None).await;
     assert_eq!(v["created"], json!([]), "2027-02 is closed already: {v}");
     app.clock.set(shanghai(2027, 3, 26, 8, 0, 0));
@@ -398,8 +395,7 @@ async fn a_supplier_reads_only_its_own_statements_and_the_xlsx_adds_up_like_the_
     assert_eq!(r.status(), StatusCode::OK);
     let bytes = r.bytes().await.unwrap_or_default();
     use calamine::{DataType, Reader};
-    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec()))
-        .unwrap_or_else(|e| panic!("not an xlsx: {e}"));
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("not an xlsx");
     let sheet = book
         .worksheet_range_at(0)
         .and_then(Result::ok)
@@ -445,7 +441,7 @@ async fn two_instances_closing_one_period_at_once_make_one_set_of_statements() {
         app.schema.as_deref(),
     )
     .await
-    .unwrap_or_else(|e| panic!("second instance: {e}"));
+    .expect("second instance");
     let actor = portal::audit::Actor::system("test");
     let today = app.state.today();
     let runs = (0..6).map(|i| {
@@ -453,10 +449,7 @@ async fn two_instances_closing_one_period_at_once_make_one_set_of_statements() {
         portal::settlement::store::close(state, &actor, today, None)
     });
     let results = futures_util::future::join_all(runs).await;
-    let made: usize = results
-        .into_iter()
-        .map(|r| r.unwrap_or_else(|e| panic!("{e}")).len())
-        .sum();
+    let made: usize = results.into_iter().map(|r| r.unwrap().len()).sum();
     assert_eq!(made, 1);
     assert_eq!(app.count("statements WHERE period = '2027-04'").await, 1);
     assert_eq!(
@@ -468,7 +461,7 @@ async fn two_instances_closing_one_period_at_once_make_one_set_of_statements() {
     // The daily job closes nothing more.
     let run = portal::jobs::run(&other, portal::jobs::Job::ClosePeriod, today)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(run.detail, "0 statements");
 }
 
@@ -517,11 +510,7 @@ async fn the_statement_pages_work_for_finance_and_the_supplier_in_both_languages
 
     // The supplier disputes a line on the page, in English.
     let sup = browser(&app, "supplier").await;
-    let r = sup
-        .get(app.url("/lang/en?next=/"))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let r = sup.get(app.url("/lang/en?next=/")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let html = text(&app, &sup, &format!("/statements/{id}")).await;
     assert!(html.contains("Dispute the marked lines"), "{html}");
@@ -566,7 +555,7 @@ async fn the_statement_pages_work_for_finance_and_the_supplier_in_both_languages
         .get(app.url(&format!("/statements/{id}/download/xlsx")))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
 }
 

@@ -112,7 +112,7 @@ async fn issue(app: &TestApp, requisition: (i64, i64), quantity: &str) {
 async fn cutoff(app: &TestApp) -> u32 {
     portal::settings::cutoff_day(&app.state.db.read)
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
 }
 
 /// The period today falls in.
@@ -132,7 +132,7 @@ async fn issues_of_site(app: &TestApp, site_id: i64) -> Vec<movement::Model> {
         .filter(movement::Column::At.lt(end))
         .all(&app.state.db.read)
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
 }
 
 async fn usage(app: &TestApp, token: &str, site_id: i64, period: Period) -> Value {
@@ -315,8 +315,8 @@ async fn an_issue_after_the_cutoff_instant_is_on_the_next_periods_statement() {
     assert_eq!(this["total"], "3850.12");
     assert_eq!(next["total"], "7700.25");
     // The cut-off instant is midnight in Shanghai, whatever the server's zone.
-    let start = chrono::DateTime::parse_from_rfc3339(next["start"].as_str().unwrap_or_default())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let start =
+        chrono::DateTime::parse_from_rfc3339(next["start"].as_str().unwrap_or_default()).unwrap();
     assert_eq!(start.with_timezone(&tz).time(), NaiveTime::MIN);
 
     // With no period asked, a statement is of the last closed period: on the 26th, this one.
@@ -557,12 +557,9 @@ async fn the_stock_report_closes_on_opening_plus_in_minus_out_and_on_the_ledger(
 /// The XLSX's first row whose first cell is `label`, as (row index, cells).
 fn xlsx_row(bytes: &[u8], label: &str) -> Vec<calamine::Data> {
     use calamine::Reader;
-    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec()))
-        .unwrap_or_else(|e| panic!("an XLSX file: {e}"));
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("an XLSX file");
     let name = book.sheet_names()[0].clone();
-    let range = book
-        .worksheet_range(&name)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let range = book.worksheet_range(&name).unwrap();
     range
         .rows()
         .find(|r| r.first() == Some(&calamine::Data::String(label.to_string())))
@@ -600,7 +597,7 @@ async fn downloads_start_with_the_bom_translate_headers_and_carry_the_json_total
             .header("Accept-Language", locale.tag())
             .send()
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
         assert_eq!(r.status(), StatusCode::OK);
         let disposition = r
             .headers()
@@ -643,7 +640,7 @@ async fn downloads_start_with_the_bom_translate_headers_and_carry_the_json_total
         .header("Accept-Language", "en")
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let bytes = r.bytes().await.unwrap_or_default();
     let row = xlsx_row(&bytes, &Locale::En.t("report-total"));
@@ -671,7 +668,7 @@ async fn downloads_start_with_the_bom_translate_headers_and_carry_the_json_total
         .header("Accept-Language", "zh-CN")
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let bytes = r.bytes().await.unwrap_or_default();
     let row = xlsx_row(&bytes, &Locale::ZhCn.t("report-issued-total"));
@@ -696,7 +693,7 @@ async fn downloads_start_with_the_bom_translate_headers_and_carry_the_json_total
         .header("Accept-Language", "en")
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     let body = r.bytes().await.unwrap_or_default();
     assert!(body.starts_with(b"\xEF\xBB\xBF"));
     let text = String::from_utf8_lossy(&body);
@@ -796,7 +793,7 @@ async fn the_report_pages_render_in_both_languages_with_a_print_layout() {
         .get(app.url("/lang/en?next=/reports/stock"))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     let (_, html) = page(&app, &client, &stock, Some("zh-CN")).await;
     assert!(html.contains(&format!(
         "<h1 id=\"page-title\">{}</h1>",

@@ -4,13 +4,9 @@ use reqwest::StatusCode;
 #[tokio::test]
 async fn health_and_readiness_answer_once_the_app_serves() {
     let app = spawn_app().await;
-    let r = reqwest::get(app.url("/healthz"))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let r = reqwest::get(app.url("/healthz")).await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    let r = reqwest::get(app.url("/readyz"))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let r = reqwest::get(app.url("/readyz")).await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
 }
 
@@ -19,7 +15,7 @@ async fn the_openapi_document_describes_the_api_and_its_docs_page_is_served_loca
     let app = spawn_app().await;
     let doc: serde_json::Value = reqwest::get(app.url("/api/openapi.json"))
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .json()
         .await
         .unwrap_or_default();
@@ -41,9 +37,7 @@ async fn the_openapi_document_describes_the_api_and_its_docs_page_is_served_loca
         );
     }
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
-    let docs = reqwest::get(app.url("/api/docs/"))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let docs = reqwest::get(app.url("/api/docs/")).await.unwrap();
     assert_eq!(docs.status(), StatusCode::OK);
     let html = docs.text().await.unwrap_or_default();
     assert!(
@@ -60,7 +54,7 @@ async fn an_unknown_api_path_answers_the_json_error_in_the_callers_language() {
         .header("Accept-Language", "en")
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     let v: serde_json::Value = r.json().await.unwrap_or_default();
     assert_eq!(v["error"]["code"], "not_found");
@@ -73,7 +67,7 @@ async fn an_unknown_api_path_answers_the_json_error_in_the_callers_language() {
         .header("Accept-Language", "zh-CN,zh;q=0.9")
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     let v: serde_json::Value = r.json().await.unwrap_or_default();
     assert_eq!(
         v["error"]["message"],
@@ -91,7 +85,7 @@ async fn malformed_json_gets_a_400_error_body_not_a_crash() {
             .body(body.to_string())
             .send()
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
         assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{body}");
         let v: serde_json::Value = r.json().await.unwrap_or_default();
         assert_eq!(v["error"]["code"], "bad_request");
@@ -101,9 +95,7 @@ async fn malformed_json_gets_a_400_error_body_not_a_crash() {
 #[tokio::test]
 async fn static_assets_come_from_the_app_itself() {
     let app = spawn_app().await;
-    let r = reqwest::get(app.url("/static/app.css"))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let r = reqwest::get(app.url("/static/app.css")).await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.text().await.unwrap_or_default().contains("@media"));
 }
@@ -111,10 +103,10 @@ async fn static_assets_come_from_the_app_itself() {
 async fn served_openapi_document(app: &crate::helpers::TestApp) -> serde_json::Value {
     reqwest::get(app.url("/api/openapi.json"))
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .json()
         .await
-        .unwrap_or_else(|e| panic!("the document is not JSON: {e}"))
+        .expect("the document is not JSON")
 }
 
 const METHODS: [&str; 8] = [

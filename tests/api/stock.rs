@@ -137,7 +137,7 @@ pub async fn remove_supplier(app: &TestApp, supplier: &str) {
 pub async fn ledger_ok(app: &TestApp) {
     let v = portal::stock::store::ledger_check(&app.state.db.read)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert!(v.ok, "ledger differs: {:?}", v.differences);
 }
 
@@ -273,13 +273,13 @@ async fn fifty_concurrent_approvals_against_the_last_units_never_reserve_more_th
                 .bearer_auth(manager)
                 .send()
                 .await
-                .unwrap_or_else(|e| panic!("{e}"));
+                .unwrap();
             (r.status(), r.json::<Value>().await.unwrap_or_default())
         }));
     }
     let mut approved = Vec::new();
     for t in tasks {
-        let (status, v) = t.await.unwrap_or_else(|e| panic!("{e}"));
+        let (status, v) = t.await.unwrap();
         match status {
             StatusCode::OK => approved.push(v),
             StatusCode::UNPROCESSABLE_ENTITY => {
@@ -312,12 +312,7 @@ async fn fifty_concurrent_approvals_against_the_last_units_never_reserve_more_th
         }));
     }
     for t in tasks {
-        assert_eq!(
-            t.await
-                .unwrap_or_else(|e| panic!("{e}"))
-                .unwrap_or_else(|e| panic!("{e}")),
-            StatusCode::OK
-        );
+        assert_eq!(t.await.unwrap().unwrap(), StatusCode::OK);
     }
     let l = listing(&app, &s.supplier, s.listing_id).await;
     assert_eq!(
@@ -411,7 +406,7 @@ async fn a_site_user_ordering_from_a_removed_supplier_is_told_why_in_their_langu
             .json(&json!({"purpose": "3# 楼二层梁板", "need_by": app.state.today().to_string(), "lines": [{"listing_id": s.listing_id, "quantity": "1"}]}))
             .send()
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let v: Value = r.json().await.unwrap_or(Value::Null);
         let line = &v["error"]["fields"]["lines.0.listing_id"];
@@ -496,9 +491,7 @@ async fn stock_is_stale_a_day_after_two_months_without_movement_and_is_flagged_o
     let two_months = today
         .checked_add_months(chrono::Months::new(2))
         .unwrap_or_default();
-    run(&app.state, Job::StaleScan, two_months)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    run(&app.state, Job::StaleScan, two_months).await.unwrap();
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let flagged = |app: &TestApp| {
         let db = app.state.db.read.clone();
@@ -520,7 +513,7 @@ async fn stock_is_stale_a_day_after_two_months_without_movement_and_is_flagged_o
         two_months + chrono::Days::new(1),
     )
     .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    .unwrap();
     assert_eq!(flagged(&app).await, 1);
     let mails = app.count("outbox").await;
     run(
@@ -529,7 +522,7 @@ async fn stock_is_stale_a_day_after_two_months_without_movement_and_is_flagged_o
         two_months + chrono::Days::new(2),
     )
     .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    .unwrap();
     assert_eq!(app.count("outbox").await, mails, "flagged once, asked once");
 }
 
@@ -558,10 +551,7 @@ async fn the_stale_scan_follows_each_agreements_months_and_records_the_lots() {
         .unwrap_or_else(|| panic!("no agreement"));
     let mut longer: entity::consignment_agreement::ActiveModel = agreement.into();
     longer.stale_months = Set(3);
-    longer
-        .update(&app.state.db.read)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    longer.update(&app.state.db.read).await.unwrap();
     let months = |n: u32| {
         lot.last_movement_on
             .checked_add_months(chrono::Months::new(n))
@@ -580,15 +570,11 @@ async fn the_stale_scan_follows_each_agreements_months_and_records_the_lots() {
         }
     };
     for day in [months(2) + chrono::Days::new(1), months(3)] {
-        let said = run(&app.state, Job::StaleScan, day)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let said = run(&app.state, Job::StaleScan, day).await.unwrap();
         assert_eq!(flagged_on(&app).await, None, "{day}: {said:?}");
     }
     let day = months(3) + chrono::Days::new(1);
-    let said = run(&app.state, Job::StaleScan, day)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let said = run(&app.state, Job::StaleScan, day).await.unwrap();
     assert_eq!(flagged_on(&app).await, Some(day), "{said:?}");
     // The audit record of the last scan for this supplier names the lots flagged.
     let entry = entity::audit_log::Entity::find()
@@ -622,7 +608,7 @@ async fn the_draw_journey_works_through_the_pages() {
         .get(app.url("/my/listings"))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .text()
         .await
         .unwrap_or_default();
@@ -657,7 +643,7 @@ async fn the_draw_journey_works_through_the_pages() {
         .multipart(form)
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
     // The keeper inspects it, all checks passed.
@@ -668,7 +654,7 @@ async fn the_draw_journey_works_through_the_pages() {
         .get(app.url("/deliveries"))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .text()
         .await
         .unwrap_or_default();
@@ -683,7 +669,7 @@ async fn the_draw_journey_works_through_the_pages() {
         .get(app.url(&format!("/files/{cert}")))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK, "and can open it");
     let delivery_id: String = html
         .split("action=\"/deliveries/")
@@ -709,7 +695,7 @@ async fn the_draw_journey_works_through_the_pages() {
         .form(&form)
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
     // The site user orders from the catalogue page.
@@ -720,7 +706,7 @@ async fn the_draw_journey_works_through_the_pages() {
         .get(app.url("/catalogue"))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .text()
         .await
         .unwrap_or_default();
@@ -737,7 +723,7 @@ async fn the_draw_journey_works_through_the_pages() {
         ])
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
     // The manager approves the newest requisition, the keeper issues it.
@@ -748,7 +734,7 @@ async fn the_draw_journey_works_through_the_pages() {
         .get(app.url("/requisitions"))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .text()
         .await
         .unwrap_or_default();
@@ -763,14 +749,14 @@ async fn the_draw_journey_works_through_the_pages() {
         .form(&[("csrf_token", csrf.as_str())])
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let html = keeper
         .get(app.url("/requisitions"))
         .header("Accept-Language", "en")
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .text()
         .await
         .unwrap_or_default();
@@ -793,14 +779,14 @@ async fn the_draw_journey_works_through_the_pages() {
         .form(&[("csrf_token", csrf.as_str()), (issue_field.as_str(), "2")])
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let html = keeper
         .get(app.url("/requisitions"))
         .header("Accept-Language", "en")
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .text()
         .await
         .unwrap_or_default();
@@ -819,7 +805,7 @@ async fn the_draw_journey_works_through_the_pages() {
                     .header("Accept-Language", lang)
                     .send()
                     .await
-                    .unwrap_or_else(|e| panic!("{e}"));
+                    .unwrap();
                 assert_eq!(r.status(), StatusCode::OK, "{p} {lang}");
             }
         }
@@ -840,7 +826,7 @@ async fn the_no_movement_list_gives_a_reason_per_line_and_exports_to_csv() {
     use portal::jobs::{Job, run};
     run(&app.state, Job::StaleScan, app.state.today())
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     let (_, lines) = app.get_json("/api/stock/no-movement", &officer).await;
     assert_eq!(lines[0]["reason"], "awaiting_supplier");
     let client = app.new_client();
@@ -855,7 +841,7 @@ async fn the_no_movement_list_gives_a_reason_per_line_and_exports_to_csv() {
         .header("Accept-Language", "en")
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let body = r.bytes().await.unwrap_or_default();
     assert!(body.starts_with("\u{feff}".as_bytes()), "a BOM for Excel");
@@ -880,7 +866,7 @@ async fn the_no_movement_list_gives_a_reason_per_line_and_exports_to_csv() {
         .get(app.url("/stock/no-movement"))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
 }
 
@@ -895,7 +881,7 @@ async fn rule_seven_finds_what_the_supermarket_holds() {
     let held = listed[0].material_id;
     let found = portal::stock::store::available_for(&app.state.db.read, held, app.state.today())
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(found.len(), 1);
     assert!(found[0].1 > rust_decimal::Decimal::ZERO);
     let not_held = entity::material::Entity::find()
@@ -909,7 +895,7 @@ async fn rule_seven_finds_what_the_supermarket_holds() {
     let found =
         portal::stock::store::available_for(&app.state.db.read, not_held, app.state.today())
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
     assert!(found.is_empty());
 }
 
@@ -1060,7 +1046,7 @@ async fn an_issue_restarts_the_stale_clock_of_the_lots_it_draws() {
         .unwrap_or_default();
     run(&app.state, Job::StaleScan, two_months_after_issue)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let lots = entity::lot::Entity::find()
         .filter(entity::lot::Column::ListingId.eq(s.listing_id))
@@ -1077,7 +1063,7 @@ async fn an_issue_restarts_the_stale_clock_of_the_lots_it_draws() {
         two_months_after_issue + chrono::Days::new(1),
     )
     .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    .unwrap();
     let lots = entity::lot::Entity::find()
         .filter(entity::lot::Column::ListingId.eq(s.listing_id))
         .all(&app.state.db.read)

@@ -26,7 +26,7 @@ async fn import(
         .multipart(form)
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     let status = r.status();
     (status, r.json().await.unwrap_or_default())
 }
@@ -229,10 +229,8 @@ async fn an_xlsx_file_imports_the_same_with_exact_decimals() {
         }
         Ok(())
     })();
-    written.unwrap_or_else(|e| panic!("xlsx: {e}"));
-    let bytes = book
-        .save_to_buffer()
-        .unwrap_or_else(|e| panic!("xlsx: {e}"));
+    written.expect("xlsx");
+    let bytes = book.save_to_buffer().expect("xlsx");
     // Recognised by content, whatever its name says.
     let (status, v) = import(&app, &token, "listings.bin", &bytes, false).await;
     assert_eq!(status, StatusCode::OK, "{v}");
@@ -298,7 +296,7 @@ async fn only_suppliers_import() {
         ))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -314,7 +312,7 @@ async fn the_import_page_shows_errors_by_row_and_column_or_imports() {
         .get(app.url("/my/listings/import"))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap_or_default();
     assert!(html.contains("id=\"import-progress\"") && html.contains("/static/import.js"));
@@ -332,7 +330,7 @@ async fn the_import_page_shows_errors_by_row_and_column_or_imports() {
                 )
                 .send()
                 .await
-                .unwrap_or_else(|e| panic!("{e}"))
+                .unwrap()
         }
     };
     // Without the CSRF token nothing happens.
@@ -358,6 +356,6 @@ async fn the_import_page_shows_errors_by_row_and_column_or_imports() {
         .get(app.url("/static/import.js"))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(script.status(), StatusCode::OK);
 }

@@ -77,7 +77,7 @@ fn dec(s: &str) -> rust_decimal::Decimal {
 async fn ledger_ok(app: &TestApp) {
     let v = portal::stock::store::ledger_check(&app.state.db.read)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert!(v.ok, "ledger differs: {:?}", v.differences);
 }
 
@@ -85,7 +85,7 @@ async fn lot_row(app: &TestApp, id: i64) -> lot::Model {
     lot::Entity::find_by_id(id)
         .one(&app.state.db.read)
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .unwrap_or_else(|| panic!("no lot {id}"))
 }
 
@@ -93,7 +93,7 @@ async fn listing_row(app: &TestApp, id: i64) -> listing::Model {
     listing::Entity::find_by_id(id)
         .one(&app.state.db.read)
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .unwrap_or_else(|| panic!("no listing {id}"))
 }
 
@@ -102,12 +102,12 @@ async fn listing_row(app: &TestApp, id: i64) -> listing::Model {
 async fn flag_the_stale_lot(app: &TestApp) -> lot::Model {
     portal::jobs::run(&app.state, portal::jobs::Job::StaleScan, app.state.today())
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     let flagged = lot::Entity::find()
         .filter(lot::Column::StaleFlaggedOn.is_not_null())
         .all(&app.state.db.read)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(flagged.len(), 1, "{flagged:?}");
     assert_eq!(
         (app.state.today() - flagged[0].received_on).num_days(),
@@ -162,7 +162,7 @@ async fn the_supplier_answers_return_on_its_lots_and_the_keeper_records_the_retu
         .filter(lot::Column::StaleFlaggedOn.is_null())
         .one(&app.state.db.read)
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .unwrap_or_else(|| panic!("the supplier has other lots"));
     let r = submit(
         &app,
@@ -237,7 +237,7 @@ async fn the_supplier_answers_return_on_its_lots_and_the_keeper_records_the_retu
         .filter(movement::Column::Kind.eq("return_to_supplier"))
         .all(&app.state.db.read)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(returned.len(), 1);
     assert_eq!(returned[0].quantity.value(), -stale.quantity.value());
     ledger_ok(&app).await;
@@ -313,7 +313,7 @@ async fn the_keeper_records_an_exchange_with_the_fresh_quantity() {
         .filter(lot::Column::ReceivedOn.eq(app.state.today()))
         .all(&app.state.db.read)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(fresh.len(), 1, "{fresh:?}");
     assert_eq!(fresh[0].quantity.value(), dec("8"));
     assert!(html.contains(&format!("data-lot=\"{}\"", fresh[0].id)));
@@ -383,7 +383,7 @@ async fn the_keeper_enters_a_count_and_procurement_approves_it_on_the_page() {
         .filter(stock_count::Column::ListingId.eq(lid))
         .one(&app.state.db.read)
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .unwrap_or_else(|| panic!("no count"));
     assert_eq!(count.status, "pending");
     assert_eq!(count.difference.value(), dec("-1.5"));
@@ -531,7 +531,7 @@ async fn the_pages_render_for_their_roles_in_both_languages_and_refuse_others() 
                     .header("Accept-Language", locale.tag())
                     .send()
                     .await
-                    .unwrap_or_else(|e| panic!("{e}"));
+                    .unwrap();
                 assert_eq!(r.status(), StatusCode::OK, "{path} {role} {}", locale.tag());
                 let html = r.text().await.unwrap_or_default();
                 assert!(
@@ -561,14 +561,14 @@ async fn the_pages_render_for_their_roles_in_both_languages_and_refuse_others() 
                 listing::Entity::find()
                     .all(&app.state.db.read)
                     .await
-                    .unwrap_or_else(|e| panic!("{e}"))
+                    .unwrap()
                     .into_iter()
                     .map(|l| l.material_id),
             ),
         )
         .one(&app.state.db.read)
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .unwrap_or_else(|| panic!("no listed material"));
     for (lang, name) in [("en", &steel.name_en), ("zh-CN", &steel.name_zh)] {
         let html = keeper
@@ -576,7 +576,7 @@ async fn the_pages_render_for_their_roles_in_both_languages_and_refuse_others() 
             .header("Accept-Language", lang)
             .send()
             .await
-            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap()
             .text()
             .await
             .unwrap_or_default();

@@ -62,7 +62,7 @@ async fn lot_row(app: &TestApp, id: i64) -> entity::lot::Model {
     entity::lot::Entity::find_by_id(id)
         .one(&app.state.db.read)
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .unwrap_or_else(|| panic!("no lot {id}"))
 }
 
@@ -73,7 +73,7 @@ async fn movements(app: &TestApp, listing_id: i64) -> Vec<(String, i64, String)>
         .order_by_asc(entity::movement::Column::Id)
         .all(&app.state.db.read)
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .into_iter()
         .map(|m| (m.kind, m.lot_id, m.quantity.value().to_string()))
         .collect()
@@ -82,7 +82,7 @@ async fn movements(app: &TestApp, listing_id: i64) -> Vec<(String, i64, String)>
 async fn ledger_ok(app: &TestApp) {
     let v = portal::stock::store::ledger_check(&app.state.db.read)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert!(v.ok, "ledger differs: {:?}", v.differences);
 }
 
@@ -91,14 +91,14 @@ async fn audited(app: &TestApp, action: &str) -> usize {
         .filter(entity::audit_log::Column::Action.eq(action))
         .all(&app.state.db.read)
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .len()
 }
 
 async fn scan(app: &TestApp, as_of: NaiveDate) {
     portal::jobs::run(&app.state, portal::jobs::Job::StaleScan, as_of)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
 }
 
 fn two_months_and_a_day(from: NaiveDate) -> NaiveDate {
@@ -545,7 +545,7 @@ async fn an_approved_loss_and_gain_move_the_books_and_a_loss_never_takes_reserve
         .filter(entity::movement::Column::ListingId.eq(s.listing_id))
         .one(&app.state.db.read)
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .map(|m| m.note)
         .unwrap_or_default();
     assert!(
@@ -641,13 +641,13 @@ async fn concurrent_counts_of_one_listing_leave_one_pending_and_concurrent_appro
                 .json(&body)
                 .send()
                 .await
-                .unwrap_or_else(|e| panic!("{e}"));
+                .unwrap();
             (r.status(), r.json::<Value>().await.unwrap_or_default())
         }));
     }
     let mut created = Vec::new();
     for t in tasks {
-        let (status, v) = t.await.unwrap_or_else(|e| panic!("{e}"));
+        let (status, v) = t.await.unwrap();
         match status {
             StatusCode::CREATED => created.push(v),
             StatusCode::UNPROCESSABLE_ENTITY => {
@@ -670,12 +670,12 @@ async fn concurrent_counts_of_one_listing_leave_one_pending_and_concurrent_appro
                 .send()
                 .await
                 .map(|r| r.status())
-                .unwrap_or_else(|e| panic!("{e}"))
+                .unwrap()
         }));
     }
     let mut ok = 0;
     for t in tasks {
-        match t.await.unwrap_or_else(|e| panic!("{e}")) {
+        match t.await.unwrap() {
             StatusCode::OK => ok += 1,
             StatusCode::UNPROCESSABLE_ENTITY => {}
             other => panic!("unexpected {other}"),

@@ -83,7 +83,7 @@ async fn site_returns(app: &TestApp, line_id: i64) -> Vec<movement::Model> {
         .filter(movement::Column::RequisitionLineId.eq(line_id))
         .all(&app.state.db.read)
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
 }
 
 async fn give_back(
@@ -121,7 +121,7 @@ async fn a_site_return_puts_the_goods_back_on_hand_at_the_issue_price_and_the_le
     let l = lot::Entity::find_by_id(m["lot_id"].as_i64().unwrap_or_default())
         .one(&app.state.db.read)
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .unwrap_or_else(|| panic!("no lot"));
     assert_eq!(l.quantity.value().to_string(), "7.500");
     assert_eq!(l.last_movement_on, app.state.today());

@@ -44,7 +44,7 @@ async fn upload(
         .multipart(form)
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     let status = r.status();
     (status, r.json().await.unwrap_or_default())
 }
@@ -496,7 +496,7 @@ async fn two_failures_confirmed_at_the_same_moment_remove_the_supplier_exactly_o
                 .json(&json!({"confirm": true}))
                 .send()
                 .await
-                .unwrap_or_else(|e| panic!("{e}"));
+                .unwrap();
             r.json::<Value>().await.unwrap_or_default()
         }));
     }
@@ -638,7 +638,7 @@ async fn the_apply_form_names_the_credit_code_problem_beside_the_field() {
         .form(&form)
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap_or_default();
     assert!(html.contains(&portal::i18n::Locale::En.t("validation-credit_code_check_digit")));
@@ -652,7 +652,7 @@ async fn the_apply_form_names_the_credit_code_problem_beside_the_field() {
         .form(&form)
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         app.login_raw("form@example.test", "supplier-password")
@@ -687,7 +687,7 @@ async fn the_head_removes_a_supplier_from_its_review_page_on_the_second_confirma
             ])
             .send()
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
     }
     let html = client
@@ -695,7 +695,7 @@ async fn the_head_removes_a_supplier_from_its_review_page_on_the_second_confirma
         .header("Accept-Language", "en")
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .text()
         .await
         .unwrap_or_default();
@@ -742,7 +742,7 @@ async fn supplier_pages_render_for_their_roles_in_both_languages() {
                     .header("Accept-Language", lang)
                     .send()
                     .await
-                    .unwrap_or_else(|e| panic!("{e}"));
+                    .unwrap();
                 assert_eq!(r.status(), StatusCode::OK, "{email} {path} {lang}");
             }
         }
@@ -754,17 +754,9 @@ async fn supplier_pages_render_for_their_roles_in_both_languages() {
         crate::helpers::DEMO_PASSWORD,
     )
     .await;
-    let r = client
-        .get(app.url("/suppliers"))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let r = client.get(app.url("/suppliers")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let r = client
-        .get(app.url("/my/supplier"))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let r = client.get(app.url("/my/supplier")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
 
@@ -791,7 +783,7 @@ async fn documents_are_warned_about_thirty_days_ahead_and_only_once() {
     let thirty_one_before = expires - chrono::Days::new(31);
     run(&app.state, Job::DocumentExpiry, thirty_one_before)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(
         count_mail(&app, "document_expiring").await,
         0,
@@ -800,7 +792,7 @@ async fn documents_are_warned_about_thirty_days_ahead_and_only_once() {
     let thirty_before = expires - chrono::Days::new(30);
     let o = run(&app.state, Job::DocumentExpiry, thirty_before)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert!(o.ran);
     let to_demo_supplier = count_mail(&app, "document_expiring").await;
     assert!(to_demo_supplier >= 1);
@@ -811,7 +803,7 @@ async fn documents_are_warned_about_thirty_days_ahead_and_only_once() {
         thirty_before + chrono::Days::new(1),
     )
     .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    .unwrap();
     assert_eq!(
         count_mail(&app, "document_expiring").await,
         to_demo_supplier,
@@ -830,9 +822,7 @@ async fn a_suspension_is_lifted_the_day_after_its_last_day() {
         .as_str()
         .and_then(|d| d.parse().ok())
         .unwrap_or_default();
-    run(&app.state, Job::SuspensionExpiry, until)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    run(&app.state, Job::SuspensionExpiry, until).await.unwrap();
     let (_, s) = app.get_json(&format!("/api/suppliers/{sid}"), &head).await;
     assert_eq!(
         s["supplier"]["status"], "suspended",
@@ -844,7 +834,7 @@ async fn a_suspension_is_lifted_the_day_after_its_last_day() {
         until + chrono::Days::new(1),
     )
     .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    .unwrap();
     let (_, s) = app.get_json(&format!("/api/suppliers/{sid}"), &head).await;
     assert_eq!(s["supplier"]["status"], "admitted");
 }
@@ -864,16 +854,14 @@ async fn a_due_yearly_review_is_reminded_once_and_passing_it_sets_the_next_year(
         .unwrap_or_default();
     run(&app.state, Job::ReviewDue, due - chrono::Days::new(1))
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     let before = count_mail(&app, "review_due").await;
-    run(&app.state, Job::ReviewDue, due)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    run(&app.state, Job::ReviewDue, due).await.unwrap();
     let reminded = count_mail(&app, "review_due").await;
     assert!(reminded > before, "reminded on the due date");
     run(&app.state, Job::ReviewDue, due + chrono::Days::new(3))
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(
         count_mail(&app, "review_due").await,
         reminded,

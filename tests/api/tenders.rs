@@ -74,7 +74,7 @@ async fn upload(
         .multipart(form)
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     let status = r.status();
     (status, r.json().await.unwrap_or_default())
 }
@@ -482,7 +482,7 @@ async fn everything_seen(
             .get(app.url(&path))
             .send()
             .await
-            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap()
             .text()
             .await
             .unwrap_or_default();
@@ -498,7 +498,7 @@ async fn everything_seen(
                 .bearer_auth(token)
                 .send()
                 .await
-                .unwrap_or_else(|e| panic!("{e}"))
+                .unwrap()
                 .text()
                 .await
                 .unwrap_or_default();
@@ -587,7 +587,7 @@ async fn before_opening_no_page_or_endpoint_shows_a_price_and_the_table_holds_no
                     .bearer_auth(&b.token)
                     .send()
                     .await
-                    .unwrap_or_else(|e| panic!("{e}"))
+                    .unwrap()
                     .text()
                     .await
                     .unwrap_or_default();
@@ -816,7 +816,7 @@ async fn two_members_confirming_at_once_open_the_tender_exactly_once() {
                 .json(&json!({}))
                 .send()
                 .await
-                .unwrap_or_else(|e| panic!("{e}"));
+                .unwrap();
             let status = r.status();
             (status, r.json::<Value>().await.unwrap_or_default())
         }
@@ -1194,7 +1194,7 @@ async fn the_committee_scores_the_head_awards_and_each_bidder_learns_only_its_ow
 
     let award = portal::tenders::store::award_of(&app.state.db.read, id)
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .unwrap_or_else(|| panic!("no award"));
     assert_eq!(award.supplier_id, bidders[0].id);
     assert_eq!(award.amount.to_string(), "753900.00");
@@ -1425,7 +1425,7 @@ async fn tender_pages_render_for_their_roles_in_both_languages() {
                     .header("Accept-Language", lang)
                     .send()
                     .await
-                    .unwrap_or_else(|e| panic!("{e}"));
+                    .unwrap();
                 assert_eq!(r.status(), StatusCode::OK, "{role} {lang} {path}");
                 let body = r.text().await.unwrap_or_default();
                 for marker in [">tender-", "label=\"tender-", ">nav-tenders"] {

@@ -21,7 +21,7 @@ async fn bad_input_names_each_field_in_the_users_language_and_changes_nothing() 
             .json(&body)
             .send()
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let v: serde_json::Value = r.json().await.unwrap_or_default();
         let fields = &v["error"]["fields"];

@@ -6,6 +6,10 @@
 //! the tests take turns, because two cores do not run three Chromiums and servers well.
 //! Without Chromium and chromedriver the tests are skipped, except in CI (`CI=true`).
 
+// A test fails by panicking: unwrap and expect say where (clippy.toml allows them in unit
+// tests; these integration-test crates say it here).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "../api/helpers.rs"]
 mod helpers;
 mod settlement;
@@ -299,7 +303,7 @@ async fn in_browser(
     };
     let app = helpers::spawn_demo_app().await;
 
-    let work = TempDir::new().unwrap_or_else(|e| panic!("a temporary folder: {e}"));
+    let work = TempDir::new().expect("a temporary folder");
     let chromedriver = match ChromeDriver::start(&chromedriver_path, work.path()).await {
         Ok(chromedriver) => chromedriver,
         Err(e) => panic!("starting chromedriver: {e}"),

@@ -16,7 +16,7 @@ pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .timeout(REQUEST_TIMEOUT)
         .build()
-        .unwrap_or_else(|e| panic!("client: {e}"))
+        .expect("client")
 }
 
 /// One request; the transport error (refused, timed out) is the caller's to judge.

@@ -31,7 +31,7 @@ pub async fn issue_movements(db: &Db) -> Vec<movement::Model> {
         .filter(movement::Column::Kind.eq("issue"))
         .all(&db.read)
         .await
-        .unwrap_or_else(|e| panic!("movements: {e}"))
+        .expect("movements")
 }
 
 /// Panics with every disagreement found; `context` says when the books were read.
@@ -40,7 +40,7 @@ pub async fn assert_consistent(db: &Db, setup: &Setup, context: &str) {
 
     let check = portal::stock::store::ledger_check(&db.read)
         .await
-        .unwrap_or_else(|e| panic!("ledger check: {e}"));
+        .expect("ledger check");
     if !check.ok {
         problems.push(format!(
             "rule 12 ledger check fails: {:?}",
@@ -51,28 +51,25 @@ pub async fn assert_consistent(db: &Db, setup: &Setup, context: &str) {
     let listings = listing::Entity::find()
         .all(&db.read)
         .await
-        .unwrap_or_else(|e| panic!("listings: {e}"));
-    let lots = lot::Entity::find()
-        .all(&db.read)
-        .await
-        .unwrap_or_else(|e| panic!("lots: {e}"));
+        .expect("listings");
+    let lots = lot::Entity::find().all(&db.read).await.expect("lots");
     let requisitions: BTreeMap<i64, requisition::Model> = requisition::Entity::find()
         .all(&db.read)
         .await
-        .unwrap_or_else(|e| panic!("requisitions: {e}"))
+        .expect("requisitions")
         .into_iter()
         .map(|r| (r.id, r))
         .collect();
     let lines = requisition_line::Entity::find()
         .all(&db.read)
         .await
-        .unwrap_or_else(|e| panic!("requisition lines: {e}"));
+        .expect("requisition lines");
     let issues = issue_movements(db).await;
     let audit = audit_log::Entity::find()
         .filter(audit_log::Column::Action.eq("requisition.issue"))
         .all(&db.read)
         .await
-        .unwrap_or_else(|e| panic!("audit log: {e}"));
+        .expect("audit log");
 
     for l in &listings {
         if l.on_hand.value() < Decimal::ZERO || l.reserved.value() < Decimal::ZERO {

@@ -133,10 +133,10 @@ impl Wall {
                     .write
                     .execute_unprepared("DELETE FROM zz_filler")
                     .await
-                    .unwrap_or_else(|e| panic!("freeing: {e}"));
+                    .expect("freeing");
             }
             Wall::Disk(dir) => {
-                std::fs::remove_file(dir.join("filler")).unwrap_or_else(|e| panic!("freeing: {e}"));
+                std::fs::remove_file(dir.join("filler")).expect("freeing");
             }
         }
     }
@@ -146,7 +146,7 @@ impl Wall {
 fn fill_disk(dir: &std::path::Path, headroom: u64) {
     use std::io::Write;
     let path = dir.join("filler");
-    let mut f = std::fs::File::create(&path).unwrap_or_else(|e| panic!("filler: {e}"));
+    let mut f = std::fs::File::create(&path).expect("filler");
     let block = vec![0u8; 64 * 1024];
     let mut written = 0u64;
     loop {
@@ -159,7 +159,7 @@ fn fill_disk(dir: &std::path::Path, headroom: u64) {
     }
     let _ = f.sync_all();
     f.set_len(written.saturating_sub(headroom))
-        .unwrap_or_else(|e| panic!("headroom: {e}"));
+        .expect("headroom");
 }
 
 /// Fills the capped file from outside with one-page rows until it is full, then frees
@@ -168,7 +168,7 @@ async fn fill(filler: &sea_orm::DatabaseConnection, headroom: u32) {
     filler
         .execute_unprepared("CREATE TABLE IF NOT EXISTS zz_filler (id INTEGER PRIMARY KEY, b BLOB)")
         .await
-        .unwrap_or_else(|e| panic!("filler table: {e}"));
+        .expect("filler table");
     for batch in [256, 16, 1] {
         loop {
             let sql = format!(
@@ -193,7 +193,7 @@ async fn fill(filler: &sea_orm::DatabaseConnection, headroom: u32) {
             "DELETE FROM zz_filler WHERE id IN (SELECT id FROM zz_filler ORDER BY id DESC LIMIT {headroom})"
         ))
         .await
-        .unwrap_or_else(|e| panic!("headroom: {e}"));
+        .expect("headroom");
 }
 
 async fn readyz(base: &str) -> (StatusCode, Value) {
@@ -350,7 +350,7 @@ async fn storm_into_a_full_store(data_dir: &std::path::Path, capped: bool) {
     let stored: BTreeMap<i64, entity::requisition::Model> = entity::requisition::Entity::find()
         .all(&db.read)
         .await
-        .unwrap_or_else(|e| panic!("requisitions: {e}"))
+        .expect("requisitions")
         .into_iter()
         .filter(|r| r.purpose == PURPOSE)
         .map(|r| (r.id, r))
@@ -395,7 +395,7 @@ async fn storm_into_a_full_store(data_dir: &std::path::Path, capped: bool) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_writes_survive_a_capped_sqlite_file_filling_up_and_a_restart() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("a temporary folder: {e}"));
+    let dir = tempfile::tempdir().expect("a temporary folder");
     storm_into_a_full_store(dir.path(), true).await;
 }
 
@@ -405,7 +405,7 @@ struct SmallDisk(tempfile::TempDir);
 impl SmallDisk {
     /// Mounts it; `None` where this process may not mount (not root).
     fn mount() -> Option<Self> {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("a temporary folder: {e}"));
+        let dir = tempfile::tempdir().expect("a temporary folder");
         let ok = std::process::Command::new("mount")
             .args(["-t", "tmpfs", "-o", "size=16m", "portal-test-full-disk"])
             .arg(dir.path())

@@ -18,14 +18,11 @@ use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 
 fn tempdir() -> tempfile::TempDir {
-    tempfile::tempdir().unwrap_or_else(|e| panic!("a temporary folder: {e}"))
+    tempfile::tempdir().expect("a temporary folder")
 }
 
 async fn outbox_rows(db: &portal::db::Db) -> Vec<outbox::Model> {
-    outbox::Entity::find()
-        .all(&db.read)
-        .await
-        .unwrap_or_else(|e| panic!("outbox: {e}"))
+    outbox::Entity::find().all(&db.read).await.expect("outbox")
 }
 
 async fn welcome(base: &str, admin: &str, email: &str) {
@@ -216,7 +213,7 @@ async fn sigkill_in_a_storm(setup: Setup) {
     for r in entity::requisition::Entity::find()
         .all(&db.read)
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
     {
         *states.entry(r.status).or_default() += 1;
     }

@@ -106,7 +106,7 @@ impl PrivateServer {
         let dir = tempfile::Builder::new()
             .prefix("portal-pg-")
             .tempdir()
-            .unwrap_or_else(|e| panic!("a temporary folder: {e}"));
+            .expect("a temporary folder");
         let root = std::fs::metadata(dir.path())
             .map(|m| m.uid() == 0)
             .unwrap_or(false);

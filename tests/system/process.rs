@@ -111,7 +111,7 @@ impl Setup {
         let log = self.data_dir.join(format!("{name}-{}.log", unique()));
         let file = std::fs::File::create(&log)
             .unwrap_or_else(|e| panic!("creating {}: {e}", log.display()));
-        let err = file.try_clone().unwrap_or_else(|e| panic!("log file: {e}"));
+        let err = file.try_clone().expect("log file");
         let child = self
             .command(&["serve", "--bind", "127.0.0.1:0"])
             .stdout(Stdio::from(file))
@@ -196,7 +196,7 @@ impl Portal {
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(5))
             .build()
-            .unwrap_or_else(|e| panic!("client: {e}"));
+            .expect("client");
         let deadline = Instant::now() + START;
         loop {
             if let Ok(r) = client.get(self.url("/readyz")).send().await
@@ -249,7 +249,7 @@ pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
-        .unwrap_or_else(|e| panic!("a free port: {e}"))
+        .expect("a free port")
 }
 
 /// Polls `check` every 200 ms until it answers true or `limit` has passed.

@@ -64,10 +64,7 @@ impl Handler for Inbox {
 pub fn start(port: u16) -> (Inbox, u16) {
     let listener = std::net::TcpListener::bind(("127.0.0.1", port))
         .unwrap_or_else(|e| panic!("SMTP server on port {port}: {e}"));
-    let port = listener
-        .local_addr()
-        .map(|a| a.port())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let port = listener.local_addr().map(|a| a.port()).unwrap();
     let inbox = Inbox::default();
     let mut server = Server::new(inbox.clone());
     server

@@ -236,10 +236,7 @@ async fn two_instances_on_one_postgresql_sell_no_unit_twice_and_close_flag_and_m
     }
 
     // No job run failed half-way (a failed run gives its claim up under another key).
-    let runs = job_run::Entity::find()
-        .all(&db.read)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let runs = job_run::Entity::find().all(&db.read).await.unwrap();
     let failed: Vec<_> = runs.iter().filter(|r| r.status != "done").collect();
     assert!(
         failed.is_empty(),
@@ -248,10 +245,7 @@ async fn two_instances_on_one_postgresql_sell_no_unit_twice_and_close_flag_and_m
 
     // One set of statements: one per supplier and period, every issue on exactly one line,
     // each statement's total the sum of its lines.
-    let statements = statement::Entity::find()
-        .all(&db.read)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let statements = statement::Entity::find().all(&db.read).await.unwrap();
     let mut per_period: BTreeMap<(i64, String), usize> = BTreeMap::new();
     for s in &statements {
         *per_period
@@ -262,10 +256,7 @@ async fn two_instances_on_one_postgresql_sell_no_unit_twice_and_close_flag_and_m
         per_period.values().all(|n| *n == 1),
         "statements per supplier and period: {per_period:?}"
     );
-    let lines = statement_line::Entity::find()
-        .all(&db.read)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let lines = statement_line::Entity::find().all(&db.read).await.unwrap();
     for s in &statements {
         let sum: Decimal = lines
             .iter()
@@ -303,10 +294,7 @@ async fn two_instances_on_one_postgresql_sell_no_unit_twice_and_close_flag_and_m
 
     // Each lot flagged once: every lot in stock is flagged, each by exactly one audited
     // flagging, and each flagging mailed the supplier's users once.
-    let lots = lot::Entity::find()
-        .all(&db.read)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let lots = lot::Entity::find().all(&db.read).await.unwrap();
     let unflagged: Vec<i64> = lots
         .iter()
         .filter(|l| l.quantity.value() > Decimal::ZERO && l.stale_flagged_on.is_none())
@@ -325,7 +313,7 @@ async fn two_instances_on_one_postgresql_sell_no_unit_twice_and_close_flag_and_m
         .filter(audit_log::Column::Action.eq("lots.flag_stale"))
         .all(&db.read)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     let mut audited: BTreeMap<i64, usize> = BTreeMap::new();
     let mut flaggings_of: BTreeMap<i64, usize> = BTreeMap::new();
     for f in &flaggings {
@@ -351,7 +339,7 @@ async fn two_instances_on_one_postgresql_sell_no_unit_twice_and_close_flag_and_m
         .filter(user::Column::Active.eq(true))
         .all(&db.read)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
 
     // Every email sent once: wait until the outbox is empty, then count what the SMTP server
     // got per recipient against the outbox.
@@ -364,10 +352,7 @@ async fn two_instances_on_one_postgresql_sell_no_unit_twice_and_close_flag_and_m
             .unwrap_or(false)
     })
     .await;
-    let rows = outbox::Entity::find()
-        .all(&db.read)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let rows = outbox::Entity::find().all(&db.read).await.unwrap();
     assert!(all_sent, "outbox rows never sent: {rows:#?}");
     // The SMTP server may still be reading the last message the portal counted as sent.
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -430,5 +415,5 @@ async fn two_instances_on_one_postgresql_sell_no_unit_twice_and_close_flag_and_m
 }
 
 fn tempdir() -> tempfile::TempDir {
-    tempfile::tempdir().unwrap_or_else(|e| panic!("a temporary folder: {e}"))
+    tempfile::tempdir().expect("a temporary folder")
 }

@@ -754,7 +754,7 @@ mod tests {
                 "plan_type": "normal",
             });
             let line: LineInput = serde_json::from_value(body)
-                .unwrap_or_else(|e| panic!("{e}"));
+                .unwrap();
             let q = Quantity::parse(line.quantity, UnitPlaces::new(places));
             let p = UnitPrice::parse(line.est_price);
             if let (Ok(q), Ok(p)) = (q, p)
