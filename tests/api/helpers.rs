@@ -257,3 +257,18 @@ pub fn extract_csrf(html: &str) -> String {
         })
         .unwrap_or_default()
 }
+
+/// A decimal the API sent as a string ("12.50"); panics on anything else.
+pub fn dec(v: &Value) -> rust_decimal::Decimal {
+    v.as_str()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("not a decimal string: {v}"))
+}
+
+/// Rule 12: every listing's stock agrees with its lots and its movements.
+pub async fn ledger_ok(app: &TestApp) {
+    let v = portal::stock::store::ledger_check(&app.state.db.read)
+        .await
+        .unwrap();
+    assert!(v.ok, "ledger differs: {:?}", v.differences);
+}

@@ -1,7 +1,7 @@
 //! Rule 13, the price watch: the price ledger, survey reminders every two weeks, and listings
 //! priced above the market as price-failure candidates feeding rule 2.
 
-use crate::helpers::{DEMO_PASSWORD, TestApp, spawn_app};
+use crate::helpers::{DEMO_PASSWORD, TestApp, dec, spawn_app};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use entity::{Fixed, listing};
 use portal::i18n::Locale;
@@ -25,12 +25,6 @@ fn morning(d: NaiveDate) -> DateTime<Utc> {
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or_else(|| panic!("bad day"))
-}
-
-fn dec(v: &Value) -> Decimal {
-    v.as_str()
-        .and_then(|s| Decimal::from_str(s).ok())
-        .unwrap_or_else(|| panic!("not a decimal: {v}"))
 }
 
 /// The demo's active listings, oldest first: the steel supplier's five, then the cement

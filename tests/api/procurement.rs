@@ -3,7 +3,7 @@
 
 use crate::helpers::{DEMO_PASSWORD, TestApp, extract_csrf, spawn_app};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use reqwest::{Method, StatusCode, multipart};
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 /// An instant written in Shanghai time.
@@ -140,102 +140,14 @@ async fn admitted_suppliers(app: &TestApp) -> Vec<i64> {
         .collect()
 }
 
-/// A third supplier, admitted through the real path: application, verified email, licence,
-/// review, admission.
-async fn third_supplier(app: &TestApp) -> i64 {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-    let email = "yonggu@example.test";
-    let (status, created) = app
-        .post_json(
-            "/api/applications",
-            "",
-            &json!({
-                "legal_name": "杭州永固建材有限公司",
-                "credit_code": "91330110MA27Y0B7X2",
-                "legal_representative": "吴永固",
-                "contact_name": "吴经理",
-                "contact_phone": "0571-87654321",
-                "contact_email": email,
-                "address": "杭州市余杭区良渚街道 8 号",
-                "category_ids": [1, 2],
-                "bank_name": "中国工商银行余杭支行",
-                "bank_account": "1202 0212 0900 1234 567",
-                "password": "supplier-password",
-                "locale": "en"
-            }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    let sid = created["supplier_id"].as_i64().unwrap_or_default();
-    let mail = entity::outbox::Entity::find()
-        .filter(entity::outbox::Column::ToAddr.eq(email))
-        .filter(entity::outbox::Column::Kind.eq("verify_email"))
-        .order_by_desc(entity::outbox::Column::Id)
-        .one(&app.state.db.read)
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| panic!("no verification mail"));
-    let i = mail.body_text.find("token=").unwrap_or_default() + 6;
-    let link: String = mail.body_text[i..]
-        .chars()
-        .take_while(|c| c.is_ascii_hexdigit())
-        .collect();
-    let (status, _) = app
-        .post_json("/api/auth/verify-email", "", &json!({"token": link}))
-        .await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
-    let token = app.token(email, "supplier-password").await;
-    let form = multipart::Form::new().part(
-        "file",
-        multipart::Part::bytes(b"%PDF-1.4\n% licence\n%%EOF\n".to_vec()).file_name("licence.pdf"),
-    );
-    let file: Value = reqwest::Client::new()
-        .post(app.url("/api/files"))
-        .bearer_auth(&token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap_or_default();
-    let today = app.state.today();
-    let doc = json!({"kind": "business_licence", "title": "营业执照", "issued_on": (today - chrono::Days::new(10)).to_string(), "expires_on": (today + chrono::Days::new(700)).to_string(), "file_id": file["id"]});
-    let (status, v) = app.post_json("/api/my/documents", &token, &doc).await;
-    assert_eq!(status, StatusCode::CREATED, "{v}");
-    let (status, v) = app
-        .post_json("/api/my/application/submit", &token, &json!({}))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{v}");
-    let officer = app.token_for("procurement_officer").await;
-    let checklist = json!({"licence_valid": true, "certificates": true, "quality_system": true, "capacity": true, "references": false, "site_visit": false});
-    let (status, v) = app
-        .post_json(
-            &format!("/api/suppliers/{sid}/review"),
-            &officer,
-            &json!({"checklist": checklist, "decision": "recommend"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{v}");
-    let head = app.token_for("procurement_head").await;
-    let (status, v) = app
-        .post_json(
-            &format!("/api/suppliers/{sid}/admission"),
-            &head,
-            &json!({"decision": "admit"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{v}");
-    sid
-}
-
 /// Three admitted suppliers: the demo's first two and one admitted here.
 async fn three_suppliers(app: &TestApp) -> [i64; 3] {
     let mut ids = admitted_suppliers(app).await;
     ids.sort_unstable();
     ids.truncate(2);
-    ids.push(third_supplier(app).await);
+    // A third one through the real admission path (application, verified email, licence,
+    // review, admission), the same path the tender tests take.
+    ids.push(crate::tenders::admitted_supplier(app, 90, &[1, 2]).await.id);
     assert_eq!(ids.len(), 3, "{ids:?}");
     [ids[0], ids[1], ids[2]]
 }

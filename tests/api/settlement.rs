@@ -1,7 +1,8 @@
 //! Settlement (rule 11): closing periods into statements, the statement workflow, downloads.
 
-use crate::helpers::{DEMO_PASSWORD, TestApp, extract_csrf, spawn_app};
-use crate::stock::{ledger_ok, requisition, stocked};
+use crate::helpers::ledger_ok;
+use crate::helpers::{DEMO_PASSWORD, TestApp, dec, extract_csrf, spawn_app};
+use crate::stock::{requisition, stocked};
 use chrono::{DateTime, TimeZone, Utc};
 use reqwest::StatusCode;
 use rust_decimal::Decimal;
@@ -18,12 +19,6 @@ fn shanghai(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
 
 fn is_amount(c: &calamine::Data) -> bool {
     matches!(c, calamine::Data::String(s) if s == "金额" || s == "Amount")
-}
-
-fn dec(v: &Value) -> Decimal {
-    v.as_str()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("not a decimal: {v}"))
 }
 
 /// A site requisitions `quantity` of the listing, the manager approves, the keeper issues it.

@@ -1,7 +1,7 @@
 //! Rule 11's monthly reports: the site usage statement (单位用料明细表) and the warehouse's
 //! receipts / issues / balance report (收付存), as JSON, pages, CSV and XLSX.
 
-use crate::helpers::{DEMO_PASSWORD, TestApp, spawn_app};
+use crate::helpers::{DEMO_PASSWORD, TestApp, dec, spawn_app};
 use chrono::{NaiveTime, TimeZone};
 use entity::{listing, movement};
 use portal::i18n::Locale;
@@ -13,14 +13,6 @@ use serde_json::{Value, json};
 use std::str::FromStr;
 
 const PRICE: &str = "3850.1234";
-
-fn dec(v: &Value) -> Decimal {
-    Decimal::from_str(
-        v.as_str()
-            .unwrap_or_else(|| panic!("not a decimal string: {v}")),
-    )
-    .unwrap_or_else(|e| panic!("{v}: {e}"))
-}
 
 /// The demo supplier lists a material it does not list yet at `PRICE`, procurement approves
 /// it, and `quantity` is delivered and accepted. Answers the listing and its warehouse.

@@ -1,6 +1,6 @@
 //! Rules 3, 8, 9 and 12: deliveries and inspection, reservation and issue, the ledger, stale stock.
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, ledger_ok, spawn_app};
 use portal::i18n::Locale;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -132,13 +132,6 @@ pub async fn remove_supplier(app: &TestApp, supplier: &str) {
         )
         .await;
     }
-}
-
-pub async fn ledger_ok(app: &TestApp) {
-    let v = portal::stock::store::ledger_check(&app.state.db.read)
-        .await
-        .unwrap();
-    assert!(v.ok, "ledger differs: {:?}", v.differences);
 }
 
 #[tokio::test]

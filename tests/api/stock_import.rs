@@ -1,7 +1,7 @@
 //! Suppliers import listings in bulk from CSV or XLSX: every row checked, errors by row and
 //! column, nothing half-imported.
 
-use crate::helpers::{DEMO_PASSWORD, TestApp, spawn_app};
+use crate::helpers::{DEMO_PASSWORD, TestApp, dec, spawn_app};
 use reqwest::{StatusCode, multipart};
 use rust_decimal::Decimal;
 use serde_json::Value;
@@ -38,10 +38,6 @@ M0006,WH-01,3850.1,5,100.125,3\n\
 M0007,wh-01,3920,0,80,5\n\
 M0012,WH-01,6.8,,500.5,2\n\
 M0059,WH-01,7.80,10,200,1\n";
-
-fn dec(v: &Value) -> Decimal {
-    Decimal::from_str(v.as_str().unwrap_or_default()).unwrap_or_else(|e| panic!("{v}: {e}"))
-}
 
 async fn my_listings(app: &TestApp, token: &str) -> Vec<Value> {
     let (status, v) = app.get_json("/api/my/listings", token).await;

@@ -1,7 +1,7 @@
 //! The pages of rule 3 answered (the supplier's lots, the keeper's return or exchange) and of
 //! rule 12 (stock counts entered by the keeper, decided by procurement), driven like a browser.
 
-use crate::helpers::{DEMO_PASSWORD, TestApp, spawn_app};
+use crate::helpers::{DEMO_PASSWORD, TestApp, ledger_ok, spawn_app};
 use entity::{listing, lot, movement, stock_count};
 use portal::i18n::Locale;
 use reqwest::StatusCode;
@@ -72,13 +72,6 @@ fn en(key: &str) -> String {
 
 fn dec(s: &str) -> rust_decimal::Decimal {
     rust_decimal::Decimal::from_str(s).unwrap_or_default()
-}
-
-async fn ledger_ok(app: &TestApp) {
-    let v = portal::stock::store::ledger_check(&app.state.db.read)
-        .await
-        .unwrap();
-    assert!(v.ok, "ledger differs: {:?}", v.differences);
 }
 
 async fn lot_row(app: &TestApp, id: i64) -> lot::Model {

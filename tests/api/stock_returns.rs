@@ -1,6 +1,6 @@
 //! Rule 3 answered (stale stock returned or exchanged) and rule 12 (stock counts).
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, ledger_ok, spawn_app};
 use chrono::{Days, Months, NaiveDate};
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -77,13 +77,6 @@ async fn movements(app: &TestApp, listing_id: i64) -> Vec<(String, i64, String)>
         .into_iter()
         .map(|m| (m.kind, m.lot_id, m.quantity.value().to_string()))
         .collect()
-}
-
-async fn ledger_ok(app: &TestApp) {
-    let v = portal::stock::store::ledger_check(&app.state.db.read)
-        .await
-        .unwrap();
-    assert!(v.ok, "ledger differs: {:?}", v.differences);
 }
 
 async fn audited(app: &TestApp, action: &str) -> usize {
