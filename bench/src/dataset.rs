@@ -1086,7 +1086,8 @@ pub async fn generate(
     for (i, ((supplier, period), cents)) in owed.iter().enumerate() {
         let id = i as i64 + 1;
         let t =
-            portal::settlement::rules::totals([Decimal::new(*cents, 2)], Decimal::new(TAX_RATE, 4));
+            portal::settlement::rules::totals([Decimal::new(*cents, 2)], Decimal::new(TAX_RATE, 4))
+                .map_err(|e| BenchError::new(format!("statement totals: {e:?}")))?;
         let scaled = |d: Decimal| {
             let mut d = d;
             d.rescale(2);
@@ -1197,7 +1198,8 @@ mod tests {
         assert_eq!(
             amount_cents(7, 38_500_000),
             i64::try_from(
-                portal::stock::rules::amount(Decimal::from(7), Decimal::new(38_500_000, 4))
+                portal::money::line_amount(Decimal::from(7), Decimal::new(38_500_000, 4))
+                    .unwrap_or_default()
                     .mantissa()
             )
             .unwrap_or_default()
