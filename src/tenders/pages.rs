@@ -5,12 +5,13 @@
 //! The pages show what the API shows, through the same views: a bid's prices appear only on
 //! the bidder's own bid page, and on the tender page for the office once it has been opened.
 
-use super::api::{self, MyBidView, TenderDetail, TenderSummary};
+use super::api;
 use super::rules::{TenderKind, TenderStatus, Weights};
 use super::store::{
     self, AwardDecisionInput, BidInput, BidLineInput, BidScoreInput, BidScoresInput, OpenOutcome,
     TenderFilter, TenderInput, TenderItemInput, TenderReissueInput,
 };
+use super::store::{MyBidView, TenderDetail, TenderSummary};
 use crate::auth::{Capability, CurrentUser};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -72,7 +73,7 @@ pub async fn list_page(
     q: web::Query<TenderFilter>,
 ) -> AppResult<HttpResponse> {
     let f = q.into_inner();
-    let tenders = api::summaries(&state, &user, &f, ctx.locale).await?;
+    let tenders = super::store::summaries(&state, &user, &f, ctx.locale).await?;
     let office = store::viewer(&user)? == store::Viewer::Office;
     Ok(crate::web::html(&ListView {
         may_create: user.role.can(Capability::ManageProcurement),
@@ -385,7 +386,7 @@ pub async fn edit_page(
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageProcurement)?;
-    let d = api::detail(&state, &user, *id, ctx.locale).await?;
+    let d = super::store::detail(&state, &user, *id, ctx.locale).await?;
     if d.tender.status != TenderStatus::Draft.as_str() {
         return Err(AppError::Rule(RuleCode::TenderState));
     }
@@ -491,7 +492,7 @@ async fn detail_page(
     errors: FormErrors,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    let d = api::detail(state, user, id, ctx.locale).await?;
+    let d = super::store::detail(state, user, id, ctx.locale).await?;
     let reissue_deadline = local_value(state.now() + chrono::Duration::days(14), state.tz());
     Ok(crate::web::html_status(
         status,
@@ -800,8 +801,8 @@ async fn bid_page(
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageOwnSupplier)?;
-    let (_, mine) = api::my_bid_view(state, user, id, ctx.locale).await?;
-    let d = api::detail(state, user, id, ctx.locale).await?;
+    let (_, mine) = super::store::my_bid_view(state, user, id, ctx.locale).await?;
+    let d = super::store::detail(state, user, id, ctx.locale).await?;
     Ok(crate::web::html_status(
         status,
         &BidPage {

@@ -33,9 +33,11 @@ use utoipa::ToSchema;
 mod bids;
 mod drafting;
 mod evaluation;
+mod views;
 pub use bids::*;
 pub use drafting::*;
 pub use evaluation::*;
+pub use views::*;
 
 const MAX_ITEMS: usize = 100;
 const MAX_TEXT: usize = 4000;
