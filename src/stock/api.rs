@@ -625,6 +625,22 @@ pub async fn inspect(
     ))
 }
 
+/// The rejected part of an inspected delivery line becomes a quality failure of its supplier
+/// (rule 8 feeding rule 2), with the line's certificate as evidence; the supplier is told and
+/// may answer, and another person confirms or dismisses it.
+#[utoipa::path(post, path = "/api/deliveries/lines/{id}/failure", tag = "stock", security(("bearer" = [])),
+    responses((status = 201, body = crate::suppliers::store::FailureView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/api/deliveries/lines/{id}/failure")]
+pub async fn rejection_to_failure(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::RecordFailures)?;
+    let f = store::rejection_to_failure(&state, &user, *id).await?;
+    Ok(HttpResponse::Created().json(crate::suppliers::store::FailureView::from(f)))
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RequisitionView {
     pub id: i64,

@@ -26,6 +26,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(api::create_delivery)
         .service(api::deliveries)
         .service(api::inspect)
+        .service(api::rejection_to_failure)
         .service(api::submit)
         .service(api::requisitions)
         .service(api::approve)

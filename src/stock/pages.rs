@@ -1009,42 +1009,9 @@ pub async fn rejection_to_failure(
     _f: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::RecordFailures)?;
-    let line = delivery_line::Entity::find_by_id(*id)
-        .one(&state.db.read)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if line.rejected.value() <= Decimal::ZERO {
-        return Err(AppError::Rule(RuleCode::NothingRejected));
-    }
-    let d = delivery::Entity::find_by_id(line.delivery_id)
-        .one(&state.db.read)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let l = listing::Entity::find_by_id(line.listing_id)
-        .one(&state.db.read)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let m = material::Entity::find_by_id(l.material_id)
-        .one(&state.db.read)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let description = format!(
-        "{} {} {} × {}: {}",
-        d.note_number,
-        m.name_zh,
-        m.spec,
-        line.rejected.value().normalize(),
-        line.reject_reason
-    );
-    let input = crate::suppliers::store::FailureInput {
-        kind: crate::suppliers::rules::FailureKind::Quality,
-        source: crate::suppliers::rules::FailureSource::ReceivingInspection,
-        description,
-        evidence_file_id: line.certificate_file_id,
-    };
-    crate::suppliers::store::record_failure(&state, &user, d.supplier_id, input).await?;
+    let f = super::store::rejection_to_failure(&state, &user, *id).await?;
     Ok(redirect_with_flash(
-        &format!("/suppliers/{}", d.supplier_id),
+        &format!("/suppliers/{}", f.supplier_id),
         "success",
         "flash-failure-recorded",
     ))

@@ -352,6 +352,57 @@ async fn a_line_that_fails_a_check_cannot_be_accepted() {
     ledger_ok(&app).await;
 }
 
+/// Rule 8 feeding rule 2 over the API (the keeper's page had it alone): the rejected part of
+/// an inspected line becomes the supplier's quality failure, for the office only, and only
+/// when something was rejected.
+#[tokio::test]
+async fn a_rejected_delivery_line_becomes_a_quality_failure_through_the_api() {
+    let app = spawn_app().await;
+    let s = stocked(&app, "1").await;
+    let (_, wh) = app.get_json("/api/warehouses", &s.supplier).await;
+    let keeper = app.token_for("warehouse_keeper").await;
+    let officer = app.token_for("procurement_officer").await;
+    let all = json!({"name": true, "specification": true, "model": true, "quantity": true, "certificate": true});
+    let no_certificate = json!({"name": true, "specification": true, "model": true, "quantity": true, "certificate": false});
+    let mut lines = Vec::new();
+    for (note, accepted, rejected, checks) in [
+        ("SH-R1", "0", "2", &no_certificate),
+        ("SH-R2", "2", "0", &all),
+    ] {
+        let (_, d) = app
+            .post_json("/api/deliveries", &s.supplier, &json!({"warehouse_id": wh[0]["id"], "note_number": note, "arrival": "local", "delivered_on": app.state.today().to_string(), "lines": [{"listing_id": s.listing_id, "quantity": "2"}]}))
+            .await;
+        let line = d["lines"][0]["id"].as_i64().unwrap();
+        let (status, v) = app
+            .post_json(&format!("/api/deliveries/{}/inspection", d["id"]), &keeper, &json!({"lines": [{"line_id": line, "accepted": accepted, "rejected": rejected, "reason": "无合格证", "checks": checks}]}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        lines.push(line);
+    }
+    let url = |line: i64| format!("/api/deliveries/lines/{line}/failure");
+
+    let (status, _) = app.post_json(&url(lines[0]), &keeper, &json!({})).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "the keeper records no failures"
+    );
+    let (status, v) = app.post_json(&url(lines[1]), &officer, &json!({})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["code"], "nothing_rejected");
+    let (status, _) = app.post_json(&url(999_999), &officer, &json!({})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let before = app.count("supplier_failures").await;
+
+    let (status, f) = app.post_json(&url(lines[0]), &officer, &json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{f}");
+    assert_eq!(f["kind"], "quality", "{f}");
+    assert_eq!(f["source"], "receiving_inspection", "{f}");
+    let text = f["description"].as_str().unwrap_or_default();
+    assert!(text.contains("SH-R1") && text.contains("无合格证"), "{f}");
+    assert_eq!(app.count("supplier_failures").await, before + 1);
+}
+
 #[tokio::test]
 async fn a_removed_suppliers_listing_cannot_be_ordered_and_its_stock_is_flagged_for_return() {
     let app = spawn_app().await;

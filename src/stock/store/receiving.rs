@@ -335,3 +335,49 @@ pub(crate) async fn record_movement(
     .await?;
     Ok(())
 }
+
+/// Rule 8 feeding rule 2: the rejected part of an inspected delivery line becomes a quality
+/// failure of its supplier (source: receiving inspection), described by the delivery note,
+/// the material and the keeper's reason, with the line's certificate as evidence. Refused
+/// when nothing of the line was rejected.
+pub async fn rejection_to_failure(
+    state: &AppState,
+    officer: &CurrentUser,
+    line_id: i64,
+) -> AppResult<entity::supplier_failure::Model> {
+    let conn = &state.db.read;
+    let line = delivery_line::Entity::find_by_id(line_id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if line.rejected.value() <= Decimal::ZERO {
+        return Err(AppError::Rule(RuleCode::NothingRejected));
+    }
+    let d = delivery::Entity::find_by_id(line.delivery_id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let l = listing::Entity::find_by_id(line.listing_id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let m = material::Entity::find_by_id(l.material_id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let description = format!(
+        "{} {} {} × {}: {}",
+        d.note_number,
+        m.name_zh,
+        m.spec,
+        line.rejected.value().normalize(),
+        line.reject_reason
+    );
+    let input = crate::suppliers::store::FailureInput {
+        kind: crate::suppliers::rules::FailureKind::Quality,
+        source: crate::suppliers::rules::FailureSource::ReceivingInspection,
+        description,
+        evidence_file_id: line.certificate_file_id,
+    };
+    crate::suppliers::store::record_failure(state, officer, d.supplier_id, input).await
+}
