@@ -3,14 +3,15 @@
 //! (recorded, compared cheapest first, chosen with a reason), and the contract ledger with a
 //! page per contract (items, sign-offs and their forms) and CSV/XLSX downloads.
 
-use super::api::{
-    ContractDetail, ContractView, LineView, PlanDetail, PlanView, QuoteComparison, comparison,
-    contract_detail, ledger, ledger_sheet, may_edit_line, month_choices, plan_detail,
-};
+use super::api::{ledger_sheet, may_edit_line, month_choices};
 use super::rules::{ContractStatus, PlanStatus, PlanType};
 use super::store::{
     self, ChoiceInput, ContractDates, ContractFilter, LineInput, NewPlan, PlanDecision, QuoteInput,
     SignoffInput,
+};
+use super::store::{
+    ContractDetail, ContractView, LineView, PlanDetail, PlanView, QuoteComparison, comparison,
+    contract_detail, ledger, plan_detail,
 };
 use crate::auth::{Capability, CurrentUser};
 use crate::error::RuleCode;
@@ -389,7 +390,7 @@ async fn line_edit_page(
         .await?
         .filter(|l| scope.is_none_or(|s| s == l.site_id))
         .ok_or(AppError::NotFound)?;
-    let line = super::api::line_views(&state.db.read, vec![l], ctx.locale)
+    let line = super::store::line_views(&state.db.read, vec![l], ctx.locale)
         .await?
         .pop()
         .ok_or(AppError::NotFound)?;

@@ -33,8 +33,10 @@ use utoipa::ToSchema;
 
 mod contracts;
 mod quotes;
+mod views;
 pub use contracts::*;
 pub use quotes::*;
+pub use views::*;
 
 /// Longest free text kept (notes, reasons).
 const TEXT_MAX: usize = 1000;
