@@ -1,18 +1,14 @@
 //! The supermarket's JSON API: listings and prices, the catalogue, deliveries and
-//! inspection, requisitions and issue, the ledger check.
+//! inspection, the ledger check. (Requisitions are `crate::requisitions`.)
 
 use super::store::{
-    self, DeliveryInput, InspectionLine, IssueLine, LedgerCheck, ListingInput, PriceChangeInput,
-    RequisitionInput,
+    self, DeliveryInput, InspectionLine, LedgerCheck, ListingInput, PriceChangeInput,
 };
 use crate::auth::{Capability, CurrentUser, Role};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, post, web};
-use entity::{
-    delivery, delivery_line, listing, material, material_gram, price_change, requisition,
-    requisition_line, supplier,
-};
+use entity::{delivery, delivery_line, listing, material, material_gram, price_change, supplier};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Alias, Expr, Func, LikeExpr, Query, SelectStatement, UnionType};
 use sea_orm::{
@@ -639,147 +635,6 @@ pub async fn rejection_to_failure(
     user.require(Capability::RecordFailures)?;
     let f = store::rejection_to_failure(&state, &user, *id).await?;
     Ok(HttpResponse::Created().json(crate::suppliers::store::FailureView::from(f)))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RequisitionView {
-    pub id: i64,
-    pub site_id: i64,
-    pub purpose: String,
-    pub need_by: chrono::NaiveDate,
-    pub status: String,
-    pub approved_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// Approved more than 24 hours ago and not fully issued.
-    pub issue_overdue: bool,
-    pub lines: Vec<RequisitionLineView>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RequisitionLineView {
-    pub id: i64,
-    pub listing_id: i64,
-    #[schema(value_type = String)]
-    pub quantity: Decimal,
-    #[schema(value_type = String)]
-    pub unit_price: Decimal,
-    #[schema(value_type = String)]
-    pub reserved: Decimal,
-    #[schema(value_type = String)]
-    pub issued: Decimal,
-}
-
-async fn requisition_view(state: &AppState, r: requisition::Model) -> AppResult<RequisitionView> {
-    let lines = requisition_line::Entity::find()
-        .filter(requisition_line::Column::RequisitionId.eq(r.id))
-        .order_by_asc(requisition_line::Column::Id)
-        .all(&state.db.read)
-        .await?;
-    let status = super::rules::RequisitionStatus::parse(&r.status);
-    let overdue = super::rules::requisition_overdue(status, r.approved_at, state.now());
-    Ok(row_view(store::RequisitionRow {
-        r,
-        status,
-        lines,
-        overdue,
-    }))
-}
-
-fn row_view(row: store::RequisitionRow) -> RequisitionView {
-    let r = row.r;
-    RequisitionView {
-        issue_overdue: row.overdue,
-        id: r.id,
-        site_id: r.site_id,
-        purpose: r.purpose,
-        need_by: r.need_by,
-        status: r.status,
-        approved_at: r.approved_at,
-        lines: row
-            .lines
-            .into_iter()
-            .map(|l| RequisitionLineView {
-                id: l.id,
-                listing_id: l.listing_id,
-                quantity: l.quantity.value(),
-                unit_price: l.unit_price.value(),
-                reserved: l.reserved.value(),
-                issued: l.issued.value(),
-            })
-            .collect(),
-    }
-}
-
-/// A site user raises a requisition for their site.
-#[utoipa::path(post, path = "/api/requisitions", tag = "stock", security(("bearer" = [])), request_body = RequisitionInput,
-    responses((status = 201, body = RequisitionView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-#[post("/api/requisitions")]
-pub async fn submit(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    body: web::Json<RequisitionInput>,
-) -> AppResult<HttpResponse> {
-    user.require(Capability::Requisition)?;
-    let r = store::submit_requisition(&state, &user, body.into_inner()).await?;
-    Ok(HttpResponse::Created().json(requisition_view(&state, r).await?))
-}
-
-/// Requisitions: a site sees its own; the warehouse and the office see all.
-#[utoipa::path(get, path = "/api/requisitions", tag = "stock", security(("bearer" = [])),
-    responses((status = 200, body = Vec<RequisitionView>), (status = 403, body = ErrorBody)))]
-#[get("/api/requisitions")]
-pub async fn requisitions(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-) -> AppResult<web::Json<Vec<RequisitionView>>> {
-    let rows = store::requisitions_for(&state.db.read, &user, state.now(), None).await?;
-    Ok(web::Json(rows.into_iter().map(row_view).collect()))
-}
-
-/// The site manager approves: the stock is reserved, or the approval is refused.
-#[utoipa::path(post, path = "/api/requisitions/{id}/approval", tag = "stock", security(("bearer" = [])),
-    responses((status = 200, body = RequisitionView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-#[post("/api/requisitions/{id}/approval")]
-pub async fn approve(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<i64>,
-) -> AppResult<web::Json<RequisitionView>> {
-    user.require(Capability::ApproveRequisitions)?;
-    let r = store::approve_requisition(&state, &user, *id).await?;
-    Ok(web::Json(requisition_view(&state, r).await?))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct IssueInput {
-    pub lines: Vec<IssueLine>,
-}
-
-/// The keeper issues goods against an approved requisition (oldest lots first).
-#[utoipa::path(post, path = "/api/requisitions/{id}/issue", tag = "stock", security(("bearer" = [])), request_body = IssueInput,
-    responses((status = 200, body = RequisitionView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-#[post("/api/requisitions/{id}/issue")]
-pub async fn issue(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<i64>,
-    body: web::Json<IssueInput>,
-) -> AppResult<web::Json<RequisitionView>> {
-    user.require(Capability::IssueStock)?;
-    let r = store::issue(&state, &user, *id, body.into_inner().lines).await?;
-    Ok(web::Json(requisition_view(&state, r).await?))
-}
-
-/// Cancels a requisition and releases what it reserved.
-#[utoipa::path(post, path = "/api/requisitions/{id}/cancellation", tag = "stock", security(("bearer" = [])),
-    responses((status = 200, body = RequisitionView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-#[post("/api/requisitions/{id}/cancellation")]
-pub async fn cancel(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<i64>,
-) -> AppResult<web::Json<RequisitionView>> {
-    let r = store::cancel_requisition(&state, &user, *id).await?;
-    Ok(web::Json(requisition_view(&state, r).await?))
 }
 
 /// Rule 12: compares each listing's on-hand with its lots and its movements.

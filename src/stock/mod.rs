@@ -1,5 +1,6 @@
-//! The supermarket's stock (DOMAIN.md rules 3, 8, 9 and 12): listings, deliveries and
-//! receiving inspection, consigned lots and the movement ledger, requisitions, issue.
+//! The supermarket's stock (DOMAIN.md rules 3, 8 and 12): listings, deliveries and
+//! receiving inspection, consigned lots and the movement ledger. Requisitions and their
+//! issue (rule 9) are `crate::requisitions`.
 //! `rules.rs` holds the pure rules, `store.rs` the transactions, `api.rs` and `pages.rs`
 //! the handlers.
 
@@ -11,7 +12,6 @@ pub mod pages;
 pub mod removal;
 pub mod returns;
 pub mod rules;
-pub mod site_returns;
 pub mod store;
 
 /// This capability's routes, for `crate::routes` to assemble: the API operations (each written
@@ -27,11 +27,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(api::deliveries)
         .service(api::inspect)
         .service(api::rejection_to_failure)
-        .service(api::submit)
-        .service(api::requisitions)
-        .service(api::approve)
-        .service(api::issue)
-        .service(api::cancel)
         .service(api::ledger_check)
         .service(api::no_movement)
         .service(returns::my_lots)
@@ -43,15 +38,9 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(counts::list)
         .service(counts::decide)
         .service(import::api_import)
-        .service(site_returns::api_record)
-        .service(site_returns::api_list)
         .map(|c| {
             c.service(pages::catalogue_page)
                 .service(pages::requisition_create)
-                .service(pages::requisitions_page)
-                .service(pages::requisition_approve)
-                .service(pages::requisition_issue)
-                .service(pages::requisition_cancel)
                 .service(pages::my_listings)
                 .service(pages::my_listing_create)
                 .service(pages::my_listing_price)
@@ -74,6 +63,5 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(lot_pages::counts_page)
                 .service(lot_pages::count_create)
                 .service(lot_pages::count_decide)
-                .service(site_returns::page_record)
         });
 }

@@ -3,11 +3,7 @@
 //! Quantities move only through conditional updates (`… WHERE on_hand - reserved >= q`), so
 //! nothing is reserved or issued beyond what is on hand however many requests arrive at once.
 
-use super::rules::RequisitionStatus;
-use super::rules::{
-    Arrival, DEFAULT_STALE_MONTHS, agreement_stale_months, allocate_oldest_first, is_stale,
-    stale_cutoff,
-};
+use super::rules::{Arrival, DEFAULT_STALE_MONTHS, agreement_stale_months, is_stale, stale_cutoff};
 use crate::audit::{self, Change};
 use crate::auth::{CurrentUser, Role};
 use crate::error::RuleCode;
@@ -17,7 +13,7 @@ use crate::state::AppState;
 use chrono::NaiveDate;
 use entity::{
     Fixed, consignment_agreement, delivery, delivery_line, listing, lot, material, movement,
-    price_change, requisition, requisition_line, supplier, unit, warehouse,
+    price_change, supplier, unit, warehouse,
 };
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
@@ -30,17 +26,15 @@ use utoipa::ToSchema;
 
 mod lots;
 mod receiving;
-mod requisitions;
 pub use lots::*;
 pub use receiving::*;
-pub use requisitions::*;
 
 pub type Qty = Fixed<3>;
 pub type Price = Fixed<4>;
 
 /// A quantity as entered, in a unit of `decimals` places; zero with the field's error when
 /// refused.
-fn qty(field: &str, v: Decimal, decimals: u32, errors: &mut FieldErrors) -> Qty {
+pub(crate) fn qty(field: &str, v: Decimal, decimals: u32, errors: &mut FieldErrors) -> Qty {
     let places = UnitPlaces::new(decimals);
     Quantity::parse(v, places).map_or_else(
         |e| {
@@ -369,4 +363,27 @@ pub async fn apply_due_prices(state: &AppState, as_of: NaiveDate) -> AppResult<S
     }
     txn.commit().await?;
     Ok(format!("applied {applied} prices"))
+}
+
+/// May this listing be ordered today? Active (price approved) and its supplier trading.
+pub async fn ensure_orderable(
+    conn: &impl ConnectionTrait,
+    l: &listing::Model,
+    today: NaiveDate,
+) -> AppResult<()> {
+    if !l.active {
+        return Err(AppError::Rule(RuleCode::ListingNotOrderable));
+    }
+    crate::suppliers::store::ensure_may_trade(conn, l.supplier_id, today)
+        .await
+        .map_err(not_orderable)
+}
+
+/// A supplier that may not trade makes its listing not orderable; any other error (the
+/// database away) stays what it is.
+pub(crate) fn not_orderable(e: AppError) -> AppError {
+    match e {
+        AppError::Rule(_) => AppError::Rule(RuleCode::ListingNotOrderable),
+        other => other,
+    }
 }

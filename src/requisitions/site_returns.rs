@@ -9,13 +9,13 @@
 //! PostgreSQL; on SQLite a first write takes the database's write lock) before what was
 //! already returned is summed, so racing returns are counted one after the other.
 
-use super::store::{Qty, record_movement, unit_decimals};
 use crate::audit::{self, Change};
 use crate::auth::{Capability, CurrentUser, Role};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, ErrorBody, FieldErrors};
 use crate::money::{Quantity, UnitPlaces};
 use crate::state::AppState;
+use crate::stock::store::{Qty, record_movement, unit_decimals};
 use crate::web::page::{CsrfForm, FormErrors, PageCtx, form_outcome};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};

@@ -1,7 +1,26 @@
 //! Rule 9: requisitions submitted, approved (reserving stock), issued oldest lot first at the
-//! approved price, cancelled; the lists they are read in (to become `requisitions/`).
+//! approved price, cancelled; the lists they are read in.
 
-use super::*;
+use super::rules::RequisitionStatus;
+use crate::audit::{self, Change};
+use crate::auth::{CurrentUser, Role};
+use crate::error::RuleCode;
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::state::AppState;
+use crate::stock::rules::allocate_oldest_first;
+use crate::stock::store::{
+    Qty, ensure_orderable, not_orderable, qty, record_movement, unit_decimals,
+};
+use chrono::NaiveDate;
+use entity::{listing, lot, requisition, requisition_line};
+use rust_decimal::Decimal;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
+    EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use serde::Deserialize;
+use utoipa::ToSchema;
 
 // ----- Requisitions and issue (rule 9) -----
 
@@ -17,29 +36,6 @@ pub struct RequisitionInput {
     pub purpose: String,
     pub need_by: NaiveDate,
     pub lines: Vec<RequisitionLineInput>,
-}
-
-/// May this listing be ordered today? Active (price approved) and its supplier trading.
-pub async fn ensure_orderable(
-    conn: &impl ConnectionTrait,
-    l: &listing::Model,
-    today: NaiveDate,
-) -> AppResult<()> {
-    if !l.active {
-        return Err(AppError::Rule(RuleCode::ListingNotOrderable));
-    }
-    crate::suppliers::store::ensure_may_trade(conn, l.supplier_id, today)
-        .await
-        .map_err(not_orderable)
-}
-
-/// A supplier that may not trade makes its listing not orderable; any other error (the
-/// database away) stays what it is.
-pub(super) fn not_orderable(e: AppError) -> AppError {
-    match e {
-        AppError::Rule(_) => AppError::Rule(RuleCode::ListingNotOrderable),
-        other => other,
-    }
 }
 
 /// A site user submits a requisition for their site.
@@ -148,7 +144,7 @@ pub(super) async fn load_requisition(
 #[derive(Debug, Clone)]
 pub struct RequisitionRow {
     pub r: requisition::Model,
-    pub status: Option<crate::stock::rules::RequisitionStatus>,
+    pub status: Option<RequisitionStatus>,
     pub lines: Vec<requisition_line::Model>,
     pub overdue: bool,
 }
@@ -189,9 +185,9 @@ pub async fn requisitions_for(
     Ok(rows
         .into_iter()
         .map(|r| {
-            let status = crate::stock::rules::RequisitionStatus::parse(&r.status);
+            let status = RequisitionStatus::parse(&r.status);
             RequisitionRow {
-                overdue: crate::stock::rules::requisition_overdue(status, r.approved_at, now),
+                overdue: super::rules::requisition_overdue(status, r.approved_at, now),
                 lines: lines.remove(&r.id).unwrap_or_default(),
                 status,
                 r,

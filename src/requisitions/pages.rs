@@ -1,0 +1,180 @@
+//! The requisitions page (rule 9): a site's own list with cancellation, approval for its
+//! manager, issue for the warehouse, each with the 24-hour flag.
+
+use super::rules::RequisitionStatus;
+use super::store::{self, IssueLine, RequisitionRow};
+use crate::auth::{Capability, CurrentUser, Role};
+use crate::error::RuleCode;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::stock::pages::{ListingLabel, labels};
+use crate::web::page::{CsrfForm, Form, FormErrors, PageCtx, form_outcome};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, post, web};
+use askama::Template;
+use entity::{requisition, requisition_line};
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+use std::str::FromStr;
+
+#[derive(Template)]
+#[template(path = "stock/requisitions.html")]
+struct RequisitionsView {
+    ctx: PageCtx,
+    rows: Vec<RequisitionRow>,
+    labels: HashMap<i64, ListingLabel>,
+    errors: FormErrors,
+}
+
+impl RequisitionsView {
+    fn label(&self, listing_id: &i64) -> String {
+        self.labels
+            .get(listing_id)
+            .map(|l| format!("{} {} · {}", l.name, l.spec, l.supplier))
+            .unwrap_or_default()
+    }
+    fn unit(&self, listing_id: &i64) -> String {
+        self.labels
+            .get(listing_id)
+            .map(|l| l.unit.clone())
+            .unwrap_or_default()
+    }
+    fn open(&self, l: &requisition_line::Model) -> String {
+        (l.reserved.value() - l.issued.value())
+            .normalize()
+            .to_string()
+    }
+    fn q(&self, d: &entity::Fixed<3>) -> String {
+        d.value().normalize().to_string()
+    }
+    fn can_approve(&self, r: &requisition::Model) -> bool {
+        RequisitionStatus::parse(&r.status) == Some(RequisitionStatus::Submitted)
+            && self.ctx.can(Capability::ApproveRequisitions)
+    }
+    fn can_issue(&self, r: &requisition::Model) -> bool {
+        RequisitionStatus::parse(&r.status).is_some_and(RequisitionStatus::awaits_issue)
+            && self.ctx.can(Capability::IssueStock)
+    }
+    fn can_cancel(&self, r: &requisition::Model) -> bool {
+        let u = match &self.ctx.user {
+            Some(u) => u,
+            None => return false,
+        };
+        let status = RequisitionStatus::parse(&r.status);
+        match u.role {
+            Role::SiteUser => {
+                status == Some(RequisitionStatus::Submitted) && r.requested_by == u.id
+            }
+            Role::SiteManager | Role::WarehouseKeeper => {
+                status.is_some_and(RequisitionStatus::cancellable)
+            }
+            _ => false,
+        }
+    }
+}
+
+async fn render_requisitions(
+    state: &AppState,
+    ctx: PageCtx,
+    user: &CurrentUser,
+    errors: FormErrors,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let rows = store::requisitions_for(&state.db.read, user, state.now(), Some(100)).await?;
+    let ids: Vec<i64> = rows
+        .iter()
+        .flat_map(|row| row.lines.iter().map(|l| l.listing_id))
+        .collect();
+    let labels = labels(&state.db.read, &ctx, &ids).await?;
+    Ok(crate::web::html_status(
+        status,
+        &RequisitionsView {
+            ctx,
+            rows,
+            labels,
+            errors,
+        },
+    ))
+}
+
+#[get("/requisitions")]
+pub async fn requisitions_page(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+) -> AppResult<HttpResponse> {
+    render_requisitions(&state, ctx, &user, FormErrors::default(), StatusCode::OK).await
+}
+
+async fn requisitions_or_error(
+    state: &AppState,
+    ctx: PageCtx,
+    user: &CurrentUser,
+    r: AppResult<()>,
+    flash: &str,
+) -> AppResult<HttpResponse> {
+    let locale = ctx.locale;
+    form_outcome(r, locale, "/requisitions", flash, |errors, status| {
+        render_requisitions(state, ctx, user, errors, status)
+    })
+    .await
+}
+
+#[post("/requisitions/{id}/approve")]
+pub async fn requisition_approve(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    _f: CsrfForm<Form>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ApproveRequisitions)?;
+    let r = store::approve_requisition(&state, &user, *id)
+        .await
+        .map(|_| ());
+    requisitions_or_error(&state, ctx, &user, r, "flash-requisition-approved").await
+}
+
+#[post("/requisitions/{id}/issue")]
+pub async fn requisition_issue(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: CsrfForm<Form>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::IssueStock)?;
+    let f = form.0;
+    let r = async {
+        let mut lines = Vec::new();
+        for (k, v) in &f {
+            if let Some(line_id) = k.strip_prefix("issue_").and_then(|i| i.parse::<i64>().ok())
+                && !v.trim().is_empty()
+            {
+                let quantity = Decimal::from_str(v.trim())
+                    .map_err(|_| AppError::field("lines", RuleCode::NotANumber))?;
+                if !quantity.is_zero() {
+                    lines.push(IssueLine { line_id, quantity });
+                }
+            }
+        }
+        lines.sort_by_key(|l| l.line_id);
+        store::issue(&state, &user, *id, lines).await.map(|_| ())
+    }
+    .await;
+    requisitions_or_error(&state, ctx, &user, r, "flash-requisition-issued").await
+}
+
+#[post("/requisitions/{id}/cancel")]
+pub async fn requisition_cancel(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    _f: CsrfForm<Form>,
+) -> AppResult<HttpResponse> {
+    let r = store::cancel_requisition(&state, &user, *id)
+        .await
+        .map(|_| ());
+    requisitions_or_error(&state, ctx, &user, r, "flash-requisition-cancelled").await
+}
