@@ -24,6 +24,7 @@ pub mod org;
 pub mod paging;
 pub mod price_watch;
 pub mod procurement;
+pub mod receiving;
 pub mod requisitions;
 mod routes;
 pub mod search;

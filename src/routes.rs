@@ -16,7 +16,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 /// Every capability, in the order its routes are matched.
 fn capabilities(cfg: &mut ServiceConfig) {
     use crate::{
-        audit, auth, files, home, jobs, mail, materials, org, price_watch, procurement,
+        audit, auth, files, home, jobs, mail, materials, org, price_watch, procurement, receiving,
         requisitions, settings, settlement, stock, suppliers, tenders, users,
     };
     cfg.configure(home::routes)
@@ -30,6 +30,7 @@ fn capabilities(cfg: &mut ServiceConfig) {
         .configure(files::routes)
         .configure(suppliers::routes)
         .configure(stock::routes)
+        .configure(receiving::routes)
         .configure(requisitions::routes)
         .configure(settings::routes)
         .configure(settlement::routes)

@@ -1,5 +1,6 @@
-//! The supermarket's stock (DOMAIN.md rules 3, 8 and 12): listings, deliveries and
-//! receiving inspection, consigned lots and the movement ledger. Requisitions and their
+//! The supermarket's stock (DOMAIN.md rules 3 and 12): listings and prices (the catalogue,
+//! to become its own room), consigned lots and the movement ledger, stale stock, returns,
+//! exchanges and counts. Receiving (rule 8) is `crate::receiving`; requisitions and their
 //! issue (rule 9) are `crate::requisitions`.
 //! `rules.rs` holds the pure rules, `store.rs` the transactions, `api.rs` and `pages.rs`
 //! the handlers.
@@ -23,10 +24,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(api::pending_prices)
         .service(api::decide_price)
         .service(api::search)
-        .service(api::create_delivery)
-        .service(api::deliveries)
-        .service(api::inspect)
-        .service(api::rejection_to_failure)
         .service(api::ledger_check)
         .service(api::no_movement)
         .service(returns::my_lots)
@@ -45,13 +42,10 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(pages::my_listing_create)
                 .service(pages::my_listing_price)
                 .service(pages::my_delivery_create)
-                .service(pages::deliveries_page)
-                .service(pages::delivery_inspect)
                 .service(pages::prices_page)
                 .service(pages::price_decide)
                 .service(pages::no_movement_page)
                 .service(pages::no_movement_csv)
-                .service(pages::rejection_to_failure)
                 .service(import::import_page)
                 .service(import::import_submit)
                 .service(import::script)

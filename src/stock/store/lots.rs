@@ -339,3 +339,45 @@ pub async fn send_no_movement_report(state: &AppState, as_of: NaiveDate) -> AppR
         per_warehouse.len()
     ))
 }
+
+/// One immutable row of the movement ledger (rule 12): every change of stock writes one.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn record_movement(
+    txn: &DatabaseTransaction,
+    lot: &lot::Model,
+    kind: &str,
+    quantity: Decimal,
+    unit_price: Price,
+    requisition_line_id: Option<i64>,
+    site_id: Option<i64>,
+    by: i64,
+    on: NaiveDate,
+    at: chrono::DateTime<chrono::Utc>,
+    note: &str,
+) -> AppResult<()> {
+    let q = Qty::new(quantity).ok_or(AppError::Rule(RuleCode::QuantityOutOfRange))?;
+    let a = cents_for(
+        "quantity",
+        line_amount(quantity, unit_price.value()).map_err(|e| e.on("quantity"))?,
+    )?;
+    movement::ActiveModel {
+        lot_id: Set(lot.id),
+        listing_id: Set(lot.listing_id),
+        supplier_id: Set(lot.supplier_id),
+        warehouse_id: Set(lot.warehouse_id),
+        kind: Set(kind.into()),
+        quantity: Set(q),
+        unit_price: Set(unit_price),
+        amount: Set(a),
+        requisition_line_id: Set(requisition_line_id),
+        site_id: Set(site_id),
+        on_date: Set(on),
+        at: Set(at),
+        by_user: Set(Some(by)),
+        note: Set(note.into()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}

@@ -3,7 +3,7 @@
 //! Quantities move only through conditional updates (`… WHERE on_hand - reserved >= q`), so
 //! nothing is reserved or issued beyond what is on hand however many requests arrive at once.
 
-use super::rules::{Arrival, DEFAULT_STALE_MONTHS, agreement_stale_months, is_stale, stale_cutoff};
+use super::rules::{DEFAULT_STALE_MONTHS, agreement_stale_months, is_stale, stale_cutoff};
 use crate::audit::{self, Change};
 use crate::auth::{CurrentUser, Role};
 use crate::error::RuleCode;
@@ -12,22 +12,20 @@ use crate::money::{Quantity, UnitPlaces, UnitPrice, ValueError, cents_for, line_
 use crate::state::AppState;
 use chrono::NaiveDate;
 use entity::{
-    Fixed, consignment_agreement, delivery, delivery_line, listing, lot, material, movement,
-    price_change, supplier, unit, warehouse,
+    Fixed, consignment_agreement, listing, lot, material, movement, price_change, supplier, unit,
+    warehouse,
 };
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
-    EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 mod lots;
-mod receiving;
 pub use lots::*;
-pub use receiving::*;
 
 pub type Qty = Fixed<3>;
 pub type Price = Fixed<4>;

@@ -1,6 +1,22 @@
-//! Rule 8: deliveries and their inspection into consigned lots (to become `receiving/`).
+//! Rule 8: a supplier's delivery notes, and their inspection line by line into consigned
+//! lots (what fails a check never enters stock); a rejection becomes a quality failure.
 
-use super::*;
+use crate::audit::{self, Change};
+use crate::auth::CurrentUser;
+use crate::error::RuleCode;
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::state::AppState;
+use crate::stock::rules::Arrival;
+use crate::stock::store::{Qty, own_supplier, qty, record_movement, unit_decimals};
+use chrono::NaiveDate;
+use entity::{delivery, delivery_line, listing, lot, material};
+use rust_decimal::Decimal;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, ExprTrait, QueryFilter,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 // ----- Deliveries and inspection (rule 8) -----
 
@@ -293,47 +309,6 @@ pub async fn inspect(
         .one(db)
         .await?
         .ok_or(AppError::NotFound)
-}
-
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn record_movement(
-    txn: &DatabaseTransaction,
-    lot: &lot::Model,
-    kind: &str,
-    quantity: Decimal,
-    unit_price: Price,
-    requisition_line_id: Option<i64>,
-    site_id: Option<i64>,
-    by: i64,
-    on: NaiveDate,
-    at: chrono::DateTime<chrono::Utc>,
-    note: &str,
-) -> AppResult<()> {
-    let q = Qty::new(quantity).ok_or(AppError::Rule(RuleCode::QuantityOutOfRange))?;
-    let a = cents_for(
-        "quantity",
-        line_amount(quantity, unit_price.value()).map_err(|e| e.on("quantity"))?,
-    )?;
-    movement::ActiveModel {
-        lot_id: Set(lot.id),
-        listing_id: Set(lot.listing_id),
-        supplier_id: Set(lot.supplier_id),
-        warehouse_id: Set(lot.warehouse_id),
-        kind: Set(kind.into()),
-        quantity: Set(q),
-        unit_price: Set(unit_price),
-        amount: Set(a),
-        requisition_line_id: Set(requisition_line_id),
-        site_id: Set(site_id),
-        on_date: Set(on),
-        at: Set(at),
-        by_user: Set(Some(by)),
-        note: Set(note.into()),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
-    Ok(())
 }
 
 /// Rule 8 feeding rule 2: the rejected part of an inspected delivery line becomes a quality

@@ -1,0 +1,177 @@
+//! The warehouse's deliveries page (rule 8): inspection line by line, and a rejection turned
+//! into the supplier's quality failure.
+
+use super::store::{self, InspectionChecks, InspectionLine};
+use crate::auth::{Capability, CurrentUser};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::stock::pages::{ListingLabel, labels};
+use crate::stock::rules::Arrival;
+use crate::web::page::{CsrfForm, FormErrors, PageCtx, redirect_with_flash};
+use crate::web::page::{Form, decimal_field as dec, field};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, post, web};
+use askama::Template;
+use entity::{delivery, delivery_line, supplier};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use std::collections::HashMap;
+
+// ----- Warehouse: deliveries and inspection -----
+
+#[derive(Template)]
+#[template(path = "stock/deliveries.html")]
+struct DeliveriesView {
+    ctx: PageCtx,
+    rows: Vec<(
+        delivery::Model,
+        Vec<delivery_line::Model>,
+        chrono::NaiveDate,
+        bool,
+        String,
+    )>,
+    labels: HashMap<i64, ListingLabel>,
+    errors: FormErrors,
+}
+
+impl DeliveriesView {
+    fn label(&self, id: &i64) -> String {
+        self.labels
+            .get(id)
+            .map(|l| format!("{} {} ({})", l.name, l.spec, l.unit))
+            .unwrap_or_default()
+    }
+    fn q(&self, d: &entity::Fixed<3>) -> String {
+        d.value().normalize().to_string()
+    }
+    fn can_inspect(&self, d: &delivery::Model) -> bool {
+        d.status == "pending" && self.ctx.can(Capability::InspectDeliveries)
+    }
+}
+
+async fn render_deliveries(
+    state: &AppState,
+    ctx: PageCtx,
+    user: &CurrentUser,
+    errors: FormErrors,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ReadStock)?;
+    let db = &state.db.read;
+    let today = state.today();
+    let mut rows = Vec::new();
+    let mut ids = Vec::new();
+    for d in delivery::Entity::find()
+        .order_by_desc(delivery::Column::Id)
+        .limit(100)
+        .all(db)
+        .await?
+    {
+        let lines = delivery_line::Entity::find()
+            .filter(delivery_line::Column::DeliveryId.eq(d.id))
+            .order_by_asc(delivery_line::Column::Id)
+            .all(db)
+            .await?;
+        ids.extend(lines.iter().map(|l| l.listing_id));
+        let due = Arrival::parse(&d.arrival)
+            .map(|a| a.inspection_due(d.delivered_on))
+            .unwrap_or(d.delivered_on);
+        let overdue = d.status == "pending" && today > due;
+        let supplier_name = supplier::Entity::find_by_id(d.supplier_id)
+            .one(db)
+            .await?
+            .map(|s| s.legal_name)
+            .unwrap_or_default();
+        rows.push((d, lines, due, overdue, supplier_name));
+    }
+    // Waiting deliveries first, the most urgent on top.
+    rows.sort_by_key(|(d, _, due, _, _)| (d.status != "pending", *due));
+    let labels = labels(db, &ctx, &ids).await?;
+    Ok(crate::web::html_status(
+        status,
+        &DeliveriesView {
+            ctx,
+            rows,
+            labels,
+            errors,
+        },
+    ))
+}
+
+#[get("/deliveries")]
+pub async fn deliveries_page(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+) -> AppResult<HttpResponse> {
+    render_deliveries(&state, ctx, &user, FormErrors::default(), StatusCode::OK).await
+}
+
+#[post("/deliveries/{id}/inspect")]
+pub async fn delivery_inspect(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: CsrfForm<Form>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::InspectDeliveries)?;
+    let f = form.0;
+    let r = async {
+        let stored = delivery_line::Entity::find()
+            .filter(delivery_line::Column::DeliveryId.eq(*id))
+            .order_by_asc(delivery_line::Column::Id)
+            .all(&state.db.read)
+            .await?;
+        let mut lines = Vec::new();
+        for l in stored {
+            let on = |k: &str| {
+                f.get(&format!("{k}_{}", l.id))
+                    .is_some_and(|v| !v.is_empty())
+            };
+            lines.push(InspectionLine {
+                line_id: l.id,
+                accepted: dec(&f, &format!("accepted_{}", l.id))?,
+                rejected: dec(&f, &format!("rejected_{}", l.id))?,
+                reason: field(&f, &format!("reason_{}", l.id)),
+                checks: InspectionChecks {
+                    name: on("name"),
+                    specification: on("specification"),
+                    model: on("model"),
+                    quantity: on("quantity"),
+                    certificate: on("certificate"),
+                },
+            });
+        }
+        store::inspect(&state, &user, *id, lines).await.map(|_| ())
+    }
+    .await;
+    match r {
+        Ok(()) => Ok(redirect_with_flash(
+            "/deliveries",
+            "success",
+            "flash-delivery-inspected",
+        )),
+        Err(e @ (AppError::Validation(_) | AppError::Rule(_))) => {
+            let errors = FormErrors::from_error(&e, ctx.locale);
+            render_deliveries(&state, ctx, &user, errors, e.status()).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// One click from a rejected inspection line to a quality failure of its supplier.
+#[post("/deliveries/lines/{id}/failure")]
+pub async fn rejection_to_failure(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    _f: CsrfForm<Form>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::RecordFailures)?;
+    let f = super::store::rejection_to_failure(&state, &user, *id).await?;
+    Ok(redirect_with_flash(
+        &format!("/suppliers/{}", f.supplier_id),
+        "success",
+        "flash-failure-recorded",
+    ))
+}
