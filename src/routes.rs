@@ -16,8 +16,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 /// Every capability, in the order its routes are matched.
 fn capabilities(cfg: &mut ServiceConfig) {
     use crate::{
-        audit, auth, files, home, jobs, mail, materials, org, price_watch, procurement, receiving,
-        requisitions, settings, settlement, stock, suppliers, tenders, users,
+        audit, auth, catalogue, files, home, jobs, mail, materials, org, price_watch, procurement,
+        receiving, requisitions, settings, settlement, stock, suppliers, tenders, users,
     };
     cfg.configure(home::routes)
         .configure(auth::routes)
@@ -29,6 +29,7 @@ fn capabilities(cfg: &mut ServiceConfig) {
         .configure(jobs::routes)
         .configure(files::routes)
         .configure(suppliers::routes)
+        .configure(catalogue::routes)
         .configure(stock::routes)
         .configure(receiving::routes)
         .configure(requisitions::routes)

@@ -1,6 +1,6 @@
 //! The database's own rates: the portal's SQL as plain SQL through sqlx, no ORM, no HTTP.
 //!
-//! - [`Raw::search`] runs the statements `portal::stock::api::catalogue` runs for one search
+//! - [`Raw::search`] runs the statements `portal::catalogue::api::catalogue` runs for one search
 //!   (its `WordFilter` gram counts, the candidates' count, `count_upto`, the page, the page's
 //!   materials and suppliers), written out by hand with the same shape: the same subqueries,
 //!   `EXISTS`, `IN`, `UNION ALL`, `LIMIT`s and bound values, and every column decoded.

@@ -136,7 +136,7 @@ pub async fn run(state: &AppState, job: Job, as_of: NaiveDate) -> AppResult<RunO
         Job::SuspensionExpiry => crate::suppliers::checks::suspension_expiry(state, as_of).await,
         Job::ReviewDue => crate::suppliers::checks::review_due(state, as_of).await,
         Job::StaleScan => crate::stock::store::stale_scan(state, as_of).await,
-        Job::PriceEffective => crate::stock::store::apply_due_prices(state, as_of).await,
+        Job::PriceEffective => crate::catalogue::store::apply_due_prices(state, as_of).await,
         Job::NoMovementReport => crate::stock::store::send_no_movement_report(state, as_of).await,
         Job::ClosePeriod => close_periods(state, as_of).await,
         Job::PriceSurveyDue => crate::price_watch::store::survey_reminders(state, as_of).await,

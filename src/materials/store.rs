@@ -198,7 +198,7 @@ pub async fn update(
     }
     let after = am.update(&txn).await?;
     crate::search::index_material(&txn, &after).await?;
-    crate::stock::store::refresh_search_text(&txn, &after).await?;
+    crate::catalogue::store::refresh_search_text(&txn, &after).await?;
     audit::record(
         &txn,
         actor,

@@ -3,9 +3,9 @@
 
 use super::store::{self, InspectionChecks, InspectionLine};
 use crate::auth::{Capability, CurrentUser};
+use crate::catalogue::pages::{ListingLabel, labels};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::stock::pages::{ListingLabel, labels};
 use crate::stock::rules::Arrival;
 use crate::web::page::{CsrfForm, FormErrors, PageCtx, redirect_with_flash};
 use crate::web::page::{Form, decimal_field as dec, field};

@@ -4,10 +4,10 @@
 use super::rules::RequisitionStatus;
 use super::store::{self, IssueLine, RequisitionRow};
 use crate::auth::{Capability, CurrentUser, Role};
+use crate::catalogue::pages::{ListingLabel, labels};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::stock::pages::{ListingLabel, labels};
 use crate::web::page::{CsrfForm, Form, FormErrors, PageCtx, form_outcome};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};

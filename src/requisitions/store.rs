@@ -4,13 +4,12 @@
 use super::rules::RequisitionStatus;
 use crate::audit::{self, Change};
 use crate::auth::{CurrentUser, Role};
+use crate::catalogue::store::{ensure_orderable, not_orderable};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::state::AppState;
 use crate::stock::rules::allocate_oldest_first;
-use crate::stock::store::{
-    Qty, ensure_orderable, not_orderable, qty, record_movement, unit_decimals,
-};
+use crate::stock::store::{Qty, qty, record_movement, unit_decimals};
 use chrono::NaiveDate;
 use entity::{listing, lot, requisition, requisition_line};
 use rust_decimal::Decimal;

@@ -180,7 +180,11 @@ pub async fn available_for(
         .await?
     {
         let available = l.on_hand.value() - l.reserved.value();
-        if available > Decimal::ZERO && ensure_orderable(conn, &l, today).await.is_ok() {
+        if available > Decimal::ZERO
+            && crate::catalogue::store::ensure_orderable(conn, &l, today)
+                .await
+                .is_ok()
+        {
             out.push((l, available));
         }
     }

@@ -7,13 +7,13 @@
 //! cell is a float, written in its shortest round-trip form before it is parsed, so 3850.1
 //! stays 3850.1.
 
-use super::store::{self, Price, Qty};
 use crate::audit::{self, Change};
 use crate::auth::{Capability, CurrentUser};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, ErrorBody, FieldErrors};
 use crate::i18n::Locale;
 use crate::state::AppState;
+use crate::stock::store::{Price, Qty};
 use crate::web::page::{FormErrors, PageCtx, check_csrf, redirect_with_flash};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -618,7 +618,7 @@ pub async fn import(
     bytes: Vec<u8>,
     dry_run: bool,
 ) -> AppResult<Outcome> {
-    let sid = store::own_supplier(user)?;
+    let sid = crate::stock::store::own_supplier(user)?;
     crate::suppliers::store::ensure_may_trade(&state.db.read, sid, state.today()).await?;
     let sheet = tokio::task::spawn_blocking(move || read_file(&bytes))
         .await

@@ -1,0 +1,552 @@
+//! The catalogue's pages: the catalogue for sites (ordering from it raises a requisition),
+//! listings, prices and delivery notes for suppliers, price approval for procurement.
+
+use super::api::{CataloguePage, CatalogueQuery, catalogue};
+use super::store::{self, ListingInput, PriceChangeInput};
+use crate::auth::{Capability, CurrentUser};
+use crate::error::RuleCode;
+use crate::error::{AppError, AppResult};
+use crate::materials::CategoryView;
+use crate::receiving::store::{DeliveryInput, DeliveryLineInput};
+use crate::requisitions::store::{RequisitionInput, RequisitionLineInput};
+use crate::state::AppState;
+use crate::stock::rules::Arrival;
+use crate::web::page::{CsrfForm, FormErrors, PageCtx, form_outcome, redirect_with_flash};
+use crate::web::page::{Form, date_field as date, decimal_field as dec, field};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, post, web};
+use askama::Template;
+use entity::{delivery, delivery_line, listing, material, price_change, supplier, warehouse};
+use rust_decimal::Decimal;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use std::collections::HashMap;
+use std::str::FromStr;
+
+/// Names of listings for display: material name (in the page's language), spec, unit, supplier.
+pub struct ListingLabel {
+    pub name: String,
+    pub spec: String,
+    pub unit: String,
+    pub supplier: String,
+}
+
+pub(crate) async fn labels(
+    conn: &impl ConnectionTrait,
+    ctx: &PageCtx,
+    listing_ids: &[i64],
+) -> AppResult<HashMap<i64, ListingLabel>> {
+    let listings = listing::Entity::find()
+        .filter(listing::Column::Id.is_in(listing_ids.to_vec()))
+        .all(conn)
+        .await?;
+    let materials = material::Entity::find()
+        .filter(
+            material::Column::Id.is_in(listings.iter().map(|l| l.material_id).collect::<Vec<_>>()),
+        )
+        .all(conn)
+        .await?;
+    let suppliers = supplier::Entity::find()
+        .filter(
+            supplier::Column::Id.is_in(listings.iter().map(|l| l.supplier_id).collect::<Vec<_>>()),
+        )
+        .all(conn)
+        .await?;
+    Ok(listings
+        .into_iter()
+        .filter_map(|l| {
+            let m = materials.iter().find(|m| m.id == l.material_id)?;
+            let s = suppliers.iter().find(|s| s.id == l.supplier_id)?;
+            Some((
+                l.id,
+                ListingLabel {
+                    name: ctx.pick(&m.name_zh, &m.name_en),
+                    spec: m.spec.clone(),
+                    unit: m.unit_code.clone(),
+                    supplier: s.legal_name.clone(),
+                },
+            ))
+        })
+        .collect())
+}
+
+// ----- Catalogue and requisitions -----
+
+#[derive(Template)]
+#[template(path = "stock/catalogue.html")]
+struct CatalogueView {
+    ctx: PageCtx,
+    q: CatalogueQuery,
+    result: CataloguePage,
+    categories: Vec<CategoryView>,
+    pages: u64,
+    errors: FormErrors,
+    form: Form,
+    today: String,
+}
+
+impl CatalogueView {
+    fn text(&self) -> String {
+        self.q.q.clone().unwrap_or_default()
+    }
+    fn is_category(&self, id: &i64) -> bool {
+        self.q.category_id == Some(*id)
+    }
+    fn is_sort(&self, s: &str) -> bool {
+        self.q.sort.as_deref().unwrap_or("name") == s
+    }
+    fn in_stock(&self) -> bool {
+        self.q.in_stock == Some(true)
+    }
+    fn value(&self, k: &str) -> String {
+        self.form.get(k).cloned().unwrap_or_default()
+    }
+    fn qty_value(&self, id: &i64) -> String {
+        self.value(&format!("qty_{id}"))
+    }
+    fn page_link(&self, p: u64) -> String {
+        let mut s = format!(
+            "/catalogue?page={p}&q={}",
+            urlencoding::encode(&self.text())
+        );
+        if let Some(c) = self.q.category_id {
+            s.push_str(&format!("&category_id={c}"));
+        }
+        if self.in_stock() {
+            s.push_str("&in_stock=true");
+        }
+        if let Some(o) = &self.q.sort {
+            s.push_str(&format!("&sort={}", urlencoding::encode(o)));
+        }
+        s
+    }
+    fn money(&self, d: &Decimal) -> String {
+        crate::money::text::unit_price(self.ctx.locale, *d)
+    }
+    fn quantity(&self, d: &Decimal) -> String {
+        d.normalize().to_string()
+    }
+}
+
+async fn render_catalogue(
+    state: &AppState,
+    ctx: PageCtx,
+    q: CatalogueQuery,
+    errors: FormErrors,
+    form: Form,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let result = catalogue(&state.db.read, &q).await?;
+    let categories = crate::materials::categories(&state.db.read).await?;
+    let pages = result.total.div_ceil(super::api::CATALOGUE_PAGE).max(1);
+    let today = state.today().to_string();
+    Ok(crate::web::html_status(
+        status,
+        &CatalogueView {
+            ctx,
+            q,
+            result,
+            categories,
+            pages,
+            errors,
+            form,
+            today,
+        },
+    ))
+}
+
+#[get("/catalogue")]
+pub async fn catalogue_page(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    q: web::Query<CatalogueQuery>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ReadCatalogue)?;
+    render_catalogue(
+        &state,
+        ctx,
+        q.into_inner(),
+        FormErrors::default(),
+        Form::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[post("/requisitions/new")]
+pub async fn requisition_create(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    form: CsrfForm<Form>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::Requisition)?;
+    let f = form.0;
+    let result = async {
+        let mut lines = Vec::new();
+        for (k, v) in &f {
+            if let Some(id) = k.strip_prefix("qty_").and_then(|i| i.parse::<i64>().ok())
+                && !v.trim().is_empty()
+            {
+                let quantity = Decimal::from_str(v.trim())
+                    .map_err(|_| AppError::field("lines", RuleCode::NotANumber))?;
+                lines.push(RequisitionLineInput {
+                    listing_id: id,
+                    quantity,
+                });
+            }
+        }
+        lines.sort_by_key(|l| l.listing_id);
+        crate::requisitions::store::submit_requisition(
+            &state,
+            &user,
+            RequisitionInput {
+                purpose: field(&f, "purpose"),
+                need_by: date(&f, "need_by")?,
+                lines,
+            },
+        )
+        .await
+    }
+    .await;
+    match result {
+        Ok(_) => Ok(redirect_with_flash(
+            "/requisitions",
+            "success",
+            "flash-requisition-submitted",
+        )),
+        Err(e @ (AppError::Validation(_) | AppError::Rule(_))) => {
+            let errors = FormErrors::from_error(&e, ctx.locale);
+            let q = CatalogueQuery {
+                q: Some(field(&f, "q")).filter(|s| !s.is_empty()),
+                ..Default::default()
+            };
+            render_catalogue(&state, ctx, q, errors, f, e.status()).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+// ----- Suppliers: listings and deliveries -----
+
+#[derive(Template)]
+#[template(path = "stock/my_listings.html")]
+struct MyListingsView {
+    ctx: PageCtx,
+    listings: Vec<listing::Model>,
+    labels: HashMap<i64, ListingLabel>,
+    materials: Vec<material::Model>,
+    warehouses: Vec<warehouse::Model>,
+    pending: Vec<price_change::Model>,
+    deliveries: Vec<(delivery::Model, Vec<delivery_line::Model>)>,
+    errors: FormErrors,
+    which: &'static str,
+    today: String,
+}
+
+impl MyListingsView {
+    fn label(&self, id: &i64) -> String {
+        self.labels
+            .get(id)
+            .map(|l| format!("{} {}", l.name, l.spec))
+            .unwrap_or_default()
+    }
+    fn q(&self, d: &entity::Fixed<3>) -> String {
+        d.value().normalize().to_string()
+    }
+    fn money(&self, d: &entity::Fixed<4>) -> String {
+        crate::money::text::unit_price(self.ctx.locale, d.value())
+    }
+    fn pending_for(&self, id: &i64) -> Option<&price_change::Model> {
+        self.pending.iter().find(|c| c.listing_id == *id)
+    }
+    fn errors_for(&self, which: &str) -> Option<&FormErrors> {
+        (self.which == which).then_some(&self.errors)
+    }
+}
+
+async fn render_my_listings(
+    state: &AppState,
+    ctx: PageCtx,
+    user: &CurrentUser,
+    errors: FormErrors,
+    which: &'static str,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let sid = user.supplier_id.ok_or(AppError::Forbidden)?;
+    let db = &state.db.read;
+    let listings = listing::Entity::find()
+        .filter(listing::Column::SupplierId.eq(sid))
+        .order_by_asc(listing::Column::Id)
+        .all(db)
+        .await?;
+    let ids: Vec<i64> = listings.iter().map(|l| l.id).collect();
+    let labels = labels(db, &ctx, &ids).await?;
+    let cats: Vec<i64> = crate::suppliers::store::agreement(db, sid)
+        .await?
+        .map(|a| {
+            a.categories
+                .split(',')
+                .filter_map(|c| c.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    let materials = material::Entity::find()
+        .filter(material::Column::CategoryId.is_in(cats))
+        .filter(material::Column::Active.eq(true))
+        .order_by_asc(material::Column::Code)
+        .all(db)
+        .await?;
+    let warehouses = warehouse::Entity::find()
+        .filter(warehouse::Column::Active.eq(true))
+        .all(db)
+        .await?;
+    let pending = price_change::Entity::find()
+        .filter(price_change::Column::ListingId.is_in(ids))
+        .filter(price_change::Column::Status.eq("pending"))
+        .all(db)
+        .await?;
+    let mut deliveries = Vec::new();
+    for d in delivery::Entity::find()
+        .filter(delivery::Column::SupplierId.eq(sid))
+        .order_by_desc(delivery::Column::Id)
+        .limit(20)
+        .all(db)
+        .await?
+    {
+        let lines = delivery_line::Entity::find()
+            .filter(delivery_line::Column::DeliveryId.eq(d.id))
+            .all(db)
+            .await?;
+        deliveries.push((d, lines));
+    }
+    let today = state.today().to_string();
+    Ok(crate::web::html_status(
+        status,
+        &MyListingsView {
+            ctx,
+            listings,
+            labels,
+            materials,
+            warehouses,
+            pending,
+            deliveries,
+            errors,
+            which,
+            today,
+        },
+    ))
+}
+
+async fn mine_or_error(
+    state: &AppState,
+    ctx: PageCtx,
+    user: &CurrentUser,
+    r: AppResult<()>,
+    which: &'static str,
+    flash: &str,
+) -> AppResult<HttpResponse> {
+    let locale = ctx.locale;
+    form_outcome(r, locale, "/my/listings", flash, |errors, status| {
+        render_my_listings(state, ctx, user, errors, which, status)
+    })
+    .await
+}
+
+#[get("/my/listings")]
+pub async fn my_listings(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageOwnSupplier)?;
+    render_my_listings(
+        &state,
+        ctx,
+        &user,
+        FormErrors::default(),
+        "",
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[post("/my/listings")]
+pub async fn my_listing_create(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    form: CsrfForm<Form>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageOwnSupplier)?;
+    let f = form.0;
+    let r = async {
+        let input = ListingInput {
+            material_id: field(&f, "material_id")
+                .parse()
+                .map_err(|_| AppError::field("material_id", RuleCode::Required))?,
+            warehouse_id: field(&f, "warehouse_id")
+                .parse()
+                .map_err(|_| AppError::field("warehouse_id", RuleCode::Required))?,
+            price: dec(&f, "price")?,
+            min_stock: dec(&f, "min_stock")?,
+            max_stock: dec(&f, "max_stock")?,
+            lead_time_days: field(&f, "lead_time_days")
+                .parse()
+                .map_err(|_| AppError::field("lead_time_days", RuleCode::NotANumber))?,
+        };
+        store::create_listing(&state, &user, input)
+            .await
+            .map(|_| ())
+    }
+    .await;
+    mine_or_error(&state, ctx, &user, r, "listing", "flash-listing-created").await
+}
+
+#[post("/my/listings/{id}/price")]
+pub async fn my_listing_price(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: CsrfForm<Form>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageOwnSupplier)?;
+    let f = form.0;
+    let r = async {
+        let input = PriceChangeInput {
+            new_price: dec(&f, "new_price")?,
+            effective_on: date(&f, "effective_on")?,
+            reason: field(&f, "reason"),
+        };
+        store::request_price_change(&state, &user, *id, input)
+            .await
+            .map(|_| ())
+    }
+    .await;
+    mine_or_error(&state, ctx, &user, r, "price", "flash-price-requested").await
+}
+
+/// The delivery note form: up to three lines, each with its product certificate (a PDF or
+/// image, checked like every upload).
+#[post("/my/deliveries")]
+pub async fn my_delivery_create(
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+    ctx: PageCtx,
+    user: CurrentUser,
+    payload: actix_multipart::Multipart,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageOwnSupplier)?;
+    let (f, mut certificates) = crate::files::read_multipart_files(payload).await?;
+    crate::web::page::check_csrf(&req, &field(&f, "csrf_token"))?;
+    let r = async {
+        let mut lines = Vec::new();
+        for i in 0..3 {
+            let listing = field(&f, &format!("listing_{i}"));
+            if listing.is_empty() {
+                continue;
+            }
+            let certificate_file_id = match certificates.remove(&format!("cert_{i}")) {
+                Some(upload) => {
+                    let (owner, purpose) = crate::files::upload_owner(&state, &user, None).await?;
+                    let field_name = format!("lines.{i}.certificate");
+                    Some(
+                        crate::files::store(
+                            &state.db.write,
+                            &state,
+                            &field_name,
+                            &upload,
+                            Some(owner),
+                            purpose,
+                            Some(user.id),
+                        )
+                        .await?
+                        .id,
+                    )
+                }
+                None => None,
+            };
+            lines.push(DeliveryLineInput {
+                listing_id: listing
+                    .parse()
+                    .map_err(|_| AppError::field("lines", RuleCode::Required))?,
+                quantity: dec(&f, &format!("qty_{i}"))?,
+                batch_no: field(&f, &format!("batch_{i}")),
+                certificate_file_id,
+            });
+        }
+        let arrival = Arrival::parse(&field(&f, "arrival"))
+            .ok_or_else(|| AppError::field("arrival", RuleCode::Required))?;
+        let input = DeliveryInput {
+            warehouse_id: field(&f, "warehouse_id")
+                .parse()
+                .map_err(|_| AppError::field("warehouse_id", RuleCode::Required))?,
+            note_number: field(&f, "note_number"),
+            arrival,
+            delivered_on: date(&f, "delivered_on")?,
+            lines,
+        };
+        crate::receiving::store::create_delivery(&state, &user, input)
+            .await
+            .map(|_| ())
+    }
+    .await;
+    mine_or_error(&state, ctx, &user, r, "delivery", "flash-delivery-sent").await
+}
+
+// ----- Procurement: prices -----
+
+#[derive(Template)]
+#[template(path = "stock/prices.html")]
+struct PricesView {
+    ctx: PageCtx,
+    rows: Vec<price_change::Model>,
+    labels: HashMap<i64, ListingLabel>,
+}
+
+impl PricesView {
+    fn label(&self, id: &i64) -> String {
+        self.labels
+            .get(id)
+            .map(|l| format!("{} {} · {}", l.name, l.spec, l.supplier))
+            .unwrap_or_default()
+    }
+    fn money(&self, d: &entity::Fixed<4>) -> String {
+        crate::money::text::unit_price(self.ctx.locale, d.value())
+    }
+}
+
+#[get("/price-changes")]
+pub async fn prices_page(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::DecidePrices)?;
+    let rows = price_change::Entity::find()
+        .filter(price_change::Column::Status.eq("pending"))
+        .order_by_asc(price_change::Column::Id)
+        .all(&state.db.read)
+        .await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.listing_id).collect();
+    let labels = labels(&state.db.read, &ctx, &ids).await?;
+    Ok(crate::web::html(&PricesView { ctx, rows, labels }))
+}
+
+#[post("/price-changes/{id}")]
+pub async fn price_decide(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: CsrfForm<Form>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::DecidePrices)?;
+    let approve = field(&form.0, "decision") == "approve";
+    store::decide_price_change(&state, &user, *id, approve).await?;
+    Ok(redirect_with_flash(
+        "/price-changes",
+        "success",
+        "flash-saved",
+    ))
+}

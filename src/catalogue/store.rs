@@ -1,0 +1,326 @@
+//! The catalogue's transactions: a supplier's listings of materials from its agreement, price
+//! changes approved by procurement and applied on their day, whether a listing may be ordered.
+
+use crate::audit::{self, Change};
+use crate::auth::CurrentUser;
+use crate::error::RuleCode;
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::state::AppState;
+use crate::stock::store::{Price, Qty, own_supplier, price, qty, unit_decimals};
+use chrono::NaiveDate;
+use entity::{listing, material, price_change, warehouse};
+use rust_decimal::Decimal;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
+    EntityTrait, QueryFilter, QueryOrder,
+};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+// ----- Listings and prices -----
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ListingInput {
+    pub material_id: i64,
+    pub warehouse_id: i64,
+    /// The consignment unit price in yuan.
+    #[schema(value_type = String, example = "3850.00")]
+    pub price: Decimal,
+    #[schema(value_type = String)]
+    pub min_stock: Decimal,
+    #[schema(value_type = String)]
+    pub max_stock: Decimal,
+    pub lead_time_days: i32,
+}
+
+/// A supplier lists a material. The listing becomes orderable once procurement approves its
+/// price (the first price change).
+pub async fn create_listing(
+    state: &AppState,
+    user: &CurrentUser,
+    input: ListingInput,
+) -> AppResult<listing::Model> {
+    let sid = own_supplier(user)?;
+    crate::suppliers::store::ensure_may_trade(&state.db.read, sid, state.today()).await?;
+    let db = &state.db.read;
+    let mut errors = FieldErrors::new();
+    let m = material::Entity::find_by_id(input.material_id)
+        .one(db)
+        .await?
+        .filter(|m| m.active);
+    if m.is_none() {
+        errors.add("material_id", RuleCode::NotFound);
+    }
+    if warehouse::Entity::find_by_id(input.warehouse_id)
+        .one(db)
+        .await?
+        .is_none_or(|w| !w.active)
+    {
+        errors.add("warehouse_id", RuleCode::NotFound);
+    }
+    if let (Some(m), Some(a)) = (&m, crate::suppliers::store::agreement(db, sid).await?) {
+        let cats: Vec<i64> = a
+            .categories
+            .split(',')
+            .filter_map(|c| c.parse().ok())
+            .collect();
+        if !cats.is_empty() && !cats.contains(&m.category_id) {
+            errors.add("material_id", RuleCode::CategoryNotInAgreement);
+        }
+    }
+    let decimals = match &m {
+        Some(m) => unit_decimals(db, m.id).await?,
+        None => 3,
+    };
+    let p = price("price", input.price, &mut errors);
+    let min = if input.min_stock.is_zero() {
+        Qty::zero()
+    } else {
+        qty("min_stock", input.min_stock, decimals, &mut errors)
+    };
+    let max = qty("max_stock", input.max_stock, decimals, &mut errors);
+    if min > max {
+        errors.add("max_stock", RuleCode::MaxBelowMin);
+    }
+    if !(0..=365).contains(&input.lead_time_days) {
+        errors.add("lead_time_days", RuleCode::LeadTimeRange);
+    }
+    errors.into_result()?;
+    let m = m.ok_or(AppError::NotFound)?;
+    let s = crate::suppliers::store::load(db, sid).await?;
+    let now = state.now();
+    let txn = state.db.begin_write().await?;
+    let l = listing::ActiveModel {
+        supplier_id: Set(sid),
+        material_id: Set(m.id),
+        warehouse_id: Set(input.warehouse_id),
+        price: Set(Price::zero()),
+        min_stock: Set(min),
+        max_stock: Set(max),
+        lead_time_days: Set(input.lead_time_days),
+        on_hand: Set(Qty::zero()),
+        reserved: Set(Qty::zero()),
+        active: Set(false),
+        search_text: Set(crate::search::listing_text(&m, &s.legal_name)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(crate::error::taken_on("material_id"))?;
+    price_change::ActiveModel {
+        listing_id: Set(l.id),
+        old_price: Set(Price::zero()),
+        new_price: Set(p),
+        effective_on: Set(state.today()),
+        status: Set("pending".into()),
+        reason: Set("new listing".into()),
+        requested_by: Set(user.id),
+        requested_at: Set(now),
+        decided_by: Set(None),
+        decided_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        &user.actor(),
+        now,
+        Change::new("listing.create", "listing", l.id).after(&l),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(l)
+}
+
+/// Rewrites the search text of a material's listings after its names or specification changed,
+/// so the catalogue finds and sorts them by what the material is now called.
+pub async fn refresh_search_text(txn: &DatabaseTransaction, m: &material::Model) -> AppResult<()> {
+    let listings = listing::Entity::find()
+        .filter(listing::Column::MaterialId.eq(m.id))
+        .all(txn)
+        .await?;
+    for l in listings {
+        let s = crate::suppliers::store::load(txn, l.supplier_id).await?;
+        listing::Entity::update_many()
+            .col_expr(
+                listing::Column::SearchText,
+                Expr::value(crate::search::listing_text(m, &s.legal_name)),
+            )
+            .filter(listing::Column::Id.eq(l.id))
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct PriceChangeInput {
+    #[schema(value_type = String)]
+    pub new_price: Decimal,
+    pub effective_on: NaiveDate,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// The supplier asks for a new price from a date; it applies once procurement approves.
+pub async fn request_price_change(
+    state: &AppState,
+    user: &CurrentUser,
+    listing_id: i64,
+    input: PriceChangeInput,
+) -> AppResult<price_change::Model> {
+    let sid = own_supplier(user)?;
+    let l = listing::Entity::find_by_id(listing_id)
+        .one(&state.db.read)
+        .await?
+        .filter(|l| l.supplier_id == sid)
+        .ok_or(AppError::NotFound)?;
+    crate::suppliers::store::ensure_may_trade(&state.db.read, sid, state.today()).await?;
+    let mut errors = FieldErrors::new();
+    let p = price("new_price", input.new_price, &mut errors);
+    if input.effective_on < state.today() {
+        errors.add("effective_on", RuleCode::InPast);
+    }
+    errors.into_result()?;
+    let now = state.now();
+    let txn = state.db.begin_write().await?;
+    let c = price_change::ActiveModel {
+        listing_id: Set(l.id),
+        old_price: Set(l.price),
+        new_price: Set(p),
+        effective_on: Set(input.effective_on),
+        status: Set("pending".into()),
+        reason: Set(input.reason.trim().into()),
+        requested_by: Set(user.id),
+        requested_at: Set(now),
+        decided_by: Set(None),
+        decided_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        &user.actor(),
+        now,
+        Change::new("price_change.request", "price_change", c.id).after(&c),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(c)
+}
+
+/// Applies an approved change whose date has come: the listing's price (and, for a new
+/// listing, its being orderable) follow.
+async fn apply_price(txn: &DatabaseTransaction, c: &price_change::Model) -> AppResult<()> {
+    listing::Entity::update_many()
+        .col_expr(listing::Column::Price, Expr::value(c.new_price))
+        .col_expr(listing::Column::Active, Expr::value(true))
+        .filter(listing::Column::Id.eq(c.listing_id))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// Procurement approves or rejects a requested price.
+pub async fn decide_price_change(
+    state: &AppState,
+    officer: &CurrentUser,
+    change_id: i64,
+    approve: bool,
+) -> AppResult<price_change::Model> {
+    let now = state.now();
+    let txn = state.db.begin_write().await?;
+    let claimed = price_change::Entity::update_many()
+        .col_expr(
+            price_change::Column::Status,
+            Expr::value(if approve { "approved" } else { "rejected" }),
+        )
+        .col_expr(
+            price_change::Column::DecidedBy,
+            Expr::value(Some(officer.id)),
+        )
+        .col_expr(price_change::Column::DecidedAt, Expr::value(Some(now)))
+        .filter(price_change::Column::Id.eq(change_id))
+        .filter(price_change::Column::Status.eq("pending"))
+        .exec(&txn)
+        .await?;
+    let c = price_change::Entity::find_by_id(change_id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if claimed.rows_affected != 1 {
+        return Err(AppError::Rule(RuleCode::PriceChangeDecided));
+    }
+    if approve && c.effective_on <= state.today() {
+        apply_price(&txn, &c).await?;
+    }
+    audit::record(
+        &txn,
+        &officer.actor(),
+        now,
+        Change::new(
+            if approve {
+                "price_change.approve"
+            } else {
+                "price_change.reject"
+            },
+            "price_change",
+            c.id,
+        )
+        .after(&c),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(c)
+}
+
+/// Daily: applies approved prices whose effective date has come.
+pub async fn apply_due_prices(state: &AppState, as_of: NaiveDate) -> AppResult<String> {
+    let due = price_change::Entity::find()
+        .filter(price_change::Column::Status.eq("approved"))
+        .filter(price_change::Column::EffectiveOn.lte(as_of))
+        .order_by_asc(price_change::Column::EffectiveOn)
+        .order_by_asc(price_change::Column::Id)
+        .all(&state.db.read)
+        .await?;
+    let txn = state.db.begin_write().await?;
+    let mut applied = 0;
+    for c in due {
+        let l = listing::Entity::find_by_id(c.listing_id).one(&txn).await?;
+        // Only the newest effective approved change counts; re-applying it changes nothing.
+        if l.is_some_and(|l| l.price != c.new_price || !l.active) {
+            apply_price(&txn, &c).await?;
+            applied += 1;
+        }
+    }
+    txn.commit().await?;
+    Ok(format!("applied {applied} prices"))
+}
+
+/// May this listing be ordered today? Active (price approved) and its supplier trading.
+pub async fn ensure_orderable(
+    conn: &impl ConnectionTrait,
+    l: &listing::Model,
+    today: NaiveDate,
+) -> AppResult<()> {
+    if !l.active {
+        return Err(AppError::Rule(RuleCode::ListingNotOrderable));
+    }
+    crate::suppliers::store::ensure_may_trade(conn, l.supplier_id, today)
+        .await
+        .map_err(not_orderable)
+}
+
+/// A supplier that may not trade makes its listing not orderable; any other error (the
+/// database away) stays what it is.
+pub(crate) fn not_orderable(e: AppError) -> AppError {
+    match e {
+        AppError::Rule(_) => AppError::Rule(RuleCode::ListingNotOrderable),
+        other => other,
+    }
+}
