@@ -44,14 +44,7 @@ async fn requisition_view(state: &AppState, r: requisition::Model) -> AppResult<
         .order_by_asc(requisition_line::Column::Id)
         .all(&state.db.read)
         .await?;
-    let status = super::rules::RequisitionStatus::parse(&r.status);
-    let overdue = super::rules::requisition_overdue(status, r.approved_at, state.now());
-    Ok(row_view(store::RequisitionRow {
-        r,
-        status,
-        lines,
-        overdue,
-    }))
+    Ok(row_view(store::RequisitionRow::new(r, lines, state.now())))
 }
 
 fn row_view(row: store::RequisitionRow) -> RequisitionView {

@@ -3,7 +3,7 @@
 
 use super::rules::RequisitionStatus;
 use super::store::{self, IssueLine, RequisitionRow};
-use crate::auth::{Capability, CurrentUser, Role};
+use crate::auth::{Capability, CurrentUser};
 use crate::catalogue::pages::{ListingLabel, labels};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult};
@@ -56,20 +56,17 @@ impl RequisitionsView {
             && self.ctx.can(Capability::IssueStock)
     }
     fn can_cancel(&self, r: &requisition::Model) -> bool {
-        let u = match &self.ctx.user {
-            Some(u) => u,
-            None => return false,
-        };
         let status = RequisitionStatus::parse(&r.status);
-        match u.role {
-            Role::SiteUser => {
-                status == Some(RequisitionStatus::Submitted) && r.requested_by == u.id
-            }
-            Role::SiteManager | Role::WarehouseKeeper => {
-                status.is_some_and(RequisitionStatus::cancellable)
-            }
-            _ => false,
-        }
+        self.ctx.user.as_ref().is_some_and(|u| {
+            status.is_some_and(RequisitionStatus::cancellable)
+                && super::rules::may_cancel(
+                    u.role,
+                    (u.id, u.site_id),
+                    r.requested_by,
+                    r.site_id,
+                    status,
+                )
+        })
     }
 }
 

@@ -70,6 +70,26 @@ pub fn requisition_overdue(
         && approved_at.is_some_and(|a| issue_overdue(a, now))
 }
 
+/// Who may cancel a requisition (the status it may still be cancelled in is checked where it
+/// is cancelled, by a conditional update): the site user who raised it while it waits for
+/// approval, the manager of its site, the warehouse.
+pub fn may_cancel(
+    role: crate::auth::Role,
+    user: (i64, Option<i64>),
+    requested_by: i64,
+    site_id: i64,
+    status: Option<RequisitionStatus>,
+) -> bool {
+    use crate::auth::Role;
+    let (user_id, user_site) = user;
+    match role {
+        Role::SiteUser => user_id == requested_by && status == Some(RequisitionStatus::Submitted),
+        Role::SiteManager => user_site == Some(site_id),
+        Role::WarehouseKeeper => true,
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,5 +150,19 @@ mod tests {
             t,
             t + chrono::Duration::hours(24) + chrono::Duration::seconds(1)
         ));
+    }
+
+    #[test]
+    fn only_the_raiser_its_sites_manager_and_the_warehouse_may_cancel() {
+        use crate::auth::Role;
+        let sub = RequisitionStatus::parse("submitted");
+        let appr = RequisitionStatus::parse("approved");
+        assert!(may_cancel(Role::SiteUser, (7, Some(1)), 7, 1, sub));
+        assert!(!may_cancel(Role::SiteUser, (7, Some(1)), 7, 1, appr));
+        assert!(!may_cancel(Role::SiteUser, (8, Some(1)), 7, 1, sub));
+        assert!(may_cancel(Role::SiteManager, (9, Some(1)), 7, 1, appr));
+        assert!(!may_cancel(Role::SiteManager, (9, Some(2)), 7, 1, appr));
+        assert!(may_cancel(Role::WarehouseKeeper, (3, None), 7, 1, appr));
+        assert!(!may_cancel(Role::ProcurementOfficer, (4, None), 7, 1, sub));
     }
 }

@@ -148,6 +148,23 @@ pub struct RequisitionRow {
     pub overdue: bool,
 }
 
+impl RequisitionRow {
+    /// The row with its status read and rule 9's flag worked out as of `now`.
+    pub fn new(
+        r: requisition::Model,
+        lines: Vec<requisition_line::Model>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        let status = RequisitionStatus::parse(&r.status);
+        RequisitionRow {
+            overdue: super::rules::requisition_overdue(status, r.approved_at, now),
+            status,
+            lines,
+            r,
+        }
+    }
+}
+
 /// The requisitions `user` may see, newest first, with their lines (one query for all of
 /// them): a site's own people see their site's; the warehouse, the office, finance and the
 /// auditor see all; anyone else is refused. `limit` caps how many (the page shows 100).
@@ -184,13 +201,8 @@ pub async fn requisitions_for(
     Ok(rows
         .into_iter()
         .map(|r| {
-            let status = RequisitionStatus::parse(&r.status);
-            RequisitionRow {
-                overdue: super::rules::requisition_overdue(status, r.approved_at, now),
-                lines: lines.remove(&r.id).unwrap_or_default(),
-                status,
-                r,
-            }
+            let l = lines.remove(&r.id).unwrap_or_default();
+            RequisitionRow::new(r, l, now)
         })
         .collect())
 }
@@ -462,15 +474,13 @@ pub async fn cancel_requisition(
     id: i64,
 ) -> AppResult<requisition::Model> {
     let (r, lines) = load_requisition(&state.db.read, id).await?;
-    let allowed = match user.role {
-        Role::SiteUser => {
-            user.id == r.requested_by
-                && RequisitionStatus::parse(&r.status) == Some(RequisitionStatus::Submitted)
-        }
-        Role::SiteManager => user.site_id == Some(r.site_id),
-        Role::WarehouseKeeper => true,
-        _ => false,
-    };
+    let allowed = super::rules::may_cancel(
+        user.role,
+        (user.id, user.site_id),
+        r.requested_by,
+        r.site_id,
+        RequisitionStatus::parse(&r.status),
+    );
     if !allowed {
         return Err(AppError::Forbidden);
     }
