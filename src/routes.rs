@@ -20,11 +20,11 @@ fn capabilities(cfg: &mut ServiceConfig) {
         receiving, requisitions, settings, settlement, stock, suppliers, tenders, users,
     };
     cfg.configure(home::routes)
-        .configure(auth::routes)
+        .configure(auth::routes::routes)
         .configure(users::routes)
         .configure(org::routes)
         .configure(materials::routes)
-        .configure(audit::routes)
+        .configure(audit::routes::routes)
         .configure(mail::routes)
         .configure(jobs::routes)
         .configure(files::routes)

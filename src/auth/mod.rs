@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod pages;
+pub mod routes;
 pub mod password;
 pub mod roles;
 pub mod service;
@@ -87,23 +88,4 @@ impl FromRequest for CurrentUser {
             _ => Err(AppError::Unauthenticated),
         })
     }
-}
-
-/// This capability's routes, for `crate::routes` to assemble: the API operations (each written
-/// into the OpenAPI document by its `#[utoipa::path]`), then the pages (not in the document).
-pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(api::login)
-        .service(api::logout)
-        .service(api::me)
-        .service(api::put_password)
-        .service(api::put_locale)
-        .map(|c| {
-            c.service(pages::login_form)
-                .service(pages::login_submit)
-                .service(pages::logout)
-                .service(pages::switch_language)
-                .service(pages::account)
-                .service(pages::account_password)
-                .service(pages::account_locale)
-        });
 }
