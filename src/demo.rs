@@ -10,8 +10,8 @@ use crate::state::AppState;
 use crate::suppliers::rules::{CreditCode, SupplierStatus};
 use chrono::NaiveDate;
 use entity::{
-    category, consignment_agreement, material, setting, site, supplier, supplier_category,
-    supplier_document, unit, user, warehouse,
+    ListingId, LotId, SupplierId, category, consignment_agreement, material, setting, site,
+    supplier, supplier_category, supplier_document, unit, user, warehouse,
 };
 use rust_decimal::Decimal;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -203,7 +203,7 @@ fn traded(status: SupplierStatus) -> bool {
 async fn demo_licence(
     txn: &sea_orm::DatabaseTransaction,
     state: &AppState,
-    supplier_id: i64,
+    supplier_id: SupplierId,
     name: &str,
     today: chrono::NaiveDate,
 ) -> AppResult<()> {
@@ -300,9 +300,9 @@ async fn demo_survey(
 
 /// The demo lot a site drew from in the last settlement period.
 struct Drawn {
-    listing_id: i64,
-    lot_id: i64,
-    supplier_id: i64,
+    listing_id: ListingId,
+    lot_id: LotId,
+    supplier_id: SupplierId,
     price: entity::Fixed<4>,
     received: NaiveDate,
 }
@@ -405,7 +405,7 @@ async fn demo_issue(
 async fn demo_stock(
     txn: &sea_orm::DatabaseTransaction,
     state: &AppState,
-    supplier_ids: &[i64],
+    supplier_ids: &[SupplierId],
     category_ids: &BTreeMap<String, i64>,
     warehouse_id: i64,
     site_ids: &[i64],
@@ -837,7 +837,7 @@ pub async fn load(state: &AppState) -> AppResult<bool> {
 /// committee opens the tender after the deadline, a week from today at 17:00).
 async fn demo_tender(
     state: &AppState,
-    supplier_ids: &[i64],
+    supplier_ids: &[SupplierId],
     category_ids: &BTreeMap<String, i64>,
     user_ids: &BTreeMap<Role, i64>,
 ) -> AppResult<()> {

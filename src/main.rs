@@ -63,7 +63,7 @@ enum UserCommand {
         #[arg(long)]
         name: Option<String>,
         #[arg(long)]
-        supplier_id: Option<i64>,
+        supplier_id: Option<entity::SupplierId>,
         #[arg(long)]
         site_id: Option<i64>,
         #[arg(long, env = "PORTAL_NEW_PASSWORD", hide_env_values = true)]

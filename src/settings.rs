@@ -115,7 +115,6 @@ pub async fn load(conn: &impl ConnectionTrait) -> AppResult<Settings> {
 
 /// Saves the settings in one transaction with an audit record.
 pub async fn save(state: &AppState, user: &CurrentUser, input: Settings) -> AppResult<Settings> {
-    user.require(Capability::ManageSettings)?;
     let mut errors = FieldErrors::new();
     if !(1..=28).contains(&input.settlement_cutoff_day) {
         errors.add("settlement_cutoff_day", RuleCode::CutoffDayRange);
@@ -189,7 +188,7 @@ pub async fn save(state: &AppState, user: &CurrentUser, input: Settings) -> AppR
     Ok(after)
 }
 
-#[utoipa::path(get, path = "/api/settings", tag = "admin", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/settings", tag = "admin", security(("bearer" = ["read_settings"])),
     responses((status = 200, body = Settings), (status = 403, body = ErrorBody)))]
 #[get("/api/settings")]
 pub async fn api_get(
@@ -200,7 +199,7 @@ pub async fn api_get(
     Ok(web::Json(load(&state.db.read).await?))
 }
 
-#[utoipa::path(put, path = "/api/settings", tag = "admin", security(("bearer" = [])), request_body = Settings,
+#[utoipa::path(put, path = "/api/settings", tag = "admin", security(("bearer" = ["manage_settings"])), request_body = Settings,
     responses((status = 200, body = Settings), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[put("/api/settings")]
 pub async fn api_put(
@@ -208,6 +207,7 @@ pub async fn api_put(
     user: CurrentUser,
     body: web::Json<Settings>,
 ) -> AppResult<web::Json<Settings>> {
+    user.require(Capability::ManageSettings)?;
     Ok(web::Json(save(&state, &user, body.into_inner()).await?))
 }
 
@@ -253,7 +253,6 @@ async fn page_with(
     errors: FormErrors,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    user.require(Capability::ReadSettings)?;
     let s = match shown {
         Some(s) => s,
         None => load(&state.db.read).await?,
@@ -275,6 +274,7 @@ pub async fn page(
     ctx: PageCtx,
     user: CurrentUser,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ReadSettings)?;
     page_with(
         &state,
         ctx,
@@ -293,6 +293,7 @@ pub async fn page_save(
     user: CurrentUser,
     form: CsrfForm<HashMap<String, String>>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageSettings)?;
     let f = form.0;
     let field = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
     let amount = |k: &str| {

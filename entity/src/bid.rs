@@ -8,9 +8,9 @@ use serde::Serialize;
 #[sea_orm(table_name = "bids")]
 pub struct Model {
     #[sea_orm(primary_key)]
-    pub id: i64,
-    pub tender_id: i64,
-    pub supplier_id: i64,
+    pub id: crate::BidId,
+    pub tender_id: crate::TenderId,
+    pub supplier_id: crate::SupplierId,
     /// `submitted`, `withdrawn` or `disqualified`.
     pub status: String,
     /// The sealed lines, base64.

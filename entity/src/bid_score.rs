@@ -7,7 +7,7 @@ use serde::Serialize;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub bid_id: i64,
+    pub bid_id: crate::BidId,
     pub member_id: i64,
     pub quality: i32,
     pub delivery: i32,

@@ -9,7 +9,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     #[sea_orm(unique)]
-    pub supplier_id: i64,
+    pub supplier_id: crate::SupplierId,
     #[sea_orm(unique)]
     pub number: String,
     pub starts_on: Date,

@@ -11,12 +11,12 @@ pub struct Model {
     /// "HT2027-0001".
     #[sea_orm(unique)]
     pub number: String,
-    pub supplier_id: i64,
+    pub supplier_id: crate::SupplierId,
     /// `quote` or `tender`.
     pub source: String,
     #[sea_orm(unique)]
     pub plan_line_id: Option<i64>,
-    pub tender_id: Option<i64>,
+    pub tender_id: Option<crate::TenderId>,
     /// The sum of the items' amounts, in yuan.
     pub total: Fixed<2>,
     /// Worth the tender threshold or more: group audit signs off too.

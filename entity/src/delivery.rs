@@ -7,7 +7,7 @@ use serde::Serialize;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub supplier_id: i64,
+    pub supplier_id: crate::SupplierId,
     pub warehouse_id: i64,
     pub note_number: String,
     /// `local`, `part_load` or `full_truck`: decides the inspection deadline.

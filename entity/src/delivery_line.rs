@@ -9,7 +9,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub delivery_id: i64,
-    pub listing_id: i64,
+    pub listing_id: crate::ListingId,
     pub quantity: Fixed<3>,
     pub batch_no: String,
     pub certificate_file_id: Option<i64>,

@@ -8,7 +8,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     /// The supplier the file belongs to, when it is one supplier's.
-    pub supplier_id: Option<i64>,
+    pub supplier_id: Option<crate::SupplierId>,
     /// What it was uploaded for: `document`, `evidence`.
     pub purpose: String,
     pub file_name: String,

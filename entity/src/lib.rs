@@ -17,6 +17,7 @@ pub mod delivery_line;
 pub mod email_token;
 pub mod file;
 pub mod fixed;
+pub mod ids;
 pub mod job_run;
 pub mod listing;
 pub mod login_failure;
@@ -55,3 +56,4 @@ pub mod user;
 pub mod warehouse;
 
 pub use fixed::Fixed;
+pub use ids::*;

@@ -7,8 +7,8 @@ use serde::Serialize;
 #[sea_orm(table_name = "listings")]
 pub struct Model {
     #[sea_orm(primary_key)]
-    pub id: i64,
-    pub supplier_id: i64,
+    pub id: crate::ListingId,
+    pub supplier_id: crate::SupplierId,
     pub material_id: i64,
     pub warehouse_id: i64,
     /// The approved consignment price in yuan (what sites pay).

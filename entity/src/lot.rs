@@ -7,9 +7,9 @@ use serde::Serialize;
 #[sea_orm(table_name = "lots")]
 pub struct Model {
     #[sea_orm(primary_key)]
-    pub id: i64,
-    pub listing_id: i64,
-    pub supplier_id: i64,
+    pub id: crate::LotId,
+    pub listing_id: crate::ListingId,
+    pub supplier_id: crate::SupplierId,
     pub warehouse_id: i64,
     pub delivery_line_id: Option<i64>,
     pub received_on: Date,

@@ -7,7 +7,7 @@ use serde::Serialize;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub supplier_id: i64,
+    pub supplier_id: crate::SupplierId,
     pub category_id: i64,
     pub name_zh: String,
     pub name_en: String,

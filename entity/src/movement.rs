@@ -8,9 +8,9 @@ use serde::Serialize;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub lot_id: i64,
-    pub listing_id: i64,
-    pub supplier_id: i64,
+    pub lot_id: crate::LotId,
+    pub listing_id: crate::ListingId,
+    pub supplier_id: crate::SupplierId,
     pub warehouse_id: i64,
     /// `receipt`, `issue`, `site_return` (a site hands back what it drew), `return_to_supplier`,
     /// `exchange_out`, `exchange_in`, `count_gain`, `count_loss`.

@@ -10,8 +10,8 @@ use serde::Serialize;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub listing_id: i64,
-    pub supplier_id: i64,
+    pub listing_id: crate::ListingId,
+    pub supplier_id: crate::SupplierId,
     pub material_id: i64,
     pub survey_id: i64,
     pub listing_price: Fixed<4>,

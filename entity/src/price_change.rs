@@ -8,7 +8,7 @@ use serde::Serialize;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub listing_id: i64,
+    pub listing_id: crate::ListingId,
     pub old_price: Fixed<4>,
     pub new_price: Fixed<4>,
     pub effective_on: Date,

@@ -9,7 +9,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub plan_line_id: i64,
-    pub supplier_id: i64,
+    pub supplier_id: crate::SupplierId,
     pub unit_price: Fixed<4>,
     #[sea_orm(column_type = "Text")]
     pub quality_notes: String,

@@ -6,7 +6,7 @@ use serde::Serialize;
 #[sea_orm(table_name = "requisitions")]
 pub struct Model {
     #[sea_orm(primary_key)]
-    pub id: i64,
+    pub id: crate::RequisitionId,
     pub site_id: i64,
     pub requested_by: i64,
     #[sea_orm(column_type = "Text")]

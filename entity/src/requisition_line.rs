@@ -8,8 +8,8 @@ use serde::Serialize;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub requisition_id: i64,
-    pub listing_id: i64,
+    pub requisition_id: crate::RequisitionId,
+    pub listing_id: crate::ListingId,
     pub quantity: Fixed<3>,
     /// The approved listing price when the line was approved.
     pub unit_price: Fixed<4>,

@@ -8,10 +8,10 @@ use serde::Serialize;
 #[sea_orm(table_name = "statements")]
 pub struct Model {
     #[sea_orm(primary_key)]
-    pub id: i64,
+    pub id: crate::StatementId,
     #[sea_orm(unique)]
     pub number: String,
-    pub supplier_id: i64,
+    pub supplier_id: crate::SupplierId,
     /// The period's name, "YYYY-MM" of the month it ends in.
     pub period: String,
     pub first_day: Date,

@@ -9,8 +9,8 @@ use serde::Serialize;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub supplier_id: i64,
-    pub from_statement_id: i64,
+    pub supplier_id: crate::SupplierId,
+    pub from_statement_id: crate::StatementId,
     pub from_line_id: Option<i64>,
     /// Signed, in cents: positive is owed to the supplier.
     pub amount: Fixed<2>,

@@ -9,14 +9,14 @@ use serde::Serialize;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub statement_id: i64,
+    pub statement_id: crate::StatementId,
     /// `issue`, `site_return` or `adjustment`.
     pub kind: String,
     #[sea_orm(unique)]
     pub movement_id: Option<i64>,
     #[sea_orm(unique)]
     pub adjustment_id: Option<i64>,
-    pub listing_id: Option<i64>,
+    pub listing_id: Option<crate::ListingId>,
     pub site_id: Option<i64>,
     pub at: Option<DateTimeUtc>,
     /// The material as it was named when the statement was made.

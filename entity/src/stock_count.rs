@@ -10,7 +10,7 @@ use serde::Serialize;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub listing_id: i64,
+    pub listing_id: crate::ListingId,
     /// What is physically there.
     pub counted: Fixed<3>,
     /// The listing's on-hand when the count was entered.
@@ -23,7 +23,7 @@ pub struct Model {
     pub status: String,
     /// The listing while the count is pending, NULL once decided: its unique index keeps
     /// one pending count per listing (NULLs never collide, on SQLite and PostgreSQL alike).
-    pub pending_listing_id: Option<i64>,
+    pub pending_listing_id: Option<crate::ListingId>,
     pub counted_by: i64,
     pub counted_at: DateTimeUtc,
     pub decided_by: Option<i64>,

@@ -6,7 +6,7 @@ use serde::Serialize;
 #[sea_orm(table_name = "suppliers")]
 pub struct Model {
     #[sea_orm(primary_key)]
-    pub id: i64,
+    pub id: crate::SupplierId,
     pub legal_name: String,
     #[sea_orm(unique)]
     pub credit_code: Option<String>,

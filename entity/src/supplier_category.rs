@@ -5,7 +5,7 @@ use sea_orm::entity::prelude::*;
 #[sea_orm(table_name = "supplier_categories")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub supplier_id: i64,
+    pub supplier_id: crate::SupplierId,
     #[sea_orm(primary_key, auto_increment = false)]
     pub category_id: i64,
 }

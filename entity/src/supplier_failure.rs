@@ -7,7 +7,7 @@ use serde::Serialize;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub supplier_id: i64,
+    pub supplier_id: crate::SupplierId,
     /// `quality` or `price`.
     pub kind: String,
     /// `receiving_inspection`, `site_complaint`, `price_survey` or `tender`.

@@ -7,7 +7,7 @@ use serde::Serialize;
 #[sea_orm(table_name = "tenders")]
 pub struct Model {
     #[sea_orm(primary_key)]
-    pub id: i64,
+    pub id: crate::TenderId,
     #[sea_orm(unique)]
     pub number: String,
     pub title: String,
@@ -23,7 +23,7 @@ pub struct Model {
     pub weight_quality: i32,
     pub weight_delivery: i32,
     /// The failed tender this one re-issues.
-    pub reissue_of: Option<i64>,
+    pub reissue_of: Option<crate::TenderId>,
     pub created_by: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
@@ -37,8 +37,8 @@ pub struct Model {
     pub opened_at: Option<DateTimeUtc>,
     pub evaluated_by: Option<i64>,
     pub evaluated_at: Option<DateTimeUtc>,
-    pub recommended_bid_id: Option<i64>,
-    pub awarded_bid_id: Option<i64>,
+    pub recommended_bid_id: Option<crate::BidId>,
+    pub awarded_bid_id: Option<crate::BidId>,
     /// The procurement head's decision on the recommendation.
     pub decided_by: Option<i64>,
     pub decided_at: Option<DateTimeUtc>,

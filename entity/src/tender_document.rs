@@ -7,7 +7,7 @@ use serde::Serialize;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub tender_id: i64,
+    pub tender_id: crate::TenderId,
     pub file_id: i64,
     pub added_by: i64,
     pub added_at: DateTimeUtc,

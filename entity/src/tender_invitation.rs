@@ -7,8 +7,8 @@ use serde::Serialize;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub tender_id: i64,
-    pub supplier_id: i64,
+    pub tender_id: crate::TenderId,
+    pub supplier_id: crate::SupplierId,
     pub invited_by: i64,
     pub invited_at: DateTimeUtc,
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub tender_id: i64,
+    pub tender_id: crate::TenderId,
     pub line_no: i32,
     pub material_id: i64,
     /// In the material's unit, three places.

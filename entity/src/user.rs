@@ -11,7 +11,7 @@ pub struct Model {
     pub password_hash: String,
     pub display_name: String,
     pub role: String,
-    pub supplier_id: Option<i64>,
+    pub supplier_id: Option<crate::SupplierId>,
     pub site_id: Option<i64>,
     pub locale: Option<String>,
     pub active: bool,

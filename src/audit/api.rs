@@ -48,7 +48,7 @@ impl From<entity::audit_log::Model> for AuditEntry {
 }
 
 /// Searches the audit log, newest first, 50 to a page.
-#[utoipa::path(get, path = "/api/audit", tag = "audit", security(("bearer" = [])), params(store::AuditQuery),
+#[utoipa::path(get, path = "/api/audit", tag = "audit", security(("bearer" = ["read_audit"])), params(store::AuditQuery),
     responses((status = 200, body = AuditPage), (status = 403, body = ErrorBody)))]
 #[get("/api/audit")]
 pub async fn search(
@@ -67,7 +67,7 @@ pub async fn search(
 }
 
 /// Recomputes the whole hash chain and says whether any entry was altered or removed.
-#[utoipa::path(get, path = "/api/audit/verify", tag = "audit", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/audit/verify", tag = "audit", security(("bearer" = ["read_audit"])),
     responses((status = 200, body = store::Verification), (status = 403, body = ErrorBody)))]
 #[get("/api/audit/verify")]
 pub async fn verify(

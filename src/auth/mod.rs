@@ -1,17 +1,20 @@
 //! Accounts and sign-in: argon2 passwords, short-lived JWTs (a bearer header for the API,
 //! an HttpOnly cookie for pages), throttled failures, and the one role guard.
 
+pub mod act;
 pub mod api;
 pub mod pages;
-pub mod routes;
 pub mod password;
 pub mod roles;
+pub mod routes;
 pub mod service;
 pub mod throttle;
 pub mod token;
 
 use crate::error::{AppError, AppResult};
+pub use act::Act;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload};
+use entity::SupplierId;
 pub use roles::{Capability, Role};
 use serde::Serialize;
 use std::future::{Ready, ready};
@@ -25,7 +28,7 @@ pub struct CurrentUser {
     pub email: String,
     pub display_name: String,
     pub role: Role,
-    pub supplier_id: Option<i64>,
+    pub supplier_id: Option<SupplierId>,
     pub site_id: Option<i64>,
 }
 

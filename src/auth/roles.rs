@@ -98,6 +98,12 @@ impl Role {
                 self,
                 WarehouseKeeper | ProcurementOfficer | ProcurementHead | Finance | Auditor | Admin
             ),
+            ReadDeliveries => self == Supplier || self.can(ReadStock),
+            ReadRequisitions => self.can(Requisition) || self.can(ReadStock),
+            CancelRequisitions => self.can(Requisition) || self == WarehouseKeeper,
+            ReadSiteReturns => {
+                self.can(Requisition) || matches!(self, WarehouseKeeper | Finance | Auditor)
+            }
             ReadProcurement => {
                 matches!(self, ProcurementOfficer | ProcurementHead | Auditor | Admin)
             }
@@ -111,72 +117,140 @@ impl Role {
             ReadUsageStatements => {
                 matches!(self, SiteManager | Finance | Auditor | ProcurementHead)
             }
+            ReadPlans => self.can(ReadProcurement) || self.can(PlanNeeds),
+            ReadTenders => self.can(ReadProcurement) || self == Supplier,
+            ReadStatements => self.can(ReadSettlement) || self == Supplier,
+            StepStatements => self.can(ManageSettlement) || self == Supplier,
+            ReadSupplierFiles => self.can(ReadSuppliers) || self == Supplier,
+            ReadFiles => self.can(ReadSuppliers) || matches!(self, WarehouseKeeper | Supplier),
+            UploadFiles => matches!(self, ProcurementOfficer | ProcurementHead | Supplier),
+            ReadMaterialProposals | AddMaterials => self.can(ManageMaterials) || self == Supplier,
         }
     }
 }
 
-/// Something a handler may need permission for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Capability {
+/// Declares [`Capability`] with each capability's name, the one the OpenAPI document states
+/// as the operation's security requirement (`security(("bearer" = ["issue_stock"]))`).
+macro_rules! capabilities {
+    ($($(#[$doc:meta])* $name:ident = $text:literal,)*) => {
+        /// Something a handler may need permission for: the role check. Each route states the
+        /// one it needs as the first line of its handler ([`crate::auth::CurrentUser::require`]);
+        /// stores narrow what an actor sees and touches (its own supplier, its own site), they do
+        /// not check capabilities.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Capability {
+            $($(#[$doc])* $name,)*
+        }
+
+        impl Capability {
+            pub const ALL: &'static [Capability] = &[$(Capability::$name,)*];
+
+            /// The name the OpenAPI document uses for it.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Capability::$name => $text,)*
+                }
+            }
+
+            pub fn parse(s: &str) -> Option<Capability> {
+                Capability::ALL.iter().copied().find(|c| c.as_str() == s)
+            }
+        }
+    };
+}
+
+capabilities! {
     /// Sites and warehouses: everyone signed in (suppliers deliver to warehouses).
-    ReadOrganisation,
+    ReadOrganisation = "read_organisation",
     /// The materials master.
-    ReadMaterials,
-    ReadUsers,
-    ManageUsers,
+    ReadMaterials = "read_materials",
+    ReadUsers = "read_users",
+    ManageUsers = "manage_users",
     /// Sites, warehouses, categories.
-    ManageOrganisation,
-    ReadSettings,
-    ManageSettings,
-    ReadAudit,
-    ReadMailQueue,
-    ReadJobs,
-    RunJobs,
+    ManageOrganisation = "manage_organisation",
+    ReadSettings = "read_settings",
+    ManageSettings = "manage_settings",
+    ReadAudit = "read_audit",
+    ReadMailQueue = "read_mail_queue",
+    ReadJobs = "read_jobs",
+    RunJobs = "run_jobs",
     /// The supplier directory and every supplier's file.
-    ReadSuppliers,
+    ReadSuppliers = "read_suppliers",
     /// An officer's qualification review (request information, recommend, reject).
-    ReviewSuppliers,
-    RecordFailures,
+    ReviewSuppliers = "review_suppliers",
+    RecordFailures = "record_failures",
     /// The head approves or rejects admissions.
-    DecideAdmissions,
+    DecideAdmissions = "decide_admissions",
     /// The head confirms or dismisses failures.
-    DecideFailures,
-    SuspendSuppliers,
+    DecideFailures = "decide_failures",
+    SuspendSuppliers = "suspend_suppliers",
     /// A supplier's own application, documents, agreement and failures.
-    ManageOwnSupplier,
+    ManageOwnSupplier = "manage_own_supplier",
     /// Plans, quotes, tenders (never a bid's price before opening), contracts, the price ledger.
-    ReadProcurement,
+    ReadProcurement = "read_procurement",
     /// The procurement officer: quotes, tenders, contracts, price surveys.
-    ManageProcurement,
+    ManageProcurement = "manage_procurement",
     /// The procurement head: approves plans and awards.
-    ApproveProcurement,
+    ApproveProcurement = "approve_procurement",
     /// Adds lines to the monthly plan: a site's manager for the site, the office for any.
-    PlanNeeds,
+    PlanNeeds = "plan_needs",
     /// Opens tenders (two different members) and scores bids.
-    TenderCommittee,
+    TenderCommittee = "tender_committee",
     /// The audit department's contract sign-offs (company level, and group level recorded
     /// on the group's behalf).
-    SignContracts,
+    SignContracts = "sign_contracts",
     /// Every supplier's settlement statements (a supplier reads its own through
     /// `ManageOwnSupplier`).
-    ReadSettlement,
+    ReadSettlement = "read_settlement",
     /// Closing periods, issuing statements, resolving disputes, invoicing and payment.
-    ManageSettlement,
+    ManageSettlement = "manage_settlement",
     /// Sites' usage statements (a site manager reads its own site's).
-    ReadUsageStatements,
+    ReadUsageStatements = "read_usage_statements",
     /// The consigned catalogue with available quantities (never shown to suppliers, who
     /// would see each other's stock).
-    ReadCatalogue,
-    DecidePrices,
-    InspectDeliveries,
-    IssueStock,
+    ReadCatalogue = "read_catalogue",
+    DecidePrices = "decide_prices",
+    InspectDeliveries = "inspect_deliveries",
+    IssueStock = "issue_stock",
     /// Raise and follow requisitions for one's own site.
-    Requisition,
-    ApproveRequisitions,
+    Requisition = "requisition",
+    ApproveRequisitions = "approve_requisitions",
     /// All stock, deliveries, requisitions and the ledger check.
-    ReadStock,
+    ReadStock = "read_stock",
+    /// Delivery notes: a supplier its own, whoever reads stock all of them.
+    ReadDeliveries = "read_deliveries",
+    /// Requisitions: a site's people their site's, whoever reads stock all of them.
+    ReadRequisitions = "read_requisitions",
+    /// Cancel a requisition: its requester while it waits, its site's manager, the warehouse
+    /// (which of them may cancel which one is `requisitions::rules::may_cancel`).
+    CancelRequisitions = "cancel_requisitions",
+    /// Goods a site sent back: the site's own people, the warehouse, finance and the auditor.
+    ReadSiteReturns = "read_site_returns",
     /// The materials master: add and edit materials, decide suppliers' proposals.
-    ManageMaterials,
+    ManageMaterials = "manage_materials",
+    /// Monthly plans: the office and audit read every line, a site's manager its own site's
+    /// lines (`procurement::store::plan_scope`).
+    ReadPlans = "read_plans",
+    /// Tenders: the office and audit read every one (never a bid's price before opening); a
+    /// supplier those it may bid on or has bid on (`tenders::store::viewer`).
+    ReadTenders = "read_tenders",
+    /// Settlement statements: a supplier its own issued ones, whoever reads settlement all.
+    ReadStatements = "read_statements",
+    /// Move a statement on: a supplier confirms or disputes its own, finance issues, resolves,
+    /// invoices and records payment (which step is whose is `settlement::rules::who`).
+    StepStatements = "step_statements",
+    /// A supplier's file: a supplier its own (another's is not found), whoever reads
+    /// suppliers any.
+    ReadSupplierFiles = "read_supplier_files",
+    /// Uploaded files: a supplier its own, the offices that vet and audit suppliers and the
+    /// warehouse (which checks certificates on delivery) any.
+    ReadFiles = "read_files",
+    /// Upload a file: a supplier for itself, procurement as evidence against a supplier.
+    UploadFiles = "upload_files",
+    /// Material proposals: a supplier follows its own, procurement reads the pending ones.
+    ReadMaterialProposals = "read_material_proposals",
+    /// Add a material to the master: procurement adds it, a supplier proposes it.
+    AddMaterials = "add_materials",
 }
 
 #[cfg(test)]
@@ -218,6 +292,55 @@ mod tests {
         );
         assert!(!Role::Supplier.can(Capability::ReadSuppliers));
         assert!(!Role::Auditor.can(Capability::RecordFailures));
+    }
+
+    #[test]
+    fn capabilities_round_trip_through_their_names() {
+        for c in Capability::ALL {
+            assert_eq!(Capability::parse(c.as_str()), Some(*c));
+        }
+        assert_eq!(Capability::parse("read_everything"), None);
+        assert_eq!(Capability::IssueStock.as_str(), "issue_stock");
+    }
+
+    /// A route several roles reach with different scopes needs a capability that covers
+    /// exactly the roles it served before the check moved to the edge.
+    #[test]
+    fn covering_capabilities_are_exactly_the_roles_they_replace() {
+        use Capability::*;
+        for r in Role::ALL {
+            let c = |cap| r.can(cap);
+            let supplier = r == Role::Supplier;
+            assert_eq!(c(ReadPlans), c(ReadProcurement) || c(PlanNeeds), "{r:?}");
+            assert_eq!(c(ReadTenders), c(ReadProcurement) || supplier, "{r:?}");
+            assert_eq!(c(ReadStatements), c(ReadSettlement) || supplier, "{r:?}");
+            assert_eq!(c(StepStatements), c(ManageSettlement) || supplier, "{r:?}");
+            assert_eq!(c(ReadSupplierFiles), c(ReadSuppliers) || supplier, "{r:?}");
+            assert_eq!(
+                c(ReadMaterialProposals),
+                c(ManageMaterials) || supplier,
+                "{r:?}"
+            );
+            assert_eq!(c(AddMaterials), c(ManageMaterials) || supplier, "{r:?}");
+        }
+        let files: Vec<Role> = Role::ALL.into_iter().filter(|r| r.can(ReadFiles)).collect();
+        use Role::*;
+        assert_eq!(
+            files,
+            [
+                Supplier,
+                WarehouseKeeper,
+                ProcurementOfficer,
+                ProcurementHead,
+                Auditor,
+                Admin
+            ]
+        );
+        let uploads: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.can(UploadFiles))
+            .collect();
+        assert_eq!(uploads, [Supplier, ProcurementOfficer, ProcurementHead]);
     }
 
     #[test]

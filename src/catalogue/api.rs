@@ -6,7 +6,7 @@ use crate::auth::{Capability, CurrentUser};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, post, web};
-use entity::{listing, material, material_gram, price_change, supplier};
+use entity::{ListingId, SupplierId, listing, material, material_gram, price_change, supplier};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Alias, Expr, Func, LikeExpr, Query, SelectStatement, UnionType};
 use sea_orm::{
@@ -19,8 +19,8 @@ use utoipa::{IntoParams, ToSchema};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ListingView {
-    pub id: i64,
-    pub supplier_id: i64,
+    pub id: ListingId,
+    pub supplier_id: SupplierId,
     pub material_id: i64,
     pub warehouse_id: i64,
     #[schema(value_type = String)]
@@ -60,7 +60,7 @@ impl From<listing::Model> for ListingView {
 }
 
 /// A supplier lists a material at a warehouse; its price needs procurement's approval.
-#[utoipa::path(post, path = "/api/listings", tag = "stock", security(("bearer" = [])), request_body = ListingInput,
+#[utoipa::path(post, path = "/api/listings", tag = "stock", security(("bearer" = ["manage_own_supplier"])), request_body = ListingInput,
     responses((status = 201, body = ListingView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/listings")]
 pub async fn create_listing(
@@ -69,12 +69,12 @@ pub async fn create_listing(
     body: web::Json<ListingInput>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageOwnSupplier)?;
-    let l = store::create_listing(&state, &user, body.into_inner()).await?;
+    let l = store::create_listing_now(&state, &user, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(ListingView::from(l)))
 }
 
 /// The supplier's own listings with their stock (never another supplier's).
-#[utoipa::path(get, path = "/api/my/listings", tag = "stock", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/my/listings", tag = "stock", security(("bearer" = ["manage_own_supplier"])),
     responses((status = 200, body = Vec<ListingView>), (status = 403, body = ErrorBody)))]
 #[get("/api/my/listings")]
 pub async fn my_listings(
@@ -92,24 +92,24 @@ pub async fn my_listings(
 }
 
 /// The supplier asks for a new price from a date.
-#[utoipa::path(post, path = "/api/listings/{id}/price-changes", tag = "stock", security(("bearer" = [])), request_body = PriceChangeInput,
+#[utoipa::path(post, path = "/api/listings/{id}/price-changes", tag = "stock", security(("bearer" = ["manage_own_supplier"])), params(("id" = i64, Path)), request_body = PriceChangeInput,
     responses((status = 201, body = PriceChangeView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/listings/{id}/price-changes")]
 pub async fn request_price(
     state: web::Data<AppState>,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<ListingId>,
     body: web::Json<PriceChangeInput>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageOwnSupplier)?;
-    let c = store::request_price_change(&state, &user, *id, body.into_inner()).await?;
+    let c = store::request_price_change_now(&state, &user, *id, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(PriceChangeView::from(c)))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PriceChangeView {
     pub id: i64,
-    pub listing_id: i64,
+    pub listing_id: ListingId,
     #[schema(value_type = String)]
     pub old_price: Decimal,
     #[schema(value_type = String)]
@@ -134,7 +134,7 @@ impl From<price_change::Model> for PriceChangeView {
 }
 
 /// Price changes waiting for procurement.
-#[utoipa::path(get, path = "/api/price-changes", tag = "stock", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/price-changes", tag = "stock", security(("bearer" = ["decide_prices"])),
     responses((status = 200, body = Vec<PriceChangeView>), (status = 403, body = ErrorBody)))]
 #[get("/api/price-changes")]
 pub async fn pending_prices(
@@ -156,7 +156,7 @@ pub struct Decision {
 }
 
 /// Procurement approves or rejects a price; approved prices apply from their date.
-#[utoipa::path(post, path = "/api/price-changes/{id}/decision", tag = "stock", security(("bearer" = [])), request_body = Decision,
+#[utoipa::path(post, path = "/api/price-changes/{id}/decision", tag = "stock", security(("bearer" = ["decide_prices"])), request_body = Decision,
     responses((status = 200, body = PriceChangeView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/price-changes/{id}/decision")]
 pub async fn decide_price(
@@ -167,7 +167,7 @@ pub async fn decide_price(
 ) -> AppResult<web::Json<PriceChangeView>> {
     user.require(Capability::DecidePrices)?;
     Ok(web::Json(
-        store::decide_price_change(&state, &user, *id, body.approve)
+        store::decide_price_change_now(&state, &user, *id, body.approve)
             .await?
             .into(),
     ))
@@ -179,7 +179,7 @@ pub struct CatalogueQuery {
     /// Words of the name (Chinese or English), the specification or the supplier.
     pub q: Option<String>,
     pub category_id: Option<i64>,
-    pub supplier_id: Option<i64>,
+    pub supplier_id: Option<SupplierId>,
     /// Only what can be ordered now.
     pub in_stock: Option<bool>,
     /// `price`, `-price` or `name` (default).
@@ -189,7 +189,7 @@ pub struct CatalogueQuery {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CatalogueItem {
-    pub listing_id: i64,
+    pub listing_id: ListingId,
     pub material_id: i64,
     pub name_zh: String,
     pub name_en: String,
@@ -444,7 +444,7 @@ pub async fn catalogue(
     .order_by_asc(listing::Column::Id);
     let rows = sel.offset(offset).limit(CATALOGUE_PAGE).all(conn).await?;
     let material_ids: Vec<i64> = rows.iter().map(|l| l.material_id).collect();
-    let supplier_ids: Vec<i64> = rows.iter().map(|l| l.supplier_id).collect();
+    let supplier_ids: Vec<SupplierId> = rows.iter().map(|l| l.supplier_id).collect();
     let materials = material::Entity::find()
         .filter(material::Column::Id.is_in(material_ids))
         .all(conn)
@@ -481,7 +481,7 @@ pub async fn catalogue(
 }
 
 /// The consigned catalogue for sites and the office (suppliers do not see each other's stock).
-#[utoipa::path(get, path = "/api/catalogue", tag = "stock", security(("bearer" = [])), params(CatalogueQuery),
+#[utoipa::path(get, path = "/api/catalogue", tag = "stock", security(("bearer" = ["read_catalogue"])), params(CatalogueQuery),
     responses((status = 200, body = CataloguePage), (status = 403, body = ErrorBody)))]
 #[get("/api/catalogue")]
 pub async fn search(

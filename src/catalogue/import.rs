@@ -8,7 +8,7 @@
 //! stays 3850.1.
 
 use crate::audit::{self, Change};
-use crate::auth::{Capability, CurrentUser};
+use crate::auth::{Act, Capability, CurrentUser};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, ErrorBody, FieldErrors};
 use crate::i18n::Locale;
@@ -18,10 +18,12 @@ use crate::web::page::{FormErrors, PageCtx, check_csrf, redirect_with_flash};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
-use entity::{listing, material, price_change, unit, warehouse};
+use entity::{SupplierId, listing, material, price_change, unit, warehouse};
 use rust_decimal::Decimal;
 use sea_orm::QueryOrder;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::str::FromStr;
@@ -610,23 +612,27 @@ pub struct Outcome {
     pub problems: Vec<Problem>,
 }
 
-/// Reads, checks and (unless `dry_run`) imports a file of listings for the supplier `user`.
-/// A refused file (type, size, encoding, no rows) is an error about the field `file`.
+/// Reads, checks and (unless `dry_run`) imports a file of listings for the supplier
+/// `act.actor`. A refused file (type, size, encoding, no rows) is an error about the field
+/// `file`. Joins the caller's transaction: it reads and writes through `txn` and commits
+/// nothing. Rows with problems (found by the checks, or a listing another request created
+/// meanwhile) are an `Ok` outcome with the problems and nothing written in `txn`; a dry run
+/// writes nothing either.
 pub async fn import(
-    state: &AppState,
-    user: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     bytes: Vec<u8>,
     dry_run: bool,
 ) -> AppResult<Outcome> {
-    let sid = crate::stock::store::own_supplier(user)?;
-    crate::suppliers::store::ensure_may_trade(&state.db.read, sid, state.today()).await?;
+    let sid = crate::stock::store::own_supplier(act.actor)?;
+    crate::suppliers::store::ensure_may_trade(txn, sid, act.today).await?;
     let sheet = tokio::task::spawn_blocking(move || read_file(&bytes))
         .await
         .map_err(|e| AppError::Internal(format!("import: {e}")))??;
     if sheet.rows.is_empty() {
         return Err(AppError::field("file", RuleCode::ImportNoRows));
     }
-    let known = known(state, sid).await?;
+    let known = known(txn, sid).await?;
     let (checked, mut problems) = check_rows(&sheet, &known);
     let mut outcome = Outcome {
         rows: sheet.rows.len(),
@@ -635,7 +641,7 @@ pub async fn import(
         problems: Vec::new(),
     };
     if problems.is_empty() && !dry_run {
-        match insert_all(state, user, sid, &known, &checked).await? {
+        match insert_all(txn, act, sid, &known, &checked).await? {
             Ok(n) => outcome.imported = n,
             Err(p) => problems.push(p),
         }
@@ -645,8 +651,26 @@ pub async fn import(
     Ok(outcome)
 }
 
-async fn known(state: &AppState, sid: i64) -> AppResult<Known> {
-    let db = &state.db.read;
+/// [`import`] on its own: a dry run reads in a transaction of the read connections (it writes
+/// nothing, so it does not wait for nor hold the write lock), an import in a write transaction
+/// of its own, committed when it returns `Ok`.
+pub async fn import_now(
+    state: &AppState,
+    user: &CurrentUser,
+    bytes: Vec<u8>,
+    dry_run: bool,
+) -> AppResult<Outcome> {
+    let txn = if dry_run {
+        state.db.read.begin().await?
+    } else {
+        state.db.begin_write().await?
+    };
+    let outcome = import(&txn, &Act::of(state, user), bytes, dry_run).await?;
+    txn.commit().await?;
+    Ok(outcome)
+}
+
+async fn known(db: &DatabaseTransaction, sid: SupplierId) -> AppResult<Known> {
     Ok(Known {
         materials: material::Entity::find()
             .order_by_asc(material::Column::Id)
@@ -682,21 +706,23 @@ async fn known(state: &AppState, sid: i64) -> AppResult<Known> {
 const CHUNK: usize = 500;
 
 /// Inserts every checked row as [`store::create_listing`] does (an inactive listing, its first
-/// price as a pending change, an audit entry), all in one transaction; listings and prices go
-/// in batches, the audit entries last, so the audit chain is held as briefly as possible. A
-/// listing created meanwhile by another request makes its row's problem, and nothing is kept.
+/// price as a pending change, an audit entry), all in the caller's transaction; listings and
+/// prices go in batches, the audit entries last, so the audit chain is held as briefly as
+/// possible. A listing created meanwhile by another request makes its row's problem, and
+/// nothing is kept: the listings go in under a savepoint, rolled back on that conflict (on
+/// PostgreSQL that also ends the failed statement's abort, so `txn` stays usable).
 async fn insert_all(
-    state: &AppState,
-    user: &CurrentUser,
-    sid: i64,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
+    sid: SupplierId,
     known: &Known,
     rows: &[Checked],
 ) -> AppResult<Result<usize, Problem>> {
-    let s = crate::suppliers::store::load(&state.db.read, sid).await?;
+    let s = crate::suppliers::store::load(txn, sid).await?;
     let materials: HashMap<i64, &material::Model> =
         known.materials.iter().map(|m| (m.id, m)).collect();
-    let (now, today) = (state.now(), state.today());
-    let txn = state.db.begin_write().await?;
+    let (now, today) = (act.now, act.today);
+    let savepoint = txn.begin().await?;
     let mut created = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(CHUNK) {
         let mut models = Vec::with_capacity(chunk.len());
@@ -720,18 +746,19 @@ async fn insert_all(
             });
         }
         match listing::Entity::insert_many(models)
-            .exec_with_returning(&txn)
+            .exec_with_returning(&savepoint)
             .await
             .map_err(AppError::from)
         {
             Ok(ls) => created.extend(ls),
             Err(AppError::Conflict(_)) => {
-                drop(txn);
-                return listed_meanwhile(state, sid, rows).await;
+                savepoint.rollback().await?;
+                return listed_meanwhile(txn, sid, rows).await;
             }
             Err(e) => return Err(e),
         }
     }
+    savepoint.commit().await?;
     // The database need not answer in the order inserted: match by material and warehouse.
     created.sort_by_key(|l| l.id);
     let price_of: HashMap<(i64, i64), Price> = rows
@@ -752,7 +779,7 @@ async fn insert_all(
                 effective_on: Set(today),
                 status: Set("pending".into()),
                 reason: Set("new listing".into()),
-                requested_by: Set(user.id),
+                requested_by: Set(act.actor.id),
                 requested_at: Set(now),
                 decided_by: Set(None),
                 decided_at: Set(None),
@@ -760,31 +787,30 @@ async fn insert_all(
             });
         }
         price_change::Entity::insert_many(changes)
-            .exec_without_returning(&txn)
+            .exec_without_returning(txn)
             .await?;
     }
     for l in &created {
         audit::record(
-            &txn,
-            &user.actor(),
+            txn,
+            &act.actor.actor(),
             now,
             Change::new("listing.create", "listing", l.id).after(l),
         )
         .await?;
     }
-    txn.commit().await?;
     Ok(Ok(created.len()))
 }
 
 /// After a unique violation: the first row whose listing another request created meanwhile.
 async fn listed_meanwhile(
-    state: &AppState,
-    sid: i64,
+    txn: &DatabaseTransaction,
+    sid: SupplierId,
     rows: &[Checked],
 ) -> AppResult<Result<usize, Problem>> {
     let listed: HashSet<(i64, i64)> = listing::Entity::find()
         .filter(listing::Column::SupplierId.eq(sid))
-        .all(&state.db.read)
+        .all(txn)
         .await?
         .into_iter()
         .map(|l| (l.material_id, l.warehouse_id))
@@ -868,7 +894,7 @@ pub struct ImportQuery {
 /// rows, a header row in Chinese or English). With any row in error nothing is imported and
 /// the answer is 422 with every error by row and column; a refused file answers 422 with the
 /// common error body.
-#[utoipa::path(post, path = "/api/my/listings/import", tag = "stock", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/my/listings/import", tag = "stock", security(("bearer" = ["manage_own_supplier"])),
     params(ImportQuery),
     request_body(content = crate::files::FileUpload, content_type = "multipart/form-data", description = "field: file (CSV or XLSX)"),
     responses((status = 200, body = ImportReport), (status = 403, body = ErrorBody),
@@ -886,7 +912,7 @@ pub async fn api_import(
     // Without a file part the request is unreadable as an import (400); a file with errors
     // is answered with the report (422).
     let upload = upload.ok_or_else(|| AppError::BadRequest("a `file` part is required".into()))?;
-    let outcome = import(&state, &user, upload.bytes, query.dry_run).await?;
+    let outcome = import_now(&state, &user, upload.bytes, query.dry_run).await?;
     let locale = Locale::of(&req);
     let status = if outcome.problems.is_empty() {
         StatusCode::OK
@@ -960,7 +986,7 @@ pub async fn import_submit(
     check_csrf(&req, f.get("csrf_token").map(|s| s.trim()).unwrap_or(""))?;
     let dry_run = f.get("dry_run").is_some_and(|v| !v.is_empty());
     let r = match upload {
-        Some(u) => import(&state, &user, u.bytes, dry_run).await,
+        Some(u) => import_now(&state, &user, u.bytes, dry_run).await,
         None => Err(AppError::field("file", RuleCode::Required)),
     };
     match r {

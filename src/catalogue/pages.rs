@@ -7,16 +7,18 @@ use crate::auth::{Capability, CurrentUser};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult};
 use crate::materials::CategoryView;
+use crate::receiving::rules::Arrival;
 use crate::receiving::store::{DeliveryInput, DeliveryLineInput};
 use crate::requisitions::store::{RequisitionInput, RequisitionLineInput};
 use crate::state::AppState;
-use crate::stock::rules::Arrival;
 use crate::web::page::{CsrfForm, FormErrors, PageCtx, form_outcome, redirect_with_flash};
 use crate::web::page::{Form, date_field as date, decimal_field as dec, field};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
-use entity::{delivery, delivery_line, listing, material, price_change, supplier, warehouse};
+use entity::{
+    ListingId, delivery, delivery_line, listing, material, price_change, supplier, warehouse,
+};
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
@@ -33,8 +35,8 @@ pub struct ListingLabel {
 pub(crate) async fn labels(
     conn: &impl ConnectionTrait,
     ctx: &PageCtx,
-    listing_ids: &[i64],
-) -> AppResult<HashMap<i64, ListingLabel>> {
+    listing_ids: &[ListingId],
+) -> AppResult<HashMap<ListingId, ListingLabel>> {
     let listings = listing::Entity::find()
         .filter(listing::Column::Id.is_in(listing_ids.to_vec()))
         .all(conn)
@@ -100,7 +102,7 @@ impl CatalogueView {
     fn value(&self, k: &str) -> String {
         self.form.get(k).cloned().unwrap_or_default()
     }
-    fn qty_value(&self, id: &i64) -> String {
+    fn qty_value(&self, id: &ListingId) -> String {
         self.value(&format!("qty_{id}"))
     }
     fn page_link(&self, p: u64) -> String {
@@ -185,7 +187,9 @@ pub async fn requisition_create(
     let result = async {
         let mut lines = Vec::new();
         for (k, v) in &f {
-            if let Some(id) = k.strip_prefix("qty_").and_then(|i| i.parse::<i64>().ok())
+            if let Some(id) = k
+                .strip_prefix("qty_")
+                .and_then(|i| i.parse::<ListingId>().ok())
                 && !v.trim().is_empty()
             {
                 let quantity = Decimal::from_str(v.trim())
@@ -197,7 +201,7 @@ pub async fn requisition_create(
             }
         }
         lines.sort_by_key(|l| l.listing_id);
-        crate::requisitions::store::submit_requisition(
+        crate::requisitions::store::submit_requisition_now(
             &state,
             &user,
             RequisitionInput {
@@ -234,7 +238,7 @@ pub async fn requisition_create(
 struct MyListingsView {
     ctx: PageCtx,
     listings: Vec<listing::Model>,
-    labels: HashMap<i64, ListingLabel>,
+    labels: HashMap<ListingId, ListingLabel>,
     materials: Vec<material::Model>,
     warehouses: Vec<warehouse::Model>,
     pending: Vec<price_change::Model>,
@@ -245,7 +249,7 @@ struct MyListingsView {
 }
 
 impl MyListingsView {
-    fn label(&self, id: &i64) -> String {
+    fn label(&self, id: &ListingId) -> String {
         self.labels
             .get(id)
             .map(|l| format!("{} {}", l.name, l.spec))
@@ -257,7 +261,7 @@ impl MyListingsView {
     fn money(&self, d: &entity::Fixed<4>) -> String {
         crate::money::text::unit_price(self.ctx.locale, d.value())
     }
-    fn pending_for(&self, id: &i64) -> Option<&price_change::Model> {
+    fn pending_for(&self, id: &ListingId) -> Option<&price_change::Model> {
         self.pending.iter().find(|c| c.listing_id == *id)
     }
     fn errors_for(&self, which: &str) -> Option<&FormErrors> {
@@ -280,7 +284,7 @@ async fn render_my_listings(
         .order_by_asc(listing::Column::Id)
         .all(db)
         .await?;
-    let ids: Vec<i64> = listings.iter().map(|l| l.id).collect();
+    let ids: Vec<ListingId> = listings.iter().map(|l| l.id).collect();
     let labels = labels(db, &ctx, &ids).await?;
     let cats: Vec<i64> = crate::suppliers::store::agreement(db, sid)
         .await?
@@ -395,7 +399,7 @@ pub async fn my_listing_create(
                 .parse()
                 .map_err(|_| AppError::field("lead_time_days", RuleCode::NotANumber))?,
         };
-        store::create_listing(&state, &user, input)
+        store::create_listing_now(&state, &user, input)
             .await
             .map(|_| ())
     }
@@ -408,7 +412,7 @@ pub async fn my_listing_price(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<ListingId>,
     form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageOwnSupplier)?;
@@ -419,7 +423,7 @@ pub async fn my_listing_price(
             effective_on: date(&f, "effective_on")?,
             reason: field(&f, "reason"),
         };
-        store::request_price_change(&state, &user, *id, input)
+        store::request_price_change_now(&state, &user, *id, input)
             .await
             .map(|_| ())
     }
@@ -487,7 +491,7 @@ pub async fn my_delivery_create(
             delivered_on: date(&f, "delivered_on")?,
             lines,
         };
-        crate::receiving::store::create_delivery(&state, &user, input)
+        crate::receiving::store::create_delivery_now(&state, &user, input)
             .await
             .map(|_| ())
     }
@@ -502,11 +506,11 @@ pub async fn my_delivery_create(
 struct PricesView {
     ctx: PageCtx,
     rows: Vec<price_change::Model>,
-    labels: HashMap<i64, ListingLabel>,
+    labels: HashMap<ListingId, ListingLabel>,
 }
 
 impl PricesView {
-    fn label(&self, id: &i64) -> String {
+    fn label(&self, id: &ListingId) -> String {
         self.labels
             .get(id)
             .map(|l| format!("{} {} · {}", l.name, l.spec, l.supplier))
@@ -529,7 +533,7 @@ pub async fn prices_page(
         .order_by_asc(price_change::Column::Id)
         .all(&state.db.read)
         .await?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.listing_id).collect();
+    let ids: Vec<ListingId> = rows.iter().map(|r| r.listing_id).collect();
     let labels = labels(&state.db.read, &ctx, &ids).await?;
     Ok(crate::web::html(&PricesView { ctx, rows, labels }))
 }
@@ -543,7 +547,7 @@ pub async fn price_decide(
 ) -> AppResult<HttpResponse> {
     user.require(Capability::DecidePrices)?;
     let approve = field(&form.0, "decision") == "approve";
-    store::decide_price_change(&state, &user, *id, approve).await?;
+    store::decide_price_change_now(&state, &user, *id, approve).await?;
     Ok(redirect_with_flash(
         "/price-changes",
         "success",

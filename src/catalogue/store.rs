@@ -2,13 +2,13 @@
 //! changes approved by procurement and applied on their day, whether a listing may be ordered.
 
 use crate::audit::{self, Change};
-use crate::auth::CurrentUser;
+use crate::auth::{Act, CurrentUser};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::state::AppState;
 use crate::stock::store::{Price, Qty, own_supplier, price, qty, unit_decimals};
 use chrono::NaiveDate;
-use entity::{listing, material, price_change, warehouse};
+use entity::{ListingId, listing, material, price_change, warehouse};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -34,32 +34,33 @@ pub struct ListingInput {
     pub lead_time_days: i32,
 }
 
-/// A supplier lists a material. The listing becomes orderable once procurement approves its
-/// price (the first price change).
+/// A supplier (`act.actor`) lists a material. The listing becomes orderable once procurement
+/// approves its price (the first price change). Joins the caller's transaction: it reads and
+/// writes through `txn` and commits nothing; the caller commits on `Ok`.
 pub async fn create_listing(
-    state: &AppState,
-    user: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     input: ListingInput,
 ) -> AppResult<listing::Model> {
+    let user = act.actor;
     let sid = own_supplier(user)?;
-    crate::suppliers::store::ensure_may_trade(&state.db.read, sid, state.today()).await?;
-    let db = &state.db.read;
+    crate::suppliers::store::ensure_may_trade(txn, sid, act.today).await?;
     let mut errors = FieldErrors::new();
     let m = material::Entity::find_by_id(input.material_id)
-        .one(db)
+        .one(txn)
         .await?
         .filter(|m| m.active);
     if m.is_none() {
         errors.add("material_id", RuleCode::NotFound);
     }
     if warehouse::Entity::find_by_id(input.warehouse_id)
-        .one(db)
+        .one(txn)
         .await?
         .is_none_or(|w| !w.active)
     {
         errors.add("warehouse_id", RuleCode::NotFound);
     }
-    if let (Some(m), Some(a)) = (&m, crate::suppliers::store::agreement(db, sid).await?) {
+    if let (Some(m), Some(a)) = (&m, crate::suppliers::store::agreement(txn, sid).await?) {
         let cats: Vec<i64> = a
             .categories
             .split(',')
@@ -70,7 +71,7 @@ pub async fn create_listing(
         }
     }
     let decimals = match &m {
-        Some(m) => unit_decimals(db, m.id).await?,
+        Some(m) => unit_decimals(txn, m.id).await?,
         None => 3,
     };
     let p = price("price", input.price, &mut errors);
@@ -88,9 +89,8 @@ pub async fn create_listing(
     }
     errors.into_result()?;
     let m = m.ok_or(AppError::NotFound)?;
-    let s = crate::suppliers::store::load(db, sid).await?;
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
+    let s = crate::suppliers::store::load(txn, sid).await?;
+    let now = act.now;
     let l = listing::ActiveModel {
         supplier_id: Set(sid),
         material_id: Set(m.id),
@@ -107,14 +107,14 @@ pub async fn create_listing(
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await
     .map_err(crate::error::taken_on("material_id"))?;
     price_change::ActiveModel {
         listing_id: Set(l.id),
         old_price: Set(Price::zero()),
         new_price: Set(p),
-        effective_on: Set(state.today()),
+        effective_on: Set(act.today),
         status: Set("pending".into()),
         reason: Set("new listing".into()),
         requested_by: Set(user.id),
@@ -123,15 +123,27 @@ pub async fn create_listing(
         decided_at: Set(None),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     audit::record(
-        &txn,
+        txn,
         &user.actor(),
         now,
         Change::new("listing.create", "listing", l.id).after(&l),
     )
     .await?;
+    Ok(l)
+}
+
+/// [`create_listing`] on its own: in a write transaction of its own, committed when it
+/// succeeds.
+pub async fn create_listing_now(
+    state: &AppState,
+    user: &CurrentUser,
+    input: ListingInput,
+) -> AppResult<listing::Model> {
+    let txn = state.db.begin_write().await?;
+    let l = create_listing(&txn, &Act::of(state, user), input).await?;
     txn.commit().await?;
     Ok(l)
 }
@@ -166,28 +178,29 @@ pub struct PriceChangeInput {
     pub reason: String,
 }
 
-/// The supplier asks for a new price from a date; it applies once procurement approves.
+/// The supplier (`act.actor`) asks for a new price from a date; it applies once procurement
+/// approves. Joins the caller's transaction (reads and writes through `txn`, commits nothing).
 pub async fn request_price_change(
-    state: &AppState,
-    user: &CurrentUser,
-    listing_id: i64,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
+    listing_id: ListingId,
     input: PriceChangeInput,
 ) -> AppResult<price_change::Model> {
+    let user = act.actor;
     let sid = own_supplier(user)?;
     let l = listing::Entity::find_by_id(listing_id)
-        .one(&state.db.read)
+        .one(txn)
         .await?
         .filter(|l| l.supplier_id == sid)
         .ok_or(AppError::NotFound)?;
-    crate::suppliers::store::ensure_may_trade(&state.db.read, sid, state.today()).await?;
+    crate::suppliers::store::ensure_may_trade(txn, sid, act.today).await?;
     let mut errors = FieldErrors::new();
     let p = price("new_price", input.new_price, &mut errors);
-    if input.effective_on < state.today() {
+    if input.effective_on < act.today {
         errors.add("effective_on", RuleCode::InPast);
     }
     errors.into_result()?;
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
+    let now = act.now;
     let c = price_change::ActiveModel {
         listing_id: Set(l.id),
         old_price: Set(l.price),
@@ -201,15 +214,28 @@ pub async fn request_price_change(
         decided_at: Set(None),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     audit::record(
-        &txn,
+        txn,
         &user.actor(),
         now,
         Change::new("price_change.request", "price_change", c.id).after(&c),
     )
     .await?;
+    Ok(c)
+}
+
+/// [`request_price_change`] on its own: in a write transaction of its own, committed when it
+/// succeeds.
+pub async fn request_price_change_now(
+    state: &AppState,
+    user: &CurrentUser,
+    listing_id: ListingId,
+    input: PriceChangeInput,
+) -> AppResult<price_change::Model> {
+    let txn = state.db.begin_write().await?;
+    let c = request_price_change(&txn, &Act::of(state, user), listing_id, input).await?;
     txn.commit().await?;
     Ok(c)
 }
@@ -226,15 +252,16 @@ async fn apply_price(txn: &DatabaseTransaction, c: &price_change::Model) -> AppR
     Ok(())
 }
 
-/// Procurement approves or rejects a requested price.
+/// Procurement (`act.actor`) approves or rejects a requested price. Joins the caller's
+/// transaction (reads and writes through `txn`, commits nothing).
 pub async fn decide_price_change(
-    state: &AppState,
-    officer: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     change_id: i64,
     approve: bool,
 ) -> AppResult<price_change::Model> {
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
+    let officer = act.actor;
+    let now = act.now;
     let claimed = price_change::Entity::update_many()
         .col_expr(
             price_change::Column::Status,
@@ -247,20 +274,20 @@ pub async fn decide_price_change(
         .col_expr(price_change::Column::DecidedAt, Expr::value(Some(now)))
         .filter(price_change::Column::Id.eq(change_id))
         .filter(price_change::Column::Status.eq("pending"))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     let c = price_change::Entity::find_by_id(change_id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
     if claimed.rows_affected != 1 {
         return Err(AppError::Rule(RuleCode::PriceChangeDecided));
     }
-    if approve && c.effective_on <= state.today() {
-        apply_price(&txn, &c).await?;
+    if approve && c.effective_on <= act.today {
+        apply_price(txn, &c).await?;
     }
     audit::record(
-        &txn,
+        txn,
         &officer.actor(),
         now,
         Change::new(
@@ -275,6 +302,19 @@ pub async fn decide_price_change(
         .after(&c),
     )
     .await?;
+    Ok(c)
+}
+
+/// [`decide_price_change`] on its own: in a write transaction of its own, committed when it
+/// succeeds.
+pub async fn decide_price_change_now(
+    state: &AppState,
+    officer: &CurrentUser,
+    change_id: i64,
+    approve: bool,
+) -> AppResult<price_change::Model> {
+    let txn = state.db.begin_write().await?;
+    let c = decide_price_change(&txn, &Act::of(state, officer), change_id, approve).await?;
     txn.commit().await?;
     Ok(c)
 }

@@ -4,13 +4,13 @@
 
 pub mod rules;
 
-use crate::auth::{CurrentUser, Role};
+use crate::auth::{Capability, CurrentUser, Role};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, web};
-use entity::file;
+use entity::{SupplierId, file};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use sha2::Digest;
 
@@ -29,7 +29,7 @@ pub async fn store(
     state: &AppState,
     field: &str,
     upload: &Upload,
-    supplier_id: Option<i64>,
+    supplier_id: Option<SupplierId>,
     purpose: &str,
     by: Option<i64>,
 ) -> AppResult<file::Model> {
@@ -72,23 +72,18 @@ pub async fn store(
         .ok_or(AppError::NotFound)
 }
 
-/// Who may read a file: the supplier it belongs to, the procurement office, the head, the
-/// auditor, and the warehouse keeper (who checks certificates on delivery). Nobody else,
-/// not even another supplier.
+/// Whose files `user` may read: a supplier its own only, not even another supplier's; the
+/// others a handler lets read files (`ReadFiles`: the procurement office, the head, the
+/// auditor, the admin and the warehouse keeper, who checks certificates on delivery) any.
 pub fn may_read(user: &CurrentUser, f: &file::Model) -> bool {
     match user.role {
-        Role::ProcurementOfficer
-        | Role::ProcurementHead
-        | Role::Auditor
-        | Role::Admin
-        | Role::WarehouseKeeper => true,
         Role::Supplier => f.supplier_id.is_some() && f.supplier_id == user.supplier_id,
-        _ => false,
+        _ => true,
     }
 }
 
 /// Downloads a file (inline, for viewing in the review page).
-#[utoipa::path(get, path = "/api/files/{id}", tag = "files", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/files/{id}", tag = "files", security(("bearer" = ["read_files"])),
     responses((status = 200, description = "the file's bytes"), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 #[get("/api/files/{id}")]
 pub async fn api_download(
@@ -96,6 +91,7 @@ pub async fn api_download(
     user: CurrentUser,
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ReadFiles)?;
     download(&state, &user, *id).await
 }
 
@@ -105,6 +101,7 @@ pub async fn page_download(
     user: CurrentUser,
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ReadFiles)?;
     download(&state, &user, *id).await
 }
 
@@ -144,7 +141,7 @@ pub struct FileUpload {
 pub struct EvidenceUpload {
     #[schema(value_type = String, format = Binary)]
     pub file: Vec<u8>,
-    pub supplier_id: Option<i64>,
+    pub supplier_id: Option<SupplierId>,
 }
 
 /// The text fields and the one file of a multipart form. Reading stops with `file_too_large`
@@ -242,7 +239,7 @@ impl From<file::Model> for FileView {
 
 /// Uploads a PDF, JPEG or PNG (at most 10 MB), checked by content. Multipart fields: `file`,
 /// and for procurement staff uploading evidence, `supplier_id`. A supplier's upload is its own.
-#[utoipa::path(post, path = "/api/files", tag = "files", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/files", tag = "files", security(("bearer" = ["upload_files"])),
     request_body(content = EvidenceUpload, content_type = "multipart/form-data", description = "fields: file, supplier_id (procurement only)"),
     responses((status = 201, body = FileView), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 #[post("/api/files")]
@@ -251,6 +248,7 @@ pub async fn api_upload(
     user: CurrentUser,
     payload: actix_multipart::Multipart,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::UploadFiles)?;
     let (fields, upload) = read_multipart(payload).await?;
     let (supplier_id, purpose) =
         upload_owner(&state, &user, fields.get("supplier_id").map(String::as_str)).await?;
@@ -274,11 +272,11 @@ pub async fn upload_owner(
     state: &AppState,
     user: &CurrentUser,
     supplier_field: Option<&str>,
-) -> AppResult<(i64, &'static str)> {
+) -> AppResult<(SupplierId, &'static str)> {
     match user.role {
         Role::Supplier => Ok((user.supplier_id.ok_or(AppError::Forbidden)?, "document")),
         Role::ProcurementOfficer | Role::ProcurementHead => {
-            let id: i64 = supplier_field
+            let id: SupplierId = supplier_field
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
                 .ok_or_else(|| AppError::field("supplier_id", RuleCode::Required))?

@@ -20,7 +20,7 @@ async fn recent(state: &AppState) -> AppResult<Vec<job_run::Model>> {
         .await?)
 }
 
-#[utoipa::path(get, path = "/api/jobs", tag = "jobs", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/jobs", tag = "jobs", security(("bearer" = ["read_jobs"])),
     responses((status = 200, body = Vec<JobRunView>), (status = 403, body = ErrorBody)))]
 #[get("/api/jobs")]
 pub async fn api_list(
@@ -72,7 +72,7 @@ fn parse_as_of(state: &AppState, v: Option<&str>) -> AppResult<chrono::NaiveDate
     }
 }
 
-#[utoipa::path(post, path = "/api/jobs/{name}/run", tag = "jobs", security(("bearer" = [])), request_body = RunRequest,
+#[utoipa::path(post, path = "/api/jobs/{name}/run", tag = "jobs", security(("bearer" = ["run_jobs"])), request_body = RunRequest,
     params(("name" = String, Path, description = "job name, e.g. housekeeping")),
     responses((status = 200, body = RunOutcome), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/jobs/{name}/run")]

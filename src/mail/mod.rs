@@ -92,6 +92,27 @@ pub async fn enqueue_to_users(
     kind: &str,
     args: &[(&str, String)],
 ) -> AppResult<()> {
+    enqueue_to_users_at(
+        conn,
+        &state.config.base_url(),
+        state.now(),
+        users,
+        kind,
+        args,
+    )
+    .await
+}
+
+/// [`enqueue_to_users`] with the links' address and the instant given (a store function's
+/// [`crate::auth::Act`]).
+pub async fn enqueue_to_users_at(
+    conn: &impl ConnectionTrait,
+    base_url: &str,
+    now: DateTime<Utc>,
+    users: &[entity::user::Model],
+    kind: &str,
+    args: &[(&str, String)],
+) -> AppResult<()> {
     for u in users {
         let locale = u
             .locale
@@ -106,7 +127,7 @@ pub async fn enqueue_to_users(
             locale,
             args: all,
         };
-        enqueue(conn, email, &state.config.base_url(), state.now()).await?;
+        enqueue(conn, email, base_url, now).await?;
     }
     Ok(())
 }

@@ -31,7 +31,7 @@ async fn recent(state: &AppState) -> AppResult<Vec<outbox::Model>> {
         .await?)
 }
 
-#[utoipa::path(get, path = "/api/outbox", tag = "mail", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/outbox", tag = "mail", security(("bearer" = ["read_mail_queue"])),
     responses((status = 200, body = Vec<OutboxView>), (status = 403, body = ErrorBody)))]
 #[get("/api/outbox")]
 pub async fn api_list(

@@ -8,6 +8,7 @@ use crate::state::AppState;
 use crate::web::page::PageCtx;
 use actix_web::{HttpResponse, get, web};
 use askama::Template;
+use entity::SupplierId;
 use entity::{category, material, unit};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -117,7 +118,7 @@ pub async fn categories(conn: &impl ConnectionTrait) -> AppResult<Vec<CategoryVi
         .collect())
 }
 
-#[utoipa::path(get, path = "/api/materials", tag = "materials", security(("bearer" = [])), params(MaterialQuery),
+#[utoipa::path(get, path = "/api/materials", tag = "materials", security(("bearer" = ["read_materials"])), params(MaterialQuery),
     responses((status = 200, body = Vec<MaterialView>), (status = 401, body = ErrorBody)))]
 #[get("/api/materials")]
 pub async fn api_list(
@@ -133,7 +134,7 @@ pub async fn api_list(
         .json(body))
 }
 
-#[utoipa::path(get, path = "/api/categories", tag = "materials", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/categories", tag = "materials", security(("bearer" = ["read_materials"])),
     responses((status = 200, body = Vec<CategoryView>), (status = 401, body = ErrorBody)))]
 #[get("/api/categories")]
 pub async fn api_categories(
@@ -144,7 +145,7 @@ pub async fn api_categories(
     Ok(web::Json(categories(&state.db.read).await?))
 }
 
-#[utoipa::path(get, path = "/api/units", tag = "materials", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/units", tag = "materials", security(("bearer" = ["read_materials"])),
     responses((status = 200, body = Vec<UnitView>), (status = 401, body = ErrorBody)))]
 #[get("/api/units")]
 pub async fn api_units(
@@ -285,7 +286,7 @@ use actix_web::{patch, post};
 use store::{MaterialInput, MaterialUpdate};
 
 /// Procurement adds a material to the master.
-#[utoipa::path(post, path = "/api/materials", tag = "materials", security(("bearer" = [])), request_body = MaterialInput,
+#[utoipa::path(post, path = "/api/materials", tag = "materials", security(("bearer" = ["manage_materials"])), request_body = MaterialInput,
     responses((status = 201, body = MaterialView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/materials")]
 pub async fn api_create(
@@ -299,7 +300,7 @@ pub async fn api_create(
 }
 
 /// Procurement corrects or retires a material.
-#[utoipa::path(patch, path = "/api/materials/{id}", tag = "materials", security(("bearer" = [])), request_body = MaterialUpdate,
+#[utoipa::path(patch, path = "/api/materials/{id}", tag = "materials", security(("bearer" = ["manage_materials"])), request_body = MaterialUpdate,
     responses((status = 200, body = MaterialView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[patch("/api/materials/{id}")]
 pub async fn api_update(
@@ -327,7 +328,7 @@ pub struct ProposalInput {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProposalView {
     pub id: i64,
-    pub supplier_id: i64,
+    pub supplier_id: SupplierId,
     pub category_id: i64,
     pub name_zh: String,
     pub name_en: String,
@@ -356,7 +357,7 @@ impl From<entity::material_proposal::Model> for ProposalView {
 }
 
 /// A supplier proposes a new material for the master.
-#[utoipa::path(post, path = "/api/material-proposals", tag = "materials", security(("bearer" = [])), request_body = ProposalInput,
+#[utoipa::path(post, path = "/api/material-proposals", tag = "materials", security(("bearer" = ["manage_own_supplier"])), request_body = ProposalInput,
     responses((status = 201, body = ProposalView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/material-proposals")]
 pub async fn api_propose(
@@ -371,13 +372,14 @@ pub async fn api_propose(
 }
 
 /// Proposals: a supplier sees its own, procurement all pending ones.
-#[utoipa::path(get, path = "/api/material-proposals", tag = "materials", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/material-proposals", tag = "materials", security(("bearer" = ["read_material_proposals"])),
     responses((status = 200, body = Vec<ProposalView>), (status = 403, body = ErrorBody)))]
 #[get("/api/material-proposals")]
 pub async fn api_proposals(
     state: web::Data<AppState>,
     user: CurrentUser,
 ) -> AppResult<web::Json<Vec<ProposalView>>> {
+    user.require(Capability::ReadMaterialProposals)?;
     Ok(web::Json(
         proposals(&state, &user)
             .await?
@@ -387,6 +389,8 @@ pub async fn api_proposals(
     ))
 }
 
+/// The proposals `user` follows: a supplier its own, procurement (whom a handler let read
+/// proposals) the pending ones.
 async fn proposals(
     state: &AppState,
     user: &CurrentUser,
@@ -398,7 +402,6 @@ async fn proposals(
             mp::Column::SupplierId.eq(user.supplier_id.ok_or(crate::error::AppError::Forbidden)?),
         );
     } else {
-        user.require(Capability::ManageMaterials)?;
         sel = sel.filter(mp::Column::Status.eq("pending"));
     }
     Ok(sel.all(&state.db.read).await?)
@@ -410,7 +413,7 @@ pub struct ProposalDecision {
 }
 
 /// Procurement approves (adding the material) or rejects a proposal.
-#[utoipa::path(post, path = "/api/material-proposals/{id}/decision", tag = "materials", security(("bearer" = [])), request_body = ProposalDecision,
+#[utoipa::path(post, path = "/api/material-proposals/{id}/decision", tag = "materials", security(("bearer" = ["manage_materials"])), request_body = ProposalDecision,
     responses((status = 200, body = ProposalView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/material-proposals/{id}/decision")]
 pub async fn api_decide(
@@ -473,6 +476,7 @@ pub async fn page_create(
     user: CurrentUser,
     form: CsrfForm<PageForm>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::AddMaterials)?;
     let f = form.0;
     let r = async {
         let input = material_of(&f)?;
@@ -486,7 +490,6 @@ pub async fn page_create(
             .await
             .map(|_| ())
         } else {
-            user.require(Capability::ManageMaterials)?;
             store::create(&state, &user.actor(), input)
                 .await
                 .map(|_| ())
@@ -516,7 +519,7 @@ pub async fn page_decide(
 }
 
 /// Procurement adds a category to the tree.
-#[utoipa::path(post, path = "/api/categories", tag = "materials", security(("bearer" = [])), request_body = store::CategoryInput,
+#[utoipa::path(post, path = "/api/categories", tag = "materials", security(("bearer" = ["manage_materials"])), request_body = store::CategoryInput,
     responses((status = 201, body = CategoryView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/categories")]
 pub async fn api_create_category(

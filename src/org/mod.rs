@@ -10,7 +10,7 @@ use crate::state::AppState;
 use actix_web::{HttpResponse, get, post, web};
 use store::{NewSite, NewWarehouse};
 
-#[utoipa::path(get, path = "/api/sites", tag = "organisation", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/sites", tag = "organisation", security(("bearer" = ["read_organisation"])),
     responses((status = 200, body = Vec<store::SiteView>), (status = 401, body = ErrorBody)))]
 #[get("/api/sites")]
 pub async fn list_sites(
@@ -21,7 +21,7 @@ pub async fn list_sites(
     Ok(web::Json(store::sites(&state.db.read).await?))
 }
 
-#[utoipa::path(post, path = "/api/sites", tag = "organisation", security(("bearer" = [])), request_body = NewSite,
+#[utoipa::path(post, path = "/api/sites", tag = "organisation", security(("bearer" = ["manage_organisation"])), request_body = NewSite,
     responses((status = 201, body = store::SiteView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/sites")]
 pub async fn create_site(
@@ -34,7 +34,7 @@ pub async fn create_site(
     Ok(HttpResponse::Created().json(s))
 }
 
-#[utoipa::path(get, path = "/api/warehouses", tag = "organisation", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/warehouses", tag = "organisation", security(("bearer" = ["read_organisation"])),
     responses((status = 200, body = Vec<store::WarehouseView>), (status = 401, body = ErrorBody)))]
 #[get("/api/warehouses")]
 pub async fn list_warehouses(
@@ -45,7 +45,7 @@ pub async fn list_warehouses(
     Ok(web::Json(store::warehouses(&state.db.read).await?))
 }
 
-#[utoipa::path(post, path = "/api/warehouses", tag = "organisation", security(("bearer" = [])), request_body = NewWarehouse,
+#[utoipa::path(post, path = "/api/warehouses", tag = "organisation", security(("bearer" = ["manage_organisation"])), request_body = NewWarehouse,
     responses((status = 201, body = store::WarehouseView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/warehouses")]
 pub async fn create_warehouse(

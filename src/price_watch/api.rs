@@ -12,6 +12,7 @@ use crate::i18n::Locale;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
+use entity::{ListingId, SupplierId};
 use entity::{material, price_candidate, price_survey, supplier, unit, user};
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
@@ -247,8 +248,8 @@ pub async fn latest_views(
 /// A listing's price beside the market.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ListingPriceView {
-    pub listing_id: i64,
-    pub supplier_id: i64,
+    pub listing_id: ListingId,
+    pub supplier_id: SupplierId,
     pub supplier: String,
     #[schema(value_type = String)]
     pub listing_price: Decimal,
@@ -286,7 +287,7 @@ pub async fn history_view(
     let listed = store::is_listed(conn, material_id).await?;
     let margin = crate::settings::price_margin(conn).await?;
     let listings = store::listings_of(conn, material_id).await?;
-    let suppliers: HashMap<i64, String> = supplier::Entity::find()
+    let suppliers: HashMap<SupplierId, String> = supplier::Entity::find()
         .filter(supplier::Column::Id.is_in(listings.iter().map(|l| l.supplier_id)))
         .all(conn)
         .await?
@@ -322,8 +323,8 @@ pub async fn history_view(
 /// A price-failure candidate.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CandidateView {
-    pub listing_id: i64,
-    pub supplier_id: i64,
+    pub listing_id: ListingId,
+    pub supplier_id: SupplierId,
     pub supplier: String,
     pub material: MaterialRef,
     /// The listing's approved price, yuan per unit.
@@ -367,8 +368,8 @@ pub async fn candidate_views(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DecisionView {
     pub id: i64,
-    pub listing_id: i64,
-    pub supplier_id: i64,
+    pub listing_id: ListingId,
+    pub supplier_id: SupplierId,
     pub supplier: String,
     pub material: MaterialRef,
     #[schema(value_type = String)]
@@ -401,7 +402,7 @@ pub async fn decision_views(
         locale,
     )
     .await?;
-    let suppliers: HashMap<i64, String> = supplier::Entity::find()
+    let suppliers: HashMap<SupplierId, String> = supplier::Entity::find()
         .filter(supplier::Column::Id.is_in(rows.iter().map(|r| r.supplier_id)))
         .all(conn)
         .await?
@@ -486,12 +487,10 @@ pub fn ledger_file_name(today: NaiveDate) -> String {
 /// The ledger download for `q` in `format`.
 pub async fn ledger_download(
     state: &AppState,
-    user: &CurrentUser,
     q: &LedgerQuery,
     format: Format,
     locale: Locale,
 ) -> AppResult<HttpResponse> {
-    user.require(Capability::ReadProcurement)?;
     let rows = store::ledger_all(&state.db.read, q).await?;
     let views = survey_views(&state.db.read, rows, locale).await?;
     let sheet = ledger_sheet(&views, q, locale);
@@ -506,7 +505,7 @@ pub async fn ledger_download(
 
 /// The price ledger (物资询价台帐): surveys newest first, filtered by material, category and
 /// dates, 100 a page.
-#[utoipa::path(get, path = "/api/price-surveys", tag = "price watch", security(("bearer" = [])), params(LedgerQuery),
+#[utoipa::path(get, path = "/api/price-surveys", tag = "price watch", security(("bearer" = ["read_procurement"])), params(LedgerQuery),
     responses((status = 200, body = LedgerPage), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/api/price-surveys")]
 pub async fn list_surveys(
@@ -528,7 +527,7 @@ pub async fn list_surveys(
 
 /// Records a market price survey (the procurement officer). Surveys are never changed: a wrong
 /// one is corrected by a new survey with `corrects_id` and a note.
-#[utoipa::path(post, path = "/api/price-surveys", tag = "price watch", security(("bearer" = [])), request_body = SurveyInput,
+#[utoipa::path(post, path = "/api/price-surveys", tag = "price watch", security(("bearer" = ["manage_procurement"])), request_body = SurveyInput,
     responses((status = 201, body = SurveyView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/price-surveys")]
 pub async fn create_survey(
@@ -537,13 +536,14 @@ pub async fn create_survey(
     body: web::Json<SurveyInput>,
     req: HttpRequest,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageProcurement)?;
     let s = store::record_survey(&state, &user, body.into_inner()).await?;
     let mut v = survey_views(&state.db.read, vec![s], Locale::of(&req)).await?;
     Ok(HttpResponse::Created().json(v.pop().ok_or(AppError::NotFound)?))
 }
 
 /// The latest survey of each material (matching the material filters; dates are ignored).
-#[utoipa::path(get, path = "/api/price-surveys/latest", tag = "price watch", security(("bearer" = [])), params(LedgerQuery),
+#[utoipa::path(get, path = "/api/price-surveys/latest", tag = "price watch", security(("bearer" = ["read_procurement"])), params(LedgerQuery),
     responses((status = 200, body = [LatestView]), (status = 403, body = ErrorBody)))]
 #[get("/api/price-surveys/latest")]
 pub async fn latest_surveys(
@@ -560,7 +560,7 @@ pub async fn latest_surveys(
 
 /// Listed materials due for a survey today: never surveyed, or last surveyed more than two
 /// weeks ago.
-#[utoipa::path(get, path = "/api/price-surveys/due", tag = "price watch", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/price-surveys/due", tag = "price watch", security(("bearer" = ["read_procurement"])),
     responses((status = 200, body = [DueView]), (status = 403, body = ErrorBody)))]
 #[get("/api/price-surveys/due")]
 pub async fn due_surveys(
@@ -577,7 +577,7 @@ pub async fn due_surveys(
 }
 
 /// A material's price history: its surveys, and its listings' prices beside the latest.
-#[utoipa::path(get, path = "/api/price-surveys/materials/{id}", tag = "price watch", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/price-surveys/materials/{id}", tag = "price watch", security(("bearer" = ["read_procurement"])),
     params(("id" = i64, Path)),
     responses((status = 200, body = HistoryView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/api/price-surveys/materials/{id}")]
@@ -601,7 +601,7 @@ pub struct ExportFormat {
 }
 
 /// The ledger (the same filters) as CSV or XLSX, headers in the caller's language.
-#[utoipa::path(get, path = "/api/price-surveys/export", tag = "price watch", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/price-surveys/export", tag = "price watch", security(("bearer" = ["read_procurement"])),
     params(ExportFormat, LedgerQuery),
     responses((status = 200, description = "CSV or XLSX file"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[get("/api/price-surveys/export")]
@@ -615,7 +615,7 @@ pub async fn export_surveys(
     user.require(Capability::ReadProcurement)?;
     let format =
         Format::parse(&f.format).ok_or_else(|| AppError::field("format", RuleCode::Format))?;
-    ledger_download(&state, &user, &q, format, Locale::of(&req)).await
+    ledger_download(&state, &q, format, Locale::of(&req)).await
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -627,7 +627,7 @@ pub struct CandidateList {
 
 /// Price-failure candidates: listings priced more than the margin above the latest survey of
 /// their material, not yet confirmed or dismissed at this price and survey.
-#[utoipa::path(get, path = "/api/price-candidates", tag = "price watch", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/price-candidates", tag = "price watch", security(("bearer" = ["read_procurement"])),
     responses((status = 200, body = CandidateList), (status = 403, body = ErrorBody)))]
 #[get("/api/price-candidates")]
 pub async fn list_candidates(
@@ -645,7 +645,7 @@ pub async fn list_candidates(
 }
 
 /// The latest decisions on candidates (50).
-#[utoipa::path(get, path = "/api/price-candidates/decisions", tag = "price watch", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/price-candidates/decisions", tag = "price watch", security(("bearer" = ["read_procurement"])),
     responses((status = 200, body = [DecisionView]), (status = 403, body = ErrorBody)))]
 #[get("/api/price-candidates/decisions")]
 pub async fn list_decisions(
@@ -662,7 +662,7 @@ pub async fn list_decisions(
 
 /// Confirms a candidate (a price failure is recorded against the supplier; the head confirms
 /// it as usual) or dismisses it with a reason (the procurement officer).
-#[utoipa::path(post, path = "/api/price-candidates/{listing_id}/decision", tag = "price watch", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/price-candidates/{listing_id}/decision", tag = "price watch", security(("bearer" = ["manage_procurement"])),
     params(("listing_id" = i64, Path)), request_body = DecisionInput,
     responses((status = 200, body = DecisionView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -670,10 +670,11 @@ pub async fn list_decisions(
 pub async fn decide_candidate(
     state: web::Data<AppState>,
     user: CurrentUser,
-    listing_id: web::Path<i64>,
+    listing_id: web::Path<ListingId>,
     body: web::Json<DecisionInput>,
     req: HttpRequest,
 ) -> AppResult<web::Json<DecisionView>> {
+    user.require(Capability::ManageProcurement)?;
     let locale = Locale::of(&req);
     let row = store::decide(&state, &user, *listing_id, body.into_inner(), locale).await?;
     let mut v = decision_views(&state.db.read, vec![row], locale).await?;

@@ -21,7 +21,7 @@ use crate::web::page::{Form, field};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
-use entity::material;
+use entity::{ListingId, material};
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
@@ -154,8 +154,9 @@ pub async fn ledger_download_page(
     format: web::Path<String>,
     q: web::Query<LedgerQuery>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ReadProcurement)?;
     let format = Format::parse(&format).ok_or(AppError::NotFound)?;
-    ledger_download(&state, &user, &q, format, ctx.locale).await
+    ledger_download(&state, &q, format, ctx.locale).await
 }
 
 #[derive(Template)]
@@ -185,12 +186,10 @@ impl SurveyFormView {
 async fn survey_form(
     state: &AppState,
     ctx: PageCtx,
-    user: &CurrentUser,
     values: Form,
     errors: FormErrors,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    user.require(Capability::ManageProcurement)?;
     let conn = &state.db.read;
     let materials = store::listed(conn)
         .await?
@@ -235,6 +234,7 @@ pub async fn survey_form_page(
     user: CurrentUser,
     q: web::Query<Form>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageProcurement)?;
     let mut values = Form::new();
     values.insert("surveyed_on".into(), state.today().to_string());
     values.insert(
@@ -259,15 +259,7 @@ pub async fn survey_form_page(
     {
         values.insert("material_code".into(), m.code);
     }
-    survey_form(
-        &state,
-        ctx,
-        &user,
-        values,
-        FormErrors::default(),
-        StatusCode::OK,
-    )
-    .await
+    survey_form(&state, ctx, values, FormErrors::default(), StatusCode::OK).await
 }
 
 /// Reads the survey form; what cannot be read is a field error beside the field.
@@ -327,9 +319,9 @@ pub async fn survey_submit(
     user: CurrentUser,
     form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageProcurement)?;
     let f = form.0;
     let result = async {
-        user.require(Capability::ManageProcurement)?;
         let (input, errors) = survey_from_form(&state, &f).await?;
         // The form names the material by code; the store's message belongs beside that field.
         match store::record_survey_with(&state, &user, input, errors).await {
@@ -353,7 +345,7 @@ pub async fn survey_submit(
         locale,
         &to,
         "pw-flash-recorded",
-        |errors, status| survey_form(&state, ctx, &user, f.clone(), errors, status),
+        |errors, status| survey_form(&state, ctx, f.clone(), errors, status),
     )
     .await
 }
@@ -401,7 +393,7 @@ struct CandidatesPage {
     may_decide: bool,
     errors: FormErrors,
     /// The listing whose form was sent back with errors, and what was typed.
-    failed: Option<(i64, String)>,
+    failed: Option<(ListingId, String)>,
 }
 
 impl CandidatesPage {
@@ -421,10 +413,9 @@ async fn candidates_page_with(
     ctx: PageCtx,
     user: &CurrentUser,
     errors: FormErrors,
-    failed: Option<(i64, String)>,
+    failed: Option<(ListingId, String)>,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    user.require(Capability::ReadProcurement)?;
     let conn = &state.db.read;
     let margin = crate::settings::price_margin(conn).await?;
     let list = store::candidates(conn, margin).await?;
@@ -452,6 +443,7 @@ pub async fn candidates_page(
     ctx: PageCtx,
     user: CurrentUser,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ReadProcurement)?;
     candidates_page_with(
         &state,
         ctx,
@@ -468,9 +460,10 @@ pub async fn candidate_decide(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    listing_id: web::Path<i64>,
+    listing_id: web::Path<ListingId>,
     form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageProcurement)?;
     let listing_id = *listing_id;
     let f = form.0;
     let decision = field(&f, "decision");

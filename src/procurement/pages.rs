@@ -25,7 +25,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use chrono::NaiveDate;
-use entity::{site, supplier};
+use entity::{SupplierId, site, supplier};
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
@@ -37,7 +37,7 @@ fn optional_date(f: &Form, k: &str) -> AppResult<Option<NaiveDate>> {
     }
 }
 
-fn id(f: &Form, k: &str) -> AppResult<i64> {
+fn id<T: std::str::FromStr>(f: &Form, k: &str) -> AppResult<T> {
     field(f, k)
         .parse()
         .map_err(|_| AppError::field(k, RuleCode::Required))
@@ -89,6 +89,7 @@ pub async fn plan_list(
     ctx: PageCtx,
     user: CurrentUser,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ReadPlans)?;
     plans_page(&state, ctx, &user, FormErrors::default(), StatusCode::OK).await
 }
 
@@ -99,6 +100,7 @@ pub async fn open_plan(
     user: CurrentUser,
     form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::PlanNeeds)?;
     let month = field(&form.0, "month");
     match store::open_plan(&state, &user, NewPlan { month }).await {
         Ok(p) => Ok(redirect_with_flash(
@@ -286,6 +288,7 @@ pub async fn plan_view(
     id: web::Path<i64>,
     q: web::Query<PlanQuery>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ReadPlans)?;
     let m = q.into_inner().m.unwrap_or_default().trim().to_string();
     plan_page(
         &state,
@@ -321,6 +324,7 @@ pub async fn add_line(
     id: web::Path<i64>,
     form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::PlanNeeds)?;
     let id = *id;
     let f = form.0;
     let result = async {
@@ -463,6 +467,7 @@ pub async fn line_save(
     id: web::Path<i64>,
     form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::PlanNeeds)?;
     let id = *id;
     let f = form.0;
     let result = async {
@@ -494,6 +499,7 @@ pub async fn line_remove(
     id: web::Path<i64>,
     _form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::PlanNeeds)?;
     let id = *id;
     let plan_id = entity::plan_line::Entity::find_by_id(id)
         .one(&state.db.read)
@@ -532,6 +538,7 @@ pub async fn submit_plan(
     id: web::Path<i64>,
     _form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageProcurement)?;
     let id = *id;
     let result = store::submit_plan(&state, &user, id).await.map(|_| ());
     let to = format!("/plans/{id}");
@@ -565,6 +572,7 @@ pub async fn decide_plan(
     id: web::Path<i64>,
     form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ApproveProcurement)?;
     let id = *id;
     let f = form.0;
     let approve = field(&f, "action") == "approve";
@@ -610,7 +618,7 @@ struct QuotesPage {
     c: QuoteComparison,
     may_manage: bool,
     /// Admitted suppliers, for the record form.
-    suppliers: Vec<(i64, String)>,
+    suppliers: Vec<(SupplierId, String)>,
     contract_threshold: Decimal,
     form: Form,
     errors: FormErrors,
@@ -626,11 +634,12 @@ impl QuotesPage {
     fn v(&self, k: &str) -> String {
         field(&self.form, k)
     }
-    fn chosen_id(&self, k: &str, v: &i64) -> bool {
+    /// A quote's or a supplier's id.
+    fn chosen_id(&self, k: &str, v: &impl std::fmt::Display) -> bool {
         field(&self.form, k) == v.to_string()
     }
     fn enough(&self) -> bool {
-        let s: std::collections::BTreeSet<i64> =
+        let s: std::collections::BTreeSet<SupplierId> =
             self.c.quotes.iter().map(|q| q.supplier_id).collect();
         s.len() >= self.c.min_quotes
     }
@@ -653,7 +662,7 @@ async fn quotes_page(
     errors: FormErrors,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    let c = comparison(state, user, line_id, ctx.locale).await?;
+    let c = comparison(state, line_id, ctx.locale).await?;
     let may_manage = c.open && user.role.can(Capability::ManageProcurement);
     let suppliers = if may_manage {
         supplier::Entity::find()
@@ -688,6 +697,7 @@ pub async fn line_quotes(
     user: CurrentUser,
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ReadProcurement)?;
     quotes_page(
         &state,
         ctx,
@@ -708,6 +718,7 @@ pub async fn record_quote(
     id: web::Path<i64>,
     form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageProcurement)?;
     let id = *id;
     let f = form.0;
     let result = async {
@@ -743,6 +754,7 @@ pub async fn choose(
     id: web::Path<i64>,
     form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageProcurement)?;
     let id = *id;
     let f = form.0;
     let result = async {
@@ -783,7 +795,7 @@ struct LedgerPage {
     contracts: Vec<ContractView>,
     filter: ContractFilter,
     statuses: Vec<&'static str>,
-    suppliers: Vec<(i64, String)>,
+    suppliers: Vec<(SupplierId, String)>,
     /// The filter as a query string, for the downloads.
     query: String,
 }
@@ -795,7 +807,7 @@ impl LedgerPage {
     fn chosen_status(&self, s: &str) -> bool {
         self.filter.status.as_deref() == Some(s)
     }
-    fn chosen_supplier(&self, id: &i64) -> bool {
+    fn chosen_supplier(&self, id: &SupplierId) -> bool {
         self.filter.supplier_id == Some(*id)
     }
     fn overdue_only(&self) -> bool {
@@ -852,8 +864,9 @@ pub async fn ledger_page(
     user: CurrentUser,
     q: web::Query<LedgerQuery>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ReadProcurement)?;
     let filter = q.filter();
-    let list = ledger(&state, &user, &filter).await?;
+    let list = ledger(&state, &filter).await?;
     let suppliers = supplier::Entity::find()
         .filter(
             supplier::Column::Id.in_subquery(
@@ -887,8 +900,9 @@ pub async fn download(
     format: web::Path<String>,
     q: web::Query<LedgerQuery>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ReadProcurement)?;
     let format = Format::parse(&format).ok_or(AppError::NotFound)?;
-    let list = ledger(&state, &user, &q.filter()).await?;
+    let list = ledger(&state, &q.filter()).await?;
     let sheet = ledger_sheet(&list, ctx.locale, state.tz());
     Ok(crate::export::download(
         format,
@@ -941,7 +955,7 @@ async fn contract_page(
     errors: FormErrors,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    let d = contract_detail(state, user, id, ctx.locale).await?;
+    let d = contract_detail(state, id, ctx.locale).await?;
     let st = ContractStatus::parse(&d.contract.status);
     let open_levels = if st == Some(ContractStatus::InSignoff) {
         d.contract
@@ -977,6 +991,7 @@ pub async fn contract_view(
     user: CurrentUser,
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ReadProcurement)?;
     contract_page(
         &state,
         ctx,
@@ -997,6 +1012,7 @@ pub async fn contract_save(
     id: web::Path<i64>,
     form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageProcurement)?;
     let id = *id;
     let f = form.0;
     let result = async {
@@ -1025,6 +1041,7 @@ pub async fn contract_submit(
     id: web::Path<i64>,
     _form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageProcurement)?;
     let id = *id;
     let result = store::submit_contract(&state, &user, id).await.map(|_| ());
     let to = format!("/contracts/{id}");
@@ -1047,6 +1064,7 @@ pub async fn sign_off(
     id: web::Path<i64>,
     form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::SignContracts)?;
     let id = *id;
     let f = form.0;
     let input = SignoffInput {
@@ -1075,6 +1093,7 @@ pub async fn adopt_price(
     id: web::Path<i64>,
     _form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageProcurement)?;
     let id = *id;
     let contract_id = entity::contract_item::Entity::find_by_id(id)
         .one(&state.db.read)

@@ -4,6 +4,7 @@
 
 use crate::error::RuleCode;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use entity::SupplierId;
 use rust_decimal::Decimal;
 
 // ----- The plan's month (rule 11) -----
@@ -286,7 +287,7 @@ pub const MIN_QUOTES: usize = 3;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct QuoteOffer {
     pub id: i64,
-    pub supplier_id: i64,
+    pub supplier_id: SupplierId,
     pub unit_price: Decimal,
 }
 
@@ -319,7 +320,8 @@ pub fn cheapest(quotes: &[QuoteOffer]) -> Option<Decimal> {
 /// Rule 6: a quote may be chosen once three different suppliers have quoted; a quote dearer
 /// than the cheapest needs a written reason (one tied with the cheapest does not).
 pub fn check_choice(quotes: &[QuoteOffer], chosen: i64, reason: &str) -> Result<(), ChoiceError> {
-    let suppliers: std::collections::BTreeSet<i64> = quotes.iter().map(|q| q.supplier_id).collect();
+    let suppliers: std::collections::BTreeSet<SupplierId> =
+        quotes.iter().map(|q| q.supplier_id).collect();
     if suppliers.len() < MIN_QUOTES {
         return Err(ChoiceError::TooFewQuotes);
     }
@@ -621,17 +623,17 @@ mod tests {
         vec![
             QuoteOffer {
                 id: 1,
-                supplier_id: 10,
+                supplier_id: SupplierId(10),
                 unit_price: d("420"),
             },
             QuoteOffer {
                 id: 2,
-                supplier_id: 11,
+                supplier_id: SupplierId(11),
                 unit_price: d("405.5"),
             },
             QuoteOffer {
                 id: 3,
-                supplier_id: 12,
+                supplier_id: SupplierId(12),
                 unit_price: d("430"),
             },
         ]
@@ -642,7 +644,7 @@ mod tests {
         let two = &offers()[..2];
         assert_eq!(check_choice(two, 2, ""), Err(ChoiceError::TooFewQuotes));
         let mut same = offers();
-        same[2].supplier_id = 10;
+        same[2].supplier_id = SupplierId(10);
         assert_eq!(check_choice(&same, 2, ""), Err(ChoiceError::TooFewQuotes));
     }
 

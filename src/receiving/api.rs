@@ -2,20 +2,19 @@
 //! a rejected line turned into a quality failure.
 
 use super::store::{self, DeliveryInput, InspectionLine};
-use crate::auth::{Capability, CurrentUser, Role};
-use crate::error::{AppError, AppResult, ErrorBody};
+use crate::auth::{Capability, CurrentUser};
+use crate::error::{AppResult, ErrorBody};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, post, web};
-use entity::{delivery, delivery_line};
+use entity::{ListingId, SupplierId};
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DeliveryView {
     pub id: i64,
-    pub supplier_id: i64,
+    pub supplier_id: SupplierId,
     pub warehouse_id: i64,
     pub note_number: String,
     pub arrival: String,
@@ -30,7 +29,7 @@ pub struct DeliveryView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DeliveryLineView {
     pub id: i64,
-    pub listing_id: i64,
+    pub listing_id: ListingId,
     #[schema(value_type = String)]
     pub quantity: Decimal,
     pub batch_no: String,
@@ -41,46 +40,38 @@ pub struct DeliveryLineView {
     pub reject_reason: String,
 }
 
-async fn delivery_view(
-    conn: &impl ConnectionTrait,
-    d: delivery::Model,
-    today: chrono::NaiveDate,
-) -> AppResult<DeliveryView> {
-    let lines = delivery_line::Entity::find()
-        .filter(delivery_line::Column::DeliveryId.eq(d.id))
-        .order_by_asc(delivery_line::Column::Id)
-        .all(conn)
-        .await?;
-    let due = crate::stock::rules::Arrival::parse(&d.arrival)
-        .map(|a| a.inspection_due(d.delivered_on))
-        .unwrap_or(d.delivered_on);
-    Ok(DeliveryView {
-        overdue: d.status == "pending" && today > due,
-        inspection_due: due,
-        id: d.id,
-        supplier_id: d.supplier_id,
-        warehouse_id: d.warehouse_id,
-        note_number: d.note_number,
-        arrival: d.arrival,
-        delivered_on: d.delivered_on,
-        status: d.status,
-        lines: lines
-            .into_iter()
-            .map(|l| DeliveryLineView {
-                id: l.id,
-                listing_id: l.listing_id,
-                quantity: l.quantity.value(),
-                batch_no: l.batch_no,
-                accepted: l.accepted.value(),
-                rejected: l.rejected.value(),
-                reject_reason: l.reject_reason,
-            })
-            .collect(),
-    })
+impl From<store::DeliveryRow> for DeliveryView {
+    fn from(r: store::DeliveryRow) -> Self {
+        let d = r.delivery;
+        Self {
+            overdue: r.deadline.overdue,
+            inspection_due: r.deadline.due,
+            id: d.id,
+            supplier_id: d.supplier_id,
+            warehouse_id: d.warehouse_id,
+            note_number: d.note_number,
+            arrival: d.arrival,
+            delivered_on: d.delivered_on,
+            status: d.status,
+            lines: r
+                .lines
+                .into_iter()
+                .map(|l| DeliveryLineView {
+                    id: l.id,
+                    listing_id: l.listing_id,
+                    quantity: l.quantity.value(),
+                    batch_no: l.batch_no,
+                    accepted: l.accepted.value(),
+                    rejected: l.rejected.value(),
+                    reject_reason: l.reject_reason,
+                })
+                .collect(),
+        }
+    }
 }
 
 /// A supplier sends a delivery note.
-#[utoipa::path(post, path = "/api/deliveries", tag = "stock", security(("bearer" = [])), request_body = DeliveryInput,
+#[utoipa::path(post, path = "/api/deliveries", tag = "stock", security(("bearer" = ["manage_own_supplier"])), request_body = DeliveryInput,
     responses((status = 201, body = DeliveryView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/deliveries")]
 pub async fn create_delivery(
@@ -89,31 +80,29 @@ pub async fn create_delivery(
     body: web::Json<DeliveryInput>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageOwnSupplier)?;
-    let d = store::create_delivery(&state, &user, body.into_inner()).await?;
-    Ok(HttpResponse::Created().json(delivery_view(&state.db.read, d, state.today()).await?))
+    let d = store::create_delivery_now(&state, &user, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(DeliveryView::from(
+        store::delivery_row(&state.db.read, d, state.today()).await?,
+    )))
 }
 
 /// Deliveries: a supplier sees its own; the warehouse and the office see all.
-#[utoipa::path(get, path = "/api/deliveries", tag = "stock", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/deliveries", tag = "stock", security(("bearer" = ["read_deliveries"])),
     responses((status = 200, body = Vec<DeliveryView>), (status = 403, body = ErrorBody)))]
 #[get("/api/deliveries")]
 pub async fn deliveries(
     state: web::Data<AppState>,
     user: CurrentUser,
 ) -> AppResult<web::Json<Vec<DeliveryView>>> {
-    let mut sel = delivery::Entity::find().order_by_desc(delivery::Column::Id);
-    if user.role == Role::Supplier {
-        sel = sel
-            .filter(delivery::Column::SupplierId.eq(user.supplier_id.ok_or(AppError::Forbidden)?));
-    } else {
-        user.require(Capability::ReadStock)?;
-    }
-    let today = state.today();
-    let mut out = Vec::new();
-    for d in sel.all(&state.db.read).await? {
-        out.push(delivery_view(&state.db.read, d, today).await?);
-    }
-    Ok(web::Json(out))
+    user.require(Capability::ReadDeliveries)?;
+    let rows = store::deliveries_for(
+        &state.db.read,
+        &user,
+        state.today(),
+        store::DeliveryOrder::Newest,
+    )
+    .await?;
+    Ok(web::Json(rows.into_iter().map(Into::into).collect()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -122,7 +111,7 @@ pub struct InspectionInput {
 }
 
 /// The keeper's receiving inspection: accepted quantities enter stock as consigned lots.
-#[utoipa::path(post, path = "/api/deliveries/{id}/inspection", tag = "stock", security(("bearer" = [])), request_body = InspectionInput,
+#[utoipa::path(post, path = "/api/deliveries/{id}/inspection", tag = "stock", security(("bearer" = ["inspect_deliveries"])), request_body = InspectionInput,
     responses((status = 200, body = DeliveryView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/deliveries/{id}/inspection")]
 pub async fn inspect(
@@ -132,16 +121,18 @@ pub async fn inspect(
     body: web::Json<InspectionInput>,
 ) -> AppResult<web::Json<DeliveryView>> {
     user.require(Capability::InspectDeliveries)?;
-    let d = store::inspect(&state, &user, *id, body.into_inner().lines).await?;
+    let d = store::inspect_now(&state, &user, *id, body.into_inner().lines).await?;
     Ok(web::Json(
-        delivery_view(&state.db.read, d, state.today()).await?,
+        store::delivery_row(&state.db.read, d, state.today())
+            .await?
+            .into(),
     ))
 }
 
 /// The rejected part of an inspected delivery line becomes a quality failure of its supplier
 /// (rule 8 feeding rule 2), with the line's certificate as evidence; the supplier is told and
 /// may answer, and another person confirms or dismisses it.
-#[utoipa::path(post, path = "/api/deliveries/lines/{id}/failure", tag = "stock", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/deliveries/lines/{id}/failure", tag = "stock", security(("bearer" = ["record_failures"])),
     responses((status = 201, body = crate::suppliers::store::FailureView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/deliveries/lines/{id}/failure")]
 pub async fn rejection_to_failure(

@@ -2,10 +2,12 @@
 //! each line's name, specification, model, quantity and certificate, within the deadline of
 //! its arrival (local the same day, part loads 3 days, full trucks 7); what passes becomes a
 //! consigned lot, what fails is rejected with a reason and may become the supplier's quality
-//! failure (rule 2). `store.rs` holds the transactions, `api.rs` and `pages.rs` the handlers.
+//! failure (rule 2). `rules.rs` holds the deadline, `store.rs` the transactions and the
+//! deliveries view, `api.rs` and `pages.rs` the handlers.
 
 pub mod api;
 pub mod pages;
+pub mod rules;
 pub mod store;
 
 /// This capability's routes, for `crate::routes` to assemble: the API operations (each written

@@ -6,14 +6,13 @@ use crate::auth::{Capability, CurrentUser};
 use crate::catalogue::pages::{ListingLabel, labels};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::stock::rules::Arrival;
 use crate::web::page::{CsrfForm, FormErrors, PageCtx, redirect_with_flash};
 use crate::web::page::{Form, decimal_field as dec, field};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
-use entity::{delivery, delivery_line, supplier};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use entity::{ListingId, delivery, delivery_line};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
 
 // ----- Warehouse: deliveries and inspection -----
@@ -22,19 +21,13 @@ use std::collections::HashMap;
 #[template(path = "stock/deliveries.html")]
 struct DeliveriesView {
     ctx: PageCtx,
-    rows: Vec<(
-        delivery::Model,
-        Vec<delivery_line::Model>,
-        chrono::NaiveDate,
-        bool,
-        String,
-    )>,
-    labels: HashMap<i64, ListingLabel>,
+    rows: Vec<store::DeliveryRow>,
+    labels: HashMap<ListingId, ListingLabel>,
     errors: FormErrors,
 }
 
 impl DeliveriesView {
-    fn label(&self, id: &i64) -> String {
+    fn label(&self, id: &ListingId) -> String {
         self.labels
             .get(id)
             .map(|l| format!("{} {} ({})", l.name, l.spec, l.unit))
@@ -57,34 +50,17 @@ async fn render_deliveries(
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReadStock)?;
     let db = &state.db.read;
-    let today = state.today();
-    let mut rows = Vec::new();
-    let mut ids = Vec::new();
-    for d in delivery::Entity::find()
-        .order_by_desc(delivery::Column::Id)
-        .limit(100)
-        .all(db)
-        .await?
-    {
-        let lines = delivery_line::Entity::find()
-            .filter(delivery_line::Column::DeliveryId.eq(d.id))
-            .order_by_asc(delivery_line::Column::Id)
-            .all(db)
-            .await?;
-        ids.extend(lines.iter().map(|l| l.listing_id));
-        let due = Arrival::parse(&d.arrival)
-            .map(|a| a.inspection_due(d.delivered_on))
-            .unwrap_or(d.delivered_on);
-        let overdue = d.status == "pending" && today > due;
-        let supplier_name = supplier::Entity::find_by_id(d.supplier_id)
-            .one(db)
-            .await?
-            .map(|s| s.legal_name)
-            .unwrap_or_default();
-        rows.push((d, lines, due, overdue, supplier_name));
-    }
-    // Waiting deliveries first, the most urgent on top.
-    rows.sort_by_key(|(d, _, due, _, _)| (d.status != "pending", *due));
+    let rows = store::deliveries_for(
+        db,
+        user,
+        state.today(),
+        store::DeliveryOrder::UrgentFirst(100),
+    )
+    .await?;
+    let ids: Vec<ListingId> = rows
+        .iter()
+        .flat_map(|r| r.lines.iter().map(|l| l.listing_id))
+        .collect();
     let labels = labels(db, &ctx, &ids).await?;
     Ok(crate::web::html_status(
         status,
@@ -142,7 +118,9 @@ pub async fn delivery_inspect(
                 },
             });
         }
-        store::inspect(&state, &user, *id, lines).await.map(|_| ())
+        store::inspect_now(&state, &user, *id, lines)
+            .await
+            .map(|_| ())
     }
     .await;
     match r {

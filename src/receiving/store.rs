@@ -1,28 +1,30 @@
 //! Rule 8: a supplier's delivery notes, and their inspection line by line into consigned
 //! lots (what fails a check never enters stock); a rejection becomes a quality failure.
 
+use super::rules::{Arrival, InspectionDeadline, inspection_deadline};
 use crate::audit::{self, Change};
-use crate::auth::CurrentUser;
+use crate::auth::{Act, CurrentUser, Role};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::state::AppState;
-use crate::stock::rules::Arrival;
 use crate::stock::store::{Qty, own_supplier, qty, record_movement, unit_decimals};
 use chrono::NaiveDate;
-use entity::{delivery, delivery_line, listing, lot, material};
+use entity::{ListingId, SupplierId, delivery, delivery_line, listing, lot, material, supplier};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, ExprTrait, QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
+    EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use utoipa::ToSchema;
 
 // ----- Deliveries and inspection (rule 8) -----
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct DeliveryLineInput {
-    pub listing_id: i64,
+    pub listing_id: ListingId,
     #[schema(value_type = String)]
     pub quantity: Decimal,
     #[serde(default)]
@@ -40,15 +42,16 @@ pub struct DeliveryInput {
     pub lines: Vec<DeliveryLineInput>,
 }
 
-/// A supplier sends a delivery note; the goods wait for inspection.
+/// A supplier (`act.actor`) sends a delivery note; the goods wait for inspection. Joins the
+/// caller's transaction: it reads and writes through `txn` and commits nothing.
 pub async fn create_delivery(
-    state: &AppState,
-    user: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     input: DeliveryInput,
 ) -> AppResult<delivery::Model> {
+    let user = act.actor;
     let sid = own_supplier(user)?;
-    crate::suppliers::store::ensure_may_trade(&state.db.read, sid, state.today()).await?;
-    let db = &state.db.read;
+    crate::suppliers::store::ensure_may_trade(txn, sid, act.today).await?;
     let mut errors = FieldErrors::new();
     if input.note_number.trim().is_empty() {
         errors.add("note_number", RuleCode::Required);
@@ -60,7 +63,7 @@ pub async fn create_delivery(
     for (i, l) in input.lines.iter().enumerate() {
         let f = format!("lines.{i}.quantity");
         let found = listing::Entity::find_by_id(l.listing_id)
-            .one(db)
+            .one(txn)
             .await?
             .filter(|x| x.supplier_id == sid && x.warehouse_id == input.warehouse_id);
         let Some(found) = found else {
@@ -70,12 +73,12 @@ pub async fn create_delivery(
         let q = qty(
             &f,
             l.quantity,
-            unit_decimals(db, found.material_id).await?,
+            unit_decimals(txn, found.material_id).await?,
             &mut errors,
         );
         if let Some(fid) = l.certificate_file_id
             && entity::file::Entity::find_by_id(fid)
-                .one(db)
+                .one(txn)
                 .await?
                 .is_none_or(|x| x.supplier_id != Some(sid))
         {
@@ -92,8 +95,7 @@ pub async fn create_delivery(
         ));
     }
     errors.into_result()?;
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
+    let now = act.now;
     let d = delivery::ActiveModel {
         supplier_id: Set(sid),
         warehouse_id: Set(input.warehouse_id),
@@ -107,7 +109,7 @@ pub async fn create_delivery(
         inspected_at: Set(None),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     for (listing_id, q, batch, cert) in lines {
         delivery_line::ActiveModel {
@@ -122,16 +124,28 @@ pub async fn create_delivery(
             checks: Set(String::new()),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
     }
     audit::record(
-        &txn,
+        txn,
         &user.actor(),
         now,
         Change::new("delivery.create", "delivery", d.id).after(&d),
     )
     .await?;
+    Ok(d)
+}
+
+/// [`create_delivery`] on its own: in a write transaction of its own, committed when it
+/// succeeds.
+pub async fn create_delivery_now(
+    state: &AppState,
+    user: &CurrentUser,
+    input: DeliveryInput,
+) -> AppResult<delivery::Model> {
+    let txn = state.db.begin_write().await?;
+    let d = create_delivery(&txn, &Act::of(state, user), input).await?;
     txn.commit().await?;
     Ok(d)
 }
@@ -169,17 +183,18 @@ pub struct InspectionLine {
     pub checks: InspectionChecks,
 }
 
-/// The keeper inspects each line; accepted goods become a consigned lot (still the
-/// supplier's) with a receipt movement; rejected goods never enter stock.
+/// The keeper (`act.actor`) inspects each line; accepted goods become a consigned lot (still
+/// the supplier's) with a receipt movement; rejected goods never enter stock. Joins the
+/// caller's transaction: it reads and writes through `txn` and commits nothing.
 pub async fn inspect(
-    state: &AppState,
-    keeper: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     delivery_id: i64,
     lines: Vec<InspectionLine>,
 ) -> AppResult<delivery::Model> {
-    let db = &state.db.read;
+    let keeper = act.actor;
     let d = delivery::Entity::find_by_id(delivery_id)
-        .one(db)
+        .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
     if d.status != "pending" {
@@ -187,7 +202,7 @@ pub async fn inspect(
     }
     let stored = delivery_line::Entity::find()
         .filter(delivery_line::Column::DeliveryId.eq(d.id))
-        .all(db)
+        .all(txn)
         .await?;
     let mut errors = FieldErrors::new();
     if lines.len() != stored.len() {
@@ -226,16 +241,15 @@ pub async fn inspect(
         ));
     }
     errors.into_result()?;
-    let today = state.today();
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
+    let today = act.today;
+    let now = act.now;
     let claimed = delivery::Entity::update_many()
         .col_expr(delivery::Column::Status, Expr::value("inspected"))
         .col_expr(delivery::Column::InspectedBy, Expr::value(Some(keeper.id)))
         .col_expr(delivery::Column::InspectedAt, Expr::value(Some(now)))
         .filter(delivery::Column::Id.eq(d.id))
         .filter(delivery::Column::Status.eq("pending"))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if claimed.rows_affected != 1 {
         return Err(AppError::Rule(RuleCode::DeliveryNotPending));
@@ -250,11 +264,11 @@ pub async fn inspect(
                 Expr::value(serde_json::to_string(&checks).unwrap_or_default()),
             )
             .filter(delivery_line::Column::Id.eq(line.id))
-            .exec(&txn)
+            .exec(txn)
             .await?;
         if accepted.value() > Decimal::ZERO {
             let l = listing::Entity::find_by_id(line.listing_id)
-                .one(&txn)
+                .one(txn)
                 .await?
                 .ok_or(AppError::NotFound)?;
             let lot = lot::ActiveModel {
@@ -270,10 +284,10 @@ pub async fn inspect(
                 created_at: Set(now),
                 ..Default::default()
             }
-            .insert(&txn)
+            .insert(txn)
             .await?;
             record_movement(
-                &txn,
+                txn,
                 &lot,
                 "receipt",
                 accepted.value(),
@@ -292,35 +306,61 @@ pub async fn inspect(
                     Expr::col(listing::Column::OnHand).add(accepted),
                 )
                 .filter(listing::Column::Id.eq(l.id))
-                .exec(&txn)
+                .exec(txn)
                 .await?;
         }
     }
     audit::record(
-        &txn,
+        txn,
         &keeper.actor(),
         now,
         Change::new("delivery.inspect", "delivery", d.id)
             .after(serde_json::json!({"lines": lines.len()})),
     )
     .await?;
-    txn.commit().await?;
     delivery::Entity::find_by_id(d.id)
-        .one(db)
+        .one(txn)
         .await?
         .ok_or(AppError::NotFound)
+}
+
+/// [`inspect`] on its own: in a write transaction of its own, committed when it succeeds.
+pub async fn inspect_now(
+    state: &AppState,
+    keeper: &CurrentUser,
+    delivery_id: i64,
+    lines: Vec<InspectionLine>,
+) -> AppResult<delivery::Model> {
+    let txn = state.db.begin_write().await?;
+    let d = inspect(&txn, &Act::of(state, keeper), delivery_id, lines).await?;
+    txn.commit().await?;
+    Ok(d)
 }
 
 /// Rule 8 feeding rule 2: the rejected part of an inspected delivery line becomes a quality
 /// failure of its supplier (source: receiving inspection), described by the delivery note,
 /// the material and the keeper's reason, with the line's certificate as evidence. Refused
 /// when nothing of the line was rejected.
+///
+/// Not yet composable: the failure is recorded by `suppliers::store::record_failure`, which
+/// opens (and commits) its own transaction and wakes the mail sender. Once it joins a
+/// caller's transaction, this becomes `(txn, act, line_id)`: [`failure_of_rejection`] on
+/// `txn`, then `record_failure` on `txn`.
 pub async fn rejection_to_failure(
     state: &AppState,
     officer: &CurrentUser,
     line_id: i64,
 ) -> AppResult<entity::supplier_failure::Model> {
-    let conn = &state.db.read;
+    let (supplier_id, input) = failure_of_rejection(&state.db.read, line_id).await?;
+    crate::suppliers::store::record_failure(state, officer, supplier_id, input).await
+}
+
+/// The quality failure a rejected delivery line makes: its supplier and what is recorded
+/// (see [`rejection_to_failure`]). Refused when nothing of the line was rejected.
+pub async fn failure_of_rejection(
+    conn: &impl ConnectionTrait,
+    line_id: i64,
+) -> AppResult<(SupplierId, crate::suppliers::store::FailureInput)> {
     let line = delivery_line::Entity::find_by_id(line_id)
         .one(conn)
         .await?
@@ -354,5 +394,105 @@ pub async fn rejection_to_failure(
         description,
         evidence_file_id: line.certificate_file_id,
     };
-    crate::suppliers::store::record_failure(state, officer, d.supplier_id, input).await
+    Ok((d.supplier_id, input))
+}
+
+// ----- The deliveries view (rule 8's deadlines) -----
+
+/// One delivery as the list shows it: its lines, rule 8's deadline and its supplier's name.
+#[derive(Debug, Clone)]
+pub struct DeliveryRow {
+    pub delivery: delivery::Model,
+    pub lines: Vec<delivery_line::Model>,
+    pub deadline: InspectionDeadline,
+    pub supplier_name: String,
+}
+
+/// Which deliveries a list holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryOrder {
+    /// Every delivery the actor may see, newest first (the API).
+    Newest,
+    /// The newest `n`, then waiting ones first with the most urgent deadline on top (the
+    /// warehouse's page).
+    UrgentFirst(u64),
+}
+
+/// The deliveries `actor` may see: a supplier its own; everyone else the handler let through
+/// (the `ReadDeliveries` capability: the warehouse and the office) all of them. Lines and
+/// supplier names are read in one query each, whatever the number of deliveries.
+pub async fn deliveries_for(
+    conn: &impl ConnectionTrait,
+    actor: &CurrentUser,
+    today: NaiveDate,
+    order: DeliveryOrder,
+) -> AppResult<Vec<DeliveryRow>> {
+    let mut sel = delivery::Entity::find().order_by_desc(delivery::Column::Id);
+    if actor.role == Role::Supplier {
+        sel = sel
+            .filter(delivery::Column::SupplierId.eq(actor.supplier_id.ok_or(AppError::Forbidden)?));
+    }
+    if let DeliveryOrder::UrgentFirst(n) = order {
+        sel = sel.limit(n);
+    }
+    let deliveries = sel.all(conn).await?;
+    let mut lines: HashMap<i64, Vec<delivery_line::Model>> = HashMap::new();
+    let mut names: HashMap<SupplierId, String> = HashMap::new();
+    // In chunks, to stay under the databases' limits on bound parameters.
+    for chunk in deliveries.chunks(500) {
+        let ids: Vec<i64> = chunk.iter().map(|d| d.id).collect();
+        for l in delivery_line::Entity::find()
+            .filter(delivery_line::Column::DeliveryId.is_in(ids))
+            .order_by_asc(delivery_line::Column::Id)
+            .all(conn)
+            .await?
+        {
+            lines.entry(l.delivery_id).or_default().push(l);
+        }
+        let suppliers: Vec<SupplierId> = chunk.iter().map(|d| d.supplier_id).collect();
+        for s in supplier::Entity::find()
+            .filter(supplier::Column::Id.is_in(suppliers))
+            .all(conn)
+            .await?
+        {
+            names.insert(s.id, s.legal_name);
+        }
+    }
+    let mut rows: Vec<DeliveryRow> = deliveries
+        .into_iter()
+        .map(|d| DeliveryRow {
+            deadline: inspection_deadline(&d.arrival, d.delivered_on, d.status == "pending", today),
+            lines: lines.remove(&d.id).unwrap_or_default(),
+            supplier_name: names.get(&d.supplier_id).cloned().unwrap_or_default(),
+            delivery: d,
+        })
+        .collect();
+    if let DeliveryOrder::UrgentFirst(_) = order {
+        rows.sort_by_key(|r| (r.delivery.status != "pending", r.deadline.due));
+    }
+    Ok(rows)
+}
+
+/// One delivery's row, as [`deliveries_for`] shows it (after it was sent or inspected).
+pub async fn delivery_row(
+    conn: &impl ConnectionTrait,
+    d: delivery::Model,
+    today: NaiveDate,
+) -> AppResult<DeliveryRow> {
+    let lines = delivery_line::Entity::find()
+        .filter(delivery_line::Column::DeliveryId.eq(d.id))
+        .order_by_asc(delivery_line::Column::Id)
+        .all(conn)
+        .await?;
+    let supplier_name = supplier::Entity::find_by_id(d.supplier_id)
+        .one(conn)
+        .await?
+        .map(|s| s.legal_name)
+        .unwrap_or_default();
+    Ok(DeliveryRow {
+        deadline: inspection_deadline(&d.arrival, d.delivered_on, d.status == "pending", today),
+        lines,
+        supplier_name,
+        delivery: d,
+    })
 }

@@ -5,7 +5,7 @@ use crate::auth::{Capability, CurrentUser};
 use crate::error::{AppResult, ErrorBody};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, post, web};
-use entity::{requisition, requisition_line};
+use entity::{ListingId, RequisitionId, requisition, requisition_line};
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RequisitionView {
-    pub id: i64,
+    pub id: RequisitionId,
     pub site_id: i64,
     pub purpose: String,
     pub need_by: chrono::NaiveDate,
@@ -27,7 +27,7 @@ pub struct RequisitionView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RequisitionLineView {
     pub id: i64,
-    pub listing_id: i64,
+    pub listing_id: ListingId,
     #[schema(value_type = String)]
     pub quantity: Decimal,
     #[schema(value_type = String)]
@@ -73,7 +73,7 @@ fn row_view(row: store::RequisitionRow) -> RequisitionView {
 }
 
 /// A site user raises a requisition for their site.
-#[utoipa::path(post, path = "/api/requisitions", tag = "stock", security(("bearer" = [])), request_body = RequisitionInput,
+#[utoipa::path(post, path = "/api/requisitions", tag = "stock", security(("bearer" = ["requisition"])), request_body = RequisitionInput,
     responses((status = 201, body = RequisitionView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/requisitions")]
 pub async fn submit(
@@ -82,33 +82,34 @@ pub async fn submit(
     body: web::Json<RequisitionInput>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::Requisition)?;
-    let r = store::submit_requisition(&state, &user, body.into_inner()).await?;
+    let r = store::submit_requisition_now(&state, &user, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(requisition_view(&state, r).await?))
 }
 
 /// Requisitions: a site sees its own; the warehouse and the office see all.
-#[utoipa::path(get, path = "/api/requisitions", tag = "stock", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/requisitions", tag = "stock", security(("bearer" = ["read_requisitions"])),
     responses((status = 200, body = Vec<RequisitionView>), (status = 403, body = ErrorBody)))]
 #[get("/api/requisitions")]
 pub async fn requisitions(
     state: web::Data<AppState>,
     user: CurrentUser,
 ) -> AppResult<web::Json<Vec<RequisitionView>>> {
+    user.require(Capability::ReadRequisitions)?;
     let rows = store::requisitions_for(&state.db.read, &user, state.now(), None).await?;
     Ok(web::Json(rows.into_iter().map(row_view).collect()))
 }
 
 /// The site manager approves: the stock is reserved, or the approval is refused.
-#[utoipa::path(post, path = "/api/requisitions/{id}/approval", tag = "stock", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/requisitions/{id}/approval", tag = "stock", security(("bearer" = ["approve_requisitions"])), params(("id" = i64, Path)),
     responses((status = 200, body = RequisitionView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/requisitions/{id}/approval")]
 pub async fn approve(
     state: web::Data<AppState>,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<RequisitionId>,
 ) -> AppResult<web::Json<RequisitionView>> {
     user.require(Capability::ApproveRequisitions)?;
-    let r = store::approve_requisition(&state, &user, *id).await?;
+    let r = store::approve_requisition_now(&state, &user, *id).await?;
     Ok(web::Json(requisition_view(&state, r).await?))
 }
 
@@ -118,29 +119,30 @@ pub struct IssueInput {
 }
 
 /// The keeper issues goods against an approved requisition (oldest lots first).
-#[utoipa::path(post, path = "/api/requisitions/{id}/issue", tag = "stock", security(("bearer" = [])), request_body = IssueInput,
+#[utoipa::path(post, path = "/api/requisitions/{id}/issue", tag = "stock", security(("bearer" = ["issue_stock"])), params(("id" = i64, Path)), request_body = IssueInput,
     responses((status = 200, body = RequisitionView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/requisitions/{id}/issue")]
 pub async fn issue(
     state: web::Data<AppState>,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<RequisitionId>,
     body: web::Json<IssueInput>,
 ) -> AppResult<web::Json<RequisitionView>> {
     user.require(Capability::IssueStock)?;
-    let r = store::issue(&state, &user, *id, body.into_inner().lines).await?;
+    let r = store::issue_now(&state, &user, *id, body.into_inner().lines).await?;
     Ok(web::Json(requisition_view(&state, r).await?))
 }
 
 /// Cancels a requisition and releases what it reserved.
-#[utoipa::path(post, path = "/api/requisitions/{id}/cancellation", tag = "stock", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/requisitions/{id}/cancellation", tag = "stock", security(("bearer" = ["cancel_requisitions"])), params(("id" = i64, Path)),
     responses((status = 200, body = RequisitionView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/requisitions/{id}/cancellation")]
 pub async fn cancel(
     state: web::Data<AppState>,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<RequisitionId>,
 ) -> AppResult<web::Json<RequisitionView>> {
-    let r = store::cancel_requisition(&state, &user, *id).await?;
+    user.require(Capability::CancelRequisitions)?;
+    let r = store::cancel_requisition_now(&state, &user, *id).await?;
     Ok(web::Json(requisition_view(&state, r).await?))
 }

@@ -12,7 +12,7 @@ use crate::web::page::{CsrfForm, Form, FormErrors, PageCtx, form_outcome};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
-use entity::{requisition, requisition_line};
+use entity::{ListingId, RequisitionId, requisition, requisition_line};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -22,18 +22,18 @@ use std::str::FromStr;
 struct RequisitionsView {
     ctx: PageCtx,
     rows: Vec<RequisitionRow>,
-    labels: HashMap<i64, ListingLabel>,
+    labels: HashMap<ListingId, ListingLabel>,
     errors: FormErrors,
 }
 
 impl RequisitionsView {
-    fn label(&self, listing_id: &i64) -> String {
+    fn label(&self, listing_id: &ListingId) -> String {
         self.labels
             .get(listing_id)
             .map(|l| format!("{} {} · {}", l.name, l.spec, l.supplier))
             .unwrap_or_default()
     }
-    fn unit(&self, listing_id: &i64) -> String {
+    fn unit(&self, listing_id: &ListingId) -> String {
         self.labels
             .get(listing_id)
             .map(|l| l.unit.clone())
@@ -78,7 +78,7 @@ async fn render_requisitions(
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
     let rows = store::requisitions_for(&state.db.read, user, state.now(), Some(100)).await?;
-    let ids: Vec<i64> = rows
+    let ids: Vec<ListingId> = rows
         .iter()
         .flat_map(|row| row.lines.iter().map(|l| l.listing_id))
         .collect();
@@ -100,6 +100,7 @@ pub async fn requisitions_page(
     ctx: PageCtx,
     user: CurrentUser,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ReadRequisitions)?;
     render_requisitions(&state, ctx, &user, FormErrors::default(), StatusCode::OK).await
 }
 
@@ -122,11 +123,11 @@ pub async fn requisition_approve(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<RequisitionId>,
     _f: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ApproveRequisitions)?;
-    let r = store::approve_requisition(&state, &user, *id)
+    let r = store::approve_requisition_now(&state, &user, *id)
         .await
         .map(|_| ());
     requisitions_or_error(&state, ctx, &user, r, "flash-requisition-approved").await
@@ -137,7 +138,7 @@ pub async fn requisition_issue(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<RequisitionId>,
     form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::IssueStock)?;
@@ -156,7 +157,9 @@ pub async fn requisition_issue(
             }
         }
         lines.sort_by_key(|l| l.line_id);
-        store::issue(&state, &user, *id, lines).await.map(|_| ())
+        store::issue_now(&state, &user, *id, lines)
+            .await
+            .map(|_| ())
     }
     .await;
     requisitions_or_error(&state, ctx, &user, r, "flash-requisition-issued").await
@@ -167,10 +170,11 @@ pub async fn requisition_cancel(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<RequisitionId>,
     _f: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
-    let r = store::cancel_requisition(&state, &user, *id)
+    user.require(Capability::CancelRequisitions)?;
+    let r = store::cancel_requisition_now(&state, &user, *id)
         .await
         .map(|_| ());
     requisitions_or_error(&state, ctx, &user, r, "flash-requisition-cancelled").await

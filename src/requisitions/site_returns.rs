@@ -10,7 +10,7 @@
 //! already returned is summed, so racing returns are counted one after the other.
 
 use crate::audit::{self, Change};
-use crate::auth::{Capability, CurrentUser, Role};
+use crate::auth::{Act, Capability, CurrentUser};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, ErrorBody, FieldErrors};
 use crate::money::{Quantity, UnitPlaces};
@@ -20,7 +20,10 @@ use crate::web::page::{CsrfForm, FormErrors, PageCtx, form_outcome};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
-use entity::{listing, lot, material, movement, requisition, requisition_line};
+use entity::{
+    ListingId, LotId, RequisitionId, SupplierId, listing, lot, material, movement, requisition,
+    requisition_line,
+};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -93,7 +96,7 @@ async fn returned_on(conn: &impl ConnectionTrait, line_id: i64) -> AppResult<Dec
 /// deadlocking.
 async fn lock_line(
     txn: &DatabaseTransaction,
-    listing_id: i64,
+    listing_id: ListingId,
     line_id: i64,
 ) -> AppResult<requisition_line::Model> {
     if txn.get_database_backend() == DbBackend::Sqlite {
@@ -123,7 +126,7 @@ async fn lock_line(
 
 /// The newest lot (by receipt) the line's issues drew from: the returned goods go back there.
 async fn lot_drawn_from(txn: &DatabaseTransaction, line_id: i64) -> AppResult<lot::Model> {
-    let lot_ids: Vec<i64> = movement::Entity::find()
+    let lot_ids: Vec<LotId> = movement::Entity::find()
         .filter(movement::Column::Kind.eq("issue"))
         .filter(movement::Column::RequisitionLineId.eq(line_id))
         .all(txn)
@@ -140,48 +143,47 @@ async fn lot_drawn_from(txn: &DatabaseTransaction, line_id: i64) -> AppResult<lo
         .ok_or(AppError::Rule(RuleCode::SiteReturnNothingIssued))
 }
 
-/// The keeper records goods a site hands back on the requisition line they were issued on.
-/// The goods re-enter stock as the supplier's (the lot and the listing's on-hand grow) with a
-/// `site_return` movement at the line's approved price; settlement credits it.
+/// The keeper (`act.actor`) records goods a site hands back on the requisition line they were
+/// issued on. The goods re-enter stock as the supplier's (the lot and the listing's on-hand
+/// grow) with a `site_return` movement at the line's approved price; settlement credits it.
+/// Joins the caller's transaction: it reads and writes through `txn` and commits nothing.
 pub async fn record_site_return(
-    state: &AppState,
-    user: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     requisition_line_id: i64,
     input: SiteReturnInput,
 ) -> AppResult<movement::Model> {
-    user.require(Capability::IssueStock)?;
-    let db = &state.db.read;
+    let user = act.actor;
     let line = requisition_line::Entity::find_by_id(requisition_line_id)
-        .one(db)
+        .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
     if line.issued.value() <= Decimal::ZERO {
         return Err(AppError::Rule(RuleCode::SiteReturnNothingIssued));
     }
     let l = listing::Entity::find_by_id(line.listing_id)
-        .one(db)
+        .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    let decimals = unit_decimals(db, l.material_id).await?;
-    let open = returnable(line.issued.value(), returned_on(db, line.id).await?);
+    let decimals = unit_decimals(txn, l.material_id).await?;
+    let open = returnable(line.issued.value(), returned_on(txn, line.id).await?);
     let mut errors = FieldErrors::new();
     check(&input, decimals, open, &mut errors);
     errors.into_result()?;
 
-    let today = state.today();
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
+    let today = act.today;
+    let now = act.now;
     // The check again, under the line's lock: another return may have come in meanwhile.
-    let line = lock_line(&txn, l.id, requisition_line_id).await?;
-    let open = returnable(line.issued.value(), returned_on(&txn, line.id).await?);
+    let line = lock_line(txn, l.id, requisition_line_id).await?;
+    let open = returnable(line.issued.value(), returned_on(txn, line.id).await?);
     let mut errors = FieldErrors::new();
     let q = check(&input, decimals, open, &mut errors);
     errors.into_result()?;
     let r = requisition::Entity::find_by_id(line.requisition_id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    let target = lot_drawn_from(&txn, line.id).await?;
+    let target = lot_drawn_from(txn, line.id).await?;
     lot::Entity::update_many()
         .col_expr(
             lot::Column::Quantity,
@@ -189,7 +191,7 @@ pub async fn record_site_return(
         )
         .col_expr(lot::Column::LastMovementOn, Expr::value(today))
         .filter(lot::Column::Id.eq(target.id))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     listing::Entity::update_many()
         .col_expr(
@@ -198,10 +200,10 @@ pub async fn record_site_return(
         )
         .col_expr(listing::Column::UpdatedAt, Expr::value(now))
         .filter(listing::Column::Id.eq(target.listing_id))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     record_movement(
-        &txn,
+        txn,
         &target,
         SITE_RETURN,
         q.value(),
@@ -219,16 +221,29 @@ pub async fn record_site_return(
         .filter(movement::Column::Kind.eq(SITE_RETURN))
         .filter(movement::Column::RequisitionLineId.eq(line.id))
         .order_by_desc(movement::Column::Id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
     audit::record(
-        &txn,
+        txn,
         &user.actor(),
         now,
         Change::new("stock.site_return", "movement", m.id).after(&m),
     )
     .await?;
+    Ok(m)
+}
+
+/// [`record_site_return`] on its own: in a write transaction of its own, committed when it
+/// succeeds.
+pub async fn record_site_return_now(
+    state: &AppState,
+    user: &CurrentUser,
+    requisition_line_id: i64,
+    input: SiteReturnInput,
+) -> AppResult<movement::Model> {
+    let txn = state.db.begin_write().await?;
+    let m = record_site_return(&txn, &Act::of(state, user), requisition_line_id, input).await?;
     txn.commit().await?;
     Ok(m)
 }
@@ -238,18 +253,15 @@ pub async fn record_site_return(
 pub async fn site_returns_of(
     conn: &impl ConnectionTrait,
     user: &CurrentUser,
-    requisition_id: i64,
+    requisition_id: RequisitionId,
 ) -> AppResult<Vec<movement::Model>> {
     let r = requisition::Entity::find_by_id(requisition_id)
         .one(conn)
         .await?
         .ok_or(AppError::NotFound)?;
-    let allowed = match user.role {
-        Role::WarehouseKeeper | Role::Finance | Role::Auditor => true,
-        Role::SiteUser | Role::SiteManager => user.site_id == Some(r.site_id),
-        _ => false,
-    };
-    if !allowed {
+    // Scope: a site's people read their own site's; the rest the handler let through
+    // (`ReadSiteReturns`) read any.
+    if user.role.needs_site() && user.site_id != Some(r.site_id) {
         return Err(AppError::Forbidden);
     }
     let line_ids: Vec<i64> = requisition_line::Entity::find()
@@ -277,9 +289,9 @@ pub struct SiteReturnView {
     pub requisition_line_id: Option<i64>,
     pub site_id: Option<i64>,
     /// The lot the goods went back into.
-    pub lot_id: i64,
-    pub listing_id: i64,
-    pub supplier_id: i64,
+    pub lot_id: LotId,
+    pub listing_id: ListingId,
+    pub supplier_id: SupplierId,
     pub warehouse_id: i64,
     #[schema(value_type = String)]
     pub quantity: Decimal,
@@ -317,7 +329,7 @@ impl From<movement::Model> for SiteReturnView {
 }
 
 /// The keeper records goods a site hands back on the requisition line they were issued on.
-#[utoipa::path(post, path = "/api/requisition-lines/{id}/returns", tag = "stock", security(("bearer" = [])), request_body = SiteReturnInput,
+#[utoipa::path(post, path = "/api/requisition-lines/{id}/returns", tag = "stock", security(("bearer" = ["issue_stock"])), request_body = SiteReturnInput,
     responses((status = 201, body = SiteReturnView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/requisition-lines/{id}/returns")]
 pub async fn api_record(
@@ -327,19 +339,20 @@ pub async fn api_record(
     body: web::Json<SiteReturnInput>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::IssueStock)?;
-    let m = record_site_return(&state, &user, *id, body.into_inner()).await?;
+    let m = record_site_return_now(&state, &user, *id, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(SiteReturnView::from(m)))
 }
 
 /// The returns recorded on a requisition (warehouse, the requisition's site, finance, audit).
-#[utoipa::path(get, path = "/api/requisitions/{id}/returns", tag = "stock", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/requisitions/{id}/returns", tag = "stock", security(("bearer" = ["read_site_returns"])), params(("id" = i64, Path)),
     responses((status = 200, body = Vec<SiteReturnView>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/api/requisitions/{id}/returns")]
 pub async fn api_list(
     state: web::Data<AppState>,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<RequisitionId>,
 ) -> AppResult<web::Json<Vec<SiteReturnView>>> {
+    user.require(Capability::ReadSiteReturns)?;
     let rows = site_returns_of(&state.db.read, &user, *id).await?;
     Ok(web::Json(rows.into_iter().map(Into::into).collect()))
 }
@@ -359,7 +372,7 @@ fn field(f: &Form, k: &str) -> String {
 struct SiteReturnPage {
     ctx: PageCtx,
     line_id: i64,
-    requisition_id: i64,
+    requisition_id: RequisitionId,
     name: String,
     unit: String,
     issued: String,
@@ -424,7 +437,7 @@ pub async fn page_record(
     user.require(Capability::IssueStock)?;
     let f = form.0;
     let r = match Decimal::from_str(&field(&f, "quantity")) {
-        Ok(quantity) => record_site_return(
+        Ok(quantity) => record_site_return_now(
             &state,
             &user,
             *id,

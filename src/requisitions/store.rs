@@ -3,7 +3,7 @@
 
 use super::rules::RequisitionStatus;
 use crate::audit::{self, Change};
-use crate::auth::{CurrentUser, Role};
+use crate::auth::{Act, CurrentUser, Role};
 use crate::catalogue::store::{ensure_orderable, not_orderable};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -11,7 +11,7 @@ use crate::state::AppState;
 use crate::stock::rules::allocate_oldest_first;
 use crate::stock::store::{Qty, qty, record_movement, unit_decimals};
 use chrono::NaiveDate;
-use entity::{listing, lot, requisition, requisition_line};
+use entity::{ListingId, LotId, RequisitionId, listing, lot, requisition, requisition_line};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -25,7 +25,7 @@ use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct RequisitionLineInput {
-    pub listing_id: i64,
+    pub listing_id: ListingId,
     #[schema(value_type = String)]
     pub quantity: Decimal,
 }
@@ -37,18 +37,19 @@ pub struct RequisitionInput {
     pub lines: Vec<RequisitionLineInput>,
 }
 
-/// A site user submits a requisition for their site.
+/// A site user (`act.actor`) submits a requisition for their site. Joins the caller's
+/// transaction: it reads and writes through `txn` and commits nothing.
 pub async fn submit_requisition(
-    state: &AppState,
-    user: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     input: RequisitionInput,
 ) -> AppResult<requisition::Model> {
+    let user = act.actor;
     let site_id = match (user.role, user.site_id) {
         (Role::SiteUser | Role::SiteManager, Some(s)) => s,
         _ => return Err(AppError::Forbidden),
     };
-    let db = &state.db.read;
-    let today = state.today();
+    let today = act.today;
     let mut errors = FieldErrors::new();
     if input.purpose.trim().is_empty() {
         errors.add("purpose", RuleCode::Required);
@@ -61,11 +62,11 @@ pub async fn submit_requisition(
     }
     let mut lines = Vec::new();
     for (i, l) in input.lines.iter().enumerate() {
-        let Some(found) = listing::Entity::find_by_id(l.listing_id).one(db).await? else {
+        let Some(found) = listing::Entity::find_by_id(l.listing_id).one(txn).await? else {
             errors.add(&format!("lines.{i}.listing_id"), RuleCode::NotFound);
             continue;
         };
-        match ensure_orderable(db, &found, today).await {
+        match ensure_orderable(txn, &found, today).await {
             Ok(()) => {}
             Err(AppError::Rule(code)) => {
                 errors.add(&format!("lines.{i}.listing_id"), code);
@@ -76,14 +77,13 @@ pub async fn submit_requisition(
         let q = qty(
             &format!("lines.{i}.quantity"),
             l.quantity,
-            unit_decimals(db, found.material_id).await?,
+            unit_decimals(txn, found.material_id).await?,
             &mut errors,
         );
         lines.push((found, q));
     }
     errors.into_result()?;
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
+    let now = act.now;
     let r = requisition::ActiveModel {
         site_id: Set(site_id),
         requested_by: Set(user.id),
@@ -96,7 +96,7 @@ pub async fn submit_requisition(
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     for (l, q) in lines {
         requisition_line::ActiveModel {
@@ -108,23 +108,35 @@ pub async fn submit_requisition(
             issued: Set(Qty::zero()),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
     }
     audit::record(
-        &txn,
+        txn,
         &user.actor(),
         now,
         Change::new("requisition.submit", "requisition", r.id).after(&r),
     )
     .await?;
+    Ok(r)
+}
+
+/// [`submit_requisition`] on its own: in a write transaction of its own, committed when it
+/// succeeds.
+pub async fn submit_requisition_now(
+    state: &AppState,
+    user: &CurrentUser,
+    input: RequisitionInput,
+) -> AppResult<requisition::Model> {
+    let txn = state.db.begin_write().await?;
+    let r = submit_requisition(&txn, &Act::of(state, user), input).await?;
     txn.commit().await?;
     Ok(r)
 }
 
 pub(super) async fn load_requisition(
     conn: &impl ConnectionTrait,
-    id: i64,
+    id: RequisitionId,
 ) -> AppResult<(requisition::Model, Vec<requisition_line::Model>)> {
     let r = requisition::Entity::find_by_id(id)
         .one(conn)
@@ -166,27 +178,25 @@ impl RequisitionRow {
 }
 
 /// The requisitions `user` may see, newest first, with their lines (one query for all of
-/// them): a site's own people see their site's; the warehouse, the office, finance and the
-/// auditor see all; anyone else is refused. `limit` caps how many (the page shows 100).
+/// them): a site's own people see their site's; everyone else the handler let through (the
+/// `ReadRequisitions` capability: the warehouse, the office, finance, the auditor) sees all.
+/// `limit` caps how many (the page shows 100).
 pub async fn requisitions_for(
     conn: &impl ConnectionTrait,
     user: &CurrentUser,
     now: chrono::DateTime<chrono::Utc>,
     limit: Option<u64>,
 ) -> AppResult<Vec<RequisitionRow>> {
-    use crate::auth::Capability;
     let mut sel = requisition::Entity::find().order_by_desc(requisition::Column::Id);
-    if user.role.can(Capability::Requisition) {
+    if user.role.needs_site() {
         sel = sel.filter(requisition::Column::SiteId.eq(user.site_id.ok_or(AppError::Forbidden)?));
-    } else {
-        user.require(Capability::ReadStock)?;
     }
     if let Some(n) = limit {
         sel = sel.limit(n);
     }
     let rows = sel.all(conn).await?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let mut lines: std::collections::HashMap<i64, Vec<requisition_line::Model>> =
+    let ids: Vec<RequisitionId> = rows.iter().map(|r| r.id).collect();
+    let mut lines: std::collections::HashMap<RequisitionId, Vec<requisition_line::Model>> =
         std::collections::HashMap::new();
     for chunk in ids.chunks(500) {
         for l in requisition_line::Entity::find()
@@ -228,22 +238,23 @@ pub(super) async fn set_status(
     Ok(())
 }
 
-/// The site manager approves: every line's quantity is reserved at the listing's approved
-/// price, or nothing is (insufficient stock refuses the whole approval).
+/// The site manager (`act.actor`) approves: every line's quantity is reserved at the
+/// listing's approved price, or nothing is (insufficient stock refuses the whole approval).
+/// Joins the caller's transaction: it reads and writes through `txn` and commits nothing.
 pub async fn approve_requisition(
-    state: &AppState,
-    manager: &CurrentUser,
-    id: i64,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
+    id: RequisitionId,
 ) -> AppResult<requisition::Model> {
-    let (r, lines) = load_requisition(&state.db.read, id).await?;
+    let manager = act.actor;
+    let (r, lines) = load_requisition(txn, id).await?;
     if manager.role != Role::SiteManager || manager.site_id != Some(r.site_id) {
         return Err(AppError::Forbidden);
     }
-    let today = state.today();
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
+    let today = act.today;
+    let now = act.now;
     set_status(
-        &txn,
+        txn,
         &r,
         &[RequisitionStatus::Submitted],
         RequisitionStatus::Approved,
@@ -252,10 +263,10 @@ pub async fn approve_requisition(
     .await?;
     for line in &lines {
         let l = listing::Entity::find_by_id(line.listing_id)
-            .one(&txn)
+            .one(txn)
             .await?
             .ok_or(AppError::NotFound)?;
-        ensure_orderable(&txn, &l, today).await?;
+        ensure_orderable(txn, &l, today).await?;
         let reserved = listing::Entity::update_many()
             .col_expr(
                 listing::Column::Reserved,
@@ -267,7 +278,7 @@ pub async fn approve_requisition(
                     .sub(Expr::col(listing::Column::Reserved))
                     .gte(line.quantity),
             )
-            .exec(&txn)
+            .exec(txn)
             .await?;
         if reserved.rows_affected != 1 {
             return Err(AppError::Rule(RuleCode::InsufficientStock));
@@ -279,7 +290,7 @@ pub async fn approve_requisition(
             )
             .col_expr(requisition_line::Column::UnitPrice, Expr::value(l.price))
             .filter(requisition_line::Column::Id.eq(line.id))
-            .exec(&txn)
+            .exec(txn)
             .await?;
     }
     requisition::Entity::update_many()
@@ -289,10 +300,10 @@ pub async fn approve_requisition(
         )
         .col_expr(requisition::Column::ApprovedAt, Expr::value(Some(now)))
         .filter(requisition::Column::Id.eq(r.id))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     audit::record(
-        &txn,
+        txn,
         &manager.actor(),
         now,
         Change::new("requisition.approve", "requisition", r.id)
@@ -300,8 +311,20 @@ pub async fn approve_requisition(
             .after("approved"),
     )
     .await?;
+    Ok(load_requisition(txn, id).await?.0)
+}
+
+/// [`approve_requisition`] on its own: in a write transaction of its own, committed when it
+/// succeeds.
+pub async fn approve_requisition_now(
+    state: &AppState,
+    manager: &CurrentUser,
+    id: RequisitionId,
+) -> AppResult<requisition::Model> {
+    let txn = state.db.begin_write().await?;
+    let r = approve_requisition(&txn, &Act::of(state, manager), id).await?;
     txn.commit().await?;
-    Ok(load_requisition(&state.db.read, id).await?.0)
+    Ok(r)
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -311,15 +334,18 @@ pub struct IssueLine {
     pub quantity: Decimal,
 }
 
-/// The keeper issues (part or all of) an approved requisition, oldest lots first. Each lot
-/// drawn is an `issue` movement at the approved price: ownership passes to the company.
+/// The keeper (`act.actor`) issues (part or all of) an approved requisition, oldest lots
+/// first. Each lot drawn is an `issue` movement at the approved price: ownership passes to
+/// the company. Joins the caller's transaction: it reads and writes through `txn` and
+/// commits nothing.
 pub async fn issue(
-    state: &AppState,
-    keeper: &CurrentUser,
-    id: i64,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
+    id: RequisitionId,
     issue_lines: Vec<IssueLine>,
 ) -> AppResult<requisition::Model> {
-    let (r, lines) = load_requisition(&state.db.read, id).await?;
+    let keeper = act.actor;
+    let (r, lines) = load_requisition(txn, id).await?;
     if !RequisitionStatus::parse(&r.status).is_some_and(RequisitionStatus::awaits_issue) {
         return Err(AppError::Rule(RuleCode::RequisitionNotApproved));
     }
@@ -345,15 +371,14 @@ pub async fn issue(
         errors.add("lines", RuleCode::Required);
     }
     errors.into_result()?;
-    let today = state.today();
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
+    let today = act.today;
+    let now = act.now;
     for (line, q) in &plan {
         let l = listing::Entity::find_by_id(line.listing_id)
-            .one(&txn)
+            .one(txn)
             .await?
             .ok_or(AppError::NotFound)?;
-        crate::suppliers::store::ensure_may_trade(&txn, l.supplier_id, today)
+        crate::suppliers::store::ensure_may_trade(txn, l.supplier_id, today)
             .await
             .map_err(not_orderable)?;
         let took = listing::Entity::update_many()
@@ -368,7 +393,7 @@ pub async fn issue(
             .filter(listing::Column::Id.eq(l.id))
             .filter(listing::Column::OnHand.gte(*q))
             .filter(listing::Column::Reserved.gte(*q))
-            .exec(&txn)
+            .exec(txn)
             .await?;
         if took.rows_affected != 1 {
             return Err(AppError::Rule(RuleCode::InsufficientStock));
@@ -376,9 +401,9 @@ pub async fn issue(
         let lots = lot::Entity::find()
             .filter(lot::Column::ListingId.eq(l.id))
             .filter(lot::Column::Quantity.gt(Qty::zero()))
-            .all(&txn)
+            .all(txn)
             .await?;
-        let avail: Vec<(i64, NaiveDate, Decimal)> = lots
+        let avail: Vec<(LotId, NaiveDate, Decimal)> = lots
             .iter()
             .map(|x| (x.id, x.received_on, x.quantity.value()))
             .collect();
@@ -394,7 +419,7 @@ pub async fn issue(
                 .col_expr(lot::Column::LastMovementOn, Expr::value(today))
                 .filter(lot::Column::Id.eq(lot_id))
                 .filter(lot::Column::Quantity.gte(take_q))
-                .exec(&txn)
+                .exec(txn)
                 .await?;
             if drawn.rows_affected != 1 {
                 return Err(AppError::Conflict(RuleCode::StockChanged));
@@ -404,7 +429,7 @@ pub async fn issue(
                 .find(|x| x.id == lot_id)
                 .ok_or(AppError::NotFound)?;
             record_movement(
-                &txn,
+                txn,
                 lot_row,
                 "issue",
                 -take,
@@ -432,7 +457,7 @@ pub async fn issue(
                     .add(*q)
                     .lte(Expr::col(requisition_line::Column::Reserved)),
             )
-            .exec(&txn)
+            .exec(txn)
             .await?;
         if bumped.rows_affected != 1 {
             return Err(AppError::Conflict(RuleCode::StockChanged));
@@ -440,11 +465,11 @@ pub async fn issue(
     }
     let after_lines = requisition_line::Entity::find()
         .filter(requisition_line::Column::RequisitionId.eq(r.id))
-        .all(&txn)
+        .all(txn)
         .await?;
     let done = after_lines.iter().all(|l| l.issued >= l.reserved);
     set_status(
-        &txn,
+        txn,
         &r,
         &[RequisitionStatus::Approved, RequisitionStatus::PartlyIssued],
         if done {
@@ -456,24 +481,38 @@ pub async fn issue(
     )
     .await?;
     audit::record(
-        &txn,
+        txn,
         &keeper.actor(),
         now,
         Change::new("requisition.issue", "requisition", r.id)
             .after(serde_json::json!({"lines": plan.len(), "complete": done})),
     )
     .await?;
-    txn.commit().await?;
-    Ok(load_requisition(&state.db.read, id).await?.0)
+    Ok(load_requisition(txn, id).await?.0)
 }
 
-/// Cancels a requisition: what was reserved and not issued is released.
-pub async fn cancel_requisition(
+/// [`issue`] on its own: in a write transaction of its own, committed when it succeeds.
+pub async fn issue_now(
     state: &AppState,
-    user: &CurrentUser,
-    id: i64,
+    keeper: &CurrentUser,
+    id: RequisitionId,
+    issue_lines: Vec<IssueLine>,
 ) -> AppResult<requisition::Model> {
-    let (r, lines) = load_requisition(&state.db.read, id).await?;
+    let txn = state.db.begin_write().await?;
+    let r = issue(&txn, &Act::of(state, keeper), id, issue_lines).await?;
+    txn.commit().await?;
+    Ok(r)
+}
+
+/// `act.actor` cancels a requisition: what was reserved and not issued is released. Joins the
+/// caller's transaction: it reads and writes through `txn` and commits nothing.
+pub async fn cancel_requisition(
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
+    id: RequisitionId,
+) -> AppResult<requisition::Model> {
+    let user = act.actor;
+    let (r, lines) = load_requisition(txn, id).await?;
     let allowed = super::rules::may_cancel(
         user.role,
         (user.id, user.site_id),
@@ -484,10 +523,9 @@ pub async fn cancel_requisition(
     if !allowed {
         return Err(AppError::Forbidden);
     }
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
+    let now = act.now;
     set_status(
-        &txn,
+        txn,
         &r,
         &[
             RequisitionStatus::Submitted,
@@ -507,12 +545,12 @@ pub async fn cancel_requisition(
                     Expr::col(listing::Column::Reserved).sub(open),
                 )
                 .filter(listing::Column::Id.eq(line.listing_id))
-                .exec(&txn)
+                .exec(txn)
                 .await?;
         }
     }
     audit::record(
-        &txn,
+        txn,
         &user.actor(),
         now,
         Change::new("requisition.cancel", "requisition", r.id)
@@ -520,6 +558,18 @@ pub async fn cancel_requisition(
             .after("cancelled"),
     )
     .await?;
+    Ok(load_requisition(txn, id).await?.0)
+}
+
+/// [`cancel_requisition`] on its own: in a write transaction of its own, committed when it
+/// succeeds.
+pub async fn cancel_requisition_now(
+    state: &AppState,
+    user: &CurrentUser,
+    id: RequisitionId,
+) -> AppResult<requisition::Model> {
+    let txn = state.db.begin_write().await?;
+    let r = cancel_requisition(&txn, &Act::of(state, user), id).await?;
     txn.commit().await?;
-    Ok(load_requisition(&state.db.read, id).await?.0)
+    Ok(r)
 }

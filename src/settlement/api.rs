@@ -9,6 +9,7 @@ use crate::export::{Cell, Format, Sheet};
 use crate::i18n::Locale;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use entity::{StatementId, SupplierId};
 use entity::{site, statement, statement_line, supplier};
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
@@ -18,9 +19,9 @@ use utoipa::{IntoParams, ToSchema};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StatementView {
-    pub id: i64,
+    pub id: StatementId,
     pub number: String,
-    pub supplier_id: i64,
+    pub supplier_id: SupplierId,
     pub supplier: String,
     pub period: String,
     pub first_day: chrono::NaiveDate,
@@ -100,8 +101,8 @@ pub struct StatementDetail {
 
 async fn supplier_names(
     conn: &impl ConnectionTrait,
-    ids: impl IntoIterator<Item = i64>,
-) -> AppResult<HashMap<i64, String>> {
+    ids: impl IntoIterator<Item = SupplierId>,
+) -> AppResult<HashMap<SupplierId, String>> {
     Ok(supplier::Entity::find()
         .filter(supplier::Column::Id.is_in(ids))
         .all(conn)
@@ -129,7 +130,7 @@ pub async fn views(
 pub async fn detail(
     conn: &impl ConnectionTrait,
     user: &CurrentUser,
-    id: i64,
+    id: StatementId,
     locale: Locale,
 ) -> AppResult<StatementDetail> {
     let (s, lines) = store::get(conn, user, id).await?;
@@ -170,7 +171,7 @@ pub async fn detail(
 }
 
 /// Settlement statements: a supplier's own (issued ones), or all for finance and audit.
-#[utoipa::path(get, path = "/api/statements", tag = "settlement", security(("bearer" = [])), params(StatementFilter),
+#[utoipa::path(get, path = "/api/statements", tag = "settlement", security(("bearer" = ["read_statements"])), params(StatementFilter),
     responses((status = 200, body = [StatementView]), (status = 403, body = ErrorBody)))]
 #[get("/api/statements")]
 pub async fn list(
@@ -178,20 +179,22 @@ pub async fn list(
     user: CurrentUser,
     f: web::Query<StatementFilter>,
 ) -> AppResult<web::Json<Vec<StatementView>>> {
+    user.require(Capability::ReadStatements)?;
     let list = store::list(&state.db.read, &user, &f).await?;
     Ok(web::Json(views(&state.db.read, list).await?))
 }
 
-#[utoipa::path(get, path = "/api/statements/{id}", tag = "settlement", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/statements/{id}", tag = "settlement", security(("bearer" = ["read_statements"])),
     params(("id" = i64, Path)),
     responses((status = 200, body = StatementDetail), (status = 404, body = ErrorBody)))]
 #[get("/api/statements/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<StatementId>,
     req: HttpRequest,
 ) -> AppResult<web::Json<StatementDetail>> {
+    user.require(Capability::ReadStatements)?;
     Ok(web::Json(
         detail(&state.db.read, &user, *id, Locale::of(&req)).await?,
     ))
@@ -220,7 +223,7 @@ pub fn parse_period(field: &str, s: Option<&str>) -> AppResult<Option<Period>> {
 }
 
 /// Closes settlement periods as of today (finance). Idempotent: closing again makes nothing.
-#[utoipa::path(post, path = "/api/statements/close", tag = "settlement", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/statements/close", tag = "settlement", security(("bearer" = ["manage_settlement"])),
     request_body = CloseInput,
     responses((status = 200, body = CloseResult), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/statements/close")]
@@ -239,7 +242,7 @@ pub async fn close(
 
 /// One workflow step: `issue`, `confirm`, `dispute` (lines with reasons), `resolve` (an
 /// adjustment per disputed line), `invoice`, `pay`.
-#[utoipa::path(post, path = "/api/statements/{id}/steps", tag = "settlement", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/statements/{id}/steps", tag = "settlement", security(("bearer" = ["step_statements"])),
     params(("id" = i64, Path)), request_body = Step,
     responses((status = 200, body = StatementView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -247,9 +250,10 @@ pub async fn close(
 pub async fn step(
     state: web::Data<AppState>,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<StatementId>,
     body: web::Json<Step>,
 ) -> AppResult<web::Json<StatementView>> {
+    user.require(Capability::StepStatements)?;
     let s = store::step(&state, &user, *id, body.into_inner()).await?;
     let mut v = views(&state.db.read, vec![s]).await?;
     Ok(web::Json(v.pop().ok_or(AppError::NotFound)?))
@@ -338,17 +342,18 @@ pub async fn sheet(state: &AppState, d: &StatementDetail, locale: Locale) -> App
     Ok(sheet)
 }
 
-#[utoipa::path(get, path = "/api/statements/{id}/export", tag = "settlement", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/statements/{id}/export", tag = "settlement", security(("bearer" = ["read_statements"])),
     params(("id" = i64, Path), ExportQuery),
     responses((status = 200, description = "CSV or XLSX file"), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[get("/api/statements/{id}/export")]
 pub async fn export(
     state: web::Data<AppState>,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<StatementId>,
     q: web::Query<ExportQuery>,
     req: HttpRequest,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ReadStatements)?;
     let format =
         Format::parse(&q.format).ok_or_else(|| AppError::field("format", RuleCode::Format))?;
     let locale = Locale::of(&req);

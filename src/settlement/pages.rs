@@ -3,9 +3,9 @@
 //! records payment), a print layout, and CSV/XLSX downloads.
 
 use super::api::{StatementDetail, StatementView, detail, parse_period, sheet, views};
-use super::rules::{Action, Actor, Period, Status, next, who};
+use super::rules::{Action, Period, Status, actor_of, next, who};
 use super::store::{self, DisputedLine, InvoiceInput, PaymentInput, Resolution, Step};
-use crate::auth::{Capability, CurrentUser, Role};
+use crate::auth::{Capability, CurrentUser};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult};
 use crate::export::Format;
@@ -16,6 +16,7 @@ use crate::web::page::{Form, date_field, field};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
+use entity::StatementId;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 
@@ -74,6 +75,7 @@ pub async fn statements_page(
     user: CurrentUser,
     q: web::Query<store::StatementFilter>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ReadStatements)?;
     list_page(
         &state,
         ctx,
@@ -92,9 +94,9 @@ pub async fn close_submit(
     user: CurrentUser,
     form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageSettlement)?;
     let f = form.0;
     let result = async {
-        user.require(Capability::ManageSettlement)?;
         let only = parse_period("period", Some(&field(&f, "period")))?;
         store::close(&state, &user.actor(), state.today(), only).await?;
         Ok(())
@@ -165,10 +167,7 @@ fn actions_for(user: &CurrentUser, status: &str) -> Vec<&'static str> {
     Action::ALL
         .into_iter()
         .filter(|a| next(status, *a).is_some())
-        .filter(|a| match who(*a) {
-            Actor::Supplier => user.role == Role::Supplier,
-            Actor::Finance => user.role.can(Capability::ManageSettlement),
-        })
+        .filter(|a| actor_of(user.role) == Some(who(*a)))
         .map(|a| a.as_str())
         .collect()
 }
@@ -177,7 +176,7 @@ async fn detail_page(
     state: &AppState,
     ctx: PageCtx,
     user: &CurrentUser,
-    id: i64,
+    id: StatementId,
     errors: FormErrors,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
@@ -206,8 +205,9 @@ pub async fn statement_page(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<StatementId>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ReadStatements)?;
     detail_page(
         &state,
         ctx,
@@ -278,9 +278,10 @@ pub async fn step_submit(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<StatementId>,
     form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::StepStatements)?;
     let id = *id;
     let f = form.0;
     let action = field(&f, "action");
@@ -310,8 +311,9 @@ pub async fn download(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    path: web::Path<(i64, String)>,
+    path: web::Path<(StatementId, String)>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ReadStatements)?;
     let (id, format) = path.into_inner();
     let format = Format::parse(&format).ok_or(AppError::NotFound)?;
     let d = detail(&state.db.read, &user, id, ctx.locale).await?;

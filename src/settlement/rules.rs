@@ -7,6 +7,7 @@
 //! named by the month it ends in, and runs from the day after the previous cut-off to the
 //! cut-off day itself, whole days in the company's time zone.
 
+use entity::{ListingId, SupplierId};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
@@ -260,8 +261,8 @@ impl LineKind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Draw {
     pub movement_id: i64,
-    pub supplier_id: i64,
-    pub listing_id: i64,
+    pub supplier_id: SupplierId,
+    pub listing_id: ListingId,
     pub at: DateTime<Utc>,
     /// `Issue` or `SiteReturn`.
     pub kind: LineKind,
@@ -288,7 +289,7 @@ impl Draw {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Carried {
     pub adjustment_id: i64,
-    pub supplier_id: i64,
+    pub supplier_id: SupplierId,
     /// Signed, in cents.
     pub amount: Decimal,
     pub note: String,
@@ -300,7 +301,7 @@ pub struct PlannedLine {
     pub kind: LineKind,
     pub movement_id: Option<i64>,
     pub adjustment_id: Option<i64>,
-    pub listing_id: Option<i64>,
+    pub listing_id: Option<ListingId>,
     pub at: Option<DateTime<Utc>>,
     pub quantity: Decimal,
     pub unit_price: Decimal,
@@ -312,7 +313,7 @@ pub struct PlannedLine {
 /// A supplier's statement for a period, about to be written as a draft.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PlannedStatement {
-    pub supplier_id: i64,
+    pub supplier_id: SupplierId,
     pub period: Period,
     pub lines: Vec<PlannedLine>,
     pub totals: Totals,
@@ -336,13 +337,13 @@ pub struct PlannedStatement {
 /// can be.
 pub fn plan(
     period: Period,
-    ends: impl Fn(i64) -> Option<(DateTime<Utc>, Decimal)>,
+    ends: impl Fn(SupplierId) -> Option<(DateTime<Utc>, Decimal)>,
     draws: &[Draw],
     carried: &[Carried],
 ) -> Result<Vec<PlannedStatement>, ValueError> {
     // `ends` may be a lookup with real cost; ask once per supplier.
-    let mut closing: BTreeMap<i64, Option<(DateTime<Utc>, Decimal)>> = BTreeMap::new();
-    let mut taken: BTreeMap<i64, Vec<&Draw>> = BTreeMap::new();
+    let mut closing: BTreeMap<SupplierId, Option<(DateTime<Utc>, Decimal)>> = BTreeMap::new();
+    let mut taken: BTreeMap<SupplierId, Vec<&Draw>> = BTreeMap::new();
     for draw in draws {
         let end = *closing
             .entry(draw.supplier_id)
@@ -353,7 +354,7 @@ pub fn plan(
             taken.entry(draw.supplier_id).or_default().push(draw);
         }
     }
-    let mut adjustments: BTreeMap<i64, Vec<&Carried>> = BTreeMap::new();
+    let mut adjustments: BTreeMap<SupplierId, Vec<&Carried>> = BTreeMap::new();
     for adjustment in carried {
         let end = *closing
             .entry(adjustment.supplier_id)
@@ -366,7 +367,7 @@ pub fn plan(
         }
     }
 
-    let suppliers: BTreeSet<i64> = taken.keys().chain(adjustments.keys()).copied().collect();
+    let suppliers: BTreeSet<SupplierId> = taken.keys().chain(adjustments.keys()).copied().collect();
     let mut statements = Vec::with_capacity(suppliers.len());
     for supplier_id in suppliers {
         let Some(Some((_, tax_rate))) = closing.get(&supplier_id).copied() else {
@@ -510,6 +511,17 @@ pub enum Actor {
     Supplier,
 }
 
+/// Which side of the workflow a role is on: the supplier answers its statements, finance does
+/// the rest; nobody else takes a step.
+pub fn actor_of(role: crate::auth::Role) -> Option<Actor> {
+    use crate::auth::Role;
+    match role {
+        Role::Supplier => Some(Actor::Supplier),
+        Role::Finance => Some(Actor::Finance),
+        _ => None,
+    }
+}
+
 /// The status a statement moves to, or `None` when the action is not allowed from `status`.
 /// A dispute is resolved by an adjustment carried into a later statement, so a resolved
 /// statement is invoiced as it stands, like a confirmed one.
@@ -552,7 +564,7 @@ mod tests {
 
     fn plan(
         period: Period,
-        ends: impl Fn(i64) -> Option<(DateTime<Utc>, Decimal)>,
+        ends: impl Fn(SupplierId) -> Option<(DateTime<Utc>, Decimal)>,
         draws: &[Draw],
         carried: &[Carried],
     ) -> Vec<PlannedStatement> {
@@ -563,8 +575,8 @@ mod tests {
     fn a_statement_too_large_to_hold_is_refused_not_a_panic() {
         let huge = Draw {
             movement_id: 1,
-            supplier_id: 1,
-            listing_id: 1,
+            supplier_id: SupplierId(1),
+            listing_id: ListingId(1),
             at: DateTime::<Utc>::MIN_UTC,
             kind: LineKind::Issue,
             quantity: Decimal::from(9_000_000_000_000_000_i64),
@@ -822,7 +834,7 @@ mod tests {
 
     fn draw(
         movement_id: i64,
-        supplier_id: i64,
+        supplier_id: SupplierId,
         at: &str,
         kind: LineKind,
         q: &str,
@@ -831,7 +843,7 @@ mod tests {
         Draw {
             movement_id,
             supplier_id,
-            listing_id: 100 + supplier_id,
+            listing_id: ListingId(100 + supplier_id.get()),
             at: utc(at),
             kind,
             quantity: dec(q),
@@ -839,7 +851,7 @@ mod tests {
         }
     }
 
-    fn adjustment(adjustment_id: i64, supplier_id: i64, amount: &str) -> Carried {
+    fn adjustment(adjustment_id: i64, supplier_id: SupplierId, amount: &str) -> Carried {
         Carried {
             adjustment_id,
             supplier_id,
@@ -862,7 +874,7 @@ mod tests {
         let draws = [
             draw(
                 1,
-                7,
+                SupplierId(7),
                 "2027-01-10T02:00:00Z",
                 LineKind::Issue,
                 "10",
@@ -870,7 +882,7 @@ mod tests {
             ),
             draw(
                 2,
-                7,
+                SupplierId(7),
                 "2027-01-11T02:00:00Z",
                 LineKind::SiteReturn,
                 "2",
@@ -896,13 +908,16 @@ mod tests {
         let period = p("2027-01");
         let draws = [draw(
             1,
-            7,
+            SupplierId(7),
             "2027-01-10T02:00:00Z",
             LineKind::Issue,
             "1",
             "1130",
         )];
-        let carried = [adjustment(9, 7, "-56.50"), adjustment(4, 7, "0.10")];
+        let carried = [
+            adjustment(9, SupplierId(7), "-56.50"),
+            adjustment(4, SupplierId(7), "0.10"),
+        ];
         let out = plan(
             period,
             |_| Some((end_of(period, 25), dec("0.13"))),
@@ -911,7 +926,7 @@ mod tests {
         );
         assert_eq!(out.len(), 1);
         let st = &out[0];
-        assert_eq!((st.supplier_id, st.period), (7, period));
+        assert_eq!((st.supplier_id, st.period), (SupplierId(7), period));
         let kinds: Vec<LineKind> = st.lines.iter().map(|l| l.kind).collect();
         assert_eq!(
             kinds,
@@ -940,10 +955,10 @@ mod tests {
             period,
             |_| Some((end_of(period, 25), dec("0.13"))),
             &[],
-            &[adjustment(1, 3, "11.30")],
+            &[adjustment(1, SupplierId(3), "11.30")],
         );
         assert_eq!(out.len(), 1);
-        assert_eq!(out[0].supplier_id, 3);
+        assert_eq!(out[0].supplier_id, SupplierId(3));
         assert_eq!(
             (out[0].totals.net, out[0].totals.tax),
             (dec("10.00"), dec("1.30"))
@@ -963,14 +978,28 @@ mod tests {
     fn a_supplier_whose_period_has_not_ended_is_left_out() {
         let period = p("2027-01");
         let draws = [
-            draw(1, 1, "2027-01-10T02:00:00Z", LineKind::Issue, "1", "10"),
-            draw(2, 2, "2027-01-10T02:00:00Z", LineKind::Issue, "1", "10"),
+            draw(
+                1,
+                SupplierId(1),
+                "2027-01-10T02:00:00Z",
+                LineKind::Issue,
+                "1",
+                "10",
+            ),
+            draw(
+                2,
+                SupplierId(2),
+                "2027-01-10T02:00:00Z",
+                LineKind::Issue,
+                "1",
+                "10",
+            ),
         ];
-        let carried = [adjustment(1, 2, "5.00")];
-        let ends = |s: i64| (s == 1).then(|| (end_of(period, 25), dec("0.13")));
+        let carried = [adjustment(1, SupplierId(2), "5.00")];
+        let ends = |s: SupplierId| (s == SupplierId(1)).then(|| (end_of(period, 25), dec("0.13")));
         let out = plan(period, ends, &draws, &carried);
         assert_eq!(out.len(), 1);
-        assert_eq!(out[0].supplier_id, 1);
+        assert_eq!(out[0].supplier_id, SupplierId(1));
         assert_eq!(movements(&out[0]), [Some(1)]);
     }
 
@@ -981,11 +1010,25 @@ mod tests {
         let draws = [
             Draw {
                 at: end - Duration::seconds(1),
-                ..draw(1, 1, "2027-01-01T00:00:00Z", LineKind::Issue, "1", "10")
+                ..draw(
+                    1,
+                    SupplierId(1),
+                    "2027-01-01T00:00:00Z",
+                    LineKind::Issue,
+                    "1",
+                    "10",
+                )
             },
             Draw {
                 at: end,
-                ..draw(2, 1, "2027-01-01T00:00:00Z", LineKind::Issue, "1", "20")
+                ..draw(
+                    2,
+                    SupplierId(1),
+                    "2027-01-01T00:00:00Z",
+                    LineKind::Issue,
+                    "1",
+                    "20",
+                )
             },
         ];
         let first = plan(period, |_| Some((end, dec("0.13"))), &draws, &[]);
@@ -1009,7 +1052,7 @@ mod tests {
         // it is not put on the closed statement either.
         let late = [draw(
             5,
-            1,
+            SupplierId(1),
             "2026-12-20T02:00:00Z",
             LineKind::Issue,
             "1",
@@ -1030,24 +1073,48 @@ mod tests {
     {
         let period = p("2027-01");
         let mut draws = vec![
-            draw(30, 2, "2027-01-05T00:00:00Z", LineKind::Issue, "1", "1"),
-            draw(12, 1, "2027-01-09T00:00:00Z", LineKind::Issue, "1", "1"),
+            draw(
+                30,
+                SupplierId(2),
+                "2027-01-05T00:00:00Z",
+                LineKind::Issue,
+                "1",
+                "1",
+            ),
+            draw(
+                12,
+                SupplierId(1),
+                "2027-01-09T00:00:00Z",
+                LineKind::Issue,
+                "1",
+                "1",
+            ),
             draw(
                 11,
-                1,
+                SupplierId(1),
                 "2027-01-09T00:00:00Z",
                 LineKind::SiteReturn,
                 "1",
                 "1",
             ),
-            draw(40, 1, "2027-01-02T00:00:00Z", LineKind::Issue, "1", "1"),
+            draw(
+                40,
+                SupplierId(1),
+                "2027-01-02T00:00:00Z",
+                LineKind::Issue,
+                "1",
+                "1",
+            ),
         ];
-        let carried = vec![adjustment(2, 1, "1.00"), adjustment(1, 2, "1.00")];
+        let carried = vec![
+            adjustment(2, SupplierId(1), "1.00"),
+            adjustment(1, SupplierId(2), "1.00"),
+        ];
         let ends = |_| Some((end_of(period, 25), dec("0.13")));
         let out = plan(period, ends, &draws, &carried);
         assert_eq!(
             out.iter().map(|s| s.supplier_id).collect::<Vec<_>>(),
-            [1, 2]
+            [SupplierId(1), SupplierId(2)]
         );
         assert_eq!(movements(&out[0]), [Some(40), Some(11), Some(12), None]);
         assert_eq!(movements(&out[1]), [Some(30), None]);
@@ -1096,8 +1163,8 @@ mod tests {
                 .enumerate()
                 .map(|(i, (supplier_id, secs, milli, price, returned))| Draw {
                     movement_id: i as i64 + 1,
-                    supplier_id: *supplier_id,
-                    listing_id: supplier_id * 10,
+                    supplier_id: SupplierId(*supplier_id),
+                    listing_id: ListingId(supplier_id * 10),
                     at: start + Duration::seconds(*secs),
                     kind: if *returned { LineKind::SiteReturn } else { LineKind::Issue },
                     quantity: Decimal::new(*milli, 3),
@@ -1109,13 +1176,13 @@ mod tests {
                 .enumerate()
                 .map(|(i, (supplier_id, cents))| Carried {
                     adjustment_id: i as i64 + 1,
-                    supplier_id: *supplier_id,
+                    supplier_id: SupplierId(*supplier_id),
                     amount: Decimal::new(*cents, 2),
                     note: String::new(),
                 })
                 .collect();
-            let cutoff = |s: i64| cutoffs[(s - 1) as usize];
-            let rate = |s: i64| Decimal::new(rates[(s - 1) as usize], 4);
+            let cutoff = |s: SupplierId| cutoffs[(s.get() - 1) as usize];
+            let rate = |s: SupplierId| Decimal::new(rates[(s.get() - 1) as usize], 4);
 
             let mut pending = draws.clone();
             let mut pending_carried = carried.clone();
@@ -1124,12 +1191,13 @@ mod tests {
             while period <= p("2029-02") {
                 let early = day(period.year(), period.month(), early_close_day);
                 let after_month_end = period.last_day(31) + Days::new(1);
-                let mut closed: BTreeSet<i64> = BTreeSet::new();
+                let mut closed: BTreeSet<SupplierId> = BTreeSet::new();
                 for as_of in [early, after_month_end] {
-                    let due: BTreeSet<i64> = (1..=5)
+                    let due: BTreeSet<SupplierId> = (1..=5)
+                        .map(SupplierId)
                         .filter(|s| !closed.contains(s) && period.last_day(cutoff(*s)) < as_of)
                         .collect();
-                    let ends = |s: i64| {
+                    let ends = |s: SupplierId| {
                         due.contains(&s).then(|| (period.bounds(cutoff(s), Shanghai).1, rate(s)))
                     };
                     let out = plan(period, ends, &pending, &pending_carried);
@@ -1156,8 +1224,8 @@ mod tests {
                 LineKind::SiteReturn => -line_amount(d.quantity, d.unit_price),
                 _ => line_amount(d.quantity, d.unit_price),
             };
-            let mut settled: HashMap<i64, (i64, Period, LineKind, Decimal)> = HashMap::new();
-            let mut seen: BTreeSet<(i64, Period)> = BTreeSet::new();
+            let mut settled: HashMap<i64, (SupplierId, Period, LineKind, Decimal)> = HashMap::new();
+            let mut seen: BTreeSet<(SupplierId, Period)> = BTreeSet::new();
             for st in &statements {
                 prop_assert!(seen.insert((st.supplier_id, st.period)), "two statements for one period");
                 prop_assert!(!st.lines.is_empty());

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 /// Rule 12: compares each listing's on-hand with its lots and its movements.
-#[utoipa::path(get, path = "/api/stock/ledger-check", tag = "stock", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/stock/ledger-check", tag = "stock", security(("bearer" = ["read_stock"])),
     responses((status = 200, body = LedgerCheck), (status = 403, body = ErrorBody)))]
 #[get("/api/stock/ledger-check")]
 pub async fn ledger_check(
@@ -30,7 +30,7 @@ pub struct NoMovementQuery {
 
 /// Rule 3's no-movement list: lots on hand past their limit (or of removed suppliers), each
 /// with its reason.
-#[utoipa::path(get, path = "/api/stock/no-movement", tag = "stock", security(("bearer" = [])), params(NoMovementQuery),
+#[utoipa::path(get, path = "/api/stock/no-movement", tag = "stock", security(("bearer" = ["read_stock"])), params(NoMovementQuery),
     responses((status = 200, body = Vec<store::NoMovementLine>), (status = 403, body = ErrorBody)))]
 #[get("/api/stock/no-movement")]
 pub async fn no_movement(

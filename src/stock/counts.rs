@@ -17,14 +17,14 @@ use super::returns::goods_args;
 use super::rules::allocate_oldest_first;
 use super::store::Qty;
 use crate::audit::{self, Change};
-use crate::auth::{Capability, CurrentUser, Role};
+use crate::auth::{Act, Capability, CurrentUser, Role};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, ErrorBody, FieldErrors};
 use crate::money::{Quantity, UnitPlaces, ValueError};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::NaiveDate;
-use entity::{listing, lot, stock_count};
+use entity::{ListingId, LotId, listing, lot, stock_count};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -36,7 +36,7 @@ use utoipa::{IntoParams, ToSchema};
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct CountInput {
-    pub listing_id: i64,
+    pub listing_id: ListingId,
     /// What is physically there (zero or more, in the unit's decimals).
     #[schema(value_type = String, example = "12.5")]
     pub counted: Decimal,
@@ -45,22 +45,23 @@ pub struct CountInput {
     pub reason: String,
 }
 
-/// The keeper enters a count. A difference is stored `pending` and procurement is told; a
-/// match is confirmed at once.
+/// The keeper (`act.actor`) enters a count. A difference is stored `pending` and procurement
+/// is told (the mail is queued in `txn`); a match is confirmed at once. Joins the caller's
+/// transaction: it reads and writes through `txn` and commits nothing.
 pub async fn enter_count(
-    state: &AppState,
-    keeper: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     input: CountInput,
 ) -> AppResult<stock_count::Model> {
-    let db = &state.db.read;
+    let keeper = act.actor;
     let mut errors = FieldErrors::new();
     let Some(l) = listing::Entity::find_by_id(input.listing_id)
-        .one(db)
+        .one(txn)
         .await?
     else {
         return Err(AppError::field("listing_id", RuleCode::NotFound));
     };
-    let decimals = super::store::unit_decimals(db, l.material_id).await?;
+    let decimals = super::store::unit_decimals(txn, l.material_id).await?;
     // What is there: zero or more, in the unit's places.
     let counted = match Quantity::counted(input.counted, UnitPlaces::new(decimals)) {
         Ok(q) => q.fixed(),
@@ -82,17 +83,16 @@ pub async fn enter_count(
         errors.add_with("reason", RuleCode::TooLong, &[("max", "500".into())]);
     }
     errors.into_result()?;
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
+    let now = act.now;
     // The book as the write transaction sees it.
     let l = listing::Entity::find_by_id(l.id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
     let open = stock_count::Entity::find()
         .filter(stock_count::Column::ListingId.eq(l.id))
         .filter(stock_count::Column::Status.eq("pending"))
-        .one(&txn)
+        .one(txn)
         .await?;
     if open.is_some() {
         return Err(AppError::Rule(RuleCode::StockCountPending));
@@ -121,21 +121,21 @@ pub async fn enter_count(
         }),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await
     .map_err(|e| match AppError::from(e) {
         AppError::Conflict(_) => AppError::Rule(RuleCode::StockCountPending),
         other => other,
     })?;
     audit::record(
-        &txn,
+        txn,
         &keeper.actor(),
         now,
         Change::new("stock_count.enter", "stock_count", c.id).after(&c),
     )
     .await?;
     if !matches {
-        let mut args = goods_args(&txn, &l).await?;
+        let mut args = goods_args(txn, &l).await?;
         args.extend([
             ("id", c.id.to_string()),
             ("counted", counted.value().normalize().to_string()),
@@ -144,12 +144,32 @@ pub async fn enter_count(
             ("reason", reason),
         ]);
         let office = crate::users::store::active_with_roles(
-            &txn,
+            txn,
             &[Role::ProcurementOfficer, Role::ProcurementHead],
         )
         .await?;
-        crate::mail::enqueue_to_users(&txn, state, &office, "stock_count_pending", &args).await?;
+        crate::mail::enqueue_to_users_at(
+            txn,
+            &act.base_url,
+            now,
+            &office,
+            "stock_count_pending",
+            &args,
+        )
+        .await?;
     }
+    Ok(c)
+}
+
+/// [`enter_count`] on its own: in a write transaction of its own, committed when it succeeds;
+/// then the mail sender is woken for what it queued.
+pub async fn enter_count_now(
+    state: &AppState,
+    keeper: &CurrentUser,
+    input: CountInput,
+) -> AppResult<stock_count::Model> {
+    let txn = state.db.begin_write().await?;
+    let c = enter_count(&txn, &Act::of(state, keeper), input).await?;
     txn.commit().await?;
     state.mail_wake.notify_one();
     Ok(c)
@@ -267,7 +287,7 @@ async fn apply_loss(
         .filter(lot::Column::Quantity.gt(Qty::zero()))
         .all(txn)
         .await?;
-    let avail: Vec<(i64, NaiveDate, Decimal)> = lots
+    let avail: Vec<(LotId, NaiveDate, Decimal)> = lots
         .iter()
         .map(|x| (x.id, x.received_on, x.quantity.value()))
         .collect();
@@ -318,17 +338,18 @@ pub struct CountDecision {
     pub note: String,
 }
 
-/// Procurement approves (the difference moves the books) or rejects (nothing changes) a
-/// pending count. Decided once: a second decision is refused.
+/// Procurement (`act.actor`) approves (the difference moves the books) or rejects (nothing
+/// changes) a pending count. Decided once: a second decision is refused. Joins the caller's
+/// transaction: it reads and writes through `txn` and commits nothing.
 pub async fn decide_count(
-    state: &AppState,
-    officer: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     id: i64,
     decision: CountDecision,
 ) -> AppResult<stock_count::Model> {
-    let today = state.today();
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
+    let officer = act.actor;
+    let today = act.today;
+    let now = act.now;
     let claimed = stock_count::Entity::update_many()
         .col_expr(
             stock_count::Column::Status,
@@ -353,10 +374,10 @@ pub async fn decide_count(
         )
         .filter(stock_count::Column::Id.eq(id))
         .filter(stock_count::Column::Status.eq("pending"))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     let c = stock_count::Entity::find_by_id(id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
     if claimed.rows_affected != 1 {
@@ -364,19 +385,19 @@ pub async fn decide_count(
     }
     if decision.approve {
         let l = listing::Entity::find_by_id(c.listing_id)
-            .one(&txn)
+            .one(txn)
             .await?
             .ok_or(AppError::NotFound)?;
         let d = c.difference.value();
         if d > Decimal::ZERO {
-            apply_gain(&txn, officer, &l, &c, c.difference, today, now).await?;
+            apply_gain(txn, officer, &l, &c, c.difference, today, now).await?;
         } else if d < Decimal::ZERO {
             let loss = Qty::new(-d).ok_or(AppError::Rule(RuleCode::QuantityOutOfRange))?;
-            apply_loss(&txn, officer, &l, &c, loss, today, now).await?;
+            apply_loss(txn, officer, &l, &c, loss, today, now).await?;
         }
     }
     audit::record(
-        &txn,
+        txn,
         &officer.actor(),
         now,
         Change::new(
@@ -392,6 +413,19 @@ pub async fn decide_count(
         .after(&c),
     )
     .await?;
+    Ok(c)
+}
+
+/// [`decide_count`] on its own: in a write transaction of its own, committed when it
+/// succeeds.
+pub async fn decide_count_now(
+    state: &AppState,
+    officer: &CurrentUser,
+    id: i64,
+    decision: CountDecision,
+) -> AppResult<stock_count::Model> {
+    let txn = state.db.begin_write().await?;
+    let c = decide_count(&txn, &Act::of(state, officer), id, decision).await?;
     txn.commit().await?;
     Ok(c)
 }
@@ -401,7 +435,7 @@ pub async fn decide_count(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CountView {
     pub id: i64,
-    pub listing_id: i64,
+    pub listing_id: ListingId,
     #[schema(value_type = String)]
     pub counted: Decimal,
     /// The book (on-hand) when the count was entered.
@@ -440,7 +474,7 @@ impl From<stock_count::Model> for CountView {
 }
 
 /// The keeper enters a count of a listing's goods.
-#[utoipa::path(post, path = "/api/stock-counts", tag = "stock", security(("bearer" = [])), request_body = CountInput,
+#[utoipa::path(post, path = "/api/stock-counts", tag = "stock", security(("bearer" = ["issue_stock"])), request_body = CountInput,
     responses((status = 201, body = CountView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/stock-counts")]
 pub async fn create(
@@ -449,7 +483,7 @@ pub async fn create(
     body: web::Json<CountInput>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::IssueStock)?;
-    let c = enter_count(&state, &user, body.into_inner()).await?;
+    let c = enter_count_now(&state, &user, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(CountView::from(c)))
 }
 
@@ -458,11 +492,11 @@ pub async fn create(
 pub struct CountQuery {
     /// `pending`, `approved` or `rejected`.
     pub status: Option<String>,
-    pub listing_id: Option<i64>,
+    pub listing_id: Option<ListingId>,
 }
 
 /// Stock counts, newest first.
-#[utoipa::path(get, path = "/api/stock-counts", tag = "stock", security(("bearer" = [])), params(CountQuery),
+#[utoipa::path(get, path = "/api/stock-counts", tag = "stock", security(("bearer" = ["read_stock"])), params(CountQuery),
     responses((status = 200, body = Vec<CountView>), (status = 403, body = ErrorBody)))]
 #[get("/api/stock-counts")]
 pub async fn list(
@@ -483,7 +517,7 @@ pub async fn list(
 }
 
 /// Procurement approves (the difference becomes a gain or loss) or rejects a pending count.
-#[utoipa::path(post, path = "/api/stock-counts/{id}/decision", tag = "stock", security(("bearer" = [])), request_body = CountDecision,
+#[utoipa::path(post, path = "/api/stock-counts/{id}/decision", tag = "stock", security(("bearer" = ["decide_prices"])), request_body = CountDecision,
     responses((status = 200, body = CountView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/stock-counts/{id}/decision")]
 pub async fn decide(
@@ -494,7 +528,7 @@ pub async fn decide(
 ) -> AppResult<web::Json<CountView>> {
     user.require(Capability::DecidePrices)?;
     Ok(web::Json(
-        decide_count(&state, &user, *id, body.into_inner())
+        decide_count_now(&state, &user, *id, body.into_inner())
             .await?
             .into(),
     ))

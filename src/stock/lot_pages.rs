@@ -4,8 +4,8 @@
 //! the keeper and approved or rejected by procurement. The rules live in `returns.rs` and
 //! `counts.rs`; these handlers read forms, call them and render.
 
-use super::counts::{CountDecision, CountInput, decide_count, enter_count};
-use super::returns::{LotAnswer, REMOVAL, answer, record_exchange, record_return};
+use super::counts::{CountDecision, CountInput, decide_count_now, enter_count_now};
+use super::returns::{LotAnswer, REMOVAL, answer_now, record_exchange_now, record_return_now};
 use super::store::{Qty, own_supplier};
 use crate::auth::{Capability, CurrentUser};
 use crate::error::RuleCode;
@@ -17,7 +17,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use chrono::NaiveDate;
-use entity::{listing, lot, material, stock_count, supplier, user};
+use entity::{ListingId, LotId, SupplierId, listing, lot, material, stock_count, supplier, user};
 use rust_decimal::Decimal;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -55,7 +55,7 @@ async fn labels(
     conn: &impl ConnectionTrait,
     ctx: &PageCtx,
     listings: &[listing::Model],
-) -> AppResult<HashMap<i64, ListingLabel>> {
+) -> AppResult<HashMap<ListingId, ListingLabel>> {
     let materials = material::Entity::find()
         .filter(
             material::Column::Id.is_in(listings.iter().map(|l| l.material_id).collect::<Vec<_>>()),
@@ -91,8 +91,8 @@ async fn labels(
 async fn labels_of(
     conn: &impl ConnectionTrait,
     ctx: &PageCtx,
-    ids: Vec<i64>,
-) -> AppResult<HashMap<i64, ListingLabel>> {
+    ids: Vec<ListingId>,
+) -> AppResult<HashMap<ListingId, ListingLabel>> {
     let listings = listing::Entity::find()
         .filter(listing::Column::Id.is_in(ids))
         .all(conn)
@@ -108,7 +108,7 @@ fn q(d: &Decimal) -> String {
 
 /// A consigned lot on hand as the pages show it.
 pub struct LotRow {
-    pub id: i64,
+    pub id: LotId,
     pub name: String,
     pub spec: String,
     pub unit: String,
@@ -151,7 +151,7 @@ impl LotRow {
 async fn lot_rows(
     state: &AppState,
     ctx: &PageCtx,
-    supplier_id: Option<i64>,
+    supplier_id: Option<SupplierId>,
     only_flagged: bool,
 ) -> AppResult<Vec<LotRow>> {
     let db = &state.db.read;
@@ -248,7 +248,7 @@ pub async fn my_lot_answer(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<LotId>,
     form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageOwnSupplier)?;
@@ -258,7 +258,7 @@ pub async fn my_lot_answer(
         _ => Err(AppError::field("answer", RuleCode::Required)),
     };
     let r = match choice {
-        Ok(a) => answer(&state, &user, *id, a).await.map(|_| a),
+        Ok(a) => answer_now(&state, &user, *id, a).await.map(|_| a),
         Err(e) => Err(e),
     };
     match r {
@@ -286,7 +286,7 @@ struct LotsView {
     flagged_only: bool,
     errors: FormErrors,
     /// The lot whose form failed, and what was entered.
-    failed: Option<i64>,
+    failed: Option<LotId>,
     form: Form,
 }
 
@@ -319,7 +319,7 @@ async fn render_lots(
     ctx: PageCtx,
     flagged_only: bool,
     errors: FormErrors,
-    failed: Option<i64>,
+    failed: Option<LotId>,
     form: Form,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
@@ -363,7 +363,7 @@ pub async fn lots_page(
 async fn lots_or_error(
     state: &AppState,
     ctx: PageCtx,
-    id: i64,
+    id: LotId,
     f: Form,
     r: AppResult<()>,
     flash: &str,
@@ -387,11 +387,11 @@ pub async fn lot_return(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<LotId>,
     form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::IssueStock)?;
-    let r = record_return(&state, &user, *id).await.map(|_| ());
+    let r = record_return_now(&state, &user, *id).await.map(|_| ());
     lots_or_error(&state, ctx, *id, form.0, r, "flash-lot-returned").await
 }
 
@@ -401,13 +401,13 @@ pub async fn lot_exchange(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<LotId>,
     form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::IssueStock)?;
     let f = form.0;
     let r = match dec(&f, "quantity") {
-        Ok(quantity) => record_exchange(&state, &user, *id, quantity)
+        Ok(quantity) => record_exchange_now(&state, &user, *id, quantity)
             .await
             .map(|_| ()),
         Err(e) => Err(e),
@@ -422,10 +422,10 @@ pub async fn lot_exchange(
 struct CountsView {
     ctx: PageCtx,
     rows: Vec<stock_count::Model>,
-    labels: HashMap<i64, ListingLabel>,
+    labels: HashMap<ListingId, ListingLabel>,
     users: HashMap<i64, String>,
     /// Listings with stock and no pending count, with their label: what may be counted.
-    countable: Vec<(i64, String)>,
+    countable: Vec<(ListingId, String)>,
     errors: FormErrors,
     /// `count` (the entry form failed) or the id of the count whose decision failed.
     which: String,
@@ -433,13 +433,13 @@ struct CountsView {
 }
 
 impl CountsView {
-    fn label(&self, listing_id: &i64) -> String {
+    fn label(&self, listing_id: &ListingId) -> String {
         self.labels
             .get(listing_id)
             .map(|l| l.full())
             .unwrap_or_default()
     }
-    fn unit(&self, listing_id: &i64) -> String {
+    fn unit(&self, listing_id: &ListingId) -> String {
         self.labels
             .get(listing_id)
             .map(|l| l.unit.clone())
@@ -473,7 +473,7 @@ impl CountsView {
             String::new()
         }
     }
-    fn is_selected(&self, id: &i64) -> bool {
+    fn is_selected(&self, id: &ListingId) -> bool {
         self.which == "count" && field(&self.form, "listing_id") == id.to_string()
     }
     fn count_errors(&self) -> bool {
@@ -504,7 +504,7 @@ async fn render_counts(
             .all(db)
             .await?,
     );
-    let pending: Vec<i64> = rows
+    let pending: Vec<ListingId> = rows
         .iter()
         .filter(|c| c.status == "pending")
         .map(|c| c.listing_id)
@@ -513,10 +513,10 @@ async fn render_counts(
         .filter(listing::Column::OnHand.gt(Qty::zero()))
         .all(db)
         .await?;
-    let mut ids: Vec<i64> = rows.iter().map(|c| c.listing_id).collect();
+    let mut ids: Vec<ListingId> = rows.iter().map(|c| c.listing_id).collect();
     ids.extend(stocked.iter().map(|l| l.id));
     let labels = labels_of(db, &ctx, ids).await?;
-    let mut countable: Vec<(i64, String)> = stocked
+    let mut countable: Vec<(ListingId, String)> = stocked
         .iter()
         .filter(|l| !pending.contains(&l.id))
         .map(|l| {
@@ -591,7 +591,7 @@ pub async fn count_create(
             counted: dec(&f, "counted")?,
             reason: field(&f, "reason"),
         };
-        enter_count(&state, &user, input).await
+        enter_count_now(&state, &user, input).await
     }
     .await;
     match r {
@@ -630,7 +630,7 @@ pub async fn count_decide(
         _ => Err(AppError::field("decision", RuleCode::Required)),
     };
     let r = match approve {
-        Ok(approve) => decide_count(
+        Ok(approve) => decide_count_now(
             &state,
             &user,
             *id,

@@ -2,7 +2,7 @@
 //! `suppliers::store` calls [`on_supplier_removed`], and the supermarket changes its own
 //! tables. Issued goods stay owed and are still settled.
 
-use entity::{delivery, listing, lot};
+use entity::{SupplierId, delivery, listing, lot};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
@@ -11,7 +11,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 /// the caller's transaction.
 pub async fn on_supplier_removed(
     conn: &impl ConnectionTrait,
-    supplier_id: i64,
+    supplier_id: SupplierId,
 ) -> Result<(), DbErr> {
     stop_listings_of(conn, supplier_id).await?;
     refuse_pending_deliveries_of(conn, supplier_id).await?;
@@ -19,7 +19,10 @@ pub async fn on_supplier_removed(
 }
 
 /// The catalogue: nothing of the supplier can be ordered any more.
-async fn stop_listings_of(conn: &impl ConnectionTrait, supplier_id: i64) -> Result<(), DbErr> {
+async fn stop_listings_of(
+    conn: &impl ConnectionTrait,
+    supplier_id: SupplierId,
+) -> Result<(), DbErr> {
     listing::Entity::update_many()
         .col_expr(listing::Column::Active, Expr::value(false))
         .filter(listing::Column::SupplierId.eq(supplier_id))
@@ -31,7 +34,7 @@ async fn stop_listings_of(conn: &impl ConnectionTrait, supplier_id: i64) -> Resu
 /// Receiving: goods on their way are not taken in.
 async fn refuse_pending_deliveries_of(
     conn: &impl ConnectionTrait,
-    supplier_id: i64,
+    supplier_id: SupplierId,
 ) -> Result<(), DbErr> {
     delivery::Entity::update_many()
         .col_expr(delivery::Column::Status, Expr::value("refused"))
@@ -43,7 +46,10 @@ async fn refuse_pending_deliveries_of(
 }
 
 /// The stock: every lot still holding goods waits for the supplier to take it back.
-async fn flag_stock_for_return(conn: &impl ConnectionTrait, supplier_id: i64) -> Result<(), DbErr> {
+async fn flag_stock_for_return(
+    conn: &impl ConnectionTrait,
+    supplier_id: SupplierId,
+) -> Result<(), DbErr> {
     lot::Entity::update_many()
         .col_expr(lot::Column::ReturnRequest, Expr::value(Some("removal")))
         .filter(lot::Column::SupplierId.eq(supplier_id))

@@ -9,13 +9,13 @@
 
 use super::store::Qty;
 use crate::audit::{self, Change};
-use crate::auth::{Capability, CurrentUser, Role};
+use crate::auth::{Act, Capability, CurrentUser, Role};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, ErrorBody, FieldErrors};
 use crate::state::AppState;
 use actix_web::{get, post, web};
 use chrono::NaiveDate;
-use entity::{listing, lot, material, supplier};
+use entity::{ListingId, LotId, SupplierId, listing, lot, material, supplier};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -69,9 +69,9 @@ fn is_flagged(l: &lot::Model) -> bool {
 /// A consigned lot with its flag.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LotView {
-    pub id: i64,
-    pub listing_id: i64,
-    pub supplier_id: i64,
+    pub id: LotId,
+    pub listing_id: ListingId,
+    pub supplier_id: SupplierId,
     pub supplier: String,
     pub warehouse_id: i64,
     pub material_id: i64,
@@ -94,7 +94,7 @@ pub struct LotView {
 }
 
 async fn lot_views(conn: &impl ConnectionTrait, lots: Vec<lot::Model>) -> AppResult<Vec<LotView>> {
-    let listing_ids: Vec<i64> = lots.iter().map(|l| l.listing_id).collect();
+    let listing_ids: Vec<ListingId> = lots.iter().map(|l| l.listing_id).collect();
     let listings = listing::Entity::find()
         .filter(listing::Column::Id.is_in(listing_ids))
         .all(conn)
@@ -142,7 +142,7 @@ async fn lot_views(conn: &impl ConnectionTrait, lots: Vec<lot::Model>) -> AppRes
         .collect())
 }
 
-async fn lot_view(conn: &impl ConnectionTrait, id: i64) -> AppResult<LotView> {
+async fn lot_view(conn: &impl ConnectionTrait, id: LotId) -> AppResult<LotView> {
     let l = lot::Entity::find_by_id(id)
         .one(conn)
         .await?
@@ -156,8 +156,8 @@ async fn lot_view(conn: &impl ConnectionTrait, id: i64) -> AppResult<LotView> {
 /// Lots on hand (quantity above zero), oldest movement first.
 async fn lots_on_hand(
     conn: &impl ConnectionTrait,
-    supplier_id: Option<i64>,
-    listing_id: Option<i64>,
+    supplier_id: Option<SupplierId>,
+    listing_id: Option<ListingId>,
     only_flagged: Option<bool>,
 ) -> AppResult<Vec<LotView>> {
     let mut sel = lot::Entity::find().filter(lot::Column::Quantity.gt(Qty::zero()));
@@ -206,18 +206,20 @@ pub struct AnswerInput {
     pub answer: LotAnswer,
 }
 
-/// The supplier answers a flagged lot of its own that is still on hand; it may change its
-/// answer until the keeper records the return or exchange. The keepers are told.
+/// The supplier (`act.actor`) answers a flagged lot of its own that is still on hand; it may
+/// change its answer until the keeper records the return or exchange. The keepers are told
+/// (the mail is queued in `txn`). Joins the caller's transaction: it reads and writes through
+/// `txn` and commits nothing.
 pub async fn answer(
-    state: &AppState,
-    user: &CurrentUser,
-    lot_id: i64,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
+    lot_id: LotId,
     answer: LotAnswer,
 ) -> AppResult<lot::Model> {
+    let user = act.actor;
     let sid = super::store::own_supplier(user)?;
-    let db = &state.db.read;
     let l = lot::Entity::find_by_id(lot_id)
-        .one(db)
+        .one(txn)
         .await?
         .filter(|l| l.supplier_id == sid)
         .ok_or(AppError::NotFound)?;
@@ -229,10 +231,9 @@ pub async fn answer(
     }
     if answer == LotAnswer::Exchange {
         // Fresh goods are a delivery: only a supplier that may trade can bring them.
-        crate::suppliers::store::ensure_may_trade(db, sid, state.today()).await?;
+        crate::suppliers::store::ensure_may_trade(txn, sid, act.today).await?;
     }
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
+    let now = act.now;
     let r = lot::Entity::update_many()
         .col_expr(
             lot::Column::ReturnRequest,
@@ -247,17 +248,17 @@ pub async fn answer(
                 .add(lot::Column::ReturnRequest.is_null())
                 .add(lot::Column::ReturnRequest.ne(REMOVAL)),
         )
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if r.rows_affected != 1 {
         return Err(AppError::Rule(RuleCode::LotNotFlagged));
     }
     let after = lot::Entity::find_by_id(l.id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
     audit::record(
-        &txn,
+        txn,
         &user.actor(),
         now,
         Change::new("lot.answer", "lot", l.id)
@@ -266,21 +267,34 @@ pub async fn answer(
     )
     .await?;
     let li = listing::Entity::find_by_id(l.listing_id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    let mut args = goods_args(&txn, &li).await?;
+    let mut args = goods_args(txn, &li).await?;
     args.push(("lot", l.id.to_string()));
     args.push(("quantity", l.quantity.value().normalize().to_string()));
-    let keepers = crate::users::store::active_with_roles(&txn, &[Role::WarehouseKeeper]).await?;
+    let keepers = crate::users::store::active_with_roles(txn, &[Role::WarehouseKeeper]).await?;
     let kind = match answer {
         LotAnswer::Return => "lot_return_requested",
         LotAnswer::Exchange => "lot_exchange_requested",
     };
-    crate::mail::enqueue_to_users(&txn, state, &keepers, kind, &args).await?;
+    crate::mail::enqueue_to_users_at(txn, &act.base_url, now, &keepers, kind, &args).await?;
+    Ok(after)
+}
+
+/// [`answer`] on its own: in a write transaction of its own, committed when it succeeds; then
+/// the mail sender is woken for what it queued.
+pub async fn answer_now(
+    state: &AppState,
+    user: &CurrentUser,
+    lot_id: LotId,
+    lot_answer: LotAnswer,
+) -> AppResult<lot::Model> {
+    let txn = state.db.begin_write().await?;
+    let l = answer(&txn, &Act::of(state, user), lot_id, lot_answer).await?;
     txn.commit().await?;
     state.mail_wake.notify_one();
-    Ok(after)
+    Ok(l)
 }
 
 // ----- The keeper records the return or exchange -----
@@ -317,7 +331,7 @@ async fn empty_lot(txn: &DatabaseTransaction, l: &lot::Model, today: NaiveDate) 
 /// Loads the lot for the keeper, checks it is flagged, on hand, and answered `wanted`.
 async fn lot_to_clear(
     txn: &DatabaseTransaction,
-    lot_id: i64,
+    lot_id: LotId,
     wanted: LotAnswer,
 ) -> AppResult<(lot::Model, listing::Model)> {
     let l = lot::Entity::find_by_id(lot_id)
@@ -345,7 +359,7 @@ async fn lot_to_clear(
 
 async fn mail_supplier(
     txn: &DatabaseTransaction,
-    state: &AppState,
+    act: &Act<'_>,
     li: &listing::Model,
     kind: &str,
     extra: &[(&'static str, String)],
@@ -353,22 +367,24 @@ async fn mail_supplier(
     let mut args = goods_args(txn, li).await?;
     args.extend(extra.iter().cloned());
     let users = crate::users::store::active_of_supplier(txn, li.supplier_id).await?;
-    crate::mail::enqueue_to_users(txn, state, &users, kind, &args).await
+    crate::mail::enqueue_to_users_at(txn, &act.base_url, act.now, &users, kind, &args).await
 }
 
-/// The keeper records a return: the lot's whole remaining quantity leaves stock as a
-/// `return_to_supplier` movement at the listing price (negative; nothing is owed, the goods
-/// were never the company's), the listing's on-hand falls, and the flag clears. Stock that
-/// approved requisitions reserved is never given back: the return is refused instead.
+/// The keeper (`act.actor`) records a return: the lot's whole remaining quantity leaves stock
+/// as a `return_to_supplier` movement at the listing price (negative; nothing is owed, the
+/// goods were never the company's), the listing's on-hand falls, and the flag clears. Stock
+/// that approved requisitions reserved is never given back: the return is refused instead.
+/// The supplier is told (the mail is queued in `txn`). Joins the caller's transaction: it
+/// reads and writes through `txn` and commits nothing.
 pub async fn record_return(
-    state: &AppState,
-    keeper: &CurrentUser,
-    lot_id: i64,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
+    lot_id: LotId,
 ) -> AppResult<lot::Model> {
-    let today = state.today();
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
-    let (l, li) = lot_to_clear(&txn, lot_id, LotAnswer::Return).await?;
+    let keeper = act.actor;
+    let today = act.today;
+    let now = act.now;
+    let (l, li) = lot_to_clear(txn, lot_id, LotAnswer::Return).await?;
     // The listing first, then the lot: the order an issue takes its locks in, so a return
     // and an issue of the same listing wait for each other instead of deadlocking.
     let took = listing::Entity::update_many()
@@ -383,19 +399,19 @@ pub async fn record_return(
                 .sub(Expr::col(listing::Column::Reserved))
                 .gte(l.quantity),
         )
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if took.rows_affected != 1 {
         return Err(AppError::Rule(RuleCode::ReturnTakesReserved));
     }
-    empty_lot(&txn, &l, today).await?;
+    empty_lot(txn, &l, today).await?;
     let note = if l.return_request.as_deref() == Some(REMOVAL) {
         "supplier removed"
     } else {
         "no movement"
     };
     super::store::record_movement(
-        &txn,
+        txn,
         &l,
         "return_to_supplier",
         -l.quantity.value(),
@@ -409,7 +425,7 @@ pub async fn record_return(
     )
     .await?;
     audit::record(
-        &txn,
+        txn,
         &keeper.actor(),
         now,
         Change::new("lot.return", "lot", l.id).before(&l).after(
@@ -418,8 +434,8 @@ pub async fn record_return(
     )
     .await?;
     mail_supplier(
-        &txn,
-        state,
+        txn,
+        act,
         &li,
         "lot_returned",
         &[
@@ -429,12 +445,24 @@ pub async fn record_return(
     )
     .await?;
     let after = lot::Entity::find_by_id(l.id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
+    Ok(after)
+}
+
+/// [`record_return`] on its own: in a write transaction of its own, committed when it
+/// succeeds; then the mail sender is woken for what it queued.
+pub async fn record_return_now(
+    state: &AppState,
+    keeper: &CurrentUser,
+    lot_id: LotId,
+) -> AppResult<lot::Model> {
+    let txn = state.db.begin_write().await?;
+    let l = record_return(&txn, &Act::of(state, keeper), lot_id).await?;
     txn.commit().await?;
     state.mail_wake.notify_one();
-    Ok(after)
+    Ok(l)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -447,23 +475,25 @@ pub struct ExchangeInput {
 /// The keeper records an exchange: the old goods leave (`exchange_out`, the lot's whole
 /// remaining quantity) and the fresh goods enter as a new lot received today
 /// (`exchange_in`), whose stale clock starts today. The flag clears. The supplier must be
-/// trading (fresh goods are a delivery). On-hand never falls below what is reserved.
+/// trading (fresh goods are a delivery). On-hand never falls below what is reserved. The
+/// keeper is `act.actor`; the supplier is told (the mail is queued in `txn`). Joins the
+/// caller's transaction: it reads and writes through `txn` and commits nothing.
 pub async fn record_exchange(
-    state: &AppState,
-    keeper: &CurrentUser,
-    lot_id: i64,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
+    lot_id: LotId,
     quantity: Decimal,
 ) -> AppResult<(lot::Model, lot::Model)> {
-    let db = &state.db.read;
+    let keeper = act.actor;
     let l = lot::Entity::find_by_id(lot_id)
-        .one(db)
+        .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
     let li = listing::Entity::find_by_id(l.listing_id)
-        .one(db)
+        .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    let decimals = super::store::unit_decimals(db, li.material_id).await?;
+    let decimals = super::store::unit_decimals(txn, li.material_id).await?;
     let mut errors = FieldErrors::new();
     let places = crate::money::UnitPlaces::new(decimals);
     let fresh = match crate::money::Quantity::parse(quantity, places) {
@@ -474,11 +504,10 @@ pub async fn record_exchange(
         }
     };
     errors.into_result()?;
-    let today = state.today();
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
-    let (l, li) = lot_to_clear(&txn, lot_id, LotAnswer::Exchange).await?;
-    crate::suppliers::store::ensure_may_trade(&txn, l.supplier_id, today).await?;
+    let today = act.today;
+    let now = act.now;
+    let (l, li) = lot_to_clear(txn, lot_id, LotAnswer::Exchange).await?;
+    crate::suppliers::store::ensure_may_trade(txn, l.supplier_id, today).await?;
     // The listing first, then the lot (the order an issue takes them in).
     let moved = listing::Entity::update_many()
         .col_expr(
@@ -495,14 +524,14 @@ pub async fn record_exchange(
                 .sub(Expr::col(listing::Column::Reserved))
                 .gte(l.quantity),
         )
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if moved.rows_affected != 1 {
         return Err(AppError::Rule(RuleCode::ReturnTakesReserved));
     }
-    empty_lot(&txn, &l, today).await?;
+    empty_lot(txn, &l, today).await?;
     super::store::record_movement(
-        &txn,
+        txn,
         &l,
         "exchange_out",
         -l.quantity.value(),
@@ -528,10 +557,10 @@ pub async fn record_exchange(
         created_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     super::store::record_movement(
-        &txn,
+        txn,
         &new_lot,
         "exchange_in",
         fresh.value(),
@@ -545,7 +574,7 @@ pub async fn record_exchange(
     )
     .await?;
     audit::record(
-        &txn,
+        txn,
         &keeper.actor(),
         now,
         Change::new("lot.exchange", "lot", l.id)
@@ -554,8 +583,8 @@ pub async fn record_exchange(
     )
     .await?;
     mail_supplier(
-        &txn,
-        state,
+        txn,
+        act,
         &li,
         "lot_exchanged",
         &[
@@ -566,12 +595,25 @@ pub async fn record_exchange(
     )
     .await?;
     let old = lot::Entity::find_by_id(l.id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
+    Ok((old, new_lot))
+}
+
+/// [`record_exchange`] on its own: in a write transaction of its own, committed when it
+/// succeeds; then the mail sender is woken for what it queued.
+pub async fn record_exchange_now(
+    state: &AppState,
+    keeper: &CurrentUser,
+    lot_id: LotId,
+    quantity: Decimal,
+) -> AppResult<(lot::Model, lot::Model)> {
+    let txn = state.db.begin_write().await?;
+    let lots = record_exchange(&txn, &Act::of(state, keeper), lot_id, quantity).await?;
     txn.commit().await?;
     state.mail_wake.notify_one();
-    Ok((old, new_lot))
+    Ok(lots)
 }
 
 // ----- Handlers -----
@@ -581,11 +623,11 @@ pub async fn record_exchange(
 pub struct MyLotQuery {
     /// Only lots that must go (`true`) or only the others (`false`).
     pub flagged: Option<bool>,
-    pub listing_id: Option<i64>,
+    pub listing_id: Option<ListingId>,
 }
 
 /// The supplier's own consigned lots on hand, with their flags (never another supplier's).
-#[utoipa::path(get, path = "/api/my/lots", tag = "stock", security(("bearer" = [])), params(MyLotQuery),
+#[utoipa::path(get, path = "/api/my/lots", tag = "stock", security(("bearer" = ["manage_own_supplier"])), params(MyLotQuery),
     responses((status = 200, body = Vec<LotView>), (status = 403, body = ErrorBody)))]
 #[get("/api/my/lots")]
 pub async fn my_lots(
@@ -605,13 +647,13 @@ pub async fn my_lots(
 pub struct LotQuery {
     /// Only lots that must go (`true`: stale or of a removed supplier) or only the others.
     pub flagged: Option<bool>,
-    pub supplier_id: Option<i64>,
-    pub listing_id: Option<i64>,
+    pub supplier_id: Option<SupplierId>,
+    pub listing_id: Option<ListingId>,
 }
 
 /// All consigned lots on hand for the warehouse and the office; `flagged=true` is the list
 /// of stock to be returned or exchanged.
-#[utoipa::path(get, path = "/api/lots", tag = "stock", security(("bearer" = [])), params(LotQuery),
+#[utoipa::path(get, path = "/api/lots", tag = "stock", security(("bearer" = ["read_stock"])), params(LotQuery),
     responses((status = 200, body = Vec<LotView>), (status = 403, body = ErrorBody)))]
 #[get("/api/lots")]
 pub async fn list_lots(
@@ -626,31 +668,31 @@ pub async fn list_lots(
 }
 
 /// The supplier answers a flagged lot: take it back (`return`) or replace it (`exchange`).
-#[utoipa::path(post, path = "/api/my/lots/{id}/answer", tag = "stock", security(("bearer" = [])), request_body = AnswerInput,
+#[utoipa::path(post, path = "/api/my/lots/{id}/answer", tag = "stock", security(("bearer" = ["manage_own_supplier"])), params(("id" = i64, Path)), request_body = AnswerInput,
     responses((status = 200, body = LotView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/my/lots/{id}/answer")]
 pub async fn answer_lot(
     state: web::Data<AppState>,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<LotId>,
     body: web::Json<AnswerInput>,
 ) -> AppResult<web::Json<LotView>> {
     user.require(Capability::ManageOwnSupplier)?;
-    let l = answer(&state, &user, *id, body.answer).await?;
+    let l = answer_now(&state, &user, *id, body.answer).await?;
     Ok(web::Json(lot_view(&state.db.read, l.id).await?))
 }
 
 /// The keeper records that the supplier took a flagged lot back.
-#[utoipa::path(post, path = "/api/lots/{id}/return", tag = "stock", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/lots/{id}/return", tag = "stock", security(("bearer" = ["issue_stock"])), params(("id" = i64, Path)),
     responses((status = 200, body = LotView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/lots/{id}/return")]
 pub async fn return_lot(
     state: web::Data<AppState>,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<LotId>,
 ) -> AppResult<web::Json<LotView>> {
     user.require(Capability::IssueStock)?;
-    let l = record_return(&state, &user, *id).await?;
+    let l = record_return_now(&state, &user, *id).await?;
     Ok(web::Json(lot_view(&state.db.read, l.id).await?))
 }
 
@@ -663,17 +705,17 @@ pub struct ExchangeView {
 }
 
 /// The keeper records an exchange: old goods out, fresh goods in as a new lot dated today.
-#[utoipa::path(post, path = "/api/lots/{id}/exchange", tag = "stock", security(("bearer" = [])), request_body = ExchangeInput,
+#[utoipa::path(post, path = "/api/lots/{id}/exchange", tag = "stock", security(("bearer" = ["issue_stock"])), params(("id" = i64, Path)), request_body = ExchangeInput,
     responses((status = 200, body = ExchangeView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/lots/{id}/exchange")]
 pub async fn exchange_lot(
     state: web::Data<AppState>,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<LotId>,
     body: web::Json<ExchangeInput>,
 ) -> AppResult<web::Json<ExchangeView>> {
     user.require(Capability::IssueStock)?;
-    let (old, new) = record_exchange(&state, &user, *id, body.quantity).await?;
+    let (old, new) = record_exchange_now(&state, &user, *id, body.quantity).await?;
     Ok(web::Json(ExchangeView {
         old_lot: lot_view(&state.db.read, old.id).await?,
         new_lot: lot_view(&state.db.read, new.id).await?,

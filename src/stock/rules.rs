@@ -1,52 +1,10 @@
-//! Pure stock rules: inspection deadlines (rule 8),
-//! issuing oldest lots first and within 24 hours (rule 9), the two-month stale clock (rule 3).
+//! Pure stock rules: issuing oldest lots first (rule 9) and the two-month stale clock (rule 3).
+//! Inspection deadlines (rule 8) are receiving's: `crate::receiving::rules`.
 //! A movement's amount is `crate::money::line_amount`.
 
 use chrono::{Months, NaiveDate};
+use entity::LotId;
 use rust_decimal::Decimal;
-
-/// How a delivery arrived: it decides the inspection deadline (保管员 1-2).
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Arrival {
-    /// A local delivery: inspected the same day.
-    Local,
-    /// A part load from elsewhere: within 3 days.
-    PartLoad,
-    /// A full truckload: within 7 days.
-    FullTruck,
-}
-
-impl Arrival {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Arrival::Local => "local",
-            Arrival::PartLoad => "part_load",
-            Arrival::FullTruck => "full_truck",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [Arrival::Local, Arrival::PartLoad, Arrival::FullTruck]
-            .into_iter()
-            .find(|a| a.as_str() == s)
-    }
-
-    /// The last day the delivery may be inspected on.
-    pub fn inspection_due(self, delivered_on: NaiveDate) -> NaiveDate {
-        let days = match self {
-            Arrival::Local => 0,
-            Arrival::PartLoad => 3,
-            Arrival::FullTruck => 7,
-        };
-        // The calendar's last days have no day after; a delivery dated there is due then.
-        delivered_on
-            .checked_add_days(chrono::Days::new(days))
-            .unwrap_or(NaiveDate::MAX)
-    }
-}
 
 /// Rule 3: a lot is stale when its last movement is more than `months` calendar months
 /// before `as_of`. Exactly `months` months is not stale; a day more is. Month ends follow
@@ -87,9 +45,9 @@ pub fn stale_cutoff(as_of: NaiveDate, months: u32) -> Option<NaiveDate> {
 /// Rule 9: issue the oldest lots first. `lots` are (lot id, received on, quantity); answers
 /// how much to take from each, or `None` when they do not hold `wanted`.
 pub fn allocate_oldest_first(
-    lots: &[(i64, NaiveDate, Decimal)],
+    lots: &[(LotId, NaiveDate, Decimal)],
     wanted: Decimal,
-) -> Option<Vec<(i64, Decimal)>> {
+) -> Option<Vec<(LotId, Decimal)>> {
     let mut sorted: Vec<_> = lots.iter().filter(|(_, _, q)| *q > Decimal::ZERO).collect();
     sorted.sort_by_key(|(id, received, _)| (*received, *id));
     let mut left = wanted;
@@ -165,27 +123,27 @@ mod tests {
     }
 
     #[test]
-    fn inspection_is_due_the_same_day_within_three_or_seven_days() {
-        let day = d(2027, 1, 10);
-        assert_eq!(Arrival::Local.inspection_due(day), day);
-        assert_eq!(Arrival::PartLoad.inspection_due(day), d(2027, 1, 13));
-        assert_eq!(Arrival::FullTruck.inspection_due(day), d(2027, 1, 17));
-    }
-
-    #[test]
     fn the_oldest_lots_are_issued_first() {
         let lots = [
-            (3, d(2027, 2, 1), dec("5")),
-            (1, d(2027, 1, 1), dec("2")),
-            (2, d(2027, 1, 1), dec("4")),
+            (LotId(3), d(2027, 2, 1), dec("5")),
+            (LotId(1), d(2027, 1, 1), dec("2")),
+            (LotId(2), d(2027, 1, 1), dec("4")),
         ];
         assert_eq!(
             allocate_oldest_first(&lots, dec("7")),
-            Some(vec![(1, dec("2")), (2, dec("4")), (3, dec("1"))])
+            Some(vec![
+                (LotId(1), dec("2")),
+                (LotId(2), dec("4")),
+                (LotId(3), dec("1"))
+            ])
         );
         assert_eq!(
             allocate_oldest_first(&lots, dec("11")),
-            Some(vec![(1, dec("2")), (2, dec("4")), (3, dec("5"))])
+            Some(vec![
+                (LotId(1), dec("2")),
+                (LotId(2), dec("4")),
+                (LotId(3), dec("5"))
+            ])
         );
         assert_eq!(allocate_oldest_first(&lots, dec("11.001")), None);
     }

@@ -10,13 +10,14 @@ use crate::error::{AppError, AppResult, ErrorBody};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, post, put, web};
 use chrono::NaiveDate;
+use entity::SupplierId;
 use entity::{consignment_agreement, supplier, supplier_document, supplier_review};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SupplierView {
-    pub id: i64,
+    pub id: SupplierId,
     pub legal_name: String,
     pub credit_code: Option<String>,
     pub status: String,
@@ -59,7 +60,7 @@ pub fn view(s: supplier::Model, category_ids: Vec<i64>) -> SupplierView {
     }
 }
 
-async fn full_view(state: &AppState, id: i64) -> AppResult<SupplierView> {
+async fn full_view(state: &AppState, id: SupplierId) -> AppResult<SupplierView> {
     let s = store::load(&state.db.read, id).await?;
     Ok(view(s, store::category_ids(&state.db.read, id).await?))
 }
@@ -151,18 +152,15 @@ pub fn agreement_view(a: consignment_agreement::Model) -> AgreementView {
     }
 }
 
-/// Everything on file for a supplier, for whoever may see it.
+/// Everything on file for a supplier, for whoever may see it (a supplier does not learn that
+/// another's exists).
 pub async fn supplier_file(
     state: &AppState,
     user: &CurrentUser,
-    id: i64,
+    id: SupplierId,
 ) -> AppResult<SupplierFile> {
     if !store::may_see(user, id) {
-        return Err(if user.role == crate::auth::Role::Supplier {
-            AppError::NotFound
-        } else {
-            AppError::Forbidden
-        });
+        return Err(AppError::NotFound);
     }
     let today = state.today();
     let db = &state.db.read;
@@ -194,7 +192,7 @@ pub async fn supplier_file(
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApplicationCreated {
-    pub supplier_id: i64,
+    pub supplier_id: SupplierId,
     pub user_id: i64,
     pub status: String,
 }
@@ -233,25 +231,26 @@ pub async fn verify_email(
     Ok(HttpResponse::NoContent().finish())
 }
 
-fn own(user: &CurrentUser) -> AppResult<i64> {
-    user.require(Capability::ManageOwnSupplier)?;
+/// The supplier whose file `user` keeps.
+fn own(user: &CurrentUser) -> AppResult<SupplierId> {
     user.supplier_id.ok_or(AppError::Forbidden)
 }
 
 /// The supplier's own file: application, documents, reviews' outcomes, failures, agreement.
-#[utoipa::path(get, path = "/api/my/supplier", tag = "suppliers", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/my/supplier", tag = "suppliers", security(("bearer" = ["manage_own_supplier"])),
     responses((status = 200, body = SupplierFile), (status = 403, body = ErrorBody)))]
 #[get("/api/my/supplier")]
 pub async fn my_supplier(
     state: web::Data<AppState>,
     user: CurrentUser,
 ) -> AppResult<web::Json<SupplierFile>> {
+    user.require(Capability::ManageOwnSupplier)?;
     let id = own(&user)?;
     Ok(web::Json(supplier_file(&state, &user, id).await?))
 }
 
 /// Edits the application while it is a draft or more information was asked for.
-#[utoipa::path(put, path = "/api/my/application", tag = "suppliers", security(("bearer" = [])), request_body = ApplicationInput,
+#[utoipa::path(put, path = "/api/my/application", tag = "suppliers", security(("bearer" = ["manage_own_supplier"])), request_body = ApplicationInput,
     responses((status = 200, body = SupplierView), (status = 422, body = ErrorBody)))]
 #[put("/api/my/application")]
 pub async fn update_application(
@@ -259,26 +258,28 @@ pub async fn update_application(
     user: CurrentUser,
     body: web::Json<ApplicationInput>,
 ) -> AppResult<web::Json<SupplierView>> {
+    user.require(Capability::ManageOwnSupplier)?;
     let id = own(&user)?;
     store::update_application(&state, &user, body.into_inner()).await?;
     Ok(web::Json(full_view(&state, id).await?))
 }
 
 /// Submits the application for review (needs a verified email and a valid business licence).
-#[utoipa::path(post, path = "/api/my/application/submit", tag = "suppliers", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/my/application/submit", tag = "suppliers", security(("bearer" = ["manage_own_supplier"])),
     responses((status = 200, body = SupplierView), (status = 422, body = ErrorBody)))]
 #[post("/api/my/application/submit")]
 pub async fn submit(
     state: web::Data<AppState>,
     user: CurrentUser,
 ) -> AppResult<web::Json<SupplierView>> {
+    user.require(Capability::ManageOwnSupplier)?;
     let id = own(&user)?;
     store::submit(&state, &user).await?;
     Ok(web::Json(full_view(&state, id).await?))
 }
 
 /// Adds a qualification document (upload its file first with `POST /api/files`).
-#[utoipa::path(post, path = "/api/my/documents", tag = "suppliers", security(("bearer" = [])), request_body = DocumentInput,
+#[utoipa::path(post, path = "/api/my/documents", tag = "suppliers", security(("bearer" = ["manage_own_supplier"])), request_body = DocumentInput,
     responses((status = 201, body = DocumentView), (status = 422, body = ErrorBody)))]
 #[post("/api/my/documents")]
 pub async fn add_document(
@@ -286,6 +287,7 @@ pub async fn add_document(
     user: CurrentUser,
     body: web::Json<DocumentInput>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageOwnSupplier)?;
     own(&user)?;
     let d = store::add_document(&state, &user, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(document_view(d, state.today())))
@@ -297,7 +299,7 @@ pub struct FailureResponse {
 }
 
 /// The supplier answers a failure recorded against it.
-#[utoipa::path(post, path = "/api/my/failures/{id}/response", tag = "suppliers", security(("bearer" = [])), request_body = FailureResponse,
+#[utoipa::path(post, path = "/api/my/failures/{id}/response", tag = "suppliers", security(("bearer" = ["manage_own_supplier"])), request_body = FailureResponse,
     responses((status = 200, body = FailureView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/my/failures/{id}/response")]
 pub async fn respond(
@@ -306,6 +308,7 @@ pub async fn respond(
     id: web::Path<i64>,
     body: web::Json<FailureResponse>,
 ) -> AppResult<web::Json<FailureView>> {
+    user.require(Capability::ManageOwnSupplier)?;
     own(&user)?;
     Ok(web::Json(
         store::respond_to_failure(&state, &user, *id, &body.response)
@@ -315,7 +318,7 @@ pub async fn respond(
 }
 
 /// The supplier directory: filter by status, category, failures, document expiry.
-#[utoipa::path(get, path = "/api/suppliers", tag = "suppliers", security(("bearer" = [])), params(DirectoryQuery),
+#[utoipa::path(get, path = "/api/suppliers", tag = "suppliers", security(("bearer" = ["read_suppliers"])), params(DirectoryQuery),
     responses((status = 200, body = Vec<SupplierView>), (status = 403, body = ErrorBody)))]
 #[get("/api/suppliers")]
 pub async fn directory(
@@ -334,26 +337,27 @@ pub async fn directory(
 }
 
 /// One supplier's file. A supplier may read only its own (others answer 404).
-#[utoipa::path(get, path = "/api/suppliers/{id}", tag = "suppliers", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/suppliers/{id}", tag = "suppliers", security(("bearer" = ["read_supplier_files"])), params(("id" = i64, Path)),
     responses((status = 200, body = SupplierFile), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/api/suppliers/{id}")]
 pub async fn get_supplier(
     state: web::Data<AppState>,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<SupplierId>,
 ) -> AppResult<web::Json<SupplierFile>> {
+    user.require(Capability::ReadSupplierFiles)?;
     Ok(web::Json(supplier_file(&state, &user, *id).await?))
 }
 
 /// An officer's qualification review: ask for information, recommend (licence, certificates
 /// and quality system checked) or reject.
-#[utoipa::path(post, path = "/api/suppliers/{id}/review", tag = "suppliers", security(("bearer" = [])), request_body = ReviewInput,
+#[utoipa::path(post, path = "/api/suppliers/{id}/review", tag = "suppliers", security(("bearer" = ["review_suppliers"])), params(("id" = i64, Path)), request_body = ReviewInput,
     responses((status = 200, body = SupplierView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/suppliers/{id}/review")]
 pub async fn review(
     state: web::Data<AppState>,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<SupplierId>,
     body: web::Json<ReviewInput>,
 ) -> AppResult<web::Json<SupplierView>> {
     user.require(Capability::ReviewSuppliers)?;
@@ -362,13 +366,13 @@ pub async fn review(
 }
 
 /// The head admits (creating the consignment agreement), sends back or rejects.
-#[utoipa::path(post, path = "/api/suppliers/{id}/admission", tag = "suppliers", security(("bearer" = [])), request_body = AdmissionInput,
+#[utoipa::path(post, path = "/api/suppliers/{id}/admission", tag = "suppliers", security(("bearer" = ["decide_admissions"])), params(("id" = i64, Path)), request_body = AdmissionInput,
     responses((status = 200, body = SupplierView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/suppliers/{id}/admission")]
 pub async fn admission(
     state: web::Data<AppState>,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<SupplierId>,
     body: web::Json<AdmissionInput>,
 ) -> AppResult<web::Json<SupplierView>> {
     user.require(Capability::DecideAdmissions)?;
@@ -377,13 +381,13 @@ pub async fn admission(
 }
 
 /// Records a quality or price failure against an admitted supplier.
-#[utoipa::path(post, path = "/api/suppliers/{id}/failures", tag = "suppliers", security(("bearer" = [])), request_body = FailureInput,
+#[utoipa::path(post, path = "/api/suppliers/{id}/failures", tag = "suppliers", security(("bearer" = ["record_failures"])), params(("id" = i64, Path)), request_body = FailureInput,
     responses((status = 201, body = FailureView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/suppliers/{id}/failures")]
 pub async fn record_failure(
     state: web::Data<AppState>,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<SupplierId>,
     body: web::Json<FailureInput>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::RecordFailures)?;
@@ -400,7 +404,7 @@ pub struct FailureDecisionInput {
 }
 
 /// The head confirms or dismisses a failure; the second confirmed failure removes the supplier.
-#[utoipa::path(post, path = "/api/failures/{id}/decision", tag = "suppliers", security(("bearer" = [])), request_body = FailureDecisionInput,
+#[utoipa::path(post, path = "/api/failures/{id}/decision", tag = "suppliers", security(("bearer" = ["decide_failures"])), request_body = FailureDecisionInput,
     responses((status = 200, body = FailureDecision), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/failures/{id}/decision")]
 pub async fn decide_failure(
@@ -416,13 +420,13 @@ pub async fn decide_failure(
 }
 
 /// The head suspends an admitted supplier until a date.
-#[utoipa::path(post, path = "/api/suppliers/{id}/suspension", tag = "suppliers", security(("bearer" = [])), request_body = SuspensionInput,
+#[utoipa::path(post, path = "/api/suppliers/{id}/suspension", tag = "suppliers", security(("bearer" = ["suspend_suppliers"])), params(("id" = i64, Path)), request_body = SuspensionInput,
     responses((status = 200, body = SupplierView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/suppliers/{id}/suspension")]
 pub async fn suspend(
     state: web::Data<AppState>,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<SupplierId>,
     body: web::Json<SuspensionInput>,
 ) -> AppResult<web::Json<SupplierView>> {
     user.require(Capability::SuspendSuppliers)?;
@@ -431,13 +435,13 @@ pub async fn suspend(
 }
 
 /// The yearly re-review of an admitted supplier: passing keeps it another year.
-#[utoipa::path(post, path = "/api/suppliers/{id}/re-review", tag = "suppliers", security(("bearer" = [])), request_body = store::ReReviewInput,
+#[utoipa::path(post, path = "/api/suppliers/{id}/re-review", tag = "suppliers", security(("bearer" = ["review_suppliers"])), params(("id" = i64, Path)), request_body = store::ReReviewInput,
     responses((status = 200, body = SupplierView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/suppliers/{id}/re-review")]
 pub async fn re_review(
     state: web::Data<AppState>,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<SupplierId>,
     body: web::Json<store::ReReviewInput>,
 ) -> AppResult<web::Json<SupplierView>> {
     user.require(Capability::ReviewSuppliers)?;
@@ -446,13 +450,13 @@ pub async fn re_review(
 }
 
 /// The head lifts a suspension.
-#[utoipa::path(post, path = "/api/suppliers/{id}/reinstatement", tag = "suppliers", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/suppliers/{id}/reinstatement", tag = "suppliers", security(("bearer" = ["suspend_suppliers"])), params(("id" = i64, Path)),
     responses((status = 200, body = SupplierView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/suppliers/{id}/reinstatement")]
 pub async fn reinstate(
     state: web::Data<AppState>,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<SupplierId>,
 ) -> AppResult<web::Json<SupplierView>> {
     user.require(Capability::SuspendSuppliers)?;
     store::reinstate(&state, &user.actor(), *id).await?;

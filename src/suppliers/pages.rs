@@ -20,6 +20,7 @@ use crate::web::page::{
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
+use entity::SupplierId;
 use std::collections::HashMap;
 
 type Form = HashMap<String, String>;
@@ -546,12 +547,11 @@ async fn render_review(
     state: &AppState,
     ctx: PageCtx,
     user: &CurrentUser,
-    id: i64,
+    id: SupplierId,
     errors: FormErrors,
     which: &'static str,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    user.require(Capability::ReadSuppliers)?;
     let file = supplier_file(state, user, id).await?;
     let categories = crate::materials::categories(&state.db.read).await?;
     let terms = AgreementTerms {
@@ -587,7 +587,7 @@ async fn review_or_error(
     state: &AppState,
     ctx: PageCtx,
     user: &CurrentUser,
-    id: i64,
+    id: SupplierId,
     result: AppResult<()>,
     which: &'static str,
     flash: &str,
@@ -605,8 +605,9 @@ pub async fn review_page(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<SupplierId>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ReadSupplierFiles)?;
     if user.role == crate::auth::Role::Supplier {
         return Ok(redirect("/my/supplier"));
     }
@@ -627,7 +628,7 @@ pub async fn review_submit(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<SupplierId>,
     form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReviewSuppliers)?;
@@ -652,7 +653,7 @@ pub async fn re_review_submit(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<SupplierId>,
     form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReviewSuppliers)?;
@@ -678,7 +679,7 @@ pub async fn admission_submit(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<SupplierId>,
     form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::DecideAdmissions)?;
@@ -741,7 +742,7 @@ pub async fn failure_submit(
     req: HttpRequest,
     ctx: PageCtx,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<SupplierId>,
     payload: actix_multipart::Multipart,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::RecordFailures)?;
@@ -834,7 +835,7 @@ pub async fn suspension_submit(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<SupplierId>,
     form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::SuspendSuppliers)?;
@@ -861,7 +862,7 @@ pub async fn reinstatement_submit(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<SupplierId>,
     _form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::SuspendSuppliers)?;

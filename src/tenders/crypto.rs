@@ -10,6 +10,7 @@ use crate::error::{AppError, AppResult};
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
 use base64::Engine;
+use entity::{SupplierId, TenderId};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sea_orm::{ConnectionTrait, EntityTrait};
@@ -59,7 +60,7 @@ pub struct Sealed {
 }
 
 /// The associated data of a bid: which tender and which supplier it belongs to.
-pub fn bid_aad(tender_id: i64, supplier_id: i64) -> Vec<u8> {
+pub fn bid_aad(tender_id: TenderId, supplier_id: SupplierId) -> Vec<u8> {
     format!("tender:{tender_id}/supplier:{supplier_id}").into_bytes()
 }
 
@@ -102,21 +103,21 @@ mod tests {
     #[test]
     fn a_sealed_bid_opens_with_its_key_and_its_tender_and_supplier_only() {
         let plain = br#"{"unit_price":"3850.1234"}"#;
-        let aad = bid_aad(1, 2);
+        let aad = bid_aad(TenderId(1), SupplierId(2));
         let sealed = seal(&key(), &aad, plain).unwrap();
         assert!(!sealed.ciphertext.contains("3850"));
         assert_eq!(
             open(&key(), &aad, &sealed).ok().as_deref(),
             Some(&plain[..])
         );
-        assert!(open(&key(), &bid_aad(1, 3), &sealed).is_err());
+        assert!(open(&key(), &bid_aad(TenderId(1), SupplierId(3)), &sealed).is_err());
         let other = BidKey::derive(b"another secret").unwrap_or(BidKey([1; 32]));
         assert!(open(&other, &aad, &sealed).is_err());
     }
 
     #[test]
     fn every_seal_takes_a_fresh_nonce() {
-        let aad = bid_aad(1, 2);
+        let aad = bid_aad(TenderId(1), SupplierId(2));
         let a = seal(&key(), &aad, b"same").unwrap();
         let b = seal(&key(), &aad, b"same").unwrap();
         assert_ne!(a.nonce, b.nonce);

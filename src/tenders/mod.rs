@@ -7,6 +7,7 @@
 //! `api`/`pages` the handlers. `store::award_of` hands an approved award on to contracts;
 //! [`on_supplier_removed`] is rule 2's removal reaching into open tenders.
 
+use entity::SupplierId;
 pub mod api;
 pub mod crypto;
 pub mod pages;
@@ -16,7 +17,7 @@ pub mod store;
 /// Rule 2: a removed supplier's open bids are disqualified, in the removal's transaction.
 pub async fn on_supplier_removed(
     txn: &sea_orm::DatabaseTransaction,
-    supplier_id: i64,
+    supplier_id: SupplierId,
     now: chrono::DateTime<chrono::Utc>,
 ) -> crate::error::AppResult<u64> {
     store::disqualify_bids_of(txn, supplier_id, now).await

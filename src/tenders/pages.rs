@@ -23,6 +23,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use entity::{BidId, SupplierId, TenderId};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 
@@ -72,6 +73,7 @@ pub async fn list_page(
     user: CurrentUser,
     q: web::Query<TenderFilter>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ReadTenders)?;
     let f = q.into_inner();
     let tenders = super::store::summaries(&state, &user, &f, ctx.locale).await?;
     let office = store::viewer(&user)? == store::Viewer::Office;
@@ -87,8 +89,8 @@ pub async fn list_page(
 
 // ----- Drafting -----
 
-struct Choice {
-    id: i64,
+struct Choice<Id = i64> {
+    id: Id,
     label: String,
 }
 
@@ -98,12 +100,12 @@ struct FormView {
     ctx: PageCtx,
     /// Where the form posts.
     action: String,
-    tender_id: Option<i64>,
+    tender_id: Option<TenderId>,
     form: Form,
     rows: Vec<usize>,
     categories: Vec<Choice>,
     materials: Vec<Choice>,
-    suppliers: Vec<Choice>,
+    suppliers: Vec<Choice<SupplierId>>,
     errors: FormErrors,
 }
 
@@ -123,7 +125,7 @@ impl FormView {
     fn category_is(&self, id: &i64) -> bool {
         self.v("category_id") == id.to_string()
     }
-    fn invited(&self, id: &i64) -> bool {
+    fn invited(&self, id: &SupplierId) -> bool {
         self.form.contains_key(&format!("invite_{id}"))
     }
 }
@@ -143,7 +145,7 @@ fn rows_of(f: &Form) -> Vec<usize> {
 async fn form_page(
     state: &AppState,
     ctx: PageCtx,
-    tender_id: Option<i64>,
+    tender_id: Option<TenderId>,
     form: Form,
     errors: FormErrors,
     status: StatusCode,
@@ -273,7 +275,7 @@ fn tender_input(f: &Form, tz: chrono_tz::Tz) -> AppResult<TenderInput> {
     }
     let invitees = f
         .keys()
-        .filter_map(|k| k.strip_prefix("invite_")?.parse::<i64>().ok())
+        .filter_map(|k| k.strip_prefix("invite_")?.parse::<SupplierId>().ok())
         .collect::<Vec<_>>();
     let mut invitees = invitees;
     invitees.sort_unstable();
@@ -329,9 +331,9 @@ pub async fn create_submit(
     user: CurrentUser,
     form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageProcurement)?;
     let f = form.0;
     let created = async {
-        user.require(Capability::ManageProcurement)?;
         let input = tender_input(&f, state.tz())?;
         store::create(&state, &user, input).await
     }
@@ -383,7 +385,7 @@ pub async fn edit_page(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<TenderId>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageProcurement)?;
     let d = super::store::detail(&state, &user, *id, ctx.locale).await?;
@@ -407,13 +409,13 @@ pub async fn edit_submit(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<TenderId>,
     form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageProcurement)?;
     let id = *id;
     let f = form.0;
     let result = async {
-        user.require(Capability::ManageProcurement)?;
         let input = tender_input(&f, state.tz())?;
         store::update(&state, &user, id, input).await.map(|_| ())
     }
@@ -488,7 +490,7 @@ async fn detail_page(
     state: &AppState,
     ctx: PageCtx,
     user: &CurrentUser,
-    id: i64,
+    id: TenderId,
     errors: FormErrors,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
@@ -510,8 +512,9 @@ pub async fn tender_page(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<TenderId>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ReadTenders)?;
     detail_page(
         &state,
         ctx,
@@ -529,7 +532,7 @@ async fn step_outcome(
     state: &AppState,
     ctx: PageCtx,
     user: &CurrentUser,
-    id: i64,
+    id: TenderId,
     result: AppResult<()>,
     flash: &str,
 ) -> AppResult<HttpResponse> {
@@ -550,7 +553,7 @@ pub async fn document_submit(
     req: HttpRequest,
     ctx: PageCtx,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<TenderId>,
     payload: actix_multipart::Multipart,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageProcurement)?;
@@ -578,8 +581,9 @@ pub async fn document_submit(
 pub async fn document_download(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<(i64, i64)>,
+    path: web::Path<(TenderId, i64)>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ReadTenders)?;
     let (id, file_id) = path.into_inner();
     api::document_response(&state, &user, id, file_id).await
 }
@@ -589,9 +593,10 @@ pub async fn publish_submit(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<TenderId>,
     _form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageProcurement)?;
     let result = store::publish(&state, &user, *id).await.map(|_| ());
     step_outcome(&state, ctx, &user, *id, result, "tender-flash-published").await
 }
@@ -601,9 +606,10 @@ pub async fn open_submit(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<TenderId>,
     _form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::TenderCommittee)?;
     let outcome = store::open(&state, &user, *id).await;
     let flash = match &outcome {
         Ok(OpenOutcome::FirstConfirmation) => "tender-flash-open-confirmed",
@@ -618,7 +624,7 @@ pub async fn open_submit(
 fn scores_input(f: &Form) -> AppResult<BidScoresInput> {
     let mut errors = FieldErrors::new();
     let mut scores = Vec::new();
-    let mut ids: Vec<i64> = f
+    let mut ids: Vec<BidId> = f
         .keys()
         .filter_map(|k| k.strip_prefix("quality_")?.parse().ok())
         .collect();
@@ -649,9 +655,10 @@ pub async fn scores_submit(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<TenderId>,
     form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::TenderCommittee)?;
     let result = async {
         let input = scores_input(&form.0)?;
         store::score(&state, &user, *id, input).await
@@ -665,9 +672,10 @@ pub async fn evaluate_submit(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<TenderId>,
     _form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::TenderCommittee)?;
     let result = store::evaluate(&state, &user, *id).await.map(|_| ());
     step_outcome(&state, ctx, &user, *id, result, "tender-flash-evaluated").await
 }
@@ -677,9 +685,10 @@ pub async fn decision_submit(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<TenderId>,
     form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ApproveProcurement)?;
     let f = form.0;
     let approve = field(&f, "decision") == "approve";
     let result = store::decide(
@@ -706,9 +715,10 @@ pub async fn reissue_submit(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<TenderId>,
     form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageProcurement)?;
     let id = *id;
     let result = async {
         let bid_deadline = parse_local(&field(&form.0, "bid_deadline"), state.tz())
@@ -795,12 +805,11 @@ async fn bid_page(
     state: &AppState,
     ctx: PageCtx,
     user: &CurrentUser,
-    id: i64,
+    id: TenderId,
     form: Form,
     errors: FormErrors,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    user.require(Capability::ManageOwnSupplier)?;
     let (_, mine) = super::store::my_bid_view(state, user, id, ctx.locale).await?;
     let d = super::store::detail(state, user, id, ctx.locale).await?;
     Ok(crate::web::html_status(
@@ -820,8 +829,9 @@ pub async fn bid_form(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<TenderId>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageOwnSupplier)?;
     bid_page(
         &state,
         ctx,
@@ -875,13 +885,13 @@ pub async fn bid_submit(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<TenderId>,
     form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageOwnSupplier)?;
     let id = *id;
     let f = form.0;
     let result = async {
-        user.require(Capability::ManageOwnSupplier)?;
         store::visible(&state.db.read, &user, id).await?;
         let item_ids: Vec<i64> = store::items(&state.db.read, id)
             .await?
@@ -910,9 +920,10 @@ pub async fn bid_withdraw(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<TenderId>,
     _form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageOwnSupplier)?;
     let id = *id;
     let result = store::withdraw_bid(&state, &user, id).await.map(|_| ());
     let locale = ctx.locale;

@@ -4,6 +4,7 @@
 
 use crate::error::RuleCode;
 use chrono::{DateTime, Utc};
+use entity::BidId;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -282,7 +283,7 @@ pub fn weighted_total(w: Weights, price: Decimal, quality: Decimal, delivery: De
 /// A valid bid as the evaluation sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Candidate {
-    pub bid_id: i64,
+    pub bid_id: BidId,
     pub total: Decimal,
     /// The members' mean quality/technical score.
     pub quality: Decimal,
@@ -294,7 +295,7 @@ pub struct Candidate {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[schema(as = RankedBid)]
 pub struct Ranked {
-    pub bid_id: i64,
+    pub bid_id: BidId,
     #[schema(value_type = String)]
     pub total: Decimal,
     #[schema(value_type = String)]
@@ -343,7 +344,7 @@ pub fn rank(w: Weights, candidates: &[Candidate]) -> Vec<Ranked> {
 }
 
 /// The recommended bid: the first of the ranking.
-pub fn recommendation(ranked: &[Ranked]) -> Option<i64> {
+pub fn recommendation(ranked: &[Ranked]) -> Option<BidId> {
     ranked.first().map(|r| r.bid_id)
 }
 
@@ -507,13 +508,13 @@ mod tests {
         let ranked = rank(
             w,
             &[
-                c(1, "100000.00", "80", "90"),
-                c(2, "125000.00", "95", "100"),
-                c(3, "200000.00", "100", "100"),
-                c(4, "160000.00", "90", "85"),
+                c(BidId(1), "100000.00", "80", "90"),
+                c(BidId(2), "125000.00", "95", "100"),
+                c(BidId(3), "200000.00", "100", "100"),
+                c(BidId(4), "160000.00", "90", "85"),
             ],
         );
-        let summary: Vec<(i64, String, String, usize)> = ranked
+        let summary: Vec<(BidId, String, String, usize)> = ranked
             .iter()
             .map(|r| {
                 (
@@ -527,13 +528,13 @@ mod tests {
         assert_eq!(
             summary,
             vec![
-                (1, "100".into(), "93".into(), 1),
-                (2, "80".into(), "86.5".into(), 2),
-                (4, "62.5".into(), "73".into(), 3),
-                (3, "50".into(), "70".into(), 4),
+                (BidId(1), "100".into(), "93".into(), 1),
+                (BidId(2), "80".into(), "86.5".into(), 2),
+                (BidId(4), "62.5".into(), "73".into(), 3),
+                (BidId(3), "50".into(), "70".into(), 4),
             ]
         );
-        assert_eq!(recommendation(&ranked), Some(1));
+        assert_eq!(recommendation(&ranked), Some(BidId(1)));
     }
 
     /// A tie on the weighted total goes to the lower price. Weights price 50, quality 50:
@@ -550,13 +551,13 @@ mod tests {
             w,
             &[
                 Candidate {
-                    bid_id: 9,
+                    bid_id: BidId(9),
                     total: d("125.00"),
                     quality: d("80"),
                     delivery: d("0"),
                 },
                 Candidate {
-                    bid_id: 10,
+                    bid_id: BidId(10),
                     total: d("100.00"),
                     quality: d("60"),
                     delivery: d("0"),
@@ -564,7 +565,7 @@ mod tests {
             ],
         );
         assert_eq!(ranked[0].weighted, ranked[1].weighted);
-        assert_eq!(recommendation(&ranked), Some(10));
+        assert_eq!(recommendation(&ranked), Some(BidId(10)));
         assert_eq!(ranked[0].rank, 1);
         assert!(rank(w, &[]).is_empty());
     }

@@ -6,7 +6,7 @@ use crate::error::{AppResult, ErrorBody};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, patch, post, web};
 
-#[utoipa::path(get, path = "/api/users", tag = "users", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/users", tag = "users", security(("bearer" = ["read_users"])),
     responses((status = 200, body = Vec<UserView>), (status = 403, body = ErrorBody)))]
 #[get("/api/users")]
 pub async fn list(
@@ -17,7 +17,7 @@ pub async fn list(
     Ok(web::Json(store::list(&state.db.read).await?))
 }
 
-#[utoipa::path(get, path = "/api/users/{id}", tag = "users", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/users/{id}", tag = "users", security(("bearer" = ["read_users"])),
     responses((status = 200, body = UserView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/api/users/{id}")]
 pub async fn get(
@@ -30,7 +30,7 @@ pub async fn get(
 }
 
 /// Adds a user; the new user gets a welcome email.
-#[utoipa::path(post, path = "/api/users", tag = "users", security(("bearer" = [])), request_body = NewUser,
+#[utoipa::path(post, path = "/api/users", tag = "users", security(("bearer" = ["manage_users"])), request_body = NewUser,
     responses((status = 201, body = UserView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/users")]
 pub async fn create(
@@ -44,7 +44,7 @@ pub async fn create(
 }
 
 /// Changes a user's name, role, membership, active flag or password.
-#[utoipa::path(patch, path = "/api/users/{id}", tag = "users", security(("bearer" = [])), request_body = UserUpdate,
+#[utoipa::path(patch, path = "/api/users/{id}", tag = "users", security(("bearer" = ["manage_users"])), request_body = UserUpdate,
     responses((status = 200, body = UserView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[patch("/api/users/{id}")]
 pub async fn update(

@@ -8,16 +8,20 @@ use crate::state::AppState;
 use crate::web::page::{CsrfForm, FormErrors, PageCtx, redirect_with_flash};
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
-use entity::{site, supplier};
+use entity::{SupplierId, site, supplier};
 use sea_orm::{EntityTrait, QueryOrder};
 use serde::Deserialize;
 
-pub struct Choice {
-    pub id: i64,
+/// An option of a select: a site's or a supplier's id and its label.
+pub struct Choice<I = i64> {
+    pub id: I,
     pub label: String,
 }
 
-async fn choices(state: &AppState, ctx: &PageCtx) -> AppResult<(Vec<Choice>, Vec<Choice>)> {
+async fn choices(
+    state: &AppState,
+    ctx: &PageCtx,
+) -> AppResult<(Vec<Choice>, Vec<Choice<SupplierId>>)> {
     let sites = site::Entity::find()
         .order_by_asc(site::Column::Code)
         .all(&state.db.read)
@@ -75,7 +79,7 @@ struct UserForm {
     active: bool,
     roles: Vec<(&'static str, String)>,
     sites: Vec<Choice>,
-    suppliers: Vec<Choice>,
+    suppliers: Vec<Choice<SupplierId>>,
     errors: FormErrors,
 }
 
@@ -103,7 +107,7 @@ impl UserForm {
     fn selected_site(&self, id: &i64) -> bool {
         self.form.site_id == id.to_string()
     }
-    fn selected_supplier(&self, id: &i64) -> bool {
+    fn selected_supplier(&self, id: &SupplierId) -> bool {
         self.form.supplier_id == id.to_string()
     }
 }
@@ -138,7 +142,7 @@ async fn render_form(
 }
 
 /// An empty select is "none"; anything else must be a number.
-fn optional_id(field: &str, v: &str) -> Result<Option<i64>, AppError> {
+fn optional_id<T: std::str::FromStr>(field: &str, v: &str) -> Result<Option<T>, AppError> {
     let v = v.trim();
     if v.is_empty() {
         return Ok(None);

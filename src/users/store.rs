@@ -7,6 +7,7 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Locale;
 use crate::mail::{self, Email};
 use crate::state::AppState;
+use entity::SupplierId;
 use entity::{site, supplier, user};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
@@ -26,7 +27,7 @@ pub struct NewUser {
     pub password: String,
     /// One of the role names, e.g. `site_user`.
     pub role: String,
-    pub supplier_id: Option<i64>,
+    pub supplier_id: Option<SupplierId>,
     pub site_id: Option<i64>,
     /// `zh-CN` or `en`: the language of the emails the user gets.
     pub locale: Option<String>,
@@ -36,7 +37,7 @@ pub struct NewUser {
 pub struct UserUpdate {
     pub display_name: Option<String>,
     pub role: Option<String>,
-    pub supplier_id: Option<i64>,
+    pub supplier_id: Option<SupplierId>,
     pub site_id: Option<i64>,
     pub active: Option<bool>,
     /// A new password set by the admin.
@@ -49,7 +50,7 @@ pub struct UserView {
     pub email: String,
     pub display_name: String,
     pub role: String,
-    pub supplier_id: Option<i64>,
+    pub supplier_id: Option<SupplierId>,
     pub site_id: Option<i64>,
     pub locale: Option<String>,
     pub active: bool,
@@ -78,7 +79,7 @@ impl From<user::Model> for UserView {
 /// nobody else may carry either.
 pub fn check_membership(
     role: Role,
-    supplier_id: Option<i64>,
+    supplier_id: Option<SupplierId>,
     site_id: Option<i64>,
     errors: &mut FieldErrors,
 ) {
@@ -104,7 +105,7 @@ pub fn check_membership(
 
 async fn check_references(
     conn: &impl ConnectionTrait,
-    supplier_id: Option<i64>,
+    supplier_id: Option<SupplierId>,
     site_id: Option<i64>,
     errors: &mut FieldErrors,
 ) -> AppResult<()> {
@@ -308,7 +309,7 @@ pub async fn active_with_roles(
 /// The active users of a supplier.
 pub async fn active_of_supplier(
     conn: &impl ConnectionTrait,
-    supplier_id: i64,
+    supplier_id: SupplierId,
 ) -> AppResult<Vec<user::Model>> {
     Ok(user::Entity::find()
         .filter(user::Column::SupplierId.eq(supplier_id))
@@ -346,7 +347,7 @@ mod tests {
         assert_eq!(e.0["supplier_id"].code, "required");
         assert_eq!(e.0["site_id"].code, "not_for_role");
         let mut ok = FieldErrors::new();
-        check_membership(Role::Supplier, Some(3), None, &mut ok);
+        check_membership(Role::Supplier, Some(SupplierId(3)), None, &mut ok);
         assert!(ok.is_empty());
     }
 

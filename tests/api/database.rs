@@ -167,7 +167,7 @@ async fn a_write_after_the_database_rolled_a_full_disk_transaction_back_is_kept(
         .await
         .unwrap_or_else(|e| panic!("{url}: {e}"));
     for id in &acknowledged {
-        let row = entity::requisition::Entity::find_by_id(*id)
+        let row = entity::requisition::Entity::find_by_id(entity::RequisitionId(*id))
             .one(&other.read)
             .await
             .unwrap();

@@ -17,6 +17,7 @@ mod pages;
 mod price_watch;
 mod procurement;
 mod robustness;
+mod role_matrix;
 mod roles;
 mod settlement;
 mod settlement_reports;

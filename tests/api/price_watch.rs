@@ -3,7 +3,7 @@
 
 use crate::helpers::{DEMO_PASSWORD, TestApp, dec, spawn_app};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use entity::{Fixed, listing};
+use entity::{Fixed, ListingId, listing};
 use portal::i18n::Locale;
 use portal::jobs::{Job, run};
 use reqwest::StatusCode;
@@ -38,7 +38,7 @@ async fn listings(app: &TestApp) -> Vec<listing::Model> {
         .unwrap()
 }
 
-async fn set_price(app: &TestApp, listing_id: i64, price: &str) {
+async fn set_price(app: &TestApp, listing_id: ListingId, price: &str) {
     let p = Fixed::<4>::new(Decimal::from_str(price).unwrap_or_default()).unwrap_or_default();
     listing::Entity::update_many()
         .col_expr(listing::Column::Price, Expr::value(p))
@@ -82,13 +82,18 @@ async fn candidates(app: &TestApp, token: &str) -> Vec<Value> {
     v["candidates"].as_array().cloned().unwrap_or_default()
 }
 
-fn candidate_of(list: &[Value], listing_id: i64) -> Option<Value> {
+fn candidate_of(list: &[Value], listing_id: ListingId) -> Option<Value> {
     list.iter()
-        .find(|c| c["listing_id"].as_i64() == Some(listing_id))
+        .find(|c| c["listing_id"].as_i64() == Some(listing_id.get()))
         .cloned()
 }
 
-async fn decide(app: &TestApp, token: &str, listing_id: i64, body: Value) -> (StatusCode, Value) {
+async fn decide(
+    app: &TestApp,
+    token: &str,
+    listing_id: ListingId,
+    body: Value,
+) -> (StatusCode, Value) {
     app.post_json(
         &format!("/api/price-candidates/{listing_id}/decision"),
         token,
@@ -146,7 +151,7 @@ async fn a_listing_exactly_ten_percent_above_the_survey_is_not_a_candidate_and_s
         dec(&c["survey_price"]),
         Decimal::from_str("3499.68").unwrap_or_default()
     );
-    assert_eq!(c["supplier_id"], rebar.supplier_id);
+    assert_eq!(c["supplier_id"], rebar.supplier_id.get());
     assert_eq!(c["surveyed_on"], json!(app.state.today()));
 
     // The margin is the admin's setting: at 12 % the same listing is within it.
@@ -198,7 +203,7 @@ async fn confirming_a_candidate_records_a_price_failure_and_it_stays_away_until_
     .await;
     assert_eq!(status, StatusCode::OK, "{d}");
     assert_eq!(d["decision"], "confirmed");
-    assert_eq!(d["supplier_id"], sid);
+    assert_eq!(d["supplier_id"], sid.get());
     let failure_id = d["failure_id"]
         .as_i64()
         .unwrap_or_else(|| panic!("a failure: {d}"));
@@ -348,7 +353,7 @@ async fn dismissing_a_candidate_needs_a_reason_and_records_no_failure() {
     let (status, _) = decide(
         &app,
         &officer,
-        999_999,
+        ListingId(999_999),
         json!({"decision": "dismiss", "survey_id": 1, "reason": "x"}),
     )
     .await;
@@ -391,7 +396,10 @@ async fn two_confirmed_price_failures_remove_the_supplier_and_its_candidates() {
     assert_eq!(file["supplier"]["status"], "removed", "rule 2");
     // Its listings are no longer orderable, so they are no longer candidates either.
     let list = candidates(&app, &officer).await;
-    assert!(list.iter().all(|c| c["supplier_id"] != sid), "{list:?}");
+    assert!(
+        list.iter().all(|c| c["supplier_id"] != sid.get()),
+        "{list:?}"
+    );
 }
 
 #[tokio::test]

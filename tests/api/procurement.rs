@@ -874,7 +874,9 @@ async fn a_tender_awards_contract_price_becomes_the_listing_price_once_approved(
                     unit_price: "420".parse().unwrap_or_default(),
                 },
             ],
-            source: portal::procurement::store::ContractSource::Tender { tender_id: 7 },
+            source: portal::procurement::store::ContractSource::Tender {
+                tender_id: entity::TenderId(7),
+            },
             signed_on: Some(day(2027, 3, 2)),
         },
     )
@@ -919,7 +921,7 @@ async fn a_tender_awards_contract_price_becomes_the_listing_price_once_approved(
     assert_eq!(v["error"]["code"], "no_listing_for_material", "{v}");
     let (status, v) = adopt(rebar_item).await;
     assert_eq!(status, StatusCode::CREATED, "{v}");
-    assert_eq!(v[0]["listing_id"], listing.id);
+    assert_eq!(v[0]["listing_id"], listing.id.get());
     assert_eq!(v[0]["status"], "pending");
     let (_, again) = adopt(rebar_item).await;
     assert_eq!(again["error"]["code"], "price_already_requested");

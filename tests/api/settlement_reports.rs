@@ -3,7 +3,7 @@
 
 use crate::helpers::{DEMO_PASSWORD, TestApp, dec, spawn_app};
 use chrono::{NaiveTime, TimeZone};
-use entity::{listing, movement};
+use entity::{ListingId, listing, movement};
 use portal::i18n::Locale;
 use portal::settlement::rules::Period;
 use reqwest::StatusCode;
@@ -445,7 +445,7 @@ async fn the_stock_report_closes_on_opening_plus_in_minus_out_and_on_the_ledger(
         .unwrap_or_default();
     assert!(lines.len() > 1, "the demo's listings and ours: {report}");
 
-    let on_hand: std::collections::HashMap<i64, Decimal> = listing::Entity::find()
+    let on_hand: std::collections::HashMap<ListingId, Decimal> = listing::Entity::find()
         .filter(listing::Column::WarehouseId.eq(warehouse_id))
         .all(&app.state.db.read)
         .await
@@ -466,7 +466,7 @@ async fn the_stock_report_closes_on_opening_plus_in_minus_out_and_on_the_ledger(
                 "{what} of {l}"
             );
         }
-        let id = l["listing_id"].as_i64().unwrap_or_default();
+        let id = ListingId(l["listing_id"].as_i64().unwrap_or_default());
         assert_eq!(
             Some(&get("closing", "quantity")),
             on_hand.get(&id),

@@ -260,3 +260,44 @@ async fn operation_ids_in_the_openapi_document_are_unique() {
         "post_auth_login"
     );
 }
+
+/// Every `{name}` in a documented path is declared as a path parameter of each operation on it
+/// (OpenAPI requires it; validators reject the document and generated clients cannot fill the
+/// path otherwise). A handler that takes a typed id (`web::Path<SupplierId>`) must say so in
+/// its `params(...)`, since utoipa only infers plain integers and strings.
+#[tokio::test]
+async fn every_path_template_segment_is_a_declared_path_parameter() {
+    let app = spawn_app().await;
+    let doc = served_openapi_document(&app).await;
+    let paths = doc["paths"].as_object().cloned().unwrap_or_default();
+    let mut missing = Vec::new();
+    let mut templated = 0;
+    for (path, item) in &paths {
+        let names: Vec<&str> = path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .collect();
+        for method in METHODS {
+            let Some(op) = item.get(method) else { continue };
+            let declared: Vec<&str> = op["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .chain(item["parameters"].as_array().into_iter().flatten())
+                .filter(|p| p["in"] == "path")
+                .filter_map(|p| p["name"].as_str())
+                .collect();
+            for name in &names {
+                templated += 1;
+                if !declared.contains(name) {
+                    missing.push(format!("{method} {path}: {{{name}}}"));
+                }
+            }
+        }
+    }
+    assert!(templated > 50, "too few templated paths: {templated}");
+    assert!(
+        missing.is_empty(),
+        "path segments not declared as parameters: {missing:#?}"
+    );
+}

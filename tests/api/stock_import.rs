@@ -355,3 +355,62 @@ async fn the_import_page_shows_errors_by_row_and_column_or_imports() {
         .unwrap();
     assert_eq!(script.status(), StatusCode::OK);
 }
+
+/// A listing another request creates while an import is under way makes that row's problem,
+/// and nothing of the file is kept. Here the other request is a transaction that lists M0007
+/// and commits only half a second later: on PostgreSQL the import has read what is listed
+/// before, so its insert runs into the unique index (rolled back to a savepoint, the rows
+/// reported); on SQLite the import waits for the write lock and then finds M0007 listed.
+#[tokio::test]
+async fn a_listing_created_while_an_import_runs_is_its_rows_problem_and_nothing_is_kept() {
+    use sea_orm::ActiveValue::NotSet;
+    use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
+    let app = spawn_app().await;
+    let token = app.token_for("supplier").await;
+    let before = my_listings(&app, &token).await.len();
+    let changes_before = app.count("price_changes").await;
+    let db = &app.state.db.read;
+    let supplier_id = entity::user::Entity::find()
+        .filter(entity::user::Column::Email.eq("supplier@demo.test"))
+        .one(db)
+        .await
+        .unwrap()
+        .and_then(|u| u.supplier_id)
+        .unwrap();
+    let listed = entity::listing::Entity::find()
+        .filter(entity::listing::Column::SupplierId.eq(supplier_id))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let m0007 = entity::material::Entity::find()
+        .filter(entity::material::Column::Code.eq("M0007"))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+
+    let other = app.state.db.begin_write().await.unwrap();
+    let mut meanwhile = listed.into_active_model();
+    meanwhile.id = NotSet;
+    meanwhile.material_id = sea_orm::Set(m0007.id);
+    meanwhile.insert(&other).await.unwrap();
+    let ((status, v), ()) = tokio::join!(
+        import(&app, &token, "listings.csv", GOOD_CSV.as_bytes(), false),
+        async {
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            other.commit().await.unwrap();
+        }
+    );
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["imported"], 0);
+    assert_eq!(v["errors"][0]["row"], 3, "{v}");
+    assert_eq!(v["errors"][0]["column"], "material_code");
+    assert_eq!(v["errors"][0]["code"], "import_listed_already");
+    assert_eq!(
+        my_listings(&app, &token).await.len(),
+        before + 1,
+        "only the other request's listing"
+    );
+    assert_eq!(app.count("price_changes").await, changes_before);
+}

@@ -2,7 +2,7 @@
 //! rule 12 (stock counts entered by the keeper, decided by procurement), driven like a browser.
 
 use crate::helpers::{DEMO_PASSWORD, TestApp, ledger_ok, spawn_app};
-use entity::{listing, lot, movement, stock_count};
+use entity::{ListingId, LotId, listing, lot, movement, stock_count};
 use portal::i18n::Locale;
 use reqwest::StatusCode;
 use reqwest::header::LOCATION;
@@ -74,7 +74,7 @@ fn dec(s: &str) -> rust_decimal::Decimal {
     rust_decimal::Decimal::from_str(s).unwrap_or_default()
 }
 
-async fn lot_row(app: &TestApp, id: i64) -> lot::Model {
+async fn lot_row(app: &TestApp, id: LotId) -> lot::Model {
     lot::Entity::find_by_id(id)
         .one(&app.state.db.read)
         .await
@@ -82,7 +82,7 @@ async fn lot_row(app: &TestApp, id: i64) -> lot::Model {
         .unwrap_or_else(|| panic!("no lot {id}"))
 }
 
-async fn listing_row(app: &TestApp, id: i64) -> listing::Model {
+async fn listing_row(app: &TestApp, id: ListingId) -> listing::Model {
     listing::Entity::find_by_id(id)
         .one(&app.state.db.read)
         .await
@@ -392,7 +392,10 @@ async fn the_keeper_enters_a_count_and_procurement_approves_it_on_the_page() {
         "a listing with a pending count is not offered again"
     );
     // The book did not move yet.
-    assert_eq!(listing_row(&app, lid).await.on_hand.value(), dec("18.5"));
+    assert_eq!(
+        listing_row(&app, ListingId(lid)).await.on_hand.value(),
+        dec("18.5")
+    );
 
     // Procurement approves it on the same page.
     let officer = browser(&app, "procurement_officer").await;
@@ -461,7 +464,10 @@ async fn the_keeper_enters_a_count_and_procurement_approves_it_on_the_page() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, html) = page(&app, &keeper, "/stock-counts").await;
     assert!(html.contains(&en("flash-count-confirmed")), "{html}");
-    assert_eq!(listing_row(&app, lid).await.on_hand.value(), dec("17"));
+    assert_eq!(
+        listing_row(&app, ListingId(lid)).await.on_hand.value(),
+        dec("17")
+    );
     ledger_ok(&app).await;
 }
 

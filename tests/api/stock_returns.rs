@@ -59,7 +59,7 @@ async fn listing(app: &TestApp, id: i64) -> Value {
 }
 
 async fn lot_row(app: &TestApp, id: i64) -> entity::lot::Model {
-    entity::lot::Entity::find_by_id(id)
+    entity::lot::Entity::find_by_id(entity::LotId(id))
         .one(&app.state.db.read)
         .await
         .unwrap()
@@ -75,7 +75,7 @@ async fn movements(app: &TestApp, listing_id: i64) -> Vec<(String, i64, String)>
         .await
         .unwrap()
         .into_iter()
-        .map(|m| (m.kind, m.lot_id, m.quantity.value().to_string()))
+        .map(|m| (m.kind, m.lot_id.get(), m.quantity.value().to_string()))
         .collect()
 }
 

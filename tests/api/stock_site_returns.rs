@@ -2,7 +2,7 @@
 //! back into consigned stock at the issue price; never more comes back than went out.
 
 use crate::helpers::{DEMO_PASSWORD, TestApp, spawn_app};
-use entity::{lot, movement};
+use entity::{LotId, lot, movement};
 use reqwest::StatusCode;
 use reqwest::header::LOCATION;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -118,7 +118,7 @@ async fn a_site_return_puts_the_goods_back_on_hand_at_the_issue_price_and_the_le
     assert_eq!(m["site_id"], i.site_id, "the requisition's site");
     assert_eq!(m["reason"], "余料未用");
     assert_eq!(on_hand(&app, &supplier, i.listing_id).await, "7.500");
-    let l = lot::Entity::find_by_id(m["lot_id"].as_i64().unwrap_or_default())
+    let l = lot::Entity::find_by_id(LotId(m["lot_id"].as_i64().unwrap_or_default()))
         .one(&app.state.db.read)
         .await
         .unwrap()

@@ -1,6 +1,7 @@
 //! Rules 1 and 2: application, review and admission; two failures and out.
 
 use crate::helpers::{TestApp, spawn_app};
+use entity::SupplierId;
 use reqwest::{StatusCode, multipart};
 use serde_json::{Value, json};
 
@@ -246,7 +247,7 @@ async fn an_application_goes_from_draft_through_review_to_admission_with_its_agr
     assert_eq!(mine["agreement"]["stale_months"], 2);
     assert_eq!(mine["reviews"].as_array().map(Vec::len), Some(2));
     assert!(
-        portal::suppliers::store::ensure_may_trade(&app.state.db.read, sid, today)
+        portal::suppliers::store::ensure_may_trade(&app.state.db.read, SupplierId(sid), today)
             .await
             .is_ok()
     );
@@ -462,10 +463,14 @@ async fn the_first_confirmed_failure_removes_nothing_and_the_second_removes_the_
     let (_, s) = app.get_json(&format!("/api/suppliers/{sid}"), &head).await;
     assert_eq!(s["supplier"]["status"], "removed");
     assert_eq!(
-        portal::suppliers::store::ensure_may_trade(&app.state.db.read, sid, app.state.today())
-            .await
-            .err()
-            .map(|e| e.code()),
+        portal::suppliers::store::ensure_may_trade(
+            &app.state.db.read,
+            SupplierId(sid),
+            app.state.today()
+        )
+        .await
+        .err()
+        .map(|e| e.code()),
         Some("supplier_not_admitted")
     );
     let kinds = mail_kinds(&app, "supplier@demo.test").await;
@@ -557,7 +562,7 @@ async fn a_suspension_stops_trading_until_it_is_lifted() {
         (StatusCode::OK, json!("suspended"))
     );
     assert!(
-        portal::suppliers::store::ensure_may_trade(&app.state.db.read, sid, today)
+        portal::suppliers::store::ensure_may_trade(&app.state.db.read, SupplierId(sid), today)
             .await
             .is_err()
     );
@@ -570,7 +575,7 @@ async fn a_suspension_stops_trading_until_it_is_lifted() {
         .await;
     assert_eq!(v["status"], "admitted");
     assert!(
-        portal::suppliers::store::ensure_may_trade(&app.state.db.read, sid, today)
+        portal::suppliers::store::ensure_may_trade(&app.state.db.read, SupplierId(sid), today)
             .await
             .is_ok()
     );
@@ -588,13 +593,13 @@ async fn an_expired_business_licence_blocks_trading_until_renewed() {
         .unwrap_or_default();
     let db = &app.state.db.read;
     assert!(
-        portal::suppliers::store::ensure_may_trade(db, sid, expires)
+        portal::suppliers::store::ensure_may_trade(db, SupplierId(sid), expires)
             .await
             .is_ok()
     );
     let after = expires + chrono::Days::new(1);
     assert_eq!(
-        portal::suppliers::store::ensure_may_trade(db, sid, after)
+        portal::suppliers::store::ensure_may_trade(db, SupplierId(sid), after)
             .await
             .err()
             .map(|e| e.code()),
@@ -606,7 +611,7 @@ async fn an_expired_business_licence_blocks_trading_until_renewed() {
     let (status, _) = app.post_json("/api/my/documents", &token, &doc).await;
     assert_eq!(status, StatusCode::CREATED);
     assert!(
-        portal::suppliers::store::ensure_may_trade(db, sid, after)
+        portal::suppliers::store::ensure_may_trade(db, SupplierId(sid), after)
             .await
             .is_ok()
     );

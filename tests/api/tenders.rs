@@ -4,6 +4,7 @@
 
 use crate::helpers::{DEMO_PASSWORD, TestApp, spawn_app};
 use base64::Engine;
+use entity::{SupplierId, TenderId};
 use reqwest::{StatusCode, multipart};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
@@ -54,6 +55,7 @@ async fn supplier_named(app: &TestApp, name: &str) -> i64 {
         .flatten()
         .unwrap_or_else(|| panic!("no supplier {name}"))
         .id
+        .get()
 }
 
 async fn upload(
@@ -261,7 +263,7 @@ async fn bid(
 
 /// Moves the app's clock past the tender's deadline.
 async fn pass_deadline(app: &TestApp, id: i64) {
-    let t = entity::tender::Entity::find_by_id(id)
+    let t = entity::tender::Entity::find_by_id(TenderId(id))
         .one(&app.state.db.read)
         .await
         .ok()
@@ -416,7 +418,7 @@ async fn a_bid_one_second_after_the_deadline_is_refused() {
     let mut bidders = three_bidders(&app).await;
     let (id, items) =
         published_tender(&app, &bidders.iter().map(|b| b.id).collect::<Vec<_>>()).await;
-    let deadline = entity::tender::Entity::find_by_id(id)
+    let deadline = entity::tender::Entity::find_by_id(TenderId(id))
         .one(&app.state.db.read)
         .await
         .ok()
@@ -826,7 +828,7 @@ async fn two_members_confirming_at_once_open_the_tender_exactly_once() {
     let mut outcomes = [va["outcome"].to_string(), vb["outcome"].to_string()];
     outcomes.sort();
     assert_eq!(outcomes, ["\"first_confirmation\"", "\"opened\""]);
-    let t = entity::tender::Entity::find_by_id(id)
+    let t = entity::tender::Entity::find_by_id(TenderId(id))
         .one(&app.state.db.read)
         .await
         .ok()
@@ -1176,7 +1178,7 @@ async fn the_committee_scores_the_head_awards_and_each_bidder_learns_only_its_ow
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(
-        portal::tenders::store::award_of(&app.state.db.read, id)
+        portal::tenders::store::award_of(&app.state.db.read, TenderId(id))
             .await
             .ok()
             .flatten()
@@ -1192,11 +1194,11 @@ async fn the_committee_scores_the_head_awards_and_each_bidder_learns_only_its_ow
     assert_eq!(status, StatusCode::OK, "{v}");
     assert_eq!(v["tender"]["status"], "awarded");
 
-    let award = portal::tenders::store::award_of(&app.state.db.read, id)
+    let award = portal::tenders::store::award_of(&app.state.db.read, TenderId(id))
         .await
         .unwrap()
         .unwrap_or_else(|| panic!("no award"));
-    assert_eq!(award.supplier_id, bidders[0].id);
+    assert_eq!(award.supplier_id, SupplierId(bidders[0].id));
     assert_eq!(award.amount.to_string(), "753900.00");
     assert_eq!(award.items.len(), 2);
     assert_eq!(award.items[0].2.to_string(), "3800");

@@ -392,7 +392,7 @@ async fn verification_token(app: &TestApp, to: &str) -> TestResult<String> {
 }
 
 /// The new company's id, by its legal name.
-async fn supplier_id(app: &TestApp) -> TestResult<i64> {
+async fn supplier_id(app: &TestApp) -> TestResult<entity::SupplierId> {
     let supplier = entity::supplier::Entity::find()
         .filter(entity::supplier::Column::LegalName.eq(LEGAL_NAME))
         .one(&app.state.db.read)

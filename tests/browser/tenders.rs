@@ -2,6 +2,7 @@
 //! publishes it, three suppliers bid, the deadline passes, two committee members open it,
 //! the head scores, closes the evaluation and approves the award, and the winner sees it.
 
+use entity::{BidId, SupplierId, TenderId};
 use portal::i18n::Locale;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
@@ -19,7 +20,12 @@ const TITLE: &str = "Browser test: slab rebar, block 7";
 
 /// A new steel supplier admitted through the real path (apply, confirm, licence, submit,
 /// recommend, admit), signing in as `<name>@demo.test`.
-async fn admitted_supplier(app: &TestApp, n: u32, name: &str, steel: i64) -> TestResult<i64> {
+async fn admitted_supplier(
+    app: &TestApp,
+    n: u32,
+    name: &str,
+    steel: i64,
+) -> TestResult<SupplierId> {
     let email = format!("{name}@demo.test");
     let body17 = format!("9144030000000{n:04}");
     let check = portal::suppliers::rules::CreditCode::check_char(&body17).ok_or("check char")?;
@@ -46,7 +52,7 @@ async fn admitted_supplier(app: &TestApp, n: u32, name: &str, steel: i64) -> Tes
     if status != reqwest::StatusCode::CREATED {
         return Err(format!("application of {name}: {status} {created}").into());
     }
-    let id = created["supplier_id"].as_i64().unwrap_or_default();
+    let id = SupplierId(created["supplier_id"].as_i64().unwrap_or_default());
     let mail = entity::outbox::Entity::find()
         .filter(entity::outbox::Column::ToAddr.eq(email.as_str()))
         .filter(entity::outbox::Column::Kind.eq("verify_email"))
@@ -183,7 +189,7 @@ async fn an_invitational_tender_is_bid_opened_by_two_scored_and_awarded_through_
         click(&driver, "#tender-save").await?;
         expect_flash(&driver, "tender-flash-created").await?;
         let path = driver.current_url().await?.path().to_string();
-        let id: i64 = path
+        let id: TenderId = path
             .trim_start_matches("/tenders/")
             .parse()
             .map_err(|_| format!("after saving, the page is {path}"))?;
@@ -328,7 +334,7 @@ async fn an_invitational_tender_is_bid_opened_by_two_scored_and_awarded_through_
         let award = portal::tenders::store::award_of(db, id)
             .await?
             .ok_or("no award after approval")?;
-        let winner = entity::bid::Entity::find_by_id(recommended.parse::<i64>()?)
+        let winner = entity::bid::Entity::find_by_id(recommended.parse::<BidId>()?)
             .one(db)
             .await?
             .ok_or("recommended bid")?;

@@ -4,7 +4,9 @@
 //! audit entries, and the audit chain (`portal audit verify`).
 
 use crate::process::Setup;
-use entity::{audit_log, listing, lot, movement, requisition, requisition_line};
+use entity::{
+    ListingId, RequisitionId, audit_log, listing, lot, movement, requisition, requisition_line,
+};
 use portal::db::Db;
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -53,7 +55,7 @@ pub async fn assert_consistent(db: &Db, setup: &Setup, context: &str) {
         .await
         .expect("listings");
     let lots = lot::Entity::find().all(&db.read).await.expect("lots");
-    let requisitions: BTreeMap<i64, requisition::Model> = requisition::Entity::find()
+    let requisitions: BTreeMap<RequisitionId, requisition::Model> = requisition::Entity::find()
         .all(&db.read)
         .await
         .expect("requisitions")
@@ -100,7 +102,8 @@ pub async fn assert_consistent(db: &Db, setup: &Setup, context: &str) {
             *drawn.entry(line).or_default() -= m.quantity.value();
         }
     }
-    let mut by_requisition: BTreeMap<i64, Vec<&requisition_line::Model>> = BTreeMap::new();
+    let mut by_requisition: BTreeMap<RequisitionId, Vec<&requisition_line::Model>> =
+        BTreeMap::new();
     for line in &lines {
         by_requisition
             .entry(line.requisition_id)
@@ -160,7 +163,7 @@ pub async fn assert_consistent(db: &Db, setup: &Setup, context: &str) {
     }
 
     // What each listing holds reserved is what its open requisitions still await.
-    let mut awaited: BTreeMap<i64, Decimal> = BTreeMap::new();
+    let mut awaited: BTreeMap<ListingId, Decimal> = BTreeMap::new();
     for line in &lines {
         let open = requisitions
             .get(&line.requisition_id)
@@ -182,8 +185,9 @@ pub async fn assert_consistent(db: &Db, setup: &Setup, context: &str) {
     }
 
     // Each issue is one transaction: its movements and its audit entry share their instant.
-    let line_owner: BTreeMap<i64, i64> = lines.iter().map(|l| (l.id, l.requisition_id)).collect();
-    let mut moved_at: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
+    let line_owner: BTreeMap<i64, RequisitionId> =
+        lines.iter().map(|l| (l.id, l.requisition_id)).collect();
+    let mut moved_at: BTreeMap<RequisitionId, BTreeSet<i64>> = BTreeMap::new();
     for m in issues.iter().filter(|m| m.note != "demo") {
         if let Some(r) = m.requisition_line_id.and_then(|l| line_owner.get(&l)) {
             moved_at
@@ -192,9 +196,9 @@ pub async fn assert_consistent(db: &Db, setup: &Setup, context: &str) {
                 .insert(m.at.timestamp_micros());
         }
     }
-    let mut audited_at: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
+    let mut audited_at: BTreeMap<RequisitionId, BTreeSet<i64>> = BTreeMap::new();
     for a in &audit {
-        if let Ok(r) = a.entity_id.parse::<i64>() {
+        if let Ok(r) = a.entity_id.parse::<RequisitionId>() {
             audited_at
                 .entry(r)
                 .or_default()

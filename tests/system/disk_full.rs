@@ -19,6 +19,7 @@
 use crate::api::{self, issue_body, lines_of};
 use crate::books;
 use crate::process::{Setup, wait_until};
+use entity::RequisitionId;
 use reqwest::StatusCode;
 use rust_decimal::Decimal;
 use sea_orm::{ConnectionTrait, EntityTrait};
@@ -35,7 +36,7 @@ const PURPOSE: &str = "磁盘满测试 disk-full storm";
 #[derive(Debug, Default, Clone)]
 struct Told {
     /// The id of an acknowledged submission.
-    id: Option<i64>,
+    id: Option<RequisitionId>,
     approved: bool,
     issued: bool,
     /// Some step answered 503 `storage_full`.
@@ -61,7 +62,7 @@ async fn cycle(base: &str, tokens: &[String; 3], listing: i64, full: &AtomicUsiz
     }
     assert_eq!(status, StatusCode::CREATED, "submit: {v}");
     let id = v["id"].as_i64().unwrap_or_default();
-    told.id = Some(id);
+    told.id = Some(RequisitionId(id));
 
     let (status, r) = api::approve(base, manager, id).await;
     if is_storage_full(status, &r) {
@@ -317,18 +318,19 @@ async fn storm_into_a_full_store(data_dir: &std::path::Path, capped: bool) {
 
     // Every acknowledged requisition is visible to a reader now, not only after a restart.
     let keeper = &tokens[2];
-    let acknowledged: BTreeMap<i64, &Told> =
+    let acknowledged: BTreeMap<RequisitionId, &Told> =
         told.iter().filter_map(|t| t.id.map(|id| (id, t))).collect();
     let (status, all) = api::get(&base, "/api/requisitions", keeper).await;
     assert_eq!(status, StatusCode::OK, "{all}");
-    let listed: Vec<i64> = all
+    let listed: Vec<RequisitionId> = all
         .as_array()
         .cloned()
         .unwrap_or_default()
         .iter()
         .filter_map(|r| r["id"].as_i64())
+        .map(RequisitionId)
         .collect();
-    let unseen: Vec<&i64> = acknowledged
+    let unseen: Vec<&RequisitionId> = acknowledged
         .keys()
         .filter(|id| !listed.contains(id))
         .collect();
@@ -347,14 +349,15 @@ async fn storm_into_a_full_store(data_dir: &std::path::Path, capped: bool) {
     drop(wall);
     let after = setup.serve("after-disk-full").await;
     let db = books::open(&setup).await;
-    let stored: BTreeMap<i64, entity::requisition::Model> = entity::requisition::Entity::find()
-        .all(&db.read)
-        .await
-        .expect("requisitions")
-        .into_iter()
-        .filter(|r| r.purpose == PURPOSE)
-        .map(|r| (r.id, r))
-        .collect();
+    let stored: BTreeMap<RequisitionId, entity::requisition::Model> =
+        entity::requisition::Entity::find()
+            .all(&db.read)
+            .await
+            .expect("requisitions")
+            .into_iter()
+            .filter(|r| r.purpose == PURPOSE)
+            .map(|r| (r.id, r))
+            .collect();
     let mut problems = Vec::new();
     for (id, t) in &acknowledged {
         let want = if t.issued {

@@ -7,7 +7,7 @@ use crate::books;
 use crate::pg;
 use crate::process::{Setup, wait_until};
 use crate::smtp;
-use entity::{audit_log, job_run, lot, outbox, statement, statement_line, user};
+use entity::{LotId, SupplierId, audit_log, job_run, lot, outbox, statement, statement_line, user};
 use reqwest::StatusCode;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
@@ -246,7 +246,7 @@ async fn two_instances_on_one_postgresql_sell_no_unit_twice_and_close_flag_and_m
     // One set of statements: one per supplier and period, every issue on exactly one line,
     // each statement's total the sum of its lines.
     let statements = statement::Entity::find().all(&db.read).await.unwrap();
-    let mut per_period: BTreeMap<(i64, String), usize> = BTreeMap::new();
+    let mut per_period: BTreeMap<(SupplierId, String), usize> = BTreeMap::new();
     for s in &statements {
         *per_period
             .entry((s.supplier_id, s.period.clone()))
@@ -295,7 +295,7 @@ async fn two_instances_on_one_postgresql_sell_no_unit_twice_and_close_flag_and_m
     // Each lot flagged once: every lot in stock is flagged, each by exactly one audited
     // flagging, and each flagging mailed the supplier's users once.
     let lots = lot::Entity::find().all(&db.read).await.unwrap();
-    let unflagged: Vec<i64> = lots
+    let unflagged: Vec<LotId> = lots
         .iter()
         .filter(|l| l.quantity.value() > Decimal::ZERO && l.stale_flagged_on.is_none())
         .map(|l| l.id)
@@ -304,7 +304,7 @@ async fn two_instances_on_one_postgresql_sell_no_unit_twice_and_close_flag_and_m
         unflagged.is_empty(),
         "lots in stock never flagged: {unflagged:?}"
     );
-    let flagged: BTreeSet<i64> = lots
+    let flagged: BTreeSet<LotId> = lots
         .iter()
         .filter(|l| l.stale_flagged_on.is_some())
         .map(|l| l.id)
@@ -314,15 +314,17 @@ async fn two_instances_on_one_postgresql_sell_no_unit_twice_and_close_flag_and_m
         .all(&db.read)
         .await
         .unwrap();
-    let mut audited: BTreeMap<i64, usize> = BTreeMap::new();
-    let mut flaggings_of: BTreeMap<i64, usize> = BTreeMap::new();
+    let mut audited: BTreeMap<LotId, usize> = BTreeMap::new();
+    let mut flaggings_of: BTreeMap<SupplierId, usize> = BTreeMap::new();
     for f in &flaggings {
         let after: Value = serde_json::from_str(&f.after).unwrap_or_default();
         for id in after["lots"].as_array().cloned().unwrap_or_default() {
-            *audited.entry(id.as_i64().unwrap_or_default()).or_default() += 1;
+            *audited
+                .entry(LotId(id.as_i64().unwrap_or_default()))
+                .or_default() += 1;
         }
         *flaggings_of
-            .entry(f.entity_id.parse().unwrap_or_default())
+            .entry(SupplierId(f.entity_id.parse().unwrap_or_default()))
             .or_default() += 1;
     }
     assert_eq!(

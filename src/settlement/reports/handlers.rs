@@ -16,7 +16,7 @@ pub struct UsageQuery {
 
 /// A site's usage statement (单位用料明细表) for a period: the site's issues (and goods it
 /// handed back, credited) at their issue prices, by supplier, with subtotals and a total.
-#[utoipa::path(get, path = "/api/reports/usage", tag = "settlement", security(("bearer" = [])), params(UsageQuery),
+#[utoipa::path(get, path = "/api/reports/usage", tag = "settlement", security(("bearer" = ["read_usage_statements"])), params(UsageQuery),
     responses((status = 200, body = UsageStatement), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[get("/api/reports/usage")]
 pub async fn api_usage(
@@ -25,6 +25,7 @@ pub async fn api_usage(
     user: CurrentUser,
     q: web::Query<UsageQuery>,
 ) -> AppResult<web::Json<UsageStatement>> {
+    user.require(Capability::ReadUsageStatements)?;
     let site = usage_site(&state.db.read, &user, q.site_id).await?;
     let period = period_info(&state, q.period.as_deref()).await?;
     Ok(web::Json(
@@ -43,7 +44,7 @@ pub struct StockQuery {
 
 /// A warehouse's receipts / issues / balance report (收付存) for a period, in quantity and
 /// value: consigned stock per listing, and what was issued to sites (company-owned).
-#[utoipa::path(get, path = "/api/reports/stock", tag = "settlement", security(("bearer" = [])), params(StockQuery),
+#[utoipa::path(get, path = "/api/reports/stock", tag = "settlement", security(("bearer" = ["read_stock"])), params(StockQuery),
     responses((status = 200, body = StockReport), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[get("/api/reports/stock")]
 pub async fn api_stock(
@@ -109,7 +110,7 @@ impl UsageView {
     fn price(&self, d: &Decimal) -> String {
         text::unit_price(self.ctx.locale, *d)
     }
-    fn requisition(&self, id: &Option<i64>) -> String {
+    fn requisition(&self, id: &Option<RequisitionId>) -> String {
         id.map(|i| format!("#{i}")).unwrap_or_default()
     }
 }

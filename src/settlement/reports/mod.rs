@@ -13,6 +13,7 @@
 //! The pure aggregation (signs, grouping, balances, totals) comes first and is unit-tested
 //! here; then the queries; then the JSON, page and download handlers.
 
+use entity::{ListingId, RequisitionId, SupplierId};
 use std::collections::{BTreeMap, HashMap};
 
 use actix_web::{HttpResponse, get, web};
@@ -67,8 +68,8 @@ pub fn usage_figures(
 ) -> Result<(Decimal, Decimal), crate::money::ValueError> {
     let draw = Draw {
         movement_id: 0,
-        supplier_id: 0,
-        listing_id: 0,
+        supplier_id: SupplierId(0),
+        listing_id: ListingId(0),
         at: DateTime::<Utc>::MIN_UTC,
         kind,
         quantity: ledger_quantity.abs(),
@@ -89,15 +90,15 @@ pub struct UsageLine {
     pub date: NaiveDate,
     pub kind: LineKind,
     /// The requisition (领料单) the goods were drawn against.
-    pub requisition_id: Option<i64>,
-    pub listing_id: i64,
+    pub requisition_id: Option<RequisitionId>,
+    pub listing_id: ListingId,
     /// In the caller's language.
     pub material: String,
     pub spec: String,
     pub unit: String,
     /// Decimal places of the unit.
     pub unit_decimals: u32,
-    pub supplier_id: i64,
+    pub supplier_id: SupplierId,
     pub supplier: String,
     /// Drawn: positive for an issue, negative for goods handed back.
     #[schema(value_type = String)]
@@ -113,7 +114,7 @@ pub struct UsageLine {
 /// A supplier's lines on a usage statement and their subtotal.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
 pub struct UsageGroup {
-    pub supplier_id: i64,
+    pub supplier_id: SupplierId,
     pub supplier: String,
     pub lines: Vec<UsageLine>,
     #[schema(value_type = String)]
@@ -311,15 +312,15 @@ impl ValueTotals {
 /// (listing, signed) and `during` it (listing, kind, signed). Listings where everything is
 /// zero are left out.
 pub fn balances(
-    before: &[(i64, QtyValue)],
-    during: &[(i64, String, QtyValue)],
-) -> BTreeMap<i64, Balance> {
-    let mut opening: BTreeMap<i64, QtyValue> = BTreeMap::new();
+    before: &[(ListingId, QtyValue)],
+    during: &[(ListingId, String, QtyValue)],
+) -> BTreeMap<ListingId, Balance> {
+    let mut opening: BTreeMap<ListingId, QtyValue> = BTreeMap::new();
     for (listing_id, signed) in before {
         let o = opening.entry(*listing_id).or_default();
         *o = *o + *signed;
     }
-    let mut flows: BTreeMap<i64, Vec<(&str, QtyValue)>> = BTreeMap::new();
+    let mut flows: BTreeMap<ListingId, Vec<(&str, QtyValue)>> = BTreeMap::new();
     for (listing_id, kind, signed) in during {
         flows
             .entry(*listing_id)
@@ -432,7 +433,7 @@ mod tests {
 
     fn line(
         movement_id: i64,
-        supplier_id: i64,
+        supplier_id: SupplierId,
         supplier: &str,
         day: u32,
         kind: LineKind,
@@ -444,8 +445,8 @@ mod tests {
             movement_id,
             date: NaiveDate::from_ymd_opt(2027, 1, day).unwrap(),
             kind,
-            requisition_id: Some(7),
-            listing_id: 1,
+            requisition_id: Some(RequisitionId(7)),
+            listing_id: ListingId(1),
             material: "钢筋".into(),
             spec: "HRB400 Φ12".into(),
             unit: "吨".into(),
@@ -482,11 +483,43 @@ mod tests {
     #[test]
     fn usage_lines_group_by_supplier_in_time_order_and_add_up_to_the_cent() {
         let lines = vec![
-            line(3, 2, "B 建材", 5, LineKind::Issue, "-1", "0.005"),
-            line(1, 1, "A 钢铁", 9, LineKind::Issue, "-1.5", "3850.1234"),
-            line(2, 1, "A 钢铁", 3, LineKind::Issue, "-2", "100"),
-            line(4, 2, "B 建材", 6, LineKind::Issue, "-1", "0.005"),
-            line(5, 1, "A 钢铁", 10, LineKind::SiteReturn, "0.5", "100"),
+            line(
+                3,
+                SupplierId(2),
+                "B 建材",
+                5,
+                LineKind::Issue,
+                "-1",
+                "0.005",
+            ),
+            line(
+                1,
+                SupplierId(1),
+                "A 钢铁",
+                9,
+                LineKind::Issue,
+                "-1.5",
+                "3850.1234",
+            ),
+            line(2, SupplierId(1), "A 钢铁", 3, LineKind::Issue, "-2", "100"),
+            line(
+                4,
+                SupplierId(2),
+                "B 建材",
+                6,
+                LineKind::Issue,
+                "-1",
+                "0.005",
+            ),
+            line(
+                5,
+                SupplierId(1),
+                "A 钢铁",
+                10,
+                LineKind::SiteReturn,
+                "0.5",
+                "100",
+            ),
         ];
         let (groups, total) = group_usage(lines);
         assert_eq!(groups.len(), 2);
@@ -539,20 +572,23 @@ mod tests {
     #[test]
     fn balances_take_the_opening_from_before_and_drop_empty_lines() {
         let before = vec![
-            (1, qv("3", "30.00")),
-            (1, qv("-1", "-10.00")),
-            (2, qv("0", "0")),
+            (ListingId(1), qv("3", "30.00")),
+            (ListingId(1), qv("-1", "-10.00")),
+            (ListingId(2), qv("0", "0")),
         ];
         let during = vec![
-            (1, "issue".to_string(), qv("-2", "-20.00")),
-            (3, "receipt".to_string(), qv("4", "8.00")),
+            (ListingId(1), "issue".to_string(), qv("-2", "-20.00")),
+            (ListingId(3), "receipt".to_string(), qv("4", "8.00")),
         ];
         let b = balances(&before, &during);
-        assert_eq!(b.keys().copied().collect::<Vec<_>>(), [1, 3]);
-        assert_eq!(b[&1].opening, qv("2", "20.00"));
-        assert_eq!(b[&1].closing, qv("0", "0.00"));
-        assert_eq!(b[&3].opening, QtyValue::default());
-        assert_eq!(b[&3].closing, qv("4", "8.00"));
+        assert_eq!(
+            b.keys().copied().collect::<Vec<_>>(),
+            [ListingId(1), ListingId(3)]
+        );
+        assert_eq!(b[&ListingId(1)].opening, qv("2", "20.00"));
+        assert_eq!(b[&ListingId(1)].closing, qv("0", "0.00"));
+        assert_eq!(b[&ListingId(3)].opening, QtyValue::default());
+        assert_eq!(b[&ListingId(3)].closing, qv("4", "8.00"));
         let t = ValueTotals::of(b.values());
         assert_eq!(t.opening.to_string(), "20.00");
         assert_eq!(t.closing, t.opening + t.receipts - t.issues - t.other_outs);
@@ -596,8 +632,8 @@ mod tests {
     #[test]
     fn the_usage_sheet_has_translated_headers_subtotals_and_the_total_last() {
         let (groups, total) = group_usage(vec![
-            line(1, 1, "甲钢铁", 3, LineKind::Issue, "-2", "100"),
-            line(2, 2, "乙建材", 4, LineKind::Issue, "-1", "5"),
+            line(1, SupplierId(1), "甲钢铁", 3, LineKind::Issue, "-2", "100"),
+            line(2, SupplierId(2), "乙建材", 4, LineKind::Issue, "-1", "5"),
         ]);
         let s = UsageStatement {
             company: "宏建".into(),
@@ -641,13 +677,13 @@ mod tests {
             moves in proptest::collection::vec((0i64..3, 0usize..8, -5000i64..5000, 0u8..3), 0..60)
         ) {
             const KINDS: [&str; 8] = ["receipt", "issue", "return_to_supplier", "exchange_out", "exchange_in", "count_gain", "count_loss", "site_return"];
-            let signed: Vec<(i64, String, QtyValue, u8)> = moves
+            let signed: Vec<(ListingId, String, QtyValue, u8)> = moves
                 .iter()
-                .map(|(l, k, q, when)| (*l, KINDS[*k].to_string(), QtyValue::new(Decimal::new(*q, 3), Decimal::new(*q * 37, 2)), *when))
+                .map(|(l, k, q, when)| (ListingId(*l), KINDS[*k].to_string(), QtyValue::new(Decimal::new(*q, 3), Decimal::new(*q * 37, 2)), *when))
                 .collect();
             // when: 0 before the period, 1 in it, 2 after it.
-            let before: Vec<(i64, QtyValue)> = signed.iter().filter(|m| m.3 == 0).map(|m| (m.0, m.2)).collect();
-            let during: Vec<(i64, String, QtyValue)> = signed.iter().filter(|m| m.3 == 1).map(|m| (m.0, m.1.clone(), m.2)).collect();
+            let before: Vec<(ListingId, QtyValue)> = signed.iter().filter(|m| m.3 == 0).map(|m| (m.0, m.2)).collect();
+            let during: Vec<(ListingId, String, QtyValue)> = signed.iter().filter(|m| m.3 == 1).map(|m| (m.0, m.1.clone(), m.2)).collect();
             let report = balances(&before, &during);
             for (listing, b) in &report {
                 prop_assert!(b.adds_up());

@@ -2,6 +2,7 @@
 //! statement and the receipts/issues/balance report.
 
 use super::*;
+use entity::{ListingId, RequisitionId, SupplierId};
 
 // ---------------------------------------------------------------------------------------------
 // The period and who may read what
@@ -55,7 +56,6 @@ pub(super) async fn usage_site(
     user: &CurrentUser,
     asked: Option<i64>,
 ) -> AppResult<site::Model> {
-    user.require(Capability::ReadUsageStatements)?;
     let id = if user.role.needs_site() {
         let own = user.site_id.ok_or(AppError::NotFound)?;
         if asked.is_some_and(|a| a != own) {
@@ -119,15 +119,15 @@ pub(super) struct ListingLabel {
     spec: String,
     unit: String,
     unit_decimals: u32,
-    supplier_id: i64,
+    supplier_id: SupplierId,
     supplier: String,
 }
 
 pub(super) async fn listing_labels(
     conn: &impl ConnectionTrait,
     locale: Locale,
-    listing_ids: Vec<i64>,
-) -> AppResult<HashMap<i64, ListingLabel>> {
+    listing_ids: Vec<ListingId>,
+) -> AppResult<HashMap<ListingId, ListingLabel>> {
     if listing_ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -142,7 +142,7 @@ pub(super) async fn listing_labels(
         .into_iter()
         .map(|m| (m.id, m))
         .collect();
-    let suppliers: HashMap<i64, String> = supplier::Entity::find()
+    let suppliers: HashMap<SupplierId, String> = supplier::Entity::find()
         .filter(supplier::Column::Id.is_in(listings.iter().map(|l| l.supplier_id)))
         .all(conn)
         .await?
@@ -217,12 +217,12 @@ pub async fn usage_statement(
         .order_by_asc(movement::Column::Id)
         .all(conn)
         .await?;
-    let mut listing_ids: Vec<i64> = moves.iter().map(|m| m.listing_id).collect();
+    let mut listing_ids: Vec<ListingId> = moves.iter().map(|m| m.listing_id).collect();
     listing_ids.sort_unstable();
     listing_ids.dedup();
     let labels = listing_labels(conn, locale, listing_ids).await?;
     let line_ids: Vec<i64> = moves.iter().filter_map(|m| m.requisition_line_id).collect();
-    let requisitions: HashMap<i64, i64> = if line_ids.is_empty() {
+    let requisitions: HashMap<i64, RequisitionId> = if line_ids.is_empty() {
         HashMap::new()
     } else {
         requisition_line::Entity::find()
@@ -275,13 +275,13 @@ pub async fn usage_statement(
 /// One listing's line of the 收付存 report.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct StockLine {
-    pub listing_id: i64,
+    pub listing_id: ListingId,
     pub material_id: i64,
     pub material: String,
     pub spec: String,
     pub unit: String,
     pub unit_decimals: u32,
-    pub supplier_id: i64,
+    pub supplier_id: SupplierId,
     pub supplier: String,
     #[serde(flatten)]
     pub balance: Balance,
@@ -330,7 +330,7 @@ pub async fn stock_report(
     warehouse: &warehouse::Model,
     period: PeriodInfo,
 ) -> AppResult<StockReport> {
-    let before: Vec<(i64, i64, i64)> = movement::Entity::find()
+    let before: Vec<(ListingId, i64, i64)> = movement::Entity::find()
         .select_only()
         .column(movement::Column::ListingId)
         .column_as(Expr::cust(SUM_QTY), "q")
@@ -341,7 +341,7 @@ pub async fn stock_report(
         .into_tuple()
         .all(conn)
         .await?;
-    let during: Vec<(i64, String, i64, i64)> = movement::Entity::find()
+    let during: Vec<(ListingId, String, i64, i64)> = movement::Entity::find()
         .select_only()
         .column(movement::Column::ListingId)
         .column(movement::Column::Kind)
@@ -355,7 +355,7 @@ pub async fn stock_report(
         .into_tuple()
         .all(conn)
         .await?;
-    let drawn: Vec<(Option<i64>, i64, i64, i64)> = movement::Entity::find()
+    let drawn: Vec<(Option<i64>, ListingId, i64, i64)> = movement::Entity::find()
         .select_only()
         .column(movement::Column::SiteId)
         .column(movement::Column::ListingId)
@@ -373,17 +373,17 @@ pub async fn stock_report(
         .all(conn)
         .await?;
 
-    let before: Vec<(i64, QtyValue)> = before
+    let before: Vec<(ListingId, QtyValue)> = before
         .into_iter()
         .map(|(l, q, a)| (l, scaled(q, a)))
         .collect();
-    let during: Vec<(i64, String, QtyValue)> = during
+    let during: Vec<(ListingId, String, QtyValue)> = during
         .into_iter()
         .map(|(l, k, q, a)| (l, k, scaled(q, a)))
         .collect();
     let balances = balances(&before, &during);
 
-    let mut listing_ids: Vec<i64> = balances.keys().copied().collect();
+    let mut listing_ids: Vec<ListingId> = balances.keys().copied().collect();
     listing_ids.extend(drawn.iter().map(|(_, l, _, _)| *l));
     listing_ids.sort_unstable();
     listing_ids.dedup();
@@ -400,7 +400,7 @@ pub async fn stock_report(
                 spec: label.map(|l| l.spec.clone()).unwrap_or_default(),
                 unit: label.map(|l| l.unit.clone()).unwrap_or_default(),
                 unit_decimals: label.map_or(3, |l| l.unit_decimals),
-                supplier_id: label.map_or(0, |l| l.supplier_id),
+                supplier_id: label.map_or(SupplierId(0), |l| l.supplier_id),
                 supplier: label.map(|l| l.supplier.clone()).unwrap_or_default(),
                 balance: *b,
             }

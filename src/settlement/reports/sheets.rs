@@ -38,7 +38,7 @@ pub fn usage_sheet(s: &UsageStatement, locale: Locale) -> Sheet {
         for l in &g.lines {
             sheet.push_row([
                 Cell::date(l.date),
-                l.requisition_id.map_or(Cell::Empty, Cell::int),
+                l.requisition_id.map_or(Cell::Empty, |r| Cell::int(r.get())),
                 Cell::text(l.material.clone()),
                 Cell::text(l.spec.clone()),
                 Cell::text(l.unit.clone()),

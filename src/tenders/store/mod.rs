@@ -16,6 +16,7 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::money::{Quantity, UnitPlaces};
 use crate::state::AppState;
 use chrono::{DateTime, NaiveDate, Utc};
+use entity::{BidId, SupplierId, TenderId};
 use entity::{
     Fixed, bid, bid_score, category, material, supplier, tender, tender_document,
     tender_invitation, tender_item, unit,
@@ -70,7 +71,7 @@ pub struct TenderInput {
     pub items: Vec<TenderItemInput>,
     /// Invited suppliers (invitational tenders; ignored for public ones).
     #[serde(default)]
-    pub invitees: Vec<i64>,
+    pub invitees: Vec<SupplierId>,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -92,7 +93,7 @@ pub struct BidInput {
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct BidScoreInput {
-    pub bid_id: i64,
+    pub bid_id: BidId,
     /// Quality/technical score, 0–100.
     pub quality: i32,
     /// Delivery score, 0–100.
@@ -144,9 +145,9 @@ pub struct OpenBid {
 /// What an audit entry says about a bid: never its lines.
 #[derive(Serialize)]
 struct BidFacts {
-    bid_id: i64,
-    tender_id: i64,
-    supplier_id: i64,
+    bid_id: BidId,
+    tender_id: TenderId,
+    supplier_id: SupplierId,
     status: String,
     revision: i32,
 }
@@ -165,7 +166,7 @@ impl From<&bid::Model> for BidFacts {
 
 // ----- Loading and access -----
 
-pub async fn load(conn: &impl ConnectionTrait, id: i64) -> AppResult<tender::Model> {
+pub async fn load(conn: &impl ConnectionTrait, id: TenderId) -> AppResult<tender::Model> {
     tender::Entity::find_by_id(id)
         .one(conn)
         .await?
@@ -190,33 +191,36 @@ pub fn weights_of(t: &tender::Model) -> Weights {
     }
 }
 
-/// Who is looking: the procurement office (and the auditor and admin, who read it), or one
-/// supplier. Nobody else reads tenders.
+/// Who is looking: one supplier, or the procurement office (and the auditor and admin, who
+/// read it). Which roles read tenders at all is the handlers' `ReadTenders`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Viewer {
     Office,
-    Supplier(i64),
+    Supplier(SupplierId),
 }
 
+/// What `user` sees of the tenders: a supplier those it may bid on, anyone else (whom a
+/// handler let through) all of them.
 pub fn viewer(user: &CurrentUser) -> AppResult<Viewer> {
-    if user.role.can(Capability::ReadProcurement) {
-        return Ok(Viewer::Office);
-    }
     match (user.role, user.supplier_id) {
         (Role::Supplier, Some(id)) => Ok(Viewer::Supplier(id)),
-        _ => Err(AppError::Forbidden),
+        (Role::Supplier, None) => Err(AppError::Forbidden),
+        _ => Ok(Viewer::Office),
     }
 }
 
-fn own_supplier(user: &CurrentUser) -> AppResult<i64> {
-    user.require(Capability::ManageOwnSupplier)?;
-    user.supplier_id.ok_or(AppError::Forbidden)
+/// The supplier `user` bids for.
+fn own_supplier(user: &CurrentUser) -> AppResult<SupplierId> {
+    match (user.role, user.supplier_id) {
+        (Role::Supplier, Some(id)) => Ok(id),
+        _ => Err(AppError::Forbidden),
+    }
 }
 
 /// The category ids of the supplier's consignment agreement.
 pub async fn agreement_categories(
     conn: &impl ConnectionTrait,
-    supplier_id: i64,
+    supplier_id: SupplierId,
 ) -> AppResult<Vec<i64>> {
     Ok(crate::suppliers::store::agreement(conn, supplier_id)
         .await?
@@ -229,7 +233,11 @@ pub async fn agreement_categories(
         .unwrap_or_default())
 }
 
-async fn invited(conn: &impl ConnectionTrait, tender_id: i64, supplier_id: i64) -> AppResult<bool> {
+async fn invited(
+    conn: &impl ConnectionTrait,
+    tender_id: TenderId,
+    supplier_id: SupplierId,
+) -> AppResult<bool> {
     Ok(tender_invitation::Entity::find()
         .filter(tender_invitation::Column::TenderId.eq(tender_id))
         .filter(tender_invitation::Column::SupplierId.eq(supplier_id))
@@ -240,8 +248,8 @@ async fn invited(conn: &impl ConnectionTrait, tender_id: i64, supplier_id: i64) 
 
 async fn bid_of(
     conn: &impl ConnectionTrait,
-    tender_id: i64,
-    supplier_id: i64,
+    tender_id: TenderId,
+    supplier_id: SupplierId,
 ) -> AppResult<Option<bid::Model>> {
     Ok(bid::Entity::find()
         .filter(bid::Column::TenderId.eq(tender_id))
@@ -255,7 +263,7 @@ async fn bid_of(
 pub async fn supplier_may_see(
     conn: &impl ConnectionTrait,
     t: &tender::Model,
-    supplier_id: i64,
+    supplier_id: SupplierId,
 ) -> AppResult<bool> {
     if status_of(t)? == TenderStatus::Draft {
         return Ok(false);
@@ -274,7 +282,7 @@ pub async fn supplier_may_see(
 pub async fn visible(
     conn: &impl ConnectionTrait,
     user: &CurrentUser,
-    id: i64,
+    id: TenderId,
 ) -> AppResult<(tender::Model, Viewer)> {
     let v = viewer(user)?;
     let t = load(conn, id).await?;
@@ -308,14 +316,14 @@ pub async fn list(
     let Viewer::Supplier(sid) = v else {
         return Ok(all);
     };
-    let invited: Vec<i64> = tender_invitation::Entity::find()
+    let invited: Vec<TenderId> = tender_invitation::Entity::find()
         .filter(tender_invitation::Column::SupplierId.eq(sid))
         .all(conn)
         .await?
         .into_iter()
         .map(|i| i.tender_id)
         .collect();
-    let bid_on: Vec<i64> = bid::Entity::find()
+    let bid_on: Vec<TenderId> = bid::Entity::find()
         .filter(bid::Column::SupplierId.eq(sid))
         .all(conn)
         .await?
@@ -339,7 +347,7 @@ pub async fn list(
 
 pub async fn items(
     conn: &impl ConnectionTrait,
-    tender_id: i64,
+    tender_id: TenderId,
 ) -> AppResult<Vec<tender_item::Model>> {
     Ok(tender_item::Entity::find()
         .filter(tender_item::Column::TenderId.eq(tender_id))
@@ -350,7 +358,7 @@ pub async fn items(
 
 pub async fn documents(
     conn: &impl ConnectionTrait,
-    tender_id: i64,
+    tender_id: TenderId,
 ) -> AppResult<Vec<entity::file::Model>> {
     let ids: Vec<i64> = tender_document::Entity::find()
         .filter(tender_document::Column::TenderId.eq(tender_id))
@@ -367,7 +375,10 @@ pub async fn documents(
         .await?)
 }
 
-pub async fn invitee_ids(conn: &impl ConnectionTrait, tender_id: i64) -> AppResult<Vec<i64>> {
+pub async fn invitee_ids(
+    conn: &impl ConnectionTrait,
+    tender_id: TenderId,
+) -> AppResult<Vec<SupplierId>> {
     Ok(tender_invitation::Entity::find()
         .filter(tender_invitation::Column::TenderId.eq(tender_id))
         .order_by_asc(tender_invitation::Column::Id)
@@ -378,7 +389,7 @@ pub async fn invitee_ids(conn: &impl ConnectionTrait, tender_id: i64) -> AppResu
         .collect())
 }
 
-pub async fn bids(conn: &impl ConnectionTrait, tender_id: i64) -> AppResult<Vec<bid::Model>> {
+pub async fn bids(conn: &impl ConnectionTrait, tender_id: TenderId) -> AppResult<Vec<bid::Model>> {
     Ok(bid::Entity::find()
         .filter(bid::Column::TenderId.eq(tender_id))
         .order_by_asc(bid::Column::Id)
@@ -391,7 +402,7 @@ pub async fn bids(conn: &impl ConnectionTrait, tender_id: i64) -> AppResult<Vec<
 pub async fn document(
     conn: &impl ConnectionTrait,
     user: &CurrentUser,
-    tender_id: i64,
+    tender_id: TenderId,
     file_id: i64,
 ) -> AppResult<entity::file::Model> {
     visible(conn, user, tender_id).await?;
@@ -414,7 +425,7 @@ pub async fn document(
 /// documents must be valid, and its agreement must cover the category.
 pub async fn ineligibility(
     conn: &impl ConnectionTrait,
-    supplier_id: i64,
+    supplier_id: SupplierId,
     category_id: i64,
     today: NaiveDate,
 ) -> AppResult<Option<RuleCode>> {
@@ -486,7 +497,7 @@ pub async fn eligible_suppliers(
 /// Checks the invitees of an invitational tender: at least three, each eligible today.
 async fn check_invitees(
     conn: &impl ConnectionTrait,
-    ids: &[i64],
+    ids: &[SupplierId],
     category_id: i64,
     today: NaiveDate,
     errors: &mut FieldErrors,

@@ -8,11 +8,12 @@
 
 use super::*;
 use crate::i18n::Locale;
+use entity::{BidId, SupplierId, TenderId};
 use entity::{category, material, supplier, user};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TenderView {
-    pub id: i64,
+    pub id: TenderId,
     pub number: String,
     pub title: String,
     /// `public` or `invitational`.
@@ -26,8 +27,8 @@ pub struct TenderView {
     /// The deadline in the company's time zone, `YYYY-MM-DD HH:MM`.
     pub bid_deadline_local: String,
     pub weights: Weights,
-    pub reissue_of: Option<i64>,
-    pub reissued_as: Option<i64>,
+    pub reissue_of: Option<TenderId>,
+    pub reissued_as: Option<TenderId>,
     pub created_at: DateTime<Utc>,
     pub published_at: Option<DateTime<Utc>>,
     /// The committee member who confirmed the opening first (office only).
@@ -38,7 +39,7 @@ pub struct TenderView {
     pub opened_at: Option<DateTime<Utc>>,
     pub evaluated_at: Option<DateTime<Utc>>,
     /// Office only.
-    pub recommended_bid_id: Option<i64>,
+    pub recommended_bid_id: Option<BidId>,
     pub decided_at: Option<DateTime<Utc>>,
     /// Office only.
     pub decision_note: String,
@@ -71,7 +72,7 @@ pub struct TenderDocumentView {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct InviteeView {
-    pub supplier_id: i64,
+    pub supplier_id: SupplierId,
     pub supplier: String,
 }
 
@@ -93,8 +94,8 @@ pub struct BidLineView {
 /// A bid as the procurement office sees it: sealed (no lines, no total) until opened.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct BidView {
-    pub id: i64,
-    pub supplier_id: i64,
+    pub id: BidId,
+    pub supplier_id: SupplierId,
     pub supplier: String,
     /// `submitted`, `withdrawn` or `disqualified`.
     pub status: String,
@@ -122,7 +123,7 @@ pub struct BidView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RankView {
     pub rank: usize,
-    pub bid_id: i64,
+    pub bid_id: BidId,
     pub supplier: String,
     #[schema(value_type = String)]
     pub total: Decimal,
@@ -169,7 +170,7 @@ pub struct TenderDetail {
 /// The supplier's own bid with its prices.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MyBidView {
-    pub tender_id: i64,
+    pub tender_id: TenderId,
     pub status: Option<String>,
     pub revision: i32,
     pub submitted_at: Option<DateTime<Utc>>,
@@ -182,7 +183,7 @@ pub struct MyBidView {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TenderSummary {
-    pub id: i64,
+    pub id: TenderId,
     pub number: String,
     pub title: String,
     pub kind: String,
@@ -218,8 +219,8 @@ async fn names_of_users(
 
 pub async fn supplier_names(
     conn: &impl ConnectionTrait,
-    ids: impl IntoIterator<Item = i64>,
-) -> AppResult<HashMap<i64, String>> {
+    ids: impl IntoIterator<Item = SupplierId>,
+) -> AppResult<HashMap<SupplierId, String>> {
     Ok(supplier::Entity::find()
         .filter(supplier::Column::Id.is_in(ids.into_iter().collect::<Vec<_>>()))
         .all(conn)
@@ -399,7 +400,7 @@ async fn actions_for(
 pub async fn detail(
     state: &AppState,
     user: &CurrentUser,
-    id: i64,
+    id: TenderId,
     locale: Locale,
 ) -> AppResult<TenderDetail> {
     let conn = &state.db.read;
@@ -490,7 +491,7 @@ async fn office_bids(
     } else {
         opened_bids(conn, user, t, state.now()).await?
     };
-    let ids: Vec<i64> = all.iter().map(|b| b.id).collect();
+    let ids: Vec<BidId> = all.iter().map(|b| b.id).collect();
     let scored = if sealed {
         HashMap::new()
     } else {
@@ -566,7 +567,7 @@ async fn office_bids(
 pub async fn my_bid_view(
     state: &AppState,
     user: &CurrentUser,
-    id: i64,
+    id: TenderId,
     locale: Locale,
 ) -> AppResult<(tender::Model, MyBidView)> {
     let (t, mine) = own_bid(state, user, id).await?;
