@@ -875,7 +875,7 @@ async fn demo_tender(
         specification: format!("{}，符合 GB/T 1499.2，附质量证明书，送货至工地", m.spec),
     };
     let officer = as_user(Role::ProcurementOfficer).await?;
-    let t = crate::tenders::store::create(
+    let t = crate::tenders::store::create_now(
         state,
         &officer,
         TenderInput {
@@ -898,10 +898,10 @@ async fn demo_tender(
         },
     )
     .await?;
-    crate::tenders::store::publish(state, &officer, t.id).await?;
+    crate::tenders::store::publish_now(state, &officer, t.id).await?;
     let items = crate::tenders::store::items(&state.db.read, t.id).await?;
     let bidder = as_user(Role::Supplier).await?;
-    crate::tenders::store::submit_bid(
+    crate::tenders::store::submit_bid_now(
         state,
         &bidder,
         t.id,

@@ -185,8 +185,12 @@ async fn run(cli: Cli) -> Result<(), String> {
                 site_id,
                 locale: None,
             };
-            match portal::users::store::create(&state, &portal::audit::Actor::system("cli"), input)
-                .await
+            match portal::users::store::create_as_system(
+                &state,
+                &portal::audit::Actor::system("cli"),
+                input,
+            )
+            .await
             {
                 Ok(u) => {
                     println!("user {} added (id {})", u.email, u.id);

@@ -2,7 +2,7 @@
 //! settlement cut-off day (rule 11) and the company's name on printed statements.
 
 use crate::audit::{self, Change};
-use crate::auth::{Capability, CurrentUser};
+use crate::auth::{Act, Capability, CurrentUser};
 use crate::error::RuleCode;
 use crate::error::{AppResult, ErrorBody, FieldErrors};
 use crate::state::AppState;
@@ -11,7 +11,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, put, web};
 use askama::Template;
 use entity::setting;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use utoipa::ToSchema;
@@ -113,8 +113,13 @@ pub async fn load(conn: &impl ConnectionTrait) -> AppResult<Settings> {
     })
 }
 
-/// Saves the settings in one transaction with an audit record.
-pub async fn save(state: &AppState, user: &CurrentUser, input: Settings) -> AppResult<Settings> {
+/// The admin (`act.actor`) saves the settings, with an audit record. Joins the caller's
+/// transaction: it reads and writes through `txn` and commits nothing.
+pub async fn save(
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
+    input: Settings,
+) -> AppResult<Settings> {
     let mut errors = FieldErrors::new();
     if !(1..=28).contains(&input.settlement_cutoff_day) {
         errors.add("settlement_cutoff_day", RuleCode::CutoffDayRange);
@@ -144,9 +149,8 @@ pub async fn save(state: &AppState, user: &CurrentUser, input: Settings) -> AppR
         errors.add("price_margin", RuleCode::MarginRange);
     }
     errors.into_result()?;
-    let before = load(&state.db.read).await?;
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
+    let before = load(txn).await?;
+    let now = act.now;
     for (k, v) in [
         (CUTOFF_DAY, input.settlement_cutoff_day.to_string()),
         ("company_name_zh", input.company_name_zh.trim().to_string()),
@@ -171,19 +175,30 @@ pub async fn save(state: &AppState, user: &CurrentUser, input: Settings) -> AppR
                 .update_columns([setting::Column::Value, setting::Column::UpdatedAt])
                 .to_owned(),
         )
-        .exec(&txn)
+        .exec(txn)
         .await?;
     }
-    let after = load(&txn).await?;
+    let after = load(txn).await?;
     audit::record(
-        &txn,
-        &user.actor(),
+        txn,
+        &act.actor.actor(),
         now,
         Change::new("settings.update", "settings", "portal")
             .before(&before)
             .after(&after),
     )
     .await?;
+    Ok(after)
+}
+
+/// [`save`] on its own: in a write transaction of its own, committed when it succeeds.
+pub async fn save_now(
+    state: &AppState,
+    admin: &CurrentUser,
+    input: Settings,
+) -> AppResult<Settings> {
+    let txn = state.db.begin_write().await?;
+    let after = save(&txn, &Act::of(state, admin), input).await?;
     txn.commit().await?;
     Ok(after)
 }
@@ -208,7 +223,7 @@ pub async fn api_put(
     body: web::Json<Settings>,
 ) -> AppResult<web::Json<Settings>> {
     user.require(Capability::ManageSettings)?;
-    Ok(web::Json(save(&state, &user, body.into_inner()).await?))
+    Ok(web::Json(save_now(&state, &user, body.into_inner()).await?))
 }
 
 #[derive(Template)]
@@ -310,7 +325,7 @@ pub async fn page_save(
         // The page asks for a percentage.
         price_margin: amount("price_margin_percent") / rust_decimal::Decimal::from(100),
     };
-    let result = save(&state, &user, input.clone()).await.map(|_| ());
+    let result = save_now(&state, &user, input.clone()).await.map(|_| ());
     let locale = ctx.locale;
     form_outcome(
         result,

@@ -295,7 +295,7 @@ pub async fn api_create(
     body: web::Json<MaterialInput>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageMaterials)?;
-    let m = store::create(&state, &user.actor(), body.into_inner()).await?;
+    let m = store::create_now(&state, &user, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(MaterialView::from(m)))
 }
 
@@ -311,7 +311,7 @@ pub async fn api_update(
 ) -> AppResult<web::Json<MaterialView>> {
     user.require(Capability::ManageMaterials)?;
     Ok(web::Json(
-        store::update(&state, &user.actor(), *id, body.into_inner())
+        store::update_now(&state, &user, *id, body.into_inner())
             .await?
             .into(),
     ))
@@ -367,7 +367,7 @@ pub async fn api_propose(
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageOwnSupplier)?;
     let b = body.into_inner();
-    let p = store::propose(&state, &user, b.material, &b.note).await?;
+    let p = store::propose_now(&state, &user, b.material, &b.note).await?;
     Ok(HttpResponse::Created().json(ProposalView::from(p)))
 }
 
@@ -424,7 +424,7 @@ pub async fn api_decide(
 ) -> AppResult<web::Json<ProposalView>> {
     user.require(Capability::ManageMaterials)?;
     Ok(web::Json(
-        store::decide(&state, &user, *id, body.approve)
+        store::decide_now(&state, &user, *id, body.approve)
             .await?
             .into(),
     ))
@@ -481,7 +481,7 @@ pub async fn page_create(
     let r = async {
         let input = material_of(&f)?;
         if user.role == crate::auth::Role::Supplier {
-            store::propose(
+            store::propose_now(
                 &state,
                 &user,
                 input,
@@ -490,9 +490,7 @@ pub async fn page_create(
             .await
             .map(|_| ())
         } else {
-            store::create(&state, &user.actor(), input)
-                .await
-                .map(|_| ())
+            store::create_now(&state, &user, input).await.map(|_| ())
         }
     }
     .await;
@@ -514,7 +512,9 @@ pub async fn page_decide(
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageMaterials)?;
     let approve = form.0.get("decision").is_some_and(|d| d == "approve");
-    let r = store::decide(&state, &user, *id, approve).await.map(|_| ());
+    let r = store::decide_now(&state, &user, *id, approve)
+        .await
+        .map(|_| ());
     material_form_result(&state, ctx, &user, r, "flash-saved").await
 }
 
@@ -528,7 +528,7 @@ pub async fn api_create_category(
     body: web::Json<store::CategoryInput>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageMaterials)?;
-    let c = store::create_category(&state, &user.actor(), body.into_inner()).await?;
+    let c = store::create_category_now(&state, &user, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(CategoryView {
         id: c.id,
         code: c.code,
@@ -553,7 +553,7 @@ pub async fn page_create_category(
         name_en: g("name_en"),
         parent_id: g("parent_id").parse().ok(),
     };
-    let r = store::create_category(&state, &user.actor(), input)
+    let r = store::create_category_now(&state, &user, input)
         .await
         .map(|_| ());
     material_form_result(&state, ctx, &user, r, "flash-category-created").await

@@ -1,8 +1,8 @@
 //! Maintaining the materials master: procurement adds and edits materials and decides the
 //! materials suppliers propose.
 
-use crate::audit::{self, Actor, Change};
-use crate::auth::CurrentUser;
+use crate::audit::{self, Change};
+use crate::auth::{Act, CurrentUser};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::state::AppState;
@@ -117,14 +117,16 @@ async fn insert(
     }
 }
 
+/// Procurement (`act.actor`) adds a material to the master. Joins the caller's transaction: it
+/// reads and writes through `txn` and commits nothing.
 pub async fn create(
-    state: &AppState,
-    actor: &Actor,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     input: MaterialInput,
 ) -> AppResult<material::Model> {
     let mut errors = FieldErrors::new();
-    check(&state.db.read, &input, &mut errors).await?;
-    if duplicate(&state.db.read, &input.name_zh, &input.spec, None).await? {
+    check(txn, &input, &mut errors).await?;
+    if duplicate(txn, &input.name_zh, &input.spec, None).await? {
         errors.add("spec", RuleCode::MaterialExists);
     }
     let price = Fixed::<4>::new(input.indicative_price).unwrap_or_else(|| {
@@ -132,15 +134,25 @@ pub async fn create(
         Fixed::zero()
     });
     errors.into_result()?;
-    let txn = state.db.begin_write().await?;
-    let m = insert(&txn, &input, price).await?;
+    let m = insert(txn, &input, price).await?;
     audit::record(
-        &txn,
-        actor,
-        state.now(),
+        txn,
+        &act.actor.actor(),
+        act.now,
         Change::new("material.create", "material", m.id).after(&m),
     )
     .await?;
+    Ok(m)
+}
+
+/// [`create`] on its own: in a write transaction of its own, committed when it succeeds.
+pub async fn create_now(
+    state: &AppState,
+    officer: &CurrentUser,
+    input: MaterialInput,
+) -> AppResult<material::Model> {
+    let txn = state.db.begin_write().await?;
+    let m = create(&txn, &Act::of(state, officer), input).await?;
     txn.commit().await?;
     Ok(m)
 }
@@ -156,14 +168,16 @@ pub struct MaterialUpdate {
     pub active: Option<bool>,
 }
 
+/// Procurement (`act.actor`) corrects or retires a material. Joins the caller's transaction:
+/// it reads and writes through `txn` and commits nothing.
 pub async fn update(
-    state: &AppState,
-    actor: &Actor,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     id: i64,
     input: MaterialUpdate,
 ) -> AppResult<material::Model> {
     let m = material::Entity::find_by_id(id)
-        .one(&state.db.read)
+        .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
     let merged = MaterialInput {
@@ -177,8 +191,8 @@ pub async fn update(
             .unwrap_or_else(|| m.indicative_price.value()),
     };
     let mut errors = FieldErrors::new();
-    check(&state.db.read, &merged, &mut errors).await?;
-    if duplicate(&state.db.read, &merged.name_zh, &merged.spec, Some(id)).await? {
+    check(txn, &merged, &mut errors).await?;
+    if duplicate(txn, &merged.name_zh, &merged.spec, Some(id)).await? {
         errors.add("spec", RuleCode::MaterialExists);
     }
     let price = Fixed::<4>::new(merged.indicative_price).unwrap_or_else(|| {
@@ -186,7 +200,6 @@ pub async fn update(
         Fixed::zero()
     });
     errors.into_result()?;
-    let txn = state.db.begin_write().await?;
     let before = m.clone();
     let mut am: material::ActiveModel = m.into();
     am.name_zh = Set(merged.name_zh.trim().into());
@@ -196,38 +209,51 @@ pub async fn update(
     if let Some(a) = input.active {
         am.active = Set(a);
     }
-    let after = am.update(&txn).await?;
-    crate::search::index_material(&txn, &after).await?;
-    crate::catalogue::store::refresh_search_text(&txn, &after).await?;
+    let after = am.update(txn).await?;
+    crate::search::index_material(txn, &after).await?;
+    crate::catalogue::store::refresh_search_text(txn, &after).await?;
     audit::record(
-        &txn,
-        actor,
-        state.now(),
+        txn,
+        &act.actor.actor(),
+        act.now,
         Change::new("material.update", "material", id)
             .before(&before)
             .after(&after),
     )
     .await?;
-    txn.commit().await?;
     Ok(after)
 }
 
-/// A supplier proposes a material the master lacks.
-pub async fn propose(
+/// [`update`] on its own: in a write transaction of its own, committed when it succeeds.
+pub async fn update_now(
     state: &AppState,
-    user: &CurrentUser,
+    officer: &CurrentUser,
+    id: i64,
+    input: MaterialUpdate,
+) -> AppResult<material::Model> {
+    let txn = state.db.begin_write().await?;
+    let m = update(&txn, &Act::of(state, officer), id, input).await?;
+    txn.commit().await?;
+    Ok(m)
+}
+
+/// A supplier (`act.actor`) proposes a material the master lacks. Joins the caller's
+/// transaction: it reads and writes through `txn` and commits nothing.
+pub async fn propose(
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     input: MaterialInput,
     note: &str,
 ) -> AppResult<material_proposal::Model> {
+    let user = act.actor;
     let sid = crate::stock::store::own_supplier(user)?;
     let mut errors = FieldErrors::new();
-    check(&state.db.read, &input, &mut errors).await?;
-    if duplicate(&state.db.read, &input.name_zh, &input.spec, None).await? {
+    check(txn, &input, &mut errors).await?;
+    if duplicate(txn, &input.name_zh, &input.spec, None).await? {
         errors.add("spec", RuleCode::MaterialExists);
     }
     errors.into_result()?;
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
+    let now = act.now;
     let p = material_proposal::ActiveModel {
         supplier_id: Set(sid),
         category_id: Set(input.category_id),
@@ -244,29 +270,42 @@ pub async fn propose(
         material_id: Set(None),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     audit::record(
-        &txn,
+        txn,
         &user.actor(),
         now,
         Change::new("material.propose", "material_proposal", p.id).after(&p),
     )
     .await?;
+    Ok(p)
+}
+
+/// [`propose`] on its own: in a write transaction of its own, committed when it succeeds.
+pub async fn propose_now(
+    state: &AppState,
+    user: &CurrentUser,
+    input: MaterialInput,
+    note: &str,
+) -> AppResult<material_proposal::Model> {
+    let txn = state.db.begin_write().await?;
+    let p = propose(&txn, &Act::of(state, user), input, note).await?;
     txn.commit().await?;
     Ok(p)
 }
 
-/// Procurement approves (creating the material) or rejects a proposal, once.
+/// Procurement (`act.actor`) approves (creating the material) or rejects a proposal, once.
+/// Joins the caller's transaction: it reads and writes through `txn` and commits nothing.
 pub async fn decide(
-    state: &AppState,
-    officer: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     id: i64,
     approve: bool,
 ) -> AppResult<material_proposal::Model> {
     use sea_orm::sea_query::Expr;
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
+    let officer = act.actor;
+    let now = act.now;
     let claimed = material_proposal::Entity::update_many()
         .col_expr(
             material_proposal::Column::Status,
@@ -279,17 +318,17 @@ pub async fn decide(
         .col_expr(material_proposal::Column::DecidedAt, Expr::value(Some(now)))
         .filter(material_proposal::Column::Id.eq(id))
         .filter(material_proposal::Column::Status.eq("pending"))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     let p = material_proposal::Entity::find_by_id(id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
     if claimed.rows_affected != 1 {
         return Err(AppError::Rule(RuleCode::ProposalDecided));
     }
     if approve {
-        if duplicate(&txn, &p.name_zh, &p.spec, None).await? {
+        if duplicate(txn, &p.name_zh, &p.spec, None).await? {
             return Err(AppError::field("spec", RuleCode::MaterialExists));
         }
         let input = MaterialInput {
@@ -300,17 +339,17 @@ pub async fn decide(
             unit_code: p.unit_code.clone(),
             indicative_price: Decimal::ZERO,
         };
-        let m = insert(&txn, &input, Fixed::zero()).await?;
+        let m = insert(txn, &input, Fixed::zero()).await?;
         material_proposal::Entity::update_many()
             .col_expr(
                 material_proposal::Column::MaterialId,
                 Expr::value(Some(m.id)),
             )
             .filter(material_proposal::Column::Id.eq(id))
-            .exec(&txn)
+            .exec(txn)
             .await?;
         audit::record(
-            &txn,
+            txn,
             &officer.actor(),
             now,
             Change::new("material.create", "material", m.id).after(&m),
@@ -318,7 +357,7 @@ pub async fn decide(
         .await?;
     }
     audit::record(
-        &txn,
+        txn,
         &officer.actor(),
         now,
         Change::new(
@@ -332,11 +371,23 @@ pub async fn decide(
         ),
     )
     .await?;
-    txn.commit().await?;
     material_proposal::Entity::find_by_id(id)
-        .one(&state.db.read)
+        .one(txn)
         .await?
         .ok_or(AppError::NotFound)
+}
+
+/// [`decide`] on its own: in a write transaction of its own, committed when it succeeds.
+pub async fn decide_now(
+    state: &AppState,
+    officer: &CurrentUser,
+    id: i64,
+    approve: bool,
+) -> AppResult<material_proposal::Model> {
+    let txn = state.db.begin_write().await?;
+    let p = decide(&txn, &Act::of(state, officer), id, approve).await?;
+    txn.commit().await?;
+    Ok(p)
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -347,39 +398,36 @@ pub struct CategoryInput {
     pub parent_id: Option<i64>,
 }
 
-/// Adds a category to the tree (codes C01, C02, …).
+/// Procurement (`act.actor`) adds a category to the tree (codes C01, C02, …). Joins the
+/// caller's transaction: it reads and writes through `txn` and commits nothing.
 pub async fn create_category(
-    state: &AppState,
-    actor: &Actor,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     input: CategoryInput,
 ) -> AppResult<category::Model> {
     let mut errors = FieldErrors::new();
     text(&mut errors, "name_zh", &input.name_zh, 50);
     text(&mut errors, "name_en", &input.name_en, 50);
     if let Some(p) = input.parent_id
-        && category::Entity::find_by_id(p)
-            .one(&state.db.read)
-            .await?
-            .is_none()
+        && category::Entity::find_by_id(p).one(txn).await?.is_none()
     {
         errors.add("parent_id", RuleCode::NotFound);
     }
     if category::Entity::find()
         .filter(category::Column::NameZh.eq(input.name_zh.trim()))
-        .count(&state.db.read)
+        .count(txn)
         .await?
         > 0
     {
         errors.add("name_zh", RuleCode::Taken);
     }
     errors.into_result()?;
-    let txn = state.db.begin_write().await?;
-    let mut n = category::Entity::find().count(&txn).await? + 1;
+    let mut n = category::Entity::find().count(txn).await? + 1;
     let c = loop {
         let code = format!("C{n:02}");
         if category::Entity::find()
             .filter(category::Column::Code.eq(&code))
-            .count(&txn)
+            .count(txn)
             .await?
             == 0
         {
@@ -390,18 +438,30 @@ pub async fn create_category(
                 parent_id: Set(input.parent_id),
                 ..Default::default()
             }
-            .insert(&txn)
+            .insert(txn)
             .await?;
         }
         n += 1;
     };
     audit::record(
-        &txn,
-        actor,
-        state.now(),
+        txn,
+        &act.actor.actor(),
+        act.now,
         Change::new("category.create", "category", c.id).after(&c),
     )
     .await?;
+    Ok(c)
+}
+
+/// [`create_category`] on its own: in a write transaction of its own, committed when it
+/// succeeds.
+pub async fn create_category_now(
+    state: &AppState,
+    officer: &CurrentUser,
+    input: CategoryInput,
+) -> AppResult<category::Model> {
+    let txn = state.db.begin_write().await?;
+    let c = create_category(&txn, &Act::of(state, officer), input).await?;
     txn.commit().await?;
     Ok(c)
 }

@@ -30,7 +30,7 @@ pub async fn create_site(
     body: web::Json<NewSite>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageOrganisation)?;
-    let s = store::create_site(&state, &user.actor(), body.into_inner()).await?;
+    let s = store::create_site_now(&state, &user, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(s))
 }
 
@@ -54,7 +54,7 @@ pub async fn create_warehouse(
     body: web::Json<NewWarehouse>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageOrganisation)?;
-    let w = store::create_warehouse(&state, &user.actor(), body.into_inner()).await?;
+    let w = store::create_warehouse_now(&state, &user, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(w))
 }
 

@@ -96,7 +96,7 @@ pub async fn add_site(
         name_en: f.name_en.clone(),
         address: f.address.clone(),
     };
-    match store::create_site(&state, &user.actor(), input).await {
+    match store::create_site_now(&state, &user, input).await {
         Ok(_) => Ok(redirect_with_flash(
             "/organisation",
             "success",
@@ -139,7 +139,7 @@ pub async fn add_warehouse(
         address: f.address.clone(),
         site_id,
     };
-    match store::create_warehouse(&state, &user.actor(), input).await {
+    match store::create_warehouse_now(&state, &user, input).await {
         Ok(_) => Ok(redirect_with_flash(
             "/organisation",
             "success",

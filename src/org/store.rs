@@ -1,13 +1,14 @@
 //! Sites and warehouses in the database.
 
-use crate::audit::{self, Actor, Change};
+use crate::audit::{self, Change};
+use crate::auth::{Act, CurrentUser};
 use crate::error::RuleCode;
 use crate::error::{AppResult, FieldErrors};
 use crate::state::AppState;
 use entity::{site, warehouse};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -124,20 +125,25 @@ pub async fn warehouses(conn: &impl ConnectionTrait) -> AppResult<Vec<WarehouseV
         .collect())
 }
 
-pub async fn create_site(state: &AppState, actor: &Actor, input: NewSite) -> AppResult<SiteView> {
+/// The admin (`act.actor`) adds a construction site. Joins the caller's transaction: it reads
+/// and writes through `txn` and commits nothing.
+pub async fn create_site(
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
+    input: NewSite,
+) -> AppResult<SiteView> {
     let mut errors: FieldErrors = input.validate().err().map(Into::into).unwrap_or_default();
     let code = input.code.trim().to_uppercase();
     if site::Entity::find()
         .filter(site::Column::Code.eq(&code))
-        .count(&state.db.read)
+        .count(txn)
         .await?
         > 0
     {
         errors.add("code", RuleCode::Taken);
     }
     errors.into_result()?;
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
+    let now = act.now;
     let s: SiteView = site::ActiveModel {
         code: Set(code),
         name_zh: Set(input.name_zh.trim().into()),
@@ -147,47 +153,56 @@ pub async fn create_site(state: &AppState, actor: &Actor, input: NewSite) -> App
         created_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await
     .map_err(crate::error::taken_on("code"))?
     .into();
     audit::record(
-        &txn,
-        actor,
+        txn,
+        &act.actor.actor(),
         now,
         Change::new("site.create", "site", s.id).after(&s),
     )
     .await?;
+    Ok(s)
+}
+
+/// [`create_site`] on its own: in a write transaction of its own, committed when it succeeds.
+pub async fn create_site_now(
+    state: &AppState,
+    admin: &CurrentUser,
+    input: NewSite,
+) -> AppResult<SiteView> {
+    let txn = state.db.begin_write().await?;
+    let s = create_site(&txn, &Act::of(state, admin), input).await?;
     txn.commit().await?;
     Ok(s)
 }
 
+/// The admin (`act.actor`) adds a warehouse. Joins the caller's transaction: it reads and
+/// writes through `txn` and commits nothing.
 pub async fn create_warehouse(
-    state: &AppState,
-    actor: &Actor,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     input: NewWarehouse,
 ) -> AppResult<WarehouseView> {
     let mut errors: FieldErrors = input.validate().err().map(Into::into).unwrap_or_default();
     let code = input.code.trim().to_uppercase();
     if warehouse::Entity::find()
         .filter(warehouse::Column::Code.eq(&code))
-        .count(&state.db.read)
+        .count(txn)
         .await?
         > 0
     {
         errors.add("code", RuleCode::Taken);
     }
     if let Some(id) = input.site_id
-        && site::Entity::find_by_id(id)
-            .one(&state.db.read)
-            .await?
-            .is_none()
+        && site::Entity::find_by_id(id).one(txn).await?.is_none()
     {
         errors.add("site_id", RuleCode::NotFound);
     }
     errors.into_result()?;
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
+    let now = act.now;
     let w: WarehouseView = warehouse::ActiveModel {
         code: Set(code),
         name_zh: Set(input.name_zh.trim().into()),
@@ -198,17 +213,29 @@ pub async fn create_warehouse(
         created_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await
     .map_err(crate::error::taken_on("code"))?
     .into();
     audit::record(
-        &txn,
-        actor,
+        txn,
+        &act.actor.actor(),
         now,
         Change::new("warehouse.create", "warehouse", w.id).after(&w),
     )
     .await?;
+    Ok(w)
+}
+
+/// [`create_warehouse`] on its own: in a write transaction of its own, committed when it
+/// succeeds.
+pub async fn create_warehouse_now(
+    state: &AppState,
+    admin: &CurrentUser,
+    input: NewWarehouse,
+) -> AppResult<WarehouseView> {
+    let txn = state.db.begin_write().await?;
+    let w = create_warehouse(&txn, &Act::of(state, admin), input).await?;
     txn.commit().await?;
     Ok(w)
 }

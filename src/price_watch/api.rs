@@ -537,7 +537,7 @@ pub async fn create_survey(
     req: HttpRequest,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageProcurement)?;
-    let s = store::record_survey(&state, &user, body.into_inner()).await?;
+    let s = store::record_survey_now(&state, &user, body.into_inner()).await?;
     let mut v = survey_views(&state.db.read, vec![s], Locale::of(&req)).await?;
     Ok(HttpResponse::Created().json(v.pop().ok_or(AppError::NotFound)?))
 }

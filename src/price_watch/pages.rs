@@ -324,7 +324,7 @@ pub async fn survey_submit(
     let result = async {
         let (input, errors) = survey_from_form(&state, &f).await?;
         // The form names the material by code; the store's message belongs beside that field.
-        match store::record_survey_with(&state, &user, input, errors).await {
+        match store::record_survey_with_now(&state, &user, input, errors).await {
             Err(AppError::Validation(mut e)) => {
                 if let Some(m) = e.0.remove("material_id") {
                     e.0.entry("material_code".into()).or_insert(m);

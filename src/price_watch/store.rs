@@ -11,7 +11,7 @@ use super::rules::{
     Decision, SourceKind, UnitPrice, above_margin, excess_percent, percent, survey_due,
 };
 use crate::audit::{self, Actor, Change};
-use crate::auth::{CurrentUser, Role};
+use crate::auth::{Act, CurrentUser, Role};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Locale;
@@ -30,8 +30,8 @@ use sea_orm::sea_query::{
     Alias, Condition, Expr, Func, IntoIden, LikeExpr, OnConflict, Query, SelectStatement,
 };
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
+    EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -343,31 +343,43 @@ fn text_field(errors: &mut FieldErrors, field: &str, v: &str, required: bool, ma
     }
 }
 
-/// Records a survey in the ledger (the procurement officer).
+/// The procurement officer (`act.actor`) records a survey in the ledger. Joins the caller's
+/// transaction: it reads and writes through `txn` and commits nothing.
 pub async fn record_survey(
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
+    input: SurveyInput,
+) -> AppResult<price_survey::Model> {
+    record_survey_with(txn, act, input, FieldErrors::new()).await
+}
+
+/// [`record_survey`] on its own: in a write transaction of its own, committed when it
+/// succeeds.
+pub async fn record_survey_now(
     state: &AppState,
     user: &CurrentUser,
     input: SurveyInput,
 ) -> AppResult<price_survey::Model> {
-    record_survey_with(state, user, input, FieldErrors::new()).await
+    record_survey_with_now(state, user, input, FieldErrors::new()).await
 }
 
-/// Records a survey; `errors` holds what the caller already found wrong (a form's unreadable
-/// fields), so that every problem is shown at once.
+/// [`record_survey`], where `errors` holds what the caller already found wrong (a form's
+/// unreadable fields), so that every problem is shown at once. Joins the caller's transaction:
+/// it reads and writes through `txn` and commits nothing.
 pub async fn record_survey_with(
-    state: &AppState,
-    user: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     input: SurveyInput,
     mut errors: FieldErrors,
 ) -> AppResult<price_survey::Model> {
-    let conn = &state.db.read;
-    let today = state.today();
+    let user = act.actor;
+    let today = act.today;
     match input.material_id {
         None => {
             errors.add("material_id", RuleCode::Required);
         }
         Some(id) => {
-            if material::Entity::find_by_id(id).one(conn).await?.is_none() {
+            if material::Entity::find_by_id(id).one(txn).await?.is_none() {
                 errors.add("material_id", RuleCode::NotFound);
             }
         }
@@ -405,7 +417,7 @@ pub async fn record_survey_with(
         2000,
     );
     if let Some(cid) = input.corrects_id {
-        match price_survey::Entity::find_by_id(cid).one(conn).await? {
+        match price_survey::Entity::find_by_id(cid).one(txn).await? {
             None => {
                 errors.add("corrects_id", RuleCode::NotFound);
             }
@@ -421,8 +433,7 @@ pub async fn record_survey_with(
     else {
         return Err(AppError::field("material_id", RuleCode::Required));
     };
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
+    let now = act.now;
     let s = price_survey::ActiveModel {
         material_id: Set(material_id),
         surveyed_on: Set(surveyed_on),
@@ -435,15 +446,28 @@ pub async fn record_survey_with(
         recorded_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     audit::record(
-        &txn,
+        txn,
         &user.actor(),
         now,
         Change::new("price_survey.create", "price_survey", s.id).after(&s),
     )
     .await?;
+    Ok(s)
+}
+
+/// [`record_survey_with`] on its own: in a write transaction of its own, committed when it
+/// succeeds.
+pub async fn record_survey_with_now(
+    state: &AppState,
+    user: &CurrentUser,
+    input: SurveyInput,
+    errors: FieldErrors,
+) -> AppResult<price_survey::Model> {
+    let txn = state.db.begin_write().await?;
+    let s = record_survey_with(&txn, &Act::of(state, user), input, errors).await?;
     txn.commit().await?;
     Ok(s)
 }
@@ -764,6 +788,11 @@ fn decided_already(e: sea_orm::DbErr) -> AppError {
 /// failure against the supplier through the suppliers' own flow (the supplier is told and the
 /// head confirms it, rule 2); dismissing needs a reason. Either way the candidate stays away
 /// until the listing's price or its material's latest survey changes.
+///
+/// Not one transaction, so it opens its own (and joins none): the decision is claimed and
+/// committed first; the failure is then recorded and linked to it in a second transaction; if
+/// that fails, a third gives the candidate back (audited as `price_candidate.confirm_undone`)
+/// before the error is returned. One [`Act`] covers all three.
 pub async fn decide(
     state: &AppState,
     user: &CurrentUser,
@@ -793,7 +822,8 @@ pub async fn decide(
     let margin = crate::settings::price_margin(&state.db.read).await?;
     let c = current_candidate(&state.db.read, listing_id, survey_id, margin).await?;
     let reason = input.reason.trim().to_string();
-    let now = state.now();
+    let act = Act::of(state, user);
+    let now = act.now;
 
     // The decision is claimed first, in its own transaction: its unique key lets only one of
     // two racing officers through, so a candidate never becomes two failures.
@@ -855,20 +885,18 @@ pub async fn decide(
     if !reason.is_empty() {
         description = format!("{description}\n{reason}");
     }
-    let recorded = crate::suppliers::store::record_failure(
-        state,
-        user,
-        c.supplier.id,
-        FailureInput {
-            kind: FailureKind::Price,
-            source: FailureSource::PriceSurvey,
-            description,
-            evidence_file_id: None,
-        },
-    )
+    let recorded: AppResult<price_candidate::Model> = async {
+        let txn = state.db.begin_write().await?;
+        let after = record_price_failure(&txn, &act, &c, row.clone(), description, &args).await?;
+        txn.commit().await?;
+        Ok(after)
+    }
     .await;
-    let failure = match recorded {
-        Ok(f) => f,
+    match recorded {
+        Ok(after) => {
+            state.mail_wake.notify_one();
+            Ok(after)
+        }
         Err(e) => {
             // No failure was recorded: give the candidate back, so it can be decided again.
             let txn = state.db.begin_write().await?;
@@ -878,26 +906,49 @@ pub async fn decide(
             audit::record(
                 &txn,
                 &user.actor(),
-                state.now(),
+                act.now,
                 Change::new("price_candidate.confirm_undone", "price_candidate", row.id)
                     .before(&row),
             )
             .await?;
             txn.commit().await?;
-            return Err(e);
+            Err(e)
         }
-    };
+    }
+}
 
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
+/// A confirmed candidate's second part: a price failure recorded against its supplier through
+/// the suppliers' own flow (which tells the supplier), linked to the candidate `row`, and the
+/// procurement heads told. Joins the caller's transaction: it reads and writes through `txn`
+/// and commits nothing.
+async fn record_price_failure(
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
+    c: &Candidate,
+    row: price_candidate::Model,
+    description: String,
+    args: &[(&str, String)],
+) -> AppResult<price_candidate::Model> {
+    let failure = crate::suppliers::store::record_failure(
+        txn,
+        act,
+        c.supplier.id,
+        FailureInput {
+            kind: FailureKind::Price,
+            source: FailureSource::PriceSurvey,
+            description,
+            evidence_file_id: None,
+        },
+    )
+    .await?;
     let before = row.clone();
     let mut am: price_candidate::ActiveModel = row.into();
     am.failure_id = Set(Some(failure.id));
-    let after = am.update(&txn).await?;
+    let after = am.update(txn).await?;
     audit::record(
-        &txn,
-        &user.actor(),
-        now,
+        txn,
+        &act.actor.actor(),
+        act.now,
         Change::new(
             "price_candidate.failure_recorded",
             "price_candidate",
@@ -911,11 +962,17 @@ pub async fn decide(
     mail_args.extend([
         ("company", c.supplier.legal_name.clone()),
         ("id", c.supplier.id.to_string()),
-        ("officer", user.display_name.clone()),
+        ("officer", act.actor.display_name.clone()),
     ]);
-    let heads = users::active_with_roles(&txn, &[Role::ProcurementHead]).await?;
-    mail::enqueue_to_users(&txn, state, &heads, "price_failure_recorded", &mail_args).await?;
-    txn.commit().await?;
-    state.mail_wake.notify_one();
+    let heads = users::active_with_roles(txn, &[Role::ProcurementHead]).await?;
+    mail::enqueue_to_users_at(
+        txn,
+        &act.base_url,
+        act.now,
+        &heads,
+        "price_failure_recorded",
+        &mail_args,
+    )
+    .await?;
     Ok(after)
 }

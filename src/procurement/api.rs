@@ -56,7 +56,7 @@ pub async fn open_plan(
     body: web::Json<NewPlan>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::PlanNeeds)?;
-    let p = store::open_plan(&state, &user, body.into_inner()).await?;
+    let p = store::open_plan_now(&state, &user, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(PlanView::new(p, state.today())))
 }
 
@@ -97,7 +97,7 @@ pub async fn add_line(
     req: HttpRequest,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::PlanNeeds)?;
-    let l = store::add_line(&state, &user, *id, body.into_inner()).await?;
+    let l = store::add_line_now(&state, &user, *id, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(one_line(&state, l, Locale::of(&req)).await?))
 }
 
@@ -113,7 +113,7 @@ pub async fn update_line(
     req: HttpRequest,
 ) -> AppResult<web::Json<LineView>> {
     user.require(Capability::PlanNeeds)?;
-    let l = store::update_line(&state, &user, *id, body.into_inner()).await?;
+    let l = store::update_line_now(&state, &user, *id, body.into_inner()).await?;
     Ok(web::Json(one_line(&state, l, Locale::of(&req)).await?))
 }
 
@@ -127,7 +127,7 @@ pub async fn remove_line(
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::PlanNeeds)?;
-    store::remove_line(&state, &user, *id).await?;
+    store::remove_line_now(&state, &user, *id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -142,7 +142,7 @@ pub async fn submit_plan(
     id: web::Path<i64>,
 ) -> AppResult<web::Json<PlanView>> {
     user.require(Capability::ManageProcurement)?;
-    let p = store::submit_plan(&state, &user, *id).await?;
+    let p = store::submit_plan_now(&state, &user, *id).await?;
     Ok(web::Json(PlanView::new(p, state.today())))
 }
 
@@ -160,7 +160,7 @@ pub async fn decide_plan(
     req: HttpRequest,
 ) -> AppResult<web::Json<PlanDetail>> {
     user.require(Capability::ApproveProcurement)?;
-    store::decide_plan(&state, &user, *id, body.into_inner()).await?;
+    store::decide_plan_now(&state, &user, *id, body.into_inner()).await?;
     Ok(web::Json(
         plan_detail(&state, &user, *id, Locale::of(&req)).await?,
     ))
@@ -196,7 +196,7 @@ pub async fn record_quote(
     req: HttpRequest,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageProcurement)?;
-    store::record_quote(&state, &user, *id, body.into_inner()).await?;
+    store::record_quote_now(&state, &user, *id, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(comparison(&state, *id, Locale::of(&req)).await?))
 }
 
@@ -220,7 +220,7 @@ pub async fn choose(
     req: HttpRequest,
 ) -> AppResult<web::Json<ChoiceResult>> {
     user.require(Capability::ManageProcurement)?;
-    let (l, c) = store::choose(&state, &user, *id, body.into_inner()).await?;
+    let (l, c) = store::choose_now(&state, &user, *id, body.into_inner()).await?;
     let contract = match c {
         Some(c) => contract_views(&state.db.read, vec![c], state.now())
             .await?
@@ -276,7 +276,7 @@ pub async fn update_contract(
     body: web::Json<ContractDates>,
 ) -> AppResult<web::Json<ContractView>> {
     user.require(Capability::ManageProcurement)?;
-    let c = store::update_contract(&state, &user, *id, body.into_inner()).await?;
+    let c = store::update_contract_now(&state, &user, *id, body.into_inner()).await?;
     let mut v = contract_views(&state.db.read, vec![c], state.now()).await?;
     Ok(web::Json(v.pop().ok_or(AppError::NotFound)?))
 }
@@ -292,7 +292,7 @@ pub async fn submit_contract(
     id: web::Path<i64>,
 ) -> AppResult<web::Json<ContractView>> {
     user.require(Capability::ManageProcurement)?;
-    let c = store::submit_contract(&state, &user, *id).await?;
+    let c = store::submit_contract_now(&state, &user, *id).await?;
     let mut v = contract_views(&state.db.read, vec![c], state.now()).await?;
     Ok(web::Json(v.pop().ok_or(AppError::NotFound)?))
 }
@@ -310,7 +310,7 @@ pub async fn sign_off(
     req: HttpRequest,
 ) -> AppResult<web::Json<ContractDetail>> {
     user.require(Capability::SignContracts)?;
-    store::sign_off(&state, &user, *id, body.into_inner()).await?;
+    store::sign_off_now(&state, &user, *id, body.into_inner()).await?;
     Ok(web::Json(
         contract_detail(&state, *id, Locale::of(&req)).await?,
     ))
@@ -342,7 +342,7 @@ pub async fn adopt_price(
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageProcurement)?;
-    let made = store::adopt_price(&state, &user, *id).await?;
+    let made = store::adopt_price_now(&state, &user, *id).await?;
     let body: Vec<AdoptedPrice> = made
         .into_iter()
         .map(|c| AdoptedPrice {

@@ -102,7 +102,7 @@ pub async fn open_plan(
 ) -> AppResult<HttpResponse> {
     user.require(Capability::PlanNeeds)?;
     let month = field(&form.0, "month");
-    match store::open_plan(&state, &user, NewPlan { month }).await {
+    match store::open_plan_now(&state, &user, NewPlan { month }).await {
         Ok(p) => Ok(redirect_with_flash(
             &format!("/plans/{}", p.id),
             "success",
@@ -328,7 +328,7 @@ pub async fn add_line(
     let id = *id;
     let f = form.0;
     let result = async {
-        store::add_line(&state, &user, id, line_input(&f)?).await?;
+        store::add_line_now(&state, &user, id, line_input(&f)?).await?;
         Ok(())
     }
     .await;
@@ -471,7 +471,7 @@ pub async fn line_save(
     let id = *id;
     let f = form.0;
     let result = async {
-        let l = store::update_line(&state, &user, id, line_input(&f)?).await?;
+        let l = store::update_line_now(&state, &user, id, line_input(&f)?).await?;
         Ok(l.plan_id)
     }
     .await;
@@ -506,7 +506,7 @@ pub async fn line_remove(
         .await?
         .map(|l| l.plan_id)
         .ok_or(AppError::NotFound)?;
-    let result = store::remove_line(&state, &user, id).await;
+    let result = store::remove_line_now(&state, &user, id).await;
     let to = format!("/plans/{plan_id}");
     let locale = ctx.locale;
     form_outcome(
@@ -540,7 +540,7 @@ pub async fn submit_plan(
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageProcurement)?;
     let id = *id;
-    let result = store::submit_plan(&state, &user, id).await.map(|_| ());
+    let result = store::submit_plan_now(&state, &user, id).await.map(|_| ());
     let to = format!("/plans/{id}");
     let locale = ctx.locale;
     form_outcome(
@@ -576,7 +576,7 @@ pub async fn decide_plan(
     let id = *id;
     let f = form.0;
     let approve = field(&f, "action") == "approve";
-    let result = store::decide_plan(
+    let result = store::decide_plan_now(
         &state,
         &user,
         id,
@@ -730,7 +730,7 @@ pub async fn record_quote(
                 .parse()
                 .map_err(|_| AppError::field("delivery_days", RuleCode::NotANumber))?,
         };
-        store::record_quote(&state, &user, id, input).await?;
+        store::record_quote_now(&state, &user, id, input).await?;
         Ok(())
     }
     .await;
@@ -762,7 +762,7 @@ pub async fn choose(
             quote_id: self::id(&f, "quote_id")?,
             reason: field(&f, "reason"),
         };
-        store::choose(&state, &user, id, input).await
+        store::choose_now(&state, &user, id, input).await
     }
     .await;
     match result {
@@ -1021,7 +1021,7 @@ pub async fn contract_save(
             starts_on: optional_date(&f, "starts_on")?,
             ends_on: optional_date(&f, "ends_on")?,
         };
-        store::update_contract(&state, &user, id, input).await?;
+        store::update_contract_now(&state, &user, id, input).await?;
         Ok(())
     }
     .await;
@@ -1043,7 +1043,9 @@ pub async fn contract_submit(
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageProcurement)?;
     let id = *id;
-    let result = store::submit_contract(&state, &user, id).await.map(|_| ());
+    let result = store::submit_contract_now(&state, &user, id)
+        .await
+        .map(|_| ());
     let to = format!("/contracts/{id}");
     let locale = ctx.locale;
     form_outcome(
@@ -1072,7 +1074,9 @@ pub async fn sign_off(
         approve: field(&f, "decision") == "approve",
         note: field(&f, "note"),
     };
-    let result = store::sign_off(&state, &user, id, input).await.map(|_| ());
+    let result = store::sign_off_now(&state, &user, id, input)
+        .await
+        .map(|_| ());
     let to = format!("/contracts/{id}");
     let locale = ctx.locale;
     form_outcome(
@@ -1100,7 +1104,7 @@ pub async fn adopt_price(
         .await?
         .map(|i| i.contract_id)
         .ok_or(AppError::NotFound)?;
-    let result = store::adopt_price(&state, &user, id).await.map(|_| ());
+    let result = store::adopt_price_now(&state, &user, id).await.map(|_| ());
     let to = format!("/contracts/{contract_id}");
     let locale = ctx.locale;
     form_outcome(

@@ -141,6 +141,6 @@ pub async fn rejection_to_failure(
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::RecordFailures)?;
-    let f = store::rejection_to_failure(&state, &user, *id).await?;
+    let f = store::rejection_to_failure_now(&state, &user, *id).await?;
     Ok(HttpResponse::Created().json(crate::suppliers::store::FailureView::from(f)))
 }

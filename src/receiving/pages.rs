@@ -146,7 +146,7 @@ pub async fn rejection_to_failure(
     _f: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::RecordFailures)?;
-    let f = super::store::rejection_to_failure(&state, &user, *id).await?;
+    let f = super::store::rejection_to_failure_now(&state, &user, *id).await?;
     Ok(redirect_with_flash(
         &format!("/suppliers/{}", f.supplier_id),
         "success",

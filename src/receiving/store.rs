@@ -338,21 +338,32 @@ pub async fn inspect_now(
 }
 
 /// Rule 8 feeding rule 2: the rejected part of an inspected delivery line becomes a quality
-/// failure of its supplier (source: receiving inspection), described by the delivery note,
-/// the material and the keeper's reason, with the line's certificate as evidence. Refused
-/// when nothing of the line was rejected.
-///
-/// Not yet composable: the failure is recorded by `suppliers::store::record_failure`, which
-/// opens (and commits) its own transaction and wakes the mail sender. Once it joins a
-/// caller's transaction, this becomes `(txn, act, line_id)`: [`failure_of_rejection`] on
-/// `txn`, then `record_failure` on `txn`.
+/// failure of its supplier (source: receiving inspection), recorded by the office
+/// (`act.actor`), described by the delivery note, the material and the keeper's reason, with
+/// the line's certificate as evidence; the supplier is emailed. Refused when nothing of the
+/// line was rejected. Joins the caller's transaction: [`failure_of_rejection`], then
+/// `suppliers::store::record_failure`, both through `txn`; it commits nothing.
 pub async fn rejection_to_failure(
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
+    line_id: i64,
+) -> AppResult<entity::supplier_failure::Model> {
+    let (supplier_id, input) = failure_of_rejection(txn, line_id).await?;
+    crate::suppliers::store::record_failure(txn, act, supplier_id, input).await
+}
+
+/// [`rejection_to_failure`] on its own: in a write transaction of its own, committed when it
+/// succeeds; then the mail sender is woken.
+pub async fn rejection_to_failure_now(
     state: &AppState,
     officer: &CurrentUser,
     line_id: i64,
 ) -> AppResult<entity::supplier_failure::Model> {
-    let (supplier_id, input) = failure_of_rejection(&state.db.read, line_id).await?;
-    crate::suppliers::store::record_failure(state, officer, supplier_id, input).await
+    let txn = state.db.begin_write().await?;
+    let f = rejection_to_failure(&txn, &Act::of(state, officer), line_id).await?;
+    txn.commit().await?;
+    state.mail_wake.notify_one();
+    Ok(f)
 }
 
 /// The quality failure a rejected delivery line makes: its supplier and what is recorded

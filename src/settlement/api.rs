@@ -254,7 +254,7 @@ pub async fn step(
     body: web::Json<Step>,
 ) -> AppResult<web::Json<StatementView>> {
     user.require(Capability::StepStatements)?;
-    let s = store::step(&state, &user, *id, body.into_inner()).await?;
+    let s = store::step_now(&state, &user, *id, body.into_inner()).await?;
     let mut v = views(&state.db.read, vec![s]).await?;
     Ok(web::Json(v.pop().ok_or(AppError::NotFound)?))
 }

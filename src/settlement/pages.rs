@@ -287,7 +287,7 @@ pub async fn step_submit(
     let action = field(&f, "action");
     let result = async {
         let step = step_from_form(&f)?;
-        store::step(&state, &user, id, step).await?;
+        store::step_now(&state, &user, id, step).await?;
         Ok(())
     }
     .await;

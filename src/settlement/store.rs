@@ -9,7 +9,7 @@
 
 use super::rules::{self, Action, Carried, Draw, LineKind, Period, Status};
 use crate::audit::{self, Actor, Change};
-use crate::auth::{CurrentUser, Role};
+use crate::auth::{Act, CurrentUser, Role};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::money::cents_for;
@@ -472,29 +472,30 @@ impl Step {
     }
 }
 
-/// Moves a statement one step on. The supplier confirms or disputes its own issued statement;
-/// finance does the rest. Each step is one transaction with its audit record and mail; a step
-/// the statement's state does not allow is refused and changes nothing.
+/// `act.actor` moves a statement one step on. The supplier confirms or disputes its own issued
+/// statement; finance does the rest. Each step comes with its audit record and mail; a step
+/// the statement's state does not allow is refused and changes nothing. Joins the caller's
+/// transaction: it reads and writes through `txn` and commits nothing.
 pub async fn step(
-    state: &AppState,
-    user: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     id: StatementId,
     step: Step,
 ) -> AppResult<statement::Model> {
+    let user = act.actor;
     let action = step.action();
     // Each step is one side's (the route lets both sides through, `StepStatements`).
     if rules::actor_of(user.role) != Some(rules::who(action)) {
         return Err(AppError::Forbidden);
     }
-    let (s, lines) = get(&state.db.read, user, id).await?;
+    let (s, lines) = get(txn, user, id).await?;
     let from = Status::parse(&s.status).ok_or(AppError::Rule(RuleCode::StatementState))?;
     let to = rules::next(from, action).ok_or(AppError::Rule(RuleCode::StatementState))?;
     let mut errors = FieldErrors::new();
     check_step(&step, &lines, &mut errors);
     errors.into_result()?;
 
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
+    let now = act.now;
     // Conditional on the state read: a second, concurrent step finds it moved on and fails.
     let mut update = statement::Entity::update_many()
         .col_expr(statement::Column::Status, Expr::value(to.as_str()))
@@ -529,7 +530,7 @@ pub async fn step(
     let r = update
         .filter(statement::Column::Id.eq(id))
         .filter(statement::Column::Status.eq(from.as_str()))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if r.rows_affected != 1 {
         return Err(AppError::Conflict(RuleCode::StatementChanged));
@@ -543,7 +544,7 @@ pub async fn step(
                         Expr::value(d.reason.trim()),
                     )
                     .filter(statement_line::Column::Id.eq(d.line_id))
-                    .exec(&txn)
+                    .exec(txn)
                     .await?;
             }
         }
@@ -555,7 +556,7 @@ pub async fn step(
                         Expr::value(r.note.trim()),
                     )
                     .filter(statement_line::Column::Id.eq(r.line_id))
-                    .exec(&txn)
+                    .exec(txn)
                     .await?;
                 if !r.amount.is_zero() {
                     statement_adjustment::ActiveModel {
@@ -568,7 +569,7 @@ pub async fn step(
                         created_at: Set(now),
                         ..Default::default()
                     }
-                    .insert(&txn)
+                    .insert(txn)
                     .await?;
                 }
             }
@@ -576,11 +577,11 @@ pub async fn step(
         _ => {}
     }
     let after = statement::Entity::find_by_id(id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
     audit::record(
-        &txn,
+        txn,
         &user.actor(),
         now,
         Change::new(&format!("statement.{}", action.as_str()), "statement", id)
@@ -595,31 +596,45 @@ pub async fn step(
     ];
     let (to_users, kind) = match action {
         Action::Dispute => (
-            crate::users::store::active_with_roles(&txn, &[Role::Finance]).await?,
+            crate::users::store::active_with_roles(txn, &[Role::Finance]).await?,
             "statement_disputed",
         ),
         Action::Confirm => (
-            crate::users::store::active_with_roles(&txn, &[Role::Finance]).await?,
+            crate::users::store::active_with_roles(txn, &[Role::Finance]).await?,
             "statement_confirmed",
         ),
         Action::Issue => (
-            crate::users::store::active_of_supplier(&txn, s.supplier_id).await?,
+            crate::users::store::active_of_supplier(txn, s.supplier_id).await?,
             "statement_issued",
         ),
         Action::Resolve => (
-            crate::users::store::active_of_supplier(&txn, s.supplier_id).await?,
+            crate::users::store::active_of_supplier(txn, s.supplier_id).await?,
             "statement_resolved",
         ),
         Action::Invoice => (Vec::new(), ""),
         Action::Pay => (
-            crate::users::store::active_of_supplier(&txn, s.supplier_id).await?,
+            crate::users::store::active_of_supplier(txn, s.supplier_id).await?,
             "statement_paid",
         ),
     };
     if !to_users.is_empty() {
-        crate::mail::enqueue_to_users(&txn, state, &to_users, kind, &args).await?;
+        crate::mail::enqueue_to_users_at(txn, &act.base_url, now, &to_users, kind, &args).await?;
     }
+    Ok(after)
+}
+
+/// [`step`] on its own: in a write transaction of its own, committed when it succeeds; then
+/// the mail sender is woken for what it queued.
+pub async fn step_now(
+    state: &AppState,
+    user: &CurrentUser,
+    id: StatementId,
+    step_to_take: Step,
+) -> AppResult<statement::Model> {
+    let txn = state.db.begin_write().await?;
+    let after = step(&txn, &Act::of(state, user), id, step_to_take).await?;
     txn.commit().await?;
+    state.mail_wake.notify_one();
     Ok(after)
 }
 

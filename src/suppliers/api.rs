@@ -260,7 +260,7 @@ pub async fn update_application(
 ) -> AppResult<web::Json<SupplierView>> {
     user.require(Capability::ManageOwnSupplier)?;
     let id = own(&user)?;
-    store::update_application(&state, &user, body.into_inner()).await?;
+    store::update_application_now(&state, &user, body.into_inner()).await?;
     Ok(web::Json(full_view(&state, id).await?))
 }
 
@@ -274,7 +274,7 @@ pub async fn submit(
 ) -> AppResult<web::Json<SupplierView>> {
     user.require(Capability::ManageOwnSupplier)?;
     let id = own(&user)?;
-    store::submit(&state, &user).await?;
+    store::submit_now(&state, &user).await?;
     Ok(web::Json(full_view(&state, id).await?))
 }
 
@@ -289,7 +289,7 @@ pub async fn add_document(
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageOwnSupplier)?;
     own(&user)?;
-    let d = store::add_document(&state, &user, body.into_inner()).await?;
+    let d = store::add_document_now(&state, &user, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(document_view(d, state.today())))
 }
 
@@ -311,7 +311,7 @@ pub async fn respond(
     user.require(Capability::ManageOwnSupplier)?;
     own(&user)?;
     Ok(web::Json(
-        store::respond_to_failure(&state, &user, *id, &body.response)
+        store::respond_to_failure_now(&state, &user, *id, &body.response)
             .await?
             .into(),
     ))
@@ -361,7 +361,7 @@ pub async fn review(
     body: web::Json<ReviewInput>,
 ) -> AppResult<web::Json<SupplierView>> {
     user.require(Capability::ReviewSuppliers)?;
-    store::review(&state, &user, *id, body.into_inner()).await?;
+    store::review_now(&state, &user, *id, body.into_inner()).await?;
     Ok(web::Json(full_view(&state, *id).await?))
 }
 
@@ -376,7 +376,7 @@ pub async fn admission(
     body: web::Json<AdmissionInput>,
 ) -> AppResult<web::Json<SupplierView>> {
     user.require(Capability::DecideAdmissions)?;
-    store::decide_admission(&state, &user, *id, body.into_inner()).await?;
+    store::decide_admission_now(&state, &user, *id, body.into_inner()).await?;
     Ok(web::Json(full_view(&state, *id).await?))
 }
 
@@ -391,7 +391,7 @@ pub async fn record_failure(
     body: web::Json<FailureInput>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::RecordFailures)?;
-    let f = store::record_failure(&state, &user, *id, body.into_inner()).await?;
+    let f = store::record_failure_now(&state, &user, *id, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(FailureView::from(f)))
 }
 
@@ -415,7 +415,7 @@ pub async fn decide_failure(
 ) -> AppResult<web::Json<FailureDecision>> {
     user.require(Capability::DecideFailures)?;
     Ok(web::Json(
-        store::decide_failure(&state, &user, *id, body.confirm, &body.note).await?,
+        store::decide_failure_now(&state, &user, *id, body.confirm, &body.note).await?,
     ))
 }
 
@@ -430,7 +430,7 @@ pub async fn suspend(
     body: web::Json<SuspensionInput>,
 ) -> AppResult<web::Json<SupplierView>> {
     user.require(Capability::SuspendSuppliers)?;
-    store::suspend(&state, &user, *id, body.into_inner()).await?;
+    store::suspend_now(&state, &user, *id, body.into_inner()).await?;
     Ok(web::Json(full_view(&state, *id).await?))
 }
 
@@ -445,7 +445,7 @@ pub async fn re_review(
     body: web::Json<store::ReReviewInput>,
 ) -> AppResult<web::Json<SupplierView>> {
     user.require(Capability::ReviewSuppliers)?;
-    store::re_review(&state, &user, *id, body.into_inner()).await?;
+    store::re_review_now(&state, &user, *id, body.into_inner()).await?;
     Ok(web::Json(full_view(&state, *id).await?))
 }
 
@@ -459,6 +459,6 @@ pub async fn reinstate(
     id: web::Path<SupplierId>,
 ) -> AppResult<web::Json<SupplierView>> {
     user.require(Capability::SuspendSuppliers)?;
-    store::reinstate(&state, &user.actor(), *id).await?;
+    store::reinstate_now(&state, &user, *id).await?;
     Ok(web::Json(full_view(&state, *id).await?))
 }

@@ -78,13 +78,20 @@ pub async fn suspension_expiry(state: &AppState, as_of: NaiveDate) -> AppResult<
         .filter(supplier::Column::SuspendedUntil.lt(as_of))
         .all(&state.db.read)
         .await?;
+    let actor = Actor::system("job:suspension-expiry");
     let mut lifted = 0;
     for s in due {
-        // Another instance may have lifted it a moment ago; that is not a failure here.
-        if super::store::reinstate(state, &Actor::system("job:suspension-expiry"), s.id)
-            .await
-            .is_ok()
-        {
+        // One transaction per supplier. Another instance may have lifted it a moment ago;
+        // that is not a failure here.
+        let one = async {
+            let txn = state.db.begin_write().await?;
+            super::store::reinstate_as(&txn, &actor, state.now(), &state.config.base_url(), s.id)
+                .await?;
+            txn.commit().await?;
+            state.mail_wake.notify_one();
+            AppResult::Ok(())
+        };
+        if one.await.is_ok() {
             lifted += 1;
         }
     }

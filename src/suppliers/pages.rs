@@ -325,7 +325,7 @@ pub async fn mine_update(
     form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageOwnSupplier)?;
-    let r = store::update_application(&state, &user, application_of(&form.0))
+    let r = store::update_application_now(&state, &user, application_of(&form.0))
         .await
         .map(|_| ());
     mine_or_error(&state, ctx, &user, r, "application", "flash-saved").await
@@ -339,7 +339,7 @@ pub async fn mine_submit(
     _form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageOwnSupplier)?;
-    let r = store::submit(&state, &user).await.map(|_| ());
+    let r = store::submit_now(&state, &user).await.map(|_| ());
     mine_or_error(
         &state,
         ctx,
@@ -378,7 +378,7 @@ pub async fn mine_document(
             Some(user.id),
         )
         .await?;
-        store::add_document(
+        store::add_document_now(
             &state,
             &user,
             DocumentInput {
@@ -405,7 +405,7 @@ pub async fn mine_respond(
     form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageOwnSupplier)?;
-    let r = store::respond_to_failure(&state, &user, *id, &field(&form.0, "response"))
+    let r = store::respond_to_failure_now(&state, &user, *id, &field(&form.0, "response"))
         .await
         .map(|_| ());
     mine_or_error(&state, ctx, &user, r, "failure", "flash-saved").await
@@ -644,7 +644,9 @@ pub async fn review_submit(
         decision,
         reasons: field(&f, "reasons"),
     };
-    let r = store::review(&state, &user, *id, input).await.map(|_| ());
+    let r = store::review_now(&state, &user, *id, input)
+        .await
+        .map(|_| ());
     review_or_error(&state, ctx, &user, *id, r, "review", "flash-saved").await
 }
 
@@ -658,7 +660,7 @@ pub async fn re_review_submit(
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReviewSuppliers)?;
     let f = form.0;
-    let r = store::re_review(
+    let r = store::re_review_now(
         &state,
         &user,
         *id,
@@ -719,7 +721,7 @@ pub async fn admission_submit(
         } else {
             None
         };
-        store::decide_admission(
+        store::decide_admission_now(
             &state,
             &user,
             *id,
@@ -771,7 +773,7 @@ pub async fn failure_submit(
             ),
             None => None,
         };
-        store::record_failure(
+        store::record_failure_now(
             &state,
             &user,
             *id,
@@ -813,7 +815,7 @@ pub async fn failure_decision(
         .await?
         .ok_or(AppError::NotFound)?;
     let confirm = field(&f, "decision") == "confirm";
-    let r = store::decide_failure(&state, &user, *id, confirm, &field(&f, "note")).await;
+    let r = store::decide_failure_now(&state, &user, *id, confirm, &field(&f, "note")).await;
     let flash = match &r {
         Ok(d) if d.removed => "flash-supplier-removed",
         _ => "flash-saved",
@@ -841,7 +843,7 @@ pub async fn suspension_submit(
     user.require(Capability::SuspendSuppliers)?;
     let f = form.0;
     let r = async {
-        store::suspend(
+        store::suspend_now(
             &state,
             &user,
             *id,
@@ -866,9 +868,7 @@ pub async fn reinstatement_submit(
     _form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::SuspendSuppliers)?;
-    let r = store::reinstate(&state, &user.actor(), *id)
-        .await
-        .map(|_| ());
+    let r = store::reinstate_now(&state, &user, *id).await.map(|_| ());
     review_or_error(&state, ctx, &user, *id, r, "suspension", "flash-saved").await
 }
 

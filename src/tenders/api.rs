@@ -67,7 +67,7 @@ pub async fn api_create(
     req: HttpRequest,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageProcurement)?;
-    let t = store::create(&state, &user, body.into_inner()).await?;
+    let t = store::create_now(&state, &user, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(store::detail(&state, &user, t.id, Locale::of(&req)).await?))
 }
 
@@ -101,7 +101,7 @@ pub async fn api_update(
     req: HttpRequest,
 ) -> AppResult<web::Json<TenderDetail>> {
     user.require(Capability::ManageProcurement)?;
-    store::update(&state, &user, *id, body.into_inner()).await?;
+    store::update_now(&state, &user, *id, body.into_inner()).await?;
     Ok(web::Json(
         store::detail(&state, &user, *id, Locale::of(&req)).await?,
     ))
@@ -121,7 +121,7 @@ pub async fn api_add_document(
     user.require(Capability::ManageProcurement)?;
     let (_, upload) = crate::files::read_multipart(payload).await?;
     let upload = upload.ok_or_else(|| AppError::field("file", RuleCode::Required))?;
-    let f = store::add_document(&state, &user, *id, &upload).await?;
+    let f = store::add_document_now(&state, &user, *id, &upload).await?;
     Ok(HttpResponse::Created().json(TenderDocumentView {
         url: format!("/api/tenders/{}/documents/{}", *id, f.id),
         file_id: f.id,
@@ -159,7 +159,7 @@ pub async fn api_publish(
     req: HttpRequest,
 ) -> AppResult<web::Json<TenderDetail>> {
     user.require(Capability::ManageProcurement)?;
-    store::publish(&state, &user, *id).await?;
+    store::publish_now(&state, &user, *id).await?;
     Ok(web::Json(
         store::detail(&state, &user, *id, Locale::of(&req)).await?,
     ))
@@ -194,7 +194,7 @@ pub async fn api_submit_bid(
     req: HttpRequest,
 ) -> AppResult<web::Json<MyBidView>> {
     user.require(Capability::ManageOwnSupplier)?;
-    store::submit_bid(&state, &user, *id, body.into_inner()).await?;
+    store::submit_bid_now(&state, &user, *id, body.into_inner()).await?;
     let (_, v) = store::my_bid_view(&state, &user, *id, Locale::of(&req)).await?;
     Ok(web::Json(v))
 }
@@ -210,7 +210,7 @@ pub async fn api_withdraw_bid(
     req: HttpRequest,
 ) -> AppResult<web::Json<MyBidView>> {
     user.require(Capability::ManageOwnSupplier)?;
-    store::withdraw_bid(&state, &user, *id).await?;
+    store::withdraw_bid_now(&state, &user, *id).await?;
     let (_, v) = store::my_bid_view(&state, &user, *id, Locale::of(&req)).await?;
     Ok(web::Json(v))
 }
@@ -227,7 +227,7 @@ pub async fn api_open(
     req: HttpRequest,
 ) -> AppResult<web::Json<OpenResult>> {
     user.require(Capability::TenderCommittee)?;
-    let outcome = store::open(&state, &user, *id).await?;
+    let outcome = store::open_now(&state, &user, *id).await?;
     Ok(web::Json(OpenResult {
         outcome,
         tender: store::detail(&state, &user, *id, Locale::of(&req)).await?,
@@ -247,7 +247,7 @@ pub async fn api_score(
     req: HttpRequest,
 ) -> AppResult<web::Json<TenderDetail>> {
     user.require(Capability::TenderCommittee)?;
-    store::score(&state, &user, *id, body.into_inner()).await?;
+    store::score_now(&state, &user, *id, body.into_inner()).await?;
     Ok(web::Json(
         store::detail(&state, &user, *id, Locale::of(&req)).await?,
     ))
@@ -264,7 +264,7 @@ pub async fn api_evaluate(
     req: HttpRequest,
 ) -> AppResult<web::Json<TenderDetail>> {
     user.require(Capability::TenderCommittee)?;
-    store::evaluate(&state, &user, *id).await?;
+    store::evaluate_now(&state, &user, *id).await?;
     Ok(web::Json(
         store::detail(&state, &user, *id, Locale::of(&req)).await?,
     ))
@@ -284,7 +284,7 @@ pub async fn api_decide(
     req: HttpRequest,
 ) -> AppResult<web::Json<TenderDetail>> {
     user.require(Capability::ApproveProcurement)?;
-    store::decide(&state, &user, *id, body.into_inner()).await?;
+    store::decide_now(&state, &user, *id, body.into_inner()).await?;
     Ok(web::Json(
         store::detail(&state, &user, *id, Locale::of(&req)).await?,
     ))
@@ -303,6 +303,6 @@ pub async fn api_reissue(
     req: HttpRequest,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageProcurement)?;
-    let t = store::reissue(&state, &user, *id, body.into_inner()).await?;
+    let t = store::reissue_now(&state, &user, *id, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(store::detail(&state, &user, t.id, Locale::of(&req)).await?))
 }

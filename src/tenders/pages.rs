@@ -335,7 +335,7 @@ pub async fn create_submit(
     let f = form.0;
     let created = async {
         let input = tender_input(&f, state.tz())?;
-        store::create(&state, &user, input).await
+        store::create_now(&state, &user, input).await
     }
     .await;
     let to = match &created {
@@ -417,7 +417,9 @@ pub async fn edit_submit(
     let f = form.0;
     let result = async {
         let input = tender_input(&f, state.tz())?;
-        store::update(&state, &user, id, input).await.map(|_| ())
+        store::update_now(&state, &user, id, input)
+            .await
+            .map(|_| ())
     }
     .await;
     let locale = ctx.locale;
@@ -561,7 +563,7 @@ pub async fn document_submit(
     check_csrf(&req, &field(&f, "csrf_token"))?;
     let result = async {
         let upload = upload.ok_or_else(|| AppError::field("file", RuleCode::Required))?;
-        store::add_document(&state, &user, *id, &upload)
+        store::add_document_now(&state, &user, *id, &upload)
             .await
             .map(|_| ())
     }
@@ -597,7 +599,7 @@ pub async fn publish_submit(
     _form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageProcurement)?;
-    let result = store::publish(&state, &user, *id).await.map(|_| ());
+    let result = store::publish_now(&state, &user, *id).await.map(|_| ());
     step_outcome(&state, ctx, &user, *id, result, "tender-flash-published").await
 }
 
@@ -610,7 +612,7 @@ pub async fn open_submit(
     _form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::TenderCommittee)?;
-    let outcome = store::open(&state, &user, *id).await;
+    let outcome = store::open_now(&state, &user, *id).await;
     let flash = match &outcome {
         Ok(OpenOutcome::FirstConfirmation) => "tender-flash-open-confirmed",
         Ok(OpenOutcome::Opened) => "tender-flash-opened",
@@ -661,7 +663,7 @@ pub async fn scores_submit(
     user.require(Capability::TenderCommittee)?;
     let result = async {
         let input = scores_input(&form.0)?;
-        store::score(&state, &user, *id, input).await
+        store::score_now(&state, &user, *id, input).await
     }
     .await;
     step_outcome(&state, ctx, &user, *id, result, "tender-flash-scored").await
@@ -676,7 +678,7 @@ pub async fn evaluate_submit(
     _form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::TenderCommittee)?;
-    let result = store::evaluate(&state, &user, *id).await.map(|_| ());
+    let result = store::evaluate_now(&state, &user, *id).await.map(|_| ());
     step_outcome(&state, ctx, &user, *id, result, "tender-flash-evaluated").await
 }
 
@@ -691,7 +693,7 @@ pub async fn decision_submit(
     user.require(Capability::ApproveProcurement)?;
     let f = form.0;
     let approve = field(&f, "decision") == "approve";
-    let result = store::decide(
+    let result = store::decide_now(
         &state,
         &user,
         *id,
@@ -723,7 +725,7 @@ pub async fn reissue_submit(
     let result = async {
         let bid_deadline = parse_local(&field(&form.0, "bid_deadline"), state.tz())
             .ok_or_else(|| AppError::field("bid_deadline", RuleCode::TenderDatetime))?;
-        store::reissue(&state, &user, id, TenderReissueInput { bid_deadline }).await
+        store::reissue_now(&state, &user, id, TenderReissueInput { bid_deadline }).await
     }
     .await;
     let to = match &result {
@@ -899,7 +901,7 @@ pub async fn bid_submit(
             .map(|i| i.id)
             .collect();
         let input = bid_input(&f, &item_ids)?;
-        store::submit_bid(&state, &user, id, input)
+        store::submit_bid_now(&state, &user, id, input)
             .await
             .map(|_| ())
     }
@@ -925,7 +927,7 @@ pub async fn bid_withdraw(
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageOwnSupplier)?;
     let id = *id;
-    let result = store::withdraw_bid(&state, &user, id).await.map(|_| ());
+    let result = store::withdraw_bid_now(&state, &user, id).await.map(|_| ());
     let locale = ctx.locale;
     form_outcome(
         result,

@@ -39,7 +39,7 @@ pub async fn create(
     body: web::Json<NewUser>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageUsers)?;
-    let created = store::create(&state, &user.actor(), body.into_inner()).await?;
+    let created = store::create_now(&state, &user, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(created))
 }
 
@@ -55,6 +55,6 @@ pub async fn update(
 ) -> AppResult<web::Json<UserView>> {
     user.require(Capability::ManageUsers)?;
     Ok(web::Json(
-        store::update(&state, &user.actor(), *id, body.into_inner()).await?,
+        store::update_now(&state, &user, *id, body.into_inner()).await?,
     ))
 }

@@ -195,7 +195,7 @@ pub async fn create(
             site_id: optional_id("site_id", &f.site_id)?,
             locale: Some(f.locale.clone()).filter(|l| !l.is_empty()),
         };
-        store::create(&state, &user.actor(), input).await
+        store::create_now(&state, &user, input).await
     }
     .await;
     match result {
@@ -274,7 +274,7 @@ pub async fn update(
             active: Some(active),
             password: Some(f.password.clone()).filter(|p| !p.is_empty()),
         };
-        store::update(&state, &user.actor(), *id, input).await
+        store::update_now(&state, &user, *id, input).await
     }
     .await;
     match result {

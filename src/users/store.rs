@@ -1,17 +1,18 @@
 //! Persistence and rules of user administration.
 
 use crate::audit::{self, Actor, Change};
-use crate::auth::{Role, password};
+use crate::auth::{Act, CurrentUser, Role, password};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Locale;
 use crate::mail::{self, Email};
 use crate::state::AppState;
+use chrono::{DateTime, Utc};
 use entity::SupplierId;
 use entity::{site, supplier, user};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -122,8 +123,12 @@ async fn check_references(
     Ok(())
 }
 
-/// Creates a user and queues a welcome email, in one transaction.
-pub async fn create(state: &AppState, actor: &Actor, input: NewUser) -> AppResult<UserView> {
+/// The checks of a new user, every problem at once: its fields, the role's membership, the
+/// supplier and site it names, its email not taken. Answers its role and mail language.
+async fn check_new(
+    conn: &impl ConnectionTrait,
+    input: &NewUser,
+) -> AppResult<(Role, Option<Locale>)> {
     let mut errors: FieldErrors = input.validate().err().map(Into::into).unwrap_or_default();
     let role = Role::parse(&input.role);
     match role {
@@ -142,17 +147,11 @@ pub async fn create(state: &AppState, actor: &Actor, input: NewUser) -> AppResul
         },
         None => None,
     };
-    check_references(
-        &state.db.read,
-        input.supplier_id,
-        input.site_id,
-        &mut errors,
-    )
-    .await?;
+    check_references(conn, input.supplier_id, input.site_id, &mut errors).await?;
     let email = input.email.trim().to_lowercase();
     if user::Entity::find()
         .filter(user::Column::Email.eq(&email))
-        .count(&state.db.read)
+        .count(conn)
         .await?
         > 0
     {
@@ -160,12 +159,52 @@ pub async fn create(state: &AppState, actor: &Actor, input: NewUser) -> AppResul
     }
     errors.into_result()?;
     let role = role.ok_or_else(|| AppError::field("role", RuleCode::UnknownRole))?;
-    let hash = password::hash(input.password.clone()).await?;
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
+    Ok((role, locale))
+}
+
+/// Checks `input` on the read pool and, when it passes, hashes its password: the slow part of
+/// adding a user, done before the write transaction opens (so SQLite's single write lock is
+/// not held through it) and never for input that is refused anyway.
+async fn checked_hash(state: &AppState, input: &NewUser) -> AppResult<String> {
+    check_new(&state.db.read, input).await?;
+    password::hash(input.password.clone()).await
+}
+
+/// The admin (`act.actor`) adds a user, who is sent a welcome email. `password_hash` is
+/// `input.password` hashed ([`password::hash`]), which the caller does before it opens the
+/// transaction. Joins the caller's transaction: it reads and writes through `txn` and commits
+/// nothing.
+pub async fn create(
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
+    input: NewUser,
+    password_hash: String,
+) -> AppResult<UserView> {
+    insert_user(
+        txn,
+        &act.actor.actor(),
+        act.now,
+        &act.base_url,
+        input,
+        password_hash,
+    )
+    .await
+}
+
+/// [`create`]'s work for any audit actor (the signed-in admin, or the command line).
+async fn insert_user(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    base_url: &str,
+    input: NewUser,
+    password_hash: String,
+) -> AppResult<UserView> {
+    let (role, locale) = check_new(txn, &input).await?;
+    let email = input.email.trim().to_lowercase();
     let model = user::ActiveModel {
         email: Set(email.clone()),
-        password_hash: Set(hash),
+        password_hash: Set(password_hash),
         display_name: Set(input.display_name.trim().to_string()),
         role: Set(role.as_str().to_string()),
         supplier_id: Set(input.supplier_id),
@@ -176,12 +215,12 @@ pub async fn create(state: &AppState, actor: &Actor, input: NewUser) -> AppResul
         last_login_at: Set(None),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await
     .map_err(crate::error::taken_on("email"))?;
     let view = UserView::from(model);
     audit::record(
-        &txn,
+        txn,
         actor,
         now,
         Change::new("user.create", "user", view.id).after(&view),
@@ -189,7 +228,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: NewUser) -> AppResul
     .await?;
     let mail_locale = locale.unwrap_or_default();
     mail::enqueue(
-        &txn,
+        txn,
         Email {
             kind: "welcome",
             to: &view.email,
@@ -200,8 +239,45 @@ pub async fn create(state: &AppState, actor: &Actor, input: NewUser) -> AppResul
                 ("role", mail_locale.t(&role.label_key())),
             ],
         },
-        &state.config.base_url(),
+        base_url,
         now,
+    )
+    .await?;
+    Ok(view)
+}
+
+/// [`create`] on its own: the input is checked and the password hashed first, outside any
+/// transaction; then a write transaction of its own, committed when it succeeds; then the mail
+/// sender is woken for the welcome email.
+pub async fn create_now(
+    state: &AppState,
+    admin: &CurrentUser,
+    input: NewUser,
+) -> AppResult<UserView> {
+    let hash = checked_hash(state, &input).await?;
+    let txn = state.db.begin_write().await?;
+    let view = create(&txn, &Act::of(state, admin), input, hash).await?;
+    txn.commit().await?;
+    state.mail_wake.notify_one();
+    Ok(view)
+}
+
+/// [`create_now`] for the command line, where no one is signed in: audited as the system
+/// `actor`.
+pub async fn create_as_system(
+    state: &AppState,
+    actor: &Actor,
+    input: NewUser,
+) -> AppResult<UserView> {
+    let hash = checked_hash(state, &input).await?;
+    let txn = state.db.begin_write().await?;
+    let view = insert_user(
+        &txn,
+        actor,
+        state.now(),
+        &state.config.base_url(),
+        input,
+        hash,
     )
     .await?;
     txn.commit().await?;
@@ -209,17 +285,26 @@ pub async fn create(state: &AppState, actor: &Actor, input: NewUser) -> AppResul
     Ok(view)
 }
 
-pub async fn update(
-    state: &AppState,
-    actor: &Actor,
+/// What an update is to make of a user, once checked: the user as found, and the role,
+/// supplier and site it is to have.
+struct CheckedUpdate {
+    found: user::Model,
+    role: Role,
+    supplier_id: Option<SupplierId>,
+    site_id: Option<i64>,
+}
+
+/// The checks of `actor_id`'s update of user `id`, every problem at once.
+async fn check_update(
+    conn: &impl ConnectionTrait,
+    actor_id: i64,
     id: i64,
-    input: UserUpdate,
-) -> AppResult<UserView> {
+    input: &UserUpdate,
+) -> AppResult<CheckedUpdate> {
     let found = user::Entity::find_by_id(id)
-        .one(&state.db.read)
+        .one(conn)
         .await?
         .ok_or(AppError::NotFound)?;
-    let before = UserView::from(found.clone());
     let mut errors = FieldErrors::new();
     let role = match input.role.as_deref() {
         Some(r) => Role::parse(r).unwrap_or_else(|| {
@@ -239,7 +324,7 @@ pub async fn update(
         found.site_id
     };
     check_membership(role, supplier_id, site_id, &mut errors);
-    check_references(&state.db.read, supplier_id, site_id, &mut errors).await?;
+    check_references(conn, supplier_id, site_id, &mut errors).await?;
     if let Some(name) = &input.display_name
         && (name.trim().is_empty() || name.chars().count() > 100)
     {
@@ -254,18 +339,44 @@ pub async fn update(
             &[("min", "8".into()), ("max", "200".into())],
         );
     }
-    if id == actor.id.unwrap_or_default()
+    if id == actor_id
         && (input.active == Some(false) || (input.role.is_some() && role != Role::Admin))
     {
         errors.add("active", RuleCode::NotYourself);
     }
     errors.into_result()?;
-    let hash = match &input.password {
-        Some(p) => Some(password::hash(p.clone()).await?),
-        None => None,
-    };
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
+    Ok(CheckedUpdate {
+        found,
+        role,
+        supplier_id,
+        site_id,
+    })
+}
+
+/// The admin (`act.actor`) changes a user's name, role, membership, active flag or password.
+/// `password_hash` is `input.password` hashed ([`password::hash`]) when it is given, which the
+/// caller does before it opens the transaction. Joins the caller's transaction: it reads and
+/// writes through `txn` and commits nothing.
+pub async fn update(
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
+    id: i64,
+    input: UserUpdate,
+    password_hash: Option<String>,
+) -> AppResult<UserView> {
+    let CheckedUpdate {
+        found,
+        role,
+        supplier_id,
+        site_id,
+    } = check_update(txn, act.actor.id, id, &input).await?;
+    if input.password.is_some() != password_hash.is_some() {
+        return Err(AppError::Internal(
+            "a new password comes with its hash".into(),
+        ));
+    }
+    let now = act.now;
+    let before = UserView::from(found.clone());
     let mut am: user::ActiveModel = found.into();
     if let Some(name) = input.display_name {
         am.display_name = Set(name.trim().to_string());
@@ -276,19 +387,40 @@ pub async fn update(
     if let Some(a) = input.active {
         am.active = Set(a);
     }
-    if let Some(h) = hash {
+    if let Some(h) = password_hash {
         am.password_hash = Set(h);
     }
-    let after = UserView::from(am.update(&txn).await?);
+    let after = UserView::from(am.update(txn).await?);
     audit::record(
-        &txn,
-        actor,
+        txn,
+        &act.actor.actor(),
         now,
         Change::new("user.update", "user", id)
             .before(&before)
             .after(&after),
     )
     .await?;
+    Ok(after)
+}
+
+/// [`update`] on its own: a new password is checked with the rest of the input and hashed
+/// first, outside any transaction; then a write transaction of its own, committed when it
+/// succeeds.
+pub async fn update_now(
+    state: &AppState,
+    admin: &CurrentUser,
+    id: i64,
+    input: UserUpdate,
+) -> AppResult<UserView> {
+    let hash = match &input.password {
+        Some(p) => {
+            check_update(&state.db.read, admin.id, id, &input).await?;
+            Some(password::hash(p.clone()).await?)
+        }
+        None => None,
+    };
+    let txn = state.db.begin_write().await?;
+    let after = update(&txn, &Act::of(state, admin), id, input, hash).await?;
     txn.commit().await?;
     Ok(after)
 }

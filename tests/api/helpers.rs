@@ -272,3 +272,138 @@ pub async fn ledger_ok(app: &TestApp) {
         .unwrap();
     assert!(v.ok, "ledger differs: {:?}", v.differences);
 }
+
+/// A supplier to take through the real admission path with [`TestApp::admitted_supplier`].
+pub struct NewSupplier<'a> {
+    pub email: &'a str,
+    pub password: &'a str,
+    pub legal_name: &'a str,
+    /// The first 17 characters of its credit code; the check character is computed.
+    pub credit_code_body: &'a str,
+    /// The categories of its agreement.
+    pub categories: &'a [i64],
+}
+
+/// An admitted supplier: its id, and a token of its user.
+pub struct Admitted {
+    pub id: i64,
+    pub email: String,
+    pub token: String,
+}
+
+impl TestApp {
+    /// Takes a new supplier through the real admission path — application, the confirmation
+    /// mail's link, a business licence upload, submission, the officer's recommendation, the
+    /// head's admission — and panics at the first step that does not answer as it should.
+    pub async fn admitted_supplier(&self, s: NewSupplier<'_>) -> Admitted {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+        let check = portal::suppliers::rules::CreditCode::check_char(s.credit_code_body)
+            .unwrap_or_else(|| panic!("check character of {}", s.credit_code_body));
+        let (status, created) = self
+            .post_json(
+                "/api/applications",
+                "",
+                &serde_json::json!({
+                    "legal_name": s.legal_name,
+                    "credit_code": format!("{}{check}", s.credit_code_body),
+                    "legal_representative": "张三",
+                    "contact_name": "李四",
+                    "contact_phone": "0571-87654321",
+                    "contact_email": s.email,
+                    "address": "杭州市余杭区 1 号",
+                    "category_ids": s.categories,
+                    "bank_name": "中国工商银行余杭支行",
+                    "bank_account": "1202 0212 0900 1234 567",
+                    "password": s.password,
+                    "locale": "en"
+                }),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::CREATED,
+            "application of {}: {created}",
+            s.email
+        );
+        let id = created["supplier_id"].as_i64().unwrap_or_default();
+        let mail = entity::outbox::Entity::find()
+            .filter(entity::outbox::Column::ToAddr.eq(s.email))
+            .filter(entity::outbox::Column::Kind.eq("verify_email"))
+            .order_by_desc(entity::outbox::Column::Id)
+            .one(&self.state.db.read)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| panic!("no verification mail to {}", s.email));
+        let at = mail.body_text.find("token=").unwrap_or_default() + 6;
+        let link: String = mail.body_text[at..]
+            .chars()
+            .take_while(|c| c.is_ascii_hexdigit())
+            .collect();
+        let (status, _) = self
+            .post_json(
+                "/api/auth/verify-email",
+                "",
+                &serde_json::json!({ "token": link }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "confirming {}", s.email);
+        let token = self.token(s.email, s.password).await;
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(b"%PDF-1.4\n% a scanned licence\n%%EOF\n".to_vec())
+                .file_name("licence.pdf"),
+        );
+        let r = reqwest::Client::new()
+            .post(self.url("/api/files"))
+            .bearer_auth(&token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("uploading the licence of {}: {e}", s.email));
+        assert_eq!(r.status(), StatusCode::CREATED, "licence of {}", s.email);
+        let file: Value = r.json().await.unwrap_or_default();
+        let today = self.state.today();
+        let doc = serde_json::json!({
+            "kind": "business_licence",
+            "title": "营业执照",
+            "issued_on": (today - chrono::Days::new(10)).to_string(),
+            "expires_on": (today + chrono::Days::new(700)).to_string(),
+            "file_id": file["id"],
+        });
+        let (status, v) = self.post_json("/api/my/documents", &token, &doc).await;
+        assert_eq!(status, StatusCode::CREATED, "{v}");
+        let (status, v) = self
+            .post_json("/api/my/application/submit", &token, &serde_json::json!({}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        let officer = self.token_for("procurement_officer").await;
+        let checklist = serde_json::json!({"licence_valid": true, "certificates": true, "quality_system": true, "capacity": true, "references": true, "site_visit": false});
+        let (status, v) = self
+            .post_json(
+                &format!("/api/suppliers/{id}/review"),
+                &officer,
+                &serde_json::json!({"checklist": checklist, "decision": "recommend"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        let head = self.token_for("procurement_head").await;
+        let (status, v) = self
+            .post_json(
+                &format!("/api/suppliers/{id}/admission"),
+                &head,
+                &serde_json::json!({"decision": "admit"}),
+            )
+            .await;
+        assert_eq!(
+            (status, v["status"].clone()),
+            (StatusCode::OK, serde_json::json!("admitted")),
+            "{v}"
+        );
+        Admitted {
+            id,
+            email: s.email.to_string(),
+            token,
+        }
+    }
+}

@@ -854,12 +854,20 @@ async fn a_tender_awards_contract_price_becomes_the_listing_price_once_approved(
         .flatten()
         .unwrap_or_else(|| panic!("the demo lists rebar"));
     let steel = listing.supplier_id;
-    // The lead turns a tender's award into a contract through create_contract.
+    // The head turns a tender's award into a contract through create_contract, in the
+    // transaction of the award.
+    let head = entity::user::Entity::find()
+        .filter(entity::user::Column::Email.eq("procurement_head@demo.test"))
+        .one(&app.state.db.read)
+        .await
+        .ok()
+        .flatten()
+        .and_then(|u| portal::auth::CurrentUser::from_model(&u))
+        .unwrap_or_else(|| panic!("the demo has a procurement head"));
     let txn = app.state.db.begin_write().await.unwrap();
     let c = portal::procurement::store::create_contract(
         &txn,
-        &app.state,
-        &portal::audit::Actor::system("tender-award"),
+        &portal::auth::Act::of(&app.state, &head),
         portal::procurement::store::NewContract {
             supplier_id: steel,
             items: vec![

@@ -81,93 +81,26 @@ async fn upload(
     (status, r.json().await.unwrap_or_default())
 }
 
-/// Takes a new supplier through the real admission path — application, email confirmation,
-/// business licence, submission, the officer's recommendation, the head's admission — with
-/// an agreement covering `categories`.
+/// A new supplier admitted through the real path ([`TestApp::admitted_supplier`]) with an
+/// agreement covering `categories`.
 pub async fn admitted_supplier(app: &TestApp, n: u32, categories: &[i64]) -> Bidder {
     let email = format!("bidder{n}@example.test");
-    let body17 = format!("9133010000000{n:04}");
-    let check = portal::suppliers::rules::CreditCode::check_char(&body17)
-        .unwrap_or_else(|| panic!("check char of {body17}"));
-    let code = format!("{body17}{check}");
-    let (status, created) = app
-        .post_json(
-            "/api/applications",
-            "",
-            &json!({
-                "legal_name": format!("投标测试供应商{n}有限公司"),
-                "credit_code": code,
-                "legal_representative": "张三",
-                "contact_name": "李四",
-                "contact_phone": "0571-87654321",
-                "contact_email": email,
-                "address": "杭州市余杭区 1 号",
-                "category_ids": categories,
-                "bank_name": "中国工商银行余杭支行",
-                "bank_account": "1202 0212 0900 1234 567",
-                "password": SUPPLIER_PASSWORD,
-                "locale": "en"
-            }),
-        )
+    let legal_name = format!("投标测试供应商{n}有限公司");
+    let body = format!("9133010000000{n:04}");
+    let a = app
+        .admitted_supplier(crate::helpers::NewSupplier {
+            email: &email,
+            password: SUPPLIER_PASSWORD,
+            legal_name: &legal_name,
+            credit_code_body: &body,
+            categories,
+        })
         .await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    let id = created["supplier_id"].as_i64().unwrap_or_default();
-    let link = {
-        use sea_orm::QueryOrder;
-        let mail = entity::outbox::Entity::find()
-            .filter(entity::outbox::Column::ToAddr.eq(email.as_str()))
-            .filter(entity::outbox::Column::Kind.eq("verify_email"))
-            .order_by_desc(entity::outbox::Column::Id)
-            .one(&app.state.db.read)
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| panic!("no verification mail to {email}"));
-        let i = mail.body_text.find("token=").unwrap_or_default() + 6;
-        mail.body_text[i..]
-            .chars()
-            .take_while(|c| c.is_ascii_hexdigit())
-            .collect::<String>()
-    };
-    let (status, _) = app
-        .post_json("/api/auth/verify-email", "", &json!({"token": link}))
-        .await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
-    let token = app.token(&email, SUPPLIER_PASSWORD).await;
-    let (status, file) = upload(app, &token, "/api/files", "licence.pdf", PDF).await;
-    assert_eq!(status, StatusCode::CREATED, "{file}");
-    let today = app.state.today();
-    let doc = json!({"kind": "business_licence", "title": "营业执照", "issued_on": (today - chrono::Days::new(10)).to_string(), "expires_on": (today + chrono::Days::new(700)).to_string(), "file_id": file["id"]});
-    let (status, v) = app.post_json("/api/my/documents", &token, &doc).await;
-    assert_eq!(status, StatusCode::CREATED, "{v}");
-    let (status, v) = app
-        .post_json("/api/my/application/submit", &token, &json!({}))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{v}");
-    let officer = app.token_for("procurement_officer").await;
-    let checklist = json!({"licence_valid": true, "certificates": true, "quality_system": true, "capacity": true, "references": true, "site_visit": false});
-    let (status, v) = app
-        .post_json(
-            &format!("/api/suppliers/{id}/review"),
-            &officer,
-            &json!({"checklist": checklist, "decision": "recommend"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{v}");
-    let head = app.token_for("procurement_head").await;
-    let (status, v) = app
-        .post_json(
-            &format!("/api/suppliers/{id}/admission"),
-            &head,
-            &json!({"decision": "admit"}),
-        )
-        .await;
-    assert_eq!(
-        (status, v["status"].clone()),
-        (StatusCode::OK, json!("admitted")),
-        "{v}"
-    );
-    Bidder { id, email, token }
+    Bidder {
+        id: a.id,
+        email: a.email,
+        token: a.token,
+    }
 }
 
 /// The demo supplier user's company (admitted, steel).

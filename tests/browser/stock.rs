@@ -295,7 +295,7 @@ pub(crate) async fn type_into(driver: &WebDriver, css: &str, text: &str) -> Test
 }
 
 /// Chooses the option `value` of the select `css`.
-async fn select_value(driver: &WebDriver, css: &str, value: &str) -> TestResult {
+pub(crate) async fn select_value(driver: &WebDriver, css: &str, value: &str) -> TestResult {
     let select = wait_for_element(driver, css).await?;
     SelectElement::new(&select)
         .await?

@@ -9,6 +9,7 @@ use thirtyfour::components::SelectElement;
 use thirtyfour::prelude::*;
 
 use crate::helpers::{self, TestApp};
+use crate::stock::type_into;
 use crate::{
     TestResult, in_browser, sign_in, sign_out, wait_for_element, wait_for_home, wait_for_path,
     wait_until,
@@ -270,18 +271,6 @@ async fn sign_in_as(driver: &WebDriver, address: &str, email: &str, password: &s
     wait_for_home(driver)
         .await
         .map_err(|e| format!("signing in as {email}: {e}"))?;
-    Ok(())
-}
-
-/// Types `text` into the empty field `css`, and checks that the field then holds it.
-async fn type_into(driver: &WebDriver, css: &str, text: &str) -> TestResult {
-    let input = wait_for_element(driver, css).await?;
-    input.clear().await?;
-    input.send_keys(text).await?;
-    let value = input.prop("value").await?.unwrap_or_default();
-    if value != text {
-        return Err(format!("{css} holds {value:?} after typing {text:?}").into());
-    }
     Ok(())
 }
 

@@ -5,12 +5,10 @@
 use entity::{BidId, SupplierId, TenderId};
 use portal::i18n::Locale;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-use serde_json::json;
-use thirtyfour::components::SelectElement;
 use thirtyfour::prelude::*;
 
 use crate::helpers::{self, TestApp};
-use crate::stock::{expect_flash, sign_in_role, type_into};
+use crate::stock::{expect_flash, select_value, sign_in_role, type_into};
 use crate::{
     TestResult, in_browser, sign_in, sign_out, wait_for_element, wait_for_home, wait_for_path,
 };
@@ -18,8 +16,8 @@ use crate::{
 const BIDDER_PASSWORD: &str = "bidder-password";
 const TITLE: &str = "Browser test: slab rebar, block 7";
 
-/// A new steel supplier admitted through the real path (apply, confirm, licence, submit,
-/// recommend, admit), signing in as `<name>@demo.test`.
+/// A new steel supplier admitted through the real path ([`TestApp::admitted_supplier`]),
+/// signing in as `<name>@demo.test`.
 async fn admitted_supplier(
     app: &TestApp,
     n: u32,
@@ -27,94 +25,18 @@ async fn admitted_supplier(
     steel: i64,
 ) -> TestResult<SupplierId> {
     let email = format!("{name}@demo.test");
-    let body17 = format!("9144030000000{n:04}");
-    let check = portal::suppliers::rules::CreditCode::check_char(&body17).ok_or("check char")?;
-    let (status, created) = app
-        .post_json(
-            "/api/applications",
-            "",
-            &json!({
-                "legal_name": format!("浏览器投标供应商{n}有限公司"),
-                "credit_code": format!("{body17}{check}"),
-                "legal_representative": "张三",
-                "contact_name": "李四",
-                "contact_phone": "0571-87654321",
-                "contact_email": email,
-                "address": "杭州市余杭区 1 号",
-                "category_ids": [steel],
-                "bank_name": "中国工商银行余杭支行",
-                "bank_account": "1202 0212 0900 1234 567",
-                "password": BIDDER_PASSWORD,
-                "locale": "en"
-            }),
-        )
+    let legal_name = format!("浏览器投标供应商{n}有限公司");
+    let body = format!("9144030000000{n:04}");
+    let a = app
+        .admitted_supplier(crate::helpers::NewSupplier {
+            email: &email,
+            password: BIDDER_PASSWORD,
+            legal_name: &legal_name,
+            credit_code_body: &body,
+            categories: &[steel],
+        })
         .await;
-    if status != reqwest::StatusCode::CREATED {
-        return Err(format!("application of {name}: {status} {created}").into());
-    }
-    let id = SupplierId(created["supplier_id"].as_i64().unwrap_or_default());
-    let mail = entity::outbox::Entity::find()
-        .filter(entity::outbox::Column::ToAddr.eq(email.as_str()))
-        .filter(entity::outbox::Column::Kind.eq("verify_email"))
-        .order_by_desc(entity::outbox::Column::Id)
-        .one(&app.state.db.read)
-        .await?
-        .ok_or("no verification mail")?;
-    let i = mail.body_text.find("token=").ok_or("no link")? + 6;
-    let link: String = mail.body_text[i..]
-        .chars()
-        .take_while(|c| c.is_ascii_hexdigit())
-        .collect();
-    app.post_json("/api/auth/verify-email", "", &json!({"token": link}))
-        .await;
-    let token = app.token(&email, BIDDER_PASSWORD).await;
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(b"%PDF-1.4\n% licence\n%%EOF\n".to_vec())
-            .file_name("licence.pdf"),
-    );
-    let file: serde_json::Value = reqwest::Client::new()
-        .post(app.url("/api/files"))
-        .bearer_auth(&token)
-        .multipart(form)
-        .send()
-        .await?
-        .json()
-        .await?;
-    let today = app.state.today();
-    app.post_json("/api/my/documents", &token, &json!({"kind": "business_licence", "title": "营业执照", "issued_on": (today - chrono::Days::new(10)).to_string(), "expires_on": (today + chrono::Days::new(700)).to_string(), "file_id": file["id"]}))
-        .await;
-    app.post_json("/api/my/application/submit", &token, &json!({}))
-        .await;
-    let officer = app.token_for("procurement_officer").await;
-    app.post_json(
-        &format!("/api/suppliers/{id}/review"),
-        &officer,
-        &json!({"checklist": {"licence_valid": true, "certificates": true, "quality_system": true, "capacity": true}, "decision": "recommend"}),
-    )
-    .await;
-    let head = app.token_for("procurement_head").await;
-    let (_, v) = app
-        .post_json(
-            &format!("/api/suppliers/{id}/admission"),
-            &head,
-            &json!({"decision": "admit"}),
-        )
-        .await;
-    if v["status"] != "admitted" {
-        return Err(format!("admission of {name}: {v}").into());
-    }
-    Ok(id)
-}
-
-async fn select_value(driver: &WebDriver, css: &str, value: &str) -> TestResult {
-    let select = wait_for_element(driver, css).await?;
-    SelectElement::new(&select)
-        .await?
-        .select_by_value(value)
-        .await
-        .map_err(|e| format!("{css}: no option {value:?}: {e}"))?;
-    Ok(())
+    Ok(SupplierId(a.id))
 }
 
 async fn click(driver: &WebDriver, css: &str) -> TestResult {

@@ -47,17 +47,18 @@ pub(super) async fn next_number(txn: &DatabaseTransaction, year: i32) -> AppResu
     Ok(rules::contract_number(year, seq + 1))
 }
 
-/// Writes a draft contract into the ledger, inside the caller's transaction: from a chosen
-/// quote (here) or a tender's award. Items are checked (known materials, quantities in their
-/// unit's decimals, prices above zero); the supplier must be trading. The total is the sum
-/// of the items' amounts rounded to the cent; worth the tender threshold or more, the
-/// contract needs group audit's sign-off besides the company's.
+/// `act.actor` writes a draft contract into the ledger: from a chosen quote (here) or a
+/// tender's award. Items are checked (known materials, quantities in their unit's decimals,
+/// prices above zero); the supplier must be trading. The total is the sum of the items'
+/// amounts rounded to the cent; worth the tender threshold or more, the contract needs group
+/// audit's sign-off besides the company's. Joins the caller's transaction: it reads and writes
+/// through `txn` and commits nothing.
 pub async fn create_contract(
     txn: &DatabaseTransaction,
-    state: &AppState,
-    actor: &Actor,
+    act: &Act<'_>,
     input: NewContract,
 ) -> AppResult<contract::Model> {
+    let actor = act.actor.actor();
     let mut errors = FieldErrors::new();
     if input.items.is_empty() {
         errors.add("items", RuleCode::Required);
@@ -115,7 +116,7 @@ pub async fn create_contract(
     {
         return Err(AppError::field("supplier_id", RuleCode::NotFound));
     }
-    crate::suppliers::store::ensure_may_trade(txn, input.supplier_id, state.today()).await?;
+    crate::suppliers::store::ensure_may_trade(txn, input.supplier_id, act.today).await?;
     let group_threshold = crate::settings::tender_threshold(txn).await?;
     let needs_group =
         rules::required_levels(total.value(), group_threshold).contains(&Level::Group);
@@ -123,9 +124,9 @@ pub async fn create_contract(
         ContractSource::Quote { plan_line_id } => ("quote", Some(plan_line_id), None),
         ContractSource::Tender { tender_id } => ("tender", None, Some(tender_id)),
     };
-    let now = state.now();
+    let now = act.now;
     let c = contract::ActiveModel {
-        number: Set(next_number(txn, state.today().year()).await?),
+        number: Set(next_number(txn, act.today.year()).await?),
         supplier_id: Set(input.supplier_id),
         source: Set(source.into()),
         plan_line_id: Set(plan_line_id),
@@ -160,7 +161,7 @@ pub async fn create_contract(
     }
     audit::record(
         txn,
-        actor,
+        &actor,
         now,
         Change::new("contract.create", "contract", c.id).after(&c),
     )
@@ -256,14 +257,16 @@ pub struct ContractDates {
     pub ends_on: Option<NaiveDate>,
 }
 
-/// Procurement sets a draft's (or a rejected contract's) dates.
+/// Procurement (`act.actor`) sets a draft's (or a rejected contract's) dates. Joins the
+/// caller's transaction: it reads and writes through `txn` and commits nothing.
 pub async fn update_contract(
-    state: &AppState,
-    user: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     id: i64,
     input: ContractDates,
 ) -> AppResult<contract::Model> {
-    let (c, _, _) = get_contract(&state.db.read, id).await?;
+    let user = act.actor;
+    let (c, _, _) = get_contract(txn, id).await?;
     let from = contract_status(&c)?;
     if !from.editable() {
         return Err(AppError::Rule(RuleCode::ContractState));
@@ -273,8 +276,7 @@ pub async fn update_contract(
     {
         return Err(AppError::field("ends_on", RuleCode::EndBeforeStart));
     }
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
+    let now = act.now;
     let r = contract::Entity::update_many()
         .col_expr(contract::Column::SignedOn, Expr::value(input.signed_on))
         .col_expr(contract::Column::StartsOn, Expr::value(input.starts_on))
@@ -282,17 +284,17 @@ pub async fn update_contract(
         .col_expr(contract::Column::UpdatedAt, Expr::value(now))
         .filter(contract::Column::Id.eq(id))
         .filter(contract::Column::Status.eq(from.as_str()))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if r.rows_affected != 1 {
         return Err(AppError::Conflict(RuleCode::ContractChanged));
     }
     let after = contract::Entity::find_by_id(id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
     audit::record(
-        &txn,
+        txn,
         &user.actor(),
         now,
         Change::new("contract.update", "contract", id)
@@ -300,8 +302,21 @@ pub async fn update_contract(
             .after(&after),
     )
     .await?;
-    txn.commit().await?;
     Ok(after)
+}
+
+/// [`update_contract`] on its own: in a write transaction of its own, committed when it
+/// succeeds.
+pub async fn update_contract_now(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    input: ContractDates,
+) -> AppResult<contract::Model> {
+    let txn = state.db.begin_write().await?;
+    let c = update_contract(&txn, &Act::of(state, user), id, input).await?;
+    txn.commit().await?;
+    Ok(c)
 }
 
 pub(super) async fn supplier_name(
@@ -315,20 +330,23 @@ pub(super) async fn supplier_name(
         .unwrap_or_default())
 }
 
-/// Procurement submits the contract for sign-off: a new round starts, its deadlines run from
-/// now, and the auditors are asked to sign.
+/// Procurement (`act.actor`) submits the contract for sign-off: a new round starts, its
+/// deadlines run from now, and the auditors are asked to sign (the deadlines shown in `tz`, the
+/// company's time zone). Joins the caller's transaction: it reads and writes through `txn`,
+/// queues its mail there and commits nothing.
 pub async fn submit_contract(
-    state: &AppState,
-    user: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     id: i64,
+    tz: chrono_tz::Tz,
 ) -> AppResult<contract::Model> {
-    let (c, _, _) = get_contract(&state.db.read, id).await?;
+    let user = act.actor;
+    let (c, _, _) = get_contract(txn, id).await?;
     let from = contract_status(&c)?;
     if !from.editable() {
         return Err(AppError::Rule(RuleCode::ContractState));
     }
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
+    let now = act.now;
     let r = contract::Entity::update_many()
         .col_expr(
             contract::Column::Status,
@@ -340,17 +358,17 @@ pub async fn submit_contract(
         .filter(contract::Column::Id.eq(id))
         .filter(contract::Column::Status.eq(from.as_str()))
         .filter(contract::Column::Round.eq(c.round))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if r.rows_affected != 1 {
         return Err(AppError::Conflict(RuleCode::ContractChanged));
     }
     let after = contract::Entity::find_by_id(id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
     audit::record(
-        &txn,
+        txn,
         &user.actor(),
         now,
         Change::new("contract.submit", "contract", id)
@@ -358,17 +376,16 @@ pub async fn submit_contract(
             .after(&after),
     )
     .await?;
-    let tz = state.tz();
     let due = |l: Level| {
         rules::signoff_due_at(l, now)
             .with_timezone(&tz)
             .format("%Y-%m-%d %H:%M")
             .to_string()
     };
-    let auditors = crate::users::store::active_with_roles(&txn, &[Role::Auditor]).await?;
+    let auditors = crate::users::store::active_with_roles(txn, &[Role::Auditor]).await?;
     let args = [
         ("number", after.number.clone()),
-        ("supplier", supplier_name(&txn, after.supplier_id).await?),
+        ("supplier", supplier_name(txn, after.supplier_id).await?),
         ("total", format!("{:.2}", after.total.value())),
         ("company_due", due(Level::Company)),
         (
@@ -381,9 +398,30 @@ pub async fn submit_contract(
         ),
         ("link", format!("/contracts/{id}")),
     ];
-    crate::mail::enqueue_to_users(&txn, state, &auditors, "contract_signoff", &args).await?;
-    txn.commit().await?;
+    crate::mail::enqueue_to_users_at(
+        txn,
+        &act.base_url,
+        now,
+        &auditors,
+        "contract_signoff",
+        &args,
+    )
+    .await?;
     Ok(after)
+}
+
+/// [`submit_contract`] on its own, with the state's time zone: in a write transaction of its
+/// own, committed when it succeeds; then the mail sender is woken.
+pub async fn submit_contract_now(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<contract::Model> {
+    let txn = state.db.begin_write().await?;
+    let c = submit_contract(&txn, &Act::of(state, user), id, state.tz()).await?;
+    txn.commit().await?;
+    state.mail_wake.notify_one();
+    Ok(c)
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -396,15 +434,18 @@ pub struct SignoffInput {
     pub note: String,
 }
 
-/// An auditor records a department's sign-off of the current round. The contract becomes
-/// effective when every required level approved, rejected when one rejects.
+/// An auditor (`act.actor`) records a department's sign-off of the current round. The
+/// contract becomes effective when every required level approved, rejected when one rejects.
+/// Joins the caller's transaction: it reads and writes through `txn`, queues its mail there
+/// and commits nothing.
 pub async fn sign_off(
-    state: &AppState,
-    user: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     id: i64,
     input: SignoffInput,
 ) -> AppResult<contract::Model> {
-    let (c, _, signoffs) = get_contract(&state.db.read, id).await?;
+    let user = act.actor;
+    let (c, _, signoffs) = get_contract(txn, id).await?;
     let mut errors = FieldErrors::new();
     let level = Level::parse(input.level.trim());
     if level.is_none() {
@@ -435,8 +476,7 @@ pub async fn sign_off(
     given.push((level, input.approve));
     let to = rules::after_signoffs(&required, &given);
 
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
+    let now = act.now;
     let s = contract_signoff::ActiveModel {
         contract_id: Set(id),
         round: Set(c.round),
@@ -447,7 +487,7 @@ pub async fn sign_off(
         signed_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await
     .map_err(|e| match AppError::from(e) {
         AppError::Conflict(_) => AppError::Rule(RuleCode::SignoffRecorded),
@@ -463,17 +503,17 @@ pub async fn sign_off(
         .filter(contract::Column::Id.eq(id))
         .filter(contract::Column::Status.eq(ContractStatus::InSignoff.as_str()))
         .filter(contract::Column::Round.eq(c.round))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if r.rows_affected != 1 {
         return Err(AppError::Conflict(RuleCode::ContractChanged));
     }
     let after = contract::Entity::find_by_id(id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
     audit::record(
-        &txn,
+        txn,
         &user.actor(),
         now,
         Change::new(
@@ -496,33 +536,49 @@ pub async fn sign_off(
     };
     if let Some(kind) = kind {
         let officers =
-            crate::users::store::active_with_roles(&txn, &[Role::ProcurementOfficer]).await?;
+            crate::users::store::active_with_roles(txn, &[Role::ProcurementOfficer]).await?;
         let args = [
             ("number", after.number.clone()),
-            ("supplier", supplier_name(&txn, after.supplier_id).await?),
+            ("supplier", supplier_name(txn, after.supplier_id).await?),
             ("note", note),
             ("link", format!("/contracts/{id}")),
         ];
-        crate::mail::enqueue_to_users(&txn, state, &officers, kind, &args).await?;
+        crate::mail::enqueue_to_users_at(txn, &act.base_url, now, &officers, kind, &args).await?;
     }
-    txn.commit().await?;
     Ok(after)
+}
+
+/// [`sign_off`] on its own: in a write transaction of its own, committed when it succeeds;
+/// then the mail sender is woken.
+pub async fn sign_off_now(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    input: SignoffInput,
+) -> AppResult<contract::Model> {
+    let txn = state.db.begin_write().await?;
+    let c = sign_off(&txn, &Act::of(state, user), id, input).await?;
+    txn.commit().await?;
+    state.mail_wake.notify_one();
+    Ok(c)
 }
 
 /// An effective contract's unit price becomes the supplier's consignment price for that
 /// material: a price change is requested for each of its listings of the material, from
 /// today, and takes effect once procurement approves it on the price-change list — the same
-/// approval as any supplier's request.
+/// approval as any supplier's request. `act.actor` requests them. Joins the caller's
+/// transaction: it reads and writes through `txn`, queues its mail there and commits nothing.
 pub async fn adopt_price(
-    state: &AppState,
-    user: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     contract_item_id: i64,
 ) -> AppResult<Vec<price_change::Model>> {
+    let user = act.actor;
     let item = contract_item::Entity::find_by_id(contract_item_id)
-        .one(&state.db.read)
+        .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (c, _, _) = get_contract(&state.db.read, item.contract_id).await?;
+    let (c, _, _) = get_contract(txn, item.contract_id).await?;
     if contract_status(&c)? != ContractStatus::Effective {
         return Err(AppError::Rule(RuleCode::ContractNotEffective));
     }
@@ -530,23 +586,22 @@ pub async fn adopt_price(
         .filter(listing::Column::SupplierId.eq(c.supplier_id))
         .filter(listing::Column::MaterialId.eq(item.material_id))
         .order_by_asc(listing::Column::Id)
-        .all(&state.db.read)
+        .all(txn)
         .await?;
     if listings.is_empty() {
         return Err(AppError::Rule(RuleCode::NoListingForMaterial));
     }
     // The supplier must still be trading, as for any price request.
-    crate::suppliers::store::ensure_may_trade(&state.db.read, c.supplier_id, state.today()).await?;
-    let today = state.today();
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
+    crate::suppliers::store::ensure_may_trade(txn, c.supplier_id, act.today).await?;
+    let today = act.today;
+    let now = act.now;
     let mut made = Vec::new();
     for l in listings {
         let pending = price_change::Entity::find()
             .filter(price_change::Column::ListingId.eq(l.id))
             .filter(price_change::Column::Status.eq("pending"))
             .filter(price_change::Column::NewPrice.eq(item.unit_price))
-            .one(&txn)
+            .one(txn)
             .await?;
         if pending.is_some() || l.price == item.unit_price {
             continue;
@@ -564,10 +619,10 @@ pub async fn adopt_price(
             decided_at: Set(None),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
         audit::record(
-            &txn,
+            txn,
             &user.actor(),
             now,
             Change::new("price_change.adopt_contract", "price_change", pc.id).after(&pc),
@@ -578,14 +633,28 @@ pub async fn adopt_price(
     if made.is_empty() {
         return Err(AppError::Rule(RuleCode::PriceAlreadyRequested));
     }
-    let heads = crate::users::store::active_with_roles(&txn, &[Role::ProcurementHead]).await?;
+    let heads = crate::users::store::active_with_roles(txn, &[Role::ProcurementHead]).await?;
     let args = [
         ("number", c.number.clone()),
-        ("supplier", supplier_name(&txn, c.supplier_id).await?),
+        ("supplier", supplier_name(txn, c.supplier_id).await?),
         ("price", item.unit_price.value().normalize().to_string()),
         ("link", "/price-changes".to_string()),
     ];
-    crate::mail::enqueue_to_users(&txn, state, &heads, "price_adopted", &args).await?;
+    crate::mail::enqueue_to_users_at(txn, &act.base_url, now, &heads, "price_adopted", &args)
+        .await?;
+    Ok(made)
+}
+
+/// [`adopt_price`] on its own: in a write transaction of its own, committed when it succeeds;
+/// then the mail sender is woken.
+pub async fn adopt_price_now(
+    state: &AppState,
+    user: &CurrentUser,
+    contract_item_id: i64,
+) -> AppResult<Vec<price_change::Model>> {
+    let txn = state.db.begin_write().await?;
+    let made = adopt_price(&txn, &Act::of(state, user), contract_item_id).await?;
     txn.commit().await?;
+    state.mail_wake.notify_one();
     Ok(made)
 }

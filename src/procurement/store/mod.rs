@@ -2,7 +2,8 @@
 //! the choice, the contract ledger with its sign-offs, and adopting a contract price as a
 //! listing price.
 //!
-//! Every change is one transaction with its audit record and mail. Where two people may act
+//! Every change joins the caller's transaction and writes its audit record and mail there (the
+//! `_now` wrappers open and commit one of their own for the handlers). Where two people may act
 //! on the same record at once, the change is conditional on the state it was checked in
 //! (`UPDATE … WHERE status = …`), and unique keys hold the rest: one plan per month, one
 //! quote per supplier and line, one contract per line, one sign-off per level and round.
@@ -11,8 +12,8 @@ use super::rules::{
     self, ChoiceError, ContractStatus, Level, PlanAction, PlanMonth, PlanStatus, PlanType,
     QuoteOffer, Route, Thresholds,
 };
-use crate::audit::{self, Actor, Change};
-use crate::auth::{CurrentUser, Role};
+use crate::audit::{self, Change};
+use crate::auth::{Act, CurrentUser, Role};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, FieldErrors, taken_on};
 use crate::money::{Money, Quantity, UnitPlaces, UnitPrice, ValueError};
@@ -146,21 +147,23 @@ pub struct NewPlan {
     pub month: String,
 }
 
-/// Opens the plan of a month (sites and the procurement office). One plan per month.
+/// `act.actor` (a site or the procurement office) opens the plan of a month. One plan per
+/// month. Joins the caller's transaction: it reads and writes through `txn` and commits
+/// nothing.
 pub async fn open_plan(
-    state: &AppState,
-    user: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     input: NewPlan,
 ) -> AppResult<plan::Model> {
+    let user = act.actor;
     let month =
         PlanMonth::parse(&input.month).ok_or_else(|| AppError::field("month", RuleCode::Month))?;
-    let today = state.today();
+    let today = act.today;
     if month < PlanMonth::of(today) {
         return Err(AppError::field("month", RuleCode::PlanMonthPast));
     }
-    let cutoff = crate::settings::cutoff_day(&state.db.read).await?;
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
+    let cutoff = crate::settings::cutoff_day(txn).await?;
+    let now = act.now;
     let p = plan::ActiveModel {
         month: Set(month.to_string()),
         status: Set(PlanStatus::Draft.as_str().into()),
@@ -175,16 +178,27 @@ pub async fn open_plan(
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await
     .map_err(taken_on("month"))?;
     audit::record(
-        &txn,
+        txn,
         &user.actor(),
         now,
         Change::new("plan.create", "plan", p.id).after(&p),
     )
     .await?;
+    Ok(p)
+}
+
+/// [`open_plan`] on its own: in a write transaction of its own, committed when it succeeds.
+pub async fn open_plan_now(
+    state: &AppState,
+    user: &CurrentUser,
+    input: NewPlan,
+) -> AppResult<plan::Model> {
+    let txn = state.db.begin_write().await?;
+    let p = open_plan(&txn, &Act::of(state, user), input).await?;
     txn.commit().await?;
     Ok(p)
 }
@@ -341,21 +355,22 @@ async fn hold_editable_plan(
     Ok(())
 }
 
-/// Adds a line to a plan being drawn up (rule 10's lead times are checked here).
+/// `act.actor` adds a line to a plan being drawn up (rule 10's lead times are checked here).
+/// Joins the caller's transaction: it reads and writes through `txn` and commits nothing.
 pub async fn add_line(
-    state: &AppState,
-    user: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     plan_id: i64,
     input: LineInput,
 ) -> AppResult<plan_line::Model> {
-    let (p, _) = get_plan(&state.db.read, user, plan_id).await?;
+    let user = act.actor;
+    let (p, _) = get_plan(txn, user, plan_id).await?;
     if !plan_status(&p)?.editable() {
         return Err(AppError::Rule(RuleCode::PlanNotEditable));
     }
-    let c = check_line(&state.db.read, user, &p, &input, state.today()).await?;
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
-    hold_editable_plan(&txn, p.id, now).await?;
+    let c = check_line(txn, user, &p, &input, act.today).await?;
+    let now = act.now;
+    hold_editable_plan(txn, p.id, now).await?;
     let l = plan_line::ActiveModel {
         plan_id: Set(p.id),
         site_id: Set(c.site_id),
@@ -378,33 +393,45 @@ pub async fn add_line(
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     audit::record(
-        &txn,
+        txn,
         &user.actor(),
         now,
         Change::new("plan_line.add", "plan_line", l.id).after(&l),
     )
     .await?;
+    Ok(l)
+}
+
+/// [`add_line`] on its own: in a write transaction of its own, committed when it succeeds.
+pub async fn add_line_now(
+    state: &AppState,
+    user: &CurrentUser,
+    plan_id: i64,
+    input: LineInput,
+) -> AppResult<plan_line::Model> {
+    let txn = state.db.begin_write().await?;
+    let l = add_line(&txn, &Act::of(state, user), plan_id, input).await?;
     txn.commit().await?;
     Ok(l)
 }
 
 /// A line `user` may change: in a plan being drawn up, of its own site for a site manager.
 async fn editable_line(
-    state: &AppState,
+    conn: &impl ConnectionTrait,
     user: &CurrentUser,
     line_id: i64,
 ) -> AppResult<(plan::Model, plan_line::Model)> {
     let scope = plan_scope(user)?;
     let l = plan_line::Entity::find_by_id(line_id)
-        .one(&state.db.read)
+        .one(conn)
         .await?
         .filter(|l| scope.is_none_or(|s| s == l.site_id))
         .ok_or(AppError::NotFound)?;
     let p = plan::Entity::find_by_id(l.plan_id)
-        .one(&state.db.read)
+        .one(conn)
         .await?
         .ok_or(AppError::NotFound)?;
     if !plan_status(&p)?.editable() {
@@ -413,17 +440,19 @@ async fn editable_line(
     Ok((p, l))
 }
 
+/// `act.actor` changes a line of a plan being drawn up. Joins the caller's transaction: it
+/// reads and writes through `txn` and commits nothing.
 pub async fn update_line(
-    state: &AppState,
-    user: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     line_id: i64,
     input: LineInput,
 ) -> AppResult<plan_line::Model> {
-    let (p, before) = editable_line(state, user, line_id).await?;
-    let c = check_line(&state.db.read, user, &p, &input, state.today()).await?;
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
-    hold_editable_plan(&txn, p.id, now).await?;
+    let user = act.actor;
+    let (p, before) = editable_line(txn, user, line_id).await?;
+    let c = check_line(txn, user, &p, &input, act.today).await?;
+    let now = act.now;
+    hold_editable_plan(txn, p.id, now).await?;
     let mut a: plan_line::ActiveModel = before.clone().into();
     a.site_id = Set(c.site_id);
     a.material_id = Set(c.material_id);
@@ -434,9 +463,9 @@ pub async fn update_line(
     a.plan_type = Set(c.plan_type.as_str().into());
     a.note = Set(c.note);
     a.updated_at = Set(now);
-    let after = a.update(&txn).await?;
+    let after = a.update(txn).await?;
     audit::record(
-        &txn,
+        txn,
         &user.actor(),
         now,
         Change::new("plan_line.update", "plan_line", line_id)
@@ -444,23 +473,44 @@ pub async fn update_line(
             .after(&after),
     )
     .await?;
-    txn.commit().await?;
     Ok(after)
 }
 
-pub async fn remove_line(state: &AppState, user: &CurrentUser, line_id: i64) -> AppResult<()> {
-    let (p, before) = editable_line(state, user, line_id).await?;
-    let now = state.now();
+/// [`update_line`] on its own: in a write transaction of its own, committed when it succeeds.
+pub async fn update_line_now(
+    state: &AppState,
+    user: &CurrentUser,
+    line_id: i64,
+    input: LineInput,
+) -> AppResult<plan_line::Model> {
     let txn = state.db.begin_write().await?;
-    hold_editable_plan(&txn, p.id, now).await?;
-    plan_line::Entity::delete_by_id(line_id).exec(&txn).await?;
+    let l = update_line(&txn, &Act::of(state, user), line_id, input).await?;
+    txn.commit().await?;
+    Ok(l)
+}
+
+/// `act.actor` removes a line from a plan being drawn up. Joins the caller's transaction: it
+/// reads and writes through `txn` and commits nothing.
+pub async fn remove_line(txn: &DatabaseTransaction, act: &Act<'_>, line_id: i64) -> AppResult<()> {
+    let user = act.actor;
+    let (p, before) = editable_line(txn, user, line_id).await?;
+    let now = act.now;
+    hold_editable_plan(txn, p.id, now).await?;
+    plan_line::Entity::delete_by_id(line_id).exec(txn).await?;
     audit::record(
-        &txn,
+        txn,
         &user.actor(),
         now,
         Change::new("plan_line.remove", "plan_line", line_id).before(&before),
     )
     .await?;
+    Ok(())
+}
+
+/// [`remove_line`] on its own: in a write transaction of its own, committed when it succeeds.
+pub async fn remove_line_now(state: &AppState, user: &CurrentUser, line_id: i64) -> AppResult<()> {
+    let txn = state.db.begin_write().await?;
+    remove_line(&txn, &Act::of(state, user), line_id).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -491,19 +541,25 @@ async fn move_plan(
     Ok(())
 }
 
-/// The procurement officer hands the plan in; the head is asked to approve it.
-pub async fn submit_plan(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<plan::Model> {
-    let (p, lines) = get_plan(&state.db.read, user, id).await?;
+/// The procurement officer (`act.actor`) hands the plan in; the head is asked to approve it.
+/// Joins the caller's transaction: it reads and writes through `txn`, queues its mail there and
+/// commits nothing.
+pub async fn submit_plan(
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
+    id: i64,
+) -> AppResult<plan::Model> {
+    let user = act.actor;
+    let (p, lines) = get_plan(txn, user, id).await?;
     let from = plan_status(&p)?;
     let to =
         rules::plan_next(from, PlanAction::Submit).ok_or(AppError::Rule(RuleCode::PlanState))?;
     if lines.is_empty() {
         return Err(AppError::Rule(RuleCode::PlanEmpty));
     }
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
+    let now = act.now;
     move_plan(
-        &txn,
+        txn,
         id,
         from,
         to,
@@ -515,11 +571,11 @@ pub async fn submit_plan(state: &AppState, user: &CurrentUser, id: i64) -> AppRe
     )
     .await?;
     let after = plan::Entity::find_by_id(id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
     audit::record(
-        &txn,
+        txn,
         &user.actor(),
         now,
         Change::new("plan.submit", "plan", id)
@@ -527,15 +583,29 @@ pub async fn submit_plan(state: &AppState, user: &CurrentUser, id: i64) -> AppRe
             .after(&after),
     )
     .await?;
-    let heads = crate::users::store::active_with_roles(&txn, &[Role::ProcurementHead]).await?;
+    let heads = crate::users::store::active_with_roles(txn, &[Role::ProcurementHead]).await?;
     let args = [
         ("month", after.month.clone()),
         ("lines", lines.len().to_string()),
         ("link", format!("/plans/{id}")),
     ];
-    crate::mail::enqueue_to_users(&txn, state, &heads, "plan_submitted", &args).await?;
-    txn.commit().await?;
+    crate::mail::enqueue_to_users_at(txn, &act.base_url, now, &heads, "plan_submitted", &args)
+        .await?;
     Ok(after)
+}
+
+/// [`submit_plan`] on its own: in a write transaction of its own, committed when it succeeds;
+/// then the mail sender is woken.
+pub async fn submit_plan_now(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<plan::Model> {
+    let txn = state.db.begin_write().await?;
+    let p = submit_plan(&txn, &Act::of(state, user), id).await?;
+    txn.commit().await?;
+    state.mail_wake.notify_one();
+    Ok(p)
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -567,15 +637,17 @@ async fn stock_of(
     Ok(out)
 }
 
-/// The procurement head approves the plan as a whole — each line is routed then, and the
-/// route stored — or sends it back with a reason.
+/// The procurement head (`act.actor`) approves the plan as a whole — each line is routed then,
+/// and the route stored — or sends it back with a reason. Joins the caller's transaction: it
+/// reads and writes through `txn`, queues its mail there and commits nothing.
 pub async fn decide_plan(
-    state: &AppState,
-    user: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     id: i64,
     decision: PlanDecision,
 ) -> AppResult<plan::Model> {
-    let (p, lines) = get_plan(&state.db.read, user, id).await?;
+    let user = act.actor;
+    let (p, lines) = get_plan(txn, user, id).await?;
     let from = plan_status(&p)?;
     let action = if decision.approve {
         PlanAction::Approve
@@ -591,11 +663,10 @@ pub async fn decide_plan(
     too_long(&mut errors, "reason", &reason);
     errors.into_result()?;
 
-    let now = state.now();
-    let today = state.today();
-    let txn = state.db.begin_write().await?;
+    let now = act.now;
+    let today = act.today;
     move_plan(
-        &txn,
+        txn,
         id,
         from,
         to,
@@ -615,8 +686,8 @@ pub async fn decide_plan(
     )
     .await?;
     if decision.approve {
-        let t = thresholds(&txn).await?;
-        let held = stock_of(&txn, lines.iter().map(|l| l.material_id), today).await?;
+        let t = thresholds(txn).await?;
+        let held = stock_of(txn, lines.iter().map(|l| l.material_id), today).await?;
         for l in &lines {
             let available = held.get(&l.material_id).copied().unwrap_or_default();
             let r = rules::route(l.line_value.value(), available, t);
@@ -629,16 +700,16 @@ pub async fn decide_plan(
                 )
                 .col_expr(plan_line::Column::UpdatedAt, Expr::value(now))
                 .filter(plan_line::Column::Id.eq(l.id))
-                .exec(&txn)
+                .exec(txn)
                 .await?;
         }
     }
     let after = plan::Entity::find_by_id(id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
     audit::record(
-        &txn,
+        txn,
         &user.actor(),
         now,
         Change::new(
@@ -656,24 +727,24 @@ pub async fn decide_plan(
     .await?;
     // The officer and the managers of the sites in the plan hear of it.
     let sites: std::collections::BTreeSet<i64> = lines.iter().map(|l| l.site_id).collect();
-    let to_users: Vec<entity::user::Model> = crate::users::store::active_with_roles(
-        &txn,
-        &[Role::ProcurementOfficer, Role::SiteManager],
-    )
-    .await?
-    .into_iter()
-    .filter(|u| {
-        u.role != Role::SiteManager.as_str() || u.site_id.is_some_and(|s| sites.contains(&s))
-    })
-    .collect();
+    let to_users: Vec<entity::user::Model> =
+        crate::users::store::active_with_roles(txn, &[Role::ProcurementOfficer, Role::SiteManager])
+            .await?
+            .into_iter()
+            .filter(|u| {
+                u.role != Role::SiteManager.as_str()
+                    || u.site_id.is_some_and(|s| sites.contains(&s))
+            })
+            .collect();
     let args = [
         ("month", after.month.clone()),
         ("reason", reason),
         ("link", format!("/plans/{id}")),
     ];
-    crate::mail::enqueue_to_users(
-        &txn,
-        state,
+    crate::mail::enqueue_to_users_at(
+        txn,
+        &act.base_url,
+        now,
         &to_users,
         if decision.approve {
             "plan_approved"
@@ -683,8 +754,22 @@ pub async fn decide_plan(
         &args,
     )
     .await?;
-    txn.commit().await?;
     Ok(after)
+}
+
+/// [`decide_plan`] on its own: in a write transaction of its own, committed when it succeeds;
+/// then the mail sender is woken.
+pub async fn decide_plan_now(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    decision: PlanDecision,
+) -> AppResult<plan::Model> {
+    let txn = state.db.begin_write().await?;
+    let p = decide_plan(&txn, &Act::of(state, user), id, decision).await?;
+    txn.commit().await?;
+    state.mail_wake.notify_one();
+    Ok(p)
 }
 
 #[cfg(test)]

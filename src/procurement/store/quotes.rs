@@ -105,21 +105,23 @@ pub(super) fn open_for_quotes(l: &plan_line::Model) -> bool {
     l.status == "routed" && route_of(l).is_some_and(Route::takes_quotes)
 }
 
-/// Procurement records a supplier's quote for a line routed to quotes.
+/// Procurement (`act.actor`) records a supplier's quote for a line routed to quotes. Joins the
+/// caller's transaction: it reads and writes through `txn` and commits nothing.
 pub async fn record_quote(
-    state: &AppState,
-    user: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     line_id: i64,
     input: QuoteInput,
 ) -> AppResult<quote::Model> {
-    let (_, l) = line(&state.db.read, line_id).await?;
+    let user = act.actor;
+    let (_, l) = line(txn, line_id).await?;
     if !open_for_quotes(&l) {
         return Err(AppError::Rule(RuleCode::LineNotOpenForQuotes));
     }
     let parsed = Quote::try_from(&input);
     let mut errors = parsed.clone().err().unwrap_or_default();
     let s = supplier::Entity::find_by_id(input.supplier_id)
-        .one(&state.db.read)
+        .one(txn)
         .await?;
     if s.is_none() {
         errors.add("supplier_id", RuleCode::NotFound);
@@ -137,11 +139,9 @@ pub async fn record_quote(
         ..
     } = parsed.map_err(AppError::Validation)?;
     // Only admitted suppliers in good standing quote (rule 1).
-    crate::suppliers::store::ensure_may_trade(&state.db.read, input.supplier_id, state.today())
-        .await?;
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
-    hold_open_line(&txn, line_id, now).await?;
+    crate::suppliers::store::ensure_may_trade(txn, input.supplier_id, act.today).await?;
+    let now = act.now;
+    hold_open_line(txn, line_id, now).await?;
     let q = quote::ActiveModel {
         plan_line_id: Set(line_id),
         supplier_id: Set(input.supplier_id),
@@ -152,16 +152,28 @@ pub async fn record_quote(
         recorded_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await
     .map_err(taken_on("supplier_id"))?;
     audit::record(
-        &txn,
+        txn,
         &user.actor(),
         now,
         Change::new("quote.record", "quote", q.id).after(&q),
     )
     .await?;
+    Ok(q)
+}
+
+/// [`record_quote`] on its own: in a write transaction of its own, committed when it succeeds.
+pub async fn record_quote_now(
+    state: &AppState,
+    user: &CurrentUser,
+    line_id: i64,
+    input: QuoteInput,
+) -> AppResult<quote::Model> {
+    let txn = state.db.begin_write().await?;
+    let q = record_quote(&txn, &Act::of(state, user), line_id, input).await?;
     txn.commit().await?;
     Ok(q)
 }
@@ -174,20 +186,23 @@ pub struct ChoiceInput {
     pub reason: String,
 }
 
-/// Procurement chooses a quote after comparing at least three (rule 6). A purchase worth the
-/// contract threshold or more (quantity × the chosen price) becomes a draft contract in the
-/// ledger (rule 5); a smaller one is recorded as ordered.
+/// Procurement (`act.actor`) chooses a quote after comparing at least three (rule 6). A
+/// purchase worth the contract threshold or more (quantity × the chosen price) becomes a draft
+/// contract in the ledger (rule 5, [`create_contract`] in the same transaction); a smaller one
+/// is recorded as ordered. Joins the caller's transaction: it reads and writes through `txn`
+/// and commits nothing.
 pub async fn choose(
-    state: &AppState,
-    user: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     line_id: i64,
     input: ChoiceInput,
 ) -> AppResult<(plan_line::Model, Option<contract::Model>)> {
-    let (_, l) = line(&state.db.read, line_id).await?;
+    let user = act.actor;
+    let (_, l) = line(txn, line_id).await?;
     if !open_for_quotes(&l) {
         return Err(AppError::Rule(RuleCode::LineNotOpenForQuotes));
     }
-    let quotes = quotes_of(&state.db.read, line_id).await?;
+    let quotes = quotes_of(txn, line_id).await?;
     let offers: Vec<QuoteOffer> = quotes
         .iter()
         .map(|q| QuoteOffer {
@@ -210,14 +225,13 @@ pub async fn choose(
         .iter()
         .find(|q| q.id == input.quote_id)
         .ok_or_else(|| AppError::field("quote_id", RuleCode::NotAQuoteOfLine))?;
-    crate::suppliers::store::ensure_may_trade(&state.db.read, q.supplier_id, state.today()).await?;
+    crate::suppliers::store::ensure_may_trade(txn, q.supplier_id, act.today).await?;
     let amount = rules::line_value(l.quantity.value(), q.unit_price.value())
         .map_err(|e| e.on("quote_id"))?;
-    let needs_contract = amount >= crate::settings::contract_threshold(&state.db.read).await?;
+    let needs_contract = amount >= crate::settings::contract_threshold(txn).await?;
 
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
-    hold_open_line(&txn, line_id, now).await?;
+    let now = act.now;
+    hold_open_line(txn, line_id, now).await?;
     plan_line::Entity::update_many()
         .col_expr(
             plan_line::Column::Status,
@@ -235,14 +249,14 @@ pub async fn choose(
         .col_expr(plan_line::Column::ChosenBy, Expr::value(Some(user.id)))
         .col_expr(plan_line::Column::ChosenAt, Expr::value(Some(now)))
         .filter(plan_line::Column::Id.eq(line_id))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     let after = plan_line::Entity::find_by_id(line_id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
     audit::record(
-        &txn,
+        txn,
         &user.actor(),
         now,
         Change::new("quote.choose", "plan_line", line_id)
@@ -253,9 +267,8 @@ pub async fn choose(
     let c = if needs_contract {
         Some(
             create_contract(
-                &txn,
-                state,
-                &user.actor(),
+                txn,
+                act,
                 NewContract {
                     supplier_id: q.supplier_id,
                     items: vec![ContractItem {
@@ -274,6 +287,18 @@ pub async fn choose(
     } else {
         None
     };
-    txn.commit().await?;
     Ok((after, c))
+}
+
+/// [`choose`] on its own: in a write transaction of its own, committed when it succeeds.
+pub async fn choose_now(
+    state: &AppState,
+    user: &CurrentUser,
+    line_id: i64,
+    input: ChoiceInput,
+) -> AppResult<(plan_line::Model, Option<contract::Model>)> {
+    let txn = state.db.begin_write().await?;
+    let r = choose(&txn, &Act::of(state, user), line_id, input).await?;
+    txn.commit().await?;
+    Ok(r)
 }

@@ -8,6 +8,10 @@ use entity::SupplierId;
 
 /// A public application: creates the supplier (draft), the applicant's account (email not
 /// yet verified) and emails the verification link.
+///
+/// Opens its own transaction: nobody is signed in (the actor is the account it creates, so
+/// there is no [`Act`]), and the password is hashed (slow on purpose) and the input checked
+/// before the write transaction begins, so SQLite's single writer is not held meanwhile.
 pub async fn apply(state: &AppState, input: NewApplication) -> AppResult<(supplier::Model, i64)> {
     let mut errors = FieldErrors::new();
     let code = check_application(&input.company, &mut errors);
@@ -139,7 +143,8 @@ pub(super) async fn send_verification(
     Ok(())
 }
 
-/// Follows an emailed verification link: marks the email verified, once.
+/// Follows an emailed verification link: marks the email verified, once. Opens its own
+/// transaction: nobody is signed in, so there is no [`Act`] to join with.
 pub async fn verify_email(state: &AppState, token: &str) -> AppResult<()> {
     let now = state.now();
     let txn = state.db.begin_write().await?;
@@ -181,20 +186,23 @@ pub(super) fn own_supplier(user: &CurrentUser) -> AppResult<SupplierId> {
     }
 }
 
-/// The supplier edits its application while it is a draft or more information was asked.
+/// The supplier (`act.actor`) edits its application while it is a draft or more information
+/// was asked. Joins the caller's transaction: it reads and writes through `txn` and commits
+/// nothing.
 pub async fn update_application(
-    state: &AppState,
-    user: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     input: ApplicationInput,
 ) -> AppResult<supplier::Model> {
+    let user = act.actor;
     let id = own_supplier(user)?;
-    let s = load(&state.db.read, id).await?;
+    let s = load(txn, id).await?;
     if !status_of(&s)?.editable() {
         return Err(AppError::Rule(RuleCode::ApplicationNotEditable));
     }
     let mut errors = FieldErrors::new();
     let code = check_application(&input, &mut errors);
-    check_categories(&state.db.read, &input.category_ids, &mut errors).await?;
+    check_categories(txn, &input.category_ids, &mut errors).await?;
     if input.contact_email.trim().to_lowercase() != s.contact_email {
         // The contact email is the sign-in; it changes through the account, not here.
         errors.add("contact_email", RuleCode::NotChangeable);
@@ -203,15 +211,14 @@ pub async fn update_application(
         && supplier::Entity::find()
             .filter(supplier::Column::CreditCode.eq(c.as_str()))
             .filter(supplier::Column::Id.ne(id))
-            .count(&state.db.read)
+            .count(txn)
             .await?
             > 0
     {
         errors.add("credit_code", RuleCode::Taken);
     }
     errors.into_result()?;
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
+    let now = act.now;
     let before = s.clone();
     let mut am: supplier::ActiveModel = s.into();
     am.legal_name = Set(input.legal_name.trim().into());
@@ -224,12 +231,12 @@ pub async fn update_application(
     am.bank_account = Set(input.bank_account.trim().into());
     am.updated_at = Set(now);
     let after = am
-        .update(&txn)
+        .update(txn)
         .await
         .map_err(crate::error::taken_on("credit_code"))?;
-    set_categories(&txn, id, &input.category_ids).await?;
+    set_categories(txn, id, &input.category_ids).await?;
     audit::record(
-        &txn,
+        txn,
         &user.actor(),
         now,
         Change::new("supplier.update_application", "supplier", id)
@@ -237,6 +244,18 @@ pub async fn update_application(
             .after(&after),
     )
     .await?;
+    Ok(after)
+}
+
+/// [`update_application`] on its own: in a write transaction of its own, committed when it
+/// succeeds.
+pub async fn update_application_now(
+    state: &AppState,
+    user: &CurrentUser,
+    input: ApplicationInput,
+) -> AppResult<supplier::Model> {
+    let txn = state.db.begin_write().await?;
+    let after = update_application(&txn, &Act::of(state, user), input).await?;
     txn.commit().await?;
     Ok(after)
 }
@@ -252,14 +271,16 @@ pub struct DocumentInput {
     pub file_id: i64,
 }
 
-/// Adds a qualification document (a renewal is simply a newer one).
+/// The supplier (`act.actor`) adds a qualification document (a renewal is simply a newer
+/// one). Joins the caller's transaction: it reads and writes through `txn` and commits nothing.
 pub async fn add_document(
-    state: &AppState,
-    user: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     input: DocumentInput,
 ) -> AppResult<supplier_document::Model> {
+    let user = act.actor;
     let id = own_supplier(user)?;
-    let s = load(&state.db.read, id).await?;
+    let s = load(txn, id).await?;
     if status_of(&s)? == SupplierStatus::Removed {
         return Err(AppError::Rule(RuleCode::SupplierRemoved));
     }
@@ -268,18 +289,15 @@ pub async fn add_document(
     if input.expires_on <= input.issued_on {
         errors.add("expires_on", RuleCode::EndBeforeStart);
     }
-    if input.issued_on > state.today() {
+    if input.issued_on > act.today {
         errors.add("issued_on", RuleCode::InFuture);
     }
-    let f = file::Entity::find_by_id(input.file_id)
-        .one(&state.db.read)
-        .await?;
+    let f = file::Entity::find_by_id(input.file_id).one(txn).await?;
     if f.as_ref().is_none_or(|f| f.supplier_id != Some(id)) {
         errors.add("file_id", RuleCode::NotFound);
     }
     errors.into_result()?;
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
+    let now = act.now;
     let doc = supplier_document::ActiveModel {
         supplier_id: Set(id),
         kind: Set(input.kind.as_str().into()),
@@ -292,15 +310,26 @@ pub async fn add_document(
         created_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     audit::record(
-        &txn,
+        txn,
         &user.actor(),
         now,
         Change::new("supplier.add_document", "supplier_document", doc.id).after(&doc),
     )
     .await?;
+    Ok(doc)
+}
+
+/// [`add_document`] on its own: in a write transaction of its own, committed when it succeeds.
+pub async fn add_document_now(
+    state: &AppState,
+    user: &CurrentUser,
+    input: DocumentInput,
+) -> AppResult<supplier_document::Model> {
+    let txn = state.db.begin_write().await?;
+    let doc = add_document(&txn, &Act::of(state, user), input).await?;
     txn.commit().await?;
     Ok(doc)
 }
@@ -346,31 +375,33 @@ pub async fn ensure_may_trade(
     .map_err(AppError::Rule)
 }
 
-/// Submits (or resubmits) the application: it needs a verified email and a valid business licence.
-pub async fn submit(state: &AppState, user: &CurrentUser) -> AppResult<supplier::Model> {
+/// The supplier (`act.actor`) submits (or resubmits) the application: it needs a verified
+/// email and a valid business licence. The supplier and the procurement officers are emailed.
+/// Joins the caller's transaction: it reads and writes through `txn` and commits nothing.
+pub async fn submit(txn: &DatabaseTransaction, act: &Act<'_>) -> AppResult<supplier::Model> {
+    let user = act.actor;
     let id = own_supplier(user)?;
-    let s = load(&state.db.read, id).await?;
+    let s = load(txn, id).await?;
     let u = user::Entity::find_by_id(user.id)
-        .one(&state.db.read)
+        .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
     if !u.email_verified {
         return Err(AppError::Rule(RuleCode::EmailNotVerified));
     }
-    match licence_expires(&state.db.read, id).await? {
-        Some(d) if crate::suppliers::rules::document_valid(d, state.today()) => {}
+    match licence_expires(txn, id).await? {
+        Some(d) if crate::suppliers::rules::document_valid(d, act.today) => {}
         _ => return Err(AppError::Rule(RuleCode::BusinessLicenceMissing)),
     }
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
-    let to = transition(&txn, &s, Transition::Submit, "", now).await?;
+    let now = act.now;
+    let to = transition(txn, &s, Transition::Submit, "", now).await?;
     supplier::Entity::update_many()
         .col_expr(supplier::Column::SubmittedAt, Expr::value(Some(now)))
         .filter(supplier::Column::Id.eq(id))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     audit::record(
-        &txn,
+        txn,
         &user.actor(),
         now,
         Change::new("supplier.submit", "supplier", id)
@@ -378,17 +409,25 @@ pub async fn submit(state: &AppState, user: &CurrentUser) -> AppResult<supplier:
             .after(to.as_str()),
     )
     .await?;
-    mail_supplier(&txn, state, &s, "application_submitted", &[]).await?;
+    mail_supplier(txn, &act.base_url, now, &s, "application_submitted", &[]).await?;
     mail_roles(
-        &txn,
-        state,
+        txn,
+        &act.base_url,
+        now,
         &[Role::ProcurementOfficer],
         &s,
         "application_to_review",
         &[],
     )
     .await?;
-    let after = load(&txn, id).await?;
+    load(txn, id).await
+}
+
+/// [`submit`] on its own: in a write transaction of its own, committed when it succeeds; then
+/// the mail sender is woken.
+pub async fn submit_now(state: &AppState, user: &CurrentUser) -> AppResult<supplier::Model> {
+    let txn = state.db.begin_write().await?;
+    let after = submit(&txn, &Act::of(state, user)).await?;
     txn.commit().await?;
     state.mail_wake.notify_one();
     Ok(after)

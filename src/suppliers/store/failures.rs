@@ -16,14 +16,17 @@ pub struct FailureInput {
     pub evidence_file_id: Option<i64>,
 }
 
-/// Records a quality or price failure; the supplier is told and may answer.
+/// The office (`act.actor`) records a quality or price failure; the supplier is told and may
+/// answer. Joins the caller's transaction: it reads and writes through `txn` and commits
+/// nothing.
 pub async fn record_failure(
-    state: &AppState,
-    officer: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     supplier_id: SupplierId,
     input: FailureInput,
 ) -> AppResult<supplier_failure::Model> {
-    let s = load(&state.db.read, supplier_id).await?;
+    let officer = act.actor;
+    let s = load(txn, supplier_id).await?;
     if !matches!(
         status_of(&s)?,
         SupplierStatus::Admitted | SupplierStatus::Suspended
@@ -37,15 +40,14 @@ pub async fn record_failure(
     }
     if let Some(fid) = input.evidence_file_id
         && file::Entity::find_by_id(fid)
-            .one(&state.db.read)
+            .one(txn)
             .await?
             .is_none_or(|f| f.supplier_id != Some(supplier_id))
     {
         errors.add("evidence_file_id", RuleCode::NotFound);
     }
     errors.into_result()?;
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
+    let now = act.now;
     let f = supplier_failure::ActiveModel {
         supplier_id: Set(supplier_id),
         kind: Set(input.kind.as_str().into()),
@@ -62,23 +64,37 @@ pub async fn record_failure(
         decision_note: Set(String::new()),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     audit::record(
-        &txn,
+        txn,
         &officer.actor(),
         now,
         Change::new("failure.record", "supplier_failure", f.id).after(&f),
     )
     .await?;
     mail_supplier(
-        &txn,
-        state,
+        txn,
+        &act.base_url,
+        now,
         &s,
         "failure_recorded",
         &[("description", f.description.clone())],
     )
     .await?;
+    Ok(f)
+}
+
+/// [`record_failure`] on its own: in a write transaction of its own, committed when it
+/// succeeds; then the mail sender is woken.
+pub async fn record_failure_now(
+    state: &AppState,
+    officer: &CurrentUser,
+    supplier_id: SupplierId,
+    input: FailureInput,
+) -> AppResult<supplier_failure::Model> {
+    let txn = state.db.begin_write().await?;
+    let f = record_failure(&txn, &Act::of(state, officer), supplier_id, input).await?;
     txn.commit().await?;
     state.mail_wake.notify_one();
     Ok(f)
@@ -95,16 +111,18 @@ pub async fn failures(
         .await?)
 }
 
-/// The supplier answers an open failure.
+/// The supplier (`act.actor`) answers an open failure. Joins the caller's transaction: it
+/// reads and writes through `txn` and commits nothing.
 pub async fn respond_to_failure(
-    state: &AppState,
-    user: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     failure_id: i64,
     response: &str,
 ) -> AppResult<supplier_failure::Model> {
+    let user = act.actor;
     let id = own_supplier(user)?;
     let f = supplier_failure::Entity::find_by_id(failure_id)
-        .one(&state.db.read)
+        .one(txn)
         .await?
         .filter(|f| f.supplier_id == id)
         .ok_or(AppError::NotFound)?;
@@ -114,15 +132,14 @@ pub async fn respond_to_failure(
     let mut errors = FieldErrors::new();
     required(&mut errors, "response", response, 4000);
     errors.into_result()?;
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
+    let now = act.now;
     let before = f.clone();
     let mut am: supplier_failure::ActiveModel = f.into();
     am.supplier_response = Set(response.trim().into());
     am.responded_at = Set(Some(now));
-    let after = am.update(&txn).await?;
+    let after = am.update(txn).await?;
     audit::record(
-        &txn,
+        txn,
         &user.actor(),
         now,
         Change::new("failure.respond", "supplier_failure", failure_id)
@@ -130,6 +147,19 @@ pub async fn respond_to_failure(
             .after(&after),
     )
     .await?;
+    Ok(after)
+}
+
+/// [`respond_to_failure`] on its own: in a write transaction of its own, committed when it
+/// succeeds.
+pub async fn respond_to_failure_now(
+    state: &AppState,
+    user: &CurrentUser,
+    failure_id: i64,
+    response: &str,
+) -> AppResult<supplier_failure::Model> {
+    let txn = state.db.begin_write().await?;
+    let after = respond_to_failure(&txn, &Act::of(state, user), failure_id, response).await?;
     txn.commit().await?;
     Ok(after)
 }
@@ -176,18 +206,20 @@ impl From<supplier_failure::Model> for FailureView {
     }
 }
 
-/// The head confirms or dismisses a failure. Confirming the second one removes the
-/// supplier at once, in the same transaction, exactly once however many confirmations race.
+/// The head (`act.actor`) confirms or dismisses a failure; the supplier is emailed.
+/// Confirming the second one removes the supplier at once, in the same transaction, exactly
+/// once however many confirmations race. Joins the caller's transaction: it reads and writes
+/// through `txn` and commits nothing.
 pub async fn decide_failure(
-    state: &AppState,
-    head: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     failure_id: i64,
     confirm: bool,
     note: &str,
 ) -> AppResult<FailureDecision> {
-    let now = state.now();
+    let head = act.actor;
+    let now = act.now;
     let new_status = if confirm { "confirmed" } else { "dismissed" };
-    let txn = state.db.begin_write().await?;
     let claimed = supplier_failure::Entity::update_many()
         .col_expr(supplier_failure::Column::Status, Expr::value(new_status))
         .col_expr(
@@ -201,17 +233,17 @@ pub async fn decide_failure(
         )
         .filter(supplier_failure::Column::Id.eq(failure_id))
         .filter(supplier_failure::Column::Status.eq("open"))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     let f = supplier_failure::Entity::find_by_id(failure_id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
     if claimed.rows_affected != 1 {
         return Err(AppError::Rule(RuleCode::FailureAlreadyDecided));
     }
     audit::record(
-        &txn,
+        txn,
         &head.actor(),
         now,
         Change::new(
@@ -222,7 +254,7 @@ pub async fn decide_failure(
         .after(&f),
     )
     .await?;
-    let s = load(&txn, f.supplier_id).await?;
+    let s = load(txn, f.supplier_id).await?;
     let mut removed = false;
     let mut count = s.confirmed_failures;
     if confirm {
@@ -243,11 +275,12 @@ pub async fn decide_failure(
             .ok_or(AppError::NotFound)?;
         count = row.try_get::<i32>("", "confirmed_failures")?;
         if removal_due(count) {
-            removed = remove(&txn, state, head, &s, now).await?;
+            removed = remove(txn, act, &s).await?;
         } else {
             mail_supplier(
-                &txn,
-                state,
+                txn,
+                &act.base_url,
+                now,
                 &s,
                 "failure_confirmed",
                 &[("count", count.to_string())],
@@ -255,10 +288,8 @@ pub async fn decide_failure(
             .await?;
         }
     } else {
-        mail_supplier(&txn, state, &s, "failure_dismissed", &[]).await?;
+        mail_supplier(txn, &act.base_url, now, &s, "failure_dismissed", &[]).await?;
     }
-    txn.commit().await?;
-    state.mail_wake.notify_one();
     Ok(FailureDecision {
         failure: f.into(),
         confirmed_failures: count,
@@ -266,15 +297,32 @@ pub async fn decide_failure(
     })
 }
 
-/// Removes the supplier (rule 2): status `removed`, only while it is admitted or suspended,
-/// so it happens once. What the company owes it is still settled.
-pub(super) async fn remove(
-    txn: &DatabaseTransaction,
+/// [`decide_failure`] on its own: in a write transaction of its own, committed when it
+/// succeeds; then the mail sender is woken.
+pub async fn decide_failure_now(
     state: &AppState,
     head: &CurrentUser,
+    failure_id: i64,
+    confirm: bool,
+    note: &str,
+) -> AppResult<FailureDecision> {
+    let txn = state.db.begin_write().await?;
+    let d = decide_failure(&txn, &Act::of(state, head), failure_id, confirm, note).await?;
+    txn.commit().await?;
+    state.mail_wake.notify_one();
+    Ok(d)
+}
+
+/// Removes the supplier (rule 2): status `removed`, only while it is admitted or suspended,
+/// so it happens once. What the company owes it is still settled. Joins the caller's
+/// transaction (the confirming one), with stock's and tenders' reactions in it.
+pub(super) async fn remove(
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     s: &supplier::Model,
-    now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<bool> {
+    let head = act.actor;
+    let now = act.now;
     let r = supplier::Entity::update_many()
         .col_expr(
             supplier::Column::Status,
@@ -309,10 +357,11 @@ pub(super) async fn remove(
             .after(SupplierStatus::Removed.as_str()),
     )
     .await?;
-    mail_supplier(txn, state, s, "supplier_removed", &[]).await?;
+    mail_supplier(txn, &act.base_url, now, s, "supplier_removed", &[]).await?;
     mail_roles(
         txn,
-        state,
+        &act.base_url,
+        now,
         &[Role::ProcurementOfficer, Role::ProcurementHead],
         s,
         "supplier_removed_office",

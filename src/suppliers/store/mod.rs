@@ -1,18 +1,22 @@
 //! Supplier persistence: applications, documents, reviews and admission, failures and
 //! removal, suspension. Every change is one transaction with its audit entry and emails.
+//!
+//! A writing function takes the transaction it joins and an [`Act`] (who, when, where mail
+//! links point) and commits nothing; its `NAME_now` twin opens the transaction for a handler,
+//! commits it and wakes the mail sender.
 
 use super::rules::{
     AgreementTerms, Checklist, CreditCode, DocumentKind, FailureKind, FailureSource,
     SupplierStatus, Transition, may_trade, removal_due, valid_bank_account, valid_phone,
 };
 use crate::audit::{self, Actor, Change};
-use crate::auth::{CurrentUser, Role, password};
+use crate::auth::{Act, CurrentUser, Role, password};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Locale;
 use crate::mail::{self, Email};
 use crate::state::AppState;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::SupplierId;
 use entity::{
     category, consignment_agreement, email_token, file, supplier, supplier_category,
@@ -165,10 +169,11 @@ fn hash_token(token: &str) -> String {
     hex::encode(sha2::Sha256::digest(token.as_bytes()))
 }
 
-/// Queues `kind` to every active user of the supplier.
+/// Queues `kind` to every active user of the supplier, with links to `base_url`, at `now`.
 async fn mail_supplier(
     txn: &DatabaseTransaction,
-    state: &AppState,
+    base_url: &str,
+    now: DateTime<Utc>,
     supplier: &supplier::Model,
     kind: &str,
     extra: &[(&str, String)],
@@ -176,14 +181,15 @@ async fn mail_supplier(
     let users = crate::users::store::active_of_supplier(txn, supplier.id).await?;
     let mut args = vec![("company", supplier.legal_name.clone())];
     args.extend(extra.iter().map(|(k, v)| (*k, v.clone())));
-    mail::enqueue_to_users(txn, state, &users, kind, &args).await
+    mail::enqueue_to_users_at(txn, base_url, now, &users, kind, &args).await
 }
 
 /// Queues `kind` about `supplier` to every active user with one of `roles` (the procurement
-/// office).
+/// office), with links to `base_url`, at `now`.
 async fn mail_roles(
     txn: &DatabaseTransaction,
-    state: &AppState,
+    base_url: &str,
+    now: DateTime<Utc>,
     roles: &[Role],
     supplier: &supplier::Model,
     kind: &str,
@@ -195,7 +201,7 @@ async fn mail_roles(
         ("id", supplier.id.to_string()),
     ];
     args.extend(extra.iter().map(|(k, v)| (*k, v.clone())));
-    mail::enqueue_to_users(txn, state, &users, kind, &args).await
+    mail::enqueue_to_users_at(txn, base_url, now, &users, kind, &args).await
 }
 
 /// Moves the supplier along rule 1's life cycle, guarded against a concurrent change: the
@@ -205,7 +211,7 @@ async fn transition(
     s: &supplier::Model,
     t: Transition,
     reason: &str,
-    now: chrono::DateTime<chrono::Utc>,
+    now: DateTime<Utc>,
 ) -> AppResult<SupplierStatus> {
     let from = status_of(s)?;
     let to = from.after(t).map_err(AppError::Rule)?;

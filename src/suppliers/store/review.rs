@@ -57,14 +57,17 @@ pub(super) async fn record_review(
     Ok(())
 }
 
-/// The procurement officer's review of a submitted application.
+/// The procurement officer's (`act.actor`) review of a submitted application; the supplier
+/// (and, on a recommendation, the procurement head) is emailed. Joins the caller's
+/// transaction: it reads and writes through `txn` and commits nothing.
 pub async fn review(
-    state: &AppState,
-    officer: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     supplier_id: SupplierId,
     input: ReviewInput,
 ) -> AppResult<supplier::Model> {
-    let s = load(&state.db.read, supplier_id).await?;
+    let officer = act.actor;
+    let s = load(txn, supplier_id).await?;
     let mut errors = FieldErrors::new();
     if input.decision != OfficerDecision::Recommend && input.reasons.trim().is_empty() {
         errors.add("reasons", RuleCode::Required);
@@ -84,9 +87,8 @@ pub async fn review(
         OfficerDecision::Recommend => (Transition::Recommend, "recommend", ""),
         OfficerDecision::Reject => (Transition::Reject, "reject", "application_rejected"),
     };
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
-    let to = transition(&txn, &s, t, &input.reasons, now).await?;
+    let now = act.now;
+    let to = transition(txn, &s, t, &input.reasons, now).await?;
     let step = ReviewStep {
         stage: "officer",
         checklist: input.checklist,
@@ -94,9 +96,9 @@ pub async fn review(
         decision,
         reasons: &input.reasons,
     };
-    record_review(&txn, supplier_id, officer, step, now).await?;
+    record_review(txn, supplier_id, officer, step, now).await?;
     audit::record(
-        &txn,
+        txn,
         &officer.actor(),
         now,
         Change::new(
@@ -110,26 +112,40 @@ pub async fn review(
     .await?;
     if mail_kind.is_empty() {
         mail_roles(
-            &txn,
-            state,
+            txn,
+            &act.base_url,
+            now,
             &[Role::ProcurementHead],
             &s,
             "application_recommended",
             &[],
         )
         .await?;
-        mail_supplier(&txn, state, &s, "application_in_review", &[]).await?;
+        mail_supplier(txn, &act.base_url, now, &s, "application_in_review", &[]).await?;
     } else {
         mail_supplier(
-            &txn,
-            state,
+            txn,
+            &act.base_url,
+            now,
             &s,
             mail_kind,
             &[("reasons", input.reasons.trim().to_string())],
         )
         .await?;
     }
-    let after = load(&txn, supplier_id).await?;
+    load(txn, supplier_id).await
+}
+
+/// [`review`] on its own: in a write transaction of its own, committed when it succeeds; then
+/// the mail sender is woken.
+pub async fn review_now(
+    state: &AppState,
+    officer: &CurrentUser,
+    supplier_id: SupplierId,
+    input: ReviewInput,
+) -> AppResult<supplier::Model> {
+    let txn = state.db.begin_write().await?;
+    let after = review(&txn, &Act::of(state, officer), supplier_id, input).await?;
     txn.commit().await?;
     state.mail_wake.notify_one();
     Ok(after)
@@ -152,20 +168,23 @@ pub struct AdmissionInput {
     pub terms: Option<AgreementTerms>,
 }
 
-/// The procurement head's decision on a recommended application. Admission creates the
-/// consignment agreement and schedules the yearly re-review.
+/// The procurement head's (`act.actor`) decision on a recommended application. Admission
+/// creates the consignment agreement and schedules the yearly re-review; the supplier is
+/// emailed. Joins the caller's transaction: it reads and writes through `txn` and commits
+/// nothing.
 pub async fn decide_admission(
-    state: &AppState,
-    head: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     supplier_id: SupplierId,
     input: AdmissionInput,
 ) -> AppResult<supplier::Model> {
-    let s = load(&state.db.read, supplier_id).await?;
-    let today = state.today();
+    let head = act.actor;
+    let s = load(txn, supplier_id).await?;
+    let today = act.today;
     let terms = match input.terms.clone() {
         Some(t) => t,
         None => AgreementTerms {
-            cutoff_day: crate::settings::cutoff_day(&state.db.read).await? as i32,
+            cutoff_day: crate::settings::cutoff_day(txn).await? as i32,
             ..AgreementTerms::defaults(today)
         },
     };
@@ -179,14 +198,13 @@ pub async fn decide_admission(
         }
     }
     errors.into_result()?;
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
+    let now = act.now;
     let (t, decision) = match input.decision {
         HeadDecision::Admit => (Transition::Admit, "admit"),
         HeadDecision::RequestInfo => (Transition::RequestInfo, "request_info"),
         HeadDecision::Reject => (Transition::Reject, "reject"),
     };
-    let to = transition(&txn, &s, t, &input.reasons, now).await?;
+    let to = transition(txn, &s, t, &input.reasons, now).await?;
     let step = ReviewStep {
         stage: "head",
         checklist: Checklist::default(),
@@ -194,14 +212,14 @@ pub async fn decide_admission(
         decision,
         reasons: &input.reasons,
     };
-    record_review(&txn, supplier_id, head, step, now).await?;
+    record_review(txn, supplier_id, head, step, now).await?;
     if input.decision == HeadDecision::Admit {
         let tax = crate::money::TaxRate::from_fraction(terms.tax_rate)
             .map_err(|_| AppError::field("terms.tax_rate", RuleCode::TaxRateRange))?
             .fixed();
         let cats: Vec<String> = supplier_category::Entity::find()
             .filter(supplier_category::Column::SupplierId.eq(supplier_id))
-            .all(&txn)
+            .all(txn)
             .await?
             .into_iter()
             .map(|c| c.category_id.to_string())
@@ -209,7 +227,7 @@ pub async fn decide_admission(
         // Re-admission after a rejection keeps one agreement per supplier: replace it.
         consignment_agreement::Entity::delete_many()
             .filter(consignment_agreement::Column::SupplierId.eq(supplier_id))
-            .exec(&txn)
+            .exec(txn)
             .await?;
         let agreement = consignment_agreement::ActiveModel {
             supplier_id: Set(supplier_id),
@@ -228,7 +246,7 @@ pub async fn decide_admission(
             created_at: Set(now),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
         supplier::Entity::update_many()
             .col_expr(supplier::Column::AdmittedAt, Expr::value(Some(now)))
@@ -237,10 +255,10 @@ pub async fn decide_admission(
                 Expr::value(today.checked_add_months(chrono::Months::new(12))),
             )
             .filter(supplier::Column::Id.eq(supplier_id))
-            .exec(&txn)
+            .exec(txn)
             .await?;
         audit::record(
-            &txn,
+            txn,
             &head.actor(),
             now,
             Change::new("agreement.create", "consignment_agreement", agreement.id)
@@ -248,8 +266,9 @@ pub async fn decide_admission(
         )
         .await?;
         mail_supplier(
-            &txn,
-            state,
+            txn,
+            &act.base_url,
+            now,
             &s,
             "application_admitted",
             &[("number", agreement.number.clone())],
@@ -262,8 +281,9 @@ pub async fn decide_admission(
             "application_info_requested"
         };
         mail_supplier(
-            &txn,
-            state,
+            txn,
+            &act.base_url,
+            now,
             &s,
             kind,
             &[("reasons", input.reasons.trim().to_string())],
@@ -271,7 +291,7 @@ pub async fn decide_admission(
         .await?;
     }
     audit::record(
-        &txn,
+        txn,
         &head.actor(),
         now,
         Change::new(
@@ -283,7 +303,19 @@ pub async fn decide_admission(
         .after(to.as_str()),
     )
     .await?;
-    let after = load(&txn, supplier_id).await?;
+    load(txn, supplier_id).await
+}
+
+/// [`decide_admission`] on its own: in a write transaction of its own, committed when it
+/// succeeds; then the mail sender is woken.
+pub async fn decide_admission_now(
+    state: &AppState,
+    head: &CurrentUser,
+    supplier_id: SupplierId,
+    input: AdmissionInput,
+) -> AppResult<supplier::Model> {
+    let txn = state.db.begin_write().await?;
+    let after = decide_admission(&txn, &Act::of(state, head), supplier_id, input).await?;
     txn.commit().await?;
     state.mail_wake.notify_one();
     Ok(after)

@@ -13,34 +13,38 @@ pub struct SuspensionInput {
     pub reason: String,
 }
 
+/// The head (`act.actor`) suspends an admitted supplier until a date; the supplier is
+/// emailed. Joins the caller's transaction: it reads and writes through `txn` and commits
+/// nothing.
 pub async fn suspend(
-    state: &AppState,
-    head: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     supplier_id: SupplierId,
     input: SuspensionInput,
 ) -> AppResult<supplier::Model> {
-    let s = load(&state.db.read, supplier_id).await?;
+    let head = act.actor;
+    let s = load(txn, supplier_id).await?;
     let mut errors = FieldErrors::new();
     required(&mut errors, "reason", &input.reason, 1000);
-    if input.until < state.today() {
+    if input.until < act.today {
         errors.add("until", RuleCode::InPast);
     }
     errors.into_result()?;
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
-    let to = transition(&txn, &s, Transition::Suspend, &input.reason, now).await?;
+    let now = act.now;
+    let to = transition(txn, &s, Transition::Suspend, &input.reason, now).await?;
     supplier::Entity::update_many()
         .col_expr(
             supplier::Column::SuspendedUntil,
             Expr::value(Some(input.until)),
         )
         .filter(supplier::Column::Id.eq(supplier_id))
-        .exec(&txn)
+        .exec(txn)
         .await?;
-    audit::record(&txn, &head.actor(), now, Change::new("supplier.suspend", "supplier", supplier_id).before(&s.status).after(serde_json::json!({"status": to.as_str(), "until": input.until, "reason": input.reason}))).await?;
+    audit::record(txn, &head.actor(), now, Change::new("supplier.suspend", "supplier", supplier_id).before(&s.status).after(serde_json::json!({"status": to.as_str(), "until": input.until, "reason": input.reason}))).await?;
     mail_supplier(
-        &txn,
-        state,
+        txn,
+        &act.base_url,
+        now,
         &s,
         "supplier_suspended",
         &[
@@ -49,32 +53,71 @@ pub async fn suspend(
         ],
     )
     .await?;
-    let after = load(&txn, supplier_id).await?;
+    load(txn, supplier_id).await
+}
+
+/// [`suspend`] on its own: in a write transaction of its own, committed when it succeeds;
+/// then the mail sender is woken.
+pub async fn suspend_now(
+    state: &AppState,
+    head: &CurrentUser,
+    supplier_id: SupplierId,
+    input: SuspensionInput,
+) -> AppResult<supplier::Model> {
+    let txn = state.db.begin_write().await?;
+    let after = suspend(&txn, &Act::of(state, head), supplier_id, input).await?;
     txn.commit().await?;
     state.mail_wake.notify_one();
     Ok(after)
 }
 
-/// Lifts a suspension (by the head, or by the daily job once `suspended_until` has passed).
+/// The head (`act.actor`) lifts a suspension; the supplier is emailed. Joins the caller's
+/// transaction: it reads and writes through `txn` and commits nothing.
 pub async fn reinstate(
-    state: &AppState,
-    actor: &Actor,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     supplier_id: SupplierId,
 ) -> AppResult<supplier::Model> {
-    let s = load(&state.db.read, supplier_id).await?;
-    let now = state.now();
+    reinstate_as(txn, &act.actor.actor(), act.now, &act.base_url, supplier_id).await
+}
+
+/// [`reinstate`] on its own: in a write transaction of its own, committed when it succeeds;
+/// then the mail sender is woken.
+pub async fn reinstate_now(
+    state: &AppState,
+    head: &CurrentUser,
+    supplier_id: SupplierId,
+) -> AppResult<supplier::Model> {
     let txn = state.db.begin_write().await?;
-    transition(&txn, &s, Transition::Reinstate, "", now).await?;
+    let after = reinstate(&txn, &Act::of(state, head), supplier_id).await?;
+    txn.commit().await?;
+    state.mail_wake.notify_one();
+    Ok(after)
+}
+
+/// Lifts a suspension as `actor` (the head through [`reinstate`], or the daily job once
+/// `suspended_until` has passed, as the system) at `now`, the email's links pointing to
+/// `base_url`. Joins the caller's transaction: it reads and writes through `txn` and commits
+/// nothing.
+pub async fn reinstate_as(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    base_url: &str,
+    supplier_id: SupplierId,
+) -> AppResult<supplier::Model> {
+    let s = load(txn, supplier_id).await?;
+    transition(txn, &s, Transition::Reinstate, "", now).await?;
     supplier::Entity::update_many()
         .col_expr(
             supplier::Column::SuspendedUntil,
             Expr::value(Option::<NaiveDate>::None),
         )
         .filter(supplier::Column::Id.eq(supplier_id))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     audit::record(
-        &txn,
+        txn,
         actor,
         now,
         Change::new("supplier.reinstate", "supplier", supplier_id)
@@ -82,11 +125,8 @@ pub async fn reinstate(
             .after(SupplierStatus::Admitted.as_str()),
     )
     .await?;
-    mail_supplier(&txn, state, &s, "supplier_reinstated", &[]).await?;
-    let after = load(&txn, supplier_id).await?;
-    txn.commit().await?;
-    state.mail_wake.notify_one();
-    Ok(after)
+    mail_supplier(txn, base_url, now, &s, "supplier_reinstated", &[]).await?;
+    load(txn, supplier_id).await
 }
 
 // ----- Directory -----
@@ -192,14 +232,17 @@ pub struct ReReviewInput {
     pub reasons: String,
 }
 
-/// The yearly re-review of an admitted (or suspended) supplier.
+/// The officer's (`act.actor`) yearly re-review of an admitted (or suspended) supplier; a
+/// failed one is referred to the procurement head by email. Joins the caller's transaction:
+/// it reads and writes through `txn` and commits nothing.
 pub async fn re_review(
-    state: &AppState,
-    officer: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     supplier_id: SupplierId,
     input: ReReviewInput,
 ) -> AppResult<supplier::Model> {
-    let s = load(&state.db.read, supplier_id).await?;
+    let officer = act.actor;
+    let s = load(txn, supplier_id).await?;
     if !matches!(
         status_of(&s)?,
         SupplierStatus::Admitted | SupplierStatus::Suspended
@@ -216,14 +259,13 @@ pub async fn re_review(
         }
     }
     errors.into_result()?;
-    let now = state.now();
-    let today = state.today();
+    let now = act.now;
+    let today = act.today;
     let decision = if input.passed {
         "re_review_passed"
     } else {
         "re_review_failed"
     };
-    let txn = state.db.begin_write().await?;
     let step = ReviewStep {
         stage: "re_review",
         checklist: input.checklist,
@@ -231,7 +273,7 @@ pub async fn re_review(
         decision,
         reasons: &input.reasons,
     };
-    record_review(&txn, supplier_id, officer, step, now).await?;
+    record_review(txn, supplier_id, officer, step, now).await?;
     if input.passed {
         supplier::Entity::update_many()
             .col_expr(
@@ -239,12 +281,13 @@ pub async fn re_review(
                 Expr::value(today.checked_add_months(chrono::Months::new(12))),
             )
             .filter(supplier::Column::Id.eq(supplier_id))
-            .exec(&txn)
+            .exec(txn)
             .await?;
     } else {
         mail_roles(
-            &txn,
-            state,
+            txn,
+            &act.base_url,
+            now,
             &[Role::ProcurementHead],
             &s,
             "re_review_failed",
@@ -253,14 +296,26 @@ pub async fn re_review(
         .await?;
     }
     audit::record(
-        &txn,
+        txn,
         &officer.actor(),
         now,
         Change::new(&format!("supplier.{decision}"), "supplier", supplier_id)
             .before(s.next_review_on),
     )
     .await?;
-    let after = load(&txn, supplier_id).await?;
+    load(txn, supplier_id).await
+}
+
+/// [`re_review`] on its own: in a write transaction of its own, committed when it succeeds;
+/// then the mail sender is woken.
+pub async fn re_review_now(
+    state: &AppState,
+    officer: &CurrentUser,
+    supplier_id: SupplierId,
+    input: ReReviewInput,
+) -> AppResult<supplier::Model> {
+    let txn = state.db.begin_write().await?;
+    let after = re_review(&txn, &Act::of(state, officer), supplier_id, input).await?;
     txn.commit().await?;
     state.mail_wake.notify_one();
     Ok(after)

@@ -83,37 +83,34 @@ pub(super) fn check_bid(input: &BidInput, items: &[tender_item::Model]) -> AppRe
     Ok(bid)
 }
 
-/// A supplier submits or revises its bid, sealed, strictly before the deadline by the
-/// server's clock.
+/// A supplier (`act.actor`) submits or revises its bid, sealed, strictly before the deadline
+/// by the server's clock (`act.now`). Joins the caller's transaction: it reads (the key that
+/// seals bids too) and writes through `txn` and commits nothing.
 pub async fn submit_bid(
-    state: &AppState,
-    user: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     tender_id: TenderId,
     input: BidInput,
 ) -> AppResult<bid::Model> {
+    let user = act.actor;
     let sid = own_supplier(user)?;
-    let (t, _) = visible(&state.db.read, user, tender_id).await?;
-    if kind_of(&t)? == TenderKind::Invitational && !invited(&state.db.read, t.id, sid).await? {
+    let (t, _) = visible(txn, user, tender_id).await?;
+    if kind_of(&t)? == TenderKind::Invitational && !invited(txn, t.id, sid).await? {
         return Err(AppError::NotFound);
     }
-    let now = state.now();
+    let now = act.now;
     rules::allowed(status_of(&t)?, Step::Bid).map_err(AppError::Rule)?;
     rules::bids_open(now, t.bid_deadline).map_err(AppError::Rule)?;
-    if let Some(reason) = ineligibility(&state.db.read, sid, t.category_id, state.today()).await? {
+    if let Some(reason) = ineligibility(txn, sid, t.category_id, act.today).await? {
         return Err(AppError::Rule(reason));
     }
-    let its = items(&state.db.read, t.id).await?;
+    let its = items(txn, t.id).await?;
     let content = check_bid(&input, &its)?;
-    let key = BidKey::load(&state.db.read).await?;
+    let key = BidKey::load(txn).await?;
     let plain = serde_json::to_vec(&content).map_err(|e| AppError::Internal(e.to_string()))?;
     let sealed = crypto::seal(&key, &crypto::bid_aad(t.id, sid), &plain)?;
 
-    let txn = state.db.begin_write().await?;
-    // Again inside the transaction: the tender may have moved on meanwhile.
-    let t = load(&txn, tender_id).await?;
-    rules::allowed(status_of(&t)?, Step::Bid).map_err(AppError::Rule)?;
-    rules::bids_open(state.now(), t.bid_deadline).map_err(AppError::Rule)?;
-    let (b, action) = match bid_of(&txn, tender_id, sid).await? {
+    let (b, action) = match bid_of(txn, tender_id, sid).await? {
         Some(old) => {
             if old.status == "disqualified" {
                 return Err(AppError::Rule(RuleCode::TenderBidDisqualified));
@@ -128,7 +125,7 @@ pub async fn submit_bid(
                 .filter(bid::Column::Id.eq(old.id))
                 .filter(bid::Column::Revision.eq(old.revision))
                 .filter(bid::Column::Status.ne("disqualified"))
-                .exec(&txn)
+                .exec(txn)
                 .await?;
             if r.rows_affected != 1 {
                 return Err(AppError::Conflict(RuleCode::TryAgain));
@@ -140,7 +137,7 @@ pub async fn submit_bid(
             };
             (
                 bid::Entity::find_by_id(old.id)
-                    .one(&txn)
+                    .one(txn)
                     .await?
                     .ok_or(AppError::NotFound)?,
                 action,
@@ -161,36 +158,50 @@ pub async fn submit_bid(
                 disqualified_reason: Set(String::new()),
                 ..Default::default()
             }
-            .insert(&txn)
+            .insert(txn)
             .await?,
             "bid.submit",
         ),
     };
     audit::record(
-        &txn,
+        txn,
         &user.actor(),
         now,
         Change::new(action, "bid", b.id).after(BidFacts::from(&b)),
     )
     .await?;
+    Ok(b)
+}
+
+/// [`submit_bid`] on its own: in a write transaction of its own, committed when it succeeds.
+pub async fn submit_bid_now(
+    state: &AppState,
+    user: &CurrentUser,
+    tender_id: TenderId,
+    input: BidInput,
+) -> AppResult<bid::Model> {
+    let txn = state.db.begin_write().await?;
+    let b = submit_bid(&txn, &Act::of(state, user), tender_id, input).await?;
     txn.commit().await?;
     Ok(b)
 }
 
-/// A supplier withdraws its bid before the deadline; its sealed lines are erased.
+/// A supplier (`act.actor`) withdraws its bid before the deadline; its sealed lines are
+/// erased. Joins the caller's transaction: it reads and writes through `txn` and commits
+/// nothing.
 pub async fn withdraw_bid(
-    state: &AppState,
-    user: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     tender_id: TenderId,
 ) -> AppResult<bid::Model> {
+    let user = act.actor;
     let sid = own_supplier(user)?;
-    visible(&state.db.read, user, tender_id).await?;
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
-    let t = load(&txn, tender_id).await?;
+    visible(txn, user, tender_id).await?;
+    let now = act.now;
+    let t = load(txn, tender_id).await?;
     rules::allowed(status_of(&t)?, Step::Bid).map_err(AppError::Rule)?;
     rules::bids_open(now, t.bid_deadline).map_err(AppError::Rule)?;
-    let b = bid_of(&txn, tender_id, sid)
+    let b = bid_of(txn, tender_id, sid)
         .await?
         .filter(|b| b.status == "submitted")
         .ok_or(AppError::NotFound)?;
@@ -201,17 +212,17 @@ pub async fn withdraw_bid(
         .col_expr(bid::Column::UpdatedAt, Expr::value(now))
         .filter(bid::Column::Id.eq(b.id))
         .filter(bid::Column::Status.eq("submitted"))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if r.rows_affected != 1 {
         return Err(AppError::Conflict(RuleCode::TryAgain));
     }
     let after = bid::Entity::find_by_id(b.id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
     audit::record(
-        &txn,
+        txn,
         &user.actor(),
         now,
         Change::new("bid.withdraw", "bid", b.id)
@@ -219,8 +230,20 @@ pub async fn withdraw_bid(
             .after(BidFacts::from(&after)),
     )
     .await?;
-    txn.commit().await?;
     Ok(after)
+}
+
+/// [`withdraw_bid`] on its own: in a write transaction of its own, committed when it
+/// succeeds.
+pub async fn withdraw_bid_now(
+    state: &AppState,
+    user: &CurrentUser,
+    tender_id: TenderId,
+) -> AppResult<bid::Model> {
+    let txn = state.db.begin_write().await?;
+    let b = withdraw_bid(&txn, &Act::of(state, user), tender_id).await?;
+    txn.commit().await?;
+    Ok(b)
 }
 
 /// The supplier's own bid with its lines: the only place a bid's prices are shown before
@@ -298,14 +321,22 @@ pub enum OpenOutcome {
     Failed,
 }
 
-/// A committee member confirms the opening after the deadline. The first confirmation is
-/// recorded; the second, by a different member, opens the tender, unseals the bids, and fails
-/// it when fewer than three are valid. Both steps are conditional updates, so two
-/// confirmations at once neither open it twice nor let one member open it alone.
-pub async fn open(state: &AppState, user: &CurrentUser, id: TenderId) -> AppResult<OpenOutcome> {
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
-    let t = load(&txn, id).await?;
+/// A committee member (`act.actor`) confirms the opening after the deadline. The first
+/// confirmation is recorded; the second, by a different member, opens the tender, unseals the
+/// bids, and fails it when fewer than three are valid (mailing the bidders). Both steps are
+/// conditional updates, so two confirmations at once neither open it twice nor let one member
+/// open it alone. Joins the caller's transaction: it reads and writes through `txn`, queues
+/// its mail there and commits nothing. `tz` is the company's time zone, in which the mail
+/// shows the deadline.
+pub async fn open(
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
+    tz: chrono_tz::Tz,
+    id: TenderId,
+) -> AppResult<OpenOutcome> {
+    let user = act.actor;
+    let now = act.now;
+    let t = load(txn, id).await?;
     rules::allowed(status_of(&t)?, Step::Open).map_err(AppError::Rule)?;
     rules::may_open(now, t.bid_deadline).map_err(AppError::Rule)?;
     rules::confirmation(t.open_first_by, user.id).map_err(AppError::Rule)?;
@@ -317,18 +348,17 @@ pub async fn open(state: &AppState, user: &CurrentUser, id: TenderId) -> AppResu
         .filter(tender::Column::Id.eq(id))
         .filter(tender::Column::Status.eq(TenderStatus::Published.as_str()))
         .filter(tender::Column::OpenFirstBy.is_null())
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if first.rows_affected == 1 {
         audit::record(
-            &txn,
+            txn,
             &user.actor(),
             now,
             Change::new("tender.open.confirm", "tender", id)
                 .after(serde_json::json!({"open_first_by": user.id})),
         )
         .await?;
-        txn.commit().await?;
         return Ok(OpenOutcome::FirstConfirmation);
     }
     let second = tender::Entity::update_many()
@@ -343,18 +373,18 @@ pub async fn open(state: &AppState, user: &CurrentUser, id: TenderId) -> AppResu
         .filter(tender::Column::Status.eq(TenderStatus::Published.as_str()))
         .filter(tender::Column::OpenFirstBy.is_not_null())
         .filter(tender::Column::OpenFirstBy.ne(user.id))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if second.rows_affected != 1 {
-        let now_t = load(&txn, id).await?;
+        let now_t = load(txn, id).await?;
         if now_t.status == TenderStatus::Published.as_str() && now_t.open_first_by == Some(user.id)
         {
             return Err(AppError::Rule(RuleCode::TenderOpenNeedsSecondMember));
         }
         return Err(AppError::Conflict(RuleCode::TenderChanged));
     }
-    let opened = load(&txn, id).await?;
-    let all = unseal_all(&txn, &opened).await?;
+    let opened = load(txn, id).await?;
+    let all = unseal_all(txn, &opened).await?;
     let valid: Vec<&OpenBid> = all.iter().filter(|b| b.bid.status == "submitted").collect();
     let enough = rules::enough_bids(valid.len());
     if !enough {
@@ -366,17 +396,17 @@ pub async fn open(state: &AppState, user: &CurrentUser, id: TenderId) -> AppResu
             .col_expr(tender::Column::FailedReason, Expr::value("too_few_bids"))
             .filter(tender::Column::Id.eq(id))
             .filter(tender::Column::Status.eq(TenderStatus::Opened.as_str()))
-            .exec(&txn)
+            .exec(txn)
             .await?;
-        let args = mail_args(state, &opened);
-        for b in bids(&txn, id).await? {
+        let args = mail_args(tz, &opened);
+        for b in bids(txn, id).await? {
             if b.status != "withdrawn" {
-                mail_supplier_users(&txn, state, b.supplier_id, "tender_failed", &args).await?;
+                mail_supplier_users(txn, act, b.supplier_id, "tender_failed", &args).await?;
             }
         }
     }
     audit::record(
-        &txn,
+        txn,
         &user.actor(),
         now,
         Change::new("tender.open", "tender", id).after(serde_json::json!({
@@ -387,11 +417,25 @@ pub async fn open(state: &AppState, user: &CurrentUser, id: TenderId) -> AppResu
         })),
     )
     .await?;
-    txn.commit().await?;
-    state.mail_wake.notify_one();
     Ok(if enough {
         OpenOutcome::Opened
     } else {
         OpenOutcome::Failed
     })
+}
+
+/// [`open`] on its own: in a write transaction of its own, committed when it succeeds; then,
+/// unless it was only the first confirmation (which queues no mail), the mail sender is woken.
+pub async fn open_now(
+    state: &AppState,
+    user: &CurrentUser,
+    id: TenderId,
+) -> AppResult<OpenOutcome> {
+    let txn = state.db.begin_write().await?;
+    let outcome = open(&txn, &Act::of(state, user), state.tz(), id).await?;
+    txn.commit().await?;
+    if outcome != OpenOutcome::FirstConfirmation {
+        state.mail_wake.notify_one();
+    }
+    Ok(outcome)
 }

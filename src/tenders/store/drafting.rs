@@ -175,17 +175,17 @@ pub(super) async fn write_invitations(
     Ok(())
 }
 
-/// Inserts a draft and gives it its number, `ZB-<year>-<id>`.
+/// Inserts a draft and gives it its number, `ZB-<year>-<id>` (the year of `today`).
 pub(super) async fn insert_draft(
     txn: &DatabaseTransaction,
-    state: &AppState,
+    today: NaiveDate,
     mut draft: tender::ActiveModel,
 ) -> AppResult<tender::Model> {
     let mut placeholder = [0u8; 8];
     rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut placeholder);
     draft.number = Set(format!("new-{}", hex::encode(placeholder)));
     let t = draft.insert(txn).await?;
-    let year = state.today().format("%Y");
+    let year = today.format("%Y");
     let number = format!("ZB-{year}-{:04}", t.id);
     tender::Entity::update_many()
         .col_expr(tender::Column::Number, Expr::value(number))
@@ -195,18 +195,19 @@ pub(super) async fn insert_draft(
     load(txn, t.id).await
 }
 
-/// The procurement officer drafts a tender.
+/// The procurement officer (`act.actor`) drafts a tender. Joins the caller's transaction: it
+/// reads and writes through `txn` and commits nothing.
 pub async fn create(
-    state: &AppState,
-    user: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     input: TenderInput,
 ) -> AppResult<tender::Model> {
-    let now = state.now();
-    let (items, invitees) = check_input(&state.db.read, &input, now, state.today()).await?;
-    let txn = state.db.begin_write().await?;
+    let user = act.actor;
+    let now = act.now;
+    let (items, invitees) = check_input(txn, &input, now, act.today).await?;
     let t = insert_draft(
-        &txn,
-        state,
+        txn,
+        act.today,
         tender::ActiveModel {
             title: Set(input.title.trim().to_string()),
             kind: Set(input.kind.as_str().into()),
@@ -227,10 +228,10 @@ pub async fn create(
         },
     )
     .await?;
-    write_items(&txn, t.id, &items).await?;
-    write_invitations(&txn, t.id, &invitees, user.id, now).await?;
+    write_items(txn, t.id, &items).await?;
+    write_invitations(txn, t.id, &invitees, user.id, now).await?;
     audit::record(
-        &txn,
+        txn,
         &user.actor(),
         now,
         Change::new("tender.create", "tender", t.id).after(serde_json::json!({
@@ -238,22 +239,34 @@ pub async fn create(
         })),
     )
     .await?;
+    Ok(t)
+}
+
+/// [`create`] on its own: in a write transaction of its own, committed when it succeeds.
+pub async fn create_now(
+    state: &AppState,
+    user: &CurrentUser,
+    input: TenderInput,
+) -> AppResult<tender::Model> {
+    let txn = state.db.begin_write().await?;
+    let t = create(&txn, &Act::of(state, user), input).await?;
     txn.commit().await?;
     Ok(t)
 }
 
-/// Changes a draft: its fields, and its items and invitees replaced whole.
+/// Changes a draft: its fields, and its items and invitees replaced whole. Joins the caller's
+/// transaction: it reads and writes through `txn` and commits nothing.
 pub async fn update(
-    state: &AppState,
-    user: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     id: TenderId,
     input: TenderInput,
 ) -> AppResult<tender::Model> {
-    let before = load(&state.db.read, id).await?;
+    let user = act.actor;
+    let before = load(txn, id).await?;
     rules::allowed(status_of(&before)?, Step::Edit).map_err(AppError::Rule)?;
-    let now = state.now();
-    let (items, invitees) = check_input(&state.db.read, &input, now, state.today()).await?;
-    let txn = state.db.begin_write().await?;
+    let now = act.now;
+    let (items, invitees) = check_input(txn, &input, now, act.today).await?;
     let r = tender::Entity::update_many()
         .col_expr(tender::Column::Title, Expr::value(input.title.trim()))
         .col_expr(tender::Column::Kind, Expr::value(input.kind.as_str()))
@@ -278,24 +291,24 @@ pub async fn update(
         .col_expr(tender::Column::UpdatedAt, Expr::value(now))
         .filter(tender::Column::Id.eq(id))
         .filter(tender::Column::Status.eq(TenderStatus::Draft.as_str()))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if r.rows_affected != 1 {
         return Err(AppError::Conflict(RuleCode::TenderChanged));
     }
     tender_item::Entity::delete_many()
         .filter(tender_item::Column::TenderId.eq(id))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     tender_invitation::Entity::delete_many()
         .filter(tender_invitation::Column::TenderId.eq(id))
-        .exec(&txn)
+        .exec(txn)
         .await?;
-    write_items(&txn, id, &items).await?;
-    write_invitations(&txn, id, &invitees, user.id, now).await?;
-    let after = load(&txn, id).await?;
+    write_items(txn, id, &items).await?;
+    write_invitations(txn, id, &invitees, user.id, now).await?;
+    let after = load(txn, id).await?;
     audit::record(
-        &txn,
+        txn,
         &user.actor(),
         now,
         Change::new("tender.update", "tender", id)
@@ -305,24 +318,38 @@ pub async fn update(
             })),
     )
     .await?;
-    txn.commit().await?;
     Ok(after)
 }
 
-/// Adds a document (PDF, JPEG or PNG) to a draft.
-pub async fn add_document(
+/// [`update`] on its own: in a write transaction of its own, committed when it succeeds.
+pub async fn update_now(
     state: &AppState,
     user: &CurrentUser,
     id: TenderId,
+    input: TenderInput,
+) -> AppResult<tender::Model> {
+    let txn = state.db.begin_write().await?;
+    let t = update(&txn, &Act::of(state, user), id, input).await?;
+    txn.commit().await?;
+    Ok(t)
+}
+
+/// Adds a document (PDF, JPEG or PNG) to a draft. Joins the caller's transaction: it reads and
+/// writes through `txn` and commits nothing. `state` is only for [`crate::files::store`],
+/// which writes the upload under the data directory (before the transaction commits, as
+/// every upload does) and stamps the file row by the state's clock.
+pub async fn add_document(
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
+    state: &AppState,
+    id: TenderId,
     upload: &crate::files::Upload,
 ) -> AppResult<entity::file::Model> {
-    let t = load(&state.db.read, id).await?;
+    let user = act.actor;
+    let now = act.now;
+    let t = load(txn, id).await?;
     rules::allowed(status_of(&t)?, Step::Edit).map_err(AppError::Rule)?;
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
-    let t = load(&txn, id).await?;
-    rules::allowed(status_of(&t)?, Step::Edit).map_err(AppError::Rule)?;
-    let f = crate::files::store(&txn, state, "file", upload, None, "tender", Some(user.id)).await?;
+    let f = crate::files::store(txn, state, "file", upload, None, "tender", Some(user.id)).await?;
     let d = tender_document::ActiveModel {
         tender_id: Set(id),
         file_id: Set(f.id),
@@ -330,10 +357,10 @@ pub async fn add_document(
         added_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     audit::record(
-        &txn,
+        txn,
         &user.actor(),
         now,
         Change::new("tender.add_document", "tender_document", d.id).after(serde_json::json!({
@@ -341,43 +368,61 @@ pub async fn add_document(
         })),
     )
     .await?;
+    Ok(f)
+}
+
+/// [`add_document`] on its own: in a write transaction of its own, committed when it
+/// succeeds.
+pub async fn add_document_now(
+    state: &AppState,
+    user: &CurrentUser,
+    id: TenderId,
+    upload: &crate::files::Upload,
+) -> AppResult<entity::file::Model> {
+    let txn = state.db.begin_write().await?;
+    let f = add_document(&txn, &Act::of(state, user), state, id, upload).await?;
     txn.commit().await?;
     Ok(f)
 }
 
 // ----- Publishing -----
 
+/// Queues `kind` to the active users of a supplier, at `act`'s instant.
 pub(super) async fn mail_supplier_users(
     txn: &DatabaseTransaction,
-    state: &AppState,
+    act: &Act<'_>,
     supplier_id: SupplierId,
     kind: &str,
     args: &[(&str, String)],
 ) -> AppResult<()> {
     let users = crate::users::store::active_of_supplier(txn, supplier_id).await?;
-    crate::mail::enqueue_to_users(txn, state, &users, kind, args).await
+    crate::mail::enqueue_to_users_at(txn, &act.base_url, act.now, &users, kind, args).await
 }
 
-pub(super) fn mail_args(state: &AppState, t: &tender::Model) -> Vec<(&'static str, String)> {
+/// A tender's mail arguments; the deadline shown in `tz`, the company's time zone.
+pub(super) fn mail_args(tz: chrono_tz::Tz, t: &tender::Model) -> Vec<(&'static str, String)> {
     vec![
         ("number", t.number.clone()),
         ("title", t.title.clone()),
-        ("deadline", crate::time::display(t.bid_deadline, state.tz())),
+        ("deadline", crate::time::display(t.bid_deadline, tz)),
         ("id", t.id.to_string()),
     ]
 }
 
 /// Publishes a draft: an invitational tender needs at least three eligible invitees, each of
-/// whom is emailed; a public one is announced to every supplier that may bid.
+/// whom is emailed; a public one is announced to every supplier that may bid. Joins the
+/// caller's transaction: it reads and writes through `txn`, queues its mail there and commits
+/// nothing. `tz` is the company's time zone, in which the mail shows the deadline.
 pub async fn publish(
-    state: &AppState,
-    user: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
+    tz: chrono_tz::Tz,
     id: TenderId,
 ) -> AppResult<tender::Model> {
-    let now = state.now();
-    let today = state.today();
-    let txn = state.db.begin_write().await?;
-    let t = load(&txn, id).await?;
+    let user = act.actor;
+    let now = act.now;
+    let today = act.today;
+    let t = load(txn, id).await?;
     rules::allowed(status_of(&t)?, Step::Publish).map_err(AppError::Rule)?;
     if t.bid_deadline <= now {
         return Err(AppError::field(
@@ -385,19 +430,19 @@ pub async fn publish(
             RuleCode::TenderDeadlinePast,
         ));
     }
-    if items(&txn, id).await?.is_empty() {
+    if items(txn, id).await?.is_empty() {
         return Err(AppError::field("items", RuleCode::TenderItemsRequired));
     }
     let kind = kind_of(&t)?;
     let recipients: Vec<SupplierId> = match kind {
         TenderKind::Invitational => {
-            let ids = invitee_ids(&txn, id).await?;
+            let ids = invitee_ids(txn, id).await?;
             let mut errors = FieldErrors::new();
-            check_invitees(&txn, &ids, t.category_id, today, &mut errors).await?;
+            check_invitees(txn, &ids, t.category_id, today, &mut errors).await?;
             errors.into_result()?;
             ids
         }
-        TenderKind::Public => eligible_suppliers(&txn, Some(t.category_id), today)
+        TenderKind::Public => eligible_suppliers(txn, Some(t.category_id), today)
             .await?
             .into_iter()
             .map(|(s, _)| s.id)
@@ -413,7 +458,7 @@ pub async fn publish(
         .col_expr(tender::Column::UpdatedAt, Expr::value(now))
         .filter(tender::Column::Id.eq(id))
         .filter(tender::Column::Status.eq(TenderStatus::Draft.as_str()))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if r.rows_affected != 1 {
         return Err(AppError::Conflict(RuleCode::TenderChanged));
@@ -422,12 +467,12 @@ pub async fn publish(
         TenderKind::Invitational => "tender_invited",
         TenderKind::Public => "tender_announced",
     };
-    let args = mail_args(state, &t);
+    let args = mail_args(tz, &t);
     for sid in &recipients {
-        mail_supplier_users(&txn, state, *sid, kind_mail, &args).await?;
+        mail_supplier_users(txn, act, *sid, kind_mail, &args).await?;
     }
     audit::record(
-        &txn,
+        txn,
         &user.actor(),
         now,
         Change::new("tender.publish", "tender", id)
@@ -435,8 +480,19 @@ pub async fn publish(
             .after(serde_json::json!({"status": "published", "notified": &recipients})),
     )
     .await?;
-    let after = load(&txn, id).await?;
+    load(txn, id).await
+}
+
+/// [`publish`] on its own: in a write transaction of its own, committed when it succeeds;
+/// then the mail sender is woken.
+pub async fn publish_now(
+    state: &AppState,
+    user: &CurrentUser,
+    id: TenderId,
+) -> AppResult<tender::Model> {
+    let txn = state.db.begin_write().await?;
+    let t = publish(&txn, &Act::of(state, user), state.tz(), id).await?;
     txn.commit().await?;
     state.mail_wake.notify_one();
-    Ok(after)
+    Ok(t)
 }

@@ -6,18 +6,20 @@ use entity::{BidId, SupplierId, TenderId};
 
 // ----- Evaluation -----
 
-/// A committee member's scores, per bid (a later score replaces the member's earlier one).
+/// A committee member's (`act.actor`'s) scores, per bid (a later score replaces the member's
+/// earlier one). Joins the caller's transaction: it reads and writes through `txn` and commits
+/// nothing.
 pub async fn score(
-    state: &AppState,
-    user: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
     id: TenderId,
     input: BidScoresInput,
 ) -> AppResult<()> {
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
-    let t = load(&txn, id).await?;
+    let user = act.actor;
+    let now = act.now;
+    let t = load(txn, id).await?;
     rules::allowed(status_of(&t)?, Step::Score).map_err(AppError::Rule)?;
-    let valid: Vec<BidId> = bids(&txn, id)
+    let valid: Vec<BidId> = bids(txn, id)
         .await?
         .into_iter()
         .filter(|b| b.status == "submitted")
@@ -49,7 +51,7 @@ pub async fn score(
         bid_score::Entity::delete_many()
             .filter(bid_score::Column::BidId.eq(s.bid_id))
             .filter(bid_score::Column::MemberId.eq(user.id))
-            .exec(&txn)
+            .exec(txn)
             .await?;
         bid_score::ActiveModel {
             bid_id: Set(s.bid_id),
@@ -59,11 +61,11 @@ pub async fn score(
             scored_at: Set(now),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
     }
     audit::record(
-        &txn,
+        txn,
         &user.actor(),
         now,
         Change::new("tender.score", "tender", id).after(
@@ -75,6 +77,18 @@ pub async fn score(
         ),
     )
     .await?;
+    Ok(())
+}
+
+/// [`score`] on its own: in a write transaction of its own, committed when it succeeds.
+pub async fn score_now(
+    state: &AppState,
+    user: &CurrentUser,
+    id: TenderId,
+    input: BidScoresInput,
+) -> AppResult<()> {
+    let txn = state.db.begin_write().await?;
+    score(&txn, &Act::of(state, user), id, input).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -135,20 +149,23 @@ pub fn evaluation(
     Evaluation { rows, ranked }
 }
 
-/// A committee member closes the evaluation: every valid bid must be scored; the ranking's
-/// first becomes the recommendation, and the head is asked to decide.
+/// A committee member (`act.actor`) closes the evaluation: every valid bid must be scored;
+/// the ranking's first becomes the recommendation, and the head is asked to decide (by mail).
+/// Joins the caller's transaction: it reads and writes through `txn`, queues its mail there
+/// and commits nothing. `tz` is the company's time zone, in which the mail shows the deadline.
 pub async fn evaluate(
-    state: &AppState,
-    user: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
+    tz: chrono_tz::Tz,
     id: TenderId,
 ) -> AppResult<Vec<Ranked>> {
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
-    let t = load(&txn, id).await?;
+    let user = act.actor;
+    let now = act.now;
+    let t = load(txn, id).await?;
     rules::allowed(status_of(&t)?, Step::Evaluate).map_err(AppError::Rule)?;
-    let opened = unseal_all(&txn, &t).await?;
+    let opened = unseal_all(txn, &t).await?;
     let ids: Vec<BidId> = opened.iter().map(|b| b.bid.id).collect();
-    let scored = scores(&txn, &ids).await?;
+    let scored = scores(txn, &ids).await?;
     let ev = evaluation(&t, opened, &scored);
     if ev.rows.is_empty() {
         return Err(AppError::Rule(RuleCode::TenderNoValidBids));
@@ -168,13 +185,13 @@ pub async fn evaluate(
         .col_expr(tender::Column::UpdatedAt, Expr::value(now))
         .filter(tender::Column::Id.eq(id))
         .filter(tender::Column::Status.eq(TenderStatus::Opened.as_str()))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if r.rows_affected != 1 {
         return Err(AppError::Conflict(RuleCode::TenderChanged));
     }
     audit::record(
-        &txn,
+        txn,
         &user.actor(),
         now,
         Change::new("tender.evaluate", "tender", id).after(serde_json::json!({
@@ -182,29 +199,47 @@ pub async fn evaluate(
         })),
     )
     .await?;
-    let heads = crate::users::store::active_with_roles(&txn, &[Role::ProcurementHead]).await?;
-    crate::mail::enqueue_to_users(
-        &txn,
-        state,
+    let heads = crate::users::store::active_with_roles(txn, &[Role::ProcurementHead]).await?;
+    crate::mail::enqueue_to_users_at(
+        txn,
+        &act.base_url,
+        now,
         &heads,
         "tender_to_approve",
-        &mail_args(state, &t),
+        &mail_args(tz, &t),
     )
     .await?;
+    Ok(ev.ranked)
+}
+
+/// [`evaluate`] on its own: in a write transaction of its own, committed when it succeeds;
+/// then the mail sender is woken.
+pub async fn evaluate_now(
+    state: &AppState,
+    user: &CurrentUser,
+    id: TenderId,
+) -> AppResult<Vec<Ranked>> {
+    let txn = state.db.begin_write().await?;
+    let ranked = evaluate(&txn, &Act::of(state, user), state.tz(), id).await?;
     txn.commit().await?;
     state.mail_wake.notify_one();
-    Ok(ev.ranked)
+    Ok(ranked)
 }
 
 /// The head approves the recommendation (the tender is awarded; the winner and every other
 /// bidder are told, never with anyone's prices but the winner's own), or declines it with a
-/// note (the tender fails and may be re-issued).
+/// note (the tender fails and may be re-issued). The head is `act.actor`; an award becomes a
+/// contract in the same transaction. Joins the caller's transaction: it reads and writes
+/// through `txn`, queues its mail there and commits nothing. `tz` is the company's time
+/// zone, in which the mail shows the deadline.
 pub async fn decide(
-    state: &AppState,
-    user: &CurrentUser,
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
+    tz: chrono_tz::Tz,
     id: TenderId,
     input: AwardDecisionInput,
 ) -> AppResult<tender::Model> {
+    let user = act.actor;
     if !input.approve && input.note.trim().is_empty() {
         return Err(AppError::field("note", RuleCode::Required));
     }
@@ -216,13 +251,12 @@ pub async fn decide(
         errors.add_with("note", RuleCode::TooLong, &[("max", MAX_TEXT.to_string())]);
         return Err(AppError::Validation(errors));
     }
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
-    let t = load(&txn, id).await?;
+    let now = act.now;
+    let t = load(txn, id).await?;
     rules::allowed(status_of(&t)?, Step::Decide).map_err(AppError::Rule)?;
     let winner = match t.recommended_bid_id {
         Some(bid_id) => bid::Entity::find_by_id(bid_id)
-            .one(&txn)
+            .one(txn)
             .await?
             .filter(|b| b.status == "submitted"),
         None => None,
@@ -250,20 +284,20 @@ pub async fn decide(
         .col_expr(tender::Column::UpdatedAt, Expr::value(now))
         .filter(tender::Column::Id.eq(id))
         .filter(tender::Column::Status.eq(TenderStatus::Evaluated.as_str()))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if r.rows_affected != 1 {
         return Err(AppError::Conflict(RuleCode::TenderChanged));
     }
-    let args = mail_args(state, &t);
+    let args = mail_args(tz, &t);
     let mut amount = None;
     if let Some(w) = &winner
         && input.approve
     {
-        let opened = unseal_all(&txn, &t).await?;
+        let opened = unseal_all(txn, &t).await?;
         amount = opened.iter().find(|b| b.bid.id == w.id).map(|b| b.total);
     }
-    for b in bids(&txn, id).await? {
+    for b in bids(txn, id).await? {
         if b.status == "withdrawn" {
             continue;
         }
@@ -275,10 +309,10 @@ pub async fn decide(
         if kind == "tender_awarded" {
             extra.push(("amount", format!("{:.2}", amount.unwrap_or_default())));
         }
-        mail_supplier_users(&txn, state, b.supplier_id, kind, &extra).await?;
+        mail_supplier_users(txn, act, b.supplier_id, kind, &extra).await?;
     }
     audit::record(
-        &txn,
+        txn,
         &user.actor(),
         now,
         Change::new(
@@ -303,13 +337,12 @@ pub async fn decide(
     // The award becomes a contract in the contract ledger (rule 4, then rule 5's sign-offs), in
     // the same transaction: an awarded tender never lacks its contract.
     if input.approve
-        && let Some(award) = award_of(&txn, id).await?
+        && let Some(award) = award_of(txn, id).await?
     {
         use crate::procurement::store::{ContractItem, ContractSource, NewContract};
         crate::procurement::store::create_contract(
-            &txn,
-            state,
-            &user.actor(),
+            txn,
+            act,
             NewContract {
                 supplier_id: award.supplier_id,
                 items: award
@@ -327,41 +360,55 @@ pub async fn decide(
         )
         .await?;
     }
-    let after = load(&txn, id).await?;
-    txn.commit().await?;
-    state.mail_wake.notify_one();
-    Ok(after)
+    load(txn, id).await
 }
 
-/// Re-issues a failed tender: a new draft with the same items, weights, documents and
-/// invitees, referring to the old one, with a new deadline. Once per failed tender.
-pub async fn reissue(
+/// [`decide`] on its own: in a write transaction of its own, committed when it succeeds;
+/// then the mail sender is woken.
+pub async fn decide_now(
     state: &AppState,
     user: &CurrentUser,
     id: TenderId,
+    input: AwardDecisionInput,
+) -> AppResult<tender::Model> {
+    let txn = state.db.begin_write().await?;
+    let t = decide(&txn, &Act::of(state, user), state.tz(), id, input).await?;
+    txn.commit().await?;
+    state.mail_wake.notify_one();
+    Ok(t)
+}
+
+/// Re-issues a failed tender: a new draft with the same items, weights, documents and
+/// invitees, referring to the old one, with a new deadline. Once per failed tender. The
+/// procurement officer is `act.actor`. Joins the caller's transaction: it reads and writes
+/// through `txn` and commits nothing.
+pub async fn reissue(
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
+    id: TenderId,
     input: TenderReissueInput,
 ) -> AppResult<tender::Model> {
-    let now = state.now();
+    let user = act.actor;
+    let now = act.now;
     if input.bid_deadline <= now {
         return Err(AppError::field(
             "bid_deadline",
             RuleCode::TenderDeadlinePast,
         ));
     }
-    let txn = state.db.begin_write().await?;
-    let old = load(&txn, id).await?;
+    let old = load(txn, id).await?;
     rules::allowed(status_of(&old)?, Step::Reissue).map_err(AppError::Rule)?;
     if tender::Entity::find()
         .filter(tender::Column::ReissueOf.eq(id))
-        .one(&txn)
+        .one(txn)
         .await?
         .is_some()
     {
         return Err(AppError::Rule(RuleCode::TenderAlreadyReissued));
     }
     let t = insert_draft(
-        &txn,
-        state,
+        txn,
+        act.today,
         tender::ActiveModel {
             title: Set(old.title.clone()),
             kind: Set(old.kind.clone()),
@@ -382,7 +429,7 @@ pub async fn reissue(
         },
     )
     .await?;
-    for it in items(&txn, id).await? {
+    for it in items(txn, id).await? {
         tender_item::ActiveModel {
             tender_id: Set(t.id),
             line_no: Set(it.line_no),
@@ -392,12 +439,12 @@ pub async fn reissue(
             unit_code: Set(it.unit_code),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
     }
     for d in tender_document::Entity::find()
         .filter(tender_document::Column::TenderId.eq(id))
-        .all(&txn)
+        .all(txn)
         .await?
     {
         tender_document::ActiveModel {
@@ -407,19 +454,31 @@ pub async fn reissue(
             added_at: Set(now),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
     }
-    let invitees = invitee_ids(&txn, id).await?;
-    write_invitations(&txn, t.id, &invitees, user.id, now).await?;
+    let invitees = invitee_ids(txn, id).await?;
+    write_invitations(txn, t.id, &invitees, user.id, now).await?;
     audit::record(
-        &txn,
+        txn,
         &user.actor(),
         now,
         Change::new("tender.reissue", "tender", t.id)
             .after(serde_json::json!({"tender": &t, "reissue_of": id})),
     )
     .await?;
+    Ok(t)
+}
+
+/// [`reissue`] on its own: in a write transaction of its own, committed when it succeeds.
+pub async fn reissue_now(
+    state: &AppState,
+    user: &CurrentUser,
+    id: TenderId,
+    input: TenderReissueInput,
+) -> AppResult<tender::Model> {
+    let txn = state.db.begin_write().await?;
+    let t = reissue(&txn, &Act::of(state, user), id, input).await?;
     txn.commit().await?;
     Ok(t)
 }

@@ -10,7 +10,7 @@
 use super::crypto::{self, BidKey, Sealed};
 use super::rules::{self, Candidate, Ranked, Step, TenderKind, TenderStatus, Weights};
 use crate::audit::{self, Actor, Change};
-use crate::auth::{Capability, CurrentUser, Role};
+use crate::auth::{Act, Capability, CurrentUser, Role};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::money::{Quantity, UnitPlaces};
