@@ -33,6 +33,15 @@ pub struct CurrentUser {
 }
 
 impl CurrentUser {
+    /// The supplier a supplier user acts for; `Forbidden` for anyone else (the scope of a
+    /// supplier's own listings, deliveries, lots and documents).
+    pub fn own_supplier(&self) -> AppResult<SupplierId> {
+        match (self.role, self.supplier_id) {
+            (Role::Supplier, Some(id)) => Ok(id),
+            _ => Err(AppError::Forbidden),
+        }
+    }
+
     /// The role guard: `Forbidden` unless the user's role has `cap`.
     pub fn require(&self, cap: Capability) -> AppResult<()> {
         if self.role.can(cap) {

@@ -12,8 +12,8 @@ use crate::auth::{Act, Capability, CurrentUser};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, ErrorBody, FieldErrors};
 use crate::i18n::Locale;
+use crate::money::stored::{Price, Qty};
 use crate::state::AppState;
-use crate::stock::store::{Price, Qty};
 use crate::web::page::{FormErrors, PageCtx, check_csrf, redirect_with_flash};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -624,7 +624,7 @@ pub async fn import(
     bytes: Vec<u8>,
     dry_run: bool,
 ) -> AppResult<Outcome> {
-    let sid = crate::stock::store::own_supplier(act.actor)?;
+    let sid = act.actor.own_supplier()?;
     crate::suppliers::store::ensure_may_trade(txn, sid, act.today).await?;
     let sheet = tokio::task::spawn_blocking(move || read_file(&bytes))
         .await

@@ -22,11 +22,9 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(import::api_import)
         .map(|c| {
             c.service(pages::catalogue_page)
-                .service(pages::requisition_create)
                 .service(pages::my_listings)
                 .service(pages::my_listing_create)
                 .service(pages::my_listing_price)
-                .service(pages::my_delivery_create)
                 .service(pages::prices_page)
                 .service(pages::price_decide)
                 .service(import::import_page)

@@ -7,9 +7,6 @@ use crate::auth::{Capability, CurrentUser};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult};
 use crate::materials::CategoryView;
-use crate::receiving::rules::Arrival;
-use crate::receiving::store::{DeliveryInput, DeliveryLineInput};
-use crate::requisitions::store::{RequisitionInput, RequisitionLineInput};
 use crate::state::AppState;
 use crate::web::page::{CsrfForm, FormErrors, PageCtx, form_outcome, redirect_with_flash};
 use crate::web::page::{Form, date_field as date, decimal_field as dec, field};
@@ -22,7 +19,6 @@ use entity::{
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
-use std::str::FromStr;
 
 /// Names of listings for display: material name (in the page's language), spec, unit, supplier.
 pub struct ListingLabel {
@@ -129,7 +125,9 @@ impl CatalogueView {
     }
 }
 
-async fn render_catalogue(
+/// The catalogue page for `q`, with `errors` and what was typed in `form` (a refused order
+/// comes back to it: `crate::requisitions::pages::requisition_create`).
+pub(crate) async fn render_catalogue(
     state: &AppState,
     ctx: PageCtx,
     q: CatalogueQuery,
@@ -173,62 +171,6 @@ pub async fn catalogue_page(
         StatusCode::OK,
     )
     .await
-}
-
-#[post("/requisitions/new")]
-pub async fn requisition_create(
-    state: web::Data<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
-    form: CsrfForm<Form>,
-) -> AppResult<HttpResponse> {
-    user.require(Capability::Requisition)?;
-    let f = form.0;
-    let result = async {
-        let mut lines = Vec::new();
-        for (k, v) in &f {
-            if let Some(id) = k
-                .strip_prefix("qty_")
-                .and_then(|i| i.parse::<ListingId>().ok())
-                && !v.trim().is_empty()
-            {
-                let quantity = Decimal::from_str(v.trim())
-                    .map_err(|_| AppError::field("lines", RuleCode::NotANumber))?;
-                lines.push(RequisitionLineInput {
-                    listing_id: id,
-                    quantity,
-                });
-            }
-        }
-        lines.sort_by_key(|l| l.listing_id);
-        crate::requisitions::store::submit_requisition_now(
-            &state,
-            &user,
-            RequisitionInput {
-                purpose: field(&f, "purpose"),
-                need_by: date(&f, "need_by")?,
-                lines,
-            },
-        )
-        .await
-    }
-    .await;
-    match result {
-        Ok(_) => Ok(redirect_with_flash(
-            "/requisitions",
-            "success",
-            "flash-requisition-submitted",
-        )),
-        Err(e @ (AppError::Validation(_) | AppError::Rule(_))) => {
-            let errors = FormErrors::from_error(&e, ctx.locale);
-            let q = CatalogueQuery {
-                q: Some(field(&f, "q")).filter(|s| !s.is_empty()),
-                ..Default::default()
-            };
-            render_catalogue(&state, ctx, q, errors, f, e.status()).await
-        }
-        Err(e) => Err(e),
-    }
 }
 
 // ----- Suppliers: listings and deliveries -----
@@ -342,7 +284,10 @@ async fn render_my_listings(
     ))
 }
 
-async fn mine_or_error(
+/// A supplier's form on its listings page answered: the flash and back to the page, or the
+/// page again with the errors beside the form `which` (`crate::receiving::pages` answers the
+/// delivery note form through it too).
+pub(crate) async fn mine_or_error(
     state: &AppState,
     ctx: PageCtx,
     user: &CurrentUser,
@@ -429,74 +374,6 @@ pub async fn my_listing_price(
     }
     .await;
     mine_or_error(&state, ctx, &user, r, "price", "flash-price-requested").await
-}
-
-/// The delivery note form: up to three lines, each with its product certificate (a PDF or
-/// image, checked like every upload).
-#[post("/my/deliveries")]
-pub async fn my_delivery_create(
-    state: web::Data<AppState>,
-    req: actix_web::HttpRequest,
-    ctx: PageCtx,
-    user: CurrentUser,
-    payload: actix_multipart::Multipart,
-) -> AppResult<HttpResponse> {
-    user.require(Capability::ManageOwnSupplier)?;
-    let (f, mut certificates) = crate::files::read_multipart_files(payload).await?;
-    crate::web::page::check_csrf(&req, &field(&f, "csrf_token"))?;
-    let r = async {
-        let mut lines = Vec::new();
-        for i in 0..3 {
-            let listing = field(&f, &format!("listing_{i}"));
-            if listing.is_empty() {
-                continue;
-            }
-            let certificate_file_id = match certificates.remove(&format!("cert_{i}")) {
-                Some(upload) => {
-                    let (owner, purpose) = crate::files::upload_owner(&state, &user, None).await?;
-                    let field_name = format!("lines.{i}.certificate");
-                    Some(
-                        crate::files::store(
-                            &state.db.write,
-                            &state,
-                            &field_name,
-                            &upload,
-                            Some(owner),
-                            purpose,
-                            Some(user.id),
-                        )
-                        .await?
-                        .id,
-                    )
-                }
-                None => None,
-            };
-            lines.push(DeliveryLineInput {
-                listing_id: listing
-                    .parse()
-                    .map_err(|_| AppError::field("lines", RuleCode::Required))?,
-                quantity: dec(&f, &format!("qty_{i}"))?,
-                batch_no: field(&f, &format!("batch_{i}")),
-                certificate_file_id,
-            });
-        }
-        let arrival = Arrival::parse(&field(&f, "arrival"))
-            .ok_or_else(|| AppError::field("arrival", RuleCode::Required))?;
-        let input = DeliveryInput {
-            warehouse_id: field(&f, "warehouse_id")
-                .parse()
-                .map_err(|_| AppError::field("warehouse_id", RuleCode::Required))?,
-            note_number: field(&f, "note_number"),
-            arrival,
-            delivered_on: date(&f, "delivered_on")?,
-            lines,
-        };
-        crate::receiving::store::create_delivery_now(&state, &user, input)
-            .await
-            .map(|_| ())
-    }
-    .await;
-    mine_or_error(&state, ctx, &user, r, "delivery", "flash-delivery-sent").await
 }
 
 // ----- Procurement: prices -----

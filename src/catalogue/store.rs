@@ -5,8 +5,9 @@ use crate::audit::{self, Change};
 use crate::auth::{Act, CurrentUser};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::materials::store::unit_decimals;
+use crate::money::stored::{Price, Qty, price, qty};
 use crate::state::AppState;
-use crate::stock::store::{Price, Qty, own_supplier, price, qty, unit_decimals};
 use chrono::NaiveDate;
 use entity::{ListingId, listing, material, price_change, warehouse};
 use rust_decimal::Decimal;
@@ -43,7 +44,7 @@ pub async fn create_listing(
     input: ListingInput,
 ) -> AppResult<listing::Model> {
     let user = act.actor;
-    let sid = own_supplier(user)?;
+    let sid = user.own_supplier()?;
     crate::suppliers::store::ensure_may_trade(txn, sid, act.today).await?;
     let mut errors = FieldErrors::new();
     let m = material::Entity::find_by_id(input.material_id)
@@ -187,7 +188,7 @@ pub async fn request_price_change(
     input: PriceChangeInput,
 ) -> AppResult<price_change::Model> {
     let user = act.actor;
-    let sid = own_supplier(user)?;
+    let sid = user.own_supplier()?;
     let l = listing::Entity::find_by_id(listing_id)
         .one(txn)
         .await?

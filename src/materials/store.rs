@@ -246,7 +246,7 @@ pub async fn propose(
     note: &str,
 ) -> AppResult<material_proposal::Model> {
     let user = act.actor;
-    let sid = crate::stock::store::own_supplier(user)?;
+    let sid = user.own_supplier()?;
     let mut errors = FieldErrors::new();
     check(txn, &input, &mut errors).await?;
     if duplicate(txn, &input.name_zh, &input.spec, None).await? {
@@ -464,4 +464,16 @@ pub async fn create_category_now(
     let c = create_category(&txn, &Act::of(state, officer), input).await?;
     txn.commit().await?;
     Ok(c)
+}
+
+/// The decimals the material's unit allows.
+pub async fn unit_decimals(conn: &impl ConnectionTrait, material_id: i64) -> AppResult<u32> {
+    let m = material::Entity::find_by_id(material_id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let u = unit::Entity::find_by_id(m.unit_code.clone())
+        .one(conn)
+        .await?;
+    Ok(u.map(|u| u.decimals.clamp(0, 3) as u32).unwrap_or(3))
 }

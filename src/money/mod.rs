@@ -8,6 +8,7 @@
 //! Chinese capitals for printed statements.
 
 pub mod capitals;
+pub mod stored;
 pub mod text;
 
 use crate::error::RuleCode;

@@ -21,5 +21,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             c.service(pages::deliveries_page)
                 .service(pages::delivery_inspect)
                 .service(pages::rejection_to_failure)
+                .service(pages::my_delivery_create)
         });
 }

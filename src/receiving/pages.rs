@@ -4,7 +4,7 @@
 use super::store::{self, InspectionChecks, InspectionLine};
 use crate::auth::{Capability, CurrentUser};
 use crate::catalogue::pages::{ListingLabel, labels};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, RuleCode};
 use crate::state::AppState;
 use crate::web::page::{CsrfForm, FormErrors, PageCtx, redirect_with_flash};
 use crate::web::page::{Form, decimal_field as dec, field};
@@ -152,4 +152,75 @@ pub async fn rejection_to_failure(
         "success",
         "flash-failure-recorded",
     ))
+}
+
+// ----- A supplier's delivery note (its form is on the supplier's listings page) -----
+
+/// The delivery note form: up to three lines, each with its product certificate (a PDF or
+/// image, checked like every upload).
+#[post("/my/deliveries")]
+pub async fn my_delivery_create(
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+    ctx: PageCtx,
+    user: CurrentUser,
+    payload: actix_multipart::Multipart,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageOwnSupplier)?;
+    let (f, mut certificates) = crate::files::read_multipart_files(payload).await?;
+    crate::web::page::check_csrf(&req, &field(&f, "csrf_token"))?;
+    let r = async {
+        let mut lines = Vec::new();
+        for i in 0..3 {
+            let listing = field(&f, &format!("listing_{i}"));
+            if listing.is_empty() {
+                continue;
+            }
+            let certificate_file_id = match certificates.remove(&format!("cert_{i}")) {
+                Some(upload) => {
+                    let (owner, purpose) = crate::files::upload_owner(&state, &user, None).await?;
+                    let field_name = format!("lines.{i}.certificate");
+                    Some(
+                        crate::files::store(
+                            &state.db.write,
+                            &state,
+                            &field_name,
+                            &upload,
+                            Some(owner),
+                            purpose,
+                            Some(user.id),
+                        )
+                        .await?
+                        .id,
+                    )
+                }
+                None => None,
+            };
+            lines.push(store::DeliveryLineInput {
+                listing_id: listing
+                    .parse()
+                    .map_err(|_| AppError::field("lines", RuleCode::Required))?,
+                quantity: dec(&f, &format!("qty_{i}"))?,
+                batch_no: field(&f, &format!("batch_{i}")),
+                certificate_file_id,
+            });
+        }
+        let arrival = super::rules::Arrival::parse(&field(&f, "arrival"))
+            .ok_or_else(|| AppError::field("arrival", RuleCode::Required))?;
+        let input = store::DeliveryInput {
+            warehouse_id: field(&f, "warehouse_id")
+                .parse()
+                .map_err(|_| AppError::field("warehouse_id", RuleCode::Required))?,
+            note_number: field(&f, "note_number"),
+            arrival,
+            delivered_on: crate::web::page::date_field(&f, "delivered_on")?,
+            lines,
+        };
+        store::create_delivery_now(&state, &user, input)
+            .await
+            .map(|_| ())
+    }
+    .await;
+    crate::catalogue::pages::mine_or_error(&state, ctx, &user, r, "delivery", "flash-delivery-sent")
+        .await
 }

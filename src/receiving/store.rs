@@ -6,8 +6,10 @@ use crate::audit::{self, Change};
 use crate::auth::{Act, CurrentUser, Role};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::materials::store::unit_decimals;
+use crate::money::stored::{Qty, qty};
 use crate::state::AppState;
-use crate::stock::store::{Qty, own_supplier, qty, record_movement, unit_decimals};
+use crate::stock::store::record_movement;
 use chrono::NaiveDate;
 use entity::{ListingId, SupplierId, delivery, delivery_line, listing, lot, material, supplier};
 use rust_decimal::Decimal;
@@ -50,7 +52,7 @@ pub async fn create_delivery(
     input: DeliveryInput,
 ) -> AppResult<delivery::Model> {
     let user = act.actor;
-    let sid = own_supplier(user)?;
+    let sid = user.own_supplier()?;
     crate::suppliers::store::ensure_may_trade(txn, sid, act.today).await?;
     let mut errors = FieldErrors::new();
     if input.note_number.trim().is_empty() {

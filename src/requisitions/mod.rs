@@ -26,5 +26,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(pages::requisition_issue)
                 .service(pages::requisition_cancel)
                 .service(site_returns::page_record)
+                .service(pages::requisition_create)
         });
 }

@@ -179,3 +179,63 @@ pub async fn requisition_cancel(
         .map(|_| ());
     requisitions_or_error(&state, ctx, &user, r, "flash-requisition-cancelled").await
 }
+
+// ----- A site's order from the catalogue page -----
+
+/// The catalogue page's order form: the quantities typed beside the listings become one
+/// requisition; a refused order shows the catalogue again with what was typed.
+#[post("/requisitions/new")]
+pub async fn requisition_create(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    form: CsrfForm<Form>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::Requisition)?;
+    let f = form.0;
+    let result = async {
+        let mut lines = Vec::new();
+        for (k, v) in &f {
+            if let Some(id) = k
+                .strip_prefix("qty_")
+                .and_then(|i| i.parse::<ListingId>().ok())
+                && !v.trim().is_empty()
+            {
+                let quantity = Decimal::from_str(v.trim())
+                    .map_err(|_| AppError::field("lines", RuleCode::NotANumber))?;
+                lines.push(store::RequisitionLineInput {
+                    listing_id: id,
+                    quantity,
+                });
+            }
+        }
+        lines.sort_by_key(|l| l.listing_id);
+        store::submit_requisition_now(
+            &state,
+            &user,
+            store::RequisitionInput {
+                purpose: crate::web::page::field(&f, "purpose"),
+                need_by: crate::web::page::date_field(&f, "need_by")?,
+                lines,
+            },
+        )
+        .await
+    }
+    .await;
+    match result {
+        Ok(_) => Ok(crate::web::page::redirect_with_flash(
+            "/requisitions",
+            "success",
+            "flash-requisition-submitted",
+        )),
+        Err(e @ (AppError::Validation(_) | AppError::Rule(_))) => {
+            let errors = FormErrors::from_error(&e, ctx.locale);
+            let q = crate::catalogue::api::CatalogueQuery {
+                q: Some(crate::web::page::field(&f, "q")).filter(|s| !s.is_empty()),
+                ..Default::default()
+            };
+            crate::catalogue::pages::render_catalogue(&state, ctx, q, errors, f, e.status()).await
+        }
+        Err(e) => Err(e),
+    }
+}

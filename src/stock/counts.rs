@@ -61,7 +61,7 @@ pub async fn enter_count(
     else {
         return Err(AppError::field("listing_id", RuleCode::NotFound));
     };
-    let decimals = super::store::unit_decimals(txn, l.material_id).await?;
+    let decimals = crate::materials::store::unit_decimals(txn, l.material_id).await?;
     // What is there: zero or more, in the unit's places.
     let counted = match Quantity::counted(input.counted, UnitPlaces::new(decimals)) {
         Ok(q) => q.fixed(),

@@ -6,7 +6,7 @@
 
 use super::counts::{CountDecision, CountInput, decide_count_now, enter_count_now};
 use super::returns::{LotAnswer, REMOVAL, answer_now, record_exchange_now, record_return_now};
-use super::store::{Qty, own_supplier};
+use super::store::Qty;
 use crate::auth::{Capability, CurrentUser};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult};
@@ -223,7 +223,7 @@ async fn render_my_lots(
     errors: FormErrors,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    let sid = own_supplier(user)?;
+    let sid = user.own_supplier()?;
     let rows = lot_rows(state, &ctx, Some(sid), false).await?;
     Ok(crate::web::html_status(
         status,

@@ -217,7 +217,7 @@ pub async fn answer(
     answer: LotAnswer,
 ) -> AppResult<lot::Model> {
     let user = act.actor;
-    let sid = super::store::own_supplier(user)?;
+    let sid = user.own_supplier()?;
     let l = lot::Entity::find_by_id(lot_id)
         .one(txn)
         .await?
@@ -493,7 +493,7 @@ pub async fn record_exchange(
         .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    let decimals = super::store::unit_decimals(txn, li.material_id).await?;
+    let decimals = crate::materials::store::unit_decimals(txn, li.material_id).await?;
     let mut errors = FieldErrors::new();
     let places = crate::money::UnitPlaces::new(decimals);
     let fresh = match crate::money::Quantity::parse(quantity, places) {
@@ -636,7 +636,7 @@ pub async fn my_lots(
     q: web::Query<MyLotQuery>,
 ) -> AppResult<web::Json<Vec<LotView>>> {
     user.require(Capability::ManageOwnSupplier)?;
-    let sid = super::store::own_supplier(&user)?;
+    let sid = user.own_supplier()?;
     Ok(web::Json(
         lots_on_hand(&state.db.read, Some(sid), q.listing_id, q.flagged).await?,
     ))

@@ -71,7 +71,7 @@ async fn quantity(
     v: Decimal,
     errors: &mut FieldErrors,
 ) -> AppResult<Option<Quantity>> {
-    let places = UnitPlaces::new(crate::stock::store::unit_decimals(conn, material_id).await?);
+    let places = UnitPlaces::new(crate::materials::store::unit_decimals(conn, material_id).await?);
     Ok(match Quantity::parse(v, places) {
         Ok(q) => Some(q),
         Err(e) => {

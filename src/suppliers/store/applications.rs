@@ -179,13 +179,6 @@ pub async fn verify_email(state: &AppState, token: &str) -> AppResult<()> {
     Ok(())
 }
 
-pub(super) fn own_supplier(user: &CurrentUser) -> AppResult<SupplierId> {
-    match (user.role, user.supplier_id) {
-        (Role::Supplier, Some(id)) => Ok(id),
-        _ => Err(AppError::Forbidden),
-    }
-}
-
 /// The supplier (`act.actor`) edits its application while it is a draft or more information
 /// was asked. Joins the caller's transaction: it reads and writes through `txn` and commits
 /// nothing.
@@ -195,7 +188,7 @@ pub async fn update_application(
     input: ApplicationInput,
 ) -> AppResult<supplier::Model> {
     let user = act.actor;
-    let id = own_supplier(user)?;
+    let id = user.own_supplier()?;
     let s = load(txn, id).await?;
     if !status_of(&s)?.editable() {
         return Err(AppError::Rule(RuleCode::ApplicationNotEditable));
@@ -279,7 +272,7 @@ pub async fn add_document(
     input: DocumentInput,
 ) -> AppResult<supplier_document::Model> {
     let user = act.actor;
-    let id = own_supplier(user)?;
+    let id = user.own_supplier()?;
     let s = load(txn, id).await?;
     if status_of(&s)? == SupplierStatus::Removed {
         return Err(AppError::Rule(RuleCode::SupplierRemoved));
@@ -380,7 +373,7 @@ pub async fn ensure_may_trade(
 /// Joins the caller's transaction: it reads and writes through `txn` and commits nothing.
 pub async fn submit(txn: &DatabaseTransaction, act: &Act<'_>) -> AppResult<supplier::Model> {
     let user = act.actor;
-    let id = own_supplier(user)?;
+    let id = user.own_supplier()?;
     let s = load(txn, id).await?;
     let u = user::Entity::find_by_id(user.id)
         .one(txn)

@@ -120,7 +120,7 @@ pub async fn respond_to_failure(
     response: &str,
 ) -> AppResult<supplier_failure::Model> {
     let user = act.actor;
-    let id = own_supplier(user)?;
+    let id = user.own_supplier()?;
     let f = supplier_failure::Entity::find_by_id(failure_id)
         .one(txn)
         .await?

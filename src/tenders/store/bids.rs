@@ -93,7 +93,7 @@ pub async fn submit_bid(
     input: BidInput,
 ) -> AppResult<bid::Model> {
     let user = act.actor;
-    let sid = own_supplier(user)?;
+    let sid = user.own_supplier()?;
     let (t, _) = visible(txn, user, tender_id).await?;
     if kind_of(&t)? == TenderKind::Invitational && !invited(txn, t.id, sid).await? {
         return Err(AppError::NotFound);
@@ -195,7 +195,7 @@ pub async fn withdraw_bid(
     tender_id: TenderId,
 ) -> AppResult<bid::Model> {
     let user = act.actor;
-    let sid = own_supplier(user)?;
+    let sid = user.own_supplier()?;
     visible(txn, user, tender_id).await?;
     let now = act.now;
     let t = load(txn, tender_id).await?;
@@ -253,7 +253,7 @@ pub async fn own_bid(
     user: &CurrentUser,
     tender_id: TenderId,
 ) -> AppResult<(tender::Model, Option<(bid::Model, Option<SealedBid>)>)> {
-    let sid = own_supplier(user)?;
+    let sid = user.own_supplier()?;
     let (t, _) = visible(&state.db.read, user, tender_id).await?;
     let Some(b) = bid_of(&state.db.read, tender_id, sid).await? else {
         return Ok((t, None));

@@ -209,14 +209,6 @@ pub fn viewer(user: &CurrentUser) -> AppResult<Viewer> {
     }
 }
 
-/// The supplier `user` bids for.
-fn own_supplier(user: &CurrentUser) -> AppResult<SupplierId> {
-    match (user.role, user.supplier_id) {
-        (Role::Supplier, Some(id)) => Ok(id),
-        _ => Err(AppError::Forbidden),
-    }
-}
-
 /// The category ids of the supplier's consignment agreement.
 pub async fn agreement_categories(
     conn: &impl ConnectionTrait,
