@@ -39,6 +39,14 @@ pub struct RequisitionInput {
     pub lines: Vec<RequisitionLineInput>,
 }
 
+/// A requisition that passed its checks, ready to be recorded.
+pub struct CheckedRequisition {
+    site_id: i64,
+    purpose: String,
+    need_by: NaiveDate,
+    lines: Vec<(listing::Model, Qty)>,
+}
+
 /// A site user (`act.actor`) submits a requisition for their site. Joins the caller's
 /// transaction: it reads and writes through `txn` and commits nothing.
 pub async fn submit_requisition(
@@ -46,6 +54,17 @@ pub async fn submit_requisition(
     act: &Act<'_>,
     input: RequisitionInput,
 ) -> AppResult<requisition::Model> {
+    let checked = check_requisition(txn, act, input).await?;
+    record_requisition(txn, act, checked).await
+}
+
+/// The checks of [`submit_requisition`], every field's error at once: what may be ordered,
+/// by whom, in which quantities. Reads only.
+pub async fn check_requisition(
+    conn: &impl ConnectionTrait,
+    act: &Act<'_>,
+    input: RequisitionInput,
+) -> AppResult<CheckedRequisition> {
     let user = act.actor;
     let site_id = match (user.role, user.site_id) {
         (Role::SiteUser | Role::SiteManager, Some(s)) => s,
@@ -64,11 +83,11 @@ pub async fn submit_requisition(
     }
     let mut lines = Vec::new();
     for (i, l) in input.lines.iter().enumerate() {
-        let Some(found) = listing::Entity::find_by_id(l.listing_id).one(txn).await? else {
+        let Some(found) = listing::Entity::find_by_id(l.listing_id).one(conn).await? else {
             errors.add(&format!("lines.{i}.listing_id"), RuleCode::NotFound);
             continue;
         };
-        match ensure_orderable(txn, &found, today).await {
+        match ensure_orderable(conn, &found, today).await {
             Ok(()) => {}
             Err(AppError::Rule(code)) => {
                 errors.add(&format!("lines.{i}.listing_id"), code);
@@ -79,18 +98,32 @@ pub async fn submit_requisition(
         let q = qty(
             &format!("lines.{i}.quantity"),
             l.quantity,
-            unit_decimals(txn, found.material_id).await?,
+            unit_decimals(conn, found.material_id).await?,
             &mut errors,
         );
         lines.push((found, q));
     }
     errors.into_result()?;
-    let now = act.now;
+    Ok(CheckedRequisition {
+        site_id,
+        purpose: input.purpose.trim().into(),
+        need_by: input.need_by,
+        lines,
+    })
+}
+
+/// Records a checked requisition. Joins the caller's transaction.
+pub async fn record_requisition(
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
+    checked: CheckedRequisition,
+) -> AppResult<requisition::Model> {
+    let (user, now) = (act.actor, act.now);
     let r = requisition::ActiveModel {
-        site_id: Set(site_id),
+        site_id: Set(checked.site_id),
         requested_by: Set(user.id),
-        purpose: Set(input.purpose.trim().into()),
-        need_by: Set(input.need_by),
+        purpose: Set(checked.purpose),
+        need_by: Set(checked.need_by),
         status: Set(RequisitionStatus::Submitted.as_str().into()),
         approved_by: Set(None),
         approved_at: Set(None),
@@ -100,7 +133,7 @@ pub async fn submit_requisition(
     }
     .insert(txn)
     .await?;
-    for (l, q) in lines {
+    for (l, q) in checked.lines {
         requisition_line::ActiveModel {
             requisition_id: Set(r.id),
             listing_id: Set(l.id),
@@ -123,15 +156,19 @@ pub async fn submit_requisition(
     Ok(r)
 }
 
-/// [`submit_requisition`] on its own: in a write transaction of its own, committed when it
-/// succeeds.
+/// [`submit_requisition`] on its own: checked on a reader first (on SQLite the single
+/// writer's lock is not held for the checks' reads; what they found cannot change what is
+/// recorded, since the approval reserves with a conditional update), then recorded in a
+/// write transaction of its own, committed when it succeeds.
 pub async fn submit_requisition_now(
     state: &AppState,
     user: &CurrentUser,
     input: RequisitionInput,
 ) -> AppResult<requisition::Model> {
+    let act = Act::of(state, user);
+    let checked = check_requisition(&state.db.read, &act, input).await?;
     let txn = state.db.begin_write().await?;
-    let r = submit_requisition(&txn, &Act::of(state, user), input).await?;
+    let r = record_requisition(&txn, &act, checked).await?;
     txn.commit().await?;
     Ok(r)
 }
@@ -247,7 +284,7 @@ pub async fn approve_requisition(
     txn: &DatabaseTransaction,
     act: &Act<'_>,
     id: RequisitionId,
-) -> AppResult<requisition::Model> {
+) -> AppResult<()> {
     let manager = act.actor;
     let (r, lines) = load_requisition(txn, id).await?;
     if manager.role != Role::SiteManager || manager.site_id != Some(r.site_id) {
@@ -313,7 +350,7 @@ pub async fn approve_requisition(
             .after("approved"),
     )
     .await?;
-    Ok(load_requisition(txn, id).await?.0)
+    Ok(())
 }
 
 /// [`approve_requisition`] on its own: in a write transaction of its own, committed when it
@@ -324,9 +361,9 @@ pub async fn approve_requisition_now(
     id: RequisitionId,
 ) -> AppResult<requisition::Model> {
     let txn = state.db.begin_write().await?;
-    let r = approve_requisition(&txn, &Act::of(state, manager), id).await?;
+    approve_requisition(&txn, &Act::of(state, manager), id).await?;
     txn.commit().await?;
-    Ok(r)
+    after_commit(state, id).await
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -345,7 +382,7 @@ pub async fn issue(
     act: &Act<'_>,
     id: RequisitionId,
     issue_lines: Vec<IssueLine>,
-) -> AppResult<requisition::Model> {
+) -> AppResult<()> {
     let keeper = act.actor;
     let (r, lines) = load_requisition(txn, id).await?;
     if !RequisitionStatus::parse(&r.status).is_some_and(RequisitionStatus::awaits_issue) {
@@ -490,7 +527,7 @@ pub async fn issue(
             .after(serde_json::json!({"lines": plan.len(), "complete": done})),
     )
     .await?;
-    Ok(load_requisition(txn, id).await?.0)
+    Ok(())
 }
 
 /// [`issue`] on its own: in a write transaction of its own, committed when it succeeds.
@@ -501,9 +538,9 @@ pub async fn issue_now(
     issue_lines: Vec<IssueLine>,
 ) -> AppResult<requisition::Model> {
     let txn = state.db.begin_write().await?;
-    let r = issue(&txn, &Act::of(state, keeper), id, issue_lines).await?;
+    issue(&txn, &Act::of(state, keeper), id, issue_lines).await?;
     txn.commit().await?;
-    Ok(r)
+    after_commit(state, id).await
 }
 
 /// `act.actor` cancels a requisition: what was reserved and not issued is released. Joins the
@@ -512,7 +549,7 @@ pub async fn cancel_requisition(
     txn: &DatabaseTransaction,
     act: &Act<'_>,
     id: RequisitionId,
-) -> AppResult<requisition::Model> {
+) -> AppResult<()> {
     let user = act.actor;
     let (r, lines) = load_requisition(txn, id).await?;
     let allowed = super::rules::may_cancel(
@@ -560,7 +597,7 @@ pub async fn cancel_requisition(
             .after("cancelled"),
     )
     .await?;
-    Ok(load_requisition(txn, id).await?.0)
+    Ok(())
 }
 
 /// [`cancel_requisition`] on its own: in a write transaction of its own, committed when it
@@ -571,7 +608,16 @@ pub async fn cancel_requisition_now(
     id: RequisitionId,
 ) -> AppResult<requisition::Model> {
     let txn = state.db.begin_write().await?;
-    let r = cancel_requisition(&txn, &Act::of(state, user), id).await?;
+    cancel_requisition(&txn, &Act::of(state, user), id).await?;
     txn.commit().await?;
-    Ok(r)
+    after_commit(state, id).await
+}
+
+/// The requisition as a `_now` boundary answers it, read after the commit on a reader: on
+/// SQLite the single writer's lock is not held for a read the transaction does not need.
+async fn after_commit(state: &AppState, id: RequisitionId) -> AppResult<requisition::Model> {
+    requisition::Entity::find_by_id(id)
+        .one(&state.db.read)
+        .await?
+        .ok_or(AppError::NotFound)
 }
