@@ -57,8 +57,8 @@ pub async fn connect_with(
     sqlite_max_mb: Option<u64>,
 ) -> Result<Db, DbErr> {
     if url.starts_with("sqlite:") {
-        let write = Database::connect(sqlite_options(url, 1, sqlite_max_mb)).await?;
-        let read = Database::connect(sqlite_options(url, pool.max(1), sqlite_max_mb)).await?;
+        let write = connect_sqlite(sqlite_options(url, 1, sqlite_max_mb)).await?;
+        let read = connect_sqlite(sqlite_options(url, pool.max(1), sqlite_max_mb)).await?;
         Ok(Db {
             write,
             read,
@@ -83,6 +83,22 @@ pub async fn connect_with(
             read: conn,
             storage: StorageWatch::default(),
         })
+    }
+}
+
+/// Opens a SQLite pool, trying again for a few seconds while the file is locked: two
+/// instances opening a new file at once race to switch it to WAL, and SQLite answers that
+/// switch "database is locked" at once instead of waiting out the busy timeout.
+async fn connect_sqlite(opts: ConnectOptions) -> Result<DatabaseConnection, DbErr> {
+    let mut tries = 0;
+    loop {
+        match Database::connect(opts.clone()).await {
+            Err(e) if tries < 50 && e.to_string().contains("database is locked") => {
+                tries += 1;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            other => return other,
+        }
     }
 }
 
@@ -206,7 +222,10 @@ pub async fn migrate(db: &Db) -> Result<(), DbErr> {
                     "CREATE TABLE IF NOT EXISTS migration_lock (id INTEGER PRIMARY KEY, at TEXT)",
                 )
                 .await?;
-            let txn = db.write.begin().await?;
+            // BEGIN IMMEDIATE: the write lock is taken (waiting out the busy timeout) before
+            // anything is read, so the second instance's migration cannot start from a snapshot
+            // that the first one's commit makes stale ("database is locked" without waiting).
+            let txn = db.begin_write().await?;
             txn.execute_unprepared(
                 "INSERT OR REPLACE INTO migration_lock (id, at) VALUES (1, CURRENT_TIMESTAMP)",
             )
