@@ -28,6 +28,14 @@ pub struct ListingLabel {
     pub supplier: String,
 }
 
+impl ListingLabel {
+    /// Name, specification and supplier on one line.
+    pub fn full(&self) -> String {
+        format!("{} {} · {}", self.name, self.spec, self.supplier)
+    }
+}
+
+/// The labels of `listing_ids`, read in three queries whatever their number.
 pub(crate) async fn labels(
     conn: &impl ConnectionTrait,
     ctx: &PageCtx,

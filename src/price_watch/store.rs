@@ -343,18 +343,8 @@ fn text_field(errors: &mut FieldErrors, field: &str, v: &str, required: bool, ma
     }
 }
 
-/// The procurement officer (`act.actor`) records a survey in the ledger. Joins the caller's
-/// transaction: it reads and writes through `txn` and commits nothing.
-pub async fn record_survey(
-    txn: &DatabaseTransaction,
-    act: &Act<'_>,
-    input: SurveyInput,
-) -> AppResult<price_survey::Model> {
-    record_survey_with(txn, act, input, FieldErrors::new()).await
-}
-
-/// [`record_survey`] on its own: in a write transaction of its own, committed when it
-/// succeeds.
+/// The procurement officer records a survey in the ledger ([`record_survey_with`], nothing
+/// found wrong beforehand), in a write transaction of its own, committed when it succeeds.
 pub async fn record_survey_now(
     state: &AppState,
     user: &CurrentUser,
@@ -363,9 +353,10 @@ pub async fn record_survey_now(
     record_survey_with_now(state, user, input, FieldErrors::new()).await
 }
 
-/// [`record_survey`], where `errors` holds what the caller already found wrong (a form's
-/// unreadable fields), so that every problem is shown at once. Joins the caller's transaction:
-/// it reads and writes through `txn` and commits nothing.
+/// The procurement officer (`act.actor`) records a survey in the ledger; `errors` holds what
+/// the caller already found wrong (a form's unreadable fields), so that every problem is shown
+/// at once. Joins the caller's transaction: it reads and writes through `txn` and commits
+/// nothing.
 pub async fn record_survey_with(
     txn: &DatabaseTransaction,
     act: &Act<'_>,

@@ -48,7 +48,6 @@ async fn render_deliveries(
     errors: FormErrors,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    user.require(Capability::ReadStock)?;
     let db = &state.db.read;
     let rows = store::deliveries_for(
         db,
@@ -79,6 +78,7 @@ pub async fn deliveries_page(
     ctx: PageCtx,
     user: CurrentUser,
 ) -> AppResult<HttpResponse> {
+    user.require(Capability::ReadStock)?;
     render_deliveries(&state, ctx, &user, FormErrors::default(), StatusCode::OK).await
 }
 

@@ -144,19 +144,11 @@ pub async fn requisition_issue(
     user.require(Capability::IssueStock)?;
     let f = form.0;
     let r = async {
-        let mut lines = Vec::new();
-        for (k, v) in &f {
-            if let Some(line_id) = k.strip_prefix("issue_").and_then(|i| i.parse::<i64>().ok())
-                && !v.trim().is_empty()
-            {
-                let quantity = Decimal::from_str(v.trim())
-                    .map_err(|_| AppError::field("lines", RuleCode::NotANumber))?;
-                if !quantity.is_zero() {
-                    lines.push(IssueLine { line_id, quantity });
-                }
-            }
-        }
-        lines.sort_by_key(|l| l.line_id);
+        let lines = keyed_quantities::<i64>(&f, "issue_")?
+            .into_iter()
+            .filter(|(_, quantity)| !quantity.is_zero())
+            .map(|(line_id, quantity)| IssueLine { line_id, quantity })
+            .collect();
         store::issue_now(&state, &user, *id, lines)
             .await
             .map(|_| ())
@@ -194,22 +186,13 @@ pub async fn requisition_create(
     user.require(Capability::Requisition)?;
     let f = form.0;
     let result = async {
-        let mut lines = Vec::new();
-        for (k, v) in &f {
-            if let Some(id) = k
-                .strip_prefix("qty_")
-                .and_then(|i| i.parse::<ListingId>().ok())
-                && !v.trim().is_empty()
-            {
-                let quantity = Decimal::from_str(v.trim())
-                    .map_err(|_| AppError::field("lines", RuleCode::NotANumber))?;
-                lines.push(store::RequisitionLineInput {
-                    listing_id: id,
-                    quantity,
-                });
-            }
-        }
-        lines.sort_by_key(|l| l.listing_id);
+        let lines = keyed_quantities::<ListingId>(&f, "qty_")?
+            .into_iter()
+            .map(|(listing_id, quantity)| store::RequisitionLineInput {
+                listing_id,
+                quantity,
+            })
+            .collect();
         store::submit_requisition_now(
             &state,
             &user,
@@ -238,4 +221,22 @@ pub async fn requisition_create(
         }
         Err(e) => Err(e),
     }
+}
+
+/// The quantities a form holds in fields named `<prefix><id>` (a quantity typed beside each
+/// listing or line), in id order; empty fields are skipped, and one that is not a number
+/// refuses the form on its `lines`.
+fn keyed_quantities<I: FromStr + Ord>(f: &Form, prefix: &str) -> AppResult<Vec<(I, Decimal)>> {
+    let mut out = Vec::new();
+    for (k, v) in f {
+        if let Some(id) = k.strip_prefix(prefix).and_then(|i| i.parse::<I>().ok())
+            && !v.trim().is_empty()
+        {
+            let quantity = Decimal::from_str(v.trim())
+                .map_err(|_| AppError::field("lines", RuleCode::NotANumber))?;
+            out.push((id, quantity));
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
 }

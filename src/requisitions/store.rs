@@ -10,10 +10,9 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::materials::store::unit_decimals;
 use crate::money::stored::{Qty, qty};
 use crate::state::AppState;
-use crate::stock::rules::allocate_oldest_first;
-use crate::stock::store::record_movement;
+use crate::stock::store::{DrawnAs, draw_oldest_first};
 use chrono::NaiveDate;
-use entity::{ListingId, LotId, RequisitionId, listing, lot, requisition, requisition_line};
+use entity::{ListingId, RequisitionId, listing, requisition, requisition_line};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -47,19 +46,11 @@ pub struct CheckedRequisition {
     lines: Vec<(listing::Model, Qty)>,
 }
 
-/// A site user (`act.actor`) submits a requisition for their site. Joins the caller's
-/// transaction: it reads and writes through `txn` and commits nothing.
-pub async fn submit_requisition(
-    txn: &DatabaseTransaction,
-    act: &Act<'_>,
-    input: RequisitionInput,
-) -> AppResult<requisition::Model> {
-    let checked = check_requisition(txn, act, input).await?;
-    record_requisition(txn, act, checked).await
-}
-
-/// The checks of [`submit_requisition`], every field's error at once: what may be ordered,
-/// by whom, in which quantities. Reads only.
+/// A site user (`act.actor`) submits a requisition for their site, in two steps:
+/// [`check_requisition`] (reads only: every field's error at once, what may be ordered, by
+/// whom, in which quantities), then [`record_requisition`], which joins the caller's
+/// transaction. A caller composing it in its own transaction runs both through that
+/// transaction.
 pub async fn check_requisition(
     conn: &impl ConnectionTrait,
     act: &Act<'_>,
@@ -156,7 +147,7 @@ pub async fn record_requisition(
     Ok(r)
 }
 
-/// [`submit_requisition`] on its own: checked on a reader first (on SQLite the single
+/// A site user's requisition on its own: checked on a reader first (on SQLite the single
 /// writer's lock is not held for the checks' reads; what they found cannot change what is
 /// recorded, since the approval reserves with a conditional update), then recorded in a
 /// write transaction of its own, committed when it succeeds.
@@ -437,51 +428,23 @@ pub async fn issue(
         if took.rows_affected != 1 {
             return Err(AppError::Rule(RuleCode::InsufficientStock));
         }
-        let lots = lot::Entity::find()
-            .filter(lot::Column::ListingId.eq(l.id))
-            .filter(lot::Column::Quantity.gt(Qty::zero()))
-            .all(txn)
-            .await?;
-        let avail: Vec<(LotId, NaiveDate, Decimal)> = lots
-            .iter()
-            .map(|x| (x.id, x.received_on, x.quantity.value()))
-            .collect();
-        let allocation = allocate_oldest_first(&avail, q.value())
-            .ok_or(AppError::Rule(RuleCode::InsufficientStock))?;
-        for (lot_id, take) in allocation {
-            let take_q = Qty::new(take).unwrap_or_default();
-            let drawn = lot::Entity::update_many()
-                .col_expr(
-                    lot::Column::Quantity,
-                    Expr::col(lot::Column::Quantity).sub(take_q),
-                )
-                .col_expr(lot::Column::LastMovementOn, Expr::value(today))
-                .filter(lot::Column::Id.eq(lot_id))
-                .filter(lot::Column::Quantity.gte(take_q))
-                .exec(txn)
-                .await?;
-            if drawn.rows_affected != 1 {
-                return Err(AppError::Conflict(RuleCode::StockChanged));
-            }
-            let lot_row = lots
-                .iter()
-                .find(|x| x.id == lot_id)
-                .ok_or(AppError::NotFound)?;
-            record_movement(
-                txn,
-                lot_row,
-                "issue",
-                -take,
-                line.unit_price,
-                Some(line.id),
-                Some(r.site_id),
-                keeper.id,
-                today,
-                now,
-                "",
-            )
-            .await?;
-        }
+        draw_oldest_first(
+            txn,
+            l.id,
+            *q,
+            AppError::Rule(RuleCode::InsufficientStock),
+            &DrawnAs {
+                kind: "issue",
+                unit_price: line.unit_price,
+                requisition_line_id: Some(line.id),
+                site_id: Some(r.site_id),
+                by: keeper.id,
+                on: today,
+                at: now,
+                note: "",
+            },
+        )
+        .await?;
         // The line's own check, under its row lock and after the listing's (the order every
         // writer takes, so an issue and a site return never deadlock): never more issued than
         // the approval reserved, however many issues of the line run at once.

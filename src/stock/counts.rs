@@ -14,8 +14,8 @@
 //!   difference can never be applied twice.
 
 use super::returns::goods_args;
-use super::rules::allocate_oldest_first;
 use super::store::Qty;
+use super::store::{DrawnAs, draw_oldest_first};
 use crate::audit::{self, Change};
 use crate::auth::{Act, Capability, CurrentUser, Role};
 use crate::error::RuleCode;
@@ -24,7 +24,7 @@ use crate::money::{Quantity, UnitPlaces, ValueError};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::NaiveDate;
-use entity::{ListingId, LotId, listing, lot, stock_count};
+use entity::{ListingId, listing, lot, stock_count};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -282,52 +282,23 @@ async fn apply_loss(
     if took.rows_affected != 1 {
         return Err(AppError::Rule(RuleCode::CountLossTakesReserved));
     }
-    let lots = lot::Entity::find()
-        .filter(lot::Column::ListingId.eq(l.id))
-        .filter(lot::Column::Quantity.gt(Qty::zero()))
-        .all(txn)
-        .await?;
-    let avail: Vec<(LotId, NaiveDate, Decimal)> = lots
-        .iter()
-        .map(|x| (x.id, x.received_on, x.quantity.value()))
-        .collect();
-    let allocation = allocate_oldest_first(&avail, loss.value())
-        .ok_or(AppError::Conflict(RuleCode::StockChanged))?;
-    for (lot_id, take) in allocation {
-        let take_q = Qty::new(take).unwrap_or_default();
-        let drawn = lot::Entity::update_many()
-            .col_expr(
-                lot::Column::Quantity,
-                Expr::col(lot::Column::Quantity).sub(take_q),
-            )
-            .col_expr(lot::Column::LastMovementOn, Expr::value(today))
-            .filter(lot::Column::Id.eq(lot_id))
-            .filter(lot::Column::Quantity.gte(take_q))
-            .exec(txn)
-            .await?;
-        if drawn.rows_affected != 1 {
-            return Err(AppError::Conflict(RuleCode::StockChanged));
-        }
-        let lot_row = lots
-            .iter()
-            .find(|x| x.id == lot_id)
-            .ok_or(AppError::NotFound)?;
-        super::store::record_movement(
-            txn,
-            lot_row,
-            "count_loss",
-            -take,
-            l.price,
-            None,
-            None,
-            by.id,
-            today,
-            now,
-            &format!("count {}: {}", c.id, c.reason),
-        )
-        .await?;
-    }
-    Ok(())
+    draw_oldest_first(
+        txn,
+        l.id,
+        loss,
+        AppError::Conflict(RuleCode::StockChanged),
+        &DrawnAs {
+            kind: "count_loss",
+            unit_price: l.price,
+            requisition_line_id: None,
+            site_id: None,
+            by: by.id,
+            on: today,
+            at: now,
+            note: &format!("count {}: {}", c.id, c.reason),
+        },
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

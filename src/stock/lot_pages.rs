@@ -8,6 +8,7 @@ use super::counts::{CountDecision, CountInput, decide_count_now, enter_count_now
 use super::returns::{LotAnswer, REMOVAL, answer_now, record_exchange_now, record_return_now};
 use super::store::Qty;
 use crate::auth::{Capability, CurrentUser};
+use crate::catalogue::pages::{ListingLabel, labels};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -17,11 +18,9 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use chrono::NaiveDate;
-use entity::{ListingId, LotId, SupplierId, listing, lot, material, stock_count, supplier, user};
+use entity::{ListingId, LotId, SupplierId, listing, lot, stock_count, user};
 use rust_decimal::Decimal;
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 
 /// True for a checked box or `true` in a query.
@@ -35,69 +34,6 @@ fn shown_on_page(e: &AppError) -> bool {
         e,
         AppError::Validation(_) | AppError::Rule(_) | AppError::Conflict(_)
     )
-}
-
-/// A listing named for display: material (in the page's language), spec, unit, supplier.
-pub struct ListingLabel {
-    pub name: String,
-    pub spec: String,
-    pub unit: String,
-    pub supplier: String,
-}
-
-impl ListingLabel {
-    pub fn full(&self) -> String {
-        format!("{} {} · {}", self.name, self.spec, self.supplier)
-    }
-}
-
-async fn labels(
-    conn: &impl ConnectionTrait,
-    ctx: &PageCtx,
-    listings: &[listing::Model],
-) -> AppResult<HashMap<ListingId, ListingLabel>> {
-    let materials = material::Entity::find()
-        .filter(
-            material::Column::Id.is_in(listings.iter().map(|l| l.material_id).collect::<Vec<_>>()),
-        )
-        .all(conn)
-        .await?;
-    let suppliers = supplier::Entity::find()
-        .filter(
-            supplier::Column::Id.is_in(listings.iter().map(|l| l.supplier_id).collect::<Vec<_>>()),
-        )
-        .all(conn)
-        .await?;
-    Ok(listings
-        .iter()
-        .map(|l| {
-            let m = materials.iter().find(|m| m.id == l.material_id);
-            let s = suppliers.iter().find(|s| s.id == l.supplier_id);
-            (
-                l.id,
-                ListingLabel {
-                    name: m
-                        .map(|m| ctx.pick(&m.name_zh, &m.name_en))
-                        .unwrap_or_default(),
-                    spec: m.map(|m| m.spec.clone()).unwrap_or_default(),
-                    unit: m.map(|m| m.unit_code.clone()).unwrap_or_default(),
-                    supplier: s.map(|s| s.legal_name.clone()).unwrap_or_default(),
-                },
-            )
-        })
-        .collect())
-}
-
-async fn labels_of(
-    conn: &impl ConnectionTrait,
-    ctx: &PageCtx,
-    ids: Vec<ListingId>,
-) -> AppResult<HashMap<ListingId, ListingLabel>> {
-    let listings = listing::Entity::find()
-        .filter(listing::Column::Id.is_in(ids))
-        .all(conn)
-        .await?;
-    labels(conn, ctx, &listings).await
 }
 
 fn q(d: &Decimal) -> String {
@@ -171,7 +107,8 @@ async fn lot_rows(
         .order_by_asc(lot::Column::Id)
         .all(db)
         .await?;
-    let labels = labels_of(db, ctx, lots.iter().map(|l| l.listing_id).collect()).await?;
+    let ids: Vec<ListingId> = lots.iter().map(|l| l.listing_id).collect();
+    let labels = labels(db, ctx, &ids).await?;
     let today = state.today();
     let mut rows: Vec<LotRow> = lots
         .into_iter()
@@ -515,7 +452,7 @@ async fn render_counts(
         .await?;
     let mut ids: Vec<ListingId> = rows.iter().map(|c| c.listing_id).collect();
     ids.extend(stocked.iter().map(|l| l.id));
-    let labels = labels_of(db, &ctx, ids).await?;
+    let labels = labels(db, &ctx, &ids).await?;
     let mut countable: Vec<(ListingId, String)> = stocked
         .iter()
         .filter(|l| !pending.contains(&l.id))

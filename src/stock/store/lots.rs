@@ -347,6 +347,77 @@ pub async fn send_no_movement_report(state: &AppState, as_of: NaiveDate) -> AppR
     ))
 }
 
+/// What each movement of [`draw_oldest_first`] records besides its lot and quantity.
+pub(crate) struct DrawnAs<'a> {
+    pub kind: &'a str,
+    pub unit_price: Price,
+    pub requisition_line_id: Option<i64>,
+    pub site_id: Option<i64>,
+    pub by: i64,
+    pub on: NaiveDate,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub note: &'a str,
+}
+
+/// Takes `quantity` out of a listing's lots, oldest first (rule 9: an issue, and a count's
+/// loss, as issue does): each lot's share under a conditional update of its own, one negative
+/// movement each, and the lot's stale clock restarted. The listing's own on-hand is the
+/// caller's, moved first under its own condition. `short` is the error when the lots hold less
+/// than `quantity`.
+pub(crate) async fn draw_oldest_first(
+    txn: &DatabaseTransaction,
+    listing_id: ListingId,
+    quantity: Qty,
+    short: AppError,
+    drawn_as: &DrawnAs<'_>,
+) -> AppResult<()> {
+    let lots = lot::Entity::find()
+        .filter(lot::Column::ListingId.eq(listing_id))
+        .filter(lot::Column::Quantity.gt(Qty::zero()))
+        .all(txn)
+        .await?;
+    let avail: Vec<(LotId, NaiveDate, Decimal)> = lots
+        .iter()
+        .map(|x| (x.id, x.received_on, x.quantity.value()))
+        .collect();
+    let allocation = allocate_oldest_first(&avail, quantity.value()).ok_or(short)?;
+    for (lot_id, take) in allocation {
+        let take_q = Qty::new(take).unwrap_or_default();
+        let drawn = lot::Entity::update_many()
+            .col_expr(
+                lot::Column::Quantity,
+                Expr::col(lot::Column::Quantity).sub(take_q),
+            )
+            .col_expr(lot::Column::LastMovementOn, Expr::value(drawn_as.on))
+            .filter(lot::Column::Id.eq(lot_id))
+            .filter(lot::Column::Quantity.gte(take_q))
+            .exec(txn)
+            .await?;
+        if drawn.rows_affected != 1 {
+            return Err(AppError::Conflict(RuleCode::StockChanged));
+        }
+        let lot_row = lots
+            .iter()
+            .find(|x| x.id == lot_id)
+            .ok_or(AppError::NotFound)?;
+        record_movement(
+            txn,
+            lot_row,
+            drawn_as.kind,
+            -take,
+            drawn_as.unit_price,
+            drawn_as.requisition_line_id,
+            drawn_as.site_id,
+            drawn_as.by,
+            drawn_as.on,
+            drawn_as.at,
+            drawn_as.note,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// One immutable row of the movement ledger (rule 12): every change of stock writes one.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn record_movement(

@@ -4,7 +4,9 @@
 //! however many requests arrive at once. The stored quantity and price types are
 //! `crate::money::stored`'s, re-exported here for the stock's own files.
 
-use super::rules::{DEFAULT_STALE_MONTHS, agreement_stale_months, is_stale, stale_cutoff};
+use super::rules::{
+    DEFAULT_STALE_MONTHS, agreement_stale_months, allocate_oldest_first, is_stale, stale_cutoff,
+};
 use crate::audit::{self, Change};
 use crate::auth::Role;
 use crate::error::RuleCode;
@@ -17,7 +19,7 @@ use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
