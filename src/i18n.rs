@@ -1,4 +1,5 @@
-//! zh-CN and English. Messages live in `locales/<lang>/main.ftl`; nothing user-facing is
+//! zh-CN and English. Messages live in `locales/<lang>/*.ftl` (one file per area, each
+//! read here and by the loader); nothing user-facing is
 //! written in a template or handler. The language follows the `lang` cookie (set by the
 //! switcher), then the browser's `Accept-Language`, then zh-CN.
 
@@ -132,12 +133,28 @@ pub fn message_ids(locale: Locale) -> &'static std::collections::BTreeSet<String
     use std::sync::OnceLock;
     static ZH_IDS: OnceLock<std::collections::BTreeSet<String>> = OnceLock::new();
     static EN_IDS: OnceLock<std::collections::BTreeSet<String>> = OnceLock::new();
-    let (cell, src) = match locale {
-        Locale::ZhCn => (&ZH_IDS, include_str!("../locales/zh-CN/main.ftl")),
-        Locale::En => (&EN_IDS, include_str!("../locales/en/main.ftl")),
+    // Every file of a locale's folder; the loader reads them all.
+    macro_rules! files {
+        ($lang:literal) => {
+            [
+                include_str!(concat!("../locales/", $lang, "/main.ftl")),
+                include_str!(concat!("../locales/", $lang, "/forms.ftl")),
+                include_str!(concat!("../locales/", $lang, "/home.ftl")),
+                include_str!(concat!("../locales/", $lang, "/money.ftl")),
+                include_str!(concat!("../locales/", $lang, "/requisitions.ftl")),
+                include_str!(concat!("../locales/", $lang, "/notices.ftl")),
+                include_str!(concat!("../locales/", $lang, "/accounts.ftl")),
+                include_str!(concat!("../locales/", $lang, "/ux.ftl")),
+            ]
+        };
+    }
+    let (cell, srcs) = match locale {
+        Locale::ZhCn => (&ZH_IDS, files!("zh-CN")),
+        Locale::En => (&EN_IDS, files!("en")),
     };
     cell.get_or_init(|| {
-        src.lines()
+        srcs.iter()
+            .flat_map(|src| src.lines())
             .filter(|l| l.starts_with(|c: char| c.is_ascii_lowercase()))
             .filter_map(|l| l.split_once('=').map(|(k, _)| k.trim().to_string()))
             .collect()

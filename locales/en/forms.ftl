@@ -1,0 +1,1 @@
+# forms: messages of this area (see src/i18n.rs)

@@ -1,0 +1,1 @@
+# home: messages of this area (see src/i18n.rs)

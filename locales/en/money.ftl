@@ -1,0 +1,1 @@
+# money: messages of this area (see src/i18n.rs)

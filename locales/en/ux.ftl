@@ -1,0 +1,1 @@
+# ux: messages of this area (see src/i18n.rs)

@@ -1,0 +1,1 @@
+# accounts: messages of this area (see src/i18n.rs)

@@ -1,0 +1,1 @@
+# notices: messages of this area (see src/i18n.rs)

@@ -1,0 +1,1 @@
+# requisitions: messages of this area (see src/i18n.rs)
