@@ -54,7 +54,7 @@ impl From<entity::audit_log::Model> for AuditEntry {
 pub async fn search(
     state: web::Data<AppState>,
     user: CurrentUser,
-    q: web::Query<store::AuditQuery>,
+    q: crate::web::Query<store::AuditQuery>,
 ) -> AppResult<web::Json<AuditPage>> {
     user.require(Capability::ReadAudit)?;
     let page = crate::web::page_number(q.page);

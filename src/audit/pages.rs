@@ -41,8 +41,8 @@ pub async fn search(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    q: web::Query<AuditQuery>,
-    v: web::Query<VerifyFlag>,
+    q: crate::web::Query<AuditQuery>,
+    v: crate::web::Query<VerifyFlag>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReadAudit)?;
     let q = q.into_inner();

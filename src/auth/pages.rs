@@ -28,7 +28,7 @@ pub struct NextQuery {
 }
 
 #[get("/login")]
-pub async fn login_form(ctx: PageCtx, q: web::Query<NextQuery>) -> HttpResponse {
+pub async fn login_form(ctx: PageCtx, q: crate::web::Query<NextQuery>) -> HttpResponse {
     if ctx.user.is_some() {
         return redirect(&safe_next(q.next.as_deref()));
     }
@@ -130,7 +130,7 @@ fn lang_cookie(l: Locale) -> Cookie<'static> {
 #[get("/lang/{tag}")]
 pub async fn switch_language(
     path: web::Path<String>,
-    q: web::Query<NextQuery>,
+    q: crate::web::Query<NextQuery>,
 ) -> Result<HttpResponse, AppError> {
     let l = Locale::from_tag(&path).ok_or(AppError::NotFound)?;
     let mut res = redirect(&safe_next(q.next.as_deref()));

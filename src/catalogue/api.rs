@@ -487,7 +487,7 @@ pub async fn catalogue(
 pub async fn search(
     state: web::Data<AppState>,
     user: CurrentUser,
-    q: web::Query<CatalogueQuery>,
+    q: crate::web::Query<CatalogueQuery>,
 ) -> AppResult<web::Json<CataloguePage>> {
     user.require(Capability::ReadCatalogue)?;
     Ok(web::Json(catalogue(&state.db.read, &q).await?))

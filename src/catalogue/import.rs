@@ -904,7 +904,7 @@ pub async fn api_import(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    query: web::Query<ImportQuery>,
+    query: crate::web::Query<ImportQuery>,
     payload: actix_multipart::Multipart,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageOwnSupplier)?;

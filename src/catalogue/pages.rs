@@ -167,7 +167,7 @@ pub async fn catalogue_page(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    q: web::Query<CatalogueQuery>,
+    q: crate::web::Query<CatalogueQuery>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReadCatalogue)?;
     render_catalogue(

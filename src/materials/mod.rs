@@ -124,7 +124,7 @@ pub async fn categories(conn: &impl ConnectionTrait) -> AppResult<Vec<CategoryVi
 pub async fn api_list(
     state: web::Data<AppState>,
     user: CurrentUser,
-    q: web::Query<MaterialQuery>,
+    q: crate::web::Query<MaterialQuery>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReadMaterials)?;
     let (rows, total) = search(&state.db.read, &q, crate::web::page_number(q.page)).await?;
@@ -263,7 +263,7 @@ pub async fn page(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    q: web::Query<MaterialQuery>,
+    q: crate::web::Query<MaterialQuery>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReadMaterials)?;
     render_page(

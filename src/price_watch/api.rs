@@ -511,7 +511,7 @@ pub async fn ledger_download(
 pub async fn list_surveys(
     state: web::Data<AppState>,
     user: CurrentUser,
-    q: web::Query<LedgerQuery>,
+    q: crate::web::Query<LedgerQuery>,
     req: HttpRequest,
 ) -> AppResult<web::Json<LedgerPage>> {
     user.require(Capability::ReadProcurement)?;
@@ -549,7 +549,7 @@ pub async fn create_survey(
 pub async fn latest_surveys(
     state: web::Data<AppState>,
     user: CurrentUser,
-    q: web::Query<LedgerQuery>,
+    q: crate::web::Query<LedgerQuery>,
     req: HttpRequest,
 ) -> AppResult<web::Json<Vec<LatestView>>> {
     user.require(Capability::ReadProcurement)?;
@@ -608,8 +608,8 @@ pub struct ExportFormat {
 pub async fn export_surveys(
     state: web::Data<AppState>,
     user: CurrentUser,
-    f: web::Query<ExportFormat>,
-    q: web::Query<LedgerQuery>,
+    f: crate::web::Query<ExportFormat>,
+    q: crate::web::Query<LedgerQuery>,
     req: HttpRequest,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReadProcurement)?;

@@ -116,7 +116,7 @@ pub async fn ledger_page(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    q: web::Query<LedgerQuery>,
+    q: crate::web::Query<LedgerQuery>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReadProcurement)?;
     let q = q.into_inner();
@@ -152,7 +152,7 @@ pub async fn ledger_download_page(
     ctx: PageCtx,
     user: CurrentUser,
     format: web::Path<String>,
-    q: web::Query<LedgerQuery>,
+    q: crate::web::Query<LedgerQuery>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReadProcurement)?;
     let format = Format::parse(&format).ok_or(AppError::NotFound)?;
@@ -232,7 +232,7 @@ pub async fn survey_form_page(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    q: web::Query<Form>,
+    q: crate::web::Query<Form>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageProcurement)?;
     let mut values = Form::new();

@@ -242,7 +242,7 @@ pub async fn choose(
 pub async fn list_contracts(
     state: web::Data<AppState>,
     user: CurrentUser,
-    f: web::Query<ContractFilter>,
+    f: crate::web::Query<ContractFilter>,
 ) -> AppResult<web::Json<Vec<ContractView>>> {
     user.require(Capability::ReadProcurement)?;
     Ok(web::Json(ledger(&state, &f).await?))
@@ -439,7 +439,7 @@ pub fn ledger_sheet(list: &[ContractView], locale: Locale, tz: chrono_tz::Tz) ->
 pub async fn export(
     state: web::Data<AppState>,
     user: CurrentUser,
-    q: web::Query<LedgerExport>,
+    q: crate::web::Query<LedgerExport>,
     req: HttpRequest,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReadProcurement)?;

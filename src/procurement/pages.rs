@@ -286,7 +286,7 @@ pub async fn plan_view(
     ctx: PageCtx,
     user: CurrentUser,
     id: web::Path<i64>,
-    q: web::Query<PlanQuery>,
+    q: crate::web::Query<PlanQuery>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReadPlans)?;
     let m = q.into_inner().m.unwrap_or_default().trim().to_string();
@@ -862,7 +862,7 @@ pub async fn ledger_page(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    q: web::Query<LedgerQuery>,
+    q: crate::web::Query<LedgerQuery>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReadProcurement)?;
     let filter = q.filter();
@@ -898,7 +898,7 @@ pub async fn download(
     ctx: PageCtx,
     user: CurrentUser,
     format: web::Path<String>,
-    q: web::Query<LedgerQuery>,
+    q: crate::web::Query<LedgerQuery>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReadProcurement)?;
     let format = Format::parse(&format).ok_or(AppError::NotFound)?;

@@ -177,7 +177,7 @@ pub async fn detail(
 pub async fn list(
     state: web::Data<AppState>,
     user: CurrentUser,
-    f: web::Query<StatementFilter>,
+    f: crate::web::Query<StatementFilter>,
 ) -> AppResult<web::Json<Vec<StatementView>>> {
     user.require(Capability::ReadStatements)?;
     let list = store::list(&state.db.read, &user, &f).await?;
@@ -350,7 +350,7 @@ pub async fn export(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<StatementId>,
-    q: web::Query<ExportQuery>,
+    q: crate::web::Query<ExportQuery>,
     req: HttpRequest,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReadStatements)?;

@@ -73,7 +73,7 @@ pub async fn statements_page(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    q: web::Query<store::StatementFilter>,
+    q: crate::web::Query<store::StatementFilter>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReadStatements)?;
     list_page(

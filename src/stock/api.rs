@@ -36,7 +36,7 @@ pub struct NoMovementQuery {
 pub async fn no_movement(
     state: web::Data<AppState>,
     user: CurrentUser,
-    q: web::Query<NoMovementQuery>,
+    q: crate::web::Query<NoMovementQuery>,
 ) -> AppResult<web::Json<Vec<store::NoMovementLine>>> {
     user.require(Capability::ReadStock)?;
     let as_of = q.as_of.unwrap_or_else(|| state.today());

@@ -473,7 +473,7 @@ pub struct CountQuery {
 pub async fn list(
     state: web::Data<AppState>,
     user: CurrentUser,
-    q: web::Query<CountQuery>,
+    q: crate::web::Query<CountQuery>,
 ) -> AppResult<web::Json<Vec<CountView>>> {
     user.require(Capability::ReadStock)?;
     let mut sel = stock_count::Entity::find().order_by_desc(stock_count::Column::Id);

@@ -281,7 +281,7 @@ pub async fn lots_page(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    q: web::Query<Form>,
+    q: crate::web::Query<Form>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReadStock)?;
     let flagged_only = on(q.get("flagged"));

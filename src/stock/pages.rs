@@ -57,7 +57,7 @@ pub async fn no_movement_page(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    q: web::Query<NoMovementForm>,
+    q: crate::web::Query<NoMovementForm>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReadStock)?;
     let (warehouse_id, as_of) = no_movement_params(&state, &q);
@@ -91,7 +91,7 @@ pub async fn no_movement_csv(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    q: web::Query<NoMovementForm>,
+    q: crate::web::Query<NoMovementForm>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReadStock)?;
     let (warehouse_id, as_of) = no_movement_params(&state, &q);

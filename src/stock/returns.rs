@@ -60,6 +60,18 @@ fn flagged() -> Condition {
         .add(lot::Column::ReturnRequest.eq(REMOVAL))
 }
 
+/// Its negation, spelled out: `NOT (… OR return_request = 'removal')` is NULL, not true, for
+/// a lot without a return request, so `flagged().not()` would drop every unrequested lot.
+fn not_flagged() -> Condition {
+    Condition::all()
+        .add(lot::Column::StaleFlaggedOn.is_null())
+        .add(
+            Condition::any()
+                .add(lot::Column::ReturnRequest.is_null())
+                .add(lot::Column::ReturnRequest.ne(REMOVAL)),
+        )
+}
+
 fn is_flagged(l: &lot::Model) -> bool {
     l.stale_flagged_on.is_some() || l.return_request.as_deref() == Some(REMOVAL)
 }
@@ -169,7 +181,7 @@ async fn lots_on_hand(
     }
     match only_flagged {
         Some(true) => sel = sel.filter(flagged()),
-        Some(false) => sel = sel.filter(flagged().not()),
+        Some(false) => sel = sel.filter(not_flagged()),
         None => {}
     }
     let rows = sel
@@ -633,7 +645,7 @@ pub struct MyLotQuery {
 pub async fn my_lots(
     state: web::Data<AppState>,
     user: CurrentUser,
-    q: web::Query<MyLotQuery>,
+    q: crate::web::Query<MyLotQuery>,
 ) -> AppResult<web::Json<Vec<LotView>>> {
     user.require(Capability::ManageOwnSupplier)?;
     let sid = user.own_supplier()?;
@@ -659,7 +671,7 @@ pub struct LotQuery {
 pub async fn list_lots(
     state: web::Data<AppState>,
     user: CurrentUser,
-    q: web::Query<LotQuery>,
+    q: crate::web::Query<LotQuery>,
 ) -> AppResult<web::Json<Vec<LotView>>> {
     user.require(Capability::ReadStock)?;
     Ok(web::Json(

@@ -324,7 +324,7 @@ pub async fn respond(
 pub async fn directory(
     state: web::Data<AppState>,
     user: CurrentUser,
-    q: web::Query<DirectoryQuery>,
+    q: crate::web::Query<DirectoryQuery>,
 ) -> AppResult<web::Json<Vec<SupplierView>>> {
     user.require(Capability::ReadSuppliers)?;
     let rows = store::directory(&state.db.read, &q, state.today()).await?;

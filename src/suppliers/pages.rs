@@ -171,7 +171,7 @@ pub struct TokenQuery {
 /// The emailed link opens a page with a button, so a mail scanner that prefetches links
 /// does not use the token up.
 #[get("/verify-email")]
-pub async fn verify_form(ctx: PageCtx, q: web::Query<TokenQuery>) -> HttpResponse {
+pub async fn verify_form(ctx: PageCtx, q: crate::web::Query<TokenQuery>) -> HttpResponse {
     crate::web::html(&VerifyPage {
         ctx,
         token: q.token.clone(),
@@ -452,7 +452,7 @@ pub async fn directory(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    q: web::Query<DirectoryQuery>,
+    q: crate::web::Query<DirectoryQuery>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReadSuppliers)?;
     let q = q.into_inner();

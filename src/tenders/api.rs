@@ -46,7 +46,7 @@ pub async fn document_response(
 pub async fn api_list(
     state: web::Data<AppState>,
     user: CurrentUser,
-    f: web::Query<TenderFilter>,
+    f: crate::web::Query<TenderFilter>,
     req: HttpRequest,
 ) -> AppResult<web::Json<Vec<TenderSummary>>> {
     user.require(Capability::ReadTenders)?;

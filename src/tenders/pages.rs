@@ -71,7 +71,7 @@ pub async fn list_page(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    q: web::Query<TenderFilter>,
+    q: crate::web::Query<TenderFilter>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReadTenders)?;
     let f = q.into_inner();

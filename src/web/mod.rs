@@ -4,7 +4,10 @@
 
 pub mod errors;
 pub mod page;
+pub mod query;
 pub mod session;
+
+pub use query::Query;
 
 use crate::error::AppError;
 use actix_web::http::StatusCode;

@@ -744,3 +744,38 @@ async fn a_removed_suppliers_stock_is_returned_without_an_answer_and_never_excha
     assert_eq!(listing(&app, s.listing_id).await["on_hand"], "0.000");
     ledger_ok(&app).await;
 }
+
+/// Each value of the `flagged` filter: `true` and `false` split the lots between them.
+#[tokio::test]
+async fn the_flagged_filter_splits_the_lots_between_its_two_values() {
+    let app = spawn_app().await;
+    stock(&app, "4").await;
+    scan(&app, two_months_and_a_day(app.state.today())).await;
+    // A lot received after the scan is not flagged.
+    stock(&app, "2").await;
+    let keeper = app.token_for("warehouse_keeper").await;
+    let ids = |v: &Value| -> Vec<i64> {
+        v.as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|l| l["id"].as_i64())
+            .collect()
+    };
+    let (status, all) = app.get_json("/api/lots", &keeper).await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    let (_, flagged) = app.get_json("/api/lots?flagged=true", &keeper).await;
+    let (_, unflagged) = app.get_json("/api/lots?flagged=false", &keeper).await;
+    let (all, flagged, unflagged) = (ids(&all), ids(&flagged), ids(&unflagged));
+    assert!(!flagged.is_empty(), "the scan flagged lots");
+    assert!(
+        !unflagged.is_empty(),
+        "the lot received after the scan is unflagged"
+    );
+    assert!(flagged.iter().all(|id| !unflagged.contains(id)));
+    assert_eq!(flagged.len() + unflagged.len(), all.len());
+    // Left empty, as a form sends it, the filter is no filter.
+    let (status, empty) = app.get_json("/api/lots?flagged=", &keeper).await;
+    assert_eq!(status, StatusCode::OK, "{empty}");
+    assert_eq!(ids(&empty).len(), all.len());
+}

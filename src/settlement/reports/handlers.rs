@@ -23,7 +23,7 @@ pub async fn api_usage(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    q: web::Query<UsageQuery>,
+    q: crate::web::Query<UsageQuery>,
 ) -> AppResult<web::Json<UsageStatement>> {
     user.require(Capability::ReadUsageStatements)?;
     let site = usage_site(&state.db.read, &user, q.site_id).await?;
@@ -51,7 +51,7 @@ pub async fn api_stock(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    q: web::Query<StockQuery>,
+    q: crate::web::Query<StockQuery>,
 ) -> AppResult<web::Json<StockReport>> {
     user.require(Capability::ReadStock)?;
     let warehouse = report_warehouse(&state.db.read, q.warehouse_id).await?;
@@ -120,7 +120,7 @@ pub async fn usage_page(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    q: web::Query<ReportForm>,
+    q: crate::web::Query<ReportForm>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReadUsageStatements)?;
     let conn = &state.db.read;
@@ -173,7 +173,7 @@ pub async fn usage_download(
     ctx: PageCtx,
     user: CurrentUser,
     format: web::Path<String>,
-    q: web::Query<ReportForm>,
+    q: crate::web::Query<ReportForm>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReadUsageStatements)?;
     let format = Format::parse(&format).ok_or(AppError::NotFound)?;
@@ -217,7 +217,7 @@ pub async fn stock_page(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    q: web::Query<ReportForm>,
+    q: crate::web::Query<ReportForm>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReadStock)?;
     let conn = &state.db.read;
@@ -262,7 +262,7 @@ pub async fn stock_download(
     ctx: PageCtx,
     user: CurrentUser,
     format: web::Path<String>,
-    q: web::Query<ReportForm>,
+    q: crate::web::Query<ReportForm>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReadStock)?;
     let format = Format::parse(&format).ok_or(AppError::NotFound)?;
