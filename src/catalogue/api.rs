@@ -180,7 +180,7 @@ pub struct CatalogueQuery {
     pub q: Option<String>,
     pub category_id: Option<i64>,
     pub supplier_id: Option<SupplierId>,
-    /// Only what can be ordered now.
+    /// `true`: only what can be ordered now; `false`: only what cannot.
     pub in_stock: Option<bool>,
     /// `price`, `-price` or `name` (default).
     pub sort: Option<String>,
@@ -411,12 +411,10 @@ pub async fn catalogue(
     if let Some(s) = q.supplier_id {
         sel = sel.filter(listing::Column::SupplierId.eq(s));
     }
-    if q.in_stock == Some(true) {
-        sel = sel.filter(
-            Expr::col(listing::Column::OnHand)
-                .sub(Expr::col(listing::Column::Reserved))
-                .gt(0),
-        );
+    // Each value filters: `true` what can be ordered now, `false` what cannot.
+    if let Some(wanted) = q.in_stock {
+        let free = Expr::col(listing::Column::OnHand).sub(Expr::col(listing::Column::Reserved));
+        sel = sel.filter(if wanted { free.gt(0) } else { free.lte(0) });
     }
     let page = q.page.unwrap_or(1).clamp(1, 10_000);
     let offset = (page - 1) * CATALOGUE_PAGE;

@@ -10,6 +10,7 @@ mod helpers;
 mod audit;
 mod auth;
 mod database;
+mod filters;
 mod forms_walk;
 mod jobs;
 mod mail;
