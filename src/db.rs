@@ -77,13 +77,50 @@ pub async fn connect_with(
         opts.map_sqlx_postgres_pool_opts(|p| {
             p.after_release(|conn, _| discard_if_in_transaction(conn))
         });
-        let conn = Database::connect(opts).await?;
+        let conn = Database::connect(opts)
+            .await
+            .map_err(|e| unreachable_server(url, e))?;
         Ok(Db {
             write: conn.clone(),
             read: conn,
             storage: StorageWatch::default(),
         })
     }
+}
+
+/// Where a database URL points, for messages: `host:port/database`, never the user or the
+/// password (`postgres://user:secret@db.example:5433/portal` gives `db.example:5433/portal`).
+pub fn server_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let rest = rest.split(['?', '#']).next().unwrap_or_default();
+    let (authority, database) = rest.split_once('/').unwrap_or((rest, ""));
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let has_port = if host_port.starts_with('[') {
+        host_port.contains("]:")
+    } else {
+        host_port
+            .rsplit_once(':')
+            .is_some_and(|(_, p)| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+    };
+    let host_port = match (host_port.is_empty(), has_port) {
+        (true, _) => "localhost:5432".to_string(),
+        (false, true) => host_port.to_string(),
+        (false, false) => format!("{host_port}:5432"),
+    };
+    if database.is_empty() {
+        host_port
+    } else {
+        format!("{host_port}/{database}")
+    }
+}
+
+/// A failed first connection, named with the server it tried: sqlx alone says only "pool
+/// timed out while waiting for an open connection".
+fn unreachable_server(url: &str, e: DbErr) -> DbErr {
+    DbErr::Custom(format!(
+        "cannot connect to PostgreSQL at {}: {e}",
+        server_of(url)
+    ))
 }
 
 /// Opens a SQLite pool, trying again for a few seconds while the file is locked: two
@@ -240,4 +277,25 @@ pub async fn migrate(db: &Db) -> Result<(), DbErr> {
 /// True when the database answers; `/readyz` uses it.
 pub async fn ping(db: &Db) -> bool {
     db.read.ping().await.is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_server_is_named_by_host_port_and_database_never_by_its_password() {
+        assert_eq!(
+            server_of("postgres://portal:s3cret@db.example:5433/portal?sslmode=require"),
+            "db.example:5433/portal"
+        );
+        assert_eq!(
+            server_of("postgres://postgres@127.0.0.1/portal_test"),
+            "127.0.0.1:5432/portal_test"
+        );
+        assert_eq!(server_of("postgresql://db"), "db:5432");
+        assert_eq!(server_of("postgres://u:p@[::1]:6000/x"), "[::1]:6000/x");
+        assert_eq!(server_of("postgres://u@[::1]/x"), "[::1]:5432/x");
+        assert!(!server_of("postgres://u:hunter2@h/d").contains("hunter2"));
+    }
 }

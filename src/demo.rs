@@ -828,6 +828,9 @@ pub async fn load(state: &AppState) -> AppResult<bool> {
     // The last period's draws become a draft statement, as the daily job would make them.
     crate::settlement::store::close(state, &actor, state.today(), None).await?;
     demo_tender(state, &supplier_ids, &category_ids, &user_ids).await?;
+    // The demo writes its requisitions directly; they get their document numbers as the
+    // migration gives them to rows written before numbers existed.
+    crate::requisitions::store::number_unnumbered(state).await?;
     Ok(true)
 }
 

@@ -21,6 +21,7 @@ pub mod jobs;
 pub mod mail;
 pub mod materials;
 pub mod money;
+pub mod notices;
 pub mod org;
 pub mod paging;
 pub mod price_watch;

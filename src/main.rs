@@ -164,6 +164,13 @@ async fn run(cli: Cli) -> Result<(), String> {
                     password,
                 },
         } => {
+            if portal::auth::Role::parse(&role).is_none() {
+                let roles: Vec<&str> = portal::auth::Role::ALL.iter().map(|r| r.as_str()).collect();
+                return Err(format!(
+                    "unknown role {role:?}; roles: {}",
+                    roles.join(", ")
+                ));
+            }
             let password = match password {
                 Some(p) => p,
                 None => {
@@ -263,13 +270,7 @@ fn return_large_blocks_to_the_system() {
 #[tokio::main]
 async fn main() -> ExitCode {
     return_large_blocks_to_the_system();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("PORTAL_LOG")
-                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
-        )
-        .with_writer(|| LogWriter(std::io::stdout()))
-        .init();
+    init_log();
     portal::install_crypto_provider();
     match run(Cli::parse()).await {
         Ok(()) => ExitCode::SUCCESS,
@@ -277,6 +278,28 @@ async fn main() -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The log on standard output: `PORTAL_LOG` filters it (default `info`, sqlx and sea-orm at
+/// `warn`); `PORTAL_LOG_FORMAT=json` writes one JSON object a line (for journald or a log
+/// shipper), anything else readable lines. Colours only when standard output is a terminal
+/// and `NO_COLOR` is not set: a file or journald would keep the escape codes as they are.
+fn init_log() {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PORTAL_LOG")
+        .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into());
+    let json =
+        std::env::var("PORTAL_LOG_FORMAT").is_ok_and(|f| f.trim().eq_ignore_ascii_case("json"));
+    let colour = std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let log = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(|| LogWriter(std::io::stdout()));
+    if json {
+        log.json().with_ansi(false).init();
+    } else {
+        log.with_ansi(colour).init();
     }
 }
 

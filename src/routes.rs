@@ -16,8 +16,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 /// Every capability, in the order its routes are matched.
 fn capabilities(cfg: &mut ServiceConfig) {
     use crate::{
-        audit, auth, catalogue, files, home, jobs, mail, materials, org, price_watch, procurement,
-        receiving, requisitions, settings, settlement, stock, suppliers, tenders, users,
+        audit, auth, catalogue, files, home, jobs, mail, materials, notices, org, price_watch,
+        procurement, receiving, requisitions, settings, settlement, stock, suppliers, tenders,
+        users,
     };
     cfg.configure(home::routes)
         .configure(auth::routes::routes)
@@ -26,6 +27,7 @@ fn capabilities(cfg: &mut ServiceConfig) {
         .configure(materials::routes)
         .configure(audit::routes::routes)
         .configure(mail::routes)
+        .configure(notices::routes)
         .configure(jobs::routes)
         .configure(files::routes)
         .configure(suppliers::routes)

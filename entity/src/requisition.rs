@@ -12,12 +12,20 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub purpose: String,
     pub need_by: Date,
-    /// `submitted`, `approved`, `partly_issued`, `issued`, `cancelled`.
+    /// `draft` (its owner's cart, seen by nobody else), `submitted`, `returned` (to its
+    /// requester, to edit and submit again), `rejected`, `approved`, `partly_issued`,
+    /// `issued`, `cancelled`.
     pub status: String,
     pub approved_by: Option<i64>,
     pub approved_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// `LL-<yyyymm>-<nnnn>`, given when first submitted; `None` while a draft.
+    pub number: Option<String>,
+    /// When it was (last) submitted.
+    pub submitted_at: Option<DateTimeUtc>,
+    /// Its owner while it is a draft (unique: one draft per user), `None` once submitted.
+    pub draft_owner: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

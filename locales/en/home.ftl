@@ -1,1 +1,63 @@
 # home: messages of this area (see src/i18n.rs)
+
+## The work queue on each role's home page
+home-queue-title = Waiting for you
+home-queue-clear = Nothing is waiting for you.
+home-q-applications = supplier applications to review
+home-q-price-changes = listing prices waiting for approval
+home-q-counts = stock counts to approve
+home-q-tenders-to-open = tenders past their bid deadline, to open
+home-q-tenders-to-score = opened tenders to score
+home-q-candidates = price-failure candidates to decide
+home-q-flagged-lots = lots flagged to go back (stale or of a removed supplier)
+home-q-review-due = suppliers due for their yearly review
+home-q-plans-returned = plans returned by the head
+home-q-contracts-draft = draft contracts to submit for sign-off
+home-q-contracts-rejected = contracts rejected at sign-off
+home-q-admissions = recommended suppliers waiting for your admission decision
+home-q-failures = suppliers with failures waiting for your decision
+home-q-awards = evaluated tenders waiting for your award decision
+home-q-plans-submitted = plans waiting for your approval
+home-q-deliveries-overdue = deliveries past their inspection deadline
+home-q-deliveries = deliveries to inspect
+home-q-requisitions-overdue = requisitions approved over 24 hours ago and not fully issued
+home-q-requisitions-to-issue = approved requisitions to issue
+home-q-requisitions-partly-issued = requisitions partly issued
+home-q-requisitions-submitted = requisitions waiting for approval
+home-q-requisitions-approved = requisitions approved, waiting for issue
+home-q-requisitions-to-approve = requisitions waiting for your approval
+home-q-lots-to-answer = stale lots waiting for your return or exchange answer
+home-q-statements-to-answer = statements to confirm or dispute
+home-q-tenders-open = tenders open for your bid
+home-q-prices-waiting = listings whose new price waits for approval
+home-q-statements-disputed = disputed statements to resolve
+home-q-statements-draft = draft statements to issue
+home-q-statements-confirmed = confirmed statements to invoice
+home-q-statements-resolved = resolved statements to invoice
+home-q-statements-invoiced = invoiced statements waiting for payment
+home-q-signoffs-overdue = contracts past their sign-off deadline
+home-q-signoffs = contracts waiting for the audit sign-off
+home-q-mail-failing = emails that failed and are being retried
+home-q-jobs-failed = jobs whose last run failed
+home-q-mail-pending = emails waiting to be sent
+home-audit-chain = Check the audit chain
+
+## A new applicant's checklist
+home-checklist-title = Your application
+home-checklist-reason = The procurement office wrote:
+home-checklist-submit = Submit your application
+home-checklist-open = Open your application
+home-step-email = Email address confirmed (follow the link we emailed you)
+home-step-document-required = { $document } uploaded (required to submit)
+home-step-document = { $document } uploaded (checked in the review)
+home-step-submit = Application submitted
+home-step-review = Review by the procurement office and admission by the head
+home-step-state-done = done
+home-step-state-todo = to do
+home-step-state-waiting = in progress
+home-next-draft = Next: confirm your email, upload a valid business licence and submit.
+home-next-info_requested = Next: the office asked for more information; complete your application and submit it again.
+home-next-submitted = Next: the procurement office reviews your application; you will be emailed.
+home-next-recommended = Next: the head of procurement decides on your admission; you will be emailed.
+home-next-rejected = Your application was rejected.
+home-queue-idle = Lists with nothing waiting: { $count }

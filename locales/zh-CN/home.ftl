@@ -1,1 +1,63 @@
 # home: messages of this area (see src/i18n.rs)
+
+## 各角色首页的待办
+home-queue-title = 待您处理
+home-queue-clear = 目前没有待您处理的事项。
+home-q-applications = 份供应商申请待审核
+home-q-price-changes = 个挂牌价格待审批
+home-q-counts = 份盘点待审批
+home-q-tenders-to-open = 个招标已过投标截止时间，待开标
+home-q-tenders-to-score = 个已开标的招标待评分
+home-q-candidates = 个价格失信候选待处理
+home-q-flagged-lots = 批物资已标记待退回（超期未动或供应商已清退）
+home-q-review-due = 家供应商到期待年审
+home-q-plans-returned = 份计划被部长退回
+home-q-contracts-draft = 份合同草稿待提交会签
+home-q-contracts-rejected = 份合同会签被否决
+home-q-admissions = 家推荐供应商待您决定准入
+home-q-failures = 家供应商的失信记录待您确认
+home-q-awards = 个已评标的招标待您定标
+home-q-plans-submitted = 份计划待您审批
+home-q-deliveries-overdue = 张送货单已超过验收期限
+home-q-deliveries = 张送货单待验收
+home-q-requisitions-overdue = 张领料单审批超过 24 小时仍未发完
+home-q-requisitions-to-issue = 张已审批领料单待发料
+home-q-requisitions-partly-issued = 张领料单部分发料
+home-q-requisitions-submitted = 张领料单待审批
+home-q-requisitions-approved = 张领料单已审批，待发料
+home-q-requisitions-to-approve = 张领料单待您审批
+home-q-lots-to-answer = 批超期物资待您答复退货或换货
+home-q-statements-to-answer = 份对账单待确认或提出异议
+home-q-tenders-open = 个招标可投标
+home-q-prices-waiting = 个挂牌的新价格待审批
+home-q-statements-disputed = 份有异议的对账单待处理
+home-q-statements-draft = 份对账单草稿待发出
+home-q-statements-confirmed = 份已确认对账单待开票
+home-q-statements-resolved = 份已处理异议的对账单待开票
+home-q-statements-invoiced = 份已开票对账单待付款
+home-q-signoffs-overdue = 份合同会签已超期
+home-q-signoffs = 份合同待审计会签
+home-q-mail-failing = 封邮件发送失败，正在重试
+home-q-jobs-failed = 个定时任务上次运行失败
+home-q-mail-pending = 封邮件待发送
+home-audit-chain = 校验审计链
+
+## 新申请供应商的清单
+home-checklist-title = 您的入市申请
+home-checklist-reason = 物资部留言：
+home-checklist-submit = 提交申请
+home-checklist-open = 查看申请
+home-step-email = 已确认邮箱（请点击邮件中的链接）
+home-step-document-required = 已上传{ $document }（提交申请必需）
+home-step-document = 已上传{ $document }（审核时查验）
+home-step-submit = 已提交申请
+home-step-review = 物资部资格审核，部长审批准入
+home-step-state-done = 已完成
+home-step-state-todo = 待办
+home-step-state-waiting = 进行中
+home-next-draft = 下一步：确认邮箱，上传有效的营业执照，然后提交申请。
+home-next-info_requested = 下一步：物资部要求补充资料，请完善申请后重新提交。
+home-next-submitted = 下一步：物资部审核您的申请，结果将通过邮件通知您。
+home-next-recommended = 下一步：物资部部长审批您的准入，结果将通过邮件通知您。
+home-next-rejected = 您的申请未获通过。
+home-queue-idle = 暂无待办的事项：{ $count } 项

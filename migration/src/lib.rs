@@ -13,6 +13,8 @@ mod m20261128_000008_tenders;
 mod m20261128_000009_procurement;
 mod m20261128_000010_price_watch;
 mod m20261128_000011_lot_supplier_index;
+mod m20261206_000012_requisition_documents;
+mod m20261206_000013_notices;
 
 pub struct Migrator;
 
@@ -31,6 +33,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000009_procurement::Migration),
             Box::new(m20261128_000010_price_watch::Migration),
             Box::new(m20261128_000011_lot_supplier_index::Migration),
+            Box::new(m20261206_000012_requisition_documents::Migration),
+            Box::new(m20261206_000013_notices::Migration),
         ]
     }
 }

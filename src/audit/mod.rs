@@ -2,6 +2,7 @@
 //! Entries form a hash chain (see [`chain`]) that `portal audit verify` and the audit page
 //! check end to end.
 
+pub mod actions;
 pub mod api;
 pub mod chain;
 pub mod pages;

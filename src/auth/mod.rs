@@ -5,6 +5,7 @@ pub mod act;
 pub mod api;
 pub mod pages;
 pub mod password;
+pub mod reset;
 pub mod roles;
 pub mod routes;
 pub mod service;

@@ -143,14 +143,22 @@ pub async fn switch_language(
 struct AccountPage {
     ctx: PageCtx,
     errors: FormErrors,
+    /// Which topics of notices also come by email (`crate::notices`).
+    prefs: Vec<crate::notices::store::Preference>,
 }
 
 #[get("/account")]
-pub async fn account(ctx: PageCtx, _user: CurrentUser) -> HttpResponse {
-    crate::web::html(&AccountPage {
+pub async fn account(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let prefs = crate::notices::store::preferences(&state.db.read, user.id).await?;
+    Ok(crate::web::html(&AccountPage {
         ctx,
         errors: FormErrors::default(),
-    })
+        prefs,
+    }))
 }
 
 #[derive(Deserialize)]
@@ -192,7 +200,10 @@ pub async fn account_password(
         Err(e) => {
             let status = e.status();
             let errors = FormErrors::from_error(&e, ctx.locale);
-            crate::web::html_status(status, &AccountPage { ctx, errors })
+            let prefs = crate::notices::store::preferences(&state.db.read, user.id)
+                .await
+                .unwrap_or_default();
+            crate::web::html_status(status, &AccountPage { ctx, errors, prefs })
         }
     }
 }

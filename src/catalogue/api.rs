@@ -142,11 +142,7 @@ pub async fn pending_prices(
     user: CurrentUser,
 ) -> AppResult<web::Json<Vec<PriceChangeView>>> {
     user.require(Capability::DecidePrices)?;
-    let rows = price_change::Entity::find()
-        .filter(price_change::Column::Status.eq("pending"))
-        .order_by_asc(price_change::Column::Id)
-        .all(&state.db.read)
-        .await?;
+    let rows = store::pending_price_changes(&state.db.read).await?;
     Ok(web::Json(rows.into_iter().map(Into::into).collect()))
 }
 

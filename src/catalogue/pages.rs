@@ -65,9 +65,13 @@ pub(crate) async fn labels(
             Some((
                 l.id,
                 ListingLabel {
-                    name: ctx.pick(&m.name_zh, &m.name_en),
+                    // The English page: the master's English name where it has one.
+                    name: Some(ctx.pick(&m.name_zh, &m.name_en))
+                        .filter(|n| !n.trim().is_empty())
+                        .unwrap_or_else(|| m.name_zh.clone()),
                     spec: m.spec.clone(),
-                    unit: m.unit_code.clone(),
+                    // Named in the page's language ("吨" / "t").
+                    unit: ctx.unit(&m.unit_code),
                     supplier: s.legal_name.clone(),
                 },
             ))
@@ -87,7 +91,8 @@ struct CatalogueView {
     pages: u64,
     errors: FormErrors,
     form: Form,
-    today: String,
+    /// How many lines the user's requisition cart holds (`None`: no cart for this role).
+    cart_lines: Option<u64>,
 }
 
 impl CatalogueView {
@@ -128,13 +133,10 @@ impl CatalogueView {
     fn money(&self, d: &Decimal) -> String {
         crate::money::text::unit_price(self.ctx.locale, *d)
     }
-    fn quantity(&self, d: &Decimal) -> String {
-        d.normalize().to_string()
-    }
 }
 
 /// The catalogue page for `q`, with `errors` and what was typed in `form` (a refused order
-/// comes back to it: `crate::requisitions::pages::requisition_create`).
+/// comes back to it: `crate::requisitions::pages::cart_post`).
 pub(crate) async fn render_catalogue(
     state: &AppState,
     ctx: PageCtx,
@@ -146,7 +148,12 @@ pub(crate) async fn render_catalogue(
     let result = catalogue(&state.db.read, &q).await?;
     let categories = crate::materials::categories(&state.db.read).await?;
     let pages = result.total.div_ceil(super::api::CATALOGUE_PAGE).max(1);
-    let today = state.today().to_string();
+    let cart_lines = match &ctx.user {
+        Some(u) if ctx.can(Capability::Requisition) => {
+            Some(crate::requisitions::cart::line_count(&state.db.read, u.id).await?)
+        }
+        _ => None,
+    };
     Ok(crate::web::html_status(
         status,
         &CatalogueView {
@@ -157,7 +164,7 @@ pub(crate) async fn render_catalogue(
             pages,
             errors,
             form,
-            today,
+            cart_lines,
         },
     ))
 }
@@ -214,8 +221,13 @@ impl MyListingsView {
     fn pending_for(&self, id: &ListingId) -> Option<&price_change::Model> {
         self.pending.iter().find(|c| c.listing_id == *id)
     }
-    fn errors_for(&self, which: &str) -> Option<&FormErrors> {
-        (self.which == which).then_some(&self.errors)
+    /// The errors of the form `which`, or none when another form was posted.
+    fn errors_for_form(&self, which: &str) -> &FormErrors {
+        if self.which == which {
+            &self.errors
+        } else {
+            &crate::web::page::NO_ERRORS
+        }
     }
 }
 
@@ -227,13 +239,31 @@ async fn render_my_listings(
     which: &'static str,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
+    render_my_listings_of(state, ctx, user, errors, which, status, false).await
+}
+
+/// The listings page; `price_pending_only` keeps the listings whose new price waits for
+/// procurement (`/my/listings?price=pending`, the supplier's home page links there).
+async fn render_my_listings_of(
+    state: &AppState,
+    ctx: PageCtx,
+    user: &CurrentUser,
+    errors: FormErrors,
+    which: &'static str,
+    status: StatusCode,
+    price_pending_only: bool,
+) -> AppResult<HttpResponse> {
     let sid = user.supplier_id.ok_or(AppError::Forbidden)?;
     let db = &state.db.read;
-    let listings = listing::Entity::find()
+    let pending = store::own_pending_price_changes(db, sid).await?;
+    let mut listings = listing::Entity::find()
         .filter(listing::Column::SupplierId.eq(sid))
         .order_by_asc(listing::Column::Id)
         .all(db)
         .await?;
+    if price_pending_only {
+        listings.retain(|l| pending.iter().any(|c| c.listing_id == l.id));
+    }
     let ids: Vec<ListingId> = listings.iter().map(|l| l.id).collect();
     let labels = labels(db, &ctx, &ids).await?;
     let cats: Vec<i64> = crate::suppliers::store::agreement(db, sid)
@@ -253,11 +283,6 @@ async fn render_my_listings(
         .await?;
     let warehouses = warehouse::Entity::find()
         .filter(warehouse::Column::Active.eq(true))
-        .all(db)
-        .await?;
-    let pending = price_change::Entity::find()
-        .filter(price_change::Column::ListingId.is_in(ids))
-        .filter(price_change::Column::Status.eq("pending"))
         .all(db)
         .await?;
     let mut deliveries = Vec::new();
@@ -310,20 +335,28 @@ pub(crate) async fn mine_or_error(
     .await
 }
 
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct MyListingsQuery {
+    /// `pending`: only the listings whose new price waits for procurement.
+    pub price: Option<String>,
+}
+
 #[get("/my/listings")]
 pub async fn my_listings(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
+    q: crate::web::Query<MyListingsQuery>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageOwnSupplier)?;
-    render_my_listings(
+    render_my_listings_of(
         &state,
         ctx,
         &user,
         FormErrors::default(),
         "",
         StatusCode::OK,
+        q.price.as_deref() == Some("pending"),
     )
     .await
 }
@@ -413,11 +446,7 @@ pub async fn prices_page(
     user: CurrentUser,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::DecidePrices)?;
-    let rows = price_change::Entity::find()
-        .filter(price_change::Column::Status.eq("pending"))
-        .order_by_asc(price_change::Column::Id)
-        .all(&state.db.read)
-        .await?;
+    let rows = store::pending_price_changes(&state.db.read).await?;
     let ids: Vec<ListingId> = rows.iter().map(|r| r.listing_id).collect();
     let labels = labels(&state.db.read, &ctx, &ids).await?;
     Ok(crate::web::html(&PricesView { ctx, rows, labels }))

@@ -303,11 +303,57 @@ pub async fn decide_price_change(
         .after(&c),
     )
     .await?;
+    notify_price_decided(txn, act, &c, approve).await?;
     Ok(c)
 }
 
+/// Tells the listing's supplier that its price was approved or refused (inbox and email).
+async fn notify_price_decided(
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
+    c: &price_change::Model,
+    approve: bool,
+) -> AppResult<()> {
+    let Some(l) = listing::Entity::find_by_id(c.listing_id).one(txn).await? else {
+        return Ok(());
+    };
+    let m = material::Entity::find_by_id(l.material_id).one(txn).await?;
+    let users = crate::users::store::active_of_supplier(txn, l.supplier_id).await?;
+    let args = [
+        (
+            "material",
+            m.map(|m| format!("{} {} {}", m.code, m.name_zh, m.spec))
+                .unwrap_or_default(),
+        ),
+        (
+            "new_price",
+            crate::money::text::price_input(c.new_price.value()),
+        ),
+        (
+            "old_price",
+            crate::money::text::price_input(c.old_price.value()),
+        ),
+        ("effective_on", c.effective_on.to_string()),
+    ];
+    let kind = if approve {
+        "price_approved"
+    } else {
+        "price_refused"
+    };
+    crate::mail::enqueue_to_users_linked(
+        txn,
+        &act.base_url,
+        act.now,
+        &users,
+        kind,
+        "/my/listings",
+        &args,
+    )
+    .await
+}
+
 /// [`decide_price_change`] on its own: in a write transaction of its own, committed when it
-/// succeeds.
+/// succeeds; then the mail sender is woken for the supplier's notice.
 pub async fn decide_price_change_now(
     state: &AppState,
     officer: &CurrentUser,
@@ -317,7 +363,47 @@ pub async fn decide_price_change_now(
     let txn = state.db.begin_write().await?;
     let c = decide_price_change(&txn, &Act::of(state, officer), change_id, approve).await?;
     txn.commit().await?;
+    state.mail_wake.notify_one();
     Ok(c)
+}
+
+/// Price changes waiting for procurement, oldest first: the price approval list (page and
+/// API) and the count on procurement's home page.
+pub async fn pending_price_changes(
+    conn: &impl ConnectionTrait,
+) -> AppResult<Vec<price_change::Model>> {
+    Ok(price_change::Entity::find()
+        .filter(price_change::Column::Status.eq("pending"))
+        .order_by_asc(price_change::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+/// One supplier's price changes still waiting for procurement, oldest first (its listings
+/// page shows them beside the listings; its home page counts the listings they are for).
+pub async fn own_pending_price_changes(
+    conn: &impl ConnectionTrait,
+    supplier_id: entity::SupplierId,
+) -> AppResult<Vec<price_change::Model>> {
+    let ids: Vec<ListingId> = listing::Entity::find()
+        .filter(listing::Column::SupplierId.eq(supplier_id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|l| l.id)
+        .collect();
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        out.extend(
+            price_change::Entity::find()
+                .filter(price_change::Column::ListingId.is_in(chunk.to_vec()))
+                .filter(price_change::Column::Status.eq("pending"))
+                .order_by_asc(price_change::Column::Id)
+                .all(conn)
+                .await?,
+        );
+    }
+    Ok(out)
 }
 
 /// Daily: applies approved prices whose effective date has come.

@@ -20,6 +20,32 @@ async fn recent(state: &AppState) -> AppResult<Vec<job_run::Model>> {
         .await?)
 }
 
+/// Each job whose latest run failed: that run, newest first (`/admin/jobs?failed=true`; the
+/// admin's home page counts them). A job that failed and then ran again is not listed.
+pub async fn failing(conn: &impl sea_orm::ConnectionTrait) -> AppResult<Vec<job_run::Model>> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let failed = job_run::Entity::find()
+        .filter(job_run::Column::Status.eq("failed"))
+        .order_by_desc(job_run::Column::Id)
+        .all(conn)
+        .await?;
+    let mut out: Vec<job_run::Model> = Vec::new();
+    for run in failed {
+        if out.iter().any(|r| r.job == run.job) {
+            continue;
+        }
+        let later = job_run::Entity::find()
+            .filter(job_run::Column::Job.eq(run.job.clone()))
+            .filter(job_run::Column::Id.gt(run.id))
+            .one(conn)
+            .await?;
+        if later.is_none() {
+            out.push(run);
+        }
+    }
+    Ok(out)
+}
+
 #[utoipa::path(get, path = "/api/jobs", tag = "jobs", security(("bearer" = ["read_jobs"])),
     responses((status = 200, body = Vec<JobRunView>), (status = 403, body = ErrorBody)))]
 #[get("/api/jobs")]
@@ -97,14 +123,25 @@ struct JobsPage {
     today: String,
 }
 
+#[derive(Debug, Default, Deserialize)]
+pub struct JobsQuery {
+    /// `true`: only the jobs whose latest run failed.
+    pub failed: Option<bool>,
+}
+
 #[get("/admin/jobs")]
 pub async fn page(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
+    q: crate::web::Query<JobsQuery>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReadJobs)?;
-    let runs = recent(&state).await?;
+    let runs = if q.failed == Some(true) {
+        failing(&state.db.read).await?
+    } else {
+        recent(&state).await?
+    };
     Ok(crate::web::html(&JobsPage {
         ctx,
         jobs: Job::ALL.iter().map(|j| j.name()).collect(),

@@ -1,6 +1,9 @@
 //! Email: every message is first written to the `outbox` table in the transaction of the
-//! change that caused it, rendered in the recipient's language; [`sender`] delivers it.
+//! change that caused it, rendered in the recipient's language; [`sender`] delivers it (plain
+//! text with an HTML alternative, [`html`]). Mail to users also lands in their inbox
+//! ([`crate::notices`]), with the path of the item it is about.
 
+pub mod html;
 pub mod pages;
 pub mod sender;
 
@@ -26,6 +29,8 @@ struct MailText<'a> {
     greeting: String,
     body: &'a str,
     base_url: &'a str,
+    /// The whole address of the item the mail is about.
+    item: Option<String>,
 }
 
 impl MailText<'_> {
@@ -36,6 +41,16 @@ impl MailText<'_> {
 
 /// The subject and plain-text body of `email`.
 pub fn render(email: &Email<'_>, base_url: &str) -> AppResult<(String, String)> {
+    render_linked(email, base_url, None)
+}
+
+/// [`render`], ending with the address of the item at `link` (a portal path) instead of the
+/// sign-in page. Signing in from there lands on the item (`/login?next=…`).
+pub fn render_linked(
+    email: &Email<'_>,
+    base_url: &str,
+    link: Option<&str>,
+) -> AppResult<(String, String)> {
     let subject = email
         .locale
         .ta(&format!("mail-{}-subject", email.kind), &email.args);
@@ -53,6 +68,9 @@ pub fn render(email: &Email<'_>, base_url: &str) -> AppResult<(String, String)> 
         greeting: email.locale.ta("mail-greeting", &[("name", name)]),
         body: &body,
         base_url,
+        item: link
+            .filter(|l| crate::notices::rules::valid_link(l))
+            .map(|l| format!("{base_url}{l}")),
     }
     .render()
     .map_err(|e| crate::error::AppError::Internal(e.to_string()))?;
@@ -66,7 +84,18 @@ pub async fn enqueue(
     base_url: &str,
     now: DateTime<Utc>,
 ) -> AppResult<i64> {
-    let (subject, body) = render(&email, base_url)?;
+    enqueue_linked(conn, email, base_url, None, now).await
+}
+
+/// [`enqueue`] with the item's path (see [`render_linked`]).
+async fn enqueue_linked(
+    conn: &impl ConnectionTrait,
+    email: Email<'_>,
+    base_url: &str,
+    link: Option<&str>,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
+    let (subject, body) = render_linked(&email, base_url, link)?;
     let r = outbox::Entity::insert(outbox::ActiveModel {
         created_at: Set(now),
         kind: Set(email.kind.to_string()),
@@ -92,12 +121,13 @@ pub async fn enqueue_to_users(
     kind: &str,
     args: &[(&str, String)],
 ) -> AppResult<()> {
-    enqueue_to_users_at(
+    notify(
         conn,
         &state.config.base_url(),
         state.now(),
         users,
         kind,
+        None,
         args,
     )
     .await
@@ -113,21 +143,63 @@ pub async fn enqueue_to_users_at(
     kind: &str,
     args: &[(&str, String)],
 ) -> AppResult<()> {
-    for u in users {
+    notify(conn, base_url, now, users, kind, None, args).await
+}
+
+/// [`enqueue_to_users_at`] about the item at `link`, a path of the portal (`/statements/3`):
+/// the inbox notice opens it and the email ends with its whole address (`base_url` + `link`).
+/// A link that is not a plain portal path is left out.
+pub async fn enqueue_to_users_linked(
+    conn: &impl ConnectionTrait,
+    base_url: &str,
+    now: DateTime<Utc>,
+    users: &[entity::user::Model],
+    kind: &str,
+    link: &str,
+    args: &[(&str, String)],
+) -> AppResult<()> {
+    notify(conn, base_url, now, users, kind, Some(link), args).await
+}
+
+/// Each user gets the notice in their inbox, and the email unless they turned email off for
+/// its topic; all in the caller's transaction.
+async fn notify(
+    conn: &impl ConnectionTrait,
+    base_url: &str,
+    now: DateTime<Utc>,
+    users: &[entity::user::Model],
+    kind: &str,
+    link: Option<&str>,
+    args: &[(&str, String)],
+) -> AppResult<()> {
+    let link = link.filter(|l| crate::notices::rules::valid_link(l));
+    let each: Vec<(&entity::user::Model, Vec<(&str, String)>)> = users
+        .iter()
+        .map(|u| {
+            let mut all = vec![("name", u.display_name.clone())];
+            all.extend(args.iter().map(|(k, v)| (*k, v.clone())));
+            (u, all)
+        })
+        .collect();
+    crate::notices::store::record(conn, now, &each, kind, link).await?;
+    let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
+    let muted = crate::notices::store::email_muted(conn, &ids, kind).await?;
+    for (u, all) in each {
+        if muted.contains(&u.id) {
+            continue;
+        }
         let locale = u
             .locale
             .as_deref()
             .and_then(Locale::from_tag)
             .unwrap_or_default();
-        let mut all = vec![("name", u.display_name.clone())];
-        all.extend(args.iter().map(|(k, v)| (*k, v.clone())));
         let email = Email {
             kind,
             to: &u.email,
             locale,
             args: all,
         };
-        enqueue(conn, email, base_url, now).await?;
+        enqueue_linked(conn, email, base_url, link, now).await?;
     }
     Ok(())
 }
@@ -162,5 +234,31 @@ mod tests {
             "{b_en}"
         );
         assert!(b_zh.contains("王工"), "{b_zh}");
+    }
+
+    #[test]
+    fn a_linked_mail_ends_with_the_items_address_and_an_odd_link_is_left_out() {
+        let email = Email {
+            kind: "statement_paid",
+            to: "a@b.test",
+            locale: Locale::En,
+            args: vec![
+                ("name", "Li".into()),
+                ("number", "S-1".into()),
+                ("period", "2026-11".into()),
+                ("gross", "10.00".into()),
+            ],
+        };
+        let (_, linked) =
+            render_linked(&email, "https://portal.test", Some("/statements/3")).unwrap_or_default();
+        assert!(
+            linked.contains("https://portal.test/statements/3"),
+            "{linked}"
+        );
+        assert!(!linked.contains("/login"), "{linked}");
+        let (_, odd) =
+            render_linked(&email, "https://portal.test", Some("//evil.test")).unwrap_or_default();
+        assert!(!odd.contains("evil"), "{odd}");
+        assert!(odd.contains("https://portal.test/login"), "{odd}");
     }
 }

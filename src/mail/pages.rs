@@ -31,6 +31,48 @@ async fn recent(state: &AppState) -> AppResult<Vec<outbox::Model>> {
         .await?)
 }
 
+/// Which mail the queue page lists (`/admin/outbox?status=…`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutboxFilter {
+    /// The newest 200, whatever their state.
+    Recent,
+    /// Not sent yet, the oldest first.
+    Pending,
+    /// Not sent yet and at least one attempt failed, the oldest first.
+    Failing,
+}
+
+impl OutboxFilter {
+    pub fn parse(s: Option<&str>) -> Self {
+        match s {
+            Some("pending") => OutboxFilter::Pending,
+            Some("failing") => OutboxFilter::Failing,
+            _ => OutboxFilter::Recent,
+        }
+    }
+}
+
+/// The mail `filter` lists: the queue page shows these, the admin's home page counts them.
+pub async fn queue(
+    conn: &impl sea_orm::ConnectionTrait,
+    filter: OutboxFilter,
+) -> AppResult<Vec<outbox::Model>> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let sel = outbox::Entity::find();
+    Ok(match filter {
+        OutboxFilter::Recent => sel.order_by_desc(outbox::Column::Id).limit(200),
+        OutboxFilter::Pending => sel
+            .filter(outbox::Column::Status.eq("pending"))
+            .order_by_asc(outbox::Column::Id),
+        OutboxFilter::Failing => sel
+            .filter(outbox::Column::Status.eq("pending"))
+            .filter(outbox::Column::Attempts.gt(0))
+            .order_by_asc(outbox::Column::Id),
+    }
+    .all(conn)
+    .await?)
+}
+
 #[utoipa::path(get, path = "/api/outbox", tag = "mail", security(("bearer" = ["read_mail_queue"])),
     responses((status = 200, body = Vec<OutboxView>), (status = 403, body = ErrorBody)))]
 #[get("/api/outbox")]
@@ -65,13 +107,20 @@ struct OutboxPage {
     rows: Vec<outbox::Model>,
 }
 
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct OutboxQuery {
+    /// `pending` or `failing`; otherwise the newest 200.
+    pub status: Option<String>,
+}
+
 #[get("/admin/outbox")]
 pub async fn page(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
+    q: crate::web::Query<OutboxQuery>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReadMailQueue)?;
-    let rows = recent(&state).await?;
+    let rows = queue(&state.db.read, OutboxFilter::parse(q.status.as_deref())).await?;
     Ok(crate::web::html(&OutboxPage { ctx, rows }))
 }

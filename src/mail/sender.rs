@@ -1,12 +1,15 @@
 //! Delivers queued mail: over SMTP when `SMTP_URL` is set, else as `.eml` files in
 //! `data/outbox/`. Each row is claimed before sending, so two instances never send one
 //! email twice; a failure is retried later with growing back-off, never dropped.
+//!
+//! Each message carries what large mail providers insist on: a `Message-ID` of the portal's
+//! own host, `MIME-Version`, `Date`, and the text with an HTML alternative of the same words.
 
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use chrono::{DateTime, Duration, Utc};
 use entity::outbox;
-use lettre::message::{Mailbox, header::ContentType};
+use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::AsyncSmtpTransport;
 use lettre::{AsyncFileTransport, AsyncTransport, Message, Tokio1Executor};
 use sea_orm::sea_query::Expr;
@@ -78,6 +81,8 @@ pub async fn deliver_due(state: &AppState, transport: &Transport) -> AppResult<u
         .mail_from
         .parse()
         .map_err(|e| AppError::Internal(format!("mail_from: {e}")))?;
+    let base_url = state.config.base_url();
+    let host = message_id_host(&base_url);
     let mut sent = 0;
     for id in ids {
         // The claim: only one process can move claimed_until forward on a due row.
@@ -100,7 +105,7 @@ pub async fn deliver_due(state: &AppState, transport: &Transport) -> AppResult<u
         let Some(row) = outbox::Entity::find_by_id(id).one(&state.db.write).await? else {
             continue;
         };
-        let result = match build(&row, &from) {
+        let result = match build(&row, &from, &base_url, &host, now) {
             Ok(msg) => transport.send(msg).await,
             Err(e) => Err(e),
         };
@@ -142,14 +147,52 @@ pub async fn deliver_due(state: &AppState, transport: &Transport) -> AppResult<u
     Ok(sent)
 }
 
-fn build(row: &outbox::Model, from: &Mailbox) -> Result<Message, String> {
+/// The host part of every `Message-ID`: the host of the portal's public address, which the
+/// portal's operator owns (an address or name that cannot stand there gives `portal.local`).
+pub fn message_id_host(base_url: &str) -> String {
+    let rest = base_url.split_once("://").map_or(base_url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = host_port
+        .rsplit_once(':')
+        .filter(|(_, port)| port.chars().all(|c| c.is_ascii_digit()))
+        .map_or(host_port, |(h, _)| h);
+    let ok = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    if ok {
+        host.to_ascii_lowercase()
+    } else {
+        "portal.local".into()
+    }
+}
+
+/// A new, unique `Message-ID`: `<uuid@host>`.
+pub fn new_message_id(host: &str) -> String {
+    format!("<{}@{host}>", uuid::Uuid::new_v4())
+}
+
+fn build(
+    row: &outbox::Model,
+    from: &Mailbox,
+    base_url: &str,
+    host: &str,
+    now: DateTime<Utc>,
+) -> Result<Message, String> {
     let to: Mailbox = row.to_addr.parse().map_err(|e| format!("recipient: {e}"))?;
+    let html = super::html::render(&row.body_text, &row.subject, &row.locale, base_url)?;
+    // `multipart` sets `MIME-Version: 1.0`.
     Message::builder()
         .from(from.clone())
         .to(to)
         .subject(row.subject.clone())
-        .header(ContentType::TEXT_PLAIN)
-        .body(row.body_text.clone())
+        .message_id(Some(new_message_id(host)))
+        .date(std::time::SystemTime::from(now))
+        .multipart(MultiPart::alternative_plain_html(
+            row.body_text.clone(),
+            html,
+        ))
         .map_err(|e| e.to_string())
 }
 
@@ -179,5 +222,54 @@ mod tests {
         assert_eq!(backoff(2), Duration::seconds(60));
         assert_eq!(backoff(5), Duration::seconds(480));
         assert_eq!(backoff(50), Duration::seconds(3600));
+    }
+
+    #[test]
+    fn message_ids_name_the_portals_host_and_never_repeat() {
+        assert_eq!(
+            message_id_host("https://Portal.Example.com:8443/base"),
+            "portal.example.com"
+        );
+        assert_eq!(message_id_host("http://127.0.0.1:8080"), "127.0.0.1");
+        assert_eq!(message_id_host("http://[::1]:8080"), "portal.local");
+        assert_eq!(message_id_host(""), "portal.local");
+        let a = new_message_id("p.test");
+        assert!(a.starts_with('<') && a.ends_with("@p.test>"), "{a}");
+        assert_ne!(a, new_message_id("p.test"));
+    }
+
+    #[test]
+    fn a_built_message_has_its_headers_and_both_parts() {
+        let row = outbox::Model {
+            id: 1,
+            created_at: Utc::now(),
+            kind: "welcome".into(),
+            to_addr: "li@example.test".into(),
+            locale: "en".into(),
+            subject: "Hello".into(),
+            body_text: "Dear Li,\n\nOpen /statements/3 <now>.".into(),
+            status: "pending".into(),
+            attempts: 0,
+            next_attempt_at: Utc::now(),
+            claimed_until: None,
+            claimed_by: None,
+            last_error: None,
+            sent_at: None,
+        };
+        let from: Mailbox = "Portal <noreply@p.test>".parse().unwrap();
+        let msg = build(&row, &from, "https://p.test", "p.test", Utc::now())
+            .map(|m| String::from_utf8_lossy(&m.formatted()).into_owned())
+            .unwrap_or_default();
+        for header in [
+            "Message-ID: <",
+            "MIME-Version: 1.0",
+            "Date: ",
+            "multipart/alternative",
+            "text/plain",
+            "text/html",
+        ] {
+            assert!(msg.contains(header), "{header} missing:\n{msg}");
+        }
+        assert!(msg.contains("@p.test>"), "{msg}");
     }
 }

@@ -171,6 +171,19 @@ mod tests {
         assert_eq!(caps("0.995"), "壹元整");
     }
 
+    /// The cases of issue 13. Ten yuan is 壹拾元整, not 拾元整: the People's Bank's rules for
+    /// filling in bills (《正确填写票据和结算凭证的基本规定》) write the 壹 of a leading ten so
+    /// that nothing can be put before 拾, and 16.81 is 壹拾陆元捌角壹分 on every cheque.
+    #[test]
+    fn the_amounts_the_issue_names() {
+        assert_eq!(caps("0.05"), "伍分");
+        assert_eq!(caps("10.00"), "壹拾元整");
+        assert_eq!(caps("10001.00"), "壹万零壹元整");
+        assert_eq!(caps("100000000.01"), "壹亿元零壹分");
+        assert_eq!(caps("16.81"), "壹拾陆元捌角壹分");
+        assert_eq!(caps("-10.00"), "负壹拾元整");
+    }
+
     #[test]
     fn the_largest_decimals_read_without_panicking() {
         assert!(in_capitals(Decimal::MAX).ends_with("元整"));

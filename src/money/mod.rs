@@ -5,11 +5,12 @@
 //! [`TaxRate`] can only be built through a constructor that checks it, and their arithmetic is
 //! checked, so an amount too large to hold becomes a field error (`too_large`), never a panic.
 //! [`text`] is the one way pages write amounts and prices; [`capitals`] writes an amount in
-//! Chinese capitals for printed statements.
+//! Chinese capitals for printed statements; [`units`] names units in the page's language.
 
 pub mod capitals;
 pub mod stored;
 pub mod text;
+pub mod units;
 
 use crate::error::RuleCode;
 use crate::error::{AppError, FieldErrors};

@@ -67,6 +67,17 @@ pub fn amount(locale: Locale, d: Decimal) -> String {
     grouped(locale, d, 2)
 }
 
+/// An amount with the yuan sign before it: "¥1,234,567.89"; a credit "-¥12.00", never "-¥0.00".
+pub fn yuan(locale: Locale, d: Decimal) -> String {
+    let (negative, _, _) = rounded_parts(d, 2);
+    let text = amount(locale, d.abs());
+    if negative {
+        format!("-¥{text}")
+    } else {
+        format!("¥{text}")
+    }
+}
+
 /// A unit price as people write it: at least two places, the places it has beyond (up to
 /// four), grouped ("3,850.1234", "3,850.00").
 pub fn unit_price(locale: Locale, d: Decimal) -> String {
@@ -123,6 +134,30 @@ mod tests {
             assert_eq!(amount(l, d("0")), "0.00");
             assert_eq!(amount(l, d("-0.001")), "0.00");
             assert_eq!(amount(l, d("123456")), "123,456.00");
+        }
+    }
+
+    #[test]
+    fn amounts_with_the_yuan_sign_put_a_credits_minus_first() {
+        for l in Locale::ALL {
+            assert_eq!(yuan(l, d("758295")), "¥758,295.00");
+            assert_eq!(yuan(l, d("-1234.5")), "-¥1,234.50");
+            assert_eq!(yuan(l, d("0")), "¥0.00");
+            assert_eq!(yuan(l, d("-0.004")), "¥0.00");
+            assert_eq!(yuan(l, d("0.05")), "¥0.05");
+        }
+    }
+
+    #[test]
+    fn four_place_prices_are_grouped_and_keep_their_places() {
+        for l in Locale::ALL {
+            assert_eq!(unit_price(l, d("1234567.1234")), "1,234,567.1234");
+            assert_eq!(unit_price(l, d("-3850.5")), "-3,850.50");
+            assert_eq!(unit_price(l, d("0")), "0.00");
+            assert_eq!(unit_price(l, d("0.0005")), "0.0005");
+            assert_eq!(quantity(l, d("1234.5"), 1), "1,234.5");
+            assert_eq!(quantity(l, d("-1234.5"), 3), "-1,234.500");
+            assert_eq!(quantity(l, d("0"), 2), "0.00");
         }
     }
 

@@ -558,7 +558,16 @@ pub async fn survey_reminders(state: &AppState, as_of: NaiveDate) -> AppResult<S
             ),
         ];
         let office = users::active_with_roles(&txn, &[Role::ProcurementOfficer]).await?;
-        mail::enqueue_to_users(&txn, state, &office, "price_survey_due", &args).await?;
+        mail::enqueue_to_users_linked(
+            &txn,
+            &state.config.base_url(),
+            state.now(),
+            &office,
+            "price_survey_due",
+            &format!("/prices/materials/{}", m.id),
+            &args,
+        )
+        .await?;
         audit::record(
             &txn,
             &actor,
@@ -956,12 +965,13 @@ async fn record_price_failure(
         ("officer", act.actor.display_name.clone()),
     ]);
     let heads = users::active_with_roles(txn, &[Role::ProcurementHead]).await?;
-    mail::enqueue_to_users_at(
+    mail::enqueue_to_users_linked(
         txn,
         &act.base_url,
         act.now,
         &heads,
         "price_failure_recorded",
+        &format!("/suppliers/{}", c.supplier.id),
         &mail_args,
     )
     .await?;

@@ -63,8 +63,19 @@ async fn plans_page(
     errors: FormErrors,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
+    plans_page_in(state, ctx, user, errors, status, None).await
+}
+
+async fn plans_page_in(
+    state: &AppState,
+    ctx: PageCtx,
+    user: &CurrentUser,
+    errors: FormErrors,
+    status: StatusCode,
+    only: Option<&str>,
+) -> AppResult<HttpResponse> {
     let today = state.today();
-    let plans = store::list_plans(&state.db.read, user)
+    let plans = store::list_plans_in(&state.db.read, user, only)
         .await?
         .into_iter()
         .map(|p| PlanView::new(p, today))
@@ -83,14 +94,25 @@ async fn plans_page(
     ))
 }
 
+/// The plans, newest month first; `status=submitted` lists only those waiting for the head.
 #[get("/plans")]
 pub async fn plan_list(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
+    q: crate::web::Query<Form>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReadPlans)?;
-    plans_page(&state, ctx, &user, FormErrors::default(), StatusCode::OK).await
+    let only = q.get("status").map(String::as_str);
+    plans_page_in(
+        &state,
+        ctx,
+        &user,
+        FormErrors::default(),
+        StatusCode::OK,
+        only,
+    )
+    .await
 }
 
 #[post("/plans")]

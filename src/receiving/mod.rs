@@ -8,6 +8,7 @@
 pub mod api;
 pub mod pages;
 pub mod rules;
+pub mod slip;
 pub mod store;
 
 /// This capability's routes, for `crate::routes` to assemble: the API operations (each written
@@ -17,10 +18,12 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(api::deliveries)
         .service(api::inspect)
         .service(api::rejection_to_failure)
+        .service(slip::api_receiving_slip)
         .map(|c| {
             c.service(pages::deliveries_page)
                 .service(pages::delivery_inspect)
                 .service(pages::rejection_to_failure)
                 .service(pages::my_delivery_create)
+                .service(slip::page_receiving_slip)
         });
 }

@@ -47,15 +47,10 @@ async fn render_deliveries(
     user: &CurrentUser,
     errors: FormErrors,
     status: StatusCode,
+    order: store::DeliveryOrder,
 ) -> AppResult<HttpResponse> {
     let db = &state.db.read;
-    let rows = store::deliveries_for(
-        db,
-        user,
-        state.today(),
-        store::DeliveryOrder::UrgentFirst(100),
-    )
-    .await?;
+    let rows = store::deliveries_for(db, user, state.today(), order).await?;
     let ids: Vec<ListingId> = rows
         .iter()
         .flat_map(|r| r.lines.iter().map(|l| l.listing_id))
@@ -72,14 +67,35 @@ async fn render_deliveries(
     ))
 }
 
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct DeliveriesQuery {
+    /// `pending`: every delivery waiting for inspection; `overdue`: those past rule 8's
+    /// deadline. Otherwise the newest 100, waiting ones first.
+    pub status: Option<String>,
+}
+
 #[get("/deliveries")]
 pub async fn deliveries_page(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
+    q: crate::web::Query<DeliveriesQuery>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReadStock)?;
-    render_deliveries(&state, ctx, &user, FormErrors::default(), StatusCode::OK).await
+    let order = match q.status.as_deref() {
+        Some("pending") => store::DeliveryOrder::Waiting,
+        Some("overdue") => store::DeliveryOrder::Overdue,
+        _ => store::DeliveryOrder::UrgentFirst(100),
+    };
+    render_deliveries(
+        &state,
+        ctx,
+        &user,
+        FormErrors::default(),
+        StatusCode::OK,
+        order,
+    )
+    .await
 }
 
 #[post("/deliveries/{id}/inspect")]
@@ -131,7 +147,15 @@ pub async fn delivery_inspect(
         )),
         Err(e @ (AppError::Validation(_) | AppError::Rule(_))) => {
             let errors = FormErrors::from_error(&e, ctx.locale);
-            render_deliveries(&state, ctx, &user, errors, e.status()).await
+            render_deliveries(
+                &state,
+                ctx,
+                &user,
+                errors,
+                e.status(),
+                store::DeliveryOrder::UrgentFirst(100),
+            )
+            .await
         }
         Err(e) => Err(e),
     }
@@ -169,6 +193,7 @@ pub async fn my_delivery_create(
     user.require(Capability::ManageOwnSupplier)?;
     let (f, mut certificates) = crate::files::read_multipart_files(payload).await?;
     crate::web::page::check_csrf(&req, &field(&f, "csrf_token"))?;
+    crate::web::page::keep_posted(&req, &f);
     let r = async {
         let mut lines = Vec::new();
         for i in 0..3 {

@@ -256,6 +256,11 @@ pub async fn inspect(
     if claimed.rows_affected != 1 {
         return Err(AppError::Rule(RuleCode::DeliveryNotPending));
     }
+    let line_count = plan.len();
+    let rejected_lines = plan
+        .iter()
+        .filter(|(_, _, rejected, ..)| rejected.value() > Decimal::ZERO)
+        .count();
     for (line, accepted, rejected, reason, checks) in plan {
         delivery_line::Entity::update_many()
             .col_expr(delivery_line::Column::Accepted, Expr::value(accepted))
@@ -312,12 +317,35 @@ pub async fn inspect(
                 .await?;
         }
     }
+    super::slip::record_slip(txn, d.id, today, now).await?;
     audit::record(
         txn,
         &keeper.actor(),
         now,
         Change::new("delivery.inspect", "delivery", d.id)
             .after(serde_json::json!({"lines": lines.len()})),
+    )
+    .await?;
+    // The supplier hears how its delivery fared (inbox and email).
+    let suppliers_users = crate::users::store::active_of_supplier(txn, d.supplier_id).await?;
+    crate::mail::enqueue_to_users_linked(
+        txn,
+        &act.base_url,
+        now,
+        &suppliers_users,
+        "delivery_inspected",
+        "/deliveries",
+        &[
+            ("note", d.note_number.clone()),
+            ("date", d.delivered_on.to_string()),
+            ("lines", line_count.to_string()),
+            ("accepted_lines", (line_count - rejected_lines).to_string()),
+            ("rejected", rejected_lines.to_string()),
+            (
+                "outcome",
+                if rejected_lines == 0 { "all" } else { "some" }.to_string(),
+            ),
+        ],
     )
     .await?;
     delivery::Entity::find_by_id(d.id)
@@ -336,6 +364,7 @@ pub async fn inspect_now(
     let txn = state.db.begin_write().await?;
     let d = inspect(&txn, &Act::of(state, keeper), delivery_id, lines).await?;
     txn.commit().await?;
+    state.mail_wake.notify_one();
     Ok(d)
 }
 
@@ -429,6 +458,12 @@ pub enum DeliveryOrder {
     /// The newest `n`, then waiting ones first with the most urgent deadline on top (the
     /// warehouse's page).
     UrgentFirst(u64),
+    /// Every delivery still waiting for inspection, the most urgent deadline on top
+    /// (`/deliveries?status=pending`, counted on the keeper's home page).
+    Waiting,
+    /// Those of [`DeliveryOrder::Waiting`] already past rule 8's deadline
+    /// (`/deliveries?status=overdue`).
+    Overdue,
 }
 
 /// The deliveries `actor` may see: a supplier its own; everyone else the handler let through
@@ -445,8 +480,12 @@ pub async fn deliveries_for(
         sel = sel
             .filter(delivery::Column::SupplierId.eq(actor.supplier_id.ok_or(AppError::Forbidden)?));
     }
-    if let DeliveryOrder::UrgentFirst(n) = order {
-        sel = sel.limit(n);
+    match order {
+        DeliveryOrder::UrgentFirst(n) => sel = sel.limit(n),
+        DeliveryOrder::Waiting | DeliveryOrder::Overdue => {
+            sel = sel.filter(delivery::Column::Status.eq("pending"));
+        }
+        DeliveryOrder::Newest => {}
     }
     let deliveries = sel.all(conn).await?;
     let mut lines: HashMap<i64, Vec<delivery_line::Model>> = HashMap::new();
@@ -480,8 +519,11 @@ pub async fn deliveries_for(
             delivery: d,
         })
         .collect();
-    if let DeliveryOrder::UrgentFirst(_) = order {
+    if order != DeliveryOrder::Newest {
         rows.sort_by_key(|r| (r.delivery.status != "pending", r.deadline.due));
+    }
+    if order == DeliveryOrder::Overdue {
+        rows.retain(|r| r.deadline.overdue);
     }
     Ok(rows)
 }

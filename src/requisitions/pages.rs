@@ -1,6 +1,9 @@
-//! The requisitions page (rule 9): a site's own list with cancellation, approval for its
-//! manager, issue for the warehouse, each with the 24-hour flag.
+//! The requisition pages (rule 9): the cart (a site user's draft), the list and each
+//! requisition's page (approval, return or rejection with a reason for its manager, editing
+//! and resubmitting a returned one for its requester, issue for the warehouse, each with the
+//! 24-hour flag), and the printable requisition (领料单) and issue slip (出库单).
 
+use super::documents::{self, ListingInfo};
 use super::rules::RequisitionStatus;
 use super::store::{self, IssueLine, RequisitionRow};
 use crate::auth::{Capability, CurrentUser};
@@ -8,7 +11,7 @@ use crate::catalogue::pages::{ListingLabel, labels};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::page::{CsrfForm, Form, FormErrors, PageCtx, form_outcome};
+use crate::web::page::{CsrfForm, Form, FormErrors, PageCtx, field, form_outcome};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
@@ -17,6 +20,23 @@ use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::str::FromStr;
 
+/// How the requisition pages write amounts, quantities and instants.
+fn amount(ctx: &PageCtx, d: &Decimal) -> String {
+    crate::money::text::amount(ctx.locale, *d)
+}
+
+fn instant(ctx: &PageCtx, at: &chrono::DateTime<chrono::Utc>) -> String {
+    at.with_timezone(&ctx.tz)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// A requisition's page: its history and issue slips.
+struct Detail {
+    history: Vec<documents::RequisitionEventView>,
+    slips: Vec<documents::IssueSlipRef>,
+}
+
 #[derive(Template)]
 #[template(path = "stock/requisitions.html")]
 struct RequisitionsView {
@@ -24,9 +44,30 @@ struct RequisitionsView {
     rows: Vec<RequisitionRow>,
     labels: HashMap<ListingId, ListingLabel>,
     errors: FormErrors,
+    /// One requisition's page (`None`: the list).
+    detail: Option<Detail>,
+    /// The requisition a refused form was posted for, and what was typed.
+    posted: Option<(RequisitionId, Form)>,
+    /// What the list is narrowed to.
+    filter: store::RequisitionFilter,
 }
 
 impl RequisitionsView {
+    /// The statuses the list can be narrowed to, each with its name and whether it is chosen.
+    fn status_choices(&self) -> Vec<(&'static str, String, bool)> {
+        RequisitionStatus::ALL
+            .into_iter()
+            .filter(|s| *s != RequisitionStatus::Draft)
+            .map(|s| {
+                (
+                    s.as_str(),
+                    self.ctx.t(&format!("req-status-{}", s.as_str())),
+                    self.filter.status.as_deref() == Some(s.as_str()),
+                )
+            })
+            .collect()
+    }
+
     fn label(&self, listing_id: &ListingId) -> String {
         self.labels
             .get(listing_id)
@@ -36,7 +77,7 @@ impl RequisitionsView {
     fn unit(&self, listing_id: &ListingId) -> String {
         self.labels
             .get(listing_id)
-            .map(|l| l.unit.clone())
+            .map(|l| self.ctx.unit(&l.unit))
             .unwrap_or_default()
     }
     fn open(&self, l: &requisition_line::Model) -> String {
@@ -47,13 +88,56 @@ impl RequisitionsView {
     fn q(&self, d: &entity::Fixed<3>) -> String {
         d.value().normalize().to_string()
     }
+    fn money(&self, d: &Decimal) -> String {
+        amount(&self.ctx, d)
+    }
+    fn price(&self, d: &entity::Fixed<4>) -> String {
+        crate::money::text::unit_price(self.ctx.locale, d.value())
+    }
+    fn when(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
+        instant(&self.ctx, at)
+    }
+    fn submitted(&self, r: &requisition::Model) -> String {
+        r.submitted_at
+            .as_ref()
+            .map(|a| self.when(a))
+            .unwrap_or_default()
+    }
+    fn number(&self, r: &requisition::Model) -> String {
+        r.number.clone().unwrap_or_else(|| "—".into())
+    }
+    fn site(&self, row: &RequisitionRow) -> String {
+        self.ctx.pick(&row.site_zh, &row.site_en)
+    }
+    fn status(&self, r: &requisition::Model) -> String {
+        self.ctx.tp("req-status-", &r.status)
+    }
+    fn event(&self, action: &str) -> String {
+        self.ctx.tp("req-event-", action)
+    }
+    fn is_mine(&self, r: &requisition::Model) -> bool {
+        self.ctx
+            .user
+            .as_ref()
+            .is_some_and(|u| u.id == r.requested_by)
+    }
     fn can_approve(&self, r: &requisition::Model) -> bool {
         RequisitionStatus::parse(&r.status) == Some(RequisitionStatus::Submitted)
             && self.ctx.can(Capability::ApproveRequisitions)
+            && self
+                .ctx
+                .user
+                .as_ref()
+                .is_some_and(|u| u.site_id == Some(r.site_id))
     }
     fn can_issue(&self, r: &requisition::Model) -> bool {
         RequisitionStatus::parse(&r.status).is_some_and(RequisitionStatus::awaits_issue)
             && self.ctx.can(Capability::IssueStock)
+    }
+    fn can_resubmit(&self, r: &requisition::Model) -> bool {
+        RequisitionStatus::parse(&r.status) == Some(RequisitionStatus::Returned)
+            && self.ctx.can(Capability::Requisition)
+            && self.is_mine(r)
     }
     fn can_cancel(&self, r: &requisition::Model) -> bool {
         let status = RequisitionStatus::parse(&r.status);
@@ -68,30 +152,64 @@ impl RequisitionsView {
                 )
         })
     }
+    /// What was typed into `k` of the form posted for requisition `id`; `default` otherwise.
+    fn typed(&self, id: &RequisitionId, k: &str, default: impl std::fmt::Display) -> String {
+        match &self.posted {
+            Some((p, f)) if p == id => f.get(k).cloned().unwrap_or_default(),
+            _ => default.to_string(),
+        }
+    }
+    fn typed_qty(&self, id: &RequisitionId, l: &requisition_line::Model) -> String {
+        self.typed(
+            id,
+            &format!("qty_{}", l.listing_id),
+            l.quantity.value().normalize(),
+        )
+    }
+    /// The message of field `k` when the form posted for `id` was refused on it.
+    fn error_on(&self, id: &RequisitionId, k: &str) -> String {
+        match &self.posted {
+            Some((p, _)) if p == id => self.errors.get(k),
+            _ => String::new(),
+        }
+    }
+}
+
+/// Renders `view` with the labels of the listings its rows name.
+async fn render_rows(
+    state: &AppState,
+    mut view: RequisitionsView,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let ids: Vec<ListingId> = view
+        .rows
+        .iter()
+        .flat_map(|row| row.lines.iter().map(|l| l.listing_id))
+        .collect();
+    view.labels = labels(&state.db.read, &view.ctx, &ids).await?;
+    Ok(crate::web::html_status(status, &view))
 }
 
 async fn render_requisitions(
     state: &AppState,
     ctx: PageCtx,
     user: &CurrentUser,
+    filter: store::RequisitionFilter,
     errors: FormErrors,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    let rows = store::requisitions_for(&state.db.read, user, state.now(), Some(100)).await?;
-    let ids: Vec<ListingId> = rows
-        .iter()
-        .flat_map(|row| row.lines.iter().map(|l| l.listing_id))
-        .collect();
-    let labels = labels(&state.db.read, &ctx, &ids).await?;
-    Ok(crate::web::html_status(
-        status,
-        &RequisitionsView {
-            ctx,
-            rows,
-            labels,
-            errors,
-        },
-    ))
+    let rows =
+        store::requisitions_for(&state.db.read, user, state.now(), &filter, Some(100)).await?;
+    let view = RequisitionsView {
+        ctx,
+        rows,
+        labels: HashMap::new(),
+        errors,
+        detail: None,
+        posted: None,
+        filter,
+    };
+    render_rows(state, view, status).await
 }
 
 #[get("/requisitions")]
@@ -99,9 +217,147 @@ pub async fn requisitions_page(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
+    filter: crate::web::Query<store::RequisitionFilter>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReadRequisitions)?;
-    render_requisitions(&state, ctx, &user, FormErrors::default(), StatusCode::OK).await
+    render_requisitions(
+        &state,
+        ctx,
+        &user,
+        filter.into_inner(),
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn render_requisition(
+    state: &AppState,
+    ctx: PageCtx,
+    user: &CurrentUser,
+    id: RequisitionId,
+    errors: FormErrors,
+    posted: Option<Form>,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let doc = documents::requisition_doc(&state.db.read, user, id, state.now()).await?;
+    let detail = Detail {
+        history: doc.history,
+        slips: doc.slips,
+    };
+    let posted = posted.map(|f| (id, f));
+    let view = RequisitionsView {
+        ctx,
+        rows: vec![doc.row],
+        labels: HashMap::new(),
+        errors,
+        detail: Some(detail),
+        posted,
+        filter: store::RequisitionFilter::default(),
+    };
+    render_rows(state, view, status).await
+}
+
+/// One requisition's page: the document, its history, its issue slips and what this user may
+/// do with it.
+#[get("/requisitions/{id}")]
+pub async fn requisition_page(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    id: web::Path<RequisitionId>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ReadRequisitions)?;
+    render_requisition(
+        &state,
+        ctx,
+        &user,
+        *id,
+        FormErrors::default(),
+        None,
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// A requisition's own forms: its manager returns or rejects it with a reason
+/// (`action=return|reject`), its requester submits a returned one again, edited
+/// (`action=resubmit`). A refused form shows the page again with what was typed.
+#[post("/requisitions/{id}")]
+pub async fn requisition_post(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    id: web::Path<RequisitionId>,
+    form: CsrfForm<Form>,
+) -> AppResult<HttpResponse> {
+    let f = form.0;
+    let id = *id;
+    let action = field(&f, "action");
+    let (result, flash) = match action.as_str() {
+        "return" | "reject" => {
+            user.require(Capability::ApproveRequisitions)?;
+            let decision = if action == "return" {
+                store::Decision::Return
+            } else {
+                store::Decision::Reject
+            };
+            let r = store::decide_requisition_now(
+                &state,
+                &user,
+                id,
+                decision,
+                f.get("reason").map(String::as_str).unwrap_or_default(),
+            )
+            .await
+            .map(|_| ());
+            (
+                r,
+                if action == "return" {
+                    "req-flash-returned"
+                } else {
+                    "req-flash-rejected"
+                },
+            )
+        }
+        "resubmit" => {
+            user.require(Capability::Requisition)?;
+            let r = async {
+                let lines = keyed_quantities::<ListingId>(&f, "qty_")?
+                    .into_iter()
+                    .filter(|(_, q)| !q.is_zero())
+                    .map(|(listing_id, quantity)| store::RequisitionLineInput {
+                        listing_id,
+                        quantity,
+                    })
+                    .collect();
+                store::resubmit_requisition_now(
+                    &state,
+                    &user,
+                    id,
+                    store::RequisitionInput {
+                        purpose: field(&f, "purpose"),
+                        need_by: crate::web::page::date_field(&f, "need_by")?,
+                        lines,
+                    },
+                )
+                .await
+                .map(|_| ())
+            }
+            .await;
+            (r, "req-flash-resubmitted")
+        }
+        _ => {
+            user.require(Capability::ReadRequisitions)?;
+            (Err(AppError::field("action", RuleCode::Required)), "")
+        }
+    };
+    let locale = ctx.locale;
+    let to = format!("/requisitions/{id}");
+    form_outcome(result, locale, &to, flash, |errors, status| {
+        render_requisition(&state, ctx, &user, id, errors, Some(f), status)
+    })
+    .await
 }
 
 async fn requisitions_or_error(
@@ -113,7 +369,14 @@ async fn requisitions_or_error(
 ) -> AppResult<HttpResponse> {
     let locale = ctx.locale;
     form_outcome(r, locale, "/requisitions", flash, |errors, status| {
-        render_requisitions(state, ctx, user, errors, status)
+        render_requisitions(
+            state,
+            ctx,
+            user,
+            store::RequisitionFilter::default(),
+            errors,
+            status,
+        )
     })
     .await
 }
@@ -172,12 +435,112 @@ pub async fn requisition_cancel(
     requisitions_or_error(&state, ctx, &user, r, "flash-requisition-cancelled").await
 }
 
-// ----- A site's order from the catalogue page -----
+// ----- The cart: a site user's draft requisition -----
 
-/// The catalogue page's order form: the quantities typed beside the listings become one
-/// requisition; a refused order shows the catalogue again with what was typed.
-#[post("/requisitions/new")]
-pub async fn requisition_create(
+#[derive(Template)]
+#[template(path = "requisitions/cart.html")]
+struct CartPage {
+    ctx: PageCtx,
+    cart: super::cart::Cart,
+    labels: HashMap<ListingId, ListingLabel>,
+    errors: FormErrors,
+    form: Form,
+    today: String,
+}
+
+impl CartPage {
+    fn label(&self, listing_id: &ListingId) -> String {
+        self.labels
+            .get(listing_id)
+            .map(|l| format!("{} {} · {}", l.name, l.spec, l.supplier))
+            .unwrap_or_default()
+    }
+    fn unit(&self, listing_id: &ListingId) -> String {
+        self.labels
+            .get(listing_id)
+            .map(|l| self.ctx.unit(&l.unit))
+            .unwrap_or_default()
+    }
+    fn money(&self, d: &Decimal) -> String {
+        amount(&self.ctx, d)
+    }
+    fn price(&self, d: &Decimal) -> String {
+        crate::money::text::unit_price(self.ctx.locale, *d)
+    }
+    fn quantity(&self, d: &Decimal) -> String {
+        d.normalize().to_string()
+    }
+    fn value(&self, k: &str, default: &str) -> String {
+        self.form
+            .get(k)
+            .cloned()
+            .unwrap_or_else(|| default.to_string())
+    }
+    fn typed_qty(&self, l: &super::cart::CartLine) -> String {
+        self.value(
+            &format!("qty_{}", l.line.id),
+            &l.line.quantity.value().normalize().to_string(),
+        )
+    }
+    fn line_count(&self) -> usize {
+        self.cart.lines.len()
+    }
+    fn line_error(&self, l: &super::cart::CartLine) -> String {
+        self.errors.get(&format!("qty_{}", l.line.id))
+    }
+}
+
+async fn render_cart(
+    state: &AppState,
+    ctx: PageCtx,
+    user: &CurrentUser,
+    errors: FormErrors,
+    form: Form,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let cart = super::cart::cart_of(&state.db.read, user.id).await?;
+    let ids: Vec<ListingId> = cart.lines.iter().map(|l| l.line.listing_id).collect();
+    let labels = labels(&state.db.read, &ctx, &ids).await?;
+    let today = state.today().to_string();
+    Ok(crate::web::html_status(
+        status,
+        &CartPage {
+            ctx,
+            cart,
+            labels,
+            errors,
+            form,
+            today,
+        },
+    ))
+}
+
+/// The cart: the lines gathered from the catalogue, with quantities to change, amounts at
+/// the listings' approved prices, and the purpose and date to submit it with.
+#[get("/requisition-cart")]
+pub async fn cart_page(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::Requisition)?;
+    render_cart(
+        &state,
+        ctx,
+        &user,
+        FormErrors::default(),
+        Form::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// The cart's forms. From the catalogue (`back` set): the quantities typed beside listings
+/// are put into the cart and the same search is shown again; a refused one shows the
+/// catalogue with what was typed. From the cart page: `action=update` saves the quantities
+/// typed, `action=remove:<line>` removes a line, `action=submit` saves them and submits.
+#[post("/requisition-cart")]
+pub async fn cart_post(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
@@ -185,55 +548,208 @@ pub async fn requisition_create(
 ) -> AppResult<HttpResponse> {
     user.require(Capability::Requisition)?;
     let f = form.0;
+    if f.contains_key("back") {
+        return add_from_catalogue(&state, ctx, &user, f).await;
+    }
+    let action = field(&f, "action");
+    if let Some(line) = action.strip_prefix("remove:") {
+        let line: i64 = line.parse().map_err(|_| AppError::NotFound)?;
+        super::cart::remove_line_now(&state, &user, line).await?;
+        return Ok(crate::web::page::redirect_with_flash(
+            "/requisition-cart",
+            "success",
+            "req-flash-line-removed",
+        ));
+    }
     let result = async {
-        let lines = keyed_quantities::<ListingId>(&f, "qty_")?
-            .into_iter()
-            .map(|(listing_id, quantity)| store::RequisitionLineInput {
-                listing_id,
-                quantity,
-            })
-            .collect();
-        store::submit_requisition_now(
-            &state,
-            &user,
-            store::RequisitionInput {
-                purpose: crate::web::page::field(&f, "purpose"),
-                need_by: crate::web::page::date_field(&f, "need_by")?,
-                lines,
-            },
-        )
-        .await
+        let cart = super::cart::cart_of(&state.db.read, user.id).await?;
+        let mut changes = Vec::new();
+        for (line_id, quantity) in keyed_quantities::<i64>(&f, "qty_")? {
+            if let Some(l) = cart.lines.iter().find(|l| l.line.id == line_id)
+                && l.line.quantity.value() != quantity
+            {
+                changes.push((l.line.listing_id, quantity, format!("qty_{line_id}")));
+            }
+        }
+        if !changes.is_empty() {
+            super::cart::put_lines_now(&state, &user, changes).await?;
+        }
+        if action == "submit" {
+            let r = super::cart::submit_cart_now(
+                &state,
+                &user,
+                field(&f, "purpose"),
+                crate::web::page::date_field(&f, "need_by")?,
+            )
+            .await?;
+            return Ok(Some(r.id));
+        }
+        Ok(None)
     }
     .await;
     match result {
-        Ok(_) => Ok(crate::web::page::redirect_with_flash(
-            "/requisitions",
+        Ok(Some(id)) => Ok(crate::web::page::redirect_with_flash(
+            &format!("/requisitions/{id}"),
             "success",
             "flash-requisition-submitted",
         )),
-        Err(e @ (AppError::Validation(_) | AppError::Rule(_))) => {
+        Ok(None) => Ok(crate::web::page::redirect_with_flash(
+            "/requisition-cart",
+            "success",
+            "req-flash-cart-saved",
+        )),
+        Err(e @ (AppError::Validation(_) | AppError::Rule(_) | AppError::Conflict(_))) => {
             let errors = FormErrors::from_error(&e, ctx.locale);
-            let q = crate::catalogue::api::CatalogueQuery {
-                q: Some(crate::web::page::field(&f, "q")).filter(|s| !s.is_empty()),
-                ..Default::default()
-            };
-            crate::catalogue::pages::render_catalogue(&state, ctx, q, errors, f, e.status()).await
+            render_cart(&state, ctx, &user, errors, f, e.status()).await
         }
         Err(e) => Err(e),
     }
 }
 
+/// The catalogue's form: every quantity typed beside a listing (`qty_<listing>`) goes into
+/// the cart; back to the same search with the count, or the catalogue again with the errors.
+async fn add_from_catalogue(
+    state: &AppState,
+    ctx: PageCtx,
+    user: &CurrentUser,
+    f: Form,
+) -> AppResult<HttpResponse> {
+    let result = async {
+        let lines: Vec<(ListingId, Decimal, String)> = keyed_quantities::<ListingId>(&f, "qty_")?
+            .into_iter()
+            .map(|(id, q)| (id, q, format!("qty_{id}")))
+            .collect();
+        super::cart::put_lines_now(state, user, lines).await
+    }
+    .await;
+    let back = field(&f, "back");
+    let back = if back.starts_with("/catalogue") && !back.contains('\\') {
+        back
+    } else {
+        "/catalogue".to_string()
+    };
+    match result {
+        Ok(()) => Ok(crate::web::page::redirect_with_flash(
+            &back,
+            "success",
+            "req-flash-added",
+        )),
+        Err(e @ (AppError::Validation(_) | AppError::Rule(_))) => {
+            let errors = FormErrors::from_error(&e, ctx.locale);
+            let q = crate::catalogue::api::CatalogueQuery {
+                q: Some(field(&f, "q")).filter(|s| !s.is_empty()),
+                ..Default::default()
+            };
+            crate::catalogue::pages::render_catalogue(state, ctx, q, errors, f, e.status()).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+// ----- Printable documents -----
+
+#[derive(Template)]
+#[template(path = "requisitions/print.html")]
+struct PrintView {
+    ctx: PageCtx,
+    doc: documents::RequisitionDoc,
+    company: String,
+}
+
+impl PrintView {
+    fn info(&self, id: &ListingId) -> ListingInfo {
+        self.doc.info.get(id).cloned().unwrap_or_default()
+    }
+    fn name(&self, id: &ListingId) -> String {
+        let i = self.info(id);
+        self.ctx.pick(&i.name_zh, &i.name_en)
+    }
+    fn unit(&self, id: &ListingId) -> String {
+        self.ctx.unit(&self.info(id).unit)
+    }
+    fn price(&self, d: &entity::Fixed<4>) -> String {
+        crate::money::text::unit_price(self.ctx.locale, d.value())
+    }
+    fn money(&self, d: &Decimal) -> String {
+        amount(&self.ctx, d)
+    }
+    fn when(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
+        instant(&self.ctx, at)
+    }
+    fn event(&self, action: &str) -> String {
+        self.ctx.tp("req-event-", action)
+    }
+}
+
+/// The company's name as printed documents head it.
+pub(crate) async fn company_name(state: &AppState, ctx: &PageCtx) -> AppResult<String> {
+    Ok(crate::settings::get(
+        &state.db.read,
+        ctx.locale.pick("company_name_zh", "company_name_en"),
+    )
+    .await?
+    .unwrap_or_default())
+}
+
+/// The requisition (领料单) to print, with its signature lines and the total in capitals.
+#[get("/requisitions/{id}/print")]
+pub async fn requisition_print(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    id: web::Path<RequisitionId>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ReadRequisitions)?;
+    let doc = documents::requisition_doc(&state.db.read, &user, *id, state.now()).await?;
+    let company = company_name(&state, &ctx).await?;
+    Ok(crate::web::html(&PrintView { ctx, doc, company }))
+}
+
+#[derive(Template)]
+#[template(path = "requisitions/issue_slip.html")]
+struct IssueSlipView {
+    ctx: PageCtx,
+    doc: documents::IssueSlipDocument,
+    company: String,
+}
+
+impl IssueSlipView {
+    fn money(&self, d: &Decimal) -> String {
+        amount(&self.ctx, d)
+    }
+    fn price(&self, d: &Decimal) -> String {
+        crate::money::text::unit_price(self.ctx.locale, *d)
+    }
+    fn when(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
+        instant(&self.ctx, at)
+    }
+}
+
+/// An issue slip (出库单) to print: the lots one issue drew, at the approved price.
+#[get("/issue-slips/{id}")]
+pub async fn issue_slip_print(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ReadRequisitions)?;
+    let doc = documents::issue_slip_doc(&state.db.read, &user, *id, state.now()).await?;
+    let company = company_name(&state, &ctx).await?;
+    Ok(crate::web::html(&IssueSlipView { ctx, doc, company }))
+}
+
 /// The quantities a form holds in fields named `<prefix><id>` (a quantity typed beside each
 /// listing or line), in id order; empty fields are skipped, and one that is not a number
-/// refuses the form on its `lines`.
+/// refuses the form on its own field.
 fn keyed_quantities<I: FromStr + Ord>(f: &Form, prefix: &str) -> AppResult<Vec<(I, Decimal)>> {
     let mut out = Vec::new();
     for (k, v) in f {
         if let Some(id) = k.strip_prefix(prefix).and_then(|i| i.parse::<I>().ok())
             && !v.trim().is_empty()
         {
-            let quantity = Decimal::from_str(v.trim())
-                .map_err(|_| AppError::field("lines", RuleCode::NotANumber))?;
+            let quantity = crate::money::parse_decimal(v)
+                .ok_or_else(|| AppError::field(k, RuleCode::NotANumber))?;
             out.push((id, quantity));
         }
     }

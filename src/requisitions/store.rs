@@ -1,7 +1,9 @@
-//! Rule 9: requisitions submitted, approved (reserving stock), issued oldest lot first at the
-//! approved price, cancelled; the lists they are read in.
+//! Rule 9: requisitions submitted (numbered), approved (reserving stock), returned or
+//! rejected with a reason, issued oldest lot first at the approved price (each issue an issue
+//! slip), cancelled; the history of each step; the lists they are read in. The draft a site
+//! user fills like a cart is `super::cart`.
 
-use super::rules::RequisitionStatus;
+use super::rules::{DocKind, RequisitionStatus, Step};
 use crate::audit::{self, Change};
 use crate::auth::{Act, CurrentUser, Role};
 use crate::catalogue::store::{ensure_orderable, not_orderable};
@@ -12,7 +14,10 @@ use crate::money::stored::{Qty, qty};
 use crate::state::AppState;
 use crate::stock::store::{DrawnAs, draw_oldest_first};
 use chrono::NaiveDate;
-use entity::{ListingId, RequisitionId, listing, requisition, requisition_line};
+use entity::{
+    ListingId, RequisitionId, issue_slip, listing, requisition, requisition_event,
+    requisition_line, site, user,
+};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -40,10 +45,10 @@ pub struct RequisitionInput {
 
 /// A requisition that passed its checks, ready to be recorded.
 pub struct CheckedRequisition {
-    site_id: i64,
-    purpose: String,
-    need_by: NaiveDate,
-    lines: Vec<(listing::Model, Qty)>,
+    pub(super) site_id: i64,
+    pub(super) purpose: String,
+    pub(super) need_by: NaiveDate,
+    pub(super) lines: Vec<(listing::Model, Qty)>,
 }
 
 /// A site user (`act.actor`) submits a requisition for their site, in two steps:
@@ -110,6 +115,7 @@ pub async fn record_requisition(
     checked: CheckedRequisition,
 ) -> AppResult<requisition::Model> {
     let (user, now) = (act.actor, act.now);
+    let number = super::numbers::allocate(txn, DocKind::Requisition, act.today).await?;
     let r = requisition::ActiveModel {
         site_id: Set(checked.site_id),
         requested_by: Set(user.id),
@@ -120,13 +126,34 @@ pub async fn record_requisition(
         approved_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
+        number: Set(Some(number)),
+        submitted_at: Set(Some(now)),
+        draft_owner: Set(None),
         ..Default::default()
     }
     .insert(txn)
     .await?;
-    for (l, q) in checked.lines {
+    insert_lines(txn, r.id, checked.lines).await?;
+    record_event(txn, act, r.id, Step::Submit, "").await?;
+    audit::record(
+        txn,
+        &user.actor(),
+        now,
+        Change::new("requisition.submit", "requisition", r.id).after(&r),
+    )
+    .await?;
+    Ok(r)
+}
+
+/// The checked lines of requisition `id`, at the listing's approved price of now.
+pub(super) async fn insert_lines(
+    txn: &DatabaseTransaction,
+    id: RequisitionId,
+    lines: Vec<(listing::Model, Qty)>,
+) -> AppResult<()> {
+    for (l, q) in lines {
         requisition_line::ActiveModel {
-            requisition_id: Set(r.id),
+            requisition_id: Set(id),
             listing_id: Set(l.id),
             quantity: Set(q),
             unit_price: Set(l.price),
@@ -137,14 +164,66 @@ pub async fn record_requisition(
         .insert(txn)
         .await?;
     }
-    audit::record(
-        txn,
-        &user.actor(),
-        now,
-        Change::new("requisition.submit", "requisition", r.id).after(&r),
-    )
+    Ok(())
+}
+
+/// One step in requisition `id`'s history, with the reason given (returns, rejections).
+pub(super) async fn record_event(
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
+    id: RequisitionId,
+    step: Step,
+    reason: &str,
+) -> AppResult<()> {
+    requisition_event::ActiveModel {
+        requisition_id: Set(id),
+        action: Set(step.event().into()),
+        reason: Set(reason.into()),
+        by_user: Set(act.actor.id),
+        at: Set(act.now),
+        ..Default::default()
+    }
+    .insert(txn)
     .await?;
-    Ok(r)
+    Ok(())
+}
+
+/// Mails the requester of `r` that it was `kind` (`requisition-approved`, `-returned`,
+/// `-rejected`, `-issued`), in the caller's transaction.
+pub(super) async fn mail_requester(
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
+    r: &requisition::Model,
+    kind: &str,
+    reason: &str,
+) -> AppResult<()> {
+    let Some(requester) = user::Entity::find_by_id(r.requested_by).one(txn).await? else {
+        return Ok(());
+    };
+    let args = [
+        ("number", r.number.clone().unwrap_or_default()),
+        ("purpose", r.purpose.clone()),
+        ("reason", reason.to_string()),
+        (
+            "link",
+            format!(
+                "{}/requisitions/{}",
+                act.base_url.trim_end_matches('/'),
+                r.id
+            ),
+        ),
+    ];
+    let item = format!("/requisitions/{}", r.id);
+    crate::mail::enqueue_to_users_linked(
+        txn,
+        &act.base_url,
+        act.now,
+        &[requester],
+        kind,
+        &item,
+        &args,
+    )
+    .await
 }
 
 /// A site user's requisition on its own: checked on a reader first (on SQLite the single
@@ -171,6 +250,7 @@ pub(super) async fn load_requisition(
     let r = requisition::Entity::find_by_id(id)
         .one(conn)
         .await?
+        .filter(|r| r.status != RequisitionStatus::Draft.as_str())
         .ok_or(AppError::NotFound)?;
     let lines = requisition_line::Entity::find()
         .filter(requisition_line::Column::RequisitionId.eq(id))
@@ -188,6 +268,14 @@ pub struct RequisitionRow {
     pub status: Option<RequisitionStatus>,
     pub lines: Vec<requisition_line::Model>,
     pub overdue: bool,
+    /// Each line's amount (quantity × its unit price, to the cent), in line order.
+    pub amounts: Vec<Decimal>,
+    /// The sum of the line amounts.
+    pub total: Decimal,
+    /// The requester's name and the site's in both languages (see [`with_names`]).
+    pub requester: String,
+    pub site_zh: String,
+    pub site_en: String,
 }
 
 impl RequisitionRow {
@@ -198,10 +286,21 @@ impl RequisitionRow {
         now: chrono::DateTime<chrono::Utc>,
     ) -> Self {
         let status = RequisitionStatus::parse(&r.status);
+        let priced: Vec<(Decimal, Decimal)> = lines
+            .iter()
+            .map(|l| (l.quantity.value(), l.unit_price.value()))
+            .collect();
+        let (amounts, total) = super::rules::amounts(&priced)
+            .unwrap_or_else(|_| (vec![Decimal::ZERO; lines.len()], Decimal::ZERO));
         RequisitionRow {
             overdue: super::rules::requisition_overdue(status, r.approved_at, now),
             status,
             lines,
+            amounts,
+            total,
+            requester: String::new(),
+            site_zh: String::new(),
+            site_en: String::new(),
             r,
         }
     }
@@ -215,9 +314,15 @@ pub async fn requisitions_for(
     conn: &impl ConnectionTrait,
     user: &CurrentUser,
     now: chrono::DateTime<chrono::Utc>,
+    filter: &RequisitionFilter,
     limit: Option<u64>,
 ) -> AppResult<Vec<RequisitionRow>> {
-    let mut sel = requisition::Entity::find().order_by_desc(requisition::Column::Id);
+    let mut sel = requisition::Entity::find()
+        .filter(requisition::Column::Status.ne(RequisitionStatus::Draft.as_str()))
+        .order_by_desc(requisition::Column::Id);
+    if let Some(s) = filter.status()? {
+        sel = sel.filter(requisition::Column::Status.eq(s.as_str()));
+    }
     if user.role.needs_site() {
         sel = sel.filter(requisition::Column::SiteId.eq(user.site_id.ok_or(AppError::Forbidden)?));
     }
@@ -238,13 +343,80 @@ pub async fn requisitions_for(
             lines.entry(l.requisition_id).or_default().push(l);
         }
     }
-    Ok(rows
+    let rows = rows
         .into_iter()
         .map(|r| {
             let l = lines.remove(&r.id).unwrap_or_default();
             RequisitionRow::new(r, l, now)
         })
-        .collect())
+        .filter(|row| filter.overdue.is_none_or(|o| row.overdue == o))
+        .collect();
+    with_names(conn, rows).await
+}
+
+/// What the requisitions list is narrowed to (the page's query, the API's parameters and the
+/// home page's links all read it).
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RequisitionFilter {
+    /// `submitted`, `returned`, `approved`, `partly_issued`, `issued`, `rejected`, `cancelled`.
+    pub status: Option<String>,
+    /// `true`: only those past their need-by date and not fully issued; `false`: the others.
+    pub overdue: Option<bool>,
+}
+
+impl RequisitionFilter {
+    /// The status asked for; an unknown one is the field's error.
+    pub fn status(&self) -> AppResult<Option<RequisitionStatus>> {
+        match self.status.as_deref() {
+            None => Ok(None),
+            Some(s) => RequisitionStatus::parse(s)
+                .filter(|s| *s != RequisitionStatus::Draft)
+                .map(Some)
+                .ok_or_else(|| AppError::field("status", crate::error::RuleCode::Invalid)),
+        }
+    }
+}
+
+/// `rows` with their requesters' and sites' names (one query each).
+pub async fn with_names(
+    conn: &impl ConnectionTrait,
+    mut rows: Vec<RequisitionRow>,
+) -> AppResult<Vec<RequisitionRow>> {
+    let mut users: Vec<i64> = rows.iter().map(|r| r.r.requested_by).collect();
+    users.sort_unstable();
+    users.dedup();
+    let mut sites: Vec<i64> = rows.iter().map(|r| r.r.site_id).collect();
+    sites.sort_unstable();
+    sites.dedup();
+    let mut user_names = std::collections::HashMap::new();
+    for chunk in users.chunks(500) {
+        for u in user::Entity::find()
+            .filter(user::Column::Id.is_in(chunk.to_vec()))
+            .all(conn)
+            .await?
+        {
+            user_names.insert(u.id, u.display_name);
+        }
+    }
+    let mut site_names = std::collections::HashMap::new();
+    for chunk in sites.chunks(500) {
+        for s in site::Entity::find()
+            .filter(site::Column::Id.is_in(chunk.to_vec()))
+            .all(conn)
+            .await?
+        {
+            site_names.insert(s.id, (s.name_zh, s.name_en));
+        }
+    }
+    for row in &mut rows {
+        row.requester = user_names
+            .get(&row.r.requested_by)
+            .cloned()
+            .unwrap_or_default();
+        (row.site_zh, row.site_en) = site_names.get(&row.r.site_id).cloned().unwrap_or_default();
+    }
+    Ok(rows)
 }
 
 pub(super) async fn set_status(
@@ -286,7 +458,7 @@ pub async fn approve_requisition(
     set_status(
         txn,
         &r,
-        &[RequisitionStatus::Submitted],
+        &RequisitionStatus::sources(Step::Approve),
         RequisitionStatus::Approved,
         now,
     )
@@ -332,6 +504,8 @@ pub async fn approve_requisition(
         .filter(requisition::Column::Id.eq(r.id))
         .exec(txn)
         .await?;
+    record_event(txn, act, r.id, Step::Approve, "").await?;
+    mail_requester(txn, act, &r, "requisition-approved", "").await?;
     audit::record(
         txn,
         &manager.actor(),
@@ -354,6 +528,7 @@ pub async fn approve_requisition_now(
     let txn = state.db.begin_write().await?;
     approve_requisition(&txn, &Act::of(state, manager), id).await?;
     txn.commit().await?;
+    state.mail_wake.notify_one();
     after_commit(state, id).await
 }
 
@@ -470,10 +645,15 @@ pub async fn issue(
         .all(txn)
         .await?;
     let done = after_lines.iter().all(|l| l.issued >= l.reserved);
+    let step = if done {
+        Step::IssueAll
+    } else {
+        Step::IssuePart
+    };
     set_status(
         txn,
         &r,
-        &[RequisitionStatus::Approved, RequisitionStatus::PartlyIssued],
+        &RequisitionStatus::sources(step),
         if done {
             RequisitionStatus::Issued
         } else {
@@ -482,6 +662,20 @@ pub async fn issue(
         now,
     )
     .await?;
+    // The issue slip (出库单): its lines are the issue movements of this requisition written
+    // at this instant.
+    let slip_number = super::numbers::allocate(txn, DocKind::IssueSlip, today).await?;
+    issue_slip::ActiveModel {
+        number: Set(slip_number.clone()),
+        requisition_id: Set(r.id),
+        issued_by: Set(keeper.id),
+        issued_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    record_event(txn, act, r.id, step, &slip_number).await?;
+    mail_requester(txn, act, &r, "requisition-issued", "").await?;
     audit::record(
         txn,
         &keeper.actor(),
@@ -503,6 +697,7 @@ pub async fn issue_now(
     let txn = state.db.begin_write().await?;
     issue(&txn, &Act::of(state, keeper), id, issue_lines).await?;
     txn.commit().await?;
+    state.mail_wake.notify_one();
     after_commit(state, id).await
 }
 
@@ -529,15 +724,12 @@ pub async fn cancel_requisition(
     set_status(
         txn,
         &r,
-        &[
-            RequisitionStatus::Submitted,
-            RequisitionStatus::Approved,
-            RequisitionStatus::PartlyIssued,
-        ],
+        &RequisitionStatus::sources(Step::Cancel),
         RequisitionStatus::Cancelled,
         now,
     )
     .await?;
+    record_event(txn, act, r.id, Step::Cancel, "").await?;
     for line in &lines {
         let open = Qty::new(line.reserved.value() - line.issued.value()).unwrap_or_default();
         if open.value() > Decimal::ZERO {
@@ -583,4 +775,232 @@ async fn after_commit(state: &AppState, id: RequisitionId) -> AppResult<requisit
         .one(&state.db.read)
         .await?
         .ok_or(AppError::NotFound)
+}
+
+// ----- The manager returns or rejects; the requester resubmits -----
+
+/// What the site manager decides instead of approving.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// Back to the requester to edit and submit again (same number).
+    Return,
+    /// Refused for good.
+    Reject,
+}
+
+impl Decision {
+    fn step(self) -> Step {
+        match self {
+            Decision::Return => Step::Return,
+            Decision::Reject => Step::Reject,
+        }
+    }
+}
+
+/// The site manager (`act.actor`) returns or rejects a submitted requisition of their site
+/// with `reason` (required: a field error on `reason` and nothing changes without one). The
+/// requester is mailed; the history keeps the reason. Joins the caller's transaction.
+pub async fn decide_requisition(
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
+    id: RequisitionId,
+    decision: Decision,
+    reason: &str,
+) -> AppResult<()> {
+    let reason =
+        super::rules::decision_reason(reason).map_err(|code| AppError::field("reason", code))?;
+    let manager = act.actor;
+    let (r, _) = load_requisition(txn, id).await?;
+    if manager.role != Role::SiteManager || manager.site_id != Some(r.site_id) {
+        return Err(AppError::Forbidden);
+    }
+    let step = decision.step();
+    let to = RequisitionStatus::Submitted
+        .after(step)
+        .ok_or(AppError::Rule(RuleCode::RequisitionStatusChanged))?;
+    set_status(txn, &r, &RequisitionStatus::sources(step), to, act.now).await?;
+    record_event(txn, act, r.id, step, &reason).await?;
+    let (kind, action) = match decision {
+        Decision::Return => ("requisition-returned", "requisition.return"),
+        Decision::Reject => ("requisition-rejected", "requisition.reject"),
+    };
+    mail_requester(txn, act, &r, kind, &reason).await?;
+    audit::record(
+        txn,
+        &manager.actor(),
+        act.now,
+        Change::new(action, "requisition", r.id)
+            .before(&r.status)
+            .after(serde_json::json!({"status": to.as_str(), "reason": reason})),
+    )
+    .await?;
+    Ok(())
+}
+
+/// [`decide_requisition`] on its own: in a write transaction of its own, committed when it
+/// succeeds.
+pub async fn decide_requisition_now(
+    state: &AppState,
+    manager: &CurrentUser,
+    id: RequisitionId,
+    decision: Decision,
+    reason: &str,
+) -> AppResult<requisition::Model> {
+    let txn = state.db.begin_write().await?;
+    decide_requisition(&txn, &Act::of(state, manager), id, decision, reason).await?;
+    txn.commit().await?;
+    state.mail_wake.notify_one();
+    after_commit(state, id).await
+}
+
+/// The requester (`act.actor`) submits a returned requisition again, edited: `checked` (from
+/// [`check_requisition`]) replaces its purpose, date and lines; it keeps its number and its
+/// history. Joins the caller's transaction.
+pub async fn record_resubmission(
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
+    id: RequisitionId,
+    checked: CheckedRequisition,
+) -> AppResult<()> {
+    let (r, _) = load_requisition(txn, id).await?;
+    if r.requested_by != act.actor.id || r.site_id != checked.site_id {
+        return Err(AppError::Forbidden);
+    }
+    let moved = requisition::Entity::update_many()
+        .col_expr(
+            requisition::Column::Status,
+            Expr::value(RequisitionStatus::Submitted.as_str()),
+        )
+        .col_expr(requisition::Column::Purpose, Expr::value(checked.purpose))
+        .col_expr(requisition::Column::NeedBy, Expr::value(checked.need_by))
+        .col_expr(requisition::Column::SubmittedAt, Expr::value(Some(act.now)))
+        .col_expr(requisition::Column::UpdatedAt, Expr::value(act.now))
+        .filter(requisition::Column::Id.eq(r.id))
+        .filter(
+            requisition::Column::Status.is_in(
+                RequisitionStatus::sources(Step::Resubmit)
+                    .into_iter()
+                    .map(RequisitionStatus::as_str),
+            ),
+        )
+        .exec(txn)
+        .await?;
+    if moved.rows_affected != 1 {
+        return Err(AppError::Rule(RuleCode::RequisitionStatusChanged));
+    }
+    requisition_line::Entity::delete_many()
+        .filter(requisition_line::Column::RequisitionId.eq(r.id))
+        .exec(txn)
+        .await?;
+    insert_lines(txn, r.id, checked.lines).await?;
+    record_event(txn, act, r.id, Step::Resubmit, "").await?;
+    // Named by `audit::actions` once listed there (see the module's list).
+    let action = "requisition.resubmit";
+    audit::record(
+        txn,
+        &act.actor.actor(),
+        act.now,
+        Change::new(action, "requisition", r.id)
+            .before(&r.status)
+            .after("submitted"),
+    )
+    .await?;
+    Ok(())
+}
+
+/// A returned requisition edited and submitted again: checked on a reader, recorded in a
+/// write transaction of its own (as [`submit_requisition_now`]).
+pub async fn resubmit_requisition_now(
+    state: &AppState,
+    user: &CurrentUser,
+    id: RequisitionId,
+    input: RequisitionInput,
+) -> AppResult<requisition::Model> {
+    let act = Act::of(state, user);
+    let (r, _) = load_requisition(&state.db.read, id).await?;
+    if r.requested_by != user.id {
+        return Err(AppError::Forbidden);
+    }
+    if RequisitionStatus::parse(&r.status) != Some(RequisitionStatus::Returned) {
+        return Err(AppError::Rule(RuleCode::RequisitionStatusChanged));
+    }
+    let checked = check_requisition(&state.db.read, &act, input).await?;
+    let txn = state.db.begin_write().await?;
+    record_resubmission(&txn, &act, id, checked).await?;
+    txn.commit().await?;
+    after_commit(state, id).await
+}
+
+/// A requisition's history, oldest first, with the names of who took each step.
+pub async fn history(
+    conn: &impl ConnectionTrait,
+    id: RequisitionId,
+) -> AppResult<Vec<(requisition_event::Model, String)>> {
+    let events = requisition_event::Entity::find()
+        .filter(requisition_event::Column::RequisitionId.eq(id))
+        .order_by_asc(requisition_event::Column::Id)
+        .all(conn)
+        .await?;
+    let ids: Vec<i64> = events.iter().map(|e| e.by_user).collect();
+    let names: std::collections::HashMap<i64, String> = user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect();
+    Ok(events
+        .into_iter()
+        .map(|e| {
+            let n = names.get(&e.by_user).cloned().unwrap_or_default();
+            (e, n)
+        })
+        .collect())
+}
+
+/// The requisition `user` may see, as its lists show it: a site's people only their site's
+/// (another site's is not found), whoever reads all requisitions any (drafts are nobody's
+/// here: the cart is `super::cart`).
+pub async fn requisition_for(
+    conn: &impl ConnectionTrait,
+    user: &CurrentUser,
+    id: RequisitionId,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<RequisitionRow> {
+    let (r, lines) = load_requisition(conn, id).await?;
+    if user.role.needs_site() && user.site_id != Some(r.site_id) {
+        return Err(AppError::NotFound);
+    }
+    let rows = with_names(conn, vec![RequisitionRow::new(r, lines, now)]).await?;
+    rows.into_iter().next().ok_or(AppError::NotFound)
+}
+
+/// Gives a number to every requisition past its draft that has none (rows written around
+/// these store functions, as the demo loader writes its sample requisitions), in the month
+/// each was created in, oldest first. Answers how many were numbered. One transaction.
+pub async fn number_unnumbered(state: &AppState) -> AppResult<u64> {
+    let txn = state.db.begin_write().await?;
+    let rows = requisition::Entity::find()
+        .filter(requisition::Column::Number.is_null())
+        .filter(requisition::Column::Status.ne(RequisitionStatus::Draft.as_str()))
+        .order_by_asc(requisition::Column::CreatedAt)
+        .order_by_asc(requisition::Column::Id)
+        .all(&txn)
+        .await?;
+    let tz = state.tz();
+    for r in &rows {
+        let day = r.created_at.with_timezone(&tz).date_naive();
+        let number = super::numbers::allocate(&txn, DocKind::Requisition, day).await?;
+        requisition::Entity::update_many()
+            .col_expr(requisition::Column::Number, Expr::value(Some(number)))
+            .col_expr(
+                requisition::Column::SubmittedAt,
+                Expr::value(Some(r.submitted_at.unwrap_or(r.created_at))),
+            )
+            .filter(requisition::Column::Id.eq(r.id))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(rows.len() as u64)
 }

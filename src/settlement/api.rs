@@ -26,7 +26,9 @@ pub struct StatementView {
     pub period: String,
     pub first_day: chrono::NaiveDate,
     pub last_day: chrono::NaiveDate,
-    #[schema(value_type = String)]
+    /// VAT as a fraction: "0.13" is 13 % (pages show the percent). Unit prices and the
+    /// gross include it; `net` and `tax` split the gross.
+    #[schema(value_type = String, example = "0.13")]
     pub tax_rate: Decimal,
     #[schema(value_type = String)]
     pub gross: Decimal,
@@ -79,11 +81,15 @@ pub struct StatementLineView {
     pub adjustment_id: Option<i64>,
     pub at: Option<chrono::DateTime<chrono::Utc>>,
     pub site: String,
+    /// The material's Chinese name as it was when the statement was made; for an English
+    /// reader (`Accept-Language: en`) the materials master's English name where it has one.
     pub material: String,
     pub spec: String,
+    /// The unit's code (`/api/units` names it in both languages).
     pub unit: String,
     #[schema(value_type = String)]
     pub quantity: Decimal,
+    /// Including VAT, as the consignment agreement's prices are.
     #[schema(value_type = String)]
     pub unit_price: Decimal,
     #[schema(value_type = String)]
@@ -141,6 +147,28 @@ pub async fn detail(
         .into_iter()
         .map(|s| (s.id, s))
         .collect();
+    // A line keeps the material's Chinese name as it was when the statement was made; an
+    // English reader gets the master's English name where it has one.
+    let english: HashMap<entity::ListingId, String> = if locale == Locale::En {
+        let listings = entity::listing::Entity::find()
+            .filter(entity::listing::Column::Id.is_in(lines.iter().filter_map(|l| l.listing_id)))
+            .all(conn)
+            .await?;
+        let materials: HashMap<i64, String> = entity::material::Entity::find()
+            .filter(entity::material::Column::Id.is_in(listings.iter().map(|l| l.material_id)))
+            .all(conn)
+            .await?
+            .into_iter()
+            .filter(|m| !m.name_en.trim().is_empty())
+            .map(|m| (m.id, m.name_en))
+            .collect();
+        listings
+            .into_iter()
+            .filter_map(|l| Some((l.id, materials.get(&l.material_id)?.clone())))
+            .collect()
+    } else {
+        HashMap::new()
+    };
     let mut v = views(conn, vec![s]).await?;
     let statement = v.pop().ok_or(AppError::NotFound)?;
     let lines = lines
@@ -156,7 +184,10 @@ pub async fn detail(
                 .and_then(|id| sites.get(&id))
                 .map(|s| locale.pick(&s.name_zh, &s.name_en).to_string())
                 .unwrap_or_default(),
-            material: l.material,
+            material: l
+                .listing_id
+                .and_then(|id| english.get(&id).cloned())
+                .unwrap_or(l.material),
             spec: l.spec,
             unit: l.unit,
             quantity: l.quantity.value(),

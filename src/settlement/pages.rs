@@ -137,9 +137,6 @@ impl DetailView {
     fn money(&self, d: &Decimal) -> String {
         text::amount(self.ctx.locale, *d)
     }
-    fn quantity(&self, d: &Decimal) -> String {
-        d.normalize().to_string()
-    }
     fn price(&self, d: &Decimal) -> String {
         text::unit_price(self.ctx.locale, *d)
     }

@@ -618,7 +618,17 @@ pub async fn step(
         ),
     };
     if !to_users.is_empty() {
-        crate::mail::enqueue_to_users_at(txn, &act.base_url, now, &to_users, kind, &args).await?;
+        let link = format!("/statements/{}", s.id);
+        crate::mail::enqueue_to_users_linked(
+            txn,
+            &act.base_url,
+            now,
+            &to_users,
+            kind,
+            &link,
+            &args,
+        )
+        .await?;
     }
     Ok(after)
 }

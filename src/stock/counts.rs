@@ -148,12 +148,13 @@ pub async fn enter_count(
             &[Role::ProcurementOfficer, Role::ProcurementHead],
         )
         .await?;
-        crate::mail::enqueue_to_users_at(
+        crate::mail::enqueue_to_users_linked(
             txn,
             &act.base_url,
             now,
             &office,
             "stock_count_pending",
+            "/stock-counts",
             &args,
         )
         .await?;
@@ -456,6 +457,18 @@ pub async fn create(
     user.require(Capability::IssueStock)?;
     let c = enter_count_now(&state, &user, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(CountView::from(c)))
+}
+
+/// Counts that differ from the books and wait for procurement, the oldest on top (the counts
+/// page lists them first; procurement's home page counts them).
+pub async fn pending_counts(
+    conn: &impl sea_orm::ConnectionTrait,
+) -> AppResult<Vec<stock_count::Model>> {
+    Ok(stock_count::Entity::find()
+        .filter(stock_count::Column::Status.eq("pending"))
+        .order_by_asc(stock_count::Column::Id)
+        .all(conn)
+        .await?)
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]

@@ -83,13 +83,26 @@ impl LotRow {
     }
 }
 
+/// Which lots a lot list holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LotFilter {
+    /// Every lot on hand.
+    All,
+    /// Only the stock that must go: flagged stale or of a removed supplier (`/lots?flagged=true`).
+    Flagged,
+    /// Flagged stale and not yet answered by the supplier with return or exchange
+    /// (`/my/lots?waiting=true`, counted on the supplier's home page).
+    Unanswered,
+}
+
 /// Lots on hand (of one supplier, or all), flagged ones first, then the oldest movement.
-async fn lot_rows(
+pub async fn lot_rows(
     state: &AppState,
     ctx: &PageCtx,
     supplier_id: Option<SupplierId>,
-    only_flagged: bool,
+    filter: LotFilter,
 ) -> AppResult<Vec<LotRow>> {
+    let only_flagged = filter != LotFilter::All;
     let db = &state.db.read;
     let mut sel = lot::Entity::find().filter(lot::Column::Quantity.gt(Qty::zero()));
     if let Some(s) = supplier_id {
@@ -133,6 +146,9 @@ async fn lot_rows(
         .collect();
     // A stable sort keeps the oldest movement first within each group.
     rows.sort_by_key(|r| !r.flagged());
+    if filter == LotFilter::Unanswered {
+        rows.retain(|r| !r.removal && r.stale_flagged_on.is_some() && r.answer.is_none());
+    }
     Ok(rows)
 }
 
@@ -160,23 +176,49 @@ async fn render_my_lots(
     errors: FormErrors,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
+    render_my_lots_of(state, ctx, user, errors, status, LotFilter::All).await
+}
+
+async fn render_my_lots_of(
+    state: &AppState,
+    ctx: PageCtx,
+    user: &CurrentUser,
+    errors: FormErrors,
+    status: StatusCode,
+    filter: LotFilter,
+) -> AppResult<HttpResponse> {
     let sid = user.own_supplier()?;
-    let rows = lot_rows(state, &ctx, Some(sid), false).await?;
+    let rows = lot_rows(state, &ctx, Some(sid), filter).await?;
     Ok(crate::web::html_status(
         status,
         &MyLotsView { ctx, rows, errors },
     ))
 }
 
-/// The supplier's own consigned lots on hand, the flagged ones on top with the answer form.
+/// The supplier's own consigned lots on hand, the flagged ones on top with the answer form;
+/// `waiting=true` lists only the flagged lots still waiting for its answer.
 #[get("/my/lots")]
 pub async fn my_lots_page(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
+    q: crate::web::Query<Form>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageOwnSupplier)?;
-    render_my_lots(&state, ctx, &user, FormErrors::default(), StatusCode::OK).await
+    let filter = if on(q.get("waiting")) {
+        LotFilter::Unanswered
+    } else {
+        LotFilter::All
+    };
+    render_my_lots_of(
+        &state,
+        ctx,
+        &user,
+        FormErrors::default(),
+        StatusCode::OK,
+        filter,
+    )
+    .await
 }
 
 /// The supplier answers a flagged lot: take it back or exchange it.
@@ -220,6 +262,7 @@ pub async fn my_lot_answer(
 struct LotsView {
     ctx: PageCtx,
     rows: Vec<LotRow>,
+    pager: crate::web::page::Pager,
     flagged_only: bool,
     errors: FormErrors,
     /// The lot whose form failed, and what was entered.
@@ -246,26 +289,38 @@ impl LotsView {
             l.quantity_text()
         }
     }
-    fn failed_here(&self, l: &LotRow) -> bool {
-        self.failed == Some(l.id)
-    }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn render_lots(
     state: &AppState,
     ctx: PageCtx,
     flagged_only: bool,
+    page: u64,
     errors: FormErrors,
     failed: Option<LotId>,
     form: Form,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    let rows = lot_rows(state, &ctx, None, flagged_only).await?;
+    let filter = if flagged_only {
+        LotFilter::Flagged
+    } else {
+        LotFilter::All
+    };
+    let rows = lot_rows(state, &ctx, None, filter).await?;
+    let base = if flagged_only {
+        "/lots?flagged=true"
+    } else {
+        "/lots"
+    };
+    let pager = crate::web::page::Pager::new(page, rows.len(), base);
+    let rows = pager.slice(rows);
     Ok(crate::web::html_status(
         status,
         &LotsView {
             ctx,
             rows,
+            pager,
             flagged_only,
             errors,
             failed,
@@ -285,10 +340,12 @@ pub async fn lots_page(
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReadStock)?;
     let flagged_only = on(q.get("flagged"));
+    let page = crate::web::page_number(q.get("page").and_then(|p| p.parse().ok()));
     render_lots(
         &state,
         ctx,
         flagged_only,
+        page,
         FormErrors::default(),
         None,
         Form::new(),
@@ -306,14 +363,16 @@ async fn lots_or_error(
     flash: &str,
 ) -> AppResult<HttpResponse> {
     let flagged_only = on(f.get("flagged"));
-    let to = if flagged_only {
-        "/lots?flagged=true"
-    } else {
-        "/lots"
+    let page = crate::web::page_number(f.get("page").and_then(|p| p.parse().ok()));
+    let to = match (flagged_only, page) {
+        (true, 1) => "/lots?flagged=true".to_string(),
+        (false, 1) => "/lots".to_string(),
+        (true, p) => format!("/lots?flagged=true&page={p}"),
+        (false, p) => format!("/lots?page={p}"),
     };
     let locale = ctx.locale;
-    form_outcome(r, locale, to, flash, |errors, status| {
-        render_lots(state, ctx, flagged_only, errors, Some(id), f, status)
+    form_outcome(r, locale, &to, flash, |errors, status| {
+        render_lots(state, ctx, flagged_only, page, errors, Some(id), f, status)
     })
     .await
 }
@@ -426,21 +485,34 @@ async fn render_counts(
     form: Form,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
+    render_counts_of(state, ctx, errors, which, form, status, false).await
+}
+
+/// The counts page; `pending_only` lists only the counts waiting for procurement
+/// (`/stock-counts?status=pending`, linked from procurement's home page).
+async fn render_counts_of(
+    state: &AppState,
+    ctx: PageCtx,
+    errors: FormErrors,
+    which: String,
+    form: Form,
+    status: StatusCode,
+    pending_only: bool,
+) -> AppResult<HttpResponse> {
     let db = &state.db.read;
-    // Waiting counts first (the oldest on top), then the latest decided ones.
-    let mut rows = stock_count::Entity::find()
-        .filter(stock_count::Column::Status.eq("pending"))
-        .order_by_asc(stock_count::Column::Id)
-        .all(db)
-        .await?;
-    rows.extend(
-        stock_count::Entity::find()
-            .filter(stock_count::Column::Status.ne("pending"))
-            .order_by_desc(stock_count::Column::Id)
-            .limit(100)
-            .all(db)
-            .await?,
-    );
+    // Waiting counts first (the oldest on top), then the latest decided ones (unless only
+    // the waiting ones were asked for).
+    let mut rows = super::counts::pending_counts(db).await?;
+    if !pending_only {
+        rows.extend(
+            stock_count::Entity::find()
+                .filter(stock_count::Column::Status.ne("pending"))
+                .order_by_desc(stock_count::Column::Id)
+                .limit(100)
+                .all(db)
+                .await?,
+        );
+    }
     let pending: Vec<ListingId> = rows
         .iter()
         .filter(|c| c.status == "pending")
@@ -497,15 +569,17 @@ pub async fn counts_page(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
+    q: crate::web::Query<Form>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReadStock)?;
-    render_counts(
+    render_counts_of(
         &state,
         ctx,
         FormErrors::default(),
         String::new(),
         Form::new(),
         StatusCode::OK,
+        q.get("status").map(String::as_str) == Some("pending"),
     )
     .await
 }

@@ -31,9 +31,6 @@ impl NoMovementView {
     fn money(&self, d: &Decimal) -> String {
         crate::money::text::amount(self.ctx.locale, *d)
     }
-    fn quantity(&self, d: &Decimal) -> String {
-        d.normalize().to_string()
-    }
 }
 
 #[derive(serde::Deserialize)]

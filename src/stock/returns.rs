@@ -290,7 +290,8 @@ pub async fn answer(
         LotAnswer::Return => "lot_return_requested",
         LotAnswer::Exchange => "lot_exchange_requested",
     };
-    crate::mail::enqueue_to_users_at(txn, &act.base_url, now, &keepers, kind, &args).await?;
+    crate::mail::enqueue_to_users_linked(txn, &act.base_url, now, &keepers, kind, "/lots", &args)
+        .await?;
     Ok(after)
 }
 
@@ -379,7 +380,16 @@ async fn mail_supplier(
     let mut args = goods_args(txn, li).await?;
     args.extend(extra.iter().cloned());
     let users = crate::users::store::active_of_supplier(txn, li.supplier_id).await?;
-    crate::mail::enqueue_to_users_at(txn, &act.base_url, act.now, &users, kind, &args).await
+    crate::mail::enqueue_to_users_linked(
+        txn,
+        &act.base_url,
+        act.now,
+        &users,
+        kind,
+        "/my/lots",
+        &args,
+    )
+    .await
 }
 
 /// The keeper (`act.actor`) records a return: the lot's whole remaining quantity leaves stock

@@ -106,7 +106,8 @@ pub struct AgreementView {
     pub category_ids: Vec<i64>,
     pub cutoff_day: i32,
     pub stale_months: i32,
-    #[schema(value_type = String)]
+    /// VAT as a fraction: "0.13" is 13 % (pages show the percent).
+    #[schema(value_type = String, example = "0.13")]
     pub tax_rate: rust_decimal::Decimal,
     pub signed_on: NaiveDate,
 }

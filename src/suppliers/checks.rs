@@ -53,9 +53,29 @@ pub async fn document_expiry(state: &AppState, as_of: NaiveDate) -> AppResult<St
             ("date", d.expires_on.to_string()),
         ];
         let staff = users::active_of_supplier(&txn, s.id).await?;
-        mail::enqueue_to_users(&txn, state, &staff, "document_expiring", &args).await?;
+        let (base_url, now) = (state.config.base_url(), state.now());
+        let link = format!("/suppliers/{}", s.id);
+        mail::enqueue_to_users_linked(
+            &txn,
+            &base_url,
+            now,
+            &staff,
+            "document_expiring",
+            "/my/supplier",
+            &args,
+        )
+        .await?;
         let office = users::active_with_roles(&txn, &[Role::ProcurementOfficer]).await?;
-        mail::enqueue_to_users(&txn, state, &office, "document_expiring_office", &args).await?;
+        mail::enqueue_to_users_linked(
+            &txn,
+            &base_url,
+            now,
+            &office,
+            "document_expiring_office",
+            &link,
+            &args,
+        )
+        .await?;
         audit::record(
             &txn,
             &Actor::system("job:document-expiry"),
@@ -134,7 +154,17 @@ pub async fn review_due(state: &AppState, as_of: NaiveDate) -> AppResult<String>
             ("id", s.id.to_string()),
         ];
         let office = users::active_with_roles(&txn, &[Role::ProcurementOfficer]).await?;
-        mail::enqueue_to_users(&txn, state, &office, "review_due", &args).await?;
+        let link = format!("/suppliers/{}", s.id);
+        mail::enqueue_to_users_linked(
+            &txn,
+            &state.config.base_url(),
+            state.now(),
+            &office,
+            "review_due",
+            &link,
+            &args,
+        )
+        .await?;
         audit::record(
             &txn,
             &Actor::system("job:review-due"),

@@ -251,6 +251,11 @@ impl MinePage {
     fn checked(&self, id: &i64) -> bool {
         self.file.supplier.category_ids.contains(id)
     }
+    /// The errors of the form `which`, or none when another form was posted.
+    fn errors_for_form(&self, which: &str) -> &FormErrors {
+        self.errors_for(which)
+            .unwrap_or(&crate::web::page::NO_ERRORS)
+    }
     fn errors_for(&self, which: &str) -> Option<&FormErrors> {
         (self.which == which).then_some(&self.errors)
     }
@@ -362,6 +367,7 @@ pub async fn mine_document(
     user.require(Capability::ManageOwnSupplier)?;
     let (f, upload) = crate::files::read_multipart(payload).await?;
     check_csrf(&req, &field(&f, "csrf_token"))?;
+    crate::web::page::keep_posted(&req, &f);
     let r = async {
         let kind = DocumentKind::parse(&field(&f, "kind"))
             .ok_or_else(|| AppError::field("kind", RuleCode::Required))?;
@@ -531,6 +537,11 @@ impl ReviewPage {
     }
     fn can_reinstate(&self) -> bool {
         self.ctx.can(Capability::SuspendSuppliers) && self.status() == SupplierStatus::Suspended
+    }
+    /// The errors of the form `which`, or none when another form was posted.
+    fn errors_for_form(&self, which: &str) -> &FormErrors {
+        self.errors_for(which)
+            .unwrap_or(&crate::web::page::NO_ERRORS)
     }
     fn errors_for(&self, which: &str) -> Option<&FormErrors> {
         (self.which == which).then_some(&self.errors)
@@ -707,10 +718,11 @@ pub async fn admission_submit(
                 // The page asks for a percent ("13"); the agreement keeps the fraction.
                 tax_rate: field(&f, "tax_rate")
                     .trim()
-                    .trim_end_matches('%')
+                    .trim_end_matches(['%', '％'])
                     .trim()
                     .parse()
-                    .map_err(|_| AppError::field("terms.tax_rate", RuleCode::NotANumber))
+                    // Not a number: the same message, which names the field and its range.
+                    .map_err(|_| AppError::field("terms.tax_rate", RuleCode::TaxRateRange))
                     .and_then(|p| {
                         crate::money::TaxRate::from_percent(p)
                             .map_err(|_| AppError::field("terms.tax_rate", RuleCode::TaxRateRange))
@@ -750,6 +762,7 @@ pub async fn failure_submit(
     user.require(Capability::RecordFailures)?;
     let (f, upload) = crate::files::read_multipart(payload).await?;
     check_csrf(&req, &field(&f, "csrf_token"))?;
+    crate::web::page::keep_posted(&req, &f);
     let r = async {
         let kind: FailureKind =
             serde_json::from_value(serde_json::Value::String(field(&f, "kind")))

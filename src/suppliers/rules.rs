@@ -93,8 +93,11 @@ impl CreditCode {
         CHARSET.chars().nth(check as usize)
     }
 
+    /// Reads a code as people paste it: spaces and dashes between groups (ASCII or
+    /// full-width, as Chinese input methods type them), lower case and full-width letters
+    /// and digits are all taken as the plain 18 characters.
     pub fn parse(input: &str) -> Result<Self, CreditCodeError> {
-        let code: String = input.trim().to_uppercase();
+        let code = Self::normalise(input);
         if code.chars().count() != 18 {
             return Err(CreditCodeError::Length);
         }
@@ -110,6 +113,22 @@ impl CreditCode {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// `input` without separators, full-width forms made ASCII, in upper case.
+    pub fn normalise(input: &str) -> String {
+        input
+            .chars()
+            .map(|c| match c {
+                // Full-width ASCII (！ to ～) is the ASCII character 0xFEE0 below it.
+                '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+                _ => c,
+            })
+            .filter(|c| {
+                !c.is_whitespace() && !matches!(c, '-' | '\u{2010}'..='\u{2015}' | '\u{2212}')
+            })
+            .flat_map(char::to_uppercase)
+            .collect()
     }
 }
 
@@ -316,7 +335,9 @@ pub struct AgreementTerms {
     pub ends_on: NaiveDate,
     pub cutoff_day: i32,
     pub stale_months: i32,
-    /// VAT as a fraction, e.g. "0.13".
+    /// VAT as a fraction: "0.13" is 13 %; from 0 to 0.17 (17 %), at most two places of
+    /// percent. The pages ask for and show the percent ("13"); the API keeps the fraction.
+    /// Out of range: field error `tax_rate_range`.
     #[schema(value_type = String, example = "0.13")]
     pub tax_rate: rust_decimal::Decimal,
     pub signed_on: NaiveDate,
@@ -446,10 +467,49 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_credit_code_pasted_with_spaces_dashes_or_lower_case_is_read_as_its_18_characters() {
+        let plain = CreditCode::parse("914403001922038216").map(|c| c.as_str().to_string());
+        for pasted in [
+            "9144 0300 1922 0382 16",
+            " 91440300-19220382-16 ",
+            "914403001922038216\n",
+            "９１４４０３００１９２２０３８２１６",
+            "9144\u{3000}0300\u{3000}1922038216",
+            "91-4403-0019-2203-8216",
+        ] {
+            assert_eq!(
+                CreditCode::parse(pasted).map(|c| c.as_str().to_string()),
+                plain,
+                "{pasted:?}"
+            );
+        }
+        let lower = CreditCode::parse("91310000ma1fl1234x");
+        let upper = CreditCode::parse("91310000MA1FL1234X");
+        assert_eq!(
+            lower.map(|c| c.as_str().to_string()),
+            upper.map(|c| c.as_str().to_string())
+        );
+        assert_eq!(CreditCode::normalise("ab-cd ef"), "ABCDEF");
+        // Separators are not characters: too short is still too short.
+        assert_eq!(
+            CreditCode::parse("9144 0300 1922 0382 1"),
+            Err(CreditCodeError::Length)
+        );
+        assert_eq!(
+            CreditCode::parse("9144.0300.1922.0382.16"),
+            Err(CreditCodeError::Length)
+        );
+    }
+
+    #[test]
     fn a_published_credit_code_is_accepted() {
         // A well-known published code (Huawei Technologies Co., Ltd.).
         assert!(CreditCode::parse("914403001922038216").is_ok());
-        assert!(CreditCode::parse(" 91440300192203821 6").is_err());
+        // Pasted with spaces, it is the same code (issue 13).
+        assert_eq!(
+            CreditCode::parse(" 91440300192203821 6"),
+            CreditCode::parse("914403001922038216")
+        );
     }
 
     #[test]

@@ -454,9 +454,6 @@ impl DetailView {
     fn price(&self, d: &Decimal) -> String {
         text::unit_price(self.ctx.locale, *d)
     }
-    fn qty(&self, d: &Decimal) -> String {
-        d.normalize().to_string()
-    }
     fn opt_money(&self, d: &Option<Decimal>) -> String {
         d.map(|d| text::amount(self.ctx.locale, d))
             .unwrap_or_else(|| "—".into())
@@ -561,6 +558,7 @@ pub async fn document_submit(
     user.require(Capability::ManageProcurement)?;
     let (f, upload) = crate::files::read_multipart(payload).await?;
     check_csrf(&req, &field(&f, "csrf_token"))?;
+    crate::web::page::keep_posted(&req, &f);
     let result = async {
         let upload = upload.ok_or_else(|| AppError::field("file", RuleCode::Required))?;
         store::add_document_now(&state, &user, *id, &upload)
@@ -761,9 +759,6 @@ impl BidPage {
     }
     fn money(&self, d: &Decimal) -> String {
         text::amount(self.ctx.locale, *d)
-    }
-    fn qty(&self, d: &Decimal) -> String {
-        d.normalize().to_string()
     }
     /// The price field of an item: what was just posted, else the bid's own price.
     fn price_value(&self, item_id: &i64) -> String {

@@ -130,6 +130,10 @@ async fn check_new(
     input: &NewUser,
 ) -> AppResult<(Role, Option<Locale>)> {
     let mut errors: FieldErrors = input.validate().err().map(Into::into).unwrap_or_default();
+    // A name of spaces passes the length check but names no one.
+    if input.display_name.trim().is_empty() {
+        errors.add("display_name", RuleCode::Required);
+    }
     let role = Role::parse(&input.role);
     match role {
         Some(r) => check_membership(r, input.supplier_id, input.site_id, &mut errors),

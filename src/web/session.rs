@@ -69,6 +69,10 @@ pub async fn session(
     };
     let path = req.path().to_string();
     let is_api = path.starts_with("/api/");
+    if !is_api {
+        // Pages name units in their language from a copy of the units table.
+        crate::money::units::refresh_if_stale(&state.db.read).await;
+    }
     let locale = Locale::negotiate(
         req.cookie(LANG_COOKIE).as_ref().map(|c| c.value()),
         req.headers()
@@ -200,6 +204,7 @@ pub async fn session(
                 query: query.clone(),
                 flashes: Vec::new(),
                 tz: state.tz(),
+                posted: Default::default(),
             };
             let (req, _) = res.into_parts();
             ServiceResponse::new(req, super::errors::error_page(ctx, status, message))

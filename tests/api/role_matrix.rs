@@ -13,6 +13,14 @@ const ANY_SIGNED_IN: &[(&str, &str)] = &[
     ("put", "/api/me/password"),
     ("put", "/api/me/locale"),
     ("post", "/api/auth/logout"),
+    // Each user's own inbox and email choices (issue 13).
+    ("get", "/api/notices"),
+    ("get", "/api/notices/unread"),
+    ("post", "/api/notices/read-all"),
+    ("get", "/api/notices/preferences"),
+    ("put", "/api/notices/preferences"),
+    ("get", "/api/notices/{id}"),
+    ("post", "/api/notices/{id}/read"),
 ];
 
 const METHODS: [(&str, Method); 5] = [

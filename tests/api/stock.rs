@@ -757,11 +757,23 @@ async fn the_draw_journey_works_through_the_pages() {
     assert!(html.contains(&format!("name=\"qty_{listing_id}\"")));
     let csrf = crate::helpers::extract_csrf(&html);
     let qty_field = format!("qty_{listing_id}");
+    // Into the cart from the catalogue, then submitted from the cart.
     let r = site
-        .post(app.url("/requisitions/new"))
+        .post(app.url("/requisition-cart"))
         .form(&[
             ("csrf_token", csrf.as_str()),
             (qty_field.as_str(), "2"),
+            ("back", "/catalogue"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = site
+        .post(app.url("/requisition-cart"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("action", "submit"),
             ("purpose", "基础垫层"),
             ("need_by", today.as_str()),
         ])

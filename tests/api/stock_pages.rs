@@ -481,18 +481,13 @@ async fn a_catalogue_order_for_a_removed_suppliers_item_says_why_not_a_message_k
     assert!(html.contains(&format!("qty_{}", s.listing_id)), "listed");
     // The catalogue was open while the supplier traded; it is removed before the order.
     crate::stock::remove_supplier(&app, &s.supplier).await;
-    let today = app.state.today().to_string();
     let qty = format!("qty_{}", s.listing_id);
     let r = submit(
         &app,
         &client,
         "/catalogue",
-        "/requisitions/new",
-        &[
-            ("purpose", "3# 楼二层梁板"),
-            ("need_by", today.as_str()),
-            (qty.as_str(), "1"),
-        ],
+        "/requisition-cart",
+        &[("back", "/catalogue"), (qty.as_str(), "1")],
     )
     .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);

@@ -463,7 +463,17 @@ async fn before_opening_no_page_or_endpoint_shows_a_price_and_the_table_holds_no
     // A revision and a withdrawn-and-resubmitted bid are sealed the same way.
     let (status, _) = bid(&app, &bidders[1], id, &items, &prices[1]).await;
     assert_eq!(status, StatusCode::OK);
-    let secrets: Vec<&str> = prices.iter().flatten().copied().chain(totals).collect();
+    // As the API writes them and as pages do (grouped: "3,711.1234", "745,902.47").
+    let shown_price =
+        |s: &str| portal::money::text::unit_price(portal::i18n::Locale::En, s.parse().unwrap());
+    let shown_total =
+        |s: &str| portal::money::text::amount(portal::i18n::Locale::En, s.parse().unwrap());
+    let secrets: Vec<String> = prices
+        .iter()
+        .flatten()
+        .flat_map(|p| [p.to_string(), shown_price(p)])
+        .chain(totals.iter().flat_map(|t| [t.to_string(), shown_total(t)]))
+        .collect();
 
     // The bidder sees its own bid, with its own total, in its own bid view only.
     let (_, mine) = app
@@ -528,12 +538,16 @@ async fn before_opening_no_page_or_endpoint_shows_a_price_and_the_table_holds_no
                     .unwrap_or_default();
                 looked += 1;
                 assert!(
-                    body.contains(prices[n][0]),
+                    body.contains(prices[n][0]) || body.contains(&shown_price(prices[n][0])),
                     "{stage}: bidder {n}'s own bid at {path}"
                 );
                 for (m, p) in prices.iter().enumerate().filter(|(m, _)| *m != n) {
-                    for s in p.iter().chain([&totals[m]]) {
-                        assert!(!body.contains(s), "{stage}: bidder {n} sees {s} at {path}");
+                    let theirs = p
+                        .iter()
+                        .flat_map(|s| [s.to_string(), shown_price(s)])
+                        .chain([totals[m].to_string(), shown_total(totals[m])]);
+                    for s in theirs {
+                        assert!(!body.contains(&s), "{stage}: bidder {n} sees {s} at {path}");
                     }
                 }
             }

@@ -10,6 +10,7 @@
 // tests; these integration-test crates say it here).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod a11y;
 #[path = "../api/helpers.rs"]
 mod helpers;
 mod settlement;
@@ -251,7 +252,10 @@ async fn wait_until<T>(
     let mut last_error = None;
     loop {
         match probe().await {
-            Ok(Some(found)) => return Ok(found),
+            Ok(Some(found)) => {
+                a11y::check_page(driver).await;
+                return Ok(found);
+            }
             Ok(None) => {}
             Err(e) => last_error = Some(e),
         }
@@ -316,9 +320,20 @@ async fn in_browser(
         ),
     };
 
+    a11y::take_violations();
     let outcome = AssertUnwindSafe(test(driver.clone(), &app))
         .catch_unwind()
         .await;
+    let violations = a11y::take_violations();
+    let outcome = match outcome {
+        Ok(Ok(())) if !violations.is_empty() => Ok(Err(format!(
+            "the accessibility check found {} problem(s):\n  {}",
+            violations.len(),
+            violations.join("\n  ")
+        )
+        .into())),
+        other => other,
+    };
     if !matches!(outcome, Ok(Ok(()))) {
         save_screenshot(&driver, name).await;
     }

@@ -1,5 +1,6 @@
 //! The consigned-stock journey through the real pages: a supplier sends a delivery, the
-//! warehouse keeper inspects it, a site user orders from the catalogue, the site manager
+//! warehouse keeper inspects it, a site user gathers lines from two catalogue searches in one
+//! requisition and submits it from the cart, the site manager
 //! approves, the keeper issues, and the supplier sees its stock fall.
 
 use std::str::FromStr;
@@ -161,7 +162,8 @@ async fn a_delivery_is_inspected_ordered_approved_and_issued_through_the_pages()
         );
         sign_out(&driver).await?;
 
-        // 3. The site user orders some of it from the catalogue.
+        // 3. The site user gathers lines from two searches of the catalogue in one
+        //    requisition (the cart) and submits it from the cart.
         sign_in_role(&driver, &address, "site_user").await?;
         driver.goto(format!("{address}/catalogue")).await?;
         wait_for_path(&driver, "/catalogue").await?;
@@ -171,6 +173,50 @@ async fn a_delivery_is_inspected_ordered_approved_and_issued_through_the_pages()
             ORDERED,
         )
         .await?;
+        driver
+            .find(By::Css(format!(
+                "tr[data-listing=\"{listing_id}\"] button.add-to-cart"
+            )))
+            .await?
+            .click()
+            .await?;
+        expect_flash(&driver, "req-flash-added").await?;
+        // The second search: cement in stock, another listing than the first.
+        driver
+            .goto(format!(
+                "{address}/catalogue?q=%E6%B0%B4%E6%B3%A5&in_stock=true"
+            ))
+            .await?;
+        wait_for_path(&driver, "/catalogue").await?;
+        let rows = driver.find_all(By::Css("tr[data-listing]")).await?;
+        let mut second = None;
+        for row in rows {
+            let id = row.attr("data-listing").await?.unwrap_or_default();
+            if id != listing_id {
+                second = Some(id);
+                break;
+            }
+        }
+        let second = second.ok_or("the second search found no other listing")?;
+        type_into(&driver, &format!("input[name=\"qty_{second}\"]"), "1").await?;
+        driver
+            .find(By::Css(format!(
+                "tr[data-listing=\"{second}\"] button.add-to-cart"
+            )))
+            .await?
+            .click()
+            .await?;
+        expect_flash(&driver, "req-flash-added").await?;
+        let count = wait_for_element(&driver, "#cart-count").await?;
+        assert_eq!(
+            count.attr("data-lines").await?.as_deref(),
+            Some("2"),
+            "the cart holds the lines of both searches"
+        );
+        driver.goto(format!("{address}/requisition-cart")).await?;
+        wait_for_path(&driver, "/requisition-cart").await?;
+        let lines = driver.find_all(By::Css("#cart-lines tbody tr")).await?;
+        assert_eq!(lines.len(), 2, "the cart page lists both lines");
         type_into(&driver, "#purpose", PURPOSE).await?;
         let need_by = driver
             .find(By::Css("#need_by"))
@@ -189,7 +235,6 @@ async fn a_delivery_is_inspected_ordered_approved_and_issued_through_the_pages()
             .click()
             .await?;
         expect_flash(&driver, "flash-requisition-submitted").await?;
-        wait_for_path(&driver, "/requisitions").await?;
         let newest = wait_for_element(&driver, "article.requisition").await?;
         let requisition = newest
             .attr("data-requisition")
@@ -224,7 +269,7 @@ async fn a_delivery_is_inspected_ordered_approved_and_issued_through_the_pages()
         let issue_inputs = driver
             .find_all(By::Css(format!("{article} input[name^=\"issue_\"]")))
             .await?;
-        assert_eq!(issue_inputs.len(), 1, "the requisition's issue inputs");
+        assert_eq!(issue_inputs.len(), 2, "the requisition's issue inputs");
         let open = issue_inputs[0].prop("value").await?.unwrap_or_default();
         assert_eq!(
             decimal(&open)?,
@@ -328,7 +373,7 @@ pub(crate) async fn expect_flash(driver: &WebDriver, key: &str) -> TestResult {
 /// Waits until the `.req-status` of the requisition `article` shows the English label of
 /// `status`; fails at once when the page shows a form or field error instead.
 async fn expect_requisition_status(driver: &WebDriver, article: &str, status: &str) -> TestResult {
-    let label = message(Locale::En, &format!("requisition-status-{status}"));
+    let label = message(Locale::En, &format!("req-status-{status}"));
     let what = format!("{article} .req-status reading {label:?}");
     let outcome = wait_until(driver, &what, async || {
         if let Some(errors) = page_errors(driver).await? {

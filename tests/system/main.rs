@@ -16,6 +16,7 @@ mod api;
 mod books;
 mod disk_full;
 mod faults;
+mod operators;
 mod pg;
 mod process;
 mod smtp;

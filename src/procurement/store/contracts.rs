@@ -398,12 +398,13 @@ pub async fn submit_contract(
         ),
         ("link", format!("/contracts/{id}")),
     ];
-    crate::mail::enqueue_to_users_at(
+    crate::mail::enqueue_to_users_linked(
         txn,
         &act.base_url,
         now,
         &auditors,
         "contract_signoff",
+        &format!("/contracts/{id}"),
         &args,
     )
     .await?;
@@ -543,7 +544,17 @@ pub async fn sign_off(
             ("note", note),
             ("link", format!("/contracts/{id}")),
         ];
-        crate::mail::enqueue_to_users_at(txn, &act.base_url, now, &officers, kind, &args).await?;
+        let link = format!("/contracts/{id}");
+        crate::mail::enqueue_to_users_linked(
+            txn,
+            &act.base_url,
+            now,
+            &officers,
+            kind,
+            &link,
+            &args,
+        )
+        .await?;
     }
     Ok(after)
 }
@@ -640,8 +651,16 @@ pub async fn adopt_price(
         ("price", item.unit_price.value().normalize().to_string()),
         ("link", "/price-changes".to_string()),
     ];
-    crate::mail::enqueue_to_users_at(txn, &act.base_url, now, &heads, "price_adopted", &args)
-        .await?;
+    crate::mail::enqueue_to_users_linked(
+        txn,
+        &act.base_url,
+        now,
+        &heads,
+        "price_adopted",
+        "/price-changes",
+        &args,
+    )
+    .await?;
     Ok(made)
 }
 

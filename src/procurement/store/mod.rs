@@ -106,11 +106,22 @@ pub async fn list_plans(
     conn: &impl ConnectionTrait,
     user: &CurrentUser,
 ) -> AppResult<Vec<plan::Model>> {
+    list_plans_in(conn, user, None).await
+}
+
+/// The plans [`list_plans`] lists, only those in `status` when one is given (`/plans?status=
+/// submitted` is what waits for the head; its home page counts them).
+pub async fn list_plans_in(
+    conn: &impl ConnectionTrait,
+    user: &CurrentUser,
+    status: Option<&str>,
+) -> AppResult<Vec<plan::Model>> {
     plan_scope(user)?;
-    Ok(plan::Entity::find()
-        .order_by_desc(plan::Column::Month)
-        .all(conn)
-        .await?)
+    let mut q = plan::Entity::find();
+    if let Some(s) = status.filter(|s| !s.is_empty()) {
+        q = q.filter(plan::Column::Status.eq(s));
+    }
+    Ok(q.order_by_desc(plan::Column::Month).all(conn).await?)
 }
 
 /// A plan with the lines `user` may read.
@@ -589,8 +600,17 @@ pub async fn submit_plan(
         ("lines", lines.len().to_string()),
         ("link", format!("/plans/{id}")),
     ];
-    crate::mail::enqueue_to_users_at(txn, &act.base_url, now, &heads, "plan_submitted", &args)
-        .await?;
+    let link = format!("/plans/{id}");
+    crate::mail::enqueue_to_users_linked(
+        txn,
+        &act.base_url,
+        now,
+        &heads,
+        "plan_submitted",
+        &link,
+        &args,
+    )
+    .await?;
     Ok(after)
 }
 
@@ -741,7 +761,7 @@ pub async fn decide_plan(
         ("reason", reason),
         ("link", format!("/plans/{id}")),
     ];
-    crate::mail::enqueue_to_users_at(
+    crate::mail::enqueue_to_users_linked(
         txn,
         &act.base_url,
         now,
@@ -751,6 +771,7 @@ pub async fn decide_plan(
         } else {
             "plan_returned"
         },
+        &format!("/plans/{id}"),
         &args,
     )
     .await?;

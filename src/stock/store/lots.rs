@@ -65,7 +65,16 @@ pub async fn stale_scan(state: &AppState, as_of: NaiveDate) -> AppResult<String>
             ("company", s.legal_name.clone()),
             ("count", ids.len().to_string()),
         ];
-        crate::mail::enqueue_to_users(&txn, state, &users, "stock_stale", &args).await?;
+        crate::mail::enqueue_to_users_linked(
+            &txn,
+            &state.config.base_url(),
+            state.now(),
+            &users,
+            "stock_stale",
+            "/my/lots",
+            &args,
+        )
+        .await?;
         count += ids.len();
         audit::record(
             &txn,
@@ -324,7 +333,17 @@ pub async fn send_no_movement_report(state: &AppState, as_of: NaiveDate) -> AppR
             ("month", as_of.format("%Y-%m").to_string()),
             ("id", warehouse_id.to_string()),
         ];
-        crate::mail::enqueue_to_users(&txn, state, &office, "no_movement_report", &args).await?;
+        let link = format!("/stock/no-movement?warehouse_id={warehouse_id}");
+        crate::mail::enqueue_to_users_linked(
+            &txn,
+            &state.config.base_url(),
+            state.now(),
+            &office,
+            "no_movement_report",
+            &link,
+            &args,
+        )
+        .await?;
     }
     audit::record(
         &txn,

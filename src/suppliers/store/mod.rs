@@ -181,7 +181,7 @@ async fn mail_supplier(
     let users = crate::users::store::active_of_supplier(txn, supplier.id).await?;
     let mut args = vec![("company", supplier.legal_name.clone())];
     args.extend(extra.iter().map(|(k, v)| (*k, v.clone())));
-    mail::enqueue_to_users_at(txn, base_url, now, &users, kind, &args).await
+    mail::enqueue_to_users_linked(txn, base_url, now, &users, kind, "/my/supplier", &args).await
 }
 
 /// Queues `kind` about `supplier` to every active user with one of `roles` (the procurement
@@ -201,7 +201,8 @@ async fn mail_roles(
         ("id", supplier.id.to_string()),
     ];
     args.extend(extra.iter().map(|(k, v)| (*k, v.clone())));
-    mail::enqueue_to_users_at(txn, base_url, now, &users, kind, &args).await
+    let link = format!("/suppliers/{}", supplier.id);
+    mail::enqueue_to_users_linked(txn, base_url, now, &users, kind, &link, &args).await
 }
 
 /// Moves the supplier along rule 1's life cycle, guarded against a concurrent change: the

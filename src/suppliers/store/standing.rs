@@ -144,6 +144,8 @@ pub struct DirectoryQuery {
     pub q: Option<String>,
     /// Only suppliers whose yearly review is due.
     pub review_due: Option<bool>,
+    /// Only suppliers with a failure still open (waiting for the head to confirm or dismiss).
+    pub open_failures: Option<bool>,
 }
 
 pub async fn directory(
@@ -175,6 +177,16 @@ pub async fn directory(
             .await?
             .into_iter()
             .map(|r| r.supplier_id)
+            .collect();
+        sel = sel.filter(supplier::Column::Id.is_in(ids));
+    }
+    if q.open_failures == Some(true) {
+        let ids: Vec<SupplierId> = supplier_failure::Entity::find()
+            .filter(supplier_failure::Column::Status.eq("open"))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|f| f.supplier_id)
             .collect();
         sel = sel.filter(supplier::Column::Id.is_in(ids));
     }

@@ -396,7 +396,13 @@ pub(super) async fn mail_supplier_users(
     args: &[(&str, String)],
 ) -> AppResult<()> {
     let users = crate::users::store::active_of_supplier(txn, supplier_id).await?;
-    crate::mail::enqueue_to_users_at(txn, &act.base_url, act.now, &users, kind, args).await
+    // Every tender mail carries the tender's id (`mail_args`): the notice links to it.
+    let link = args.iter().find(|(k, _)| *k == "id").map_or_else(
+        || "/tenders".to_string(),
+        |(_, id)| format!("/tenders/{id}"),
+    );
+    crate::mail::enqueue_to_users_linked(txn, &act.base_url, act.now, &users, kind, &link, args)
+        .await
 }
 
 /// A tender's mail arguments; the deadline shown in `tz`, the company's time zone.

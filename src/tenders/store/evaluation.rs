@@ -200,12 +200,13 @@ pub async fn evaluate(
     )
     .await?;
     let heads = crate::users::store::active_with_roles(txn, &[Role::ProcurementHead]).await?;
-    crate::mail::enqueue_to_users_at(
+    crate::mail::enqueue_to_users_linked(
         txn,
         &act.base_url,
         now,
         &heads,
         "tender_to_approve",
+        &format!("/tenders/{}", t.id),
         &mail_args(tz, &t),
     )
     .await?;

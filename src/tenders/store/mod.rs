@@ -291,6 +291,9 @@ pub async fn visible(
 pub struct TenderFilter {
     /// `draft`, `published`, `opened`, `evaluated`, `awarded` or `failed`.
     pub status: Option<String>,
+    /// `true`: only tenders whose bid deadline has passed (with `status=published`: those
+    /// waiting to be opened); `false`: only those still taking bids.
+    pub bids_closed: Option<bool>,
 }
 
 /// The tenders `user` may see, newest first.

@@ -606,7 +606,11 @@ pub async fn summaries(
 ) -> AppResult<Vec<TenderSummary>> {
     let conn = &state.db.read;
     let viewer = viewer(user)?;
-    let list = list(conn, user, f).await?;
+    let mut list = list(conn, user, f).await?;
+    if let Some(closed) = f.bids_closed {
+        let now = state.now();
+        list.retain(|t| (t.bid_deadline <= now) == closed);
+    }
     let cats: HashMap<i64, String> = category::Entity::find()
         .all(conn)
         .await?
