@@ -213,6 +213,7 @@ async fn wait_for_home(driver: &WebDriver) -> TestResult<WebElement> {
         Ok(Some(Ok(driver.find(By::Css("#page-title")).await?)))
     })
     .await?;
+    keep_step(driver, "home").await;
     outcome.map_err(|error| format!("signing in failed, the page says: {error:?}").into())
 }
 
@@ -231,7 +232,41 @@ async fn wait_for_path(driver: &WebDriver, path: &str) -> TestResult {
     wait_until(driver, &format!("the path {path}"), async || {
         Ok((driver.current_url().await?.path() == path).then_some(()))
     })
-    .await
+    .await?;
+    keep_step(driver, path).await;
+    Ok(())
+}
+
+/// Where each step of the journeys is kept as a screenshot: `<target>/tmp/journeys/<test>/`,
+/// numbered in order (CI keeps the folder; the README names it).
+fn journeys_folder() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("journeys")
+}
+
+/// The test whose steps are being kept, and how many it has kept (tests take turns).
+static JOURNEY: std::sync::Mutex<(String, usize)> = std::sync::Mutex::new((String::new(), 0));
+
+/// A screenshot of the page a journey has reached (each page a test waits for is a step).
+async fn keep_step(driver: &WebDriver, what: &str) {
+    let (test, n) = {
+        let mut j = JOURNEY.lock().unwrap_or_else(|e| e.into_inner());
+        j.1 += 1;
+        (j.0.clone(), j.1)
+    };
+    if test.is_empty() {
+        return;
+    }
+    let name: String = what
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    let folder = journeys_folder().join(&test);
+    let path = folder.join(format!("{n:02}-{}.png", name.trim_matches('_')));
+    if std::fs::create_dir_all(&folder).is_ok()
+        && let Err(e) = driver.screenshot(&path).await
+    {
+        eprintln!("no screenshot of step {n}: {e}");
+    }
 }
 
 async fn wait_for_element(driver: &WebDriver, css: &str) -> TestResult<WebElement> {
@@ -302,6 +337,11 @@ async fn in_browser(
     test: impl AsyncFnOnce(WebDriver, &helpers::TestApp) -> TestResult,
 ) {
     let _turn = ONE_AT_A_TIME.lock().await;
+    {
+        let mut j = JOURNEY.lock().unwrap_or_else(|e| e.into_inner());
+        *j = (name.to_string(), 0);
+    }
+    let _ = std::fs::remove_dir_all(journeys_folder().join(name));
     let Some(chromedriver_path) = browser_tools() else {
         return;
     };
