@@ -17,6 +17,9 @@ pub struct Model {
     pub active: bool,
     pub created_at: DateTimeUtc,
     pub last_login_at: Option<DateTimeUtc>,
+    /// Sign-in tokens issued before this instant are refused: set when the password is reset
+    /// by a link or set by an admin, so every session the old password opened ends.
+    pub sessions_valid_from: Option<DateTimeUtc>,
     /// False until a self-registered user follows the emailed link.
     pub email_verified: bool,
 }

@@ -15,6 +15,7 @@ mod m20261128_000010_price_watch;
 mod m20261128_000011_lot_supplier_index;
 mod m20261206_000012_requisition_documents;
 mod m20261206_000013_notices;
+mod m20261206_000014_sessions_valid_from;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000011_lot_supplier_index::Migration),
             Box::new(m20261206_000012_requisition_documents::Migration),
             Box::new(m20261206_000013_notices::Migration),
+            Box::new(m20261206_000014_sessions_valid_from::Migration),
         ]
     }
 }

@@ -80,6 +80,11 @@ pub async fn resolve(
     let id: i64 = claims.sub.parse().map_err(|_| AppError::TokenInvalid)?;
     let u = user::Entity::find_by_id(id).one(&state.db.read).await?;
     let u = u.filter(|u| u.active).ok_or(AppError::TokenInvalid)?;
+    if u.sessions_valid_from
+        .is_some_and(|from| claims.iat < from.timestamp())
+    {
+        return Err(AppError::TokenInvalid);
+    }
     let cu = CurrentUser::from_model(&u).ok_or(AppError::TokenInvalid)?;
     Ok((cu, claims))
 }

@@ -393,6 +393,8 @@ pub async fn update(
     }
     if let Some(h) = password_hash {
         am.password_hash = Set(h);
+        // Whoever knew the old password is signed out everywhere.
+        am.sessions_valid_from = Set(Some(act.now));
     }
     let after = UserView::from(am.update(txn).await?);
     audit::record(

@@ -280,3 +280,30 @@ async fn the_sign_in_page_leads_to_a_reset_that_sets_the_password() {
         StatusCode::OK
     );
 }
+
+/// A reset ends every session the old password had opened (whoever may have had it is signed
+/// out), while signing in with the new one works.
+#[tokio::test]
+async fn a_reset_ends_the_sessions_the_old_password_opened() {
+    let app = spawn_demo_app().await;
+    let email = "finance@demo.test";
+    let old_session = app.token(email, DEMO_PASSWORD).await;
+    let (status, _) = app.get_json("/api/me", &old_session).await;
+    assert_eq!(status, StatusCode::OK);
+
+    app.clock
+        .set(app.state.now() + chrono::Duration::minutes(1));
+    forgot(&app, email).await;
+    let token = mailed_tokens(&app, email)
+        .await
+        .pop()
+        .expect("a reset mail");
+    let (status, body) = reset(&app, &token, "a-brand-new-passphrase").await;
+    assert!(status.is_success(), "{body}");
+
+    let (status, body) = app.get_json("/api/me", &old_session).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    let new_session = app.token(email, "a-brand-new-passphrase").await;
+    let (status, me) = app.get_json("/api/me", &new_session).await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+}

@@ -232,6 +232,7 @@ pub async fn reset(state: &AppState, token: &str, new_password: &str) -> AppResu
         .ok_or_else(|| AppError::field("token", RuleCode::VerificationLinkInvalid))?;
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(hash))
+        .col_expr(user::Column::SessionsValidFrom, Expr::value(Some(now)))
         .filter(user::Column::Id.eq(u.id))
         .exec(&txn)
         .await?;
