@@ -198,12 +198,6 @@ struct SlipView {
 }
 
 impl SlipView {
-    fn money(&self, d: &Decimal) -> String {
-        crate::money::text::amount(self.ctx.locale, *d)
-    }
-    fn price(&self, d: &Decimal) -> String {
-        crate::money::text::unit_price(self.ctx.locale, *d)
-    }
     fn q(&self, d: &Decimal) -> String {
         d.normalize().to_string()
     }

@@ -21,10 +21,6 @@ use std::collections::HashMap;
 use std::str::FromStr;
 
 /// How the requisition pages write amounts, quantities and instants.
-fn amount(ctx: &PageCtx, d: &Decimal) -> String {
-    crate::money::text::amount(ctx.locale, *d)
-}
-
 fn instant(ctx: &PageCtx, at: &chrono::DateTime<chrono::Utc>) -> String {
     at.with_timezone(&ctx.tz)
         .format("%Y-%m-%d %H:%M")
@@ -87,9 +83,6 @@ impl RequisitionsView {
     }
     fn q(&self, d: &entity::Fixed<3>) -> String {
         d.value().normalize().to_string()
-    }
-    fn money(&self, d: &Decimal) -> String {
-        amount(&self.ctx, d)
     }
     fn price(&self, d: &entity::Fixed<4>) -> String {
         crate::money::text::unit_price(self.ctx.locale, d.value())
@@ -461,12 +454,6 @@ impl CartPage {
             .map(|l| self.ctx.unit(&l.unit))
             .unwrap_or_default()
     }
-    fn money(&self, d: &Decimal) -> String {
-        amount(&self.ctx, d)
-    }
-    fn price(&self, d: &Decimal) -> String {
-        crate::money::text::unit_price(self.ctx.locale, *d)
-    }
     fn quantity(&self, d: &Decimal) -> String {
         d.normalize().to_string()
     }
@@ -670,9 +657,6 @@ impl PrintView {
     fn price(&self, d: &entity::Fixed<4>) -> String {
         crate::money::text::unit_price(self.ctx.locale, d.value())
     }
-    fn money(&self, d: &Decimal) -> String {
-        amount(&self.ctx, d)
-    }
     fn when(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
         instant(&self.ctx, at)
     }
@@ -714,12 +698,6 @@ struct IssueSlipView {
 }
 
 impl IssueSlipView {
-    fn money(&self, d: &Decimal) -> String {
-        amount(&self.ctx, d)
-    }
-    fn price(&self, d: &Decimal) -> String {
-        crate::money::text::unit_price(self.ctx.locale, *d)
-    }
     fn when(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
         instant(&self.ctx, at)
     }
