@@ -140,6 +140,9 @@ impl Application {
         let data = actix_web::web::Data::new(state.clone());
         let server = HttpServer::new(move || {
             routes::assemble(App::new().app_data(data.clone()))
+                // Inside the session middleware (wrapped later = runs first), which resolves
+                // the user it counts for.
+                .wrap(middleware::from_fn(notices::topbar::count_unread))
                 .wrap(middleware::from_fn(web::session::session))
                 .wrap(middleware::Compress::default())
                 .wrap(tracing_actix_web::TracingLogger::default())

@@ -8,6 +8,7 @@ pub mod api;
 pub mod pages;
 pub mod rules;
 pub mod store;
+pub mod topbar;
 
 /// This capability's routes, for `crate::routes` to assemble: the API operations (each written
 /// into the OpenAPI document by its `#[utoipa::path]`), then the pages (not in the document).
@@ -21,7 +22,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(api::read_one)
         .map(|c| {
             c.service(pages::inbox)
-                .service(pages::badge)
                 .service(pages::read_all)
                 .service(pages::preferences)
                 .service(pages::open)

@@ -1,12 +1,10 @@
-//! The inbox page, opening a notice (marks it read and goes to its item), the top bar's
-//! unread badge, and the email preferences form of the account page.
+//! The inbox page, opening a notice (marks it read and goes to its item), and the email preferences form of the account page.
 
 use super::store::{self, NoticeView, Preference};
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::page::{CsrfForm, PageCtx, redirect, redirect_with_flash};
-use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
@@ -89,35 +87,6 @@ pub async fn read_all(
     ))
 }
 
-/// The top bar's unread count, as a small image: the bar is drawn by the page kit for every
-/// page, which knows nothing of notices, so the count comes with its own request (no
-/// script needed). Never cached; empty (nothing drawn) when all is read.
-#[get("/notices/unread.svg")]
-pub async fn badge(state: web::Data<AppState>, user: CurrentUser) -> AppResult<HttpResponse> {
-    let n = store::unread_count(&state.db.read, user.id).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "image/svg+xml"))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(badge_svg(n)))
-}
-
-/// A red disc with the count (99+ past 99); an empty image for none.
-pub fn badge_svg(unread: u64) -> String {
-    if unread == 0 {
-        return r#"<svg xmlns="http://www.w3.org/2000/svg" width="1" height="20"/>"#.into();
-    }
-    let text = if unread > 99 {
-        "99+".to_string()
-    } else {
-        unread.to_string()
-    };
-    let width = 12 + 8 * text.len();
-    format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="20" viewBox="0 0 {width} 20"><rect x="0" y="1" width="{width}" height="18" rx="9" fill="#c62828"/><text x="{x}" y="14.5" font-family="sans-serif" font-size="12" font-weight="bold" fill="#fff" text-anchor="middle">{text}</text></svg>"##,
-        x = width / 2,
-    )
-}
-
 /// The account page's preferences form: a checked box per topic whose notices also come by
 /// email; every topic is on the form, so an unchecked box turns email off.
 #[post("/notices/preferences")]
@@ -146,16 +115,4 @@ pub async fn preferences(
         "success",
         "pref-flash-saved",
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_badge_shows_the_count_and_nothing_when_all_is_read() {
-        assert!(badge_svg(3).contains(">3</text>"));
-        assert!(badge_svg(250).contains(">99+</text>"));
-        assert!(!badge_svg(0).contains("<text"));
-    }
 }

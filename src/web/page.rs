@@ -103,7 +103,13 @@ pub struct PageCtx {
     pub tz: chrono_tz::Tz,
     /// The values the request posted, if it posted a form.
     pub posted: Posted,
+    /// The signed-in user's unread notices, for the top bar (0 when not counted).
+    pub unread: u64,
 }
+
+/// The signed-in user's unread notices, counted for a page by `notices::topbar`.
+#[derive(Clone, Copy)]
+pub struct UnreadNotices(pub u64);
 
 /// The pages of the navigation, each shown to the roles with its capability.
 const NAV: &[(&str, &str, &[Capability])] = &[
@@ -447,6 +453,7 @@ impl FromRequest for PageCtx {
                 .map(|f| f.0.clone())
                 .unwrap_or_default(),
             tz,
+            unread: ext.get::<UnreadNotices>().map_or(0, |u| u.0),
             posted: {
                 drop(ext);
                 Posted::of(req)

@@ -205,6 +205,7 @@ pub async fn session(
                 flashes: Vec::new(),
                 tz: state.tz(),
                 posted: Default::default(),
+                unread: 0,
             };
             let (req, _) = res.into_parts();
             ServiceResponse::new(req, super::errors::error_page(ctx, status, message))
