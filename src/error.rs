@@ -51,6 +51,14 @@ impl FieldErrors {
         self.0.is_empty()
     }
 
+    /// Moves the problem of `from` to `to`: a store names a row's field by its place in the
+    /// list it was given (`lines.0.quantity`), a page's form by the row's id (`issue_17`).
+    pub fn rename(&mut self, from: &str, to: &str) {
+        if let Some(e) = self.0.remove(from) {
+            self.0.insert(to.to_string(), e);
+        }
+    }
+
     /// `Ok(())` when nothing was recorded, else the validation error.
     pub fn into_result(self) -> Result<(), AppError> {
         if self.is_empty() {

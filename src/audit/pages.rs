@@ -29,6 +29,36 @@ impl AuditSearch {
     fn date(v: &Option<chrono::NaiveDate>) -> String {
         v.map(|d| d.to_string()).unwrap_or_default()
     }
+    /// Every action the log holds, named in the page's language and in that order, each with
+    /// whether it is the one searched for: an auditor picks "价格审批" instead of typing
+    /// `price.approve`.
+    fn action_choices(&self) -> Vec<(&'static str, String, bool)> {
+        Self::choices(
+            super::actions::ACTIONS,
+            |a| super::actions::label(self.ctx.locale, a),
+            &self.q.action,
+        )
+    }
+    /// Every kind of record, likewise.
+    fn entity_choices(&self) -> Vec<(&'static str, String, bool)> {
+        Self::choices(
+            super::actions::ENTITIES,
+            |e| super::actions::entity_label(self.ctx.locale, e),
+            &self.q.entity,
+        )
+    }
+    fn choices(
+        values: &[&'static str],
+        label: impl Fn(&str) -> String,
+        chosen: &Option<String>,
+    ) -> Vec<(&'static str, String, bool)> {
+        let mut out: Vec<_> = values
+            .iter()
+            .map(|v| (*v, label(v), chosen.as_deref() == Some(*v)))
+            .collect();
+        out.sort_by(|a, b| a.1.cmp(&b.1));
+        out
+    }
 }
 
 #[derive(serde::Deserialize)]

@@ -108,14 +108,14 @@ pub async fn delivery_inspect(
 ) -> AppResult<HttpResponse> {
     user.require(Capability::InspectDeliveries)?;
     let f = form.0;
+    let stored = delivery_line::Entity::find()
+        .filter(delivery_line::Column::DeliveryId.eq(*id))
+        .order_by_asc(delivery_line::Column::Id)
+        .all(&state.db.read)
+        .await?;
     let r = async {
-        let stored = delivery_line::Entity::find()
-            .filter(delivery_line::Column::DeliveryId.eq(*id))
-            .order_by_asc(delivery_line::Column::Id)
-            .all(&state.db.read)
-            .await?;
         let mut lines = Vec::new();
-        for l in stored {
+        for l in &stored {
             let on = |k: &str| {
                 f.get(&format!("{k}_{}", l.id))
                     .is_some_and(|v| !v.is_empty())
@@ -146,6 +146,21 @@ pub async fn delivery_inspect(
             "flash-delivery-inspected",
         )),
         Err(e @ (AppError::Validation(_) | AppError::Rule(_))) => {
+            // The store names a line by its place in the list; the form by the line's id.
+            let e = match e {
+                AppError::Validation(mut fields) => {
+                    for (i, line) in stored.iter().enumerate() {
+                        for field in ["accepted", "rejected", "reason", "checks"] {
+                            fields.rename(
+                                &format!("lines.{i}.{field}"),
+                                &format!("{field}_{}", line.id),
+                            );
+                        }
+                    }
+                    AppError::Validation(fields)
+                }
+                other => other,
+            };
             let errors = FormErrors::from_error(&e, ctx.locale);
             render_deliveries(
                 &state,
@@ -194,6 +209,8 @@ pub async fn my_delivery_create(
     let (f, mut certificates) = crate::files::read_multipart_files(payload).await?;
     crate::web::page::check_csrf(&req, &field(&f, "csrf_token"))?;
     crate::web::page::keep_posted(&req, &f);
+    // The form's row of each line sent (rows left empty are skipped).
+    let mut rows = Vec::new();
     let r = async {
         let mut lines = Vec::new();
         for i in 0..3 {
@@ -201,10 +218,11 @@ pub async fn my_delivery_create(
             if listing.is_empty() {
                 continue;
             }
+            rows.push(i);
             let certificate_file_id = match certificates.remove(&format!("cert_{i}")) {
                 Some(upload) => {
                     let (owner, purpose) = crate::files::upload_owner(&state, &user, None).await?;
-                    let field_name = format!("lines.{i}.certificate");
+                    let field_name = format!("cert_{i}");
                     Some(
                         crate::files::store(
                             &state.db.write,
@@ -246,6 +264,22 @@ pub async fn my_delivery_create(
             .map(|_| ())
     }
     .await;
+    // The store names a line by its place among those sent; the form by its row.
+    let r = r.map_err(|e| match e {
+        AppError::Validation(mut fields) => {
+            for (k, row) in rows.iter().enumerate() {
+                for (from, to) in [
+                    ("quantity", "qty"),
+                    ("listing_id", "listing"),
+                    ("certificate_file_id", "cert"),
+                ] {
+                    fields.rename(&format!("lines.{k}.{from}"), &format!("{to}_{row}"));
+                }
+            }
+            AppError::Validation(fields)
+        }
+        other => other,
+    });
     crate::catalogue::pages::mine_or_error(&state, ctx, &user, r, "delivery", "flash-delivery-sent")
         .await
 }

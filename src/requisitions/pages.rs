@@ -159,12 +159,16 @@ impl RequisitionsView {
             l.quantity.value().normalize(),
         )
     }
-    /// The message of field `k` when the form posted for `id` was refused on it.
-    fn error_on(&self, id: &RequisitionId, k: &str) -> String {
+    /// The errors of the form posted for requisition `id`; none for the others.
+    fn errors_for(&self, id: &RequisitionId) -> &FormErrors {
         match &self.posted {
-            Some((p, _)) if p == id => self.errors.get(k),
-            _ => String::new(),
+            Some((p, _)) if p == id => &self.errors,
+            _ => self.ctx.no_errors(),
         }
+    }
+    /// What the keeper typed into the issue field of `l`; the open quantity otherwise.
+    fn typed_issue(&self, id: &RequisitionId, l: &requisition_line::Model) -> String {
+        self.typed(id, &format!("issue_{}", l.id), self.open(l))
     }
 }
 
@@ -353,24 +357,39 @@ pub async fn requisition_post(
     .await
 }
 
+/// The list again after a form of requisition `id` was posted from it: on success with the
+/// flash, when refused with the errors and what was typed in that requisition's card.
 async fn requisitions_or_error(
     state: &AppState,
     ctx: PageCtx,
     user: &CurrentUser,
     r: AppResult<()>,
     flash: &str,
+    posted: (RequisitionId, Form),
 ) -> AppResult<HttpResponse> {
     let locale = ctx.locale;
-    form_outcome(r, locale, "/requisitions", flash, |errors, status| {
-        render_requisitions(
-            state,
-            ctx,
-            user,
-            store::RequisitionFilter::default(),
-            errors,
-            status,
-        )
-    })
+    form_outcome(
+        r,
+        locale,
+        "/requisitions",
+        flash,
+        |errors, status| async move {
+            let filter = store::RequisitionFilter::default();
+            let rows =
+                store::requisitions_for(&state.db.read, user, state.now(), &filter, Some(100))
+                    .await?;
+            let view = RequisitionsView {
+                ctx,
+                rows,
+                labels: HashMap::new(),
+                errors,
+                detail: None,
+                posted: Some(posted),
+                filter,
+            };
+            render_rows(state, view, status).await
+        },
+    )
     .await
 }
 
@@ -380,13 +399,21 @@ pub async fn requisition_approve(
     ctx: PageCtx,
     user: CurrentUser,
     id: web::Path<RequisitionId>,
-    _f: CsrfForm<Form>,
+    f: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ApproveRequisitions)?;
     let r = store::approve_requisition_now(&state, &user, *id)
         .await
         .map(|_| ());
-    requisitions_or_error(&state, ctx, &user, r, "flash-requisition-approved").await
+    requisitions_or_error(
+        &state,
+        ctx,
+        &user,
+        r,
+        "flash-requisition-approved",
+        (*id, f.0),
+    )
+    .await
 }
 
 #[post("/requisitions/{id}/issue")]
@@ -399,18 +426,30 @@ pub async fn requisition_issue(
 ) -> AppResult<HttpResponse> {
     user.require(Capability::IssueStock)?;
     let f = form.0;
+    let mut line_ids = Vec::new();
     let r = async {
-        let lines = keyed_quantities::<i64>(&f, "issue_")?
+        let lines: Vec<IssueLine> = keyed_quantities::<i64>(&f, "issue_")?
             .into_iter()
             .filter(|(_, quantity)| !quantity.is_zero())
             .map(|(line_id, quantity)| IssueLine { line_id, quantity })
             .collect();
+        line_ids = lines.iter().map(|l| l.line_id).collect();
         store::issue_now(&state, &user, *id, lines)
             .await
             .map(|_| ())
     }
     .await;
-    requisitions_or_error(&state, ctx, &user, r, "flash-requisition-issued").await
+    // The store names a line by its place in what was issued; the form by the line's id.
+    let r = r.map_err(|e| match e {
+        AppError::Validation(mut fields) => {
+            for (i, line_id) in line_ids.iter().enumerate() {
+                fields.rename(&format!("lines.{i}.quantity"), &format!("issue_{line_id}"));
+            }
+            AppError::Validation(fields)
+        }
+        other => other,
+    });
+    requisitions_or_error(&state, ctx, &user, r, "flash-requisition-issued", (*id, f)).await
 }
 
 #[post("/requisitions/{id}/cancel")]
@@ -419,13 +458,21 @@ pub async fn requisition_cancel(
     ctx: PageCtx,
     user: CurrentUser,
     id: web::Path<RequisitionId>,
-    _f: CsrfForm<Form>,
+    f: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::CancelRequisitions)?;
     let r = store::cancel_requisition_now(&state, &user, *id)
         .await
         .map(|_| ());
-    requisitions_or_error(&state, ctx, &user, r, "flash-requisition-cancelled").await
+    requisitions_or_error(
+        &state,
+        ctx,
+        &user,
+        r,
+        "flash-requisition-cancelled",
+        (*id, f.0),
+    )
+    .await
 }
 
 // ----- The cart: a site user's draft requisition -----

@@ -247,8 +247,9 @@ fn step_from_form(f: &Form) -> AppResult<Step> {
                 let amount = if amount.is_empty() {
                     Decimal::ZERO
                 } else {
-                    crate::money::parse_decimal(&amount)
-                        .ok_or_else(|| AppError::field("amount", RuleCode::NotANumber))?
+                    crate::money::parse_decimal(&amount).ok_or_else(|| {
+                        AppError::field(&format!("amount_{line_id}"), RuleCode::NotANumber)
+                    })?
                 };
                 lines.push(Resolution {
                     line_id,
@@ -284,7 +285,24 @@ pub async fn step_submit(
     let action = field(&f, "action");
     let result = async {
         let step = step_from_form(&f)?;
-        store::step_now(&state, &user, id, step).await?;
+        let line_ids = step.line_ids();
+        store::step_now(&state, &user, id, step)
+            .await
+            .map_err(|e| match e {
+                // The store counts the lines it was given; the form names each by its id.
+                AppError::Validation(mut fields) => {
+                    for (i, line_id) in line_ids.iter().enumerate() {
+                        for field in ["reason", "amount", "note"] {
+                            fields.rename(
+                                &format!("lines.{i}.{field}"),
+                                &format!("{field}_{line_id}"),
+                            );
+                        }
+                    }
+                    AppError::Validation(fields)
+                }
+                other => other,
+            })?;
         Ok(())
     }
     .await;

@@ -460,6 +460,16 @@ pub enum Step {
 }
 
 impl Step {
+    /// The statement lines a dispute or an answer names, in the order its errors count them
+    /// (`lines.<i>.…`).
+    pub fn line_ids(&self) -> Vec<i64> {
+        match self {
+            Step::Dispute { lines } => lines.iter().map(|l| l.line_id).collect(),
+            Step::Resolve { lines } => lines.iter().map(|l| l.line_id).collect(),
+            _ => Vec::new(),
+        }
+    }
+
     fn action(&self) -> Action {
         match self {
             Step::Issue => Action::Issue,
@@ -657,12 +667,12 @@ fn check_step(step: &Step, lines: &[statement_line::Model], errors: &mut FieldEr
                 errors.add("lines", RuleCode::DisputeNeedsALine);
             }
             let mut seen = std::collections::BTreeSet::new();
-            for d in disputed {
+            for (i, d) in disputed.iter().enumerate() {
                 if on_statement(d.line_id).is_none() || !seen.insert(d.line_id) {
                     errors.add("lines", RuleCode::NotOnStatement);
                 }
                 if d.reason.trim().is_empty() {
-                    errors.add("reason", RuleCode::Required);
+                    errors.add(&format!("lines.{i}.reason"), RuleCode::Required);
                 }
             }
         }
@@ -677,18 +687,18 @@ fn check_step(step: &Step, lines: &[statement_line::Model], errors: &mut FieldEr
             if answered != disputed || answers.len() != answered.len() {
                 errors.add("lines", RuleCode::AnswerEveryDisputedLine);
             }
-            for r in answers {
+            for (i, r) in answers.iter().enumerate() {
                 match crate::money::Money::exact(r.amount) {
                     Ok(_) => {}
                     Err(crate::money::ValueError::TooManyPlaces) => {
-                        errors.add("amount", RuleCode::Cents);
+                        errors.add(&format!("lines.{i}.amount"), RuleCode::Cents);
                     }
                     Err(_) => {
-                        errors.add("amount", RuleCode::OutOfRange);
+                        errors.add(&format!("lines.{i}.amount"), RuleCode::OutOfRange);
                     }
                 }
                 if r.note.trim().is_empty() {
-                    errors.add("note", RuleCode::Required);
+                    errors.add(&format!("lines.{i}.note"), RuleCode::Required);
                 }
             }
         }
