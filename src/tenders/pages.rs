@@ -142,6 +142,60 @@ fn rows_of(f: &Form) -> Vec<usize> {
     (0..(used + SPARE_ROWS).min(MAX_ROWS)).collect()
 }
 
+/// The item rows of the drafting form that were filled in (a material or a quantity), in
+/// order: the `n`th is the draft's `items[n]`.
+fn item_rows(f: &Form) -> Vec<usize> {
+    (0..MAX_ROWS)
+        .filter(|i| {
+            !field(f, &format!("material_{i}")).is_empty()
+                || !field(f, &format!("qty_{i}")).is_empty()
+        })
+        .collect()
+}
+
+/// The drafting form's name for each field of an item.
+const ITEM_FIELDS: &[(&str, &str)] = &[
+    ("material_id", "material"),
+    ("quantity", "qty"),
+    ("specification", "spec"),
+];
+/// The bid form's name for each field of a line (a line's item is its price's row).
+const LINE_FIELDS: &[(&str, &str)] = &[
+    ("item_id", "price"),
+    ("unit_price", "price"),
+    ("delivery_days", "days"),
+];
+/// The scoring form's name for each field of a score (a score's bid is its quality's row).
+const SCORE_FIELDS: &[(&str, &str)] = &[
+    ("bid_id", "quality"),
+    ("quality", "quality"),
+    ("delivery", "delivery"),
+];
+
+/// The problems of a list's entries under the names of the form's row fields: the store (and
+/// the form readers) name a field by the entry's place in the list (`items.1.quantity`), the
+/// form by its row (`qty_4`). `rows[n]` is the row of the list's `n`th entry; `fields` pairs
+/// each entry field with the form's name for it (an earlier pair gives way to a later one
+/// naming the same form field).
+fn rows_named<R: std::fmt::Display>(
+    e: AppError,
+    list: &str,
+    rows: &[R],
+    fields: &[(&str, &str)],
+) -> AppError {
+    match e {
+        AppError::Validation(mut errors) => {
+            for (n, row) in rows.iter().enumerate() {
+                for (from, to) in fields {
+                    errors.rename(&format!("{list}.{n}.{from}"), &format!("{to}_{row}"));
+                }
+            }
+            AppError::Validation(errors)
+        }
+        other => other,
+    }
+}
+
 async fn form_page(
     state: &AppState,
     ctx: PageCtx,
@@ -252,13 +306,9 @@ fn tender_input(f: &Form, tz: chrono_tz::Tz) -> AppResult<TenderInput> {
         }
     };
     let mut items = Vec::new();
-    for i in 0..MAX_ROWS {
+    for (n, i) in item_rows(f).into_iter().enumerate() {
         let m = field(f, &format!("material_{i}"));
         let q = field(f, &format!("qty_{i}"));
-        if m.is_empty() && q.is_empty() {
-            continue;
-        }
-        let n = items.len();
         let material_id = m.parse::<i64>().unwrap_or_default();
         let quantity = match crate::money::parse_decimal(&q) {
             Some(d) => d,
@@ -333,11 +383,13 @@ pub async fn create_submit(
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageProcurement)?;
     let f = form.0;
+    let rows = item_rows(&f);
     let created = async {
         let input = tender_input(&f, state.tz())?;
         store::create_now(&state, &user, input).await
     }
-    .await;
+    .await
+    .map_err(|e| rows_named(e, "items", &rows, ITEM_FIELDS));
     let to = match &created {
         Ok(t) => format!("/tenders/{}", t.id),
         Err(_) => "/tenders".into(),
@@ -415,13 +467,15 @@ pub async fn edit_submit(
     user.require(Capability::ManageProcurement)?;
     let id = *id;
     let f = form.0;
+    let rows = item_rows(&f);
     let result = async {
         let input = tender_input(&f, state.tz())?;
         store::update_now(&state, &user, id, input)
             .await
             .map(|_| ())
     }
-    .await;
+    .await
+    .map_err(|e| rows_named(e, "items", &rows, ITEM_FIELDS));
     let locale = ctx.locale;
     form_outcome(
         result,
@@ -620,30 +674,40 @@ pub async fn open_submit(
     step_outcome(&state, ctx, &user, *id, outcome.map(|_| ()), flash).await
 }
 
+/// The bids the scoring form scores (a quality or a delivery score filled in), in order: the
+/// `n`th is the input's `scores[n]`.
+fn scored_bids(f: &Form) -> Vec<BidId> {
+    let mut ids: Vec<BidId> = f
+        .keys()
+        .filter_map(|k| k.strip_prefix("quality_")?.parse().ok())
+        .filter(|id| {
+            !field(f, &format!("quality_{id}")).is_empty()
+                || !field(f, &format!("delivery_{id}")).is_empty()
+        })
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
 /// Reads the scoring form: `quality_<bid>` and `delivery_<bid>` for each bid scored.
 fn scores_input(f: &Form) -> AppResult<BidScoresInput> {
     let mut errors = FieldErrors::new();
     let mut scores = Vec::new();
-    let mut ids: Vec<BidId> = f
-        .keys()
-        .filter_map(|k| k.strip_prefix("quality_")?.parse().ok())
-        .collect();
-    ids.sort_unstable();
-    for (i, bid_id) in ids.into_iter().enumerate() {
-        let q = field(f, &format!("quality_{bid_id}"));
-        let d = field(f, &format!("delivery_{bid_id}"));
-        if q.is_empty() && d.is_empty() {
-            continue;
+    for (i, bid_id) in scored_bids(f).into_iter().enumerate() {
+        let quality = field(f, &format!("quality_{bid_id}")).parse::<i32>();
+        let delivery = field(f, &format!("delivery_{bid_id}")).parse::<i32>();
+        if quality.is_err() {
+            errors.add(&format!("scores.{i}.quality"), RuleCode::TenderScoreRange);
         }
-        match (q.parse::<i32>(), d.parse::<i32>()) {
-            (Ok(quality), Ok(delivery)) => scores.push(BidScoreInput {
+        if delivery.is_err() {
+            errors.add(&format!("scores.{i}.delivery"), RuleCode::TenderScoreRange);
+        }
+        if let (Ok(quality), Ok(delivery)) = (quality, delivery) {
+            scores.push(BidScoreInput {
                 bid_id,
                 quality,
                 delivery,
-            }),
-            _ => {
-                errors.add(&format!("scores.{i}.quality"), RuleCode::TenderScoreRange);
-            }
+            });
         }
     }
     errors.into_result()?;
@@ -659,11 +723,13 @@ pub async fn scores_submit(
     form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::TenderCommittee)?;
+    let bids = scored_bids(&form.0);
     let result = async {
         let input = scores_input(&form.0)?;
         store::score_now(&state, &user, *id, input).await
     }
-    .await;
+    .await
+    .map_err(|e| rows_named(e, "scores", &bids, SCORE_FIELDS));
     step_outcome(&state, ctx, &user, *id, result, "tender-flash-scored").await
 }
 
@@ -895,10 +961,13 @@ pub async fn bid_submit(
             .into_iter()
             .map(|i| i.id)
             .collect();
-        let input = bid_input(&f, &item_ids)?;
+        let input =
+            bid_input(&f, &item_ids).map_err(|e| rows_named(e, "lines", &item_ids, LINE_FIELDS))?;
+        let line_items: Vec<i64> = input.lines.iter().map(|l| l.item_id).collect();
         store::submit_bid_now(&state, &user, id, input)
             .await
             .map(|_| ())
+            .map_err(|e| rows_named(e, "lines", &line_items, LINE_FIELDS))
     }
     .await;
     let locale = ctx.locale;
@@ -956,6 +1025,54 @@ mod tests {
             .collect();
         match bid_input(&f, &[7]) {
             Err(AppError::Validation(e)) => assert!(e.0.contains_key("lines.0.unit_price")),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn form_of_pairs(pairs: &[(&str, &str)]) -> Form {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_refused_row_is_named_by_the_forms_row_not_its_place_in_the_list() {
+        // Bid 3 is not scored: bid 9's delivery is the list's first entry.
+        let f = form_of_pairs(&[
+            ("quality_3", ""),
+            ("delivery_3", ""),
+            ("quality_9", "90"),
+            ("delivery_9", "soon"),
+        ]);
+        let e = scores_input(&f)
+            .map(|_| ())
+            .map_err(|e| rows_named(e, "scores", &scored_bids(&f), SCORE_FIELDS));
+        match e {
+            Err(AppError::Validation(e)) => {
+                assert_eq!(e.0.keys().collect::<Vec<_>>(), vec!["delivery_9"])
+            }
+            other => panic!("{other:?}"),
+        }
+        // Item row 1 is empty: row 2 is the draft's second item.
+        let f = form_of_pairs(&[
+            ("material_0", "1"),
+            ("qty_0", "5"),
+            ("material_2", "2"),
+            ("qty_2", "many"),
+        ]);
+        let mut e = FieldErrors::new();
+        e.add("items.1.quantity", RuleCode::NotANumber);
+        e.add("items.0.specification", RuleCode::TooLong);
+        match rows_named(
+            AppError::Validation(e),
+            "items",
+            &item_rows(&f),
+            ITEM_FIELDS,
+        ) {
+            AppError::Validation(e) => {
+                assert_eq!(e.0.keys().collect::<Vec<_>>(), vec!["qty_2", "spec_0"])
+            }
             other => panic!("{other:?}"),
         }
     }

@@ -1478,3 +1478,392 @@ async fn a_bid_whose_amount_is_beyond_an_amount_is_refused_on_its_lines_not_a_pa
     let (status, v) = bid(&app, &bidders[0], id, &items, &["0.0001", "3700"]).await;
     assert_eq!(status, StatusCode::OK, "{v}");
 }
+
+// ----- Refused page forms: each row's field says what is wrong beside it -----
+
+/// The page a refused form answered: 422, its HTML.
+async fn refused(r: reqwest::Response) -> String {
+    let status = r.status();
+    let html = r.text().await.unwrap_or_default();
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    html
+}
+
+fn select_one<'a>(doc: &'a scraper::Html, css: &str) -> Option<scraper::ElementRef<'a>> {
+    doc.select(&scraper::Selector::parse(css).unwrap()).next()
+}
+
+/// The row field `name` (whose id is its name) is marked invalid, described by a message on
+/// the page beside it, linked from the error summary, and holds `typed` (for a select, the
+/// option `typed` is chosen).
+fn refused_beside(html: &str, name: &str, typed: &str) {
+    let doc = scraper::Html::parse_document(html);
+    let field = select_one(&doc, &format!("[id='{name}'][name='{name}']"))
+        .unwrap_or_else(|| panic!("no field with the id {name}"));
+    assert_eq!(field.value().attr("aria-invalid"), Some("true"), "{name}");
+    let described = field.value().attr("aria-describedby").unwrap_or_default();
+    assert_eq!(described, format!("{name}-error"));
+    let message = select_one(&doc, &format!(".field-error[id='{described}']"))
+        .unwrap_or_else(|| panic!("no message #{described} for {name}"));
+    assert!(
+        !message.text().collect::<String>().trim().is_empty(),
+        "{name}: the message says something"
+    );
+    assert!(
+        select_one(
+            &doc,
+            &format!(".error-summary[role=alert] li a[href='#{name}']")
+        )
+        .is_some(),
+        "the summary links to #{name}"
+    );
+    if field.value().name() == "select" {
+        assert!(
+            select_one(
+                &doc,
+                &format!("select[id='{name}'] option[value='{typed}'][selected]")
+            )
+            .is_some(),
+            "{name} keeps {typed} chosen"
+        );
+    } else {
+        assert_eq!(
+            field.value().attr("value"),
+            Some(typed),
+            "{name} keeps {typed}"
+        );
+    }
+}
+
+/// Every line of the error summary links to a field on the page (none is left under the
+/// name the store gave it, `items.1.quantity`).
+fn summary_links_resolve(html: &str) {
+    let doc = scraper::Html::parse_document(html);
+    let links: Vec<String> = doc
+        .select(&scraper::Selector::parse(".error-summary li a").unwrap())
+        .filter_map(|a| a.value().attr("href").map(str::to_string))
+        .collect();
+    assert!(!links.is_empty(), "a summary with links");
+    for href in links {
+        let id = href.trim_start_matches('#');
+        assert!(
+            select_one(&doc, &format!("[id='{id}']:not(.field-error)")).is_some(),
+            "the summary links to {href}, which is not on the page"
+        );
+    }
+}
+
+/// The field `name` is not marked.
+fn not_marked(html: &str, name: &str) {
+    let doc = scraper::Html::parse_document(html);
+    let field = select_one(&doc, &format!("[id='{name}']"))
+        .unwrap_or_else(|| panic!("no field with the id {name}"));
+    assert_eq!(field.value().attr("aria-invalid"), None, "{name}");
+}
+
+/// A client signed in through the sign-in form as the demo user of `role`.
+async fn page_client(app: &TestApp, role: &str) -> reqwest::Client {
+    let client = app.new_client();
+    let r = app
+        .page_login(&client, &format!("{role}@demo.test"), DEMO_PASSWORD)
+        .await;
+    assert!(r.status().is_redirection(), "{role} signs in");
+    client
+}
+
+#[tokio::test]
+async fn a_refused_tender_draft_names_each_items_quantity_or_material_beside_its_row() {
+    let app = spawn_app().await;
+    let steel = category_id(&app, "钢材").await;
+    let cement = category_id(&app, "水泥").await;
+    let m = materials_of(&app, steel, 2).await;
+    let other = materials_of(&app, cement, 1).await[0];
+    let client = page_client(&app, "procurement_officer").await;
+    let csrf = app.csrf_from(&client, "/tenders/new").await;
+    let deadline = portal::tenders::pages::local_value(
+        app.state.now() + chrono::Duration::days(7),
+        app.state.tz(),
+    );
+    let (m0, m1) = (m[0].to_string(), m[1].to_string());
+    let other = other.to_string();
+    // Row 1 is left empty: the rows after it are still named by their own number.
+    let form = |rows: Vec<(&'static str, String)>| {
+        let mut f: Vec<(String, String)> = [
+            ("csrf_token", csrf.clone()),
+            ("title", "3# 楼钢筋".to_string()),
+            ("kind", "public".into()),
+            ("category_id", steel.to_string()),
+            ("bid_deadline", deadline.clone()),
+            ("weight_price", "60".into()),
+            ("weight_quality", "30".into()),
+            ("weight_delivery", "10".into()),
+            ("material_1", String::new()),
+            ("qty_1", String::new()),
+            ("spec_1", String::new()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        f.extend(rows.into_iter().map(|(k, v)| (k.to_string(), v)));
+        f
+    };
+    let before = app.count("tenders").await;
+
+    // A quantity that is no number is refused by the form's reader.
+    let r = client
+        .post(app.url("/tenders/new"))
+        .form(&form(vec![
+            ("material_0", m0.clone()),
+            ("qty_0", "12".into()),
+            ("material_2", m1.clone()),
+            ("qty_2", "twelve".into()),
+            ("spec_2", "HRB400".into()),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    let html = refused(r).await;
+    refused_beside(&html, "qty_2", "twelve");
+    summary_links_resolve(&html);
+    not_marked(&html, "qty_0");
+    not_marked(&html, "material_2");
+    let doc = scraper::Html::parse_document(&html);
+    assert!(select_one(&doc, "input#spec_2[value='HRB400']").is_some());
+    assert!(select_one(&doc, "input#qty_0[value='12']").is_some());
+
+    // A negative and a zero quantity, and a material of another category, by the store.
+    let r = client
+        .post(app.url("/tenders/new"))
+        .form(&form(vec![
+            ("material_0", m0.clone()),
+            ("qty_0", "12".into()),
+            ("material_2", m1.clone()),
+            ("qty_2", "-5".into()),
+            ("material_3", m0.clone()),
+            ("qty_3", "0".into()),
+            ("material_4", other.clone()),
+            ("qty_4", "3".into()),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    let html = refused(r).await;
+    refused_beside(&html, "qty_2", "-5");
+    refused_beside(&html, "qty_3", "0");
+    refused_beside(&html, "material_4", &other);
+    not_marked(&html, "qty_0");
+    not_marked(&html, "qty_4");
+    summary_links_resolve(&html);
+    assert_eq!(app.count("tenders").await, before, "nothing was drafted");
+
+    // Editing a draft: the same, and the draft keeps its items.
+    let officer = app.token_for("procurement_officer").await;
+    let mut input = tender_input(&app, &[], 48).await;
+    input["kind"] = json!("public");
+    let (status, v) = app.post_json("/api/tenders", &officer, &input).await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    let id = v["tender"]["id"].as_i64().unwrap_or_default();
+    let items_before = app.count("tender_items").await;
+    let (_, d) = app.get_json(&format!("/api/tenders/{id}"), &officer).await;
+    let draft_items = d["items"].clone();
+    let csrf = app.csrf_from(&client, &format!("/tenders/{id}/edit")).await;
+    let r = client
+        .post(app.url(&format!("/tenders/{id}/edit")))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("title", "2# 楼主体钢筋"),
+            ("kind", "public"),
+            ("category_id", &steel.to_string()),
+            ("bid_deadline", &deadline),
+            ("weight_price", "60"),
+            ("weight_quality", "30"),
+            ("weight_delivery", "10"),
+            ("material_0", &m0),
+            ("qty_0", "120.5"),
+            ("material_1", &m1),
+            ("qty_1", "-80"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let html = refused(r).await;
+    refused_beside(&html, "qty_1", "-80");
+    summary_links_resolve(&html);
+    not_marked(&html, "qty_0");
+    assert_eq!(app.count("tender_items").await, items_before);
+    let (_, d) = app.get_json(&format!("/api/tenders/{id}"), &officer).await;
+    assert_eq!(d["items"], draft_items, "the draft keeps its items");
+}
+
+#[tokio::test]
+async fn a_refused_bid_names_the_price_or_days_of_its_item_beside_them() {
+    let app = spawn_app().await;
+    let bidders = three_bidders(&app).await;
+    let (id, items) =
+        published_tender(&app, &bidders.iter().map(|b| b.id).collect::<Vec<_>>()).await;
+    let (status, v) = bid(&app, &bidders[0], id, &items, &["3800", "3700"]).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let bid_row = || async {
+        entity::bid::Entity::find()
+            .filter(entity::bid::Column::TenderId.eq(TenderId(id)))
+            .all(&app.state.db.read)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|b| (b.id, b.revision, b.sealed))
+            .collect::<Vec<_>>()
+    };
+    let before = bid_row().await;
+    let client = page_client(&app, "supplier").await;
+    let path = format!("/tenders/{id}/bid");
+    let csrf = app.csrf_from(&client, &path).await;
+    let (p0, d0, p1, d1) = (
+        format!("price_{}", items[0]),
+        format!("days_{}", items[0]),
+        format!("price_{}", items[1]),
+        format!("days_{}", items[1]),
+    );
+
+    // What the form's reader cannot read: a price that is no number, days that are none.
+    let r = client
+        .post(app.url(&path))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            (&p0, "3750"),
+            (&d0, "ten"),
+            (&p1, "abc"),
+            (&d1, "12"),
+            ("technical_note", "附质保书"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let html = refused(r).await;
+    refused_beside(&html, &d0, "ten");
+    summary_links_resolve(&html);
+    refused_beside(&html, &p1, "abc");
+    not_marked(&html, &p0);
+    not_marked(&html, &d1);
+    let doc = scraper::Html::parse_document(&html);
+    assert!(
+        select_one(&doc, &format!("input#{p0}.bid-price[value='3750']")).is_some(),
+        "the price typed is kept, not the bid's own"
+    );
+
+    // What the store refuses: five places, a year and more.
+    let r = client
+        .post(app.url(&path))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            (&p0, "3750"),
+            (&d0, "400"),
+            (&p1, "3650.12345"),
+            (&d1, "12"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let html = refused(r).await;
+    refused_beside(&html, &d0, "400");
+    refused_beside(&html, &p1, "3650.12345");
+    not_marked(&html, &p0);
+    not_marked(&html, &d1);
+    summary_links_resolve(&html);
+    assert_eq!(bid_row().await, before, "the bid is as it was");
+}
+
+#[tokio::test]
+async fn a_refused_score_is_named_beside_the_bids_own_field() {
+    let app = spawn_app().await;
+    let mut bidders = three_bidders(&app).await;
+    let ids: Vec<i64> = bidders.iter().map(|b| b.id).collect();
+    let (id, items) = published_tender(&app, &ids).await;
+    for (b, p) in bidders
+        .iter()
+        .zip([["3800", "3700"], ["4000", "3900"], ["3600", "3500"]])
+    {
+        let (status, v) = bid(&app, b, id, &items, &p).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+    }
+    pass_deadline(&app, id).await;
+    refresh(&app, &mut bidders).await;
+    open_as(&app, "procurement_officer", id).await;
+    let (_, v) = open_as(&app, "procurement_head", id).await;
+    let mut bid_ids: Vec<i64> = v["tender"]["bids"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|b| b["id"].as_i64())
+        .collect();
+    bid_ids.sort_unstable();
+    assert_eq!(bid_ids.len(), 3, "{v}");
+    let client = page_client(&app, "procurement_officer").await;
+    let csrf = app.csrf_from(&client, &format!("/tenders/{id}")).await;
+    let path = format!("/tenders/{id}/scores");
+    let before = app.count("bid_scores").await;
+    let [b0, b1, b2] = [0, 1, 2].map(|i| bid_ids[i]);
+    // The first bid is left unscored: the others are still named by their own bid.
+    let post = |pairs: Vec<(String, &'static str)>| {
+        let mut f = vec![("csrf_token".to_string(), csrf.clone())];
+        f.extend(pairs.into_iter().map(|(k, v)| (k, v.to_string())));
+        client.post(app.url(&path)).form(&f).send()
+    };
+    let r = post(vec![
+        (format!("quality_{b0}"), ""),
+        (format!("delivery_{b0}"), ""),
+        (format!("quality_{b1}"), "85"),
+        (format!("delivery_{b1}"), "soon"),
+        (format!("quality_{b2}"), "70"),
+        (format!("delivery_{b2}"), "90"),
+    ])
+    .await
+    .unwrap();
+    let html = refused(r).await;
+    refused_beside(&html, &format!("delivery_{b1}"), "soon");
+    summary_links_resolve(&html);
+    for name in [
+        format!("quality_{b1}"),
+        format!("quality_{b2}"),
+        format!("delivery_{b2}"),
+    ] {
+        not_marked(&html, &name);
+    }
+    let doc = scraper::Html::parse_document(&html);
+    assert!(
+        select_one(
+            &doc,
+            &format!("input#quality_{b1}.score-quality[value='85']")
+        )
+        .is_some()
+    );
+    assert!(
+        select_one(
+            &doc,
+            &format!("input#delivery_{b2}.score-delivery[value='90']")
+        )
+        .is_some()
+    );
+
+    let r = post(vec![
+        (format!("quality_{b0}"), ""),
+        (format!("delivery_{b0}"), ""),
+        (format!("quality_{b1}"), "101"),
+        (format!("delivery_{b1}"), "80"),
+        (format!("quality_{b2}"), "70"),
+        (format!("delivery_{b2}"), "-1"),
+    ])
+    .await
+    .unwrap();
+    let html = refused(r).await;
+    refused_beside(&html, &format!("quality_{b1}"), "101");
+    refused_beside(&html, &format!("delivery_{b2}"), "-1");
+    for name in [
+        format!("delivery_{b1}"),
+        format!("quality_{b2}"),
+        format!("quality_{b0}"),
+    ] {
+        not_marked(&html, &name);
+    }
+    summary_links_resolve(&html);
+    assert_eq!(app.count("bid_scores").await, before, "nothing was scored");
+}
