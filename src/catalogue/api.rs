@@ -437,6 +437,21 @@ pub async fn catalogue(
     }
     .order_by_asc(listing::Column::Id);
     let rows = sel.offset(offset).limit(CATALOGUE_PAGE).all(conn).await?;
+    let items = items_of(conn, rows).await?;
+    Ok(CataloguePage {
+        total: Ord::min(counted, cap),
+        more: counted > cap,
+        page,
+        items,
+    })
+}
+
+/// The catalogue's items for `rows`, in their order (a listing whose material or supplier is
+/// missing is left out), read in two queries whatever their number.
+pub(crate) async fn items_of(
+    conn: &impl ConnectionTrait,
+    rows: Vec<listing::Model>,
+) -> AppResult<Vec<CatalogueItem>> {
     let material_ids: Vec<i64> = rows.iter().map(|l| l.material_id).collect();
     let supplier_ids: Vec<SupplierId> = rows.iter().map(|l| l.supplier_id).collect();
     let materials = material::Entity::find()
@@ -447,7 +462,7 @@ pub async fn catalogue(
         .filter(supplier::Column::Id.is_in(supplier_ids))
         .all(conn)
         .await?;
-    let items = rows
+    Ok(rows
         .into_iter()
         .filter_map(|l| {
             let m = materials.iter().find(|m| m.id == l.material_id)?;
@@ -465,13 +480,7 @@ pub async fn catalogue(
                 warehouse_id: l.warehouse_id,
             })
         })
-        .collect();
-    Ok(CataloguePage {
-        total: Ord::min(counted, cap),
-        more: counted > cap,
-        page,
-        items,
-    })
+        .collect())
 }
 
 /// The consigned catalogue for sites and the office (suppliers do not see each other's stock).

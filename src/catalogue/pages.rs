@@ -1,7 +1,7 @@
 //! The catalogue's pages: the catalogue for sites (ordering from it raises a requisition),
 //! listings, prices and delivery notes for suppliers, price approval for procurement.
 
-use super::api::{CataloguePage, CatalogueQuery, catalogue};
+use super::api::{CatalogueItem, CataloguePage, CatalogueQuery, catalogue};
 use super::store::{self, ListingInput, PriceChangeInput};
 use crate::auth::{Capability, CurrentUser};
 use crate::error::RuleCode;
@@ -114,6 +114,14 @@ impl CatalogueView {
     fn qty_value(&self, id: &ListingId) -> String {
         self.value(&format!("qty_{id}"))
     }
+    /// The name of row `id`'s quantity field (also its id).
+    fn qty_name(&self, id: &ListingId) -> String {
+        format!("qty_{id}")
+    }
+    /// What row `i`'s quantity field is called: "Quantity of <material> <spec>".
+    fn qty_label(&self, i: &CatalogueItem) -> String {
+        self.ctx.ta1("req-qty-of", "name", item_name(&self.ctx, i))
+    }
     fn page_link(&self, p: u64) -> String {
         let mut s = format!(
             "/catalogue?page={p}&q={}",
@@ -145,7 +153,11 @@ pub(crate) async fn render_catalogue(
     form: Form,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    let result = catalogue(&state.db.read, &q).await?;
+    let mut result = catalogue(&state.db.read, &q).await?;
+    let mut errors = errors;
+    if errors.any() {
+        answer_rows(state, &ctx, &mut result, &mut errors, &form).await?;
+    }
     let categories = crate::materials::categories(&state.db.read).await?;
     let pages = result.total.div_ceil(super::api::CATALOGUE_PAGE).max(1);
     let cart_lines = match &ctx.user {
@@ -167,6 +179,63 @@ pub(crate) async fn render_catalogue(
             cart_lines,
         },
     ))
+}
+
+/// A material's name in the page's language (the Chinese one where it has no English one)
+/// and its specification.
+fn item_name(ctx: &PageCtx, i: &CatalogueItem) -> String {
+    let name = Some(ctx.pick(&i.name_zh, &i.name_en))
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| i.name_zh.clone());
+    format!("{name} {}", i.spec)
+}
+
+/// A refused order shown on the catalogue again: each row typed into stays on the page (one
+/// the search no longer finds, e.g. its supplier removed meanwhile, is added at the end)
+/// with its error beside it, and the summary names each row's quantity by its material.
+/// "Nothing typed" goes to the first row's quantity.
+async fn answer_rows(
+    state: &AppState,
+    ctx: &PageCtx,
+    result: &mut CataloguePage,
+    errors: &mut FormErrors,
+    form: &Form,
+) -> AppResult<()> {
+    let typed: Vec<ListingId> = form
+        .iter()
+        .filter(|(k, v)| !v.trim().is_empty() || errors.has(k))
+        .filter_map(|(k, _)| k.strip_prefix("qty_")?.parse::<ListingId>().ok())
+        .filter(|id| !result.items.iter().any(|i| i.listing_id == *id))
+        .collect();
+    if !typed.is_empty() {
+        let rows = listing::Entity::find()
+            .filter(listing::Column::Id.is_in(typed))
+            .order_by_asc(listing::Column::Id)
+            .all(&state.db.read)
+            .await?;
+        result
+            .items
+            .extend(super::api::items_of(&state.db.read, rows).await?);
+    }
+    if let Some(first) = result.items.first()
+        && errors.fields.remove("quantity").is_some()
+    {
+        let name = format!("qty_{}", first.listing_id);
+        errors
+            .labels
+            .insert(name.clone(), ctx.t("catalogue-quantity"));
+        errors.keys.insert(name.clone(), "quantity".into());
+        errors.fields.insert(name, ctx.t("req-cart-none-typed"));
+    }
+    for i in &result.items {
+        let name = format!("qty_{}", i.listing_id);
+        if errors.has(&name) && errors.keys.get(&name).map(String::as_str) != Some("quantity") {
+            errors
+                .labels
+                .insert(name, ctx.ta1("req-qty-of", "name", item_name(ctx, i)));
+        }
+    }
+    Ok(())
 }
 
 #[get("/catalogue")]

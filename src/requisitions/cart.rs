@@ -193,13 +193,21 @@ async fn ensure_draft(txn: &DatabaseTransaction, act: &Act<'_>) -> AppResult<Req
 
 /// Puts `quantity` of each listing into `act.actor`'s cart: a listing already there has its
 /// quantity replaced, a new one is added. Checked lines only; joins the caller's transaction.
+///
+/// One audit record for the whole edit, on the draft: `requisition.cart_add` when a line was
+/// added (a quantity replaced with it is part of the same edit), `requisition.cart_update`
+/// when only quantities changed; the lines touched before and after.
 async fn put_lines(
     txn: &DatabaseTransaction,
     act: &Act<'_>,
     lines: Vec<(listing::Model, Qty)>,
 ) -> AppResult<()> {
     let id = ensure_draft(txn, act).await?;
+    let mut before = Vec::new();
+    let mut touched = Vec::new();
+    let mut added = false;
     for (l, q) in lines {
+        touched.push(l.id);
         let existing = requisition_line::Entity::find()
             .filter(requisition_line::Column::RequisitionId.eq(id))
             .filter(requisition_line::Column::ListingId.eq(l.id))
@@ -213,8 +221,12 @@ async fn put_lines(
                     .filter(requisition_line::Column::Id.eq(line.id))
                     .exec(txn)
                     .await?;
+                before.push(line);
             }
-            None => insert_lines(txn, id, vec![(l, q)]).await?,
+            None => {
+                insert_lines(txn, id, vec![(l, q)]).await?;
+                added = true;
+            }
         }
     }
     requisition::Entity::update_many()
@@ -222,7 +234,26 @@ async fn put_lines(
         .filter(requisition::Column::Id.eq(id))
         .exec(txn)
         .await?;
-    Ok(())
+    let after = requisition_line::Entity::find()
+        .filter(requisition_line::Column::RequisitionId.eq(id))
+        .filter(requisition_line::Column::ListingId.is_in(touched))
+        .order_by_asc(requisition_line::Column::Id)
+        .all(txn)
+        .await?;
+    let action = if added {
+        "requisition.cart_add"
+    } else {
+        "requisition.cart_update"
+    };
+    audit::record(
+        txn,
+        &act.actor.actor(),
+        act.now,
+        Change::new(action, "requisition", id)
+            .before(&before)
+            .after(&after),
+    )
+    .await
 }
 
 /// Adds (or sets the quantity of) each `(listing, quantity)` in `user`'s cart; `field` names
@@ -233,10 +264,21 @@ pub async fn put_lines_now(
     user: &CurrentUser,
     lines: Vec<(ListingId, Decimal, String)>,
 ) -> AppResult<()> {
+    put_typed_lines_now(state, user, lines, FieldErrors::new()).await
+}
+
+/// [`put_lines_now`] for a form whose caller refused some fields already (`errors`: a
+/// quantity that is not a number): the lines are checked all the same, every error is
+/// reported at once, and nothing is written when there is any.
+pub async fn put_typed_lines_now(
+    state: &AppState,
+    user: &CurrentUser,
+    lines: Vec<(ListingId, Decimal, String)>,
+    mut errors: FieldErrors,
+) -> AppResult<()> {
     site_of(user)?;
     let act = Act::of(state, user);
-    let mut errors = FieldErrors::new();
-    if lines.is_empty() {
+    if lines.is_empty() && errors.is_empty() {
         errors.add("quantity", RuleCode::Required);
     }
     let mut checked = Vec::new();
@@ -292,7 +334,7 @@ pub async fn update_line_now(
     .await
 }
 
-/// Removes a line from `user`'s cart.
+/// Removes a line from `user`'s cart, with its audit record (the line as it was).
 pub async fn remove_line_now(state: &AppState, user: &CurrentUser, line_id: i64) -> AppResult<()> {
     site_of(user)?;
     let txn = state.db.begin_write().await?;
@@ -300,6 +342,18 @@ pub async fn remove_line_now(state: &AppState, user: &CurrentUser, line_id: i64)
     requisition_line::Entity::delete_by_id(line.id)
         .exec(&txn)
         .await?;
+    audit::record(
+        &txn,
+        &user.actor(),
+        state.now(),
+        Change::new(
+            "requisition.cart_remove",
+            "requisition",
+            line.requisition_id,
+        )
+        .before(&line),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }

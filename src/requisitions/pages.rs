@@ -9,7 +9,7 @@ use super::store::{self, IssueLine, RequisitionRow};
 use crate::auth::{Capability, CurrentUser};
 use crate::catalogue::pages::{ListingLabel, labels};
 use crate::error::RuleCode;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, FieldErrors};
 use crate::state::AppState;
 use crate::web::page::{CsrfForm, Form, FormErrors, PageCtx, field, form_outcome};
 use actix_web::http::StatusCode;
@@ -519,8 +519,9 @@ impl CartPage {
     fn line_count(&self) -> usize {
         self.cart.lines.len()
     }
-    fn line_error(&self, l: &super::cart::CartLine) -> String {
-        self.errors.get(&format!("qty_{}", l.line.id))
+    /// The name of line `l`'s quantity field (also its id).
+    fn qty_name(&self, l: &super::cart::CartLine) -> String {
+        format!("qty_{}", l.line.id)
     }
 }
 
@@ -528,13 +529,24 @@ async fn render_cart(
     state: &AppState,
     ctx: PageCtx,
     user: &CurrentUser,
-    errors: FormErrors,
+    mut errors: FormErrors,
     form: Form,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
     let cart = super::cart::cart_of(&state.db.read, user.id).await?;
     let ids: Vec<ListingId> = cart.lines.iter().map(|l| l.line.listing_id).collect();
     let labels = labels(&state.db.read, &ctx, &ids).await?;
+    // The summary names a line's quantity by its material, not "Quantity" once per line.
+    for l in &cart.lines {
+        let name = format!("qty_{}", l.line.id);
+        if let Some(label) = labels.get(&l.line.listing_id)
+            && errors.has(&name)
+        {
+            errors
+                .labels
+                .insert(name, ctx.ta1("req-qty-of", "name", label.full()));
+        }
+    }
     let today = state.today().to_string();
     Ok(crate::web::html_status(
         status,
@@ -595,27 +607,36 @@ pub async fn cart_post(
             "req-flash-line-removed",
         ));
     }
+    let cart = super::cart::cart_of(&state.db.read, user.id).await?;
     let result = async {
-        let cart = super::cart::cart_of(&state.db.read, user.id).await?;
+        let (typed, refused) = typed_quantities::<i64>(&f, "qty_");
         let mut changes = Vec::new();
-        for (line_id, quantity) in keyed_quantities::<i64>(&f, "qty_")? {
+        for (line_id, quantity) in typed {
             if let Some(l) = cart.lines.iter().find(|l| l.line.id == line_id)
                 && l.line.quantity.value() != quantity
             {
                 changes.push((l.line.listing_id, quantity, format!("qty_{line_id}")));
             }
         }
-        if !changes.is_empty() {
-            super::cart::put_lines_now(&state, &user, changes).await?;
+        if !changes.is_empty() || !refused.is_empty() {
+            match super::cart::put_typed_lines_now(&state, &user, changes, refused).await {
+                // Submitting: the purpose and date are refused in the same answer.
+                Err(AppError::Validation(mut fe)) if action == "submit" => {
+                    submission_errors(&f, state.today(), &mut fe);
+                    return Err(AppError::Validation(fe));
+                }
+                other => other?,
+            }
         }
         if action == "submit" {
-            let r = super::cart::submit_cart_now(
-                &state,
-                &user,
-                field(&f, "purpose"),
-                crate::web::page::date_field(&f, "need_by")?,
-            )
-            .await?;
+            let Ok(need_by) = crate::web::page::date_field(&f, "need_by") else {
+                let mut fe = FieldErrors::new();
+                submission_errors(&f, state.today(), &mut fe);
+                return Err(AppError::Validation(fe));
+            };
+            let r = super::cart::submit_cart_now(&state, &user, field(&f, "purpose"), need_by)
+                .await
+                .map_err(|e| on_cart_lines(e, &cart))?;
             return Ok(Some(r.id));
         }
         Ok(None)
@@ -640,22 +661,57 @@ pub async fn cart_post(
     }
 }
 
+/// The purpose and need-by date of a cart submitted from its page, checked as
+/// [`super::store::check_requisition`] does, for an answer that refuses other fields too.
+fn submission_errors(f: &Form, today: chrono::NaiveDate, errors: &mut FieldErrors) {
+    if field(f, "purpose").is_empty() {
+        errors.add("purpose", RuleCode::Required);
+    }
+    match crate::web::page::date_field(f, "need_by") {
+        Err(_) => {
+            errors.add("need_by", RuleCode::Date);
+        }
+        Ok(d) if d < today => {
+            errors.add("need_by", RuleCode::InPast);
+        }
+        Ok(_) => {}
+    }
+}
+
+/// A submission's errors on the requisition's lines (`lines.2.quantity`, as the API names
+/// them) put on the cart page's fields: the quantity of the cart's line at that place.
+fn on_cart_lines(e: AppError, cart: &super::cart::Cart) -> AppError {
+    let AppError::Validation(fe) = e else {
+        return e;
+    };
+    let mut out = FieldErrors::new();
+    for (key, error) in fe.0 {
+        let line = key
+            .strip_prefix("lines.")
+            .and_then(|rest| rest.split('.').next())
+            .and_then(|i| i.parse::<usize>().ok())
+            .and_then(|i| cart.lines.get(i));
+        let key = line.map_or(key, |l| format!("qty_{}", l.line.id));
+        out.0.entry(key).or_insert(error);
+    }
+    AppError::Validation(out)
+}
+
 /// The catalogue's form: every quantity typed beside a listing (`qty_<listing>`) goes into
-/// the cart; back to the same search with the count, or the catalogue again with the errors.
+/// the cart; back to the same search with the count, or the same search again with the
+/// errors beside the rows and what was typed (nothing is added when any row is refused).
 async fn add_from_catalogue(
     state: &AppState,
     ctx: PageCtx,
     user: &CurrentUser,
     f: Form,
 ) -> AppResult<HttpResponse> {
-    let result = async {
-        let lines: Vec<(ListingId, Decimal, String)> = keyed_quantities::<ListingId>(&f, "qty_")?
-            .into_iter()
-            .map(|(id, q)| (id, q, format!("qty_{id}")))
-            .collect();
-        super::cart::put_lines_now(state, user, lines).await
-    }
-    .await;
+    let (typed, refused) = typed_quantities::<ListingId>(&f, "qty_");
+    let lines: Vec<(ListingId, Decimal, String)> = typed
+        .into_iter()
+        .map(|(id, q)| (id, q, format!("qty_{id}")))
+        .collect();
+    let result = super::cart::put_typed_lines_now(state, user, lines, refused).await;
     let back = field(&f, "back");
     let back = if back.starts_with("/catalogue") && !back.contains('\\') {
         back
@@ -670,10 +726,17 @@ async fn add_from_catalogue(
         )),
         Err(e @ (AppError::Validation(_) | AppError::Rule(_))) => {
             let errors = FormErrors::from_error(&e, ctx.locale);
-            let q = crate::catalogue::api::CatalogueQuery {
-                q: Some(field(&f, "q")).filter(|s| !s.is_empty()),
-                ..Default::default()
-            };
+            // The search the form was posted from (its page, category, sort), so the rows
+            // typed into are shown again.
+            let q = back
+                .split_once('?')
+                .and_then(|(_, query)| {
+                    crate::web::query::read::<crate::catalogue::api::CatalogueQuery>(query).ok()
+                })
+                .unwrap_or_else(|| crate::catalogue::api::CatalogueQuery {
+                    q: Some(field(&f, "q")).filter(|s| !s.is_empty()),
+                    ..Default::default()
+                });
             crate::catalogue::pages::render_catalogue(state, ctx, q, errors, f, e.status()).await
         }
         Err(e) => Err(e),
@@ -768,16 +831,28 @@ pub async fn issue_slip_print(
 /// listing or line), in id order; empty fields are skipped, and one that is not a number
 /// refuses the form on its own field.
 fn keyed_quantities<I: FromStr + Ord>(f: &Form, prefix: &str) -> AppResult<Vec<(I, Decimal)>> {
+    let (out, errors) = typed_quantities(f, prefix);
+    errors.into_result()?;
+    Ok(out)
+}
+
+/// [`keyed_quantities`] with every field that is not a number refused in the errors returned,
+/// so that a form's other fields are checked too and all its errors shown at once.
+fn typed_quantities<I: FromStr + Ord>(f: &Form, prefix: &str) -> (Vec<(I, Decimal)>, FieldErrors) {
     let mut out = Vec::new();
+    let mut errors = FieldErrors::new();
     for (k, v) in f {
         if let Some(id) = k.strip_prefix(prefix).and_then(|i| i.parse::<I>().ok())
             && !v.trim().is_empty()
         {
-            let quantity = crate::money::parse_decimal(v)
-                .ok_or_else(|| AppError::field(k, RuleCode::NotANumber))?;
-            out.push((id, quantity));
+            match crate::money::parse_decimal(v) {
+                Some(quantity) => out.push((id, quantity)),
+                None => {
+                    errors.add(k, RuleCode::NotANumber);
+                }
+            }
         }
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(out)
+    (out, errors)
 }

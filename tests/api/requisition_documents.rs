@@ -677,3 +677,475 @@ async fn requisitions_written_around_the_store_are_numbered_on_request() {
         "once"
     );
 }
+
+// ----- Refused cart forms and the cart's audit records -----
+
+/// How many audit records the cart's edits wrote, by action.
+async fn cart_audits(app: &TestApp, action: &str) -> i64 {
+    app.count(&format!(
+        "audit_log WHERE action = 'requisition.{action}' AND entity = 'requisition'"
+    ))
+    .await
+}
+
+/// Posts `fields` (with the page's CSRF token) to the cart's form address, in English.
+async fn post_cart(
+    app: &TestApp,
+    client: &reqwest::Client,
+    csrf: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut form = vec![("csrf_token", csrf)];
+    form.extend_from_slice(fields);
+    client
+        .post(app.url("/requisition-cart"))
+        .header("Accept-Language", "en")
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn doc_select<'a>(doc: &'a scraper::Html, css: &str) -> Option<scraper::ElementRef<'a>> {
+    doc.select(&scraper::Selector::parse(css).unwrap()).next()
+}
+
+/// The error summary's links: (href, the field's name as the summary says it).
+fn summary_links(html: &str) -> Vec<(String, String)> {
+    let doc = scraper::Html::parse_document(html);
+    let sel = scraper::Selector::parse(".error-summary[role=alert][tabindex='-1'][autofocus] li a")
+        .unwrap();
+    doc.select(&sel)
+        .map(|a| {
+            (
+                a.value().attr("href").unwrap_or_default().to_string(),
+                a.text().collect::<String>(),
+            )
+        })
+        .collect()
+}
+
+/// The input `css` keeps `typed`; when `message` is given it is marked invalid and
+/// described by a message beside it saying so, else it is not marked.
+fn field_shows(html: &str, css: &str, typed: &str, message: Option<&str>) {
+    let doc = scraper::Html::parse_document(html);
+    let input = doc_select(&doc, css).unwrap_or_else(|| panic!("no {css} in {html}"));
+    assert_eq!(
+        input.value().attr("value"),
+        Some(typed),
+        "{css} keeps {typed}"
+    );
+    let Some(message) = message else {
+        assert_eq!(
+            input.value().attr("aria-invalid"),
+            None,
+            "{css} is not marked"
+        );
+        return;
+    };
+    assert_eq!(input.value().attr("aria-invalid"), Some("true"), "{css}");
+    let described = input.value().attr("aria-describedby").unwrap_or_default();
+    let beside = doc_select(&doc, &format!("[id='{described}']"))
+        .unwrap_or_else(|| panic!("{css} is described by #{described}, not on the page"));
+    assert_eq!(
+        beside.text().collect::<String>(),
+        message,
+        "{css}: the message beside it"
+    );
+    // Beside the field: in the same table cell or form section.
+    let parent = |e: scraper::ElementRef<'_>| e.parent().map(|p| p.id());
+    assert_eq!(
+        parent(input),
+        parent(beside),
+        "{css}: the message is beside it"
+    );
+}
+
+fn en(key: &str) -> String {
+    portal::i18n::Locale::En.t(key)
+}
+
+#[tokio::test]
+async fn a_refused_catalogue_order_shows_each_error_beside_its_row_keeps_what_was_typed_and_adds_nothing()
+ {
+    let app = spawn_app().await;
+    let a = stocked(&app, "10").await;
+    let b = stocked(&app, "10").await;
+    let c = stocked(&app, "10").await;
+    let site = browser(&app, "site_user").await;
+    let token = app.token_for("site_user").await;
+    let (status, html) = page(&app, &site, "/catalogue").await;
+    assert_eq!(status, StatusCode::OK);
+    // Each row's quantity has its own id and a label naming its material.
+    let doc = scraper::Html::parse_document(&html);
+    for s in [&a, &b, &c] {
+        let id = format!("qty_{}", s.listing_id);
+        assert!(
+            doc_select(&doc, &format!("#requisition-form input#{id}[name={id}]")).is_some(),
+            "{id} has its id"
+        );
+        let label = doc_select(&doc, &format!("label[for={id}]"))
+            .map(|l| l.text().collect::<String>())
+            .unwrap_or_default();
+        assert!(label.contains(&s.spec), "{id} is labelled {label:?}");
+    }
+    let csrf = extract_csrf(&html);
+    let (qa, qb, qc) = (
+        format!("qty_{}", a.listing_id),
+        format!("qty_{}", b.listing_id),
+        format!("qty_{}", c.listing_id),
+    );
+    let audits = app.count("audit_log").await;
+    // The search the form came from (another page of it) is shown again.
+    let back = format!("/catalogue?page=1&q={}", urlencoding::encode(&b.spec));
+    for (typed_b, message_b) in [
+        ("-1", None),
+        ("1.23456", None),
+        ("0", None),
+        ("three", Some(en("validation-not_a_number"))),
+    ] {
+        let r = post_cart(
+            &app,
+            &site,
+            &csrf,
+            &[
+                (qa.as_str(), "2"),
+                (qb.as_str(), typed_b),
+                (qc.as_str(), "many"),
+                ("back", back.as_str()),
+                ("q", b.spec.as_str()),
+            ],
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{typed_b}");
+        let html = r.text().await.unwrap_or_default();
+        let links = summary_links(&html);
+        let link_b = links
+            .iter()
+            .find(|(href, _)| *href == format!("#{qb}"))
+            .unwrap_or_else(|| panic!("{typed_b}: no link to #{qb} in {links:?}"));
+        assert!(
+            link_b.1.contains(&b.spec) && !link_b.1.contains("qty_"),
+            "the row's quantity named by its material: {links:?}"
+        );
+        assert!(
+            links.iter().any(|(href, _)| *href == format!("#{qc}")),
+            "{links:?}"
+        );
+        assert!(
+            !links.iter().any(|(href, _)| *href == format!("#{qa}")),
+            "{links:?}"
+        );
+        let doc = scraper::Html::parse_document(&html);
+        let beside_b = doc_select(&doc, &format!("[id='{qb}-error']"))
+            .map(|e| e.text().collect::<String>())
+            .unwrap_or_default();
+        assert!(!beside_b.is_empty(), "{typed_b}: a message beside {qb}");
+        field_shows(
+            &html,
+            &format!("#requisition-form input#{qb}"),
+            typed_b,
+            Some(message_b.as_deref().unwrap_or(&beside_b)),
+        );
+        field_shows(
+            &html,
+            &format!("#requisition-form input#{qc}"),
+            "many",
+            Some(&en("validation-not_a_number")),
+        );
+        field_shows(&html, &format!("#requisition-form input#{qa}"), "2", None);
+        let (_, cart) = app.get_json("/api/requisition-cart", &token).await;
+        assert_eq!(
+            cart["lines"].as_array().map(Vec::len),
+            Some(0),
+            "{typed_b}: nothing was added, not even the right row"
+        );
+        assert_eq!(app.count("audit_log").await, audits, "no audit record");
+    }
+    // Nothing typed: said at the first row's quantity.
+    let r = post_cart(&app, &site, &csrf, &[("back", "/catalogue")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap_or_default();
+    let links = summary_links(&html);
+    let first = links.first().map(|l| l.0.clone()).unwrap_or_default();
+    assert!(first.starts_with("#qty_") && links.len() == 1, "{links:?}");
+    let id = first.trim_start_matches('#');
+    field_shows(
+        &html,
+        &format!("#requisition-form input#{id}"),
+        "",
+        Some(&en("req-cart-none-typed")),
+    );
+}
+
+#[tokio::test]
+async fn a_refused_cart_page_shows_the_line_purpose_and_date_errors_beside_them_and_changes_nothing()
+ {
+    let app = spawn_app().await;
+    let a = stocked(&app, "10").await;
+    let b = stocked(&app, "10").await;
+    let token = app.token_for("site_user").await;
+    for s in [&a, &b] {
+        let (status, cart) = cart_add(&app, &token, s.listing_id, "2").await;
+        assert_eq!(status, StatusCode::OK, "{cart}");
+    }
+    let (_, cart) = app.get_json("/api/requisition-cart", &token).await;
+    let line_of = |listing: i64| {
+        cart["lines"]
+            .as_array()
+            .and_then(|l| l.iter().find(|l| l["listing_id"] == listing))
+            .and_then(|l| l["id"].as_i64())
+            .unwrap_or_default()
+    };
+    let (qa, qb) = (
+        format!("qty_{}", line_of(a.listing_id)),
+        format!("qty_{}", line_of(b.listing_id)),
+    );
+    let site = browser(&app, "site_user").await;
+    let (_, html) = page(&app, &site, "/requisition-cart").await;
+    let csrf = extract_csrf(&html);
+    let audits = app.count("audit_log").await;
+    let requisitions = ids_of(&app, &token).await;
+
+    // Saving: a wrong quantity is refused beside its line, the other is not saved either.
+    let r = post_cart(
+        &app,
+        &site,
+        &csrf,
+        &[
+            ("action", "update"),
+            (qa.as_str(), "5"),
+            (qb.as_str(), "-3"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap_or_default();
+    let links = summary_links(&html);
+    assert!(
+        links
+            .iter()
+            .any(|(href, label)| *href == format!("#{qb}") && label.contains(&b.spec)),
+        "{links:?}"
+    );
+    let doc = scraper::Html::parse_document(&html);
+    let beside = doc_select(&doc, &format!("[id='{qb}-error']"))
+        .map(|e| e.text().collect::<String>())
+        .unwrap_or_default();
+    assert!(!beside.is_empty());
+    field_shows(
+        &html,
+        &format!("#cart-form input#{qb}"),
+        "-3",
+        Some(&beside),
+    );
+    field_shows(&html, &format!("#cart-form input#{qa}"), "5", None);
+    assert!(
+        doc_select(&doc, "#cart-form .field-error:not([id])").is_none()
+            && doc_select(&doc, "p.field-error").is_none(),
+        "no message apart from its field: {html}"
+    );
+
+    // Submitting: the line, the purpose and the date are refused at once.
+    let r = post_cart(
+        &app,
+        &site,
+        &csrf,
+        &[
+            ("action", "submit"),
+            (qa.as_str(), "2"),
+            (qb.as_str(), "lots"),
+            ("purpose", ""),
+            ("need_by", "2001-01-01"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap_or_default();
+    let hrefs: Vec<String> = summary_links(&html).into_iter().map(|l| l.0).collect();
+    for id in [qb.as_str(), "purpose", "need_by"] {
+        assert!(hrefs.contains(&format!("#{id}")), "#{id} in {hrefs:?}");
+    }
+    field_shows(
+        &html,
+        &format!("#cart-form input#{qb}"),
+        "lots",
+        Some(&en("validation-not_a_number")),
+    );
+    let doc = scraper::Html::parse_document(&html);
+    for id in ["purpose", "need_by"] {
+        let beside = doc_select(&doc, &format!("[id='{id}-error']"))
+            .map(|e| e.text().collect::<String>())
+            .unwrap_or_default();
+        assert!(!beside.is_empty(), "{id}: {html}");
+    }
+    field_shows(
+        &html,
+        "#cart-form input#purpose",
+        "",
+        Some(&en("validation-required")),
+    );
+    field_shows(
+        &html,
+        "#cart-form input#need_by",
+        "2001-01-01",
+        Some(&{
+            doc_select(&doc, "[id='need_by-error']")
+                .map(|e| e.text().collect::<String>())
+                .unwrap_or_default()
+        }),
+    );
+
+    let (_, after) = app.get_json("/api/requisition-cart", &token).await;
+    assert_eq!(after["lines"], cart["lines"], "the cart is as it was");
+    assert_eq!(app.count("audit_log").await, audits, "no audit record");
+    assert_eq!(
+        ids_of(&app, &token).await,
+        requisitions,
+        "nothing submitted"
+    );
+}
+
+#[tokio::test]
+async fn each_cart_edit_writes_one_audit_record_with_its_action() {
+    let app = spawn_app().await;
+    let a = stocked(&app, "10").await;
+    let b = stocked(&app, "10").await;
+    let token = app.token_for("site_user").await;
+    let site = browser(&app, "site_user").await;
+    let (_, html) = page(&app, &site, "/catalogue").await;
+    let csrf = extract_csrf(&html);
+
+    /// Runs an edit and checks that it wrote one audit record, `action`.
+    async fn one_record(app: &TestApp, action: &str, edit: impl std::future::Future<Output = ()>) {
+        let all = app.count("audit_log").await;
+        let of_action = cart_audits(app, action).await;
+        edit.await;
+        assert_eq!(
+            app.count("audit_log").await,
+            all + 1,
+            "{action}: one record"
+        );
+        assert_eq!(cart_audits(app, action).await, of_action + 1, "{action}");
+    }
+
+    // The API: add, add again (the quantity replaced), set, remove.
+    one_record(&app, "cart_add", async {
+        let (status, v) = cart_add(&app, &token, a.listing_id, "2").await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+    })
+    .await;
+    one_record(&app, "cart_update", async {
+        let (status, v) = cart_add(&app, &token, a.listing_id, "3").await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+    })
+    .await;
+    let (_, cart) = app.get_json("/api/requisition-cart", &token).await;
+    let line_a = cart["lines"][0]["id"].as_i64().unwrap_or_default();
+    one_record(&app, "cart_update", async {
+        let (status, v) = app
+            .send_json(
+                Method::PUT,
+                &format!("/api/requisition-cart/lines/{line_a}"),
+                &token,
+                &json!({"quantity": "4"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+    })
+    .await;
+    one_record(&app, "cart_remove", async {
+        let (status, v) = app
+            .send_json(
+                Method::DELETE,
+                &format!("/api/requisition-cart/lines/{line_a}"),
+                &token,
+                &json!({}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+    })
+    .await;
+    // A refused one writes nothing.
+    let all = app.count("audit_log").await;
+    let (status, _) = cart_add(&app, &token, a.listing_id, "-1").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.count("audit_log").await, all);
+
+    // The pages: two rows added from the catalogue at once, a quantity saved, a line removed.
+    let (qa, qb) = (
+        format!("qty_{}", a.listing_id),
+        format!("qty_{}", b.listing_id),
+    );
+    one_record(&app, "cart_add", async {
+        let r = post_cart(
+            &app,
+            &site,
+            &csrf,
+            &[
+                (qa.as_str(), "1"),
+                (qb.as_str(), "2"),
+                ("back", "/catalogue"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    })
+    .await;
+    let (_, cart) = app.get_json("/api/requisition-cart", &token).await;
+    assert_eq!(cart["lines"].as_array().map(Vec::len), Some(2), "{cart}");
+    let line_b = cart["lines"]
+        .as_array()
+        .and_then(|l| l.iter().find(|l| l["listing_id"] == b.listing_id))
+        .and_then(|l| l["id"].as_i64())
+        .unwrap_or_default();
+    let qty_line_b = format!("qty_{line_b}");
+    one_record(&app, "cart_update", async {
+        let r = post_cart(
+            &app,
+            &site,
+            &csrf,
+            &[("action", "update"), (qty_line_b.as_str(), "7")],
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    })
+    .await;
+    let remove = format!("remove:{line_b}");
+    one_record(&app, "cart_remove", async {
+        let r = post_cart(&app, &site, &csrf, &[("action", remove.as_str())]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    })
+    .await;
+    let (_, cart) = app.get_json("/api/requisition-cart", &token).await;
+    assert_eq!(cart["lines"].as_array().map(Vec::len), Some(1), "{cart}");
+    // The records are about the draft, with the lines before and after.
+    let db = &app.state.db.read;
+    use sea_orm::{ConnectionTrait, Statement};
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT entity_id, before, after FROM audit_log \
+             WHERE action = 'requisition.cart_update' ORDER BY seq DESC LIMIT 1",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let entity_id: String = row.try_get("", "entity_id").unwrap();
+    let before: String = row.try_get("", "before").unwrap();
+    let after: String = row.try_get("", "after").unwrap();
+    let draft = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT id FROM requisitions WHERE draft_owner IS NOT NULL",
+        ))
+        .await
+        .unwrap()
+        .and_then(|r| r.try_get::<i64>("", "id").ok())
+        .unwrap_or_default();
+    assert_eq!(entity_id, draft.to_string(), "the draft's record");
+    assert!(
+        before.contains("\"quantity\":\"2") && after.contains("\"quantity\":\"7"),
+        "{before} → {after}"
+    );
+}
