@@ -638,3 +638,80 @@ async fn the_cut_off_day_is_a_setting_only_the_admin_changes_and_it_must_exist_e
         28
     );
 }
+
+#[tokio::test]
+async fn a_refused_dispute_or_answer_names_its_line_and_the_page_keeps_what_was_typed() {
+    let app = spawn_app().await;
+    app.clock.set(shanghai(2027, 1, 20, 10, 0, 0));
+    let s = stocked(&app, "10").await;
+    draw(&app, s.listing_id, "2").await;
+    app.clock.set(shanghai(2027, 1, 26, 9, 0, 0));
+    let (_, v) = close(&app, None).await;
+    let id = v["created"][0]["id"].as_i64().unwrap_or_default();
+    let finance = app.token_for("finance").await;
+    let supplier = app.token_for("supplier").await;
+    step(&app, &finance, id, json!({"action": "issue"})).await;
+    let (_, d) = app
+        .get_json(&format!("/api/statements/{id}"), &supplier)
+        .await;
+    let line = d["lines"][0]["id"].as_i64().unwrap_or_default();
+
+    // The API names the line of a dispute without a reason by its place in the list.
+    let (status, v) = step(
+        &app,
+        &supplier,
+        id,
+        json!({"action": "dispute", "lines": [{"line_id": line, "reason": "  "}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(
+        v["error"]["fields"]["lines.0.reason"]["code"], "required",
+        "{v}"
+    );
+    let (status, _) = step(
+        &app,
+        &supplier,
+        id,
+        json!({"action": "dispute", "lines": [{"line_id": line, "reason": "少 0.2"}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Finance's answer with an adjustment that is no number, on the page.
+    let client = browser(&app, "finance").await;
+    let html = text(&app, &client, &format!("/statements/{id}")).await;
+    let csrf = extract_csrf(&html);
+    let amount = format!("amount_{line}");
+    let note = format!("note_{line}");
+    let r = post(
+        &app,
+        &client,
+        &format!("/statements/{id}/step"),
+        &[
+            ("csrf_token", csrf.as_str()),
+            ("action", "resolve"),
+            (amount.as_str(), "减752"),
+            (note.as_str(), "按实收结算"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap_or_default();
+    assert!(
+        html.contains(&format!("href=\"#{amount}\"")),
+        "the summary links the field"
+    );
+    assert!(
+        html.contains(&format!(
+            "id=\"{amount}\" name=\"{amount}\" inputmode=\"decimal\" placeholder=\"0.00\" class=\"resolve-amount\" value=\"减752\" aria-invalid=\"true\" aria-describedby=\"{amount}-error\""
+        )),
+        "the field keeps 减752 and is marked: {html}"
+    );
+    assert!(html.contains(&format!("id=\"{amount}-error\"")));
+    assert!(html.contains("value=\"按实收结算\""), "the note is kept");
+    let (_, d) = app
+        .get_json(&format!("/api/statements/{id}"), &finance)
+        .await;
+    assert_eq!(d["statement"]["status"], "disputed", "nothing changed: {d}");
+}

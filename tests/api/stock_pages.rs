@@ -602,3 +602,72 @@ async fn the_pages_render_for_their_roles_in_both_languages_and_refuse_others() 
         assert_eq!(r.status(), StatusCode::FORBIDDEN, "{action}");
     }
 }
+
+#[tokio::test]
+async fn a_refused_inspection_names_the_line_beside_its_field_and_keeps_what_was_entered() {
+    let app = spawn_app().await;
+    let db = &app.state.db.read;
+    let s = crate::stock::stocked(&app, "10").await;
+    let (status, d) = app
+        .post_json(
+            "/api/deliveries",
+            &s.supplier,
+            &serde_json::json!({"warehouse_id": s.warehouse_id, "note_number": "SH-ROW", "arrival": "local",
+                "delivered_on": app.state.today().to_string(),
+                "lines": [{"listing_id": s.listing_id, "quantity": "2"}, {"listing_id": s.listing_id, "quantity": "3"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{d}");
+    let pending = entity::delivery::Entity::find_by_id(d["id"].as_i64().unwrap_or_default())
+        .one(db)
+        .await
+        .unwrap()
+        .expect("the new delivery");
+    let lines = entity::delivery_line::Entity::find()
+        .filter(entity::delivery_line::Column::DeliveryId.eq(pending.id))
+        .all(db)
+        .await
+        .unwrap();
+    // The second line is the one without a reason: its error must not land on the first.
+    let line = lines.last().cloned().expect("two lines");
+    let client = browser(&app, "warehouse_keeper").await;
+    let (_, html) = page(&app, &client, "/deliveries").await;
+    let csrf = crate::helpers::extract_csrf(&html);
+    // Every line rejected in full; the first without the reason a rejection needs.
+    let mut form = vec![("csrf_token".to_string(), csrf)];
+    for l in &lines {
+        let q = l.quantity.value().normalize().to_string();
+        form.push((format!("accepted_{}", l.id), "0".into()));
+        form.push((format!("rejected_{}", l.id), q));
+        let reason = if l.id == line.id { "" } else { "破损" };
+        form.push((format!("reason_{}", l.id), reason.into()));
+    }
+    let r = client
+        .post(app.url(&format!("/deliveries/{}/inspect", pending.id)))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    let field = format!("reason_{}", line.id);
+    assert!(html.contains(&format!("href=\"#{field}\"")), "{html}");
+    assert!(
+        html.contains(&format!(
+            "id=\"{field}\" name=\"{field}\" value=\"\" aria-invalid=\"true\" aria-describedby=\"{field}-error\""
+        )),
+        "the reason field is marked: {html}"
+    );
+    let rejected = format!(
+        "id=\"rejected_{0}\" name=\"rejected_{0}\" value=\"{1}\"",
+        line.id,
+        line.quantity.value().normalize()
+    );
+    assert!(html.contains(&rejected), "what was entered is kept: {html}");
+    let still = entity::delivery::Entity::find_by_id(pending.id)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(still.status, "pending", "nothing changed");
+}

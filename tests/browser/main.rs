@@ -13,6 +13,7 @@
 mod a11y;
 #[path = "../api/helpers.rs"]
 mod helpers;
+mod office;
 mod settlement;
 mod stock;
 mod suppliers;
@@ -165,6 +166,70 @@ fn expected_home_title(locale: Locale, role: Role) -> String {
     // `t` falls back to the key itself, which a page showing the key would match.
     assert_ne!(title, key, "no message {key} for {}", locale.tag());
     title
+}
+
+/// The language the journeys are done in: the portal's users read Chinese, on a phone.
+pub(crate) const LANG: Locale = Locale::ZhCn;
+
+/// Goes to a page as a user does: opens the menu (at phone width it folds behind a button)
+/// and clicks the entry linking to `href`.
+pub(crate) async fn open_menu(driver: &WebDriver, href: &str) -> TestResult {
+    let button = wait_for_element(driver, "label.menu-button").await?;
+    if button.is_displayed().await? {
+        button.click().await?;
+    }
+    let link = wait_for_element(driver, &format!("nav#mainnav a[href=\"{href}\"]")).await?;
+    link.scroll_into_view().await?;
+    link.click().await?;
+    wait_for_path(driver, href).await
+}
+
+/// Follows the first link on the page to `href` (a list's row, a home page's work queue).
+pub(crate) async fn follow_link(driver: &WebDriver, href: &str) -> TestResult {
+    let link = wait_for_element(driver, &format!("main a[href=\"{href}\"]")).await?;
+    link.scroll_into_view().await?;
+    link.click().await?;
+    let path = href.split(['?', '#']).next().unwrap_or(href);
+    wait_for_path(driver, path).await
+}
+
+/// After a submit the portal refused: the error summary at the top links to the field
+/// `field_id`, the field is marked invalid and described by its message, and it still holds
+/// what was typed. Keeps a screenshot of the refused form.
+pub(crate) async fn expect_refused(driver: &WebDriver, field_id: &str, typed: &str) -> TestResult {
+    let field = expect_summary_links(driver, field_id).await?;
+    assert_eq!(
+        field.attr("aria-invalid").await?.as_deref(),
+        Some("true"),
+        "#{field_id} is marked invalid"
+    );
+    let described = field.attr("aria-describedby").await?.unwrap_or_default();
+    let mut message = String::new();
+    for id in described.split_whitespace() {
+        message.push_str(&driver.find(By::Id(id)).await?.text().await?);
+    }
+    assert!(
+        !message.trim().is_empty(),
+        "#{field_id}'s error message beside it (aria-describedby {described:?})"
+    );
+    let kept = field.prop("value").await?.unwrap_or_default();
+    assert_eq!(kept, typed, "#{field_id} keeps what was typed");
+    eprintln!("#{field_id} = {typed:?} refused: {message:?}");
+    Ok(())
+}
+
+/// Waits for the error summary of a refused form to link to the field `field_id` (a box not
+/// ticked, say) and answers the field. Keeps a screenshot of the refused form.
+pub(crate) async fn expect_summary_links(
+    driver: &WebDriver,
+    field_id: &str,
+) -> TestResult<WebElement> {
+    let link = format!(".error-summary a[href=\"#{field_id}\"]");
+    wait_for_element(driver, &link)
+        .await
+        .map_err(|e| format!("no error summary linking to #{field_id}: {e}"))?;
+    keep_step(driver, &format!("refused {field_id}")).await;
+    Ok(driver.find(By::Id(field_id)).await?)
 }
 
 /// Chooses the language, then fills and submits the sign-in form; does not wait for the answer.

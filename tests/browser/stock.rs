@@ -1,7 +1,10 @@
-//! The consigned-stock journey through the real pages: a supplier sends a delivery, the
-//! warehouse keeper inspects it, a site user gathers lines from two catalogue searches in one
-//! requisition and submits it from the cart, the site manager
-//! approves, the keeper issues, and the supplier sees its stock fall.
+//! The consigned-stock journey through the real pages, in Chinese at phone width, each page
+//! reached from the menu or a link: a supplier sends a delivery, the warehouse keeper inspects
+//! it and rejects part of it with a reason, a site user gathers lines from two catalogue
+//! searches in one requisition and submits it from the cart, the site manager returns it with
+//! a reason, the site user resubmits it, the manager approves, the keeper issues and opens the
+//! issue slip, and the supplier sees its stock. Each form is first sent with one bad input:
+//! the page must refuse it beside the field and keep what was typed.
 
 use std::str::FromStr;
 
@@ -12,15 +15,17 @@ use thirtyfour::prelude::*;
 
 use crate::helpers::{self, TestApp};
 use crate::{
-    TestResult, in_browser, sign_in, sign_out, wait_for_element, wait_for_home, wait_for_path,
-    wait_until,
+    LANG, TestResult, expect_refused, follow_link, in_browser, open_menu, sign_in, sign_out,
+    wait_for_element, wait_for_home, wait_for_path, wait_until,
 };
 
 const NOTE_NUMBER: &str = "DN-BROWSER-0001";
 const BATCH: &str = "B-BROWSER-01";
 const PURPOSE: &str = "Browser test: slab rebar, block 5";
 const DELIVERED: &str = "3";
+const REJECTED: &str = "1";
 const ORDERED: &str = "2";
+const RETURN_REASON: &str = "数量请按楼层拆分";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_delivery_is_inspected_ordered_approved_and_issued_through_the_pages() {
@@ -29,8 +34,7 @@ async fn a_delivery_is_inspected_ordered_approved_and_issued_through_the_pages()
 
         // 1. The supplier notes its first listing's stock and sends a delivery of it.
         sign_in_role(&driver, &address, "supplier").await?;
-        driver.goto(format!("{address}/my/listings")).await?;
-        wait_for_path(&driver, "/my/listings").await?;
+        open_menu(&driver, "/my/listings").await?;
         let first_row = wait_for_element(&driver, "tr[data-listing]").await?;
         let listing_id = first_row
             .attr("data-listing")
@@ -76,21 +80,31 @@ async fn a_delivery_is_inspected_ordered_approved_and_issued_through_the_pages()
             &listing_id,
         )
         .await?;
-        type_into(&driver, &format!("{form} input[name=qty_0]"), DELIVERED).await?;
         type_into(&driver, &format!("{form} input[name=batch_0]"), BATCH).await?;
-        driver
-            .find(By::Css("#send-delivery"))
-            .await?
-            .click()
-            .await?;
+        // A negative quantity first: refused beside the field, the rest of the form kept.
+        type_into(&driver, &format!("{form} input[name=qty_0]"), "-3").await?;
+        click(&driver, "#send-delivery").await?;
+        expect_refused(&driver, "d-qty_0", "-3").await?;
+        assert_eq!(
+            value_of(&driver, "#d-note_number").await?,
+            NOTE_NUMBER,
+            "the note number is kept"
+        );
+        assert_eq!(value_of(&driver, "#d-batch_0").await?, BATCH, "the batch is kept");
+        assert_eq!(
+            value_of(&driver, "#d-listing_0").await?,
+            listing_id,
+            "the chosen listing is kept"
+        );
+        type_into(&driver, &format!("{form} input[name=qty_0]"), DELIVERED).await?;
+        click(&driver, "#send-delivery").await?;
         expect_flash(&driver, "flash-delivery-sent").await?;
         wait_for_path(&driver, "/my/listings").await?;
         sign_out(&driver).await?;
 
         // 2. The keeper inspects it: every check passes, all of it accepted.
         sign_in_role(&driver, &address, "warehouse_keeper").await?;
-        driver.goto(format!("{address}/deliveries")).await?;
-        wait_for_path(&driver, "/deliveries").await?;
+        open_menu(&driver, "/deliveries").await?;
         let delivery = wait_until(
             &driver,
             &format!("an article.delivery headed {NOTE_NUMBER}"),
@@ -147,13 +161,18 @@ async fn a_delivery_is_inspected_ordered_approved_and_issued_through_the_pages()
                 );
             }
         }
-        driver
-            .find(By::Css(format!("{article} button.inspect-button")))
-            .await?
-            .click()
-            .await?;
+        // Part of it rejected, first without a reason: refused, what was entered kept.
+        let accepted_now = (decimal(DELIVERED)? - decimal(REJECTED)?).to_string();
+        type_into(&driver, &format!("#accepted_{line}"), &accepted_now).await?;
+        type_into(&driver, &format!("#rejected_{line}"), REJECTED).await?;
+        click(&driver, &format!("{article} button.inspect-button")).await?;
+        expect_refused(&driver, &format!("reason_{line}"), "").await?;
+        assert_eq!(value_of(&driver, &format!("#rejected_{line}")).await?, REJECTED);
+        assert_eq!(value_of(&driver, &format!("#accepted_{line}")).await?, accepted_now);
+        type_into(&driver, &format!("#reason_{line}"), "包装破损").await?;
+        click(&driver, &format!("{article} button.inspect-button")).await?;
         expect_flash(&driver, "flash-delivery-inspected").await?;
-        let inspected = message(Locale::En, "delivery-status-inspected");
+        let inspected = message(LANG, "delivery-status-inspected");
         let status_line = wait_for_element(&driver, &format!("{article} > p")).await?;
         let status_text = status_line.text().await?;
         assert!(
@@ -165,29 +184,35 @@ async fn a_delivery_is_inspected_ordered_approved_and_issued_through_the_pages()
         // 3. The site user gathers lines from two searches of the catalogue in one
         //    requisition (the cart) and submits it from the cart.
         sign_in_role(&driver, &address, "site_user").await?;
-        driver.goto(format!("{address}/catalogue")).await?;
-        wait_for_path(&driver, "/catalogue").await?;
-        type_into(
+        open_menu(&driver, "/catalogue").await?;
+        // A negative quantity first: refused beside that row's field, what was typed kept.
+        let qty_field = format!("qty_{listing_id}");
+        type_into(&driver, &format!("input[name=\"{qty_field}\"]"), "-2").await?;
+        click(
             &driver,
-            &format!("input[name=\"qty_{listing_id}\"]"),
-            ORDERED,
+            &format!("tr[data-listing=\"{listing_id}\"] button.add-to-cart"),
         )
         .await?;
-        driver
-            .find(By::Css(format!(
-                "tr[data-listing=\"{listing_id}\"] button.add-to-cart"
-            )))
-            .await?
-            .click()
-            .await?;
+        expect_refused(&driver, &qty_field, "-2").await?;
+        type_into(&driver, &format!("input[name=\"{qty_field}\"]"), ORDERED).await?;
+        click(
+            &driver,
+            &format!("tr[data-listing=\"{listing_id}\"] button.add-to-cart"),
+        )
+        .await?;
         expect_flash(&driver, "req-flash-added").await?;
-        // The second search: cement in stock, another listing than the first.
-        driver
-            .goto(format!(
-                "{address}/catalogue?q=%E6%B0%B4%E6%B3%A5&in_stock=true"
-            ))
-            .await?;
-        wait_for_path(&driver, "/catalogue").await?;
+        // The second search, from the search box: cement in stock, another listing.
+        type_into(&driver, "form.filters input[name=q]", "水泥").await?;
+        let in_stock = wait_for_element(&driver, "form.filters input[name=in_stock]").await?;
+        if !in_stock.is_selected().await? {
+            in_stock.click().await?;
+        }
+        click(&driver, "form.filters button[type=submit]").await?;
+        wait_until(&driver, "the results for 水泥", async || {
+            let url = driver.current_url().await?;
+            Ok(url.query().is_some_and(|q| q.contains("q=")).then_some(()))
+        })
+        .await?;
         let rows = driver.find_all(By::Css("tr[data-listing]")).await?;
         let mut second = None;
         for row in rows {
@@ -197,15 +222,13 @@ async fn a_delivery_is_inspected_ordered_approved_and_issued_through_the_pages()
                 break;
             }
         }
-        let second = second.ok_or("the second search found no other listing")?;
+        let second = second.ok_or("the search for 水泥 found no other listing")?;
         type_into(&driver, &format!("input[name=\"qty_{second}\"]"), "1").await?;
-        driver
-            .find(By::Css(format!(
-                "tr[data-listing=\"{second}\"] button.add-to-cart"
-            )))
-            .await?
-            .click()
-            .await?;
+        click(
+            &driver,
+            &format!("tr[data-listing=\"{second}\"] button.add-to-cart"),
+        )
+        .await?;
         expect_flash(&driver, "req-flash-added").await?;
         let count = wait_for_element(&driver, "#cart-count").await?;
         assert_eq!(
@@ -213,27 +236,21 @@ async fn a_delivery_is_inspected_ordered_approved_and_issued_through_the_pages()
             Some("2"),
             "the cart holds the lines of both searches"
         );
-        driver.goto(format!("{address}/requisition-cart")).await?;
-        wait_for_path(&driver, "/requisition-cart").await?;
+        follow_link(&driver, "/requisition-cart").await?;
         let lines = driver.find_all(By::Css("#cart-lines tbody tr")).await?;
         assert_eq!(lines.len(), 2, "the cart page lists both lines");
-        type_into(&driver, "#purpose", PURPOSE).await?;
-        let need_by = driver
-            .find(By::Css("#need_by"))
-            .await?
-            .prop("value")
-            .await?
-            .unwrap_or_default();
+        let need_by = value_of(&driver, "#need_by").await?;
         assert_eq!(
             need_by,
             app.state.today().to_string(),
             "the need-by date's default"
         );
-        driver
-            .find(By::Css("#submit-requisition"))
-            .await?
-            .click()
-            .await?;
+        // A purpose of spaces first (the browser lets it through; the portal does not).
+        type_into(&driver, "#purpose", "   ").await?;
+        click(&driver, "#submit-requisition").await?;
+        expect_refused(&driver, "purpose", "   ").await?;
+        type_into(&driver, "#purpose", PURPOSE).await?;
+        click(&driver, "#submit-requisition").await?;
         expect_flash(&driver, "flash-requisition-submitted").await?;
         let newest = wait_for_element(&driver, "article.requisition").await?;
         let requisition = newest
@@ -249,22 +266,43 @@ async fn a_delivery_is_inspected_ordered_approved_and_issued_through_the_pages()
         expect_requisition_status(&driver, &article, "submitted").await?;
         sign_out(&driver).await?;
 
-        // 4. The site manager approves it.
+        // 4. The site manager returns it, first without the reason a return needs.
         sign_in_role(&driver, &address, "site_manager").await?;
-        driver.goto(format!("{address}/requisitions")).await?;
-        wait_for_path(&driver, "/requisitions").await?;
-        wait_for_element(&driver, &format!("{article} button.approve-button"))
-            .await?
-            .click()
-            .await?;
+        open_menu(&driver, "/requisitions").await?;
+        let reason_field = format!("r{requisition}-reason");
+        click(&driver, &format!("{article} button.return-button")).await?;
+        expect_refused(&driver, &reason_field, "").await?;
+        type_into(&driver, &format!("#{reason_field}"), RETURN_REASON).await?;
+        click(&driver, &format!("{article} button.return-button")).await?;
+        expect_flash(&driver, "req-flash-returned").await?;
+        expect_requisition_status(&driver, &article, "returned").await?;
+        sign_out(&driver).await?;
+
+        // The site user reads the reason on the requisition and sends it again.
+        sign_in_role(&driver, &address, "site_user").await?;
+        open_menu(&driver, "/requisitions").await?;
+        follow_link(&driver, &format!("/requisitions/{requisition}")).await?;
+        let history = wait_for_element(&driver, "#history").await?.text().await?;
+        assert!(
+            history.contains(RETURN_REASON),
+            "the history shows the reason: {history:?}"
+        );
+        click(&driver, &format!("{article} button.resubmit-button")).await?;
+        expect_flash(&driver, "req-flash-resubmitted").await?;
+        expect_requisition_status(&driver, &article, "submitted").await?;
+        sign_out(&driver).await?;
+
+        // The manager approves it this time.
+        sign_in_role(&driver, &address, "site_manager").await?;
+        open_menu(&driver, "/requisitions").await?;
+        click(&driver, &format!("{article} button.approve-button")).await?;
         expect_flash(&driver, "flash-requisition-approved").await?;
         expect_requisition_status(&driver, &article, "approved").await?;
         sign_out(&driver).await?;
 
-        // 5. The keeper issues what is open.
+        // 5. The keeper issues what is open, first more than was reserved.
         sign_in_role(&driver, &address, "warehouse_keeper").await?;
-        driver.goto(format!("{address}/requisitions")).await?;
-        wait_for_path(&driver, "/requisitions").await?;
+        open_menu(&driver, "/requisitions").await?;
         expect_requisition_status(&driver, &article, "approved").await?;
         let issue_inputs = driver
             .find_all(By::Css(format!("{article} input[name^=\"issue_\"]")))
@@ -276,25 +314,48 @@ async fn a_delivery_is_inspected_ordered_approved_and_issued_through_the_pages()
             decimal(ORDERED)?,
             "the issue input is pre-filled with the open quantity"
         );
-        driver
-            .find(By::Css(format!("{article} button.issue-button")))
-            .await?
-            .click()
-            .await?;
+        let issue_id = issue_inputs[0].attr("id").await?.unwrap_or_default();
+        type_into(&driver, &format!("#{issue_id}"), "999").await?;
+        click(&driver, &format!("{article} button.issue-button")).await?;
+        expect_refused(&driver, &issue_id, "999").await?;
+        type_into(&driver, &format!("#{issue_id}"), &open).await?;
+        click(&driver, &format!("{article} button.issue-button")).await?;
         expect_flash(&driver, "flash-requisition-issued").await?;
         expect_requisition_status(&driver, &article, "issued").await?;
+        // The issue slip, to print.
+        follow_link(&driver, &format!("/requisitions/{requisition}")).await?;
+        let slip = wait_for_element(&driver, "a.issue-slip-link").await?;
+        let slip_number = slip.text().await?;
+        assert!(slip_number.starts_with("CK-"), "the slip's number {slip_number:?}");
+        let slip_href = slip.attr("href").await?.unwrap_or_default();
+        slip.click().await?;
+        wait_for_path(&driver, &slip_href).await?;
+        let slip_page = driver.find(By::Tag("body")).await?.text().await?;
+        assert!(slip_page.contains(&slip_number), "the slip shows its number");
+        driver.back().await?;
+        // A stock count, first a negative one (it waits for the office's approval, so the
+        // stock below does not change).
+        open_menu(&driver, "/stock-counts").await?;
+        type_into(&driver, "#counted", "-5").await?;
+        type_into(&driver, "#reason", "月末盘点").await?;
+        click(&driver, "#count-submit").await?;
+        expect_refused(&driver, "counted", "-5").await?;
+        assert_eq!(value_of(&driver, "#reason").await?, "月末盘点");
+        type_into(&driver, "#counted", "9999").await?;
+        click(&driver, "#count-submit").await?;
+        expect_flash(&driver, "flash-count-pending").await?;
         sign_out(&driver).await?;
 
         // 6. The supplier sees its stock: what it had, plus the delivery, less the issue.
         sign_in_role(&driver, &address, "supplier").await?;
-        driver.goto(format!("{address}/my/listings")).await?;
-        wait_for_path(&driver, "/my/listings").await?;
+        open_menu(&driver, "/my/listings").await?;
         let on_hand_after = on_hand(&driver, &listing_id).await?;
-        let expected = on_hand_before + decimal(DELIVERED)? - decimal(ORDERED)?;
+        let expected =
+            on_hand_before + decimal(DELIVERED)? - decimal(REJECTED)? - decimal(ORDERED)?;
         eprintln!("listing {listing_id}: on hand {on_hand_after} at the end");
         assert_eq!(
             on_hand_after, expected,
-            "listing {listing_id}'s on-hand: {on_hand_before} + {DELIVERED} - {ORDERED}"
+            "listing {listing_id}'s on-hand: {on_hand_before} + {DELIVERED} - {REJECTED} - {ORDERED}"
         );
 
         // The books agree with the stock.
@@ -307,9 +368,10 @@ async fn a_delivery_is_inspected_ordered_approved_and_issued_through_the_pages()
     .await;
 }
 
-/// Signs in as the demo account of `role`, in English, and waits for the home page.
+/// Signs in as the demo account of `role`, in the journeys' language, and waits for the home
+/// page.
 pub(crate) async fn sign_in_role(driver: &WebDriver, address: &str, role: &str) -> TestResult {
-    sign_in(driver, address, Locale::En, role, helpers::DEMO_PASSWORD).await?;
+    sign_in(driver, address, LANG, role, helpers::DEMO_PASSWORD).await?;
     wait_for_home(driver)
         .await
         .map_err(|e| format!("signing in as {role}: {e}"))?;
@@ -350,10 +412,10 @@ pub(crate) async fn select_value(driver: &WebDriver, css: &str, value: &str) -> 
     Ok(())
 }
 
-/// Waits for a `.flash-success` reading the English message `key`; fails at once when the
-/// page shows a form or field error instead.
+/// Waits for a `.flash-success` reading the message `key`; fails at once when the page shows
+/// a form or field error instead.
 pub(crate) async fn expect_flash(driver: &WebDriver, key: &str) -> TestResult {
-    let text = message(Locale::En, key);
+    let text = message(LANG, key);
     let what = format!(".flash-success reading {text:?}");
     let outcome = wait_until(driver, &what, async || {
         if let Some(errors) = page_errors(driver).await? {
@@ -370,10 +432,10 @@ pub(crate) async fn expect_flash(driver: &WebDriver, key: &str) -> TestResult {
     outcome.map_err(|errors| format!("waiting for {what}, the page shows: {errors}").into())
 }
 
-/// Waits until the `.req-status` of the requisition `article` shows the English label of
+/// Waits until the `.req-status` of the requisition `article` shows the label of
 /// `status`; fails at once when the page shows a form or field error instead.
 async fn expect_requisition_status(driver: &WebDriver, article: &str, status: &str) -> TestResult {
-    let label = message(Locale::En, &format!("req-status-{status}"));
+    let label = message(LANG, &format!("req-status-{status}"));
     let what = format!("{article} .req-status reading {label:?}");
     let outcome = wait_until(driver, &what, async || {
         if let Some(errors) = page_errors(driver).await? {
@@ -411,4 +473,21 @@ fn message(locale: Locale, key: &str) -> String {
     let text = locale.t(key);
     assert_ne!(text, key, "no message {key} for {}", locale.tag());
     text
+}
+
+/// Scrolls to the element `css` and clicks it.
+pub(crate) async fn click(driver: &WebDriver, css: &str) -> TestResult {
+    let e = wait_for_element(driver, css).await?;
+    e.scroll_into_view().await?;
+    e.click().await?;
+    Ok(())
+}
+
+/// What the field `css` holds.
+pub(crate) async fn value_of(driver: &WebDriver, css: &str) -> TestResult<String> {
+    Ok(wait_for_element(driver, css)
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default())
 }

@@ -1,6 +1,8 @@
-//! The supplier admission journey through the real pages: a company applies, confirms its
+//! The supplier admission journey through the real pages, in Chinese at phone width: a company
+//! finds "apply" on the sign-in page, applies (its credit code pasted with spaces), confirms its
 //! email, uploads its business licence and submits; the procurement officer recommends it, the
-//! procurement head admits it, and the supplier then sees its consignment agreement.
+//! procurement head admits it, and the supplier then sees its consignment agreement. Each form
+//! is first sent with one bad input, refused beside the field with what was typed kept.
 
 use portal::i18n::Locale;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -9,14 +11,17 @@ use thirtyfour::components::SelectElement;
 use thirtyfour::prelude::*;
 
 use crate::helpers::{self, TestApp};
-use crate::stock::type_into;
+use crate::stock::{click, type_into, value_of};
 use crate::{
-    TestResult, in_browser, sign_in, sign_out, wait_for_element, wait_for_home, wait_for_path,
-    wait_until,
+    LANG, TestResult, expect_refused, expect_summary_links, follow_link, in_browser, open_menu,
+    sign_in, sign_out, wait_for_element, wait_for_home, wait_for_path, wait_until,
 };
 
 const LEGAL_NAME: &str = "杭州永固建材有限公司";
-const CREDIT_CODE: &str = "91330110MA27Y0B7X2";
+/// As pasted from a licence scan: in groups, with spaces.
+const CREDIT_CODE: &str = "9133 0110 MA27 Y0B7 X2";
+/// The same with its last character (the check character) wrong.
+const WRONG_CREDIT_CODE: &str = "9133 0110 MA27 Y0B7 X3";
 const EMAIL: &str = "journey@example.test";
 const PASSWORD: &str = "supplier-password";
 
@@ -25,15 +30,17 @@ async fn a_supplier_applies_and_is_admitted_through_the_pages() {
     in_browser("supplier_admission", async |driver, app: &TestApp| {
         let address = app.address.clone();
 
-        // 1. The public application form, in English.
+        // 1. From the sign-in page to the public application form.
         driver
-            .goto(format!("{address}/lang/en?next=/apply"))
+            .goto(format!("{address}/lang/{}?next=/login", LANG.tag()))
             .await?;
+        wait_for_path(&driver, "/login").await?;
+        click(&driver, "#apply-link").await?;
         wait_for_path(&driver, "/apply").await?;
         wait_for_element(&driver, "form[action=\"/apply\"]").await?;
         for (name, value) in [
             ("legal_name", LEGAL_NAME),
-            ("credit_code", CREDIT_CODE),
+            ("credit_code", WRONG_CREDIT_CODE),
             ("legal_representative", "王永固"),
             ("contact_name", "李明"),
             ("contact_phone", "13912345678"),
@@ -58,7 +65,35 @@ async fn a_supplier_applies_and_is_admitted_through_the_pages() {
         if !category.is_selected().await? {
             return Err("the first category checkbox is not ticked after a click".into());
         }
-        driver.find(By::Css("#apply-submit")).await?.click().await?;
+        click(&driver, "#apply-submit").await?;
+        let credit_code = wait_for_element(&driver, "form[action=\"/apply\"] [name=credit_code]")
+            .await?
+            .attr("id")
+            .await?
+            .unwrap_or_default();
+        expect_refused(&driver, &credit_code, WRONG_CREDIT_CODE).await?;
+        assert_eq!(
+            value_of(&driver, "form[action=\"/apply\"] [name=legal_name]").await?,
+            LEGAL_NAME,
+            "the company's name is kept"
+        );
+        // The passwords are not sent back; typed again with the right code.
+        type_into(&driver, &format!("#{credit_code}"), CREDIT_CODE).await?;
+        for name in ["password", "confirm_password"] {
+            type_into(
+                &driver,
+                &format!("form[action=\"/apply\"] [name={name}]"),
+                PASSWORD,
+            )
+            .await?;
+        }
+        let category = driver
+            .find(By::Css("form[action=\"/apply\"] input[name^=\"cat_\"]"))
+            .await?;
+        if !category.is_selected().await? {
+            category.click().await?;
+        }
+        click(&driver, "#apply-submit").await?;
         wait_for_path_or_errors(&driver, "/login").await?;
         let flash = wait_for_element(&driver, ".flash-success").await?;
         eprintln!("after applying: {:?}", flash.text().await?);
@@ -81,9 +116,8 @@ async fn a_supplier_applies_and_is_admitted_through_the_pages() {
         eprintln!("after confirming the email: {:?}", flash.text().await?);
 
         // 3. The supplier adds its business licence and submits the application.
-        sign_in_as(&driver, &address, EMAIL, PASSWORD).await?;
-        driver.goto(format!("{address}/my/supplier")).await?;
-        wait_for_path(&driver, "/my/supplier").await?;
+        sign_in_as(&driver, EMAIL, PASSWORD).await?;
+        open_menu(&driver, "/my/supplier").await?;
         expect_status(&driver, "draft").await?;
 
         let pdf_dir = TempDir::new()?;
@@ -116,6 +150,18 @@ async fn a_supplier_applies_and_is_admitted_through_the_pages() {
             &issued_on.to_string(),
         )
         .await?;
+        // First with an expiry before the issue date: refused, the rest kept (but the file,
+        // which a browser never sends back).
+        let expired = (issued_on - chrono::Duration::days(1)).to_string();
+        set_value(&driver, &format!("{form} input[name=expires_on]"), &expired).await?;
+        driver
+            .find(By::Css(format!("{form} input[name=file]")))
+            .await?
+            .send_keys(pdf.display().to_string())
+            .await?;
+        click(&driver, &format!("{form} button[type=submit]")).await?;
+        expect_refused(&driver, "doc-expires_on", &expired).await?;
+        assert_eq!(value_of(&driver, "#doc-title").await?, "营业执照");
         set_value(
             &driver,
             &format!("{form} input[name=expires_on]"),
@@ -127,11 +173,7 @@ async fn a_supplier_applies_and_is_admitted_through_the_pages() {
             .await?
             .send_keys(pdf.display().to_string())
             .await?;
-        driver
-            .find(By::Css(format!("{form} button[type=submit]")))
-            .await?
-            .click()
-            .await?;
+        click(&driver, &format!("{form} button[type=submit]")).await?;
         wait_until(
             &driver,
             "the uploaded licence in the documents table",
@@ -164,14 +206,13 @@ async fn a_supplier_applies_and_is_admitted_through_the_pages() {
         sign_in(
             &driver,
             &address,
-            Locale::En,
+            LANG,
             "procurement_officer",
             helpers::DEMO_PASSWORD,
         )
         .await?;
         wait_for_home(&driver).await?;
-        driver.goto(format!("{address}/suppliers")).await?;
-        wait_for_path(&driver, "/suppliers").await?;
+        open_menu(&driver, "/suppliers").await?;
         let link = wait_for_element_by(&driver, By::LinkText(LEGAL_NAME), "the new company's link")
             .await?;
         let href = link.attr("href").await?.unwrap_or_default();
@@ -184,7 +225,8 @@ async fn a_supplier_applies_and_is_admitted_through_the_pages() {
         link.click().await?;
         wait_for_path(&driver, &href).await?;
         expect_status(&driver, "submitted").await?;
-        for item in ["licence_valid", "certificates", "quality_system"] {
+        // A recommendation with one item of the checklist not ticked is refused.
+        for item in ["licence_valid", "certificates"] {
             let check =
                 wait_for_element(&driver, &format!("#review-form input[name={item}]")).await?;
             check.click().await?;
@@ -192,18 +234,17 @@ async fn a_supplier_applies_and_is_admitted_through_the_pages() {
                 return Err(format!("the checkbox {item} is not ticked after a click").into());
             }
         }
-        let decision = driver
-            .find(By::Css("#review-form select[name=decision]"))
-            .await?;
-        SelectElement::new(&decision)
-            .await?
-            .select_by_value("recommend")
-            .await?;
-        driver
-            .find(By::Css("#review-form button[type=submit]"))
-            .await?
-            .click()
-            .await?;
+        click(&driver, RECOMMEND).await?;
+        let missing = expect_summary_links(&driver, "rv-quality_system").await?;
+        assert!(!missing.is_selected().await?, "the box stays as it was");
+        for item in ["licence_valid", "certificates"] {
+            let kept = driver
+                .find(By::Css(format!("#review-form input[name={item}]")))
+                .await?;
+            assert!(kept.is_selected().await?, "{item} stays ticked");
+        }
+        missing.click().await?;
+        click(&driver, RECOMMEND).await?;
         expect_status(&driver, "recommended").await?;
         sign_out(&driver).await?;
 
@@ -211,41 +252,29 @@ async fn a_supplier_applies_and_is_admitted_through_the_pages() {
         sign_in(
             &driver,
             &address,
-            Locale::En,
+            LANG,
             "procurement_head",
             helpers::DEMO_PASSWORD,
         )
         .await?;
         wait_for_home(&driver).await?;
-        driver.goto(format!("{address}{href}")).await?;
-        wait_for_path(&driver, &href).await?;
+        open_menu(&driver, "/suppliers").await?;
+        follow_link(&driver, &href).await?;
         expect_status(&driver, "recommended").await?;
-        let decision = wait_for_element(&driver, "#admission-form select[name=decision]").await?;
-        let chosen = SelectElement::new(&decision)
-            .await?
-            .first_selected_option()
-            .await?
-            .value()
-            .await?;
-        assert_eq!(
-            chosen.as_deref(),
-            Some("admit"),
-            "the admission form's default decision"
-        );
-        driver
-            .find(By::Css("#admission-form button[type=submit]"))
-            .await?
-            .click()
-            .await?;
+        // A VAT rate of 130 % first: refused beside the field, kept.
+        type_into(&driver, "#adm-tax_rate", "130").await?;
+        click(&driver, ADMIT).await?;
+        expect_refused(&driver, "adm-tax_rate", "130").await?;
+        type_into(&driver, "#adm-tax_rate", "13").await?;
+        click(&driver, ADMIT).await?;
         expect_status(&driver, "admitted").await?;
         sign_out(&driver).await?;
 
         // 6. The supplier sees that it is admitted, and its agreement.
-        sign_in_as(&driver, &address, EMAIL, PASSWORD).await?;
-        driver.goto(format!("{address}/my/supplier")).await?;
-        wait_for_path(&driver, "/my/supplier").await?;
+        sign_in_as(&driver, EMAIL, PASSWORD).await?;
+        open_menu(&driver, "/my/supplier").await?;
         expect_status(&driver, "admitted").await?;
-        let agreement_title = message(Locale::En, "agreement-title");
+        let agreement_title = message(LANG, "agreement-title");
         let headings = driver.find_all(By::Css("section h2")).await?;
         let mut texts = Vec::new();
         for heading in headings {
@@ -260,10 +289,15 @@ async fn a_supplier_applies_and_is_admitted_through_the_pages() {
     .await;
 }
 
-/// Signs in with any account (`crate::sign_in` knows only the demo ones) and waits for the
-/// home page; the language chosen earlier stays.
-async fn sign_in_as(driver: &WebDriver, address: &str, email: &str, password: &str) -> TestResult {
-    driver.goto(format!("{address}/login")).await?;
+/// The officer's button that recommends an application.
+const RECOMMEND: &str = "#review-form button[name=decision][value=recommend]";
+/// The head's button that admits a recommended supplier.
+const ADMIT: &str = "#admission-form button[name=decision][value=admit]";
+
+/// Signs in with any account (`crate::sign_in` knows only the demo ones) from the sign-in
+/// page, where signing out or confirming the email left the browser, and waits for the home
+/// page; the language chosen earlier stays.
+async fn sign_in_as(driver: &WebDriver, email: &str, password: &str) -> TestResult {
     wait_for_path(driver, "/login").await?;
     type_into(driver, "input[name=email]", email).await?;
     type_into(driver, "input[name=password]", password).await?;
@@ -294,10 +328,10 @@ async fn set_value(driver: &WebDriver, css: &str, value: &str) -> TestResult {
     Ok(())
 }
 
-/// Waits until `#supplier-status` shows the English label of `status`; fails at once when
+/// Waits until `#supplier-status` shows the label of `status`; fails at once when
 /// the page shows a form or field error instead.
 async fn expect_status(driver: &WebDriver, status: &str) -> TestResult {
-    let label = message(Locale::En, &format!("supplier-status-{status}"));
+    let label = message(LANG, &format!("supplier-status-{status}"));
     let what = format!("#supplier-status reading {label:?}");
     let outcome = wait_until(driver, &what, async || {
         if let Some(errors) = page_errors(driver).await? {

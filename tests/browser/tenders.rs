@@ -1,16 +1,18 @@
-//! The tender journey through the real pages: procurement drafts an invitational tender and
-//! publishes it, three suppliers bid, the deadline passes, two committee members open it,
-//! the head scores, closes the evaluation and approves the award, and the winner sees it.
+//! The tender journey through the real pages, in Chinese at phone width, from the menu:
+//! procurement drafts an invitational tender (first with a negative quantity) and publishes
+//! it, three suppliers bid (the first with a price that is not a number), the deadline passes,
+//! two committee members open it, the head scores, closes the evaluation and approves the
+//! award, and the winner sees it.
 
 use entity::{BidId, SupplierId, TenderId};
-use portal::i18n::Locale;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use thirtyfour::prelude::*;
 
 use crate::helpers::{self, TestApp};
-use crate::stock::{expect_flash, select_value, sign_in_role, type_into};
+use crate::stock::{click, expect_flash, select_value, sign_in_role, type_into};
 use crate::{
-    TestResult, in_browser, sign_in, sign_out, wait_for_element, wait_for_home, wait_for_path,
+    LANG, TestResult, expect_refused, follow_link, in_browser, open_menu, sign_in, sign_out,
+    wait_for_element, wait_for_home, wait_for_path,
 };
 
 const BIDDER_PASSWORD: &str = "bidder-password";
@@ -39,11 +41,10 @@ async fn admitted_supplier(
     Ok(SupplierId(a.id))
 }
 
-async fn click(driver: &WebDriver, css: &str) -> TestResult {
-    let e = wait_for_element(driver, css).await?;
-    e.scroll_into_view().await?;
-    e.click().await?;
-    Ok(())
+/// Opens the tender `id` from the tenders list of the menu.
+async fn open_tender(driver: &WebDriver, id: TenderId) -> TestResult {
+    open_menu(driver, "/tenders").await?;
+    follow_link(driver, &format!("/tenders/{id}")).await
 }
 
 async fn tender_status(driver: &WebDriver) -> TestResult<String> {
@@ -85,7 +86,8 @@ async fn an_invitational_tender_is_bid_opened_by_two_scored_and_awarded_through_
 
         // 1. The officer drafts the tender: two steel items, three invitees.
         sign_in_role(&driver, &address, "procurement_officer").await?;
-        driver.goto(format!("{address}/tenders/new")).await?;
+        open_menu(&driver, "/tenders").await?;
+        click(&driver, "#new-tender").await?;
         wait_for_path(&driver, "/tenders/new").await?;
         type_into(&driver, "#title", TITLE).await?;
         select_value(&driver, "#kind", "invitational").await?;
@@ -108,6 +110,16 @@ async fn an_invitational_tender_is_bid_opened_by_two_scored_and_awarded_through_
         for sid in [demo_supplier, second, third] {
             click(&driver, &format!("input[name=invite_{sid}]")).await?;
         }
+        // The second item's quantity negative first: refused beside it, the rest kept.
+        type_into(&driver, "input[name=qty_1]", "-20").await?;
+        click(&driver, "#tender-save").await?;
+        expect_refused(&driver, "qty_1", "-20").await?;
+        assert_eq!(crate::stock::value_of(&driver, "#title").await?, TITLE);
+        for sid in [demo_supplier, second, third] {
+            let invited = wait_for_element(&driver, &format!("input[name=invite_{sid}]")).await?;
+            assert!(invited.is_selected().await?, "invitee {sid} stays ticked");
+        }
+        type_into(&driver, "input[name=qty_1]", "20").await?;
         click(&driver, "#tender-save").await?;
         expect_flash(&driver, "tender-flash-created").await?;
         let path = driver.current_url().await?.path().to_string();
@@ -135,10 +147,10 @@ async fn an_invitational_tender_is_bid_opened_by_two_scored_and_awarded_through_
             ("tenderbidder1", BIDDER_PASSWORD, ["3700.5", "3650"]),
             ("tenderbidder2", BIDDER_PASSWORD, ["3990", "3950.25"]),
         ];
-        for (role, password, prices) in &bidders {
-            sign_in(&driver, &address, Locale::En, role, password).await?;
+        for (n, (role, password, prices)) in bidders.iter().enumerate() {
+            sign_in(&driver, &address, LANG, role, password).await?;
             wait_for_home(&driver).await?;
-            driver.goto(format!("{address}/tenders/{id}")).await?;
+            open_tender(&driver, id).await?;
             wait_for_element(&driver, "a.tender-document").await?;
             click(&driver, "#my-bid-link").await?;
             wait_for_path(&driver, &format!("/tenders/{id}/bid")).await?;
@@ -159,6 +171,16 @@ async fn an_invitational_tender_is_bid_opened_by_two_scored_and_awarded_through_
                 "HRB400E, mill certificates with each load",
             )
             .await?;
+            if n == 0 {
+                // A price written as words first: refused beside it, the other fields kept.
+                let first = price_inputs[0].attr("id").await?.unwrap_or_default();
+                type_into(&driver, &format!("#{first}"), "约3850").await?;
+                click(&driver, "#bid-submit").await?;
+                expect_refused(&driver, &first, "约3850").await?;
+                let days = driver.find_all(By::Css("input.bid-days")).await?;
+                assert_eq!(days[0].prop("value").await?.as_deref(), Some("7"));
+                type_into(&driver, &format!("#{first}"), prices[0]).await?;
+            }
             click(&driver, "#bid-submit").await?;
             expect_flash(&driver, "tender-flash-bid-submitted").await?;
             let total = wait_for_element(&driver, "#my-bid-total")
@@ -171,7 +193,7 @@ async fn an_invitational_tender_is_bid_opened_by_two_scored_and_awarded_through_
 
         // Before opening, the office sees three sealed bids and no price.
         sign_in_role(&driver, &address, "procurement_head").await?;
-        driver.goto(format!("{address}/tenders/{id}")).await?;
+        open_tender(&driver, id).await?;
         wait_for_element(&driver, "#bids-sealed").await?;
         assert_eq!(
             driver
@@ -198,7 +220,7 @@ async fn an_invitational_tender_is_bid_opened_by_two_scored_and_awarded_through_
 
         // 4. Two committee members open it: the officer first, then the head.
         sign_in_role(&driver, &address, "procurement_officer").await?;
-        driver.goto(format!("{address}/tenders/{id}")).await?;
+        open_tender(&driver, id).await?;
         click(&driver, "#open-submit").await?;
         expect_flash(&driver, "tender-flash-open-confirmed").await?;
         assert_eq!(tender_status(&driver).await?, "published");
@@ -208,7 +230,7 @@ async fn an_invitational_tender_is_bid_opened_by_two_scored_and_awarded_through_
         );
         sign_out(&driver).await?;
         sign_in_role(&driver, &address, "procurement_head").await?;
-        driver.goto(format!("{address}/tenders/{id}")).await?;
+        open_tender(&driver, id).await?;
         click(&driver, "#open-submit").await?;
         expect_flash(&driver, "tender-flash-opened").await?;
         assert_eq!(tender_status(&driver).await?, "opened");
@@ -270,9 +292,9 @@ async fn an_invitational_tender_is_bid_opened_by_two_scored_and_awarded_through_
             .find(|(_, sid)| *sid == winner.supplier_id)
             .map(|(b, _)| b)
             .ok_or("the winner is one of the bidders")?;
-        sign_in(&driver, &address, Locale::En, role, password).await?;
+        sign_in(&driver, &address, LANG, role, password).await?;
         wait_for_home(&driver).await?;
-        driver.goto(format!("{address}/tenders/{id}")).await?;
+        open_tender(&driver, id).await?;
         let outcome = wait_for_element(&driver, "#tender-outcome")
             .await?
             .attr("data-outcome")
