@@ -12,6 +12,7 @@ home-q-candidates = price-failure candidates to decide
 home-q-flagged-lots = lots flagged to go back (stale or of a removed supplier)
 home-q-review-due = suppliers due for their yearly review
 home-q-plans-returned = plans returned by the head
+home-q-plan-lines-open = approved plan lines waiting for three quotes and a choice
 home-q-contracts-draft = draft contracts to submit for sign-off
 home-q-contracts-rejected = contracts rejected at sign-off
 home-q-admissions = recommended suppliers waiting for your admission decision
@@ -30,7 +31,10 @@ home-q-lots-to-answer = stale lots waiting for your return or exchange answer
 home-q-statements-to-answer = statements to confirm or dispute
 home-q-tenders-open = tenders open for your bid
 home-q-prices-waiting = listings whose new price waits for approval
+home-q-deliveries-rejected = your deliveries of the last 30 days rejected at inspection, fully or partly (take the goods back)
+home-q-prices-refused = listings whose latest price request was refused (ask again or keep the price)
 home-q-statements-disputed = disputed statements to resolve
+home-q-periods-to-close = suppliers with ended settlement periods still to close
 home-q-statements-draft = draft statements to issue
 home-q-statements-confirmed = confirmed statements to invoice
 home-q-statements-resolved = resolved statements to invoice
@@ -40,6 +44,7 @@ home-q-signoffs = contracts waiting for the audit sign-off
 home-q-mail-failing = emails that failed and are being retried
 home-q-jobs-failed = jobs whose last run failed
 home-q-mail-pending = emails waiting to be sent
+home-q-users-dormant = dormant accounts: active, nobody signed in for 90 days (deactivate or keep)
 home-audit-chain = Check the audit chain
 
 ## A new applicant's checklist

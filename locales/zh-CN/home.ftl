@@ -12,6 +12,7 @@ home-q-candidates = 个价格失信候选待处理
 home-q-flagged-lots = 批物资已标记待退回（超期未动或供应商已清退）
 home-q-review-due = 家供应商到期待年审
 home-q-plans-returned = 份计划被部长退回
+home-q-plan-lines-open = 已批准、待询三家报价并选定的计划明细
 home-q-contracts-draft = 份合同草稿待提交会签
 home-q-contracts-rejected = 份合同会签被否决
 home-q-admissions = 家推荐供应商待您决定准入
@@ -30,7 +31,10 @@ home-q-lots-to-answer = 批超期物资待您答复退货或换货
 home-q-statements-to-answer = 份对账单待确认或提出异议
 home-q-tenders-open = 个招标可投标
 home-q-prices-waiting = 个挂牌的新价格待审批
+home-q-deliveries-rejected = 近 30 天验收时被全部或部分拒收的送货（请取回货物）
+home-q-prices-refused = 最近一次调价申请被驳回的商品（重新申请或维持原价）
 home-q-statements-disputed = 份有异议的对账单待处理
+home-q-periods-to-close = 结算期已结束、尚待结账的供应商
 home-q-statements-draft = 份对账单草稿待发出
 home-q-statements-confirmed = 份已确认对账单待开票
 home-q-statements-resolved = 份已处理异议的对账单待开票
@@ -40,6 +44,7 @@ home-q-signoffs = 份合同待审计会签
 home-q-mail-failing = 封邮件发送失败，正在重试
 home-q-jobs-failed = 个定时任务上次运行失败
 home-q-mail-pending = 封邮件待发送
+home-q-users-dormant = 闲置账号：仍启用，90 天内无人登录（停用或保留）
 home-audit-chain = 校验审计链
 
 ## 新申请供应商的清单

@@ -73,21 +73,19 @@ pub async fn create_listing(
     Ok(HttpResponse::Created().json(ListingView::from(l)))
 }
 
-/// The supplier's own listings with their stock (never another supplier's).
-#[utoipa::path(get, path = "/api/my/listings", tag = "stock", security(("bearer" = ["manage_own_supplier"])),
+/// The supplier's own listings with their stock (never another supplier's); `price=pending`
+/// or `price=refused` as on its listings page.
+#[utoipa::path(get, path = "/api/my/listings", tag = "stock", security(("bearer" = ["manage_own_supplier"])), params(super::pages::MyListingsQuery),
     responses((status = 200, body = Vec<ListingView>), (status = 403, body = ErrorBody)))]
 #[get("/api/my/listings")]
 pub async fn my_listings(
     state: web::Data<AppState>,
     user: CurrentUser,
+    q: crate::web::Query<super::pages::MyListingsQuery>,
 ) -> AppResult<web::Json<Vec<ListingView>>> {
     user.require(Capability::ManageOwnSupplier)?;
     let sid = user.supplier_id.ok_or(AppError::Forbidden)?;
-    let rows = listing::Entity::find()
-        .filter(listing::Column::SupplierId.eq(sid))
-        .order_by_asc(listing::Column::Id)
-        .all(&state.db.read)
-        .await?;
+    let rows = store::own_listings(&state.db.read, sid, q.price.as_deref()).await?;
     Ok(web::Json(rows.into_iter().map(Into::into).collect()))
 }
 

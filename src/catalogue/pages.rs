@@ -308,11 +308,11 @@ async fn render_my_listings(
     which: &'static str,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    render_my_listings_of(state, ctx, user, errors, which, status, false).await
+    render_my_listings_of(state, ctx, user, errors, which, status, None).await
 }
 
-/// The listings page; `price_pending_only` keeps the listings whose new price waits for
-/// procurement (`/my/listings?price=pending`, the supplier's home page links there).
+/// The listings page; `price` filters them as [`store::own_listings`] does
+/// (`/my/listings?price=pending` or `?price=refused`, the supplier's home page links there).
 async fn render_my_listings_of(
     state: &AppState,
     ctx: PageCtx,
@@ -320,19 +320,12 @@ async fn render_my_listings_of(
     errors: FormErrors,
     which: &'static str,
     status: StatusCode,
-    price_pending_only: bool,
+    price: Option<&str>,
 ) -> AppResult<HttpResponse> {
     let sid = user.supplier_id.ok_or(AppError::Forbidden)?;
     let db = &state.db.read;
     let pending = store::own_pending_price_changes(db, sid).await?;
-    let mut listings = listing::Entity::find()
-        .filter(listing::Column::SupplierId.eq(sid))
-        .order_by_asc(listing::Column::Id)
-        .all(db)
-        .await?;
-    if price_pending_only {
-        listings.retain(|l| pending.iter().any(|c| c.listing_id == l.id));
-    }
+    let listings = store::own_listings(db, sid, price).await?;
     let ids: Vec<ListingId> = listings.iter().map(|l| l.id).collect();
     let labels = labels(db, &ctx, &ids).await?;
     let cats: Vec<i64> = crate::suppliers::store::agreement(db, sid)
@@ -404,9 +397,11 @@ pub(crate) async fn mine_or_error(
     .await
 }
 
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MyListingsQuery {
-    /// `pending`: only the listings whose new price waits for procurement.
+    /// `pending`: only the listings whose new price waits for procurement; `refused`: only
+    /// those whose latest price request procurement refused.
     pub price: Option<String>,
 }
 
@@ -425,7 +420,7 @@ pub async fn my_listings(
         FormErrors::default(),
         "",
         StatusCode::OK,
-        q.price.as_deref() == Some("pending"),
+        q.price.as_deref(),
     )
     .await
 }

@@ -406,6 +406,67 @@ pub async fn own_pending_price_changes(
     Ok(out)
 }
 
+/// One supplier's listings by id, as its listings page and `/api/my/listings` list them:
+/// `price` `pending` keeps those whose new price waits for procurement, `refused` those whose
+/// latest price request was refused; anything else keeps them all. Its home page counts both.
+pub async fn own_listings(
+    conn: &impl ConnectionTrait,
+    supplier_id: entity::SupplierId,
+    price: Option<&str>,
+) -> AppResult<Vec<listing::Model>> {
+    let mut rows = listing::Entity::find()
+        .filter(listing::Column::SupplierId.eq(supplier_id))
+        .order_by_asc(listing::Column::Id)
+        .all(conn)
+        .await?;
+    match price {
+        Some("pending") => {
+            let pending = own_pending_price_changes(conn, supplier_id).await?;
+            rows.retain(|l| pending.iter().any(|c| c.listing_id == l.id));
+        }
+        Some("refused") => {
+            let refused = own_refused_prices(conn, supplier_id).await?;
+            rows.retain(|l| refused.contains(&l.id));
+        }
+        _ => {}
+    }
+    Ok(rows)
+}
+
+/// One supplier's listings whose latest price request procurement refused, by id: the
+/// supplier has to ask again (or keep the old price). Asking again takes the listing off
+/// (its latest request is then pending). Its listings page (`price=refused`, page and API)
+/// lists them; its home page counts them.
+pub async fn own_refused_prices(
+    conn: &impl ConnectionTrait,
+    supplier_id: entity::SupplierId,
+) -> AppResult<Vec<ListingId>> {
+    let ids: Vec<ListingId> = listing::Entity::find()
+        .filter(listing::Column::SupplierId.eq(supplier_id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|l| l.id)
+        .collect();
+    let mut latest: std::collections::BTreeMap<ListingId, price_change::Model> =
+        std::collections::BTreeMap::new();
+    for chunk in ids.chunks(500) {
+        for c in price_change::Entity::find()
+            .filter(price_change::Column::ListingId.is_in(chunk.to_vec()))
+            .order_by_asc(price_change::Column::Id)
+            .all(conn)
+            .await?
+        {
+            latest.insert(c.listing_id, c);
+        }
+    }
+    Ok(latest
+        .into_values()
+        .filter(|c| c.status == "rejected")
+        .map(|c| c.listing_id)
+        .collect())
+}
+
 /// Daily: applies approved prices whose effective date has come.
 pub async fn apply_due_prices(state: &AppState, as_of: NaiveDate) -> AppResult<String> {
     let due = price_change::Entity::find()

@@ -163,6 +163,20 @@ async fn officer(state: &AppState, ctx: &PageCtx, user: &CurrentUser) -> AppResu
             "/plans?status=returned",
         ),
         Item::new(
+            "plan-lines-open",
+            crate::procurement::store::list_lines(
+                db,
+                user,
+                &crate::procurement::store::LineFilter {
+                    open: Some(true),
+                    ..Default::default()
+                },
+            )
+            .await?
+            .len(),
+            "/plan-lines?open=true",
+        ),
+        Item::new(
             "contracts-draft",
             contracts(state, "draft", None).await?,
             "/contracts?status=draft",
@@ -289,12 +303,14 @@ async fn site_manager(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Ite
 }
 
 async fn supplier(state: &AppState, ctx: &PageCtx, user: &CurrentUser) -> AppResult<Vec<Item>> {
+    use crate::receiving::store::{DeliveryOrder, REJECTED_RECENT_DAYS, deliveries_for};
     let sid = user.own_supplier()?;
     let db = &state.db.read;
-    let waiting_prices = crate::catalogue::store::own_pending_price_changes(db, sid).await?;
-    let mut listings: Vec<_> = waiting_prices.iter().map(|c| c.listing_id).collect();
-    listings.sort();
-    listings.dedup();
+    let listings = |price| crate::catalogue::store::own_listings(db, sid, Some(price));
+    let since = state
+        .today()
+        .checked_sub_days(chrono::Days::new(REJECTED_RECENT_DAYS))
+        .unwrap_or_default();
     Ok(vec![
         Item::new(
             "lots-to-answer",
@@ -315,8 +331,25 @@ async fn supplier(state: &AppState, ctx: &PageCtx, user: &CurrentUser) -> AppRes
             "/tenders?status=published&bids_closed=false",
         ),
         Item::new(
+            "deliveries-rejected",
+            deliveries_for(
+                db,
+                user,
+                state.today(),
+                DeliveryOrder::Rejected { since: Some(since) },
+            )
+            .await?
+            .len(),
+            format!("/deliveries?status=rejected&since={since}"),
+        ),
+        Item::new(
+            "prices-refused",
+            listings("refused").await?.len(),
+            "/my/listings?price=refused",
+        ),
+        Item::new(
             "prices-waiting",
-            listings.len(),
+            listings("pending").await?.len(),
             "/my/listings?price=pending",
         ),
     ])
@@ -324,6 +357,15 @@ async fn supplier(state: &AppState, ctx: &PageCtx, user: &CurrentUser) -> AppRes
 
 async fn finance(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Item>> {
     Ok(vec![
+        // Only ended periods are listed, and the daily job closes them: whatever waits is late.
+        Item::new(
+            "periods-to-close",
+            crate::settlement::store::to_close(state, state.today())
+                .await?
+                .len(),
+            "/statements/to-close",
+        )
+        .urgent(),
         statement_item(
             "statements-disputed",
             statements(state, user, "disputed").await?,
@@ -388,6 +430,19 @@ async fn admin(state: &AppState) -> AppResult<Vec<Item>> {
             "mail-pending",
             queue(db, OutboxFilter::Pending).await?.len(),
             "/admin/outbox?status=pending",
+        ),
+        Item::new(
+            "users-dormant",
+            crate::users::store::list_where(
+                db,
+                &crate::users::store::UserFilter {
+                    dormant: Some(true),
+                },
+                state.now(),
+            )
+            .await?
+            .len(),
+            "/admin/users?dormant=true",
         ),
     ])
 }

@@ -46,6 +46,24 @@ pub async fn list_plans(
     ))
 }
 
+/// Plan lines across plans, by status and route; `open=true`: the lines routed to quotes
+/// that still wait for quotes and a choice.
+#[utoipa::path(get, path = "/api/plan-lines", tag = "procurement", security(("bearer" = ["read_plans"])), params(store::LineFilter),
+    responses((status = 200, body = [LineView]), (status = 403, body = ErrorBody)))]
+#[get("/api/plan-lines")]
+pub async fn list_lines(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    req: HttpRequest,
+    f: crate::web::Query<store::LineFilter>,
+) -> AppResult<web::Json<Vec<LineView>>> {
+    user.require(Capability::ReadPlans)?;
+    let lines = store::list_lines(&state.db.read, &user, &f).await?;
+    Ok(web::Json(
+        line_views(&state.db.read, lines, Locale::of(&req)).await?,
+    ))
+}
+
 /// Opens the plan of a month (this month or later; one per month).
 #[utoipa::path(post, path = "/api/plans", tag = "procurement", security(("bearer" = ["plan_needs"])), request_body = NewPlan,
     responses((status = 201, body = PlanView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]

@@ -15,6 +15,7 @@ pub mod store;
 /// into the OpenAPI document by its `#[utoipa::path]`), then the pages (not in the document).
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(api::list_plans)
+        .service(api::list_lines)
         .service(api::open_plan)
         .service(api::get_plan)
         .service(api::add_line)
@@ -34,6 +35,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(api::adopt_price)
         .map(|c| {
             c.service(pages::plan_list)
+                .service(pages::line_list)
                 .service(pages::open_plan)
                 .service(pages::plan_view)
                 .service(pages::add_line)

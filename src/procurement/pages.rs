@@ -115,6 +115,56 @@ pub async fn plan_list(
     .await
 }
 
+#[derive(Template)]
+#[template(path = "procurement/plan_lines.html")]
+struct LinesPage {
+    ctx: PageCtx,
+    lines: Vec<LineView>,
+    filter: store::LineFilter,
+    statuses: [&'static str; 4],
+    routes: Vec<&'static str>,
+}
+
+impl LinesPage {
+    fn chosen_status(&self, s: &str) -> bool {
+        self.filter.status.as_deref() == Some(s)
+    }
+    fn chosen_route(&self, r: &str) -> bool {
+        self.filter.route.as_deref() == Some(r)
+    }
+    fn route_key(&self, l: &LineView) -> String {
+        l.route
+            .as_deref()
+            .map(|r| format!("proc-route-{r}"))
+            .unwrap_or_else(|| "proc-route-none".into())
+    }
+}
+
+/// Plan lines across the plans, by status and route; `open=true` lists the lines routed to
+/// quotes that still wait for quotes and a choice (the officer's home page counts them).
+#[get("/plan-lines")]
+pub async fn line_list(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    q: crate::web::Query<store::LineFilter>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ReadPlans)?;
+    let filter = q.into_inner();
+    let lines = store::list_lines(&state.db.read, &user, &filter).await?;
+    let lines = store::line_views(&state.db.read, lines, ctx.locale).await?;
+    Ok(crate::web::html(&LinesPage {
+        ctx,
+        lines,
+        filter,
+        statuses: ["planned", "routed", "ordered", "contracted"],
+        routes: super::rules::Route::ALL
+            .into_iter()
+            .map(super::rules::Route::as_str)
+            .collect(),
+    }))
+}
+
 #[post("/plans")]
 pub async fn open_plan(
     state: web::Data<AppState>,

@@ -86,20 +86,22 @@ pub async fn create_delivery(
     )))
 }
 
-/// Deliveries: a supplier sees its own; the warehouse and the office see all.
-#[utoipa::path(get, path = "/api/deliveries", tag = "stock", security(("bearer" = ["read_deliveries"])),
+/// Deliveries: a supplier sees its own; the warehouse and the office see all. `status` and
+/// `since` filter them as on the deliveries page.
+#[utoipa::path(get, path = "/api/deliveries", tag = "stock", security(("bearer" = ["read_deliveries"])), params(super::pages::DeliveriesQuery),
     responses((status = 200, body = Vec<DeliveryView>), (status = 403, body = ErrorBody)))]
 #[get("/api/deliveries")]
 pub async fn deliveries(
     state: web::Data<AppState>,
     user: CurrentUser,
+    q: crate::web::Query<super::pages::DeliveriesQuery>,
 ) -> AppResult<web::Json<Vec<DeliveryView>>> {
     user.require(Capability::ReadDeliveries)?;
     let rows = store::deliveries_for(
         &state.db.read,
         &user,
         state.today(),
-        store::DeliveryOrder::Newest,
+        q.order().unwrap_or(store::DeliveryOrder::Newest),
     )
     .await?;
     Ok(web::Json(rows.into_iter().map(Into::into).collect()))

@@ -67,13 +67,30 @@ async fn render_deliveries(
     ))
 }
 
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DeliveriesQuery {
     /// `pending`: every delivery waiting for inspection; `overdue`: those past rule 8's
-    /// deadline. Otherwise the newest 100, waiting ones first.
+    /// deadline; `rejected`: inspected ones with a line rejected, fully or partly. Otherwise
+    /// the newest 100, waiting ones first (the API: all, newest first).
     pub status: Option<String>,
+    /// With `status=rejected`: only those delivered on or after this day.
+    pub since: Option<chrono::NaiveDate>,
 }
 
+impl DeliveriesQuery {
+    /// The list the query asks for, when it names one.
+    pub fn order(&self) -> Option<store::DeliveryOrder> {
+        match self.status.as_deref() {
+            Some("pending") => Some(store::DeliveryOrder::Waiting),
+            Some("overdue") => Some(store::DeliveryOrder::Overdue),
+            Some("rejected") => Some(store::DeliveryOrder::Rejected { since: self.since }),
+            _ => None,
+        }
+    }
+}
+
+/// The deliveries: the warehouse's inspection list, and a supplier's own (read-only).
 #[get("/deliveries")]
 pub async fn deliveries_page(
     state: web::Data<AppState>,
@@ -81,12 +98,8 @@ pub async fn deliveries_page(
     user: CurrentUser,
     q: crate::web::Query<DeliveriesQuery>,
 ) -> AppResult<HttpResponse> {
-    user.require(Capability::ReadStock)?;
-    let order = match q.status.as_deref() {
-        Some("pending") => store::DeliveryOrder::Waiting,
-        Some("overdue") => store::DeliveryOrder::Overdue,
-        _ => store::DeliveryOrder::UrgentFirst(100),
-    };
+    user.require(Capability::ReadDeliveries)?;
+    let order = q.order().unwrap_or(store::DeliveryOrder::UrgentFirst(100));
     render_deliveries(
         &state,
         ctx,

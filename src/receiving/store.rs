@@ -464,7 +464,14 @@ pub enum DeliveryOrder {
     /// Those of [`DeliveryOrder::Waiting`] already past rule 8's deadline
     /// (`/deliveries?status=overdue`).
     Overdue,
+    /// Inspected deliveries with at least one line rejected, fully or partly, delivered on or
+    /// after `since` when given, newest first (`/deliveries?status=rejected&since=…`; a
+    /// supplier's home page counts its own of the last [`REJECTED_RECENT_DAYS`] days).
+    Rejected { since: Option<NaiveDate> },
 }
+
+/// How far back a supplier's home page counts its rejected deliveries.
+pub const REJECTED_RECENT_DAYS: u64 = 30;
 
 /// The deliveries `actor` may see: a supplier its own; everyone else the handler let through
 /// (the `ReadDeliveries` capability: the warehouse and the office) all of them. Lines and
@@ -484,6 +491,12 @@ pub async fn deliveries_for(
         DeliveryOrder::UrgentFirst(n) => sel = sel.limit(n),
         DeliveryOrder::Waiting | DeliveryOrder::Overdue => {
             sel = sel.filter(delivery::Column::Status.eq("pending"));
+        }
+        DeliveryOrder::Rejected { since } => {
+            sel = sel.filter(delivery::Column::Status.eq("inspected"));
+            if let Some(d) = since {
+                sel = sel.filter(delivery::Column::DeliveredOn.gte(d));
+            }
         }
         DeliveryOrder::Newest => {}
     }
@@ -519,7 +532,9 @@ pub async fn deliveries_for(
             delivery: d,
         })
         .collect();
-    if order != DeliveryOrder::Newest {
+    if let DeliveryOrder::Rejected { .. } = order {
+        rows.retain(|r| r.lines.iter().any(|l| l.rejected.value() > Decimal::ZERO));
+    } else if order != DeliveryOrder::Newest {
         rows.sort_by_key(|r| (r.delivery.status != "pending", r.deadline.due));
     }
     if order == DeliveryOrder::Overdue {

@@ -271,6 +271,19 @@ pub async fn close(
     }))
 }
 
+/// What a close today would put on statements, by supplier: ended periods whose draws (or
+/// carried adjustments) are on no statement yet (finance; its home page counts them).
+#[utoipa::path(get, path = "/api/statements/to-close", tag = "settlement", security(("bearer" = ["manage_settlement"])),
+    responses((status = 200, body = [store::ToClose]), (status = 403, body = ErrorBody)))]
+#[get("/api/statements/to-close")]
+pub async fn to_close(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> AppResult<web::Json<Vec<store::ToClose>>> {
+    user.require(Capability::ManageSettlement)?;
+    Ok(web::Json(store::to_close(&state, state.today()).await?))
+}
+
 /// One workflow step: `issue`, `confirm`, `dispute` (lines with reasons), `resolve` (an
 /// adjustment per disputed line), `invoice`, `pay`.
 #[utoipa::path(post, path = "/api/statements/{id}/steps", tag = "settlement", security(("bearer" = ["step_statements"])),

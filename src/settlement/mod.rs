@@ -13,6 +13,7 @@ pub mod store;
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(api::list)
         .service(api::close)
+        .service(api::to_close)
         .service(api::get)
         .service(api::step)
         .service(api::export)
@@ -25,6 +26,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(reports::stock_download)
                 .service(pages::statements_page)
                 .service(pages::close_submit)
+                .service(pages::to_close_page)
                 .service(pages::download)
                 .service(pages::statement_page)
                 .service(pages::step_submit)

@@ -87,6 +87,26 @@ pub async fn statements_page(
     .await
 }
 
+#[derive(Template)]
+#[template(path = "settlement/to_close.html")]
+struct ToCloseView {
+    ctx: PageCtx,
+    rows: Vec<store::ToClose>,
+}
+
+/// What a close today would put on statements, by supplier, with the close form: where
+/// finance closes the periods that have ended (its home page counts these rows).
+#[get("/statements/to-close")]
+pub async fn to_close_page(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ManageSettlement)?;
+    let rows = store::to_close(&state, state.today()).await?;
+    Ok(crate::web::html(&ToCloseView { ctx, rows }))
+}
+
 #[post("/statements/close")]
 pub async fn close_submit(
     state: web::Data<AppState>,

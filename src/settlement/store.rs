@@ -184,6 +184,116 @@ pub async fn close(
     Ok(made)
 }
 
+/// A supplier's settlement waiting to be closed: draws (or carried adjustments) from periods
+/// that have ended and are on no statement yet.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ToClose {
+    pub supplier_id: SupplierId,
+    pub supplier: String,
+    /// The latest of its periods that has ended: the one a close today makes its statement
+    /// for (earlier periods still open are closed with it).
+    #[schema(value_type = String, example = "2027-01")]
+    pub period: Period,
+    /// The oldest period with a draw still unsettled (the same as `period` when only that
+    /// one is open).
+    #[schema(value_type = String, example = "2026-12")]
+    pub oldest: Period,
+    /// Unsettled draws up to the end of `period`.
+    pub draws: usize,
+    /// Adjustments from resolved disputes waiting to be carried onto a statement.
+    pub carried: usize,
+}
+
+/// What a close as of `as_of` would put on statements, by supplier: every supplier whose
+/// ended periods still hold unsettled draws or uncarried adjustments (rule 11: the books close
+/// on the cut-off day; the daily job closes them, so anything here is overdue). The page
+/// where finance closes periods lists these; finance's home page counts them.
+pub async fn to_close(state: &AppState, as_of: NaiveDate) -> AppResult<Vec<ToClose>> {
+    let db = &state.db.read;
+    let tz = state.tz();
+    let agreements = consignment_agreement::Entity::find()
+        .order_by_asc(consignment_agreement::Column::SupplierId)
+        .all(db)
+        .await?;
+    let ends: Vec<(Period, DateTime<Utc>)> = agreements
+        .iter()
+        .map(|a| {
+            let p = Period::last_closed_by(as_of, cutoff_of(a));
+            (p, p.bounds(cutoff_of(a), tz).1)
+        })
+        .collect();
+    let Some(horizon) = ends.iter().map(|(_, end)| *end).max() else {
+        return Ok(Vec::new());
+    };
+    let mut pending: std::collections::HashMap<SupplierId, Vec<movement::Model>> =
+        std::collections::HashMap::new();
+    for m in unsettled_draws()
+        .filter(movement::Column::At.lt(horizon))
+        .order_by_asc(movement::Column::At)
+        .all(db)
+        .await?
+    {
+        pending.entry(m.supplier_id).or_default().push(m);
+    }
+    let mut out = Vec::new();
+    for (a, (period, end)) in agreements.iter().zip(ends) {
+        let due: Vec<&movement::Model> = pending
+            .get(&a.supplier_id)
+            .map(|ms| ms.iter().filter(|m| m.at < end).collect())
+            .unwrap_or_default();
+        let carried = uncarried(a.supplier_id).all(db).await?.len();
+        if due.is_empty() && carried == 0 {
+            continue;
+        }
+        let oldest = due
+            .first()
+            .map(|m| Period::of_instant(m.at, cutoff_of(a), tz))
+            .unwrap_or(period)
+            .min(period);
+        // A close makes a statement for each of these periods that has none yet (one that
+        // has one stays as it is: what is left waits for the next period).
+        let closed: std::collections::BTreeSet<String> = statement::Entity::find()
+            .filter(statement::Column::SupplierId.eq(a.supplier_id))
+            .filter(statement::Column::Period.gte(oldest.to_string()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|s| s.period)
+            .collect();
+        let mut open = false;
+        let mut p = if due.is_empty() { period } else { oldest };
+        while p <= period {
+            open |= !closed.contains(&p.to_string());
+            if p == period {
+                break;
+            }
+            p = p.next();
+        }
+        if !open {
+            continue;
+        }
+        out.push(ToClose {
+            supplier_id: a.supplier_id,
+            supplier: String::new(),
+            period,
+            oldest,
+            draws: due.len(),
+            carried,
+        });
+    }
+    let names: std::collections::HashMap<SupplierId, String> = entity::supplier::Entity::find()
+        .filter(entity::supplier::Column::Id.is_in(out.iter().map(|t| t.supplier_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.legal_name))
+        .collect();
+    for t in &mut out {
+        t.supplier = names.get(&t.supplier_id).cloned().unwrap_or_default();
+    }
+    Ok(out)
+}
+
 /// Closes one supplier's period in one transaction, or does nothing when it is closed
 /// already (here or by another instance at the same moment) or nothing is owed.
 async fn close_one(

@@ -6,15 +6,18 @@ use crate::error::{AppResult, ErrorBody};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, patch, post, web};
 
-#[utoipa::path(get, path = "/api/users", tag = "users", security(("bearer" = ["read_users"])),
+#[utoipa::path(get, path = "/api/users", tag = "users", security(("bearer" = ["read_users"])), params(store::UserFilter),
     responses((status = 200, body = Vec<UserView>), (status = 403, body = ErrorBody)))]
 #[get("/api/users")]
 pub async fn list(
     state: web::Data<AppState>,
     user: CurrentUser,
+    f: crate::web::Query<store::UserFilter>,
 ) -> AppResult<web::Json<Vec<UserView>>> {
     user.require(Capability::ReadUsers)?;
-    Ok(web::Json(store::list(&state.db.read).await?))
+    Ok(web::Json(
+        store::list_where(&state.db.read, &f, state.now()).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/users/{id}", tag = "users", security(("bearer" = ["read_users"])),

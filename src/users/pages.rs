@@ -50,6 +50,7 @@ async fn choices(
 struct UsersPage {
     ctx: PageCtx,
     users: Vec<UserView>,
+    filter: store::UserFilter,
 }
 
 impl UsersPage {
@@ -63,10 +64,12 @@ pub async fn list(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
+    q: crate::web::Query<store::UserFilter>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReadUsers)?;
-    let users = store::list(&state.db.read).await?;
-    Ok(crate::web::html(&UsersPage { ctx, users }))
+    let filter = q.into_inner();
+    let users = store::list_where(&state.db.read, &filter, state.now()).await?;
+    Ok(crate::web::html(&UsersPage { ctx, users, filter }))
 }
 
 #[derive(Template)]

@@ -11,8 +11,8 @@ use chrono::{DateTime, Utc};
 use entity::SupplierId;
 use entity::{site, supplier, user};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -456,9 +456,38 @@ pub async fn active_of_supplier(
         .await?)
 }
 
-pub async fn list(conn: &impl ConnectionTrait) -> AppResult<Vec<UserView>> {
-    Ok(user::Entity::find()
-        .order_by_asc(user::Column::Email)
+/// An account unused this many days is dormant: still active, but nobody has signed in with it
+/// for that long (or ever, since it was made that long ago). The admin deactivates it or keeps it.
+pub const DORMANT_DAYS: i64 = 90;
+
+/// Which users a list shows (`/admin/users`, `/api/users`); an empty field is no filter.
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserFilter {
+    /// `true`: only dormant accounts (active, no sign-in for [`DORMANT_DAYS`] days).
+    pub dormant: Option<bool>,
+}
+
+/// The users `f` selects as of `now`, by email: the users list and the admin's home count.
+pub async fn list_where(
+    conn: &impl ConnectionTrait,
+    f: &UserFilter,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<UserView>> {
+    let mut q = user::Entity::find();
+    if f.dormant == Some(true) {
+        let since = now - chrono::Duration::days(DORMANT_DAYS);
+        q = q.filter(user::Column::Active.eq(true)).filter(
+            Condition::any()
+                .add(user::Column::LastLoginAt.lt(since))
+                .add(
+                    Condition::all()
+                        .add(user::Column::LastLoginAt.is_null())
+                        .add(user::Column::CreatedAt.lt(since)),
+                ),
+        );
+    }
+    Ok(q.order_by_asc(user::Column::Email)
         .all(conn)
         .await?
         .into_iter()

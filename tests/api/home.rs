@@ -86,6 +86,9 @@ async fn listed(app: &TestApp, client: &reqwest::Client, token: &str, href: &str
         "/tenders" => Some("<tr data-tender="),
         "/admin/outbox" => Some("<tr data-mail="),
         "/admin/jobs" => Some("<tr data-run="),
+        "/plan-lines" => Some("<tr data-line="),
+        "/admin/users" => Some("<tr data-user="),
+        "/statements/to-close" => Some("<tr data-to-close="),
         _ => None,
     };
     if let Some(m) = marker {
@@ -342,4 +345,297 @@ async fn a_submitted_requisition_waits_for_the_manager_then_for_the_warehouse() 
         to_issue + 1
     );
     check_role(&app, Role::WarehouseKeeper).await;
+}
+
+/// The same list through the API (the filter is the page's): its length.
+async fn api_len(app: &TestApp, token: &str, path: &str) -> usize {
+    let (status, v) = app.get_json(path, token).await;
+    assert_eq!(status, StatusCode::OK, "{path}: {v}");
+    v.as_array()
+        .unwrap_or_else(|| panic!("{path} is not a list: {v}"))
+        .len()
+}
+
+/// The page at `path` renders in both languages with every message found.
+async fn renders_in_both_languages(
+    app: &TestApp,
+    client: &reqwest::Client,
+    path: &str,
+    prefix: &str,
+) {
+    for lang in ["en", "zh-CN"] {
+        let html = page(app, client, path, lang).await;
+        assert!(
+            !html.contains(prefix),
+            "{path} {lang}: a message id shows: {html}"
+        );
+    }
+}
+
+/// `href` with `/api` in front: the JSON list behind the page.
+fn api_of(href: &str) -> String {
+    format!("/api{href}")
+}
+
+#[tokio::test]
+async fn a_suppliers_rejected_delivery_and_refused_price_are_counted_and_listed() {
+    let app = spawn_demo_app().await;
+    let supplier = signed_in(&app, "supplier@demo.test", DEMO_PASSWORD).await;
+    let token = app.token_for("supplier").await;
+    let before = home_rows(&app, &supplier).await;
+    let rejected_before = row(&before, "deliveries-rejected").count;
+    let refused_before = row(&before, "prices-refused").count;
+
+    // A delivery the keeper half rejects.
+    let (_, mine) = app.get_json("/api/my/listings", &token).await;
+    let listing = mine
+        .as_array()
+        .and_then(|a| a.iter().find(|l| l["active"] == true))
+        .cloned()
+        .expect("an active listing of the demo supplier");
+    let (_, warehouses) = app.get_json("/api/warehouses", &token).await;
+    let (status, d) = app
+        .post_json(
+            "/api/deliveries",
+            &token,
+            &json!({"warehouse_id": warehouses[0]["id"], "note_number": "SH-HOME-1", "arrival": "local",
+                "delivered_on": app.state.today().to_string(),
+                "lines": [{"listing_id": listing["id"], "quantity": "2", "batch_no": "B1"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{d}");
+    let keeper = app.token_for("warehouse_keeper").await;
+    let all = json!({"name": true, "specification": true, "model": true, "quantity": true, "certificate": true});
+    let (status, v) = app
+        .post_json(
+            &format!("/api/deliveries/{}/inspection", d["id"]),
+            &keeper,
+            &json!({"lines": [{"line_id": d["lines"][0]["id"], "accepted": "1", "rejected": "1", "reason": "包装破损", "checks": all}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+
+    // A price the office refuses.
+    let (status, change) = app
+        .post_json(
+            &format!("/api/listings/{}/price-changes", listing["id"]),
+            &token,
+            &json!({"new_price": "3999.50", "effective_on": app.state.today().to_string(), "reason": "steel up"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{change}");
+    let officer = app.token_for("procurement_officer").await;
+    let (status, v) = app
+        .post_json(
+            &format!("/api/price-changes/{}/decision", change["id"]),
+            &officer,
+            &json!({"approve": false}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+
+    let rows = check_role(&app, Role::Supplier).await;
+    let rejected = row(&rows, "deliveries-rejected");
+    let refused = row(&rows, "prices-refused");
+    assert_eq!(rejected.count, rejected_before + 1, "{rows:?}");
+    assert_eq!(refused.count, refused_before + 1, "{rows:?}");
+    renders_in_both_languages(&app, &supplier, &rejected.href, "delivery-").await;
+    renders_in_both_languages(&app, &supplier, &refused.href, "home-q-").await;
+    // The API lists the same with the same filter.
+    assert_eq!(
+        api_len(&app, &token, &api_of(&rejected.href)).await,
+        rejected.count
+    );
+    assert_eq!(
+        api_len(&app, &token, &api_of(&refused.href)).await,
+        refused.count
+    );
+    // An accepted delivery is not on the rejected list; a page without the filter lists more.
+    assert!(api_len(&app, &token, "/api/deliveries").await >= rejected.count);
+
+    // Asking again takes the listing off the refused list.
+    let (status, again) = app
+        .post_json(
+            &format!("/api/listings/{}/price-changes", listing["id"]),
+            &token,
+            &json!({"new_price": "3899.50", "effective_on": app.state.today().to_string(), "reason": "steel up, less"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{again}");
+    let rows = check_role(&app, Role::Supplier).await;
+    assert_eq!(row(&rows, "prices-refused").count, refused_before);
+}
+
+#[tokio::test]
+async fn approved_plan_lines_routed_to_quotes_wait_in_the_officers_queue() {
+    use chrono::Datelike;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let app = spawn_demo_app().await;
+    let officer = app.token_for("procurement_officer").await;
+    let before = row(
+        &check_role(&app, Role::ProcurementOfficer).await,
+        "plan-lines-open",
+    )
+    .count;
+    // A material nobody lists (so not in stock): the line goes to quotes.
+    let listed: Vec<i64> = entity::listing::Entity::find()
+        .all(&app.state.db.read)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|l| l.material_id)
+        .collect();
+    let material = entity::material::Entity::find()
+        .filter(entity::material::Column::Active.eq(true))
+        .filter(entity::material::Column::Id.is_not_in(listed))
+        .one(&app.state.db.read)
+        .await
+        .unwrap()
+        .expect("a material nobody lists");
+    let site = entity::site::Entity::find()
+        .one(&app.state.db.read)
+        .await
+        .unwrap()
+        .expect("a site");
+    let next = app.state.today().with_day(1).unwrap() + chrono::Months::new(1);
+    let (status, plan) = app
+        .post_json(
+            "/api/plans",
+            &officer,
+            &json!({"month": next.format("%Y-%m").to_string()}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{plan}");
+    let (status, l) = app
+        .post_json(
+            &format!("/api/plans/{}/lines", plan["id"]),
+            &officer,
+            &json!({"material_id": material.id, "site_id": site.id, "quantity": "2", "est_price": "1500",
+                "need_by": next.with_day(25).unwrap().to_string(), "plan_type": "normal"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{l}");
+    // Not approved yet: not waiting for the office.
+    assert_eq!(
+        row(
+            &check_role(&app, Role::ProcurementOfficer).await,
+            "plan-lines-open"
+        )
+        .count,
+        before
+    );
+    let (status, v) = app
+        .post_json(
+            &format!("/api/plans/{}/submit", plan["id"]),
+            &officer,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let head = app.token_for("procurement_head").await;
+    let (status, v) = app
+        .post_json(
+            &format!("/api/plans/{}/decision", plan["id"]),
+            &head,
+            &json!({"approve": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["lines"][0]["route"], "quotes", "{v}");
+
+    let rows = check_role(&app, Role::ProcurementOfficer).await;
+    let open = row(&rows, "plan-lines-open");
+    assert_eq!(open.count, before + 1, "{rows:?}");
+    assert_eq!(
+        api_len(&app, &officer, &api_of(&open.href)).await,
+        open.count
+    );
+    let client = signed_in(&app, "procurement_officer@demo.test", DEMO_PASSWORD).await;
+    renders_in_both_languages(&app, &client, &open.href, "proc-").await;
+    // Without the filter the list holds at least as many.
+    assert!(api_len(&app, &officer, "/api/plan-lines").await >= open.count);
+    assert_eq!(
+        api_len(&app, &officer, "/api/plan-lines?open=").await,
+        api_len(&app, &officer, "/api/plan-lines").await
+    );
+}
+
+#[tokio::test]
+async fn draws_of_an_ended_period_wait_for_finance_until_it_closes_them() {
+    let app = spawn_demo_app().await;
+    let s = crate::stock::stocked(&app, "20").await;
+    crate::settlement::draw(&app, s.listing_id, "2").await;
+    // Still in the current period: nothing to close yet.
+    let rows = check_role(&app, Role::Finance).await;
+    let before = row(&rows, "periods-to-close").count;
+    // After its cut-off the period has ended and its draws wait (urgent, first).
+    app.clock.advance(chrono::Duration::days(35));
+    let client = signed_in(&app, "finance@demo.test", DEMO_PASSWORD).await;
+    let rows = home_rows(&app, &client).await;
+    let to_close = row(&rows, "periods-to-close");
+    assert!(to_close.count > before, "{rows:?}");
+    assert_eq!(
+        rows[0].key, "periods-to-close",
+        "urgent rows come first: {rows:?}"
+    );
+    let html = page(&app, &client, "/", "en").await;
+    assert!(html.contains("id=\"queue-periods-to-close\" class=\"queue-row urgent\""));
+    check_role(&app, Role::Finance).await;
+    renders_in_both_languages(&app, &client, &to_close.href, "statements-").await;
+    assert!(
+        page(&app, &client, &to_close.href, "en")
+            .await
+            .contains("id=\"close-form\"")
+    );
+    let finance = app.token_for("finance").await;
+    assert_eq!(
+        api_len(&app, &finance, "/api/statements/to-close").await,
+        to_close.count
+    );
+
+    // Finance closes from that page; the row empties.
+    let (status, v) = app
+        .post_json("/api/statements/close", &finance, &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert!(
+        !v["created"].as_array().map(Vec::is_empty).unwrap_or(true),
+        "{v}"
+    );
+    let rows = check_role(&app, Role::Finance).await;
+    assert_eq!(row(&rows, "periods-to-close").count, 0, "{rows:?}");
+}
+
+#[tokio::test]
+async fn accounts_nobody_signed_in_with_for_90_days_wait_for_the_admin() {
+    let app = spawn_demo_app().await;
+    let rows = check_role(&app, Role::Admin).await;
+    assert_eq!(
+        row(&rows, "users-dormant").count,
+        0,
+        "a fresh demo: {rows:?}"
+    );
+    app.clock.advance(chrono::Duration::days(91));
+    // Everyone but the admin who signs in now has been away for 91 days.
+    let rows = check_role(&app, Role::Admin).await;
+    let dormant = row(&rows, "users-dormant").count;
+    assert!(dormant > 0, "{rows:?}");
+    let client = signed_in(&app, "admin@demo.test", DEMO_PASSWORD).await;
+    renders_in_both_languages(
+        &app,
+        &client,
+        "/admin/users?dormant=true",
+        "users-dormant-only",
+    )
+    .await;
+    let admin = app.token_for("admin").await;
+    assert_eq!(
+        api_len(&app, &admin, "/api/users?dormant=true").await,
+        dormant
+    );
+    assert!(api_len(&app, &admin, "/api/users?dormant=").await > dormant);
+    // A user who signs in again is no longer dormant.
+    app.token_for("supplier").await;
+    let rows = check_role(&app, Role::Admin).await;
+    assert_eq!(row(&rows, "users-dormant").count, dormant - 1);
 }

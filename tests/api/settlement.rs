@@ -22,7 +22,7 @@ fn is_amount(c: &calamine::Data) -> bool {
 }
 
 /// A site requisitions `quantity` of the listing, the manager approves, the keeper issues it.
-async fn draw(app: &TestApp, listing_id: i64, quantity: &str) {
+pub async fn draw(app: &TestApp, listing_id: i64, quantity: &str) {
     let site_user = app.token_for("site_user").await;
     let (status, r) = requisition(app, &site_user, listing_id, quantity).await;
     assert_eq!(status, StatusCode::CREATED, "{r}");

@@ -124,6 +124,54 @@ pub async fn list_plans_in(
     Ok(q.order_by_desc(plan::Column::Month).all(conn).await?)
 }
 
+/// Which plan lines a list shows (`/plan-lines`, `/api/plan-lines`); an empty field is no
+/// filter.
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LineFilter {
+    /// `planned`, `routed`, `ordered` or `contracted`.
+    pub status: Option<String>,
+    /// `requisition`, `tender`, `quotes_and_contract` or `quotes`.
+    pub route: Option<String>,
+    /// `true`: only approved lines routed to quotes that still wait for quotes and a choice
+    /// (what the procurement office has to handle; its home page counts them).
+    pub open: Option<bool>,
+}
+
+/// The plan lines `user` may read that `f` selects, the soonest needed first: the plan-lines
+/// list and the officer's home count.
+pub async fn list_lines(
+    conn: &impl ConnectionTrait,
+    user: &CurrentUser,
+    f: &LineFilter,
+) -> AppResult<Vec<plan_line::Model>> {
+    let mut q = plan_line::Entity::find();
+    if let Some(site) = plan_scope(user)? {
+        q = q.filter(plan_line::Column::SiteId.eq(site));
+    }
+    if let Some(s) = f.status.as_deref().filter(|s| !s.is_empty()) {
+        q = q.filter(plan_line::Column::Status.eq(s));
+    }
+    if let Some(r) = f.route.as_deref().filter(|r| !r.is_empty()) {
+        q = q.filter(plan_line::Column::Route.eq(r));
+    }
+    if f.open == Some(true) {
+        let quoted: Vec<&str> = Route::ALL
+            .into_iter()
+            .filter(|r| r.takes_quotes())
+            .map(Route::as_str)
+            .collect();
+        q = q
+            .filter(plan_line::Column::Status.eq("routed"))
+            .filter(plan_line::Column::Route.is_in(quoted))
+            .filter(plan_line::Column::ChosenQuoteId.is_null());
+    }
+    Ok(q.order_by_asc(plan_line::Column::NeedBy)
+        .order_by_asc(plan_line::Column::Id)
+        .all(conn)
+        .await?)
+}
+
 /// A plan with the lines `user` may read.
 pub async fn get_plan(
     conn: &impl ConnectionTrait,
