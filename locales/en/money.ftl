@@ -141,6 +141,16 @@ job-name-price-survey-due = Price survey reminders
 job-status-running = Running
 job-status-done = Done
 job-status-failed = Failed
+# What a run did (src/jobs/detail.rs); the English is what the jobs wrote before.
+job-detail-housekeeping = removed { $count } expired sign-in failures
+job-detail-document-expiry = warned about { $count } expiring documents
+job-detail-suspension-expiry = lifted { $count } suspensions
+job-detail-review-due = reminded of { $count } yearly reviews
+job-detail-stale-scan = flagged { $count } lots
+job-detail-price-effective = applied { $count } prices
+job-detail-no-movement-report = { $lots } lots without movement in { $warehouses } warehouses
+job-detail-close-period = { $count } statements
+job-detail-price-survey-due = reminded of { $count } materials due for a price survey
 
 ## The kinds of record the audit log names.
 audit-entity-bid = Bid

@@ -140,6 +140,16 @@ job-name-price-survey-due = 询价到期提醒
 job-status-running = 运行中
 job-status-done = 已完成
 job-status-failed = 失败
+# 任务运行结果（src/jobs/detail.rs）
+job-detail-housekeeping = 清除了 { $count } 条过期的登录失败记录
+job-detail-document-expiry = 提醒了 { $count } 份即将到期的证件
+job-detail-suspension-expiry = 解除了 { $count } 项到期的暂停
+job-detail-review-due = 提醒了 { $count } 项到期的年度复审
+job-detail-stale-scan = 标记了 { $count } 个呆滞批次
+job-detail-price-effective = 启用了 { $count } 个到期的价格
+job-detail-no-movement-report = { $warehouses } 个仓库共 { $lots } 个批次无动态
+job-detail-close-period = 生成了 { $count } 张对账单
+job-detail-price-survey-due = 提醒了 { $count } 种需要询价的材料
 
 ## 审计日志记录的对象类型。
 audit-entity-bid = 投标

@@ -468,7 +468,10 @@ pub async fn own_refused_prices(
 }
 
 /// Daily: applies approved prices whose effective date has come.
-pub async fn apply_due_prices(state: &AppState, as_of: NaiveDate) -> AppResult<String> {
+pub async fn apply_due_prices(
+    state: &AppState,
+    as_of: NaiveDate,
+) -> AppResult<crate::jobs::JobDetail> {
     let due = price_change::Entity::find()
         .filter(price_change::Column::Status.eq("approved"))
         .filter(price_change::Column::EffectiveOn.lte(as_of))
@@ -487,7 +490,7 @@ pub async fn apply_due_prices(state: &AppState, as_of: NaiveDate) -> AppResult<S
         }
     }
     txn.commit().await?;
-    Ok(format!("applied {applied} prices"))
+    Ok(crate::jobs::JobDetail::new("job-detail-price-effective").arg("count", applied))
 }
 
 /// May this listing be ordered today? Active (price approved) and its supplier trading.

@@ -3,7 +3,10 @@
 //! processes share the database; re-running for the same period does nothing.
 //! Every job takes an "as of" date, so it can be tested and re-run for any day.
 
+pub mod detail;
 pub mod pages;
+
+pub use detail::{JobDetail, detail_text};
 
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -85,10 +88,10 @@ impl Job {
     }
 }
 
-async fn close_periods(state: &AppState, as_of: NaiveDate) -> AppResult<String> {
+async fn close_periods(state: &AppState, as_of: NaiveDate) -> AppResult<JobDetail> {
     let actor = crate::audit::Actor::system("job:close-period");
     let made = crate::settlement::store::close(state, &actor, as_of, None).await?;
-    Ok(format!("{} statements", made.len()))
+    Ok(JobDetail::new("job-detail-close-period").arg("count", made.len()))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
@@ -97,6 +100,7 @@ pub struct RunOutcome {
     pub period_key: String,
     /// False when another run already claimed this period.
     pub ran: bool,
+    /// What the run did, in English (the jobs page shows it in the reader's language).
     pub detail: String,
 }
 
@@ -142,7 +146,7 @@ pub async fn run(state: &AppState, job: Job, as_of: NaiveDate) -> AppResult<RunO
         Job::PriceSurveyDue => crate::price_watch::store::survey_reminders(state, as_of).await,
     };
     let (status, detail) = match &result {
-        Ok(d) => ("done", d.clone()),
+        Ok(d) => ("done", d.stored()),
         Err(e) => ("failed", e.to_string()),
     };
     job_run::Entity::update_many()
@@ -167,15 +171,15 @@ pub async fn run(state: &AppState, job: Job, as_of: NaiveDate) -> AppResult<RunO
         job: job.name().into(),
         period_key: key,
         ran: true,
-        detail,
+        detail: detail.text(crate::i18n::Locale::En),
     })
 }
 
-async fn housekeeping(state: &AppState, as_of: NaiveDate) -> AppResult<String> {
+async fn housekeeping(state: &AppState, as_of: NaiveDate) -> AppResult<JobDetail> {
     let window = chrono::Duration::minutes(state.config.login_window_minutes);
     let cutoff = crate::time::start_of_day(as_of, state.tz()) - window;
     let n = crate::auth::throttle::purge(&state.db.write, cutoff).await?;
-    Ok(format!("removed {n} expired sign-in failures"))
+    Ok(JobDetail::new("job-detail-housekeeping").arg("count", n))
 }
 
 /// The scheduler: every minute, run each job for today's period (a no-op once claimed).

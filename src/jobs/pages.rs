@@ -79,7 +79,8 @@ impl From<job_run::Model> for JobRunView {
             started_at: m.started_at,
             finished_at: m.finished_at,
             status: m.status,
-            detail: m.detail,
+            // In English, as the jobs wrote it before they kept a message id.
+            detail: super::detail_text(crate::i18n::Locale::En, &m.detail),
         }
     }
 }

@@ -511,10 +511,12 @@ pub async fn page_decide(
     form: CsrfForm<PageForm>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageMaterials)?;
-    let approve = form.0.get("decision").is_some_and(|d| d == "approve");
-    let r = store::decide_now(&state, &user, *id, approve)
-        .await
-        .map(|_| ());
+    let r = match crate::web::page::choice_field(&form.0, "decision", &["approve", "reject"]) {
+        Ok(d) => store::decide_now(&state, &user, *id, d == "approve")
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
     material_form_result(&state, ctx, &user, r, "flash-saved").await
 }
 

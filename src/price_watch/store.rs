@@ -517,7 +517,10 @@ pub async fn due(conn: &impl ConnectionTrait, today: NaiveDate) -> AppResult<Vec
 
 /// The daily `price-survey-due` job: reminds the procurement officers by email of each listed
 /// material whose survey is due, once per material and due cycle (until a new survey).
-pub async fn survey_reminders(state: &AppState, as_of: NaiveDate) -> AppResult<String> {
+pub async fn survey_reminders(
+    state: &AppState,
+    as_of: NaiveDate,
+) -> AppResult<crate::jobs::JobDetail> {
     let actor = Actor::system("job:price-survey-due");
     let due = due(&state.db.read, as_of).await?;
     let mut reminded = 0;
@@ -583,9 +586,7 @@ pub async fn survey_reminders(state: &AppState, as_of: NaiveDate) -> AppResult<S
         reminded += 1;
     }
     state.mail_wake.notify_one();
-    Ok(format!(
-        "reminded of {reminded} materials due for a price survey"
-    ))
+    Ok(crate::jobs::JobDetail::new("job-detail-price-survey-due").arg("count", reminded))
 }
 
 // ----- Price-failure candidates -----

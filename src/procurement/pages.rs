@@ -20,7 +20,7 @@ use crate::export::Format;
 use crate::money::text;
 use crate::state::AppState;
 use crate::web::page::{CsrfForm, FormErrors, PageCtx, form_outcome, redirect_with_flash};
-use crate::web::page::{Form, date_field as date, decimal_field as decimal, field};
+use crate::web::page::{Form, choice_field, date_field as date, decimal_field as decimal, field};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
@@ -1141,14 +1141,20 @@ pub async fn sign_off(
     user.require(Capability::SignContracts)?;
     let id = *id;
     let f = form.0;
-    let input = SignoffInput {
-        level: field(&f, "level"),
-        approve: field(&f, "decision") == "approve",
-        note: field(&f, "note"),
+    // Approve and reject are two buttons; a form posted without either decides nothing.
+    let result = match choice_field(&f, "decision", &["approve", "reject"]) {
+        Ok(d) => {
+            let input = SignoffInput {
+                level: field(&f, "level"),
+                approve: d == "approve",
+                note: field(&f, "note"),
+            };
+            store::sign_off_now(&state, &user, id, input)
+                .await
+                .map(|_| ())
+        }
+        Err(e) => Err(e),
     };
-    let result = store::sign_off_now(&state, &user, id, input)
-        .await
-        .map(|_| ());
     let to = format!("/contracts/{id}");
     let locale = ctx.locale;
     form_outcome(

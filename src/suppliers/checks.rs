@@ -6,6 +6,7 @@ use super::rules::{SupplierStatus, expiry_warning_due};
 use crate::audit::{self, Actor};
 use crate::auth::Role;
 use crate::error::AppResult;
+use crate::jobs::JobDetail;
 use crate::mail;
 use crate::state::AppState;
 use crate::users::store as users;
@@ -16,7 +17,7 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 
 /// Warns, once per document, 30 days before a qualification document expires: the supplier
 /// and the procurement office are emailed.
-pub async fn document_expiry(state: &AppState, as_of: NaiveDate) -> AppResult<String> {
+pub async fn document_expiry(state: &AppState, as_of: NaiveDate) -> AppResult<JobDetail> {
     let docs = supplier_document::Entity::find()
         .filter(supplier_document::Column::Active.eq(true))
         .filter(supplier_document::Column::ExpiryWarnedAt.is_null())
@@ -88,11 +89,11 @@ pub async fn document_expiry(state: &AppState, as_of: NaiveDate) -> AppResult<St
         warned += 1;
     }
     state.mail_wake.notify_one();
-    Ok(format!("warned about {warned} expiring documents"))
+    Ok(JobDetail::new("job-detail-document-expiry").arg("count", warned))
 }
 
 /// Lifts suspensions whose last day is before `as_of`.
-pub async fn suspension_expiry(state: &AppState, as_of: NaiveDate) -> AppResult<String> {
+pub async fn suspension_expiry(state: &AppState, as_of: NaiveDate) -> AppResult<JobDetail> {
     let due = supplier::Entity::find()
         .filter(supplier::Column::Status.eq(SupplierStatus::Suspended.as_str()))
         .filter(supplier::Column::SuspendedUntil.lt(as_of))
@@ -115,12 +116,12 @@ pub async fn suspension_expiry(state: &AppState, as_of: NaiveDate) -> AppResult<
             lifted += 1;
         }
     }
-    Ok(format!("lifted {lifted} suspensions"))
+    Ok(JobDetail::new("job-detail-suspension-expiry").arg("count", lifted))
 }
 
 /// Reminds the procurement office, once per cycle, of admitted suppliers whose yearly review
 /// is due.
-pub async fn review_due(state: &AppState, as_of: NaiveDate) -> AppResult<String> {
+pub async fn review_due(state: &AppState, as_of: NaiveDate) -> AppResult<JobDetail> {
     let due = supplier::Entity::find()
         .filter(supplier::Column::Status.is_in([
             SupplierStatus::Admitted.as_str(),
@@ -177,5 +178,5 @@ pub async fn review_due(state: &AppState, as_of: NaiveDate) -> AppResult<String>
         reminded += 1;
     }
     state.mail_wake.notify_one();
-    Ok(format!("reminded of {reminded} yearly reviews"))
+    Ok(JobDetail::new("job-detail-review-due").arg("count", reminded))
 }

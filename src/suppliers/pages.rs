@@ -15,7 +15,8 @@ use crate::error::{AppError, AppResult};
 use crate::materials::CategoryView;
 use crate::state::AppState;
 use crate::web::page::{
-    CsrfForm, FormErrors, PageCtx, check_csrf, form_outcome, redirect, redirect_with_flash,
+    CsrfForm, FormErrors, PageCtx, check_csrf, choice_field, form_outcome, redirect,
+    redirect_with_flash,
 };
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -644,20 +645,25 @@ pub async fn review_submit(
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReviewSuppliers)?;
     let f = form.0;
-    let decision = match field(&f, "decision").as_str() {
-        "recommend" => OfficerDecision::Recommend,
-        "reject" => OfficerDecision::Reject,
-        _ => OfficerDecision::RequestInfo,
-    };
-    let input = ReviewInput {
-        checklist: checklist_of(&f),
-        notes: field(&f, "notes"),
-        decision,
-        reasons: field(&f, "reasons"),
-    };
-    let r = store::review_now(&state, &user, *id, input)
-        .await
-        .map(|_| ());
+    let r = async {
+        // Each outcome is its own button; a form posted without one decides nothing.
+        let decision = match choice_field(&f, "decision", &["recommend", "request_info", "reject"])?
+        {
+            "recommend" => OfficerDecision::Recommend,
+            "reject" => OfficerDecision::Reject,
+            _ => OfficerDecision::RequestInfo,
+        };
+        let input = ReviewInput {
+            checklist: checklist_of(&f),
+            notes: field(&f, "notes"),
+            decision,
+            reasons: field(&f, "reasons"),
+        };
+        store::review_now(&state, &user, *id, input)
+            .await
+            .map(|_| ())
+    }
+    .await;
     review_or_error(&state, ctx, &user, *id, r, "review", "flash-saved").await
 }
 
@@ -671,19 +677,23 @@ pub async fn re_review_submit(
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReviewSuppliers)?;
     let f = form.0;
-    let r = store::re_review_now(
-        &state,
-        &user,
-        *id,
-        store::ReReviewInput {
-            checklist: checklist_of(&f),
-            notes: field(&f, "notes"),
-            passed: field(&f, "outcome") == "passed",
-            reasons: field(&f, "reasons"),
-        },
-    )
-    .await
-    .map(|_| ());
+    let r = async {
+        let passed = choice_field(&f, "decision", &["passed", "failed"])? == "passed";
+        store::re_review_now(
+            &state,
+            &user,
+            *id,
+            store::ReReviewInput {
+                checklist: checklist_of(&f),
+                notes: field(&f, "notes"),
+                passed,
+                reasons: field(&f, "reasons"),
+            },
+        )
+        .await
+        .map(|_| ())
+    }
+    .await;
     review_or_error(&state, ctx, &user, *id, r, "re_review", "flash-saved").await
 }
 
@@ -698,7 +708,7 @@ pub async fn admission_submit(
     user.require(Capability::DecideAdmissions)?;
     let f = form.0;
     let r = async {
-        let decision = match field(&f, "decision").as_str() {
+        let decision = match choice_field(&f, "decision", &["admit", "request_info", "reject"])? {
             "admit" => HeadDecision::Admit,
             "reject" => HeadDecision::Reject,
             _ => HeadDecision::RequestInfo,
@@ -827,8 +837,12 @@ pub async fn failure_decision(
         .one(&state.db.read)
         .await?
         .ok_or(AppError::NotFound)?;
-    let confirm = field(&f, "decision") == "confirm";
-    let r = store::decide_failure_now(&state, &user, *id, confirm, &field(&f, "note")).await;
+    let r = match choice_field(&f, "decision", &["confirm", "dismiss"]) {
+        Ok(d) => {
+            store::decide_failure_now(&state, &user, *id, d == "confirm", &field(&f, "note")).await
+        }
+        Err(e) => Err(e),
+    };
     let flash = match &r {
         Ok(d) if d.removed => "flash-supplier-removed",
         _ => "flash-saved",

@@ -18,7 +18,7 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::money::text;
 use crate::state::AppState;
 use crate::web::page::{CsrfForm, FormErrors, PageCtx, check_csrf, form_outcome};
-use crate::web::page::{Form, field};
+use crate::web::page::{Form, choice_field, field};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
@@ -756,18 +756,23 @@ pub async fn decision_submit(
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ApproveProcurement)?;
     let f = form.0;
-    let approve = field(&f, "decision") == "approve";
-    let result = store::decide_now(
-        &state,
-        &user,
-        *id,
-        AwardDecisionInput {
-            approve,
-            note: field(&f, "note"),
-        },
-    )
-    .await
-    .map(|_| ());
+    // Award and decline are two buttons; a form posted without either decides nothing.
+    let chosen = choice_field(&f, "decision", &["approve", "decline"]).map(|d| d == "approve");
+    let approve = chosen.as_ref().is_ok_and(|a| *a);
+    let result = match chosen {
+        Ok(approve) => store::decide_now(
+            &state,
+            &user,
+            *id,
+            AwardDecisionInput {
+                approve,
+                note: field(&f, "note"),
+            },
+        )
+        .await
+        .map(|_| ()),
+        Err(e) => Err(e),
+    };
     let flash = if approve {
         "tender-flash-awarded"
     } else {

@@ -416,6 +416,11 @@ impl PageCtx {
         self.message_or(&format!("job-status-{status}"), status)
     }
 
+    /// What a job run did (`job_runs.detail`) in the page's language; older plain text as it is.
+    pub fn job_detail(&self, stored: &str) -> String {
+        crate::jobs::detail_text(self.locale, stored)
+    }
+
     /// The message `key`, or `raw` as it is when there is none.
     fn message_or(&self, key: &str, raw: &str) -> String {
         if self.locale.has(key) {
@@ -805,6 +810,21 @@ pub fn field(f: &Form, k: &str) -> String {
     f.get(k).map(|v| v.trim().to_string()).unwrap_or_default()
 }
 
+/// A choice the form posts, e.g. the `decision` of the button pressed: one of `allowed`, or
+/// the field's `required` error (missing) or `invalid` error (anything else). Never a default:
+/// a form posted without its decision must not reject, fail or approve anything.
+pub fn choice_field<'a>(f: &Form, k: &str, allowed: &[&'a str]) -> Result<&'a str, AppError> {
+    let v = field(f, k);
+    if v.is_empty() {
+        return Err(AppError::field(k, RuleCode::Required));
+    }
+    allowed
+        .iter()
+        .find(|a| **a == v)
+        .copied()
+        .ok_or_else(|| AppError::field(k, RuleCode::Invalid))
+}
+
 /// A decimal form field, or the field's `not_a_number` error.
 pub fn decimal_field(f: &Form, k: &str) -> Result<rust_decimal::Decimal, AppError> {
     // As people type it, or copy it from a page ("3,850.50").
@@ -964,6 +984,23 @@ pub fn form_pages(cfg: &mut web::ServiceConfig) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missing_or_unknown_choice_is_refused_never_defaulted() {
+        let form = |v: &str| Form::from([("decision".to_string(), v.to_string())]);
+        let allowed = ["approve", "reject"];
+        assert_eq!(
+            choice_field(&form(" reject "), "decision", &allowed).ok(),
+            Some("reject")
+        );
+        let code = |f: &Form| match choice_field(f, "decision", &allowed) {
+            Err(AppError::Validation(e)) => e.0.get("decision").map(|f| f.code),
+            _ => None,
+        };
+        assert_eq!(code(&Form::new()), Some(RuleCode::Required));
+        assert_eq!(code(&form("")), Some(RuleCode::Required));
+        assert_eq!(code(&form("maybe")), Some(RuleCode::Invalid));
+    }
 
     #[test]
     fn an_api_field_name_becomes_the_name_the_form_posts() {

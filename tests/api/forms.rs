@@ -452,3 +452,100 @@ async fn the_menu_folds_on_phones_and_the_first_tab_stop_skips_to_the_page() {
     assert!(one(&doc, "a.lang-switch[lang=en][hreflang=en]"));
     assert!(one(&doc, "a.lang-switch[lang=zh-CN]"));
 }
+
+#[tokio::test]
+async fn admission_outcomes_are_buttons_rejection_asks_first_and_no_button_decides_nothing() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let app = spawn_demo_app().await;
+    let recommended = entity::supplier::Entity::find()
+        .filter(entity::supplier::Column::Status.eq("recommended"))
+        .one(&app.state.db.read)
+        .await
+        .unwrap()
+        .expect("the demo has a recommended supplier");
+    let id = recommended.id;
+    let client = signed_in(&app, "procurement_head").await;
+    let path = format!("/suppliers/{id}");
+    let (status, html) = page(&client, &app, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    let doc = Html::parse_document(&html);
+    assert!(!one(&doc, "select[name=decision], select[name=outcome]"));
+    assert!(one(
+        &doc,
+        "#admission-form #adm-decision > button[type=submit][name=decision][value=admit]:not(.danger)"
+    ));
+    assert!(one(
+        &doc,
+        "#admission-form #adm-decision > button[type=submit][name=decision][value=request_info]"
+    ));
+    assert!(one(
+        &doc,
+        "#admission-form details.confirm > button.danger[type=submit][name=decision][value=reject]"
+    ));
+    assert!(!one(
+        &doc,
+        "#admission-form #adm-decision > button[name=decision][value=reject]"
+    ));
+    let csrf = extract_csrf(&html);
+    for (decision, code) in [(None, "required"), (Some("maybe"), "invalid")] {
+        let mut form = vec![
+            ("csrf_token", csrf.clone()),
+            ("reasons", "资料不全".to_string()),
+        ];
+        if let Some(d) = decision {
+            form.push(("decision", d.to_string()));
+        }
+        let r = client
+            .post(app.url(&format!("/suppliers/{id}/admission")))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{decision:?}");
+        let html = r.text().await.unwrap();
+        let links = summary_links(&html);
+        assert!(
+            links.iter().any(|(href, _)| href == "#adm-decision"),
+            "{code}: {links:?}"
+        );
+        let doc = Html::parse_document(&html);
+        assert!(one(&doc, "#admission-form #adm-decision-error"), "{html}");
+        let now = entity::supplier::Entity::find_by_id(id)
+            .one(&app.state.db.read)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(now.status, "recommended", "nothing was decided");
+    }
+    // The officer's review and re-review likewise: no outcome posted is neither a rejection
+    // nor a failed re-review.
+    let officer = signed_in(&app, "procurement_officer").await;
+    let (_, html) = page(&officer, &app, &path).await;
+    let csrf = extract_csrf(&html);
+    for action in ["review", "re-review"] {
+        let r = officer
+            .post(app.url(&format!("/suppliers/{id}/{action}")))
+            .form(&[("csrf_token", csrf.as_str()), ("reasons", "x")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{action}");
+    }
+    let r = officer
+        .post(app.url(&format!("/suppliers/{id}/re-review")))
+        .form(&[("csrf_token", csrf.as_str()), ("decision", "passed ")])
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(
+        r.status(),
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "a known outcome reaches the rules"
+    );
+    let now = entity::supplier::Entity::find_by_id(id)
+        .one(&app.state.db.read)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(now.status, "recommended");
+}

@@ -95,3 +95,67 @@ async fn the_admin_runs_a_job_for_a_date_through_the_api() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_runs_detail_reads_in_the_pages_language_and_older_plain_text_as_it_was() {
+    use sea_orm::{ActiveValue::Set, EntityTrait};
+    let app = spawn_app().await;
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap_or_default();
+    let outcome = run(&app.state, Job::Housekeeping, day).await.unwrap();
+    assert_eq!(outcome.detail, "removed 0 expired sign-in failures");
+    // A run recorded before details were kept as messages.
+    entity::job_run::Entity::insert(entity::job_run::ActiveModel {
+        job: Set("stale-scan".into()),
+        period_key: Set("2026-11-01".into()),
+        instance: Set("old".into()),
+        started_at: Set(app.state.now()),
+        finished_at: Set(Some(app.state.now())),
+        status: Set("done".into()),
+        detail: Set("flagged 3 lots".into()),
+        ..Default::default()
+    })
+    .exec(&app.state.db.write)
+    .await
+    .unwrap();
+    let client = app.new_client();
+    app.page_login(&client, "admin@demo.test", crate::helpers::DEMO_PASSWORD)
+        .await;
+    let detail_cells = |html: &str| -> Vec<String> {
+        let doc = scraper::Html::parse_document(html);
+        doc.select(&scraper::Selector::parse("td.job-detail").unwrap())
+            .map(|td| td.text().collect::<String>())
+            .collect()
+    };
+    for (lang, words) in [
+        ("zh-CN", "清除了 0 条过期的登录失败记录"),
+        ("en", "removed 0 expired sign-in failures"),
+    ] {
+        let html = client
+            .get(app.url("/admin/jobs"))
+            .header("Accept-Language", lang)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let cells = detail_cells(&html);
+        assert!(cells.iter().any(|c| c == words), "{lang}: {cells:?}");
+        assert!(cells.iter().any(|c| c == "flagged 3 lots"), "{cells:?}");
+        assert!(!html.contains("job-detail-"), "no message id shows");
+    }
+    // The API keeps its English words.
+    let admin = app.token_for("admin").await;
+    let (status, v) = app.get_json("/api/jobs", &admin).await;
+    assert_eq!(status, StatusCode::OK);
+    let details: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["detail"].as_str())
+        .collect();
+    assert!(
+        details.contains(&"removed 0 expired sign-in failures"),
+        "{details:?}"
+    );
+}

@@ -112,3 +112,42 @@ async fn procurement_grows_the_category_tree() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_proposal_posted_from_the_page_without_a_decision_stays_pending() {
+    let app = spawn_app().await;
+    let supplier = app.token_for("supplier").await;
+    let (_, cats) = app.get_json("/api/categories", &supplier).await;
+    let (status, p) = app
+        .post_json("/api/material-proposals", &supplier, &json!({"category_id": cats[0]["id"], "name_zh": "冷轧带肋钢筋", "name_en": "Cold-rolled ribbed bar", "spec": "CRB550 Φ10", "unit_code": "t", "indicative_price": "0", "note": ""}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{p}");
+    let client = app.new_client();
+    app.page_login(
+        &client,
+        "procurement_officer@demo.test",
+        crate::helpers::DEMO_PASSWORD,
+    )
+    .await;
+    let csrf = app.csrf_from(&client, "/materials").await;
+    for decision in [None, Some("maybe")] {
+        let mut form = vec![("csrf_token", csrf.clone())];
+        if let Some(d) = decision {
+            form.push(("decision", d.to_string()));
+        }
+        let r = client
+            .post(app.url(&format!("/material-proposals/{}", p["id"])))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{decision:?}");
+    }
+    let officer = app.token_for("procurement_officer").await;
+    let (_, pending) = app.get_json("/api/material-proposals", &officer).await;
+    let mine = pending
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["id"] == p["id"]).cloned())
+        .unwrap_or_default();
+    assert_eq!(mine["status"], "pending", "{pending}");
+}

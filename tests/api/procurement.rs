@@ -1366,6 +1366,34 @@ async fn the_plan_quote_and_contract_pages_work_in_both_languages() {
         "{html}"
     );
     let acsrf = extract_csrf(&html);
+    {
+        // Each decision is its own button; rejecting sits behind a confirmation.
+        let doc = scraper::Html::parse_document(&html);
+        let found = |css: &str| {
+            doc.select(&scraper::Selector::parse(css).unwrap())
+                .next()
+                .is_some()
+        };
+        assert!(found(
+            "#signoff-form button[type=submit][name=decision][value=approve]"
+        ));
+        assert!(found(
+            "#signoff-form details.confirm button.danger[type=submit][name=decision][value=reject]"
+        ));
+        assert!(!found("#signoff-form input[name=decision]"));
+    }
+    // A form posted without a decision decides nothing.
+    let r = post(
+        &app,
+        &auditor,
+        &format!("{contract_path}/signoffs"),
+        &[("csrf_token", &acsrf), ("level", "company"), ("note", "OK")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = r.text().await.unwrap_or_default();
+    assert!(refused.contains("href=\"#signoff-decision\""), "{refused}");
+    assert!(refused.contains("data-status=\"in_signoff\""), "{refused}");
     let r = post(
         &app,
         &auditor,

@@ -859,3 +859,54 @@ async fn goods_a_site_hands_back_are_credited_on_its_statement_and_received_back
         "what the site drew, net of what it handed back"
     );
 }
+
+#[tokio::test]
+async fn the_stock_page_groups_lines_by_supplier_whose_subtotals_add_up_to_the_total() {
+    let app = spawn_app().await;
+    let (listing_id, warehouse_id) = stocked(&app, "12").await;
+    let mine = demo_site(&app).await;
+    let r = approved(&app, &mine, listing_id, "5").await;
+    issue(&app, r, "2.5").await;
+    let period = this_period(&app).await;
+    let query = format!("?warehouse_id={warehouse_id}&period={period}");
+    let keeper = app.token_for("warehouse_keeper").await;
+    let (status, report) = app
+        .get_json(&format!("/api/reports/stock{query}"), &keeper)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let api_lines = report["consigned"]["lines"].as_array().unwrap().len();
+
+    let client = browser(&app, "warehouse_keeper").await;
+    let (status, html) = page(&app, &client, &format!("/reports/stock{query}"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    let doc = scraper::Html::parse_document(&html);
+    let sel = |css: &str| scraper::Selector::parse(css).unwrap();
+    let groups: Vec<_> = doc
+        .select(&sel("#stock-lines details.report-group"))
+        .collect();
+    assert!(!groups.is_empty(), "{html}");
+    assert!(
+        groups[0].value().attr("open").is_some(),
+        "the first group is open"
+    );
+    let mut rows = 0;
+    let mut suppliers = std::collections::HashSet::new();
+    for g in &groups {
+        assert!(suppliers.insert(g.value().attr("data-supplier").unwrap().to_string()));
+        rows += g.select(&sel("tbody tr[data-listing]")).count();
+        assert_eq!(g.select(&sel("tfoot tr.subtotal")).count(), 1);
+    }
+    assert_eq!(rows, api_lines, "every line is in exactly one group");
+    let total = doc.select(&sel("#consigned-total")).next().unwrap();
+    for column in ["opening", "receipts", "issues", "other-outs", "closing"] {
+        let attr = format!("data-{column}");
+        let sum: Decimal = doc
+            .select(&sel("#stock-lines tr.subtotal"))
+            .map(|t| Decimal::from_str(t.value().attr(&attr).unwrap()).unwrap())
+            .sum();
+        let shown = Decimal::from_str(total.value().attr(&attr).unwrap()).unwrap();
+        assert_eq!(sum, shown, "{column}: the subtotals add up to the total");
+        let api = dec(&report["consigned"]["totals"][column.replace('-', "_")]);
+        assert_eq!(shown, api, "{column}: the page's total is the report's");
+    }
+}

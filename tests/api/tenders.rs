@@ -1124,6 +1124,36 @@ async fn the_committee_scores_the_head_awards_and_each_bidder_learns_only_its_ow
         )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+    // On the page, awarding and declining are two buttons, declining behind a confirmation;
+    // a form posted without either (or with anything else) decides nothing.
+    let page = app.new_client();
+    app.page_login(&page, "procurement_head@demo.test", DEMO_PASSWORD)
+        .await;
+    let html = page
+        .get(app.url(&format!("/tenders/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(
+        "<button type=\"submit\" name=\"decision\" value=\"decline\" id=\"decline-submit\" class=\"danger\">"
+    ));
+    let csrf = crate::helpers::extract_csrf(&html);
+    for decision in ["", "maybe"] {
+        let r = page
+            .post(app.url(&format!("/tenders/{id}/decision")))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("decision", decision),
+                ("note", "x"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{decision:?}");
+    }
     assert!(
         portal::tenders::store::award_of(&app.state.db.read, TenderId(id))
             .await
@@ -1131,6 +1161,8 @@ async fn the_committee_scores_the_head_awards_and_each_bidder_learns_only_its_ow
             .flatten()
             .is_none()
     );
+    let (_, v) = app.get_json(&format!("/api/tenders/{id}"), &head).await;
+    assert_ne!(v["tender"]["status"], "failed", "{v}");
     let (status, v) = app
         .post_json(
             &format!("/api/tenders/{id}/decision"),

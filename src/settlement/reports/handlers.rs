@@ -197,10 +197,17 @@ pub(super) struct StockView {
     period: String,
     errors: FormErrors,
     report: Option<StockReport>,
+    /// The report's consigned lines by supplier, the first few groups open (a phone shows
+    /// about twenty lines, then one line per supplier).
+    groups: Vec<SupplierStock>,
+    open_groups: usize,
     query: String,
 }
 
 impl StockView {
+    fn group_open(&self, index: &usize) -> bool {
+        *index < self.open_groups
+    }
     fn is_warehouse(&self, id: &i64) -> bool {
         self.warehouse_id == Some(*id)
     }
@@ -236,6 +243,8 @@ pub async fn stock_page(
         period: q.period.clone().unwrap_or_default(),
         errors: FormErrors::default(),
         report: None,
+        groups: Vec::new(),
+        open_groups: 0,
         query: String::new(),
     };
     let period = match period_info(&state, q.period.as_deref()).await {
@@ -250,7 +259,13 @@ pub async fn stock_page(
     if chosen.is_some() {
         let warehouse = report_warehouse(conn, chosen).await?;
         view.query = report_query("warehouse_id", warehouse.id, period.period);
-        view.report = Some(stock_report(conn, view.ctx.locale, &warehouse, period).await?);
+        let report = stock_report(conn, view.ctx.locale, &warehouse, period).await?;
+        view.groups = group_by_supplier(&report.consigned.lines);
+        view.open_groups = groups_open(
+            view.groups.iter().map(|g| g.lines.len()),
+            crate::web::page::Pager::SIZE,
+        );
+        view.report = Some(report);
     }
     Ok(crate::web::html(&view))
 }

@@ -417,6 +417,53 @@ pub fn group_site_draws(
     (groups, total)
 }
 
+/// One supplier's consigned lines, as the report page shows them (the downloads and the API
+/// keep one list): its listings in the report's order and their column totals.
+#[derive(Clone, Debug)]
+pub struct SupplierStock {
+    pub supplier_id: SupplierId,
+    pub supplier: String,
+    pub lines: Vec<StockLine>,
+    pub subtotals: ValueTotals,
+}
+
+/// Groups the report's consigned lines by supplier, suppliers in the order of their names.
+/// Lines are whole cents, so the groups' subtotals add up to the report's totals exactly.
+pub fn group_by_supplier(lines: &[StockLine]) -> Vec<SupplierStock> {
+    let mut groups: BTreeMap<(&str, SupplierId), Vec<StockLine>> = BTreeMap::new();
+    for l in lines {
+        groups
+            .entry((l.supplier.as_str(), l.supplier_id))
+            .or_default()
+            .push(l.clone());
+    }
+    groups
+        .into_iter()
+        .map(|((supplier, supplier_id), lines)| SupplierStock {
+            supplier_id,
+            supplier: supplier.to_string(),
+            subtotals: ValueTotals::of(lines.iter().map(|l| &l.balance)),
+            lines,
+        })
+        .collect()
+}
+
+/// How many of the first groups the page shows open: groups are opened while fewer than
+/// `rows` lines are open before them (at least the first), so a phone shows about a page of
+/// lines and the rest as one summary line per group.
+pub fn groups_open(sizes: impl IntoIterator<Item = usize>, rows: usize) -> usize {
+    let mut shown = 0;
+    let mut open = 0;
+    for size in sizes {
+        if open > 0 && shown >= rows {
+            break;
+        }
+        shown += size;
+        open += 1;
+    }
+    open
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -567,6 +614,55 @@ mod tests {
         assert_eq!(b.other_outs, qv("2.5", "9625.00"));
         assert_eq!(b.closing, qv("9.5", "36575.00"));
         assert!(b.adds_up());
+    }
+
+    fn stock_line(id: i64, supplier_id: i64, supplier: &str, closing: &str) -> StockLine {
+        StockLine {
+            listing_id: ListingId(id),
+            material_id: id,
+            material: format!("m{id}"),
+            spec: String::new(),
+            unit: "t".into(),
+            unit_decimals: 3,
+            supplier_id: SupplierId(supplier_id),
+            supplier: supplier.into(),
+            balance: Balance::from_ledger(qv("1", closing), []),
+        }
+    }
+
+    #[test]
+    fn the_pages_supplier_groups_add_up_to_the_reports_totals() {
+        let lines = vec![
+            stock_line(1, 2, "乙建材", "10.01"),
+            stock_line(2, 1, "甲钢铁", "0.99"),
+            stock_line(3, 2, "乙建材", "5.00"),
+            stock_line(4, 3, "丙水泥", "-1.50"),
+        ];
+        let groups = group_by_supplier(&lines);
+        let names: Vec<&str> = groups.iter().map(|g| g.supplier.as_str()).collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(names, sorted, "suppliers in the order of their names");
+        let yi = groups.iter().find(|g| g.supplier == "乙建材").unwrap();
+        assert_eq!(
+            yi.lines.iter().map(|l| l.listing_id.0).collect::<Vec<_>>(),
+            [1, 3],
+            "the report's order within a group"
+        );
+        assert_eq!(yi.subtotals.closing, d("15.01"));
+        let total = ValueTotals::of(lines.iter().map(|l| &l.balance));
+        let sum: Decimal = groups.iter().map(|g| g.subtotals.closing).sum();
+        assert_eq!(sum, total.closing);
+        assert_eq!(groups.iter().map(|g| g.lines.len()).sum::<usize>(), 4);
+    }
+
+    #[test]
+    fn about_twenty_lines_are_open_and_always_the_first_group() {
+        assert_eq!(groups_open([], 20), 0);
+        assert_eq!(groups_open([50, 3], 20), 1);
+        assert_eq!(groups_open([5, 5, 5, 5, 5, 5], 20), 4);
+        assert_eq!(groups_open([19, 1, 1], 20), 2);
+        assert_eq!(groups_open([3, 3], 20), 2);
     }
 
     #[test]

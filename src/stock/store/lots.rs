@@ -2,18 +2,19 @@
 //! and the no-movement list.
 
 use super::*;
+use crate::jobs::JobDetail;
 use entity::{ListingId, LotId, SupplierId};
 
 // ----- Stale stock (rule 3) -----
 
 /// Daily: flags lots on hand whose last movement is more than the agreement's stale limit
 /// old, and asks their suppliers to take them back or exchange them. Flags each lot once.
-pub async fn stale_scan(state: &AppState, as_of: NaiveDate) -> AppResult<String> {
+pub async fn stale_scan(state: &AppState, as_of: NaiveDate) -> AppResult<JobDetail> {
     let months = stale_months_by_supplier(&state.db.read).await?;
     // Suppliers with a lot that is stale under the shortest agreement (one month): a superset
     // of those with stale lots, found through the index on `last_movement_on`.
     let Some(widest) = stale_cutoff(as_of, 1) else {
-        return Ok("flagged 0 lots".into());
+        return Ok(JobDetail::new("job-detail-stale-scan").arg("count", 0));
     };
     let suppliers: Vec<SupplierId> = lot::Entity::find()
         .select_only()
@@ -87,7 +88,7 @@ pub async fn stale_scan(state: &AppState, as_of: NaiveDate) -> AppResult<String>
     }
     txn.commit().await?;
     state.mail_wake.notify_one();
-    Ok(format!("flagged {count} lots"))
+    Ok(JobDetail::new("job-detail-stale-scan").arg("count", count))
 }
 
 /// Each supplier's stale months from its agreement (the latest one when there are several).
@@ -306,7 +307,7 @@ pub async fn no_movement(
 }
 
 /// Monthly: sends the no-movement list's summary, per warehouse, to the procurement office.
-pub async fn send_no_movement_report(state: &AppState, as_of: NaiveDate) -> AppResult<String> {
+pub async fn send_no_movement_report(state: &AppState, as_of: NaiveDate) -> AppResult<JobDetail> {
     let lines = no_movement(&state.db.read, None, as_of, true).await?;
     let mut per_warehouse: std::collections::BTreeMap<i64, (usize, Decimal)> =
         std::collections::BTreeMap::new();
@@ -359,11 +360,9 @@ pub async fn send_no_movement_report(state: &AppState, as_of: NaiveDate) -> AppR
     .await?;
     txn.commit().await?;
     state.mail_wake.notify_one();
-    Ok(format!(
-        "{} lots without movement in {} warehouses",
-        lines.len(),
-        per_warehouse.len()
-    ))
+    Ok(JobDetail::new("job-detail-no-movement-report")
+        .arg("lots", lines.len())
+        .arg("warehouses", per_warehouse.len()))
 }
 
 /// What each movement of [`draw_oldest_first`] records besides its lot and quantity.
