@@ -498,7 +498,7 @@ async fn bench_one(
         tokio::time::timeout(job_timeout, portal::stock::store::stale_scan(&state, today)).await;
     r.stale_secs = t.elapsed().as_secs_f64();
     match scanned {
-        Ok(detail) => r.stale_detail = detail?,
+        Ok(detail) => r.stale_detail = detail?.text(portal::i18n::Locale::En),
         Err(_) => {
             r.stale_stopped = true;
             r.stale_detail = "stopped".into();

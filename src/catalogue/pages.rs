@@ -524,7 +524,9 @@ pub async fn price_decide(
     form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::DecidePrices)?;
-    let approve = field(&form.0, "decision") == "approve";
+    // A missing or unknown decision is refused, never taken for a refusal.
+    let approve =
+        crate::web::page::choice_field(&form.0, "decision", &["approve", "reject"])? == "approve";
     store::decide_price_change_now(&state, &user, *id, approve).await?;
     Ok(redirect_with_flash(
         "/price-changes",
