@@ -18,6 +18,10 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryF
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
+/// The second auditor of the demo, the group's: the two sign-off levels of a large contract
+/// need two people.
+pub const GROUP_AUDITOR: &str = "group_auditor@demo.test";
+
 pub const PASSWORD: &str = "demo-password";
 const MATERIALS_CSV: &str = include_str!("../demo/materials.csv");
 
@@ -805,6 +809,32 @@ pub async fn load(state: &AppState) -> AppResult<bool> {
         )
         .await?;
     }
+    // The group's auditor: a contract of the group-audit size is signed at the company level
+    // and at the group level by two different people (rule 14).
+    let email = GROUP_AUDITOR.to_string();
+    let r = user::Entity::insert(user::ActiveModel {
+        email: Set(email.clone()),
+        password_hash: Set(hash.clone()),
+        display_name: Set("吴刚".into()),
+        role: Set(Role::Auditor.as_str().into()),
+        supplier_id: Set(None),
+        site_id: Set(None),
+        locale: Set(None),
+        active: Set(true),
+        created_at: Set(now),
+        last_login_at: Set(None),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        &actor,
+        now,
+        Change::new("user.create", "user", r.last_insert_id)
+            .after(serde_json::json!({ "email": email, "role": Role::Auditor.as_str() })),
+    )
+    .await?;
     demo_stock(
         &txn,
         state,

@@ -94,6 +94,7 @@ fn print_logins(url: &str) {
     for role in portal::auth::Role::ALL {
         println!("    {}@demo.test", role.as_str());
     }
+    println!("    {} (the group's auditor)", portal::demo::GROUP_AUDITOR);
     println!("  API document: {url}/api/openapi.json   API docs: {url}/api/docs/");
     println!();
 }

@@ -95,3 +95,7 @@ req-filter-any = All
 req-filter-overdue = Only those past their need-by date
 req-filter-apply = Filter
 req-filter-none = No requisitions match.
+req-filter-mine = Raised by
+req-filter-mine-yes = me
+req-filter-mine-no = others
+req-awaits-another = You raised this requisition: another manager of the site approves it (no one decides alone).

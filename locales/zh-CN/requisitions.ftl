@@ -92,3 +92,7 @@ req-filter-any = 全部
 req-filter-overdue = 只看已过需用日期的
 req-filter-apply = 筛选
 req-filter-none = 没有符合条件的领料单。
+req-filter-mine = 提出人
+req-filter-mine-yes = 我
+req-filter-mine-no = 他人
+req-awaits-another = 这张领料单是您提出的，须由本单位另一位负责人审批（任何事项不由一人决定）。

@@ -3,6 +3,7 @@
 
 pub mod act;
 pub mod api;
+pub mod four_eyes;
 pub mod pages;
 pub mod password;
 pub mod reset;

@@ -294,11 +294,24 @@ async fn site_user(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Item>>
 }
 
 async fn site_manager(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Item>> {
-    let reqs = requisitions(state, user).await?;
+    use crate::requisitions::store::{RequisitionFilter, requisitions_for};
+    // A manager decides the others' requisitions, never its own (rule 14).
+    let others = requisitions_for(
+        &state.db.read,
+        user,
+        state.now(),
+        &RequisitionFilter {
+            status: Some(RequisitionStatus::Submitted.as_str().into()),
+            mine: Some(false),
+            ..Default::default()
+        },
+        None,
+    )
+    .await?;
     Ok(vec![Item::new(
         "requisitions-to-approve",
-        in_status(&reqs, RequisitionStatus::Submitted),
-        "/requisitions?status=submitted",
+        others.len(),
+        "/requisitions?status=submitted&mine=false",
     )])
 }
 

@@ -114,6 +114,7 @@ impl RequisitionsView {
             .as_ref()
             .is_some_and(|u| u.id == r.requested_by)
     }
+    /// A manager of the requisition's site decides it, unless they raised it (rule 14).
     fn can_approve(&self, r: &requisition::Model) -> bool {
         RequisitionStatus::parse(&r.status) == Some(RequisitionStatus::Submitted)
             && self.ctx.can(Capability::ApproveRequisitions)
@@ -121,7 +122,17 @@ impl RequisitionsView {
                 .ctx
                 .user
                 .as_ref()
-                .is_some_and(|u| u.site_id == Some(r.site_id))
+                .is_some_and(|u| u.site_id == Some(r.site_id) && u.id != r.requested_by)
+    }
+    /// The reader's own submitted requisition, which another manager decides.
+    fn awaits_another(&self, r: &requisition::Model) -> bool {
+        RequisitionStatus::parse(&r.status) == Some(RequisitionStatus::Submitted)
+            && self.ctx.can(Capability::ApproveRequisitions)
+            && self
+                .ctx
+                .user
+                .as_ref()
+                .is_some_and(|u| u.id == r.requested_by)
     }
     fn can_issue(&self, r: &requisition::Model) -> bool {
         RequisitionStatus::parse(&r.status).is_some_and(RequisitionStatus::awaits_issue)

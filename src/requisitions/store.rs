@@ -326,6 +326,11 @@ pub async fn requisitions_for(
     if user.role.needs_site() {
         sel = sel.filter(requisition::Column::SiteId.eq(user.site_id.ok_or(AppError::Forbidden)?));
     }
+    match filter.mine {
+        Some(true) => sel = sel.filter(requisition::Column::RequestedBy.eq(user.id)),
+        Some(false) => sel = sel.filter(requisition::Column::RequestedBy.ne(user.id)),
+        None => {}
+    }
     if let Some(n) = limit {
         sel = sel.limit(n);
     }
@@ -363,6 +368,9 @@ pub struct RequisitionFilter {
     pub status: Option<String>,
     /// `true`: only those past their need-by date and not fully issued; `false`: the others.
     pub overdue: Option<bool>,
+    /// `true`: only those the reader raised; `false`: the others (a manager approves only
+    /// those, rule 14).
+    pub mine: Option<bool>,
 }
 
 impl RequisitionFilter {
@@ -453,6 +461,7 @@ pub async fn approve_requisition(
     if manager.role != Role::SiteManager || manager.site_id != Some(r.site_id) {
         return Err(AppError::Forbidden);
     }
+    crate::auth::four_eyes::not_own(r.requested_by, manager.id)?;
     let today = act.today;
     let now = act.now;
     set_status(
@@ -814,6 +823,7 @@ pub async fn decide_requisition(
     if manager.role != Role::SiteManager || manager.site_id != Some(r.site_id) {
         return Err(AppError::Forbidden);
     }
+    crate::auth::four_eyes::not_own(r.requested_by, manager.id)?;
     let step = decision.step();
     let to = RequisitionStatus::Submitted
         .after(step)

@@ -13,6 +13,7 @@ mod database;
 mod filters;
 mod forms;
 mod forms_walk;
+mod four_eyes;
 mod home;
 mod jobs;
 mod mail;

@@ -645,10 +645,28 @@ async fn sign(
     approve: bool,
     note: &str,
 ) -> (StatusCode, Value) {
-    let auditor = app.token_for("auditor").await;
+    // The company's auditor signs the company level, the group's auditor the group level:
+    // two people (rule 14).
+    let auditor = if level == "group" {
+        app.token(portal::demo::GROUP_AUDITOR, crate::helpers::DEMO_PASSWORD)
+            .await
+    } else {
+        app.token_for("auditor").await
+    };
+    sign_as(app, &auditor, id, level, approve, note).await
+}
+
+async fn sign_as(
+    app: &TestApp,
+    token: &str,
+    id: i64,
+    level: &str,
+    approve: bool,
+    note: &str,
+) -> (StatusCode, Value) {
     app.post_json(
         &format!("/api/contracts/{id}/signoffs"),
-        &auditor,
+        token,
         &json!({"level": level, "approve": approve, "note": note}),
     )
     .await
@@ -796,6 +814,17 @@ async fn a_contract_of_50000_needs_group_audit_too_which_is_overdue_after_seven_
     assert_eq!(
         flags(&v["contract"]),
         vec![("company".to_string(), false), ("group".to_string(), true)]
+    );
+    // The auditor who signed the company level cannot give the group level too (rule 14).
+    let company_auditor = app.token_for("auditor").await;
+    let (status, v) = sign_as(&app, &company_auditor, id, "group", true, "").await;
+    assert_eq!(
+        (status, v["error"]["code"].clone()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!("signoff_same_signer")
+        ),
+        "{v}"
     );
     // A group rejection sends it back to procurement, who may resubmit: a new round.
     let (_, v) = sign(&app, id, "group", false, "单价高于市场价").await;

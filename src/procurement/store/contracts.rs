@@ -435,6 +435,24 @@ pub struct SignoffInput {
     pub note: String,
 }
 
+/// Holds the contract's row until the transaction ends, so that two sign-offs of one round
+/// (by the same auditor on two instances, say) are checked one after the other and the second
+/// sees the first (rule 14). SQLite has no row locks: a first write takes its write lock.
+async fn lock_contract(txn: &DatabaseTransaction, id: i64) -> AppResult<()> {
+    if txn.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        contract::Entity::update_many()
+            .col_expr(contract::Column::Round, Expr::col(contract::Column::Round))
+            .filter(contract::Column::Id.eq(id))
+            .exec(txn)
+            .await?;
+    }
+    sea_orm::QuerySelect::lock_exclusive(contract::Entity::find_by_id(id))
+        .one(txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(())
+}
+
 /// An auditor (`act.actor`) records a department's sign-off of the current round. The
 /// contract becomes effective when every required level approved, rejected when one rejects.
 /// Joins the caller's transaction: it reads and writes through `txn`, queues its mail there
@@ -446,6 +464,7 @@ pub async fn sign_off(
     input: SignoffInput,
 ) -> AppResult<contract::Model> {
     let user = act.actor;
+    lock_contract(txn, id).await?;
     let (c, _, signoffs) = get_contract(txn, id).await?;
     let mut errors = FieldErrors::new();
     let level = Level::parse(input.level.trim());
@@ -474,6 +493,13 @@ pub async fn sign_off(
     if given.iter().any(|(l, _)| *l == level) {
         return Err(AppError::Rule(RuleCode::SignoffRecorded));
     }
+    // The company and the group levels are signed by two different people (rule 14).
+    let signed: Vec<i64> = signoffs
+        .iter()
+        .filter(|s| s.round == c.round)
+        .map(|s| s.signed_by)
+        .collect();
+    crate::auth::four_eyes::second_signer(&signed, user.id)?;
     given.push((level, input.approve));
     let to = rules::after_signoffs(&required, &given);
 

@@ -716,6 +716,8 @@ pub async fn decide_plan(
 ) -> AppResult<plan::Model> {
     let user = act.actor;
     let (p, lines) = get_plan(txn, user, id).await?;
+    // Whoever drew up the plan does not decide it (rule 14; the roles keep them apart too).
+    crate::auth::four_eyes::not_own(p.created_by, user.id)?;
     let from = plan_status(&p)?;
     let action = if decision.approve {
         PlanAction::Approve

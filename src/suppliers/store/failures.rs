@@ -219,6 +219,14 @@ pub async fn decide_failure(
 ) -> AppResult<FailureDecision> {
     let head = act.actor;
     let now = act.now;
+    if confirm {
+        // Recorded by one person, confirmed by another (rule 14).
+        let recorded = supplier_failure::Entity::find_by_id(failure_id)
+            .one(txn)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        crate::auth::four_eyes::not_own(recorded.recorded_by, head.id)?;
+    }
     let new_status = if confirm { "confirmed" } else { "dismissed" };
     let claimed = supplier_failure::Entity::update_many()
         .col_expr(supplier_failure::Column::Status, Expr::value(new_status))

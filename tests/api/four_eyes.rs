@@ -1,0 +1,145 @@
+//! Rule 14, no one decides alone: nobody approves what they raised themselves, and the two
+//! sign-off levels of a contract come from two people (the contract tests in `procurement.rs`).
+
+use crate::helpers::{TestApp, spawn_app};
+use crate::stock::{requisition, stocked};
+use reqwest::StatusCode;
+use sea_orm::EntityTrait;
+use serde_json::{Value, json};
+
+async fn requisition_status(app: &TestApp, token: &str, id: i64) -> Value {
+    let (_, doc) = app
+        .get_json(&format!("/api/requisitions/{id}"), token)
+        .await;
+    doc["requisition"]["status"].clone()
+}
+
+#[tokio::test]
+async fn a_site_manager_does_not_approve_return_or_reject_the_requisition_it_raised() {
+    let app = spawn_app().await;
+    let s = stocked(&app, "10").await;
+    let manager = app.token_for("site_manager").await;
+    let site_user = app.token_for("site_user").await;
+    let (status, own) = requisition(&app, &manager, s.listing_id, "1").await;
+    assert_eq!(status, StatusCode::CREATED, "{own}");
+    let own = own["id"].as_i64().unwrap_or_default();
+    let (_, theirs) = requisition(&app, &site_user, s.listing_id, "1").await;
+    let theirs = theirs["id"].as_i64().unwrap_or_default();
+    let audit = app.count("audit_log").await;
+
+    for (path, body) in [
+        ("approval", json!({})),
+        ("return", json!({"reason": "数量再核"})),
+        ("rejection", json!({"reason": "不需要"})),
+    ] {
+        let (status, v) = app
+            .post_json(&format!("/api/requisitions/{own}/{path}"), &manager, &body)
+            .await;
+        assert_eq!(
+            (status, v["error"]["code"].clone()),
+            (StatusCode::UNPROCESSABLE_ENTITY, json!("own_request")),
+            "{path}: {v}"
+        );
+    }
+    assert_eq!(requisition_status(&app, &manager, own).await, "submitted");
+    assert_eq!(app.count("audit_log").await, audit, "nothing was recorded");
+
+    // The manager's list of requisitions to decide holds the other one only, and so does the
+    // count on its home page; its own says who decides it.
+    let (_, others) = app
+        .get_json("/api/requisitions?status=submitted&mine=false", &manager)
+        .await;
+    let ids: Vec<i64> = others
+        .as_array()
+        .map(|a| a.iter().filter_map(|r| r["id"].as_i64()).collect())
+        .unwrap_or_default();
+    assert!(ids.contains(&theirs) && !ids.contains(&own), "{others}");
+    let client = app.new_client();
+    app.page_login(
+        &client,
+        "site_manager@demo.test",
+        crate::helpers::DEMO_PASSWORD,
+    )
+    .await;
+    let page = client
+        .get(app.url(&format!("/requisitions/{own}")))
+        .header("Accept-Language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !page.contains("approve-button"),
+        "no approve button on its own"
+    );
+    assert!(
+        page.contains("own-request"),
+        "it says another manager decides"
+    );
+
+    // Another's requisition the manager approves as before.
+    let (status, v) = app
+        .post_json(
+            &format!("/api/requisitions/{theirs}/approval"),
+            &manager,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+}
+
+#[tokio::test]
+async fn a_failure_is_confirmed_by_someone_other_than_the_one_who_recorded_it() {
+    let app = spawn_app().await;
+    let supplier = app.token_for("supplier").await;
+    let (_, mine) = app.get_json("/api/my/supplier", &supplier).await;
+    let sid = mine["supplier"]["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no supplier id: {mine}"));
+    let head = app.token_for("procurement_head").await;
+    let officer = app.token_for("procurement_officer").await;
+    let record = async |token: &str| {
+        let (status, v) = app
+            .post_json(
+                &format!("/api/suppliers/{sid}/failures"),
+                token,
+                &json!({"kind": "quality", "source": "receiving_inspection", "description": "屈服强度不合格"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{v}");
+        v["id"].as_i64().unwrap_or_default()
+    };
+
+    let by_head = record(&head).await;
+    let (status, v) = app
+        .post_json(
+            &format!("/api/failures/{by_head}/decision"),
+            &head,
+            &json!({"confirm": true}),
+        )
+        .await;
+    assert_eq!(
+        (status, v["error"]["code"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("own_request")),
+        "{v}"
+    );
+    let still = entity::supplier_failure::Entity::find_by_id(by_head)
+        .one(&app.state.db.read)
+        .await
+        .unwrap()
+        .map(|f| f.status);
+    assert_eq!(still.as_deref(), Some("open"), "the failure stays open");
+
+    // Recorded by the officer, the head confirms it.
+    let by_officer = record(&officer).await;
+    let (status, v) = app
+        .post_json(
+            &format!("/api/failures/{by_officer}/decision"),
+            &head,
+            &json!({"confirm": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+}
