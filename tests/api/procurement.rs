@@ -1621,3 +1621,32 @@ async fn the_plan_page_reads_grouped_numbers_and_shows_a_value_too_large_beside_
     let html = text(&app, &officer, &plan_path).await;
     assert!(html.contains("1,430,500.00"), "{html}");
 }
+
+#[tokio::test]
+async fn one_auditor_signing_both_levels_at_once_gets_one_of_them() {
+    let app = spawn_app().await;
+    let c = contract_from_quotes(&app, "10", "4999.999", ["5000", "5100", "5200"]).await;
+    assert_eq!(c["needs_group"], true, "{c}");
+    let id = c["id"].as_i64().unwrap_or_default();
+    submit_contract(&app, id).await;
+    let auditor = app.token_for("auditor").await;
+    // Both levels at the same moment, as from two browsers or two instances.
+    let (a, b) = tokio::join!(
+        sign_as(&app, &auditor, id, "company", true, ""),
+        sign_as(&app, &auditor, id, "group", true, ""),
+    );
+    let oks = [&a, &b]
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::OK)
+        .count();
+    assert_eq!(oks, 1, "exactly one level is his: {a:?} {b:?}");
+    let refused = if a.0 == StatusCode::OK { &b } else { &a };
+    assert_eq!(
+        refused.1["error"]["code"], "signoff_same_signer",
+        "{refused:?}"
+    );
+    let (_, v) = app
+        .get_json(&format!("/api/contracts/{id}"), &auditor)
+        .await;
+    assert_eq!(v["contract"]["status"], "in_signoff", "{v}");
+}
