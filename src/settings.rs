@@ -1,5 +1,7 @@
 //! Run-time settings kept in the database, which admins change without a restart: the
-//! settlement cut-off day (rule 11) and the company's name on printed statements.
+//! settlement cut-off day (rule 11), the company's name on printed statements, the tender and
+//! contract thresholds (rules 4, 5), the price-watch margin (rule 13) and the days a supplier
+//! has to answer a failure (rule 14).
 
 use crate::audit::{self, Change};
 use crate::auth::{Act, Capability, CurrentUser};
@@ -83,6 +85,26 @@ pub async fn price_margin(conn: &impl ConnectionTrait) -> Result<rust_decimal::D
     decimal_setting(conn, PRICE_MARGIN, rust_decimal::Decimal::new(10, 2)).await
 }
 
+/// How many days a supplier has to answer a recorded failure before it may be confirmed
+/// without its answer (rule 14).
+pub const FAILURE_ANSWER_DAYS: &str = "failure_answer_days";
+
+/// The answer window when no setting says otherwise.
+pub const DEFAULT_FAILURE_ANSWER_DAYS: i64 = 3;
+
+/// The days a supplier has to answer a failure: the setting (1 to 30), or 3.
+pub async fn failure_answer_days(conn: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    Ok(get(conn, FAILURE_ANSWER_DAYS)
+        .await?
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .filter(|d| (1..=30).contains(d))
+        .unwrap_or(DEFAULT_FAILURE_ANSWER_DAYS))
+}
+
+fn default_failure_answer_days() -> i64 {
+    DEFAULT_FAILURE_ANSWER_DAYS
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Settings {
     /// Day of the month the settlement period ends on (1–28).
@@ -100,6 +122,10 @@ pub struct Settings {
     /// price-failure candidate (rule 13).
     #[schema(value_type = String)]
     pub price_margin: rust_decimal::Decimal,
+    /// Days a supplier has to answer a recorded failure before it may be confirmed without
+    /// the answer (1–30; rule 14). Left out, 3.
+    #[serde(default = "default_failure_answer_days")]
+    pub failure_answer_days: i64,
 }
 
 pub async fn load(conn: &impl ConnectionTrait) -> AppResult<Settings> {
@@ -110,6 +136,7 @@ pub async fn load(conn: &impl ConnectionTrait) -> AppResult<Settings> {
         tender_threshold: tender_threshold(conn).await?,
         contract_threshold: contract_threshold(conn).await?,
         price_margin: price_margin(conn).await?,
+        failure_answer_days: failure_answer_days(conn).await?,
     })
 }
 
@@ -148,6 +175,9 @@ pub async fn save(
     {
         errors.add("price_margin", RuleCode::MarginRange);
     }
+    if !(1..=30).contains(&input.failure_answer_days) {
+        errors.add("failure_answer_days", RuleCode::AnswerDaysRange);
+    }
     errors.into_result()?;
     let before = load(txn).await?;
     let now = act.now;
@@ -164,6 +194,7 @@ pub async fn save(
             input.contract_threshold.normalize().to_string(),
         ),
         (PRICE_MARGIN, input.price_margin.normalize().to_string()),
+        (FAILURE_ANSWER_DAYS, input.failure_answer_days.to_string()),
     ] {
         setting::Entity::insert(setting::ActiveModel {
             key: Set(k.into()),
@@ -324,8 +355,19 @@ pub async fn page_save(
         contract_threshold: amount("contract_threshold"),
         // The page asks for a percentage.
         price_margin: amount("price_margin_percent") / rust_decimal::Decimal::from(100),
+        failure_answer_days: field("failure_answer_days").parse().unwrap_or(0),
     };
-    let result = save_now(&state, &user, input.clone()).await.map(|_| ());
+    let result = save_now(&state, &user, input.clone())
+        .await
+        .map(|_| ())
+        .map_err(|e| match e {
+            // The page asks for the margin as a percentage, in its own field.
+            crate::error::AppError::Validation(mut fields) => {
+                fields.rename("price_margin", "price_margin_percent");
+                crate::error::AppError::Validation(fields)
+            }
+            other => other,
+        });
     let locale = ctx.locale;
     form_outcome(
         result,

@@ -151,3 +151,7 @@ form-field-certificate = { delivery-certificate }
 form-field-checks = { delivery-lines }
 form-field-line_id = { delivery-line }
 form-field-category_ids = { field-categories }
+form-field-tender_threshold = { settings-tender-threshold }
+form-field-contract_threshold = { settings-contract-threshold }
+form-field-price_margin_percent = { settings-price-margin }
+form-field-failure_answer_days = { settings-failure-answer-days }

@@ -41,6 +41,7 @@ macro_rules! rule_codes {
 
 rule_codes! {
     AcceptedPlusRejected = "accepted_plus_rejected",
+    AnswerDaysRange = "answer_days_range",
     AmountPositive = "amount_positive",
     AnswerEveryDisputedLine = "answer_every_disputed_line",
     ApplicationNotEditable = "application_not_editable",
@@ -72,6 +73,7 @@ rule_codes! {
     EmailNotVerified = "email_not_verified",
     EndBeforeStart = "end_before_start",
     EveryLine = "every_line",
+    FailureAnswerPending = "failure_answer_pending",
     FailureAlreadyDecided = "failure_already_decided",
     FailureSourceMismatch = "failure_source_mismatch",
     FileEmpty = "file_empty",

@@ -462,6 +462,23 @@ pub fn scorecard(
     c
 }
 
+/// Rule 14: a failure is confirmed only once the supplier has answered it or its `days` to
+/// answer since `recorded_at` have passed.
+pub fn answer_heard(
+    responded_at: Option<chrono::DateTime<chrono::Utc>>,
+    recorded_at: chrono::DateTime<chrono::Utc>,
+    days: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), crate::error::AppError> {
+    if responded_at.is_some() || now >= recorded_at + chrono::Duration::days(days) {
+        Ok(())
+    } else {
+        Err(crate::error::AppError::Rule(
+            crate::error::RuleCode::FailureAnswerPending,
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -710,5 +727,15 @@ mod tests {
         for s in SupplierStatus::ALL {
             assert_eq!(s.may_trade(), s == SupplierStatus::Admitted);
         }
+    }
+
+    #[test]
+    fn a_failure_waits_for_the_answer_or_the_end_of_the_window() {
+        use chrono::TimeZone;
+        let recorded = chrono::Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).unwrap();
+        let just_before = recorded + chrono::Duration::days(3) - chrono::Duration::seconds(1);
+        assert!(answer_heard(None, recorded, 3, just_before).is_err());
+        assert!(answer_heard(None, recorded, 3, recorded + chrono::Duration::days(3)).is_ok());
+        assert!(answer_heard(Some(recorded), recorded, 3, recorded).is_ok());
     }
 }

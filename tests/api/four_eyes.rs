@@ -1,5 +1,6 @@
-//! Rule 14, no one decides alone: nobody approves what they raised themselves, and the two
-//! sign-off levels of a contract come from two people (the contract tests in `procurement.rs`).
+//! Rule 14, no one decides alone: nobody approves what they raised themselves, a failure is
+//! confirmed after its supplier answered or its days to answer passed, and the two sign-off
+//! levels of a contract come from two people (the contract tests in `procurement.rs`).
 
 use crate::helpers::{TestApp, spawn_app};
 use crate::stock::{requisition, stocked};
@@ -132,14 +133,58 @@ async fn a_failure_is_confirmed_by_someone_other_than_the_one_who_recorded_it() 
         .map(|f| f.status);
     assert_eq!(still.as_deref(), Some("open"), "the failure stays open");
 
-    // Recorded by the officer, the head confirms it.
+    // Recorded by the officer, the head confirms it once the supplier answered, and not before.
     let by_officer = record(&officer).await;
-    let (status, v) = app
-        .post_json(
-            &format!("/api/failures/{by_officer}/decision"),
-            &head,
+    let confirm = async |id: i64, head: &str| {
+        app.post_json(
+            &format!("/api/failures/{id}/decision"),
+            head,
             &json!({"confirm": true}),
         )
+        .await
+    };
+    let (status, v) = confirm(by_officer, &head).await;
+    assert_eq!(
+        (status, v["error"]["code"].clone()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!("failure_answer_pending")
+        ),
+        "{v}"
+    );
+    let (status, _) = app
+        .post_json(
+            &format!("/api/my/failures/{by_officer}/response"),
+            &supplier,
+            &json!({"response": "已安排复检"}),
+        )
         .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, v) = confirm(by_officer, &head).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+
+    // Without an answer, once its days to answer (3, a setting) have passed to the second.
+    let unanswered = record(&officer).await;
+    let recorded_at = entity::supplier_failure::Entity::find_by_id(unanswered)
+        .one(&app.state.db.read)
+        .await
+        .unwrap()
+        .map(|f| f.recorded_at)
+        .unwrap_or_default();
+    // (Days later the head signs in again: a token lasts less than that.)
+    app.clock
+        .set(recorded_at + chrono::Duration::days(3) - chrono::Duration::seconds(1));
+    let head = app.token_for("procurement_head").await;
+    let (status, v) = confirm(unanswered, &head).await;
+    assert_eq!(
+        (status, v["error"]["code"].clone()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!("failure_answer_pending")
+        ),
+        "a second early: {v}"
+    );
+    app.clock.set(recorded_at + chrono::Duration::days(3));
+    let (status, v) = confirm(unanswered, &head).await;
     assert_eq!(status, StatusCode::OK, "{v}");
 }

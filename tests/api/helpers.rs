@@ -233,6 +233,47 @@ impl TestApp {
             .expect("login form")
     }
 
+    /// Rule 14: a failure is confirmed once its supplier answered or its days to answer
+    /// passed. Tests of what a confirmation does first have each supplier answer its open
+    /// failures, through the store as that supplier's user would (the clock stays put, so
+    /// the tokens the test holds stay valid).
+    pub async fn suppliers_answer_open_failures(&self) {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let db = &self.state.db.read;
+        let open = entity::supplier_failure::Entity::find()
+            .filter(entity::supplier_failure::Column::Status.eq("open"))
+            .filter(entity::supplier_failure::Column::RespondedAt.is_null())
+            .all(db)
+            .await
+            .unwrap_or_default();
+        for f in open {
+            let u = entity::user::Entity::find()
+                .filter(entity::user::Column::SupplierId.eq(f.supplier_id))
+                .filter(entity::user::Column::Role.eq("supplier"))
+                .one(db)
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| panic!("no user of supplier {:?}", f.supplier_id));
+            let user = portal::auth::CurrentUser {
+                id: u.id,
+                email: u.email,
+                display_name: u.display_name,
+                role: portal::auth::Role::Supplier,
+                supplier_id: u.supplier_id,
+                site_id: None,
+            };
+            portal::suppliers::store::respond_to_failure_now(
+                &self.state,
+                &user,
+                f.id,
+                "已收到，已安排复检",
+            )
+            .await
+            .unwrap_or_else(|e| panic!("supplier's answer to failure {}: {e:?}", f.id));
+        }
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         use sea_orm::{ConnectionTrait, Statement};
         let db = &self.state.db.read;

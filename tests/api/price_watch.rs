@@ -266,6 +266,7 @@ async fn confirming_a_candidate_records_a_price_failure_and_it_stays_away_until_
     assert_eq!(decisions[0]["failure_id"], failure_id, "{decisions}");
 
     // The head confirms it as usual.
+    app.suppliers_answer_open_failures().await;
     let (status, v) = app
         .post_json(
             &format!("/api/failures/{failure_id}/decision"),
@@ -383,6 +384,7 @@ async fn two_confirmed_price_failures_remove_the_supplier_and_its_candidates() {
         )
         .await;
         assert_eq!(status, StatusCode::OK, "{d}");
+        app.suppliers_answer_open_failures().await;
         let (_, v) = app
             .post_json(
                 &format!("/api/failures/{}/decision", d["failure_id"]),

@@ -125,6 +125,7 @@ pub async fn remove_supplier(app: &TestApp, supplier: &str) {
                 &json!({"kind": "quality", "source": source, "description": "不合格"}),
             )
             .await;
+        app.suppliers_answer_open_failures().await;
         app.post_json(
             &format!("/api/failures/{}/decision", f["id"]),
             &head,

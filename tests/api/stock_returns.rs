@@ -696,6 +696,7 @@ async fn a_removed_suppliers_stock_is_returned_without_an_answer_and_never_excha
                 &json!({"kind": "quality", "source": source, "description": "不合格"}),
             )
             .await;
+        app.suppliers_answer_open_failures().await;
         let (status, _) = app
             .post_json(
                 &format!("/api/failures/{}/decision", f["id"]),

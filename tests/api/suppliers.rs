@@ -406,6 +406,7 @@ async fn the_first_confirmed_failure_removes_nothing_and_the_second_removes_the_
         )
         .await;
     assert_eq!(status, StatusCode::OK);
+    app.suppliers_answer_open_failures().await;
     let (status, _) = app
         .post_json(
             &format!("/api/failures/{first}/decision"),
@@ -414,6 +415,7 @@ async fn the_first_confirmed_failure_removes_nothing_and_the_second_removes_the_
         )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "only the head decides");
+    app.suppliers_answer_open_failures().await;
     let (_, v) = app
         .post_json(
             &format!("/api/failures/{first}/decision"),
@@ -439,6 +441,7 @@ async fn the_first_confirmed_failure_removes_nothing_and_the_second_removes_the_
         )
         .await;
     assert_eq!(v["removed"], false);
+    app.suppliers_answer_open_failures().await;
     let (_, v) = app
         .post_json(
             &format!("/api/failures/{dismissed}/decision"),
@@ -449,6 +452,7 @@ async fn the_first_confirmed_failure_removes_nothing_and_the_second_removes_the_
     assert_eq!(v["error"]["code"], "failure_already_decided");
 
     let second = record(&app, &officer, sid, "price", "tender").await;
+    app.suppliers_answer_open_failures().await;
     let (_, v) = app
         .post_json(
             &format!("/api/failures/{second}/decision"),
@@ -491,6 +495,7 @@ async fn two_failures_confirmed_at_the_same_moment_remove_the_supplier_exactly_o
     let head = app.token_for("procurement_head").await;
     let a = record(&app, &officer, sid, "quality", "site_complaint").await;
     let b = record(&app, &officer, sid, "quality", "receiving_inspection").await;
+    app.suppliers_answer_open_failures().await;
     let mut tasks = Vec::new();
     for id in [a, b] {
         let url = app.url(&format!("/api/failures/{id}/decision"));
@@ -675,6 +680,7 @@ async fn the_head_removes_a_supplier_from_its_review_page_on_the_second_confirma
     let officer = app.token_for("procurement_officer").await;
     let a = record(&app, &officer, sid, "quality", "receiving_inspection").await;
     let b = record(&app, &officer, sid, "price", "price_survey").await;
+    app.suppliers_answer_open_failures().await;
     let client = app.new_client();
     app.page_login(
         &client,

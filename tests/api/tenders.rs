@@ -910,6 +910,7 @@ async fn a_removed_suppliers_bid_drops_out() {
             )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{f}");
+        app.suppliers_answer_open_failures().await;
         let (_, v) = app
             .post_json(
                 &format!("/api/failures/{}/decision", f["id"]),

@@ -220,12 +220,22 @@ pub async fn decide_failure(
     let head = act.actor;
     let now = act.now;
     if confirm {
-        // Recorded by one person, confirmed by another (rule 14).
+        // Recorded by one person, confirmed by another, after the supplier answered or its
+        // time to answer passed (rule 14).
         let recorded = supplier_failure::Entity::find_by_id(failure_id)
             .one(txn)
             .await?
             .ok_or(AppError::NotFound)?;
         crate::auth::four_eyes::not_own(recorded.recorded_by, head.id)?;
+        if recorded.status == "open" {
+            let days = crate::settings::failure_answer_days(txn).await?;
+            crate::suppliers::rules::answer_heard(
+                recorded.responded_at,
+                recorded.recorded_at,
+                days,
+                now,
+            )?;
+        }
     }
     let new_status = if confirm { "confirmed" } else { "dismissed" };
     let claimed = supplier_failure::Entity::update_many()
