@@ -232,6 +232,19 @@ pub(crate) async fn expect_summary_links(
     Ok(driver.find(By::Id(field_id)).await?)
 }
 
+/// Clicks `css` on a page that showed a refused form, and waits until that page has gone:
+/// until then its error summary would be taken for the answer to this submit.
+pub(crate) async fn resubmit(driver: &WebDriver, css: &str) -> TestResult {
+    let refused = driver.find(By::Css(".error-summary")).await?;
+    let button = wait_for_element(driver, css).await?;
+    button.scroll_into_view().await?;
+    button.click().await?;
+    wait_until(driver, "the refused page to give way", async || {
+        Ok((!refused.is_present().await?).then_some(()))
+    })
+    .await
+}
+
 /// Chooses the language, then fills and submits the sign-in form; does not wait for the answer.
 async fn sign_in(
     driver: &WebDriver,

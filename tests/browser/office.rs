@@ -39,7 +39,7 @@ async fn a_price_is_requested_approved_and_found_in_the_audit_log_through_the_pa
             "the reason is kept"
         );
         type_into(&driver, &format!("#{price}"), NEW_PRICE).await?;
-        click(&driver, &format!("{form} button.price-submit")).await?;
+        crate::resubmit(&driver, &format!("{form} button.price-submit")).await?;
         expect_flash(&driver, "flash-price-requested").await?;
         sign_out(&driver).await?;
 
@@ -111,7 +111,7 @@ async fn the_admin_adds_a_user_deactivates_it_and_changes_a_setting_through_the_
         assert_eq!(value_of(&driver, "#role").await?, "warehouse_keeper");
         type_into(&driver, "#display_name", "李仓管").await?;
         type_into(&driver, "#password", PASSWORD).await?;
-        click(&driver, "main form button[type=submit]").await?;
+        crate::resubmit(&driver, "main form button[type=submit]").await?;
         expect_flash(&driver, "flash-user-created").await?;
 
         // Deactivated from its own page, linked from the list by its email.
@@ -134,7 +134,7 @@ async fn the_admin_adds_a_user_deactivates_it_and_changes_a_setting_through_the_
         click(&driver, "#settings-submit").await?;
         expect_refused(&driver, "tender_threshold", "-1").await?;
         type_into(&driver, "#tender_threshold", "250000").await?;
-        click(&driver, "#settings-submit").await?;
+        crate::resubmit(&driver, "#settings-submit").await?;
         expect_flash(&driver, "flash-saved").await?;
         assert_ne!(before, "250000");
         assert_eq!(value_of(&driver, "#tender_threshold").await?, "250000");

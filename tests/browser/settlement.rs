@@ -84,7 +84,7 @@ async fn finance_issues_the_supplier_disputes_finance_resolves_and_records_invoi
         crate::expect_refused(&driver, &amount, "减752").await?;
         assert_eq!(value_of(&driver, &format!("#note_{line}")).await?, RESOLUTION);
         type_into(&driver, &format!("#{amount}"), "-752.00").await?;
-        click(&driver, "#resolve-submit").await?;
+        crate::resubmit(&driver, "#resolve-submit").await?;
         expect_flash(&driver, "flash-statement-resolve").await?;
         assert_eq!(status(&driver).await?, "resolved");
         let date = app.state.today().to_string();
@@ -102,7 +102,7 @@ async fn finance_issues_the_supplier_disputes_finance_resolves_and_records_invoi
         crate::expect_refused(&driver, "invoice_number", "   ").await?;
         type_into(&driver, "#invoice-form input[name=invoice_number]", "FP-2026-0001").await?;
         set_invoice_date().await?;
-        wait_for_element(&driver, "#invoice-submit").await?.click().await?;
+        crate::resubmit(&driver, "#invoice-submit").await?;
         expect_flash(&driver, "flash-statement-invoice").await?;
         assert_eq!(status(&driver).await?, "invoiced");
         driver

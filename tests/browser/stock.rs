@@ -97,7 +97,7 @@ async fn a_delivery_is_inspected_ordered_approved_and_issued_through_the_pages()
             "the chosen listing is kept"
         );
         type_into(&driver, &format!("{form} input[name=qty_0]"), DELIVERED).await?;
-        click(&driver, "#send-delivery").await?;
+        crate::resubmit(&driver, "#send-delivery").await?;
         expect_flash(&driver, "flash-delivery-sent").await?;
         wait_for_path(&driver, "/my/listings").await?;
         sign_out(&driver).await?;
@@ -170,7 +170,7 @@ async fn a_delivery_is_inspected_ordered_approved_and_issued_through_the_pages()
         assert_eq!(value_of(&driver, &format!("#rejected_{line}")).await?, REJECTED);
         assert_eq!(value_of(&driver, &format!("#accepted_{line}")).await?, accepted_now);
         type_into(&driver, &format!("#reason_{line}"), "包装破损").await?;
-        click(&driver, &format!("{article} button.inspect-button")).await?;
+        crate::resubmit(&driver, &format!("{article} button.inspect-button")).await?;
         expect_flash(&driver, "flash-delivery-inspected").await?;
         let inspected = message(LANG, "delivery-status-inspected");
         let status_line = wait_for_element(&driver, &format!("{article} > p")).await?;
@@ -195,8 +195,7 @@ async fn a_delivery_is_inspected_ordered_approved_and_issued_through_the_pages()
         .await?;
         expect_refused(&driver, &qty_field, "-2").await?;
         type_into(&driver, &format!("input[name=\"{qty_field}\"]"), ORDERED).await?;
-        click(
-            &driver,
+        crate::resubmit(&driver,
             &format!("tr[data-listing=\"{listing_id}\"] button.add-to-cart"),
         )
         .await?;
@@ -250,7 +249,7 @@ async fn a_delivery_is_inspected_ordered_approved_and_issued_through_the_pages()
         click(&driver, "#submit-requisition").await?;
         expect_refused(&driver, "purpose", "   ").await?;
         type_into(&driver, "#purpose", PURPOSE).await?;
-        click(&driver, "#submit-requisition").await?;
+        crate::resubmit(&driver, "#submit-requisition").await?;
         expect_flash(&driver, "flash-requisition-submitted").await?;
         let newest = wait_for_element(&driver, "article.requisition").await?;
         let requisition = newest
@@ -273,7 +272,7 @@ async fn a_delivery_is_inspected_ordered_approved_and_issued_through_the_pages()
         click(&driver, &format!("{article} button.return-button")).await?;
         expect_refused(&driver, &reason_field, "").await?;
         type_into(&driver, &format!("#{reason_field}"), RETURN_REASON).await?;
-        click(&driver, &format!("{article} button.return-button")).await?;
+        crate::resubmit(&driver, &format!("{article} button.return-button")).await?;
         expect_flash(&driver, "req-flash-returned").await?;
         expect_requisition_status(&driver, &article, "returned").await?;
         sign_out(&driver).await?;
@@ -319,7 +318,7 @@ async fn a_delivery_is_inspected_ordered_approved_and_issued_through_the_pages()
         click(&driver, &format!("{article} button.issue-button")).await?;
         expect_refused(&driver, &issue_id, "999").await?;
         type_into(&driver, &format!("#{issue_id}"), &open).await?;
-        click(&driver, &format!("{article} button.issue-button")).await?;
+        crate::resubmit(&driver, &format!("{article} button.issue-button")).await?;
         expect_flash(&driver, "flash-requisition-issued").await?;
         expect_requisition_status(&driver, &article, "issued").await?;
         // The issue slip, to print.
@@ -342,7 +341,7 @@ async fn a_delivery_is_inspected_ordered_approved_and_issued_through_the_pages()
         expect_refused(&driver, "counted", "-5").await?;
         assert_eq!(value_of(&driver, "#reason").await?, "月末盘点");
         type_into(&driver, "#counted", "9999").await?;
-        click(&driver, "#count-submit").await?;
+        crate::resubmit(&driver, "#count-submit").await?;
         expect_flash(&driver, "flash-count-pending").await?;
         sign_out(&driver).await?;
 

@@ -93,7 +93,7 @@ async fn a_supplier_applies_and_is_admitted_through_the_pages() {
         if !category.is_selected().await? {
             category.click().await?;
         }
-        click(&driver, "#apply-submit").await?;
+        crate::resubmit(&driver, "#apply-submit").await?;
         wait_for_path_or_errors(&driver, "/login").await?;
         let flash = wait_for_element(&driver, ".flash-success").await?;
         eprintln!("after applying: {:?}", flash.text().await?);
@@ -173,7 +173,7 @@ async fn a_supplier_applies_and_is_admitted_through_the_pages() {
             .await?
             .send_keys(pdf.display().to_string())
             .await?;
-        click(&driver, &format!("{form} button[type=submit]")).await?;
+        crate::resubmit(&driver, &format!("{form} button[type=submit]")).await?;
         wait_until(
             &driver,
             "the uploaded licence in the documents table",
@@ -244,7 +244,7 @@ async fn a_supplier_applies_and_is_admitted_through_the_pages() {
             assert!(kept.is_selected().await?, "{item} stays ticked");
         }
         missing.click().await?;
-        click(&driver, RECOMMEND).await?;
+        crate::resubmit(&driver, RECOMMEND).await?;
         expect_status(&driver, "recommended").await?;
         sign_out(&driver).await?;
 
@@ -266,7 +266,7 @@ async fn a_supplier_applies_and_is_admitted_through_the_pages() {
         click(&driver, ADMIT).await?;
         expect_refused(&driver, "adm-tax_rate", "130").await?;
         type_into(&driver, "#adm-tax_rate", "13").await?;
-        click(&driver, ADMIT).await?;
+        crate::resubmit(&driver, ADMIT).await?;
         expect_status(&driver, "admitted").await?;
         sign_out(&driver).await?;
 
