@@ -489,9 +489,28 @@ struct ReviewPage {
     terms: AgreementTerms,
     kinds: Vec<&'static str>,
     sources: Vec<&'static str>,
+    /// Days a supplier has to answer a failure, and the page's instant (rule 14).
+    answer_days: i64,
+    now: chrono::DateTime<chrono::Utc>,
 }
 
 impl ReviewPage {
+    /// The reader recorded this failure: someone else confirms it (rule 14).
+    fn recorded_by_me(&self, f: &super::store::FailureView) -> bool {
+        self.ctx
+            .user
+            .as_ref()
+            .is_some_and(|u| u.id == f.recorded_by)
+    }
+    /// Until when the supplier may still answer, when it has not and the time has not passed.
+    fn answer_pending_until(&self, f: &super::store::FailureView) -> Option<String> {
+        super::rules::answer_heard(f.responded_at, f.recorded_at, self.answer_days, self.now)
+            .is_err()
+            .then(|| {
+                self.ctx
+                    .when(&(f.recorded_at + chrono::Duration::days(self.answer_days)))
+            })
+    }
     fn tax_percent(&self, fraction: &rust_decimal::Decimal) -> String {
         crate::money::text::tax_percent(*fraction)
     }
@@ -591,6 +610,8 @@ async fn render_review(
             terms,
             kinds,
             sources,
+            answer_days: crate::settings::failure_answer_days(&state.db.read).await?,
+            now: state.now(),
         },
     ))
 }

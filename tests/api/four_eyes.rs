@@ -188,3 +188,58 @@ async fn a_failure_is_confirmed_by_someone_other_than_the_one_who_recorded_it() 
     let (status, v) = confirm(unanswered, &head).await;
     assert_eq!(status, StatusCode::OK, "{v}");
 }
+
+#[tokio::test]
+async fn the_supplier_page_offers_the_confirmation_only_when_rule_14_allows_it() {
+    let app = spawn_app().await;
+    let supplier = app.token_for("supplier").await;
+    let (_, mine) = app.get_json("/api/my/supplier", &supplier).await;
+    let sid = mine["supplier"]["id"].as_i64().unwrap_or_default();
+    let head = app.token_for("procurement_head").await;
+    let officer = app.token_for("procurement_officer").await;
+    for token in [&head, &officer] {
+        let (status, v) = app
+            .post_json(
+                &format!("/api/suppliers/{sid}/failures"),
+                token,
+                &json!({"kind": "quality", "source": "site_complaint", "description": "漏浆"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{v}");
+    }
+    let client = app.new_client();
+    app.page_login(
+        &client,
+        "procurement_head@demo.test",
+        crate::helpers::DEMO_PASSWORD,
+    )
+    .await;
+    let page = async || {
+        client
+            .get(app.url(&format!("/suppliers/{sid}")))
+            .header("Accept-Language", "en")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    // Its own: someone else confirms; the officer's: the supplier may still answer.
+    let html = page().await;
+    assert_eq!(
+        html.matches("class=\"muted own-request\"").count(),
+        1,
+        "{html}"
+    );
+    assert_eq!(html.matches("class=\"muted answer-pending\"").count(), 1);
+    assert!(
+        !html.contains("confirm-failure"),
+        "no confirmation offered yet"
+    );
+    // Once the supplier answered, the officer's failure can be confirmed by the head.
+    app.suppliers_answer_open_failures().await;
+    let html = page().await;
+    assert_eq!(html.matches("confirm-failure").count(), 1, "{html}");
+    assert_eq!(html.matches("class=\"muted own-request\"").count(), 1);
+}

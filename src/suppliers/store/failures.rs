@@ -186,6 +186,12 @@ pub struct FailureView {
     pub status: String,
     pub decided_at: Option<chrono::DateTime<chrono::Utc>>,
     pub decision_note: String,
+    /// Who recorded it and when the supplier answered: the pages offer the confirmation only
+    /// to someone else, after the answer or its window (rule 14). Not in the API.
+    #[serde(skip)]
+    pub recorded_by: i64,
+    #[serde(skip)]
+    pub responded_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl From<supplier_failure::Model> for FailureView {
@@ -202,6 +208,8 @@ impl From<supplier_failure::Model> for FailureView {
             status: f.status,
             decided_at: f.decided_at,
             decision_note: f.decision_note,
+            recorded_by: f.recorded_by,
+            responded_at: f.responded_at,
         }
     }
 }
