@@ -238,6 +238,8 @@ async fn demo_licence(
         expiry_warned_at: Set(None),
         active: Set(true),
         created_at: Set(state.now()),
+        accepted_at: Set(Some(state.now())),
+        accepted_by: Set(None),
         ..Default::default()
     })
     .exec(txn)

@@ -17,6 +17,10 @@ pub struct Model {
     /// False once replaced by a renewal or withdrawn.
     pub active: bool,
     pub created_at: DateTimeUtc,
+    /// When a procurement officer accepted it (rule 14); until then a document an admitted
+    /// supplier added does not count. Documents of an application count from the start.
+    pub accepted_at: Option<DateTimeUtc>,
+    pub accepted_by: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -16,6 +16,7 @@ mod m20261128_000011_lot_supplier_index;
 mod m20261206_000012_requisition_documents;
 mod m20261206_000013_notices;
 mod m20261206_000014_sessions_valid_from;
+mod m20261206_000015_document_acceptance;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000012_requisition_documents::Migration),
             Box::new(m20261206_000013_notices::Migration),
             Box::new(m20261206_000014_sessions_valid_from::Migration),
+            Box::new(m20261206_000015_document_acceptance::Migration),
         ]
     }
 }

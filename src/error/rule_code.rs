@@ -70,6 +70,7 @@ rule_codes! {
     DisputeNeedsALine = "dispute_needs_a_line",
     Duplicate = "duplicate",
     Email = "email",
+    DocumentDecided = "document_decided",
     EmailNotVerified = "email_not_verified",
     EndBeforeStart = "end_before_start",
     EveryLine = "every_line",

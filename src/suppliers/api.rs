@@ -69,7 +69,10 @@ async fn full_view(state: &AppState, id: SupplierId) -> AppResult<SupplierView> 
 pub struct SupplierFile {
     pub supplier: SupplierView,
     pub scorecard: super::rules::Scorecard,
+    /// The documents that count.
     pub documents: Vec<DocumentView>,
+    /// Documents an admitted supplier added that wait for an officer's acceptance (rule 14).
+    pub pending_documents: Vec<DocumentView>,
     pub reviews: Vec<ReviewView>,
     pub failures: Vec<FailureView>,
     pub agreement: Option<AgreementView>,
@@ -178,6 +181,11 @@ pub async fn supplier_file(
         scorecard,
         supplier,
         documents: documents
+            .into_iter()
+            .map(|d| document_view(d, today))
+            .collect(),
+        pending_documents: store::pending_documents(db, id)
+            .await?
             .into_iter()
             .map(|d| document_view(d, today))
             .collect(),
@@ -402,6 +410,30 @@ pub struct FailureDecisionInput {
     pub confirm: bool,
     #[serde(default)]
     pub note: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DocumentDecisionInput {
+    /// True accepts the document (it counts from now), false refuses it.
+    pub accept: bool,
+    /// Required when refusing.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// A procurement officer accepts or refuses a document an admitted supplier added (rule 14).
+#[utoipa::path(post, path = "/api/supplier-documents/{id}/decision", tag = "suppliers", security(("bearer" = ["review_suppliers"])), params(("id" = i64, Path)), request_body = DocumentDecisionInput,
+    responses((status = 200, body = DocumentView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/api/supplier-documents/{id}/decision")]
+pub async fn decide_document(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<DocumentDecisionInput>,
+) -> AppResult<web::Json<DocumentView>> {
+    user.require(Capability::ReviewSuppliers)?;
+    let d = store::decide_document_now(&state, &user, *id, body.accept, &body.reason).await?;
+    Ok(web::Json(document_view(d, state.today())))
 }
 
 /// The head confirms or dismisses a failure; the second confirmed failure removes the supplier.

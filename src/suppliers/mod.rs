@@ -27,6 +27,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(api::admission)
         .service(api::record_failure)
         .service(api::decide_failure)
+        .service(api::decide_document)
         .service(api::suspend)
         .service(api::reinstate)
         .service(api::re_review)
@@ -47,6 +48,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(pages::re_review_submit)
                 .service(pages::failure_submit)
                 .service(pages::failure_decision)
+                .service(pages::document_decision)
                 .service(pages::suspension_submit)
                 .service(pages::reinstatement_submit)
         });

@@ -880,6 +880,41 @@ pub async fn failure_decision(
     .await
 }
 
+/// An officer accepts or refuses a document an admitted supplier added (rule 14).
+#[post("/supplier-documents/{id}/decision")]
+pub async fn document_decision(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: CsrfForm<Form>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ReviewSuppliers)?;
+    let f = form.0;
+    let doc = entity::supplier_document::Entity::find_by_id(*id)
+        .one(&state.db.read)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let r = match choice_field(&f, "decision", &["accept", "refuse"]) {
+        Ok(d) => {
+            store::decide_document_now(&state, &user, *id, d == "accept", &field(&f, "reason"))
+                .await
+                .map(|_| ())
+        }
+        Err(e) => Err(e),
+    };
+    review_or_error(
+        &state,
+        ctx,
+        &user,
+        doc.supplier_id,
+        r,
+        "document",
+        "flash-saved",
+    )
+    .await
+}
+
 #[post("/suppliers/{id}/suspension")]
 pub async fn suspension_submit(
     state: web::Data<AppState>,

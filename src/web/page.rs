@@ -961,6 +961,7 @@ const FORM_PAGES: &[(&str, &str)] = &[
     ("/tenders/{id}/publish", "/tenders/{id}"),
     ("/tenders/{id}/reissue", "/tenders/{id}"),
     ("/tenders/{id}/scores", "/tenders/{id}"),
+    ("/supplier-documents/{id}/decision", "/suppliers"),
 ];
 
 /// A GET for each entry of [`FORM_PAGES`]: 303 to the form's page. Guarded at the resource,

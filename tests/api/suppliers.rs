@@ -611,16 +611,137 @@ async fn an_expired_business_licence_blocks_trading_until_renewed() {
             .map(|e| e.code()),
         Some("business_licence_expired")
     );
-    // A renewal restores it.
+    // A renewal counts once an officer accepted it (rule 14); until then the old one governs.
     let (_, file) = upload(&app, &token, "renewed.pdf", PDF, None).await;
     let doc = json!({"kind": "business_licence", "title": "营业执照（换发）", "issued_on": app.state.today().to_string(), "expires_on": (after + chrono::Days::new(1000)).to_string(), "file_id": file["id"]});
-    let (status, _) = app.post_json("/api/my/documents", &token, &doc).await;
-    assert_eq!(status, StatusCode::CREATED);
+    let (status, added) = app.post_json("/api/my/documents", &token, &doc).await;
+    assert_eq!(status, StatusCode::CREATED, "{added}");
+    let doc_id = added["id"].as_i64().unwrap_or_default();
+    assert_eq!(
+        portal::suppliers::store::ensure_may_trade(db, SupplierId(sid), after)
+            .await
+            .err()
+            .map(|e| e.code()),
+        Some("business_licence_expired"),
+        "a renewal nobody accepted yet does not count"
+    );
+    let (_, mine) = app.get_json("/api/my/supplier", &token).await;
+    assert_eq!(mine["pending_documents"][0]["id"], doc_id, "{mine}");
+    assert!(
+        app.count("outbox WHERE kind = 'document_to_accept'").await >= 1,
+        "the officers are told"
+    );
+
+    // The supplier cannot accept its own; a refusal needs a reason; the officer accepts.
+    let url = format!("/api/supplier-documents/{doc_id}/decision");
+    let (status, _) = app.post_json(&url, &token, &json!({"accept": true})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let officer = app.token_for("procurement_officer").await;
+    let (status, v) = app
+        .post_json(&url, &officer, &json!({"accept": false}))
+        .await;
+    assert_eq!(
+        (status, v["error"]["fields"]["reason"]["code"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("required")),
+        "{v}"
+    );
+    let (status, v) = app
+        .post_json(&url, &officer, &json!({"accept": true}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
     assert!(
         portal::suppliers::store::ensure_may_trade(db, SupplierId(sid), after)
             .await
             .is_ok()
     );
+    let (status, v) = app
+        .post_json(&url, &officer, &json!({"accept": false, "reason": "模糊"}))
+        .await;
+    assert_eq!(
+        (status, v["error"]["code"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("document_decided")),
+        "decided once: {v}"
+    );
+    assert_eq!(
+        app.count("outbox WHERE kind = 'document_accepted'").await,
+        1,
+        "the supplier is told"
+    );
+}
+
+#[tokio::test]
+async fn an_officer_refuses_a_renewal_from_the_suppliers_page_with_a_reason() {
+    let app = spawn_app().await;
+    let token = app.token_for("supplier").await;
+    let (_, mine) = app.get_json("/api/my/supplier", &token).await;
+    let sid = mine["supplier"]["id"].as_i64().unwrap_or_default();
+    let (_, file) = upload(&app, &token, "renewed.pdf", PDF, None).await;
+    let doc = json!({"kind": "business_licence", "title": "营业执照（换发）", "issued_on": app.state.today().to_string(), "expires_on": (app.state.today() + chrono::Days::new(1000)).to_string(), "file_id": file["id"]});
+    let (_, added) = app.post_json("/api/my/documents", &token, &doc).await;
+    let doc_id = added["id"].as_i64().unwrap_or_default();
+
+    let client = app.new_client();
+    app.page_login(
+        &client,
+        "procurement_officer@demo.test",
+        crate::helpers::DEMO_PASSWORD,
+    )
+    .await;
+    let page = client
+        .get(app.url(&format!("/suppliers/{sid}")))
+        .header("Accept-Language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!("action=\"/supplier-documents/{doc_id}/decision\"")));
+    let csrf = crate::helpers::extract_csrf(&page);
+    // Refused without a reason: the page says so beside the field and nothing changes.
+    let r = client
+        .post(app.url(&format!("/supplier-documents/{doc_id}/decision")))
+        .header("Accept-Language", "en")
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("decision", "refuse"),
+            ("reason", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    let field = format!("doc{doc_id}-reason");
+    assert!(html.contains(&format!("href=\"#{field}\"")), "{html}");
+    assert!(
+        html.contains(&format!(
+            "id=\"{field}\" name=\"reason\" maxlength=\"500\" value=\"\" aria-invalid=\"true\" aria-describedby=\"{field}-error\""
+        )),
+        "{html}"
+    );
+    let (_, mine) = app.get_json("/api/my/supplier", &token).await;
+    assert_eq!(mine["pending_documents"][0]["id"], doc_id);
+    let r = client
+        .post(app.url(&format!("/supplier-documents/{doc_id}/decision")))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("decision", "refuse"),
+            ("reason", "扫描件模糊，请重新上传"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, mine) = app.get_json("/api/my/supplier", &token).await;
+    assert_eq!(mine["pending_documents"], json!([]), "{mine}");
+    assert!(
+        mine["documents"]
+            .as_array()
+            .is_some_and(|d| d.iter().all(|d| d["id"] != doc_id)),
+        "a refused document never counts: {mine}"
+    );
+    assert_eq!(app.count("outbox WHERE kind = 'document_refused'").await, 1);
 }
 
 #[tokio::test]

@@ -291,6 +291,12 @@ pub async fn add_document(
     }
     errors.into_result()?;
     let now = act.now;
+    // An application's documents are reviewed with it; once admitted, a supplier's new
+    // document (a renewal) counts only after an officer accepted it (rule 14).
+    let reviewed_later = matches!(
+        status_of(&s)?,
+        SupplierStatus::Admitted | SupplierStatus::Suspended
+    );
     let doc = supplier_document::ActiveModel {
         supplier_id: Set(id),
         kind: Set(input.kind.as_str().into()),
@@ -301,6 +307,8 @@ pub async fn add_document(
         expiry_warned_at: Set(None),
         active: Set(true),
         created_at: Set(now),
+        accepted_at: Set((!reviewed_later).then_some(now)),
+        accepted_by: Set(None),
         ..Default::default()
     }
     .insert(txn)
@@ -312,7 +320,127 @@ pub async fn add_document(
         Change::new("supplier.add_document", "supplier_document", doc.id).after(&doc),
     )
     .await?;
+    if reviewed_later {
+        mail_roles(
+            txn,
+            &act.base_url,
+            now,
+            &[Role::ProcurementOfficer],
+            &s,
+            "document_to_accept",
+            &[("title", doc.title.clone())],
+        )
+        .await?;
+    }
     Ok(doc)
+}
+
+/// A procurement officer (`act.actor`) accepts a document an admitted supplier added, which
+/// then counts (a renewed licence lifts rule 1's block), or refuses it with a reason, and it
+/// never counts; the supplier is emailed. Joins the caller's transaction.
+pub async fn decide_document(
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
+    document_id: i64,
+    accept: bool,
+    reason: &str,
+) -> AppResult<supplier_document::Model> {
+    let officer = act.actor;
+    let reason = reason.trim();
+    if !accept && reason.is_empty() {
+        return Err(AppError::field("reason", RuleCode::Required));
+    }
+    let d = supplier_document::Entity::find_by_id(document_id)
+        .one(txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let s = load(txn, d.supplier_id).await?;
+    let now = act.now;
+    let mut claim = supplier_document::Entity::update_many()
+        .filter(supplier_document::Column::Id.eq(d.id))
+        .filter(supplier_document::Column::AcceptedAt.is_null())
+        .filter(supplier_document::Column::Active.eq(true));
+    claim = if accept {
+        claim
+            .col_expr(
+                supplier_document::Column::AcceptedAt,
+                Expr::value(Some(now)),
+            )
+            .col_expr(
+                supplier_document::Column::AcceptedBy,
+                Expr::value(Some(officer.id)),
+            )
+    } else {
+        claim.col_expr(supplier_document::Column::Active, Expr::value(false))
+    };
+    if claim.exec(txn).await?.rows_affected != 1 {
+        return Err(AppError::Rule(RuleCode::DocumentDecided));
+    }
+    let after = supplier_document::Entity::find_by_id(d.id)
+        .one(txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    audit::record(
+        txn,
+        &officer.actor(),
+        now,
+        Change::new(
+            if accept {
+                "document.accept"
+            } else {
+                "document.refuse"
+            },
+            "supplier_document",
+            d.id,
+        )
+        .before(&d)
+        .after(&after),
+    )
+    .await?;
+    mail_supplier(
+        txn,
+        &act.base_url,
+        now,
+        &s,
+        if accept {
+            "document_accepted"
+        } else {
+            "document_refused"
+        },
+        &[("title", d.title.clone()), ("reasons", reason.to_string())],
+    )
+    .await?;
+    Ok(after)
+}
+
+/// [`decide_document`] on its own: in a write transaction of its own, committed when it
+/// succeeds; then the mail sender is woken.
+pub async fn decide_document_now(
+    state: &AppState,
+    officer: &CurrentUser,
+    document_id: i64,
+    accept: bool,
+    reason: &str,
+) -> AppResult<supplier_document::Model> {
+    let txn = state.db.begin_write().await?;
+    let d = decide_document(&txn, &Act::of(state, officer), document_id, accept, reason).await?;
+    txn.commit().await?;
+    state.mail_wake.notify_one();
+    Ok(d)
+}
+
+/// The documents an admitted supplier added that wait for an officer (rule 14).
+pub async fn pending_documents(
+    conn: &impl ConnectionTrait,
+    supplier_id: SupplierId,
+) -> AppResult<Vec<supplier_document::Model>> {
+    Ok(supplier_document::Entity::find()
+        .filter(supplier_document::Column::SupplierId.eq(supplier_id))
+        .filter(supplier_document::Column::Active.eq(true))
+        .filter(supplier_document::Column::AcceptedAt.is_null())
+        .order_by_asc(supplier_document::Column::Id)
+        .all(conn)
+        .await?)
 }
 
 /// [`add_document`] on its own: in a write transaction of its own, committed when it succeeds.
@@ -334,6 +462,8 @@ pub async fn documents(
     Ok(supplier_document::Entity::find()
         .filter(supplier_document::Column::SupplierId.eq(supplier_id))
         .filter(supplier_document::Column::Active.eq(true))
+        // Only accepted ones count (rule 14); the old one governs until a renewal is.
+        .filter(supplier_document::Column::AcceptedAt.is_not_null())
         .order_by_asc(supplier_document::Column::Kind)
         .order_by_desc(supplier_document::Column::ExpiresOn)
         .all(conn)
