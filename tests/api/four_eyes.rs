@@ -55,22 +55,8 @@ async fn a_site_manager_does_not_approve_return_or_reject_the_requisition_it_rai
         .map(|a| a.iter().filter_map(|r| r["id"].as_i64()).collect())
         .unwrap_or_default();
     assert!(ids.contains(&theirs) && !ids.contains(&own), "{others}");
-    let client = app.new_client();
-    app.page_login(
-        &client,
-        "site_manager@demo.test",
-        crate::helpers::DEMO_PASSWORD,
-    )
-    .await;
-    let page = client
-        .get(app.url(&format!("/requisitions/{own}")))
-        .header("Accept-Language", "en")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let client = app.browser_of("site_manager").await;
+    let page = app.html(&client, &format!("/requisitions/{own}")).await;
     assert!(
         !page.contains("approve-button"),
         "no approve button on its own"
@@ -207,24 +193,8 @@ async fn the_supplier_page_offers_the_confirmation_only_when_rule_14_allows_it()
             .await;
         assert_eq!(status, StatusCode::CREATED, "{v}");
     }
-    let client = app.new_client();
-    app.page_login(
-        &client,
-        "procurement_head@demo.test",
-        crate::helpers::DEMO_PASSWORD,
-    )
-    .await;
-    let page = async || {
-        client
-            .get(app.url(&format!("/suppliers/{sid}")))
-            .header("Accept-Language", "en")
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
-    };
+    let client = app.browser_of("procurement_head").await;
+    let page = async || app.html(&client, &format!("/suppliers/{sid}")).await;
     // Its own: someone else confirms; the officer's: the supplier may still answer.
     let html = page().await;
     assert_eq!(

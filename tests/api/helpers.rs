@@ -233,6 +233,29 @@ impl TestApp {
             .expect("login form")
     }
 
+    /// A browser (cookies kept) signed in as the demo account of `role`.
+    pub async fn browser_of(&self, role: &str) -> reqwest::Client {
+        let client = self.new_client();
+        let r = self
+            .page_login(&client, &format!("{role}@demo.test"), DEMO_PASSWORD)
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "sign-in of {role}");
+        client
+    }
+
+    /// The English HTML of the page at `path`, as `client` sees it.
+    pub async fn html(&self, client: &reqwest::Client, path: &str) -> String {
+        client
+            .get(self.url(path))
+            .header("Accept-Language", "en")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+            .text()
+            .await
+            .unwrap_or_default()
+    }
+
     /// Rule 14: a failure is confirmed once its supplier answered or its days to answer
     /// passed. Tests of what a confirmation does first have each supplier answer its open
     /// failures, through the store as that supplier's user would (the clock stays put, so

@@ -680,22 +680,8 @@ async fn an_officer_refuses_a_renewal_from_the_suppliers_page_with_a_reason() {
     let (_, added) = app.post_json("/api/my/documents", &token, &doc).await;
     let doc_id = added["id"].as_i64().unwrap_or_default();
 
-    let client = app.new_client();
-    app.page_login(
-        &client,
-        "procurement_officer@demo.test",
-        crate::helpers::DEMO_PASSWORD,
-    )
-    .await;
-    let page = client
-        .get(app.url(&format!("/suppliers/{sid}")))
-        .header("Accept-Language", "en")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let client = app.browser_of("procurement_officer").await;
+    let page = app.html(&client, &format!("/suppliers/{sid}")).await;
     assert!(page.contains(&format!("action=\"/supplier-documents/{doc_id}/decision\"")));
     let csrf = crate::helpers::extract_csrf(&page);
     // Refused without a reason: the page says so beside the field and nothing changes.
