@@ -4,6 +4,7 @@
 home-queue-title = Waiting for you
 home-queue-clear = Nothing is waiting for you.
 home-q-applications = supplier applications to review
+home-q-documents-to-accept = suppliers with a renewed document to accept
 home-q-price-changes = listing prices waiting for approval
 home-q-counts = stock counts to approve
 home-q-tenders-to-open = tenders past their bid deadline, to open

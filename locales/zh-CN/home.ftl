@@ -4,6 +4,7 @@
 home-queue-title = 待您处理
 home-queue-clear = 目前没有待您处理的事项。
 home-q-applications = 份供应商申请待审核
+home-q-documents-to-accept = 家供应商有待审核的更新资质文件
 home-q-price-changes = 个挂牌价格待审批
 home-q-counts = 份盘点待审批
 home-q-tenders-to-open = 个招标已过投标截止时间，待开标

@@ -111,6 +111,18 @@ async fn officer(state: &AppState, ctx: &PageCtx, user: &CurrentUser) -> AppResu
             "/suppliers?status=submitted",
         ),
         Item::new(
+            "documents-to-accept",
+            suppliers_where(
+                state,
+                crate::suppliers::store::DirectoryQuery {
+                    documents_pending: Some(true),
+                    ..Default::default()
+                },
+            )
+            .await?,
+            "/suppliers?documents_pending=true",
+        ),
+        Item::new(
             "price-changes",
             crate::catalogue::store::pending_price_changes(db)
                 .await?

@@ -631,12 +631,27 @@ async fn an_expired_business_licence_blocks_trading_until_renewed() {
         app.count("outbox WHERE kind = 'document_to_accept'").await >= 1,
         "the officers are told"
     );
+    // The officer's home counts it and links to the suppliers with one waiting.
+    let officer_page = app.browser_of("procurement_officer").await;
+    let home = app.html(&officer_page, "/").await;
+    assert!(
+        home.contains("href=\"/suppliers?documents_pending=true\""),
+        "{home}"
+    );
+    let officer = app.token_for("procurement_officer").await;
+    let (_, waiting) = app
+        .get_json("/api/suppliers?documents_pending=true", &officer)
+        .await;
+    let ids: Vec<Value> = waiting
+        .as_array()
+        .map(|a| a.iter().map(|s| s["id"].clone()).collect())
+        .unwrap_or_default();
+    assert_eq!(ids, vec![json!(sid)], "{waiting}");
 
     // The supplier cannot accept its own; a refusal needs a reason; the officer accepts.
     let url = format!("/api/supplier-documents/{doc_id}/decision");
     let (status, _) = app.post_json(&url, &token, &json!({"accept": true})).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let officer = app.token_for("procurement_officer").await;
     let (status, v) = app
         .post_json(&url, &officer, &json!({"accept": false}))
         .await;
@@ -654,6 +669,10 @@ async fn an_expired_business_licence_blocks_trading_until_renewed() {
             .await
             .is_ok()
     );
+    let (_, waiting) = app
+        .get_json("/api/suppliers?documents_pending=true", &officer)
+        .await;
+    assert_eq!(waiting, json!([]), "none waits any more");
     let (status, v) = app
         .post_json(&url, &officer, &json!({"accept": false, "reason": "模糊"}))
         .await;

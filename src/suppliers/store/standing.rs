@@ -146,6 +146,9 @@ pub struct DirectoryQuery {
     pub review_due: Option<bool>,
     /// Only suppliers with a failure still open (waiting for the head to confirm or dismiss).
     pub open_failures: Option<bool>,
+    /// `true`: only suppliers with a document waiting for an officer's acceptance (rule 14);
+    /// `false`: only those without.
+    pub documents_pending: Option<bool>,
 }
 
 pub async fn directory(
@@ -189,6 +192,21 @@ pub async fn directory(
             .map(|f| f.supplier_id)
             .collect();
         sel = sel.filter(supplier::Column::Id.is_in(ids));
+    }
+    if let Some(pending) = q.documents_pending {
+        let ids: Vec<SupplierId> = supplier_document::Entity::find()
+            .filter(supplier_document::Column::Active.eq(true))
+            .filter(supplier_document::Column::AcceptedAt.is_null())
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|d| d.supplier_id)
+            .collect();
+        sel = if pending {
+            sel.filter(supplier::Column::Id.is_in(ids))
+        } else {
+            sel.filter(supplier::Column::Id.is_not_in(ids))
+        };
     }
     if let Some(by) = q.documents_expiring_by {
         let ids: Vec<SupplierId> = supplier_document::Entity::find()
