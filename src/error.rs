@@ -156,6 +156,38 @@ pub enum AppError {
 pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
+    /// The field problems of a validation error, renamed by `rename` (a page's form names a
+    /// field differently from the store it calls); any other error unchanged.
+    pub fn with_fields(self, rename: impl FnOnce(&mut FieldErrors)) -> Self {
+        match self {
+            AppError::Validation(mut fields) => {
+                rename(&mut fields);
+                AppError::Validation(fields)
+            }
+            other => other,
+        }
+    }
+
+    /// The problems of a list's entries under the names of the form's row fields: the store
+    /// (and the form readers) name a field by the entry's place in the list
+    /// (`items.1.quantity`), the form by its row (`qty_4`). `rows[n]` is the row of the list's
+    /// `n`th entry; `fields` pairs each entry field with the form's name for it (an earlier
+    /// pair gives way to a later one naming the same form field).
+    pub fn rows_named<R: std::fmt::Display>(
+        self,
+        list: &str,
+        rows: &[R],
+        fields: &[(&str, &str)],
+    ) -> Self {
+        self.with_fields(|errors| {
+            for (n, row) in rows.iter().enumerate() {
+                for (from, to) in fields {
+                    errors.rename(&format!("{list}.{n}.{from}"), &format!("{to}_{row}"));
+                }
+            }
+        })
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             AppError::Validation(_) => "validation_failed",

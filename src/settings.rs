@@ -360,14 +360,8 @@ pub async fn page_save(
     let result = save_now(&state, &user, input.clone())
         .await
         .map(|_| ())
-        .map_err(|e| match e {
-            // The page asks for the margin as a percentage, in its own field.
-            crate::error::AppError::Validation(mut fields) => {
-                fields.rename("price_margin", "price_margin_percent");
-                crate::error::AppError::Validation(fields)
-            }
-            other => other,
-        });
+        // The page asks for the margin as a percentage, in its own field.
+        .map_err(|e| e.with_fields(|f| f.rename("price_margin", "price_margin_percent")));
     let locale = ctx.locale;
     form_outcome(
         result,

@@ -160,20 +160,17 @@ pub async fn delivery_inspect(
         )),
         Err(e @ (AppError::Validation(_) | AppError::Rule(_))) => {
             // The store names a line by its place in the list; the form by the line's id.
-            let e = match e {
-                AppError::Validation(mut fields) => {
-                    for (i, line) in stored.iter().enumerate() {
-                        for field in ["accepted", "rejected", "reason", "checks"] {
-                            fields.rename(
-                                &format!("lines.{i}.{field}"),
-                                &format!("{field}_{}", line.id),
-                            );
-                        }
-                    }
-                    AppError::Validation(fields)
-                }
-                other => other,
-            };
+            let ids: Vec<i64> = stored.iter().map(|l| l.id).collect();
+            let e = e.rows_named(
+                "lines",
+                &ids,
+                &[
+                    ("accepted", "accepted"),
+                    ("rejected", "rejected"),
+                    ("reason", "reason"),
+                    ("checks", "checks"),
+                ],
+            );
             let errors = FormErrors::from_error(&e, ctx.locale);
             render_deliveries(
                 &state,
@@ -278,20 +275,16 @@ pub async fn my_delivery_create(
     }
     .await;
     // The store names a line by its place among those sent; the form by its row.
-    let r = r.map_err(|e| match e {
-        AppError::Validation(mut fields) => {
-            for (k, row) in rows.iter().enumerate() {
-                for (from, to) in [
-                    ("quantity", "qty"),
-                    ("listing_id", "listing"),
-                    ("certificate_file_id", "cert"),
-                ] {
-                    fields.rename(&format!("lines.{k}.{from}"), &format!("{to}_{row}"));
-                }
-            }
-            AppError::Validation(fields)
-        }
-        other => other,
+    let r = r.map_err(|e| {
+        e.rows_named(
+            "lines",
+            &rows,
+            &[
+                ("quantity", "qty"),
+                ("listing_id", "listing"),
+                ("certificate_file_id", "cert"),
+            ],
+        )
     });
     crate::catalogue::pages::mine_or_error(&state, ctx, &user, r, "delivery", "flash-delivery-sent")
         .await

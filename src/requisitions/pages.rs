@@ -118,11 +118,10 @@ impl RequisitionsView {
     fn can_approve(&self, r: &requisition::Model) -> bool {
         RequisitionStatus::parse(&r.status) == Some(RequisitionStatus::Submitted)
             && self.ctx.can(Capability::ApproveRequisitions)
-            && self
-                .ctx
-                .user
-                .as_ref()
-                .is_some_and(|u| u.site_id == Some(r.site_id) && u.id != r.requested_by)
+            && self.ctx.user.as_ref().is_some_and(|u| {
+                u.site_id == Some(r.site_id)
+                    && crate::auth::four_eyes::not_own(r.requested_by, u.id).is_ok()
+            })
     }
     /// The reader's own submitted requisition, which another manager decides.
     fn awaits_another(&self, r: &requisition::Model) -> bool {
@@ -132,7 +131,7 @@ impl RequisitionsView {
                 .ctx
                 .user
                 .as_ref()
-                .is_some_and(|u| u.id == r.requested_by)
+                .is_some_and(|u| crate::auth::four_eyes::not_own(r.requested_by, u.id).is_err())
     }
     fn can_issue(&self, r: &requisition::Model) -> bool {
         RequisitionStatus::parse(&r.status).is_some_and(RequisitionStatus::awaits_issue)
@@ -451,15 +450,7 @@ pub async fn requisition_issue(
     }
     .await;
     // The store names a line by its place in what was issued; the form by the line's id.
-    let r = r.map_err(|e| match e {
-        AppError::Validation(mut fields) => {
-            for (i, line_id) in line_ids.iter().enumerate() {
-                fields.rename(&format!("lines.{i}.quantity"), &format!("issue_{line_id}"));
-            }
-            AppError::Validation(fields)
-        }
-        other => other,
-    });
+    let r = r.map_err(|e| e.rows_named("lines", &line_ids, &[("quantity", "issue")]));
     requisitions_or_error(&state, ctx, &user, r, "flash-requisition-issued", (*id, f)).await
 }
 

@@ -308,20 +308,13 @@ pub async fn step_submit(
         let line_ids = step.line_ids();
         store::step_now(&state, &user, id, step)
             .await
-            .map_err(|e| match e {
-                // The store counts the lines it was given; the form names each by its id.
-                AppError::Validation(mut fields) => {
-                    for (i, line_id) in line_ids.iter().enumerate() {
-                        for field in ["reason", "amount", "note"] {
-                            fields.rename(
-                                &format!("lines.{i}.{field}"),
-                                &format!("{field}_{line_id}"),
-                            );
-                        }
-                    }
-                    AppError::Validation(fields)
-                }
-                other => other,
+            // The store counts the lines it was given; the form names each by its id.
+            .map_err(|e| {
+                e.rows_named(
+                    "lines",
+                    &line_ids,
+                    &[("reason", "reason"), ("amount", "amount"), ("note", "note")],
+                )
             })?;
         Ok(())
     }

@@ -500,7 +500,7 @@ impl ReviewPage {
         self.ctx
             .user
             .as_ref()
-            .is_some_and(|u| u.id == f.recorded_by)
+            .is_some_and(|u| crate::auth::four_eyes::not_own(f.recorded_by, u.id).is_err())
     }
     /// Until when the supplier may still answer, when it has not and the time has not passed.
     fn answer_pending_until(&self, f: &super::store::FailureView) -> Option<String> {

@@ -172,30 +172,6 @@ const SCORE_FIELDS: &[(&str, &str)] = &[
     ("delivery", "delivery"),
 ];
 
-/// The problems of a list's entries under the names of the form's row fields: the store (and
-/// the form readers) name a field by the entry's place in the list (`items.1.quantity`), the
-/// form by its row (`qty_4`). `rows[n]` is the row of the list's `n`th entry; `fields` pairs
-/// each entry field with the form's name for it (an earlier pair gives way to a later one
-/// naming the same form field).
-fn rows_named<R: std::fmt::Display>(
-    e: AppError,
-    list: &str,
-    rows: &[R],
-    fields: &[(&str, &str)],
-) -> AppError {
-    match e {
-        AppError::Validation(mut errors) => {
-            for (n, row) in rows.iter().enumerate() {
-                for (from, to) in fields {
-                    errors.rename(&format!("{list}.{n}.{from}"), &format!("{to}_{row}"));
-                }
-            }
-            AppError::Validation(errors)
-        }
-        other => other,
-    }
-}
-
 async fn form_page(
     state: &AppState,
     ctx: PageCtx,
@@ -389,7 +365,7 @@ pub async fn create_submit(
         store::create_now(&state, &user, input).await
     }
     .await
-    .map_err(|e| rows_named(e, "items", &rows, ITEM_FIELDS));
+    .map_err(|e| e.rows_named("items", &rows, ITEM_FIELDS));
     let to = match &created {
         Ok(t) => format!("/tenders/{}", t.id),
         Err(_) => "/tenders".into(),
@@ -475,7 +451,7 @@ pub async fn edit_submit(
             .map(|_| ())
     }
     .await
-    .map_err(|e| rows_named(e, "items", &rows, ITEM_FIELDS));
+    .map_err(|e| e.rows_named("items", &rows, ITEM_FIELDS));
     let locale = ctx.locale;
     form_outcome(
         result,
@@ -729,7 +705,7 @@ pub async fn scores_submit(
         store::score_now(&state, &user, *id, input).await
     }
     .await
-    .map_err(|e| rows_named(e, "scores", &bids, SCORE_FIELDS));
+    .map_err(|e| e.rows_named("scores", &bids, SCORE_FIELDS));
     step_outcome(&state, ctx, &user, *id, result, "tender-flash-scored").await
 }
 
@@ -967,12 +943,12 @@ pub async fn bid_submit(
             .map(|i| i.id)
             .collect();
         let input =
-            bid_input(&f, &item_ids).map_err(|e| rows_named(e, "lines", &item_ids, LINE_FIELDS))?;
+            bid_input(&f, &item_ids).map_err(|e| e.rows_named("lines", &item_ids, LINE_FIELDS))?;
         let line_items: Vec<i64> = input.lines.iter().map(|l| l.item_id).collect();
         store::submit_bid_now(&state, &user, id, input)
             .await
             .map(|_| ())
-            .map_err(|e| rows_named(e, "lines", &line_items, LINE_FIELDS))
+            .map_err(|e| e.rows_named("lines", &line_items, LINE_FIELDS))
     }
     .await;
     let locale = ctx.locale;
@@ -1052,7 +1028,7 @@ mod tests {
         ]);
         let e = scores_input(&f)
             .map(|_| ())
-            .map_err(|e| rows_named(e, "scores", &scored_bids(&f), SCORE_FIELDS));
+            .map_err(|e| e.rows_named("scores", &scored_bids(&f), SCORE_FIELDS));
         match e {
             Err(AppError::Validation(e)) => {
                 assert_eq!(e.0.keys().collect::<Vec<_>>(), vec!["delivery_9"])
@@ -1069,12 +1045,7 @@ mod tests {
         let mut e = FieldErrors::new();
         e.add("items.1.quantity", RuleCode::NotANumber);
         e.add("items.0.specification", RuleCode::TooLong);
-        match rows_named(
-            AppError::Validation(e),
-            "items",
-            &item_rows(&f),
-            ITEM_FIELDS,
-        ) {
+        match AppError::Validation(e).rows_named("items", &item_rows(&f), ITEM_FIELDS) {
             AppError::Validation(e) => {
                 assert_eq!(e.0.keys().collect::<Vec<_>>(), vec!["qty_2", "spec_0"])
             }
