@@ -26,7 +26,9 @@ pub struct Config {
     pub base_url: String,
     /// How long a sign-in token lives, in minutes.
     pub token_minutes: i64,
-    /// Mark cookies `Secure` (set this when the portal is served over HTTPS).
+    /// Mark cookies `Secure` and send HSTS although `base_url` is not https (a TLS proxy in
+    /// front of a portal that does not know its public address). An https `base_url` does it
+    /// by itself.
     pub secure_cookies: bool,
     /// Company time zone: period ends and "two months" are counted in it.
     pub timezone: String,
@@ -100,6 +102,18 @@ impl Config {
         } else {
             self.base_url.trim_end_matches('/').to_string()
         }
+    }
+
+    /// Served over https: the base URL says so, or the operator set `secure_cookies` (a TLS
+    /// proxy in front of a portal whose base URL is not set). Cookies are then `Secure` and
+    /// responses carry HSTS (`web::headers`).
+    pub fn https(&self) -> bool {
+        self.secure_cookies
+            || self
+                .base_url
+                .trim()
+                .to_ascii_lowercase()
+                .starts_with("https://")
     }
 
     pub fn tz(&self) -> chrono_tz::Tz {

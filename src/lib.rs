@@ -145,6 +145,7 @@ impl Application {
                 .wrap(middleware::from_fn(notices::topbar::count_unread))
                 .wrap(middleware::from_fn(web::session::session))
                 .wrap(middleware::Compress::default())
+                .wrap(middleware::from_fn(web::headers::harden))
                 .wrap(tracing_actix_web::TracingLogger::default())
         })
         .listen(listener)?

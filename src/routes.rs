@@ -52,6 +52,7 @@ where
         .service(healthz)
         .service(readyz)
         .service(css)
+        .service(js)
         .into_utoipa_app()
         .openapi(openapi::base())
         .configure(capabilities)
@@ -87,6 +88,14 @@ async fn css() -> HttpResponse {
         .content_type("text/css; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .body(include_str!("../static/app.css"))
+}
+
+#[get("/static/app.js")]
+async fn js() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(include_str!("../static/app.js"))
 }
 
 async fn not_found(_req: HttpRequest) -> Result<HttpResponse, AppError> {

@@ -1,8 +1,9 @@
 //! The page kit, below every capability: rendering (`html`, `html_status`), form readers and
-//! `PageCtx` (`page`), the session middleware (`session`), error pages (`errors`), paging and
+//! `PageCtx` (`page`), the session middleware (`session`), the browser-hardening headers (`headers`), error pages (`errors`), paging and
 //! the extractor settings. It knows no capability's routes: `crate::routes` assembles those.
 
 pub mod errors;
+pub mod headers;
 pub mod page;
 pub mod query;
 pub mod session;

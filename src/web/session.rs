@@ -45,7 +45,6 @@ pub fn token_cookie(state: &AppState, token: String) -> Cookie<'static> {
     Cookie::build(TOKEN_COOKIE, token)
         .path("/")
         .http_only(true)
-        .secure(state.config.secure_cookies)
         .same_site(SameSite::Lax)
         .max_age(CookieDuration::seconds(state.keys.lifetime.num_seconds()))
         .finish()
@@ -220,7 +219,6 @@ pub async fn session(
             .path("/")
             .http_only(true)
             .same_site(SameSite::Lax)
-            .secure(state.config.secure_cookies)
             .finish();
         let _ = headers.add_cookie(&c);
     }

@@ -8,6 +8,10 @@
 //! - check that every POST form carries a CSRF token and that every field a user fills in has a
 //!   label (`<label for>`, an enclosing label, or `aria-label`/`aria-labelledby`).
 //!
+//! - check that the page carries the browser-hardening headers, that it holds nothing a strict
+//!   Content-Security-Policy would block (an inline script, an `on…=` handler, a `style`
+//!   element or attribute), and that HEAD answers it as GET does, without a body.
+//!
 //! A search form that answered 400 when a field was left empty passed every test written by
 //! URL; this walker submits the forms themselves, so no page can escape it.
 
@@ -34,6 +38,37 @@ struct PageSeen {
     links: Vec<String>,
     forms: Vec<FormSeen>,
     errors: Vec<String>,
+    /// What the Content-Security-Policy would refuse to run or apply.
+    inline: Vec<String>,
+}
+
+/// The headers every page carries (`web::headers`).
+const HARDENING: [(&str, &str); 4] = [
+    ("content-security-policy", "script-src 'self'"),
+    ("x-frame-options", "DENY"),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "same-origin"),
+];
+
+/// Scripts, handlers and styles written into the page itself.
+fn inline_code(doc: &Html) -> Vec<String> {
+    let mut found = Vec::new();
+    for e in doc.select(&sel("script")) {
+        if e.value().attr("src").is_none() {
+            found.push("an inline <script>".to_string());
+        }
+    }
+    if doc.select(&sel("style")).next().is_some() {
+        found.push("a <style> element".to_string());
+    }
+    for e in doc.select(&sel("*")) {
+        for (name, _) in e.value().attrs() {
+            if name == "style" || name.starts_with("on") {
+                found.push(format!("<{} {name}=…>", e.value().name()));
+            }
+        }
+    }
+    found
 }
 
 fn sel(s: &str) -> Selector {
@@ -71,6 +106,7 @@ fn labelled(doc: &Html, field: ElementRef<'_>) -> bool {
 /// The links, forms and error messages of a page at `path`.
 fn read_page(path: &str, body: &str) -> PageSeen {
     let doc = Html::parse_document(body);
+    let inline = inline_code(&doc);
     let links = doc
         .select(&sel("a[href]"))
         .filter_map(|a| a.value().attr("href"))
@@ -178,6 +214,7 @@ fn read_page(path: &str, body: &str) -> PageSeen {
         links,
         forms,
         errors,
+        inline,
     }
 }
 
@@ -218,12 +255,13 @@ fn shape(href: &str) -> String {
     format!("{}?{}", path.join("/"), keys.join("&"))
 }
 
-/// GET `path`, following redirects as a browser does; the final status, content type and body.
+/// GET `path`, following redirects as a browser does; the final status, content type and body,
+/// and which of the hardening headers were missing.
 async fn fetch(
     app: &TestApp,
     client: &reqwest::Client,
     path: &str,
-) -> (StatusCode, String, String) {
+) -> (StatusCode, String, String, Vec<&'static str>) {
     let mut at = path.to_string();
     for _ in 0..5 {
         let res = client.get(app.url(&at)).send().await.unwrap();
@@ -237,15 +275,30 @@ async fn fetch(
             continue;
         }
         let status = res.status();
+        let missing = HARDENING
+            .iter()
+            .filter(|(name, part)| {
+                !res.headers()
+                    .get(*name)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.contains(part))
+            })
+            .map(|(name, _)| *name)
+            .collect();
         let kind = res
             .headers()
             .get("content-type")
             .and_then(|c| c.to_str().ok())
             .unwrap_or("")
             .to_string();
-        return (status, kind, res.text().await.unwrap_or_default());
+        return (status, kind, res.text().await.unwrap_or_default(), missing);
     }
-    (StatusCode::LOOP_DETECTED, String::new(), String::new())
+    (
+        StatusCode::LOOP_DETECTED,
+        String::new(),
+        String::new(),
+        Vec::new(),
+    )
 }
 
 async fn walk(role: &str) {
@@ -273,15 +326,35 @@ async fn walk(role: &str) {
         }
         *n += 1;
         pages += 1;
-        let (status, kind, body) = fetch(&app, &client, &path).await;
+        let (status, kind, body, missing) = fetch(&app, &client, &path).await;
         if status != StatusCode::OK {
             failures.push(format!("{path}: {status}"));
             continue;
+        }
+        if !missing.is_empty() {
+            failures.push(format!("{path}: without {missing:?}"));
+        }
+        let head = client.head(app.url(&path)).send().await.unwrap();
+        let head_status = head.status();
+        let head_body = head.bytes().await.unwrap_or_default();
+        // A page reached through a redirect answers HEAD with that redirect.
+        if !(head_status == StatusCode::OK || head_status.is_redirection()) || !head_body.is_empty()
+        {
+            failures.push(format!(
+                "{path}: HEAD answered {head_status} with {} bytes",
+                head_body.len()
+            ));
         }
         if !kind.starts_with("text/html") {
             continue;
         }
         let page = read_page(&path, &body);
+        if !page.inline.is_empty() {
+            failures.push(format!(
+                "{path}: holds what the CSP blocks: {:?}",
+                page.inline
+            ));
+        }
         if !page.errors.is_empty() {
             failures.push(format!("{path}: shows an error unasked: {:?}", page.errors));
         }
@@ -299,7 +372,7 @@ async fn walk(role: &str) {
                 }
                 let query = serde_urlencoded::to_string(&form.fields).unwrap();
                 let target = format!("{}?{query}", form.action.split('?').next().unwrap());
-                let (status, kind, body) = fetch(&app, &client, &target).await;
+                let (status, kind, body, _) = fetch(&app, &client, &target).await;
                 if status != StatusCode::OK {
                     failures.push(format!("{path}: GET form → {target}: {status}"));
                 } else if kind.starts_with("text/html") {
@@ -386,4 +459,24 @@ fn the_walker_reads_a_form_as_a_browser_would_send_it() {
     assert!(!page.forms[1].has_csrf);
     assert_eq!(page.forms[1].unlabelled, vec!["a".to_string()]);
     assert_eq!(shape("/suppliers/12?page=3&q=x"), "/suppliers/N?page&q");
+    assert!(page.inline.is_empty());
+}
+
+#[test]
+fn the_walker_sees_what_the_content_security_policy_would_block() {
+    let page = read_page(
+        "/x",
+        r#"<head><script src="/static/app.js"></script><script>alert(1)</script>
+           <style>p{}</style></head>
+           <body><button onclick="print()">P</button><p style="color:red">x</p></body>"#,
+    );
+    assert_eq!(
+        page.inline,
+        vec![
+            "an inline <script>".to_string(),
+            "a <style> element".to_string(),
+            "<button onclick=…>".to_string(),
+            "<p style=…>".to_string(),
+        ]
+    );
 }

@@ -24,6 +24,8 @@ pub struct TestApp {
 pub struct Options {
     pub demo: bool,
     pub smtp_url: String,
+    /// The portal's public address (empty: the bound one, over http).
+    pub base_url: String,
 }
 
 impl Default for Options {
@@ -31,6 +33,7 @@ impl Default for Options {
         Self {
             demo: true,
             smtp_url: String::new(),
+            base_url: String::new(),
         }
     }
 }
@@ -98,6 +101,9 @@ pub async fn spawn_with(opts: Options) -> TestApp {
     };
     let mut config = test_config(data_dir.path(), db_url);
     config.smtp_url = opts.smtp_url;
+    if !opts.base_url.is_empty() {
+        config.base_url = opts.base_url;
+    }
     let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
     let shared: SharedClock = clock.clone();
     let state = portal::prepare(config, shared, schema.as_deref())

@@ -14,6 +14,7 @@ mod filters;
 mod forms;
 mod forms_walk;
 mod four_eyes;
+mod hardening;
 mod home;
 mod jobs;
 mod mail;
