@@ -16,6 +16,9 @@ pub struct Config {
     pub bind: String,
     /// Folder for the SQLite file, the mail outbox files and uploads.
     pub data_dir: PathBuf,
+    /// Where the daily backup job writes its archives; empty means `backups` beside
+    /// `data_dir` (never inside it: a backup must not be lost with the folder it saves).
+    pub backup_dir: PathBuf,
     /// `sqlite://…` or `postgres://…`; empty means `data_dir/portal.db`.
     pub database_url: String,
     /// `smtp://user:pass@host:port` (or `smtps://`); empty writes `.eml` files instead.
@@ -51,6 +54,7 @@ impl Default for Config {
         Self {
             bind: "127.0.0.1:8080".into(),
             data_dir: PathBuf::from("data"),
+            backup_dir: PathBuf::new(),
             database_url: String::new(),
             smtp_url: String::new(),
             mail_from: "Materials Supermarket <noreply@portal.local>".into(),

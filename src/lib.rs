@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod catalogue;
 pub mod clock;
 pub mod config;

@@ -1,4 +1,5 @@
-//! The `portal` command: serve (the default), migrate, demo, user add, jobs run, audit verify.
+//! The `portal` command: serve (the default), migrate, demo, user add, jobs run, audit verify,
+//! backup, restore.
 
 use clap::{Parser, Subcommand};
 use portal::clock::{SharedClock, SystemClock};
@@ -49,6 +50,20 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Write one archive of the database (a consistent snapshot, taken while the portal
+    /// serves), the uploads and the mail outbox. See docs/backup.md.
+    Backup {
+        /// The archive to write (it must not exist); default: a new file named by the time
+        /// in the backup folder (PORTAL_BACKUP_DIR, else `backups` beside the data folder).
+        #[arg(long)]
+        to: Option<std::path::PathBuf>,
+    },
+    /// Restore an archive of `portal backup` into an empty data folder (and, on PostgreSQL,
+    /// the empty database of DATABASE_URL).
+    Restore {
+        #[arg(long)]
+        from: std::path::PathBuf,
     },
 }
 
@@ -109,6 +124,22 @@ async fn run(cli: Cli) -> Result<(), String> {
     }
     let clock: SharedClock = Arc::new(SystemClock);
     let command = cli.command.unwrap_or(Command::Serve { demo: false });
+    // A restore starts from nothing: no database is opened (it would be made) before it.
+    if let Command::Restore { from } = &command {
+        let r = portal::backup::restore_from(&config, from)
+            .await
+            .map_err(|e| e.to_string())?;
+        println!(
+            "restored {} files of a {} backup taken {} (portal {}) into {}",
+            r.manifest.members.len(),
+            r.manifest.engine.name(),
+            r.manifest.created_at.to_rfc3339(),
+            r.manifest.portal_version,
+            r.data_dir.display()
+        );
+        println!("next: start the portal and run `portal audit verify`");
+        return Ok(());
+    }
     let needs_jobs = matches!(command, Command::Serve { .. });
     if !needs_jobs {
         config.run_jobs = false;
@@ -234,6 +265,27 @@ async fn run(cli: Cli) -> Result<(), String> {
                     o.job, o.period_key
                 );
             }
+            Ok(())
+        }
+        Command::Restore { .. } => Ok(()),
+        Command::Backup { to } => {
+            let to = match to {
+                Some(to) => to,
+                None => portal::backup::folder(&state.config)
+                    .map_err(|e| e.to_string())?
+                    .join(portal::backup::rules::archive_name(state.now())),
+            };
+            let made =
+                portal::backup::backup_to(&state, &to, &portal::audit::Actor::system("cli:backup"))
+                    .await
+                    .map_err(|e| e.to_string())?;
+            println!(
+                "backup written: {} ({} bytes, {} files, {})",
+                made.file,
+                made.bytes,
+                made.members,
+                made.engine.name()
+            );
             Ok(())
         }
         Command::Audit {

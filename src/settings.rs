@@ -1,7 +1,7 @@
 //! Run-time settings kept in the database, which admins change without a restart: the
 //! settlement cut-off day (rule 11), the company's name on printed statements, the tender and
 //! contract thresholds (rules 4, 5), the price-watch margin (rule 13) and the days a supplier
-//! has to answer a failure (rule 14).
+//! has to answer a failure (rule 14), and how many backups the daily job keeps (issue 14).
 
 use crate::audit::{self, Change};
 use crate::auth::{Act, Capability, CurrentUser};
@@ -105,6 +105,23 @@ fn default_failure_answer_days() -> i64 {
     DEFAULT_FAILURE_ANSWER_DAYS
 }
 
+/// How many archives the daily backup job keeps (issue 14).
+pub const BACKUP_KEEP: &str = "backup_keep";
+
+/// The backups kept: the setting (1 to 365), or 7.
+pub async fn backup_keep(conn: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    use crate::backup::rules::{DEFAULT_KEEP, KEEP_RANGE};
+    Ok(get(conn, BACKUP_KEEP)
+        .await?
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .filter(|d| KEEP_RANGE.contains(d))
+        .unwrap_or(DEFAULT_KEEP))
+}
+
+fn default_backup_keep() -> i64 {
+    crate::backup::rules::DEFAULT_KEEP
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Settings {
     /// Day of the month the settlement period ends on (1–28).
@@ -126,6 +143,10 @@ pub struct Settings {
     /// the answer (1–30; rule 14). Left out, 3.
     #[serde(default = "default_failure_answer_days")]
     pub failure_answer_days: i64,
+    /// How many archives the daily backup job keeps, the oldest beyond it removed (1–365).
+    /// Left out, 7.
+    #[serde(default = "default_backup_keep")]
+    pub backup_keep: i64,
 }
 
 pub async fn load(conn: &impl ConnectionTrait) -> AppResult<Settings> {
@@ -137,6 +158,7 @@ pub async fn load(conn: &impl ConnectionTrait) -> AppResult<Settings> {
         contract_threshold: contract_threshold(conn).await?,
         price_margin: price_margin(conn).await?,
         failure_answer_days: failure_answer_days(conn).await?,
+        backup_keep: backup_keep(conn).await?,
     })
 }
 
@@ -178,6 +200,9 @@ pub async fn save(
     if !(1..=30).contains(&input.failure_answer_days) {
         errors.add("failure_answer_days", RuleCode::AnswerDaysRange);
     }
+    if !crate::backup::rules::KEEP_RANGE.contains(&input.backup_keep) {
+        errors.add("backup_keep", RuleCode::BackupKeepRange);
+    }
     errors.into_result()?;
     let before = load(txn).await?;
     let now = act.now;
@@ -195,6 +220,7 @@ pub async fn save(
         ),
         (PRICE_MARGIN, input.price_margin.normalize().to_string()),
         (FAILURE_ANSWER_DAYS, input.failure_answer_days.to_string()),
+        (BACKUP_KEEP, input.backup_keep.to_string()),
     ] {
         setting::Entity::insert(setting::ActiveModel {
             key: Set(k.into()),
@@ -356,6 +382,7 @@ pub async fn page_save(
         // The page asks for a percentage.
         price_margin: amount("price_margin_percent") / rust_decimal::Decimal::from(100),
         failure_answer_days: field("failure_answer_days").parse().unwrap_or(0),
+        backup_keep: field("backup_keep").parse().unwrap_or(0),
     };
     let result = save_now(&state, &user, input.clone())
         .await

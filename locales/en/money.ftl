@@ -17,6 +17,7 @@ error-tax_rate_range = The VAT rate must be from 0 % to 17 %.
 
 ## Audit log actions (src/audit/actions.rs: ACTIONS).
 audit-action-agreement-create = Consignment agreement made
+audit-action-backup-create = Backup written
 audit-action-bid-disqualify = Bid disqualified
 audit-action-bid-resubmit = Bid resubmitted
 audit-action-bid-revise = Bid revised
@@ -140,6 +141,7 @@ job-name-price-effective = Prices take effect
 job-name-no-movement-report = No-movement list
 job-name-close-period = Close settlement periods
 job-name-price-survey-due = Price survey reminders
+job-name-backup = Backup of the database and files
 job-status-running = Running
 job-status-done = Done
 job-status-failed = Failed
@@ -153,6 +155,7 @@ job-detail-price-effective = applied { $count } prices
 job-detail-no-movement-report = { $lots } lots without movement in { $warehouses } warehouses
 job-detail-close-period = { $count } statements
 job-detail-price-survey-due = reminded of { $count } materials due for a price survey
+job-detail-backup = wrote a backup of { $bytes } bytes, removed { $pruned } older ones
 
 ## The kinds of record the audit log names.
 audit-entity-bid = Bid

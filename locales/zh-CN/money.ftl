@@ -16,6 +16,7 @@ error-tax_rate_range = 增值税税率应在 0% 到 17% 之间。
 
 ## 审计日志操作（src/audit/actions.rs: ACTIONS）。
 audit-action-agreement-create = 签订代储代销协议
+audit-action-backup-create = 写入备份
 audit-action-bid-disqualify = 取消投标资格
 audit-action-bid-resubmit = 重新投标
 audit-action-bid-revise = 修改投标
@@ -139,6 +140,7 @@ job-name-price-effective = 价格生效
 job-name-no-movement-report = 无动态物资清单
 job-name-close-period = 结算期结账
 job-name-price-survey-due = 询价到期提醒
+job-name-backup = 备份数据库和文件
 job-status-running = 运行中
 job-status-done = 已完成
 job-status-failed = 失败
@@ -152,6 +154,7 @@ job-detail-price-effective = 启用了 { $count } 个到期的价格
 job-detail-no-movement-report = { $warehouses } 个仓库共 { $lots } 个批次无动态
 job-detail-close-period = 生成了 { $count } 张对账单
 job-detail-price-survey-due = 提醒了 { $count } 种需要询价的材料
+job-detail-backup = 写入 { $bytes } 字节的备份，删除了 { $pruned } 份旧备份
 
 ## 审计日志记录的对象类型。
 audit-entity-bid = 投标

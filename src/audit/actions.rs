@@ -8,6 +8,7 @@ use crate::i18n::Locale;
 
 pub const ACTIONS: &[&str] = &[
     "agreement.create",
+    "backup.create",
     "bid.disqualify",
     "bid.resubmit",
     "bid.revise",

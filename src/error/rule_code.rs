@@ -45,6 +45,7 @@ rule_codes! {
     AmountPositive = "amount_positive",
     AnswerEveryDisputedLine = "answer_every_disputed_line",
     ApplicationNotEditable = "application_not_editable",
+    BackupKeepRange = "backup_keep_range",
     BankAccount = "bank_account",
     BusinessLicenceExpired = "business_licence_expired",
     BusinessLicenceMissing = "business_licence_missing",

@@ -85,6 +85,9 @@ mod tests {
             JobDetail::new("job-detail-price-effective").arg("count", 3),
             JobDetail::new("job-detail-close-period").arg("count", 3),
             JobDetail::new("job-detail-price-survey-due").arg("count", 3),
+            JobDetail::new("job-detail-backup")
+                .arg("bytes", 3)
+                .arg("pruned", 3),
         ];
         for d in details {
             for locale in [Locale::En, Locale::ZhCn] {

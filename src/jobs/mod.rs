@@ -37,10 +37,13 @@ pub enum Job {
     /// Daily: remind procurement, once per material and cycle, of listed materials whose market
     /// price survey is more than two weeks old (rule 13).
     PriceSurveyDue,
+    /// Daily: an archive of the database, uploads and outbox into the backup folder, the
+    /// oldest beyond the `backup_keep` setting removed (issue 14).
+    Backup,
 }
 
 impl Job {
-    pub const ALL: [Job; 9] = [
+    pub const ALL: [Job; 10] = [
         Job::Housekeeping,
         Job::DocumentExpiry,
         Job::SuspensionExpiry,
@@ -50,6 +53,7 @@ impl Job {
         Job::NoMovementReport,
         Job::ClosePeriod,
         Job::PriceSurveyDue,
+        Job::Backup,
     ];
 
     pub fn name(self) -> &'static str {
@@ -63,6 +67,7 @@ impl Job {
             Job::NoMovementReport => "no-movement-report",
             Job::ClosePeriod => "close-period",
             Job::PriceSurveyDue => "price-survey-due",
+            Job::Backup => "backup",
         }
     }
 
@@ -144,6 +149,8 @@ pub async fn run(state: &AppState, job: Job, as_of: NaiveDate) -> AppResult<RunO
         Job::NoMovementReport => crate::stock::store::send_no_movement_report(state, as_of).await,
         Job::ClosePeriod => close_periods(state, as_of).await,
         Job::PriceSurveyDue => crate::price_watch::store::survey_reminders(state, as_of).await,
+        // The archive is of the portal as it is now, whatever the date it runs for.
+        Job::Backup => crate::backup::daily(state).await,
     };
     let (status, detail) = match &result {
         Ok(d) => ("done", d.stored()),

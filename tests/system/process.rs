@@ -24,6 +24,8 @@ pub struct Setup {
     pub run_jobs: bool,
     /// `PORTAL_SQLITE_MAX_MB`: caps the SQLite file, so a test can fill it.
     pub sqlite_max_mb: Option<u64>,
+    /// `PORTAL_BACKUP_DIR`; unset: `backups` beside the data folder.
+    pub backup_dir: Option<PathBuf>,
 }
 
 /// What a one-shot command did.
@@ -43,6 +45,7 @@ impl Setup {
             smtp_url: String::new(),
             run_jobs: false,
             sqlite_max_mb: None,
+            backup_dir: None,
         }
     }
 
@@ -72,6 +75,7 @@ impl Setup {
                 self.sqlite_max_mb
                     .map(|mb| ("PORTAL_SQLITE_MAX_MB", mb.to_string())),
             )
+            .envs(self.backup_dir.as_ref().map(|d| ("PORTAL_BACKUP_DIR", d)))
             .env("PORTAL_LOG", "info,sqlx=warn,sea_orm=warn")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())

@@ -34,12 +34,15 @@ async fn two_instances_on_one_postgresql_sell_no_unit_twice_and_close_flag_and_m
     let url = pg::with_schema(&shared, &schema);
     let (inbox, smtp_port) = smtp::start(0);
     let dirs = [tempdir(), tempdir()];
+    // The daily backup job's archives, in a folder removed with the test.
+    let backups = tempdir();
     let setups: Vec<Setup> = dirs
         .iter()
         .map(|d| Setup {
             smtp_url: format!("smtp://127.0.0.1:{smtp_port}"),
             // Both schedulers race for today's jobs too.
             run_jobs: true,
+            backup_dir: Some(backups.path().to_path_buf()),
             ..Setup::new(d.path(), &url)
         })
         .collect();
