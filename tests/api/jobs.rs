@@ -159,3 +159,75 @@ async fn a_runs_detail_reads_in_the_pages_language_and_older_plain_text_as_it_wa
         "{details:?}"
     );
 }
+
+/// The settings form as the page sends it, from the settings as the API shows them.
+fn settings_form(s: &serde_json::Value, csrf: &str, backup_keep: &str) -> Vec<(String, String)> {
+    let text = |k: &str| match &s[k] {
+        serde_json::Value::String(v) => v.clone(),
+        v => v.to_string(),
+    };
+    let margin = rust_decimal::Decimal::from_str_exact(&text("price_margin")).unwrap_or_default()
+        * rust_decimal::Decimal::from(100);
+    [
+        ("csrf_token", csrf.to_string()),
+        ("settlement_cutoff_day", text("settlement_cutoff_day")),
+        ("company_name_zh", text("company_name_zh")),
+        ("company_name_en", text("company_name_en")),
+        ("tender_threshold", text("tender_threshold")),
+        ("contract_threshold", text("contract_threshold")),
+        ("price_margin_percent", margin.normalize().to_string()),
+        ("failure_answer_days", text("failure_answer_days")),
+        ("backup_keep", backup_keep.to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
+}
+
+#[tokio::test]
+async fn the_backups_kept_are_a_setting_from_1_to_365_refused_beside_its_field_otherwise() {
+    let app = crate::helpers::spawn_demo_app().await;
+    let token = app.token_for("admin").await;
+    let (status, s) = app.get_json("/api/settings", &token).await;
+    assert_eq!(
+        (status, s["backup_keep"].clone()),
+        (StatusCode::OK, json!(7))
+    );
+    let admin = app.browser_of("admin").await;
+    for refused in ["0", "366", "x"] {
+        let csrf = app.csrf_from(&admin, "/admin/settings").await;
+        let r = admin
+            .post(app.url("/admin/settings"))
+            .header("Accept-Language", "en")
+            .form(&settings_form(&s, &csrf, refused))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        let page = r.text().await.unwrap_or_default();
+        assert!(
+            page.contains("Enter a number of backups from 1 to 365."),
+            "{refused}: no error beside the field"
+        );
+        assert!(
+            page.contains(&format!(
+                "name=\"backup_keep\" type=\"number\" min=\"1\" max=\"365\" value=\"{refused}\""
+            )),
+            "{refused}: the page did not keep what was typed"
+        );
+    }
+    let (_, unchanged) = app.get_json("/api/settings", &token).await;
+    assert_eq!(unchanged["backup_keep"], 7);
+    for kept in ["1", "365"] {
+        let csrf = app.csrf_from(&admin, "/admin/settings").await;
+        let r = admin
+            .post(app.url("/admin/settings"))
+            .form(&settings_form(&s, &csrf, kept))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{kept}");
+        let (_, now) = app.get_json("/api/settings", &token).await;
+        assert_eq!(now["backup_keep"].to_string(), kept);
+    }
+}
