@@ -251,6 +251,14 @@ pub async fn restore_from(config: &Config, archive: &Path) -> Result<Restored, B
     let data = rules::normalise(&config.data_dir, &cwd());
     let url = config.database_url();
     let engine = Engine::of_url(&url);
+    if engine == Engine::Sqlite && !config.database_url.is_empty() {
+        return Err(BackupError::Failed(
+            "DATABASE_URL names a SQLite file of its own; restore with DATABASE_URL unset (the \
+             database then comes back as portal.db in the data folder) and move that file where \
+             DATABASE_URL points; nothing was restored"
+                .into(),
+        ));
+    }
     if let Ok(mut entries) = std::fs::read_dir(&data)
         && entries.next().is_some()
     {
