@@ -47,6 +47,10 @@ pub struct Config {
     /// Failed sign-ins allowed per account or address within `login_window_minutes`.
     pub login_max_failures: u64,
     pub login_window_minutes: i64,
+    /// The file holding the key that seals bids (when `PORTAL_SEAL_KEY` is unset); unset:
+    /// `<data_dir>.seal.key`, beside the data folder. Keep it out of the data folder and its
+    /// backups; see docs/sealing.md.
+    pub seal_key_file: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -68,6 +72,7 @@ impl Default for Config {
             sqlite_max_mb: None,
             login_max_failures: 5,
             login_window_minutes: 15,
+            seal_key_file: None,
         }
     }
 }

@@ -62,6 +62,8 @@ pub enum StartupError {
     Io(#[from] std::io::Error),
     #[error("mail: {0}")]
     Mail(String),
+    #[error("{0}")]
+    SealKey(String),
 }
 
 /// The secret that signs tokens and CSRF cookies, shared by every instance through the
@@ -87,7 +89,8 @@ async fn shared_secret(
     hex::decode(row.value).map_err(|e| StartupError::Mail(format!("secret: {e}")))
 }
 
-/// Opens and migrates the database and builds the shared state.
+/// Opens and migrates the database, checks the key that seals bids (refusing to start with a
+/// wrong one or none; see `tenders::seal_key`) and builds the shared state.
 pub async fn prepare(
     config: Config,
     clock: SharedClock,
@@ -105,6 +108,10 @@ pub async fn prepare(
     .await?;
     db::migrate(&db).await?;
     let secret = shared_secret(&db, clock.now()).await?;
+    let env_key = std::env::var(tenders::seal_key::ENV).ok();
+    tenders::seal_key::establish(&db, &config, env_key.as_deref(), clock.now())
+        .await
+        .map_err(StartupError::SealKey)?;
     let csrf_key = {
         use sha2::Digest;
         sha2::Sha256::digest([secret.as_slice(), b"csrf"].concat()).to_vec()

@@ -1,5 +1,5 @@
 //! The `portal` command: serve (the default), migrate, demo, user add, jobs run, audit verify,
-//! backup, restore.
+//! backup, restore, seal-key generate/rotate.
 
 use clap::{Parser, Subcommand};
 use portal::clock::{SharedClock, SystemClock};
@@ -20,6 +20,9 @@ struct Cli {
     /// Folder for the SQLite database, outgoing mail files and uploads [env: PORTAL_DATA_DIR; default ./data]
     #[arg(long, global = true)]
     data_dir: Option<std::path::PathBuf>,
+    /// The file holding the key that seals bids, when PORTAL_SEAL_KEY is unset [env: PORTAL_SEAL_KEY_FILE; default <data-dir>.seal.key]
+    #[arg(long, global = true)]
+    seal_key_file: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -64,6 +67,27 @@ enum Command {
     Restore {
         #[arg(long)]
         from: std::path::PathBuf,
+    },
+    /// The key that seals bids (kept outside the database; see docs/sealing.md).
+    SealKey {
+        #[command(subcommand)]
+        command: SealKeyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SealKeyCommand {
+    /// Write a new key into a new file (never over an existing one); the database is not
+    /// touched. Without --file: the configured key file.
+    Generate {
+        #[arg(long)]
+        file: Option<std::path::PathBuf>,
+    },
+    /// Re-seal every bid with the key in FILE in one transaction (stop every instance first),
+    /// then make FILE the key every instance starts with.
+    Rotate {
+        #[arg(long)]
+        new_key_file: std::path::PathBuf,
     },
 }
 
@@ -122,6 +146,9 @@ async fn run(cli: Cli) -> Result<(), String> {
     if let Some(d) = cli.data_dir {
         config.data_dir = d;
     }
+    if let Some(f) = cli.seal_key_file {
+        config.seal_key_file = Some(f);
+    }
     let clock: SharedClock = Arc::new(SystemClock);
     let command = cli.command.unwrap_or(Command::Serve { demo: false });
     // A restore starts from nothing: no database is opened (it would be made) before it.
@@ -138,6 +165,26 @@ async fn run(cli: Cli) -> Result<(), String> {
             r.data_dir.display()
         );
         println!("next: start the portal and run `portal audit verify`");
+        return Ok(());
+    }
+    // Generating a key needs no database: it is what a database that refuses to start without
+    // one asks for.
+    if let Command::SealKey {
+        command: SealKeyCommand::Generate { file },
+    } = &command
+    {
+        let path = file
+            .clone()
+            .unwrap_or_else(|| portal::tenders::seal_key::key_path(&config));
+        let key = portal::tenders::crypto::BidKey::generate();
+        portal::tenders::seal_key::write_new_file(&path, &key)
+            .map_err(|e| format!("writing {}: {e}", path.display()))?;
+        println!(
+            "new bid-sealing key written to {} (fingerprint {}); back it up separately from \
+             the database and its backups",
+            path.display(),
+            key.fingerprint()
+        );
         return Ok(());
     }
     let needs_jobs = matches!(command, Command::Serve { .. });
@@ -285,6 +332,27 @@ async fn run(cli: Cli) -> Result<(), String> {
                 made.bytes,
                 made.members,
                 made.engine.name()
+            );
+            Ok(())
+        }
+        Command::SealKey {
+            command: SealKeyCommand::Generate { .. },
+        } => Ok(()),
+        Command::SealKey {
+            command: SealKeyCommand::Rotate { new_key_file },
+        } => {
+            let new = portal::tenders::seal_key::read_file(&new_key_file)?;
+            let n = portal::tenders::seal_key::rotate(&state.db, &new, state.now())
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "{n} sealed bids re-sealed with the key in {} (fingerprint {}).\n\
+                 Now make it the key of every instance before starting them: replace {} with \
+                 it, or set PORTAL_SEAL_KEY to its content. An instance started with the old \
+                 key refuses to start. Back the new key up, apart from the database.",
+                new_key_file.display(),
+                new.fingerprint(),
+                portal::tenders::seal_key::key_path(&state.config).display()
             );
             Ok(())
         }

@@ -241,6 +241,7 @@ materials-search-hint = e.g. 水泥, Φ12, DN25
 
 ## Audit
 audit-title = Audit log
+audit-sealed-note = Entries about bids on a tender not yet opened are sealed: they are kept in the chain (verification counts them) and shown here once their tender opens.
 audit-verify = Verify the chain
 audit-verify-ok = The chain is intact: { $count } entries checked.
 audit-verify-broken = The chain is broken at entry { $seq }: an entry was altered or removed.
@@ -1379,7 +1380,8 @@ tender-revision = revision
 tender-no-bid-yet = You have not bid yet.
 tender-bid-open-form = Bid
 tender-bid-view = My bid
-tender-bids-sealed = Bids are sealed: no price is shown until the deadline has passed and two committee members have opened the tender.
+tender-bids-sealed = Bids are sealed: until the deadline has passed and two committee members have opened the tender, nobody sees whether anyone has bid, who, when, or at what price.
+tender-bids-sealed-short = sealed
 tender-supplier = Supplier
 tender-bid-updated = Last changed
 tender-total = Total (yuan)

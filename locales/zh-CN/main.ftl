@@ -241,6 +241,7 @@ materials-search-hint = 如：水泥、Φ12、DN25
 
 ## Audit
 audit-title = 审计日志
+audit-sealed-note = 尚未开标的招标中有关投标的记录已密封：它们保留在哈希链中（校验时计入），开标后才在此显示。
 audit-verify = 校验哈希链
 audit-verify-ok = 哈希链完整：已校验 { $count } 条记录。
 audit-verify-broken = 哈希链在第 { $seq } 条断开：有记录被篡改或删除。
@@ -1379,7 +1380,8 @@ tender-revision = 版本
 tender-no-bid-yet = 您尚未投标。
 tender-bid-open-form = 投标
 tender-bid-view = 我的投标
-tender-bids-sealed = 投标已密封：截止且两名评标委员开标之前不显示任何报价。
+tender-bids-sealed = 投标已密封：截止且两名评标委员开标之前，任何人都看不到是否有人投标、谁投标、何时投标及报价。
+tender-bids-sealed-short = 密封中
 tender-supplier = 供应商
 tender-bid-updated = 最后修改
 tender-total = 总价（元）

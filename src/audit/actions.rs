@@ -70,6 +70,8 @@ pub const ACTIONS: &[&str] = &[
     "requisition.resubmit",
     "requisition.return",
     "requisition.submit",
+    "seal_key.adopt",
+    "seal_key.rotate",
     "settings.update",
     "site.create",
     "statement.close",

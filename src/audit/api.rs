@@ -47,7 +47,8 @@ impl From<entity::audit_log::Model> for AuditEntry {
     }
 }
 
-/// Searches the audit log, newest first, 50 to a page.
+/// Searches the audit log, newest first, 50 to a page. Entries about bids of tenders not yet
+/// opened are left out until the tender opens (rule 14); the chain keeps them.
 #[utoipa::path(get, path = "/api/audit", tag = "audit", security(("bearer" = ["read_audit"])), params(store::AuditQuery),
     responses((status = 200, body = AuditPage), (status = 403, body = ErrorBody)))]
 #[get("/api/audit")]

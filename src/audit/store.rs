@@ -237,13 +237,42 @@ pub struct AuditQuery {
 
 pub const PAGE_SIZE: u64 = 50;
 
+/// Rule 14 on the log's readers: the entries about bids (`bid.*`, entity `bid`) of tenders
+/// not yet opened. The chain keeps them (`verify` walks every entry); the reads leave them out
+/// until the tender opens, for every reader. Which bids that is comes from the tenders' own
+/// tables, so the entries appear by themselves once the tender is opened.
+fn sealed_entries() -> sea_orm::Condition {
+    use sea_orm::sea_query::Query;
+    let unopened = Query::select()
+        .column(entity::tender::Column::Id)
+        .from(entity::tender::Entity)
+        .and_where(entity::tender::Column::OpenedAt.is_null())
+        .to_owned();
+    let bids = Query::select()
+        .expr(sea_orm::sea_query::ExprTrait::cast_as(
+            sea_orm::sea_query::Expr::col(entity::bid::Column::Id),
+            sea_orm::sea_query::Alias::new(SEALED_ID_TEXT),
+        ))
+        .from(entity::bid::Entity)
+        .and_where(entity::bid::Column::TenderId.in_subquery(unopened))
+        .to_owned();
+    sea_orm::Condition::all()
+        .add(audit_log::Column::Entity.eq("bid"))
+        .add(audit_log::Column::EntityId.in_subquery(bids))
+}
+
+/// The text type a bid's id is compared as (`entity_id` is text); `TEXT` on both backends.
+const SEALED_ID_TEXT: &str = "TEXT";
+
+/// The entries `q` asks for, newest first, a page of them and how many there are in all;
+/// never the sealed ones ([`sealed_entries`]).
 pub async fn search(
     conn: &impl ConnectionTrait,
     q: &AuditQuery,
     page: u64,
     tz: chrono_tz::Tz,
 ) -> AppResult<(Vec<audit_log::Model>, u64)> {
-    let mut sel = audit_log::Entity::find();
+    let mut sel = audit_log::Entity::find().filter(sealed_entries().not());
     if let Some(a) = q.actor.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         sel = sel.filter(audit_log::Column::Actor.contains(a));
     }

@@ -1,17 +1,21 @@
 //! Tenders (rule 4): invitational and public tenders with sealed bids, four-eyes opening,
-//! scoring, award.
+//! scoring, award; and rule 14's last sentence: before the opening nobody but the bidder
+//! learns that a bid exists, its price or its bidder.
 //!
 //! `rules` holds the pure rules (the life cycle, the bid window, weights, price scoring and
-//! ranking), `crypto` seals bids at rest (AES-256-GCM, key derived from the instance secret),
-//! `store` the persistence (every change one transaction with its audit entry and mail), and
-//! `api`/`pages` the handlers. `store::award_of` hands an approved award on to contracts;
-//! [`on_supplier_removed`] is rule 2's removal reaching into open tenders.
+//! ranking), `crypto` seals bids at rest (AES-256-GCM), `seal_key` keeps its key outside the
+//! database and its backups (a copy of the database opens nothing), `store` the persistence
+//! (every change one transaction with its audit entry and mail; its views show no bid of an
+//! unopened tender but the bidder's own), and `api`/`pages` the handlers. `store::award_of`
+//! hands an approved award on to contracts; [`on_supplier_removed`] is rule 2's removal
+//! reaching into open tenders.
 
 use entity::SupplierId;
 pub mod api;
 pub mod crypto;
 pub mod pages;
 pub mod rules;
+pub mod seal_key;
 pub mod store;
 
 /// Rule 2: a removed supplier's open bids are disqualified, in the removal's transaction.

@@ -219,7 +219,7 @@ fn read_page(path: &str, body: &str) -> PageSeen {
 }
 
 /// Where a walker must not go: signing out, switching language, files and the API.
-fn followable(href: &str) -> bool {
+pub(crate) fn followable(href: &str) -> bool {
     let path = href.split('?').next().unwrap_or("");
     !(path == "/logout"
         || path.starts_with("/lang/")
@@ -234,7 +234,7 @@ fn followable(href: &str) -> bool {
 }
 
 /// `/suppliers/12?page=3` → `/suppliers/N?page`: pages of one shape.
-fn shape(href: &str) -> String {
+pub(crate) fn shape(href: &str) -> String {
     let (path, query) = href.split_once('?').unwrap_or((href, ""));
     let path: Vec<String> = path
         .split('/')

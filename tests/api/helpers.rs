@@ -130,6 +130,17 @@ pub async fn spawn_with(opts: Options) -> TestApp {
     }
 }
 
+/// The key that seals the app's bids lives beside its data folder, where `portal serve` puts
+/// it by default (not in the folder, so that a copy of the folder opens nothing): remove it
+/// with the folder.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(portal::tenders::seal_key::default_path(
+            self.data_dir.path(),
+        ));
+    }
+}
+
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)

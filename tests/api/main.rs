@@ -29,6 +29,7 @@ mod requisition_documents;
 mod robustness;
 mod role_matrix;
 mod roles;
+mod sealed;
 mod settlement;
 mod settlement_reports;
 mod shell;

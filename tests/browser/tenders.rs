@@ -193,7 +193,7 @@ async fn an_invitational_tender_is_bid_opened_by_two_scored_and_awarded_through_
             sign_out(&driver).await?;
         }
 
-        // Before opening, the office sees three sealed bids and no price.
+        // Before opening, the office sees no bid at all (rule 14), nor any price.
         sign_in_role(&driver, &address, "procurement_head").await?;
         open_tender(&driver, id).await?;
         wait_for_element(&driver, "#bids-sealed").await?;
@@ -202,7 +202,7 @@ async fn an_invitational_tender_is_bid_opened_by_two_scored_and_awarded_through_
                 .find_all(By::Css("#tender-bids tr[data-bid]"))
                 .await?
                 .len(),
-            3
+            0
         );
         let text = driver.find(By::Tag("body")).await?.text().await?;
         for (_, _, prices) in &bidders {

@@ -102,3 +102,58 @@ fn adding_a_user_with_a_wrong_role_lists_the_roles() {
         assert!(all.contains(role), "{role} not listed:\n{all}");
     }
 }
+
+#[test]
+fn the_sealing_key_is_made_beside_the_data_folder_kept_apart_and_rotated_by_the_operator() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("data");
+    std::fs::create_dir_all(&dir).unwrap();
+    // The first start makes the key beside the data folder and says so; the demo seals a bid.
+    let demo = portal(&dir, &[], &["demo"]);
+    assert!(demo.status.success(), "{}", text(&demo));
+    assert!(
+        text(&demo).contains("Generated a new bid-sealing key"),
+        "{}",
+        text(&demo)
+    );
+    let key_file = root.path().join("data.seal.key");
+    let key = std::fs::read_to_string(&key_file).unwrap();
+
+    // The key moved away (a copy of the data folder alone): the portal does not start.
+    let kept = root.path().join("kept.key");
+    std::fs::rename(&key_file, &kept).unwrap();
+    let refused = portal(&dir, &[], &["migrate"]);
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused).contains("not here") && text(&refused).contains("data.seal.key"),
+        "{}",
+        text(&refused)
+    );
+    assert!(!key_file.exists(), "no other key is made up");
+    // Given in the environment, it does.
+    let given = [("PORTAL_SEAL_KEY", key.trim())];
+    let ok = portal(&dir, &given, &["migrate"]);
+    assert!(ok.status.success(), "{}", text(&ok));
+
+    // Rotation: a new key file, every bid re-sealed with it; the old key is refused after.
+    let next = root.path().join("next.key");
+    let next_arg = next.to_string_lossy().to_string();
+    let made = portal(&dir, &given, &["seal-key", "generate", "--file", &next_arg]);
+    assert!(made.status.success(), "{}", text(&made));
+    let rotated = portal(
+        &dir,
+        &given,
+        &["seal-key", "rotate", "--new-key-file", &next_arg],
+    );
+    assert!(rotated.status.success(), "{}", text(&rotated));
+    assert!(text(&rotated).contains("re-sealed"), "{}", text(&rotated));
+    let old = portal(&dir, &given, &["migrate"]);
+    assert!(!old.status.success());
+    assert!(text(&old).contains("is not the one"), "{}", text(&old));
+    let new = portal(
+        &dir,
+        &[],
+        &["--seal-key-file", &next_arg, "audit", "verify"],
+    );
+    assert!(new.status.success(), "{}", text(&new));
+}

@@ -12,6 +12,11 @@ const BINARY: &str = env!("CARGO_BIN_EXE_portal");
 /// migrating a fresh PostgreSQL schema on a busy 2-core machine).
 const START: Duration = Duration::from_secs(60);
 
+/// The key that seals bids, given as an operator gives it (`PORTAL_SEAL_KEY`, see
+/// docs/sealing.md): one for every process of a test, so that instances sharing a database
+/// share it, as they must.
+pub const SEAL_KEY: &str = "BwWXRQL1Ui4Ehfulbr5B3VjMAFkn4EFUbGEtjtXcOV0=";
+
 /// How every process of one test runs: its data folder, its database, its mail.
 #[derive(Clone, Debug)]
 pub struct Setup {
@@ -70,6 +75,7 @@ impl Setup {
                 if self.run_jobs { "true" } else { "false" },
             )
             .env("PORTAL_MAIL_INTERVAL_SECS", "1")
+            .env("PORTAL_SEAL_KEY", SEAL_KEY)
             .env("PORTAL_DB_POOL", "4")
             .envs(
                 self.sqlite_max_mb

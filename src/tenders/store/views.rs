@@ -2,9 +2,10 @@
 //! detail as the caller may see it ([`detail`]), the bidder's own bid ([`my_bid_view`]) and the
 //! list ([`summaries`]). Handlers render what these answer; they read nothing themselves.
 //!
-//! Sealing: a bid's lines and total appear in exactly two places — the bidder's own bid, and,
-//! for the procurement office only, the tender's detail once it has been opened after its
-//! deadline. Every other view of bids carries no price.
+//! Sealing (rule 14): a bid's lines and total appear in exactly two places — the bidder's own
+//! bid, and, for the procurement office only, the tender's detail once it has been opened
+//! after its deadline. Before the opening no view but the bidder's own says that a bid exists
+//! at all: the office's detail lists no bids and the list counts none.
 
 use super::*;
 use crate::i18n::Locale;
@@ -154,7 +155,8 @@ pub struct TenderDetail {
     pub documents: Vec<TenderDocumentView>,
     /// Office only.
     pub invitees: Vec<InviteeView>,
-    /// Office only; sealed until opened.
+    /// Office only, and empty until the tender is opened (rule 14: before it, nobody but the
+    /// bidder learns that a bid exists).
     pub bids: Vec<BidView>,
     /// Office only, once every valid bid is scored.
     pub ranking: Vec<RankView>,
@@ -191,7 +193,7 @@ pub struct TenderSummary {
     pub status: String,
     pub bid_deadline: DateTime<Utc>,
     pub bid_deadline_local: String,
-    /// How many bids are in (office only; never their prices).
+    /// How many bids are in (office only, once the tender is opened; never their prices).
     pub bids: Option<usize>,
     /// A supplier's own bid status.
     pub my_bid: Option<String>,
@@ -483,9 +485,14 @@ async fn office_bids(
     detail: &mut TenderDetail,
 ) -> AppResult<()> {
     let conn = &state.db.read;
+    let sealed = !rules::prices_unsealed(state.now(), t.bid_deadline, t.opened_at);
+    if sealed {
+        // Rule 14: before the opening nobody but a bidder learns that a bid exists, so the
+        // office sees no bid at all: not its supplier, status, times or how many there are.
+        return Ok(());
+    }
     let all = bids(conn, t.id).await?;
     let names = supplier_names(conn, all.iter().map(|b| b.supplier_id)).await?;
-    let sealed = !rules::prices_unsealed(state.now(), t.bid_deadline, t.opened_at);
     let opened: Vec<OpenBid> = if sealed {
         Vec::new()
     } else {
@@ -596,8 +603,8 @@ pub async fn my_bid_view(
     Ok((t, v))
 }
 
-/// The list for `user`: the office sees every tender with its number of bids; a supplier the
-/// tenders it may bid on (or has bid on), with its own bid's status.
+/// The list for `user`: the office sees every tender, with its number of bids once it has been
+/// opened; a supplier the tenders it may bid on (or has bid on), with its own bid's status.
 pub async fn summaries(
     state: &AppState,
     user: &CurrentUser,
@@ -626,7 +633,12 @@ pub async fn summaries(
         .map(|t| {
             let of_t = all_bids.iter().filter(|b| b.tender_id == t.id);
             let (bids, my_bid) = match viewer {
-                Viewer::Office => (Some(of_t.filter(|b| b.status != "withdrawn").count()), None),
+                // Rule 14: how many bid is known only once the tender is opened.
+                Viewer::Office => (
+                    t.opened_at
+                        .map(|_| of_t.filter(|b| b.status != "withdrawn").count()),
+                    None,
+                ),
                 Viewer::Supplier(sid) => (
                     None,
                     of_t.into_iter()
