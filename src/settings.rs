@@ -1,7 +1,8 @@
 //! Run-time settings kept in the database, which admins change without a restart: the
 //! settlement cut-off day (rule 11), the company's name on printed statements, the tender and
 //! contract thresholds (rules 4, 5), the price-watch margin (rule 13) and the days a supplier
-//! has to answer a failure (rule 14), and how many backups the daily job keeps (issue 14).
+//! has to answer a failure (rule 14), how many backups the daily job keeps and the longest a
+//! signed-in session lasts (issue 14).
 
 use crate::audit::{self, Change};
 use crate::auth::{Act, Capability, CurrentUser};
@@ -122,6 +123,25 @@ fn default_backup_keep() -> i64 {
     crate::backup::rules::DEFAULT_KEEP
 }
 
+/// How many hours a signed-in session lasts at most, however often it is renewed in use.
+pub const SESSION_MAX_HOURS: &str = "session_max_hours";
+
+/// The session's longest life when no setting says otherwise.
+pub const DEFAULT_SESSION_MAX_HOURS: i64 = 12;
+
+/// The hours a session lasts at most: the setting (1 to 72), or 12.
+pub async fn session_max_hours(conn: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    Ok(get(conn, SESSION_MAX_HOURS)
+        .await?
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .filter(|h| (1..=72).contains(h))
+        .unwrap_or(DEFAULT_SESSION_MAX_HOURS))
+}
+
+fn default_session_max_hours() -> i64 {
+    DEFAULT_SESSION_MAX_HOURS
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Settings {
     /// Day of the month the settlement period ends on (1–28).
@@ -147,6 +167,10 @@ pub struct Settings {
     /// Left out, 7.
     #[serde(default = "default_backup_keep")]
     pub backup_keep: i64,
+    /// Hours a signed-in session lasts at most, however often it is renewed in use (1–72).
+    /// Left out, 12.
+    #[serde(default = "default_session_max_hours")]
+    pub session_max_hours: i64,
 }
 
 pub async fn load(conn: &impl ConnectionTrait) -> AppResult<Settings> {
@@ -159,6 +183,7 @@ pub async fn load(conn: &impl ConnectionTrait) -> AppResult<Settings> {
         price_margin: price_margin(conn).await?,
         failure_answer_days: failure_answer_days(conn).await?,
         backup_keep: backup_keep(conn).await?,
+        session_max_hours: session_max_hours(conn).await?,
     })
 }
 
@@ -202,6 +227,8 @@ pub async fn save(
     }
     if !crate::backup::rules::KEEP_RANGE.contains(&input.backup_keep) {
         errors.add("backup_keep", RuleCode::BackupKeepRange);
+    if !(1..=72).contains(&input.session_max_hours) {
+        errors.add("session_max_hours", RuleCode::SessionHoursRange);
     }
     errors.into_result()?;
     let before = load(txn).await?;
@@ -221,6 +248,7 @@ pub async fn save(
         (PRICE_MARGIN, input.price_margin.normalize().to_string()),
         (FAILURE_ANSWER_DAYS, input.failure_answer_days.to_string()),
         (BACKUP_KEEP, input.backup_keep.to_string()),
+        (SESSION_MAX_HOURS, input.session_max_hours.to_string()),
     ] {
         setting::Entity::insert(setting::ActiveModel {
             key: Set(k.into()),
@@ -383,6 +411,7 @@ pub async fn page_save(
         price_margin: amount("price_margin_percent") / rust_decimal::Decimal::from(100),
         failure_answer_days: field("failure_answer_days").parse().unwrap_or(0),
         backup_keep: field("backup_keep").parse().unwrap_or(0),
+        session_max_hours: field("session_max_hours").parse().unwrap_or(0),
     };
     let result = save_now(&state, &user, input.clone())
         .await

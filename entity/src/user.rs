@@ -17,11 +17,14 @@ pub struct Model {
     pub active: bool,
     pub created_at: DateTimeUtc,
     pub last_login_at: Option<DateTimeUtc>,
-    /// Sign-in tokens issued before this instant are refused: set when the password is reset
-    /// by a link or set by an admin, so every session the old password opened ends.
+    /// When the user's sessions were last ended (with `token_version`); tokens issued before
+    /// it are refused too.
     pub sessions_valid_from: Option<DateTimeUtc>,
     /// False until a self-registered user follows the emailed link.
     pub email_verified: bool,
+    /// Sign-in tokens carry the version they were issued under; one behind is refused. Bumped
+    /// by a password change or reset, "sign out everywhere", signing out and deactivation.
+    pub token_version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -156,3 +156,4 @@ form-field-contract_threshold = { settings-contract-threshold }
 form-field-price_margin_percent = { settings-price-margin }
 form-field-failure_answer_days = { settings-failure-answer-days }
 form-field-backup_keep = { settings-backup-keep }
+form-field-session_max_hours = { settings-session-max-hours }

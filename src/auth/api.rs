@@ -50,20 +50,26 @@ pub async fn login(
     }))
 }
 
-/// Tokens are short-lived and kept by the client: signing out forgets it. Recorded for the audit.
+/// Signs out: the token given (and every other token of the user, since tokens are ended by
+/// the user's token version) is refused from now on (401). Recorded for the audit.
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = ErrorBody)))]
 #[post("/api/auth/logout")]
 pub async fn logout(state: web::Data<AppState>, user: CurrentUser) -> AppResult<HttpResponse> {
-    let txn = state.db.begin_write().await?;
-    audit::record(
-        &txn,
-        &user.actor(),
-        state.now(),
-        Change::new("user.logout", "user", user.id),
-    )
-    .await?;
-    txn.commit().await?;
+    super::sessions::end_own(&state, &user, "user.logout").await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Signs the user out everywhere: every token issued to them so far is refused (401), on the
+/// API and in browsers alike. Recorded for the audit.
+#[utoipa::path(post, path = "/api/me/sign-out-everywhere", tag = "auth", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+#[post("/api/me/sign-out-everywhere")]
+pub async fn sign_out_everywhere(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> AppResult<HttpResponse> {
+    super::sessions::end_own(&state, &user, "user.sign_out_everywhere").await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -82,12 +88,14 @@ pub struct PasswordChange {
     pub new_password: String,
 }
 
-/// Changes the signed-in user's password; the current one must be given.
+/// Changes the signed-in user's password; the current one must be given. Every session of the
+/// user ends (their tokens are refused); answers the new token version, for the page to sign
+/// its own browser in again.
 pub async fn change_password(
     state: &AppState,
     user: &CurrentUser,
     input: &PasswordChange,
-) -> AppResult<()> {
+) -> AppResult<i32> {
     input
         .validate()
         .map_err(|e| AppError::Validation(e.into()))?;
@@ -104,21 +112,26 @@ pub async fn change_password(
         return Err(AppError::field("current_password", RuleCode::WrongPassword));
     }
     let hash = super::password::hash(input.new_password.clone()).await?;
+    let now = state.now();
+    let version = found.token_version + 1;
     let txn = state.db.begin_write().await?;
     let mut am: entity::user::ActiveModel = found.into();
     am.password_hash = Set(hash);
     am.update(&txn).await?;
+    super::sessions::end_all(&txn, user.id, now).await?;
     audit::record(
         &txn,
         &user.actor(),
-        state.now(),
+        now,
         Change::new("user.password_change", "user", user.id),
     )
     .await?;
     txn.commit().await?;
-    Ok(())
+    Ok(version)
 }
 
+/// Changes the password. Every token of the user, the one sent included, is refused afterwards
+/// (401): sign in again with the new password.
 #[utoipa::path(put, path = "/api/me/password", tag = "auth", security(("bearer" = [])), request_body = PasswordChange,
     responses((status = 204), (status = 422, body = ErrorBody), (status = 401, body = ErrorBody)))]
 #[put("/api/me/password")]

@@ -1,5 +1,7 @@
 //! Accounts and sign-in: argon2 passwords, short-lived JWTs (a bearer header for the API,
-//! an HttpOnly cookie for pages), throttled failures, and the one role guard.
+//! an HttpOnly cookie for pages) that a per-user token version ends (`sessions`) and that
+//! renewal never stretches past `session_max_hours`, attempts reserved with the throttle
+//! before the password is checked, and the one role guard.
 
 pub mod act;
 pub mod api;
@@ -10,6 +12,7 @@ pub mod reset;
 pub mod roles;
 pub mod routes;
 pub mod service;
+pub mod sessions;
 pub mod throttle;
 pub mod token;
 

@@ -100,18 +100,8 @@ pub async fn logout(
     _form: CsrfForm<Empty>,
 ) -> HttpResponse {
     if let Some(u) = user {
-        let _ = async {
-            let txn = sea_orm::TransactionTrait::begin(&state.db.write).await?;
-            crate::audit::record(
-                &txn,
-                &u.actor(),
-                state.now(),
-                crate::audit::Change::new("user.logout", "user", u.id),
-            )
-            .await?;
-            txn.commit().await.map_err(AppError::from)
-        }
-        .await;
+        // The cookie's token stops working even if a copy of it was kept.
+        let _ = super::sessions::end_own(&state, &u, "user.logout").await;
     }
     let mut res = redirect_with_flash("/login", "info", "flash-signed-out");
     let _ = res.add_cookie(&removal(super::TOKEN_COOKIE));
@@ -196,7 +186,19 @@ pub async fn account_password(
         .await
     };
     match result {
-        Ok(()) => redirect_with_flash("/account", "success", "flash-password-changed"),
+        Ok(version) => {
+            // Every session ended; this browser, which just gave the password, signs in again.
+            let mut res = redirect_with_flash("/account", "success", "flash-password-changed");
+            let now = state.now();
+            if let Ok(t) =
+                state
+                    .keys
+                    .issue_for(user.id, user.role.as_str(), version, now.timestamp(), now)
+            {
+                let _ = res.add_cookie(&token_cookie(&state, t));
+            }
+            res
+        }
         Err(e) => {
             let status = e.status();
             let errors = FormErrors::from_error(&e, ctx.locale);
@@ -206,6 +208,19 @@ pub async fn account_password(
             crate::web::html_status(status, &AccountPage { ctx, errors, prefs })
         }
     }
+}
+
+/// "Sign out everywhere" on the account page: every session of the user ends, this one too.
+#[post("/account/sign-out-everywhere")]
+pub async fn account_sign_out_everywhere(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    _form: CsrfForm<Empty>,
+) -> Result<HttpResponse, AppError> {
+    super::sessions::end_own(&state, &user, "user.sign_out_everywhere").await?;
+    let mut res = redirect_with_flash("/login", "info", "flash-signed-out-everywhere");
+    let _ = res.add_cookie(&removal(super::TOKEN_COOKIE));
+    Ok(res)
 }
 
 #[derive(Deserialize)]

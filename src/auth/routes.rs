@@ -9,6 +9,7 @@ use super::{api, pages, reset};
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(api::login)
         .service(api::logout)
+        .service(api::sign_out_everywhere)
         .service(api::me)
         .service(api::put_password)
         .service(api::put_locale)
@@ -21,6 +22,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(pages::switch_language)
                 .service(pages::account)
                 .service(pages::account_password)
+                .service(pages::account_sign_out_everywhere)
                 .service(pages::account_locale)
                 .service(reset::pages::forgot_form)
                 .service(reset::pages::forgot_submit)

@@ -2,7 +2,7 @@
 
 use super::{CurrentUser, throttle};
 use crate::audit::{self, Change};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, RuleCode};
 use crate::state::AppState;
 use entity::user;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
@@ -22,7 +22,9 @@ fn limits(state: &AppState) -> throttle::Limits {
     }
 }
 
-/// Checks the password (after the throttle), records the sign-in and issues a token.
+/// Reserves the attempt with the throttle, checks the password, records the sign-in and issues
+/// a token. An applicant whose email is not confirmed yet is refused (after the password
+/// check, so the answer tells nothing to whoever does not know it).
 pub async fn login(
     state: &AppState,
     email: &str,
@@ -31,7 +33,7 @@ pub async fn login(
 ) -> AppResult<SignedIn> {
     let email = email.trim().to_lowercase();
     let now = state.now();
-    throttle::check(&state.db.read, &limits(state), &email, addr, now).await?;
+    let reservation = throttle::reserve(&state.db, &limits(state), &email, addr, now).await?;
     let found = user::Entity::find()
         .filter(user::Column::Email.eq(&email))
         .one(&state.db.read)
@@ -43,14 +45,19 @@ pub async fn login(
     let ok = super::password::verify(password.to_string(), stored).await?;
     let txn = state.db.begin_write().await?;
     let Some(found) = found.filter(|_| ok) else {
-        throttle::record_failure(&txn, &email, addr, now).await?;
+        throttle::settle(&txn, reservation, throttle::Outcome::Wrong, &email).await?;
         txn.commit().await?;
         return Err(AppError::BadCredentials);
     };
+    throttle::settle(&txn, reservation, throttle::Outcome::Right, &email).await?;
+    if !found.email_verified {
+        txn.commit().await?;
+        return Err(AppError::Rule(RuleCode::EmailNotVerified));
+    }
     let current =
         CurrentUser::from_model(&found).ok_or_else(|| AppError::Internal("unknown role".into()))?;
-    throttle::clear_account(&txn, &email).await?;
     let locale = found.locale.clone();
+    let version = found.token_version;
     let mut am: user::ActiveModel = found.into();
     am.last_login_at = Set(Some(now));
     am.update(&txn).await?;
@@ -62,7 +69,13 @@ pub async fn login(
     )
     .await?;
     txn.commit().await?;
-    let token = state.keys.issue(current.id, current.role.as_str(), now)?;
+    let token = state.keys.issue_for(
+        current.id,
+        current.role.as_str(),
+        version,
+        now.timestamp(),
+        now,
+    )?;
     Ok(SignedIn {
         user: current,
         token,
@@ -71,20 +84,45 @@ pub async fn login(
     })
 }
 
-/// Resolves a token to its user; a token of a deactivated or deleted user is invalid.
+/// Resolves a token to its user. Refused: a token of a deactivated or deleted user, one
+/// issued under an earlier token version (its sessions were ended) or before
+/// `sessions_valid_from`, and one whose session signed in `session_max_hours` ago or more
+/// (`TokenExpired`), however often it was renewed.
 pub async fn resolve(
     state: &AppState,
     token: &str,
 ) -> Result<(CurrentUser, super::token::Claims), AppError> {
-    let claims = state.keys.check(token, state.now())?;
+    let now = state.now();
+    let claims = state.keys.check(token, now)?;
     let id: i64 = claims.sub.parse().map_err(|_| AppError::TokenInvalid)?;
     let u = user::Entity::find_by_id(id).one(&state.db.read).await?;
     let u = u.filter(|u| u.active).ok_or(AppError::TokenInvalid)?;
-    if u.sessions_valid_from
-        .is_some_and(|from| claims.iat < from.timestamp())
+    if claims.ver != u.token_version
+        || u.sessions_valid_from
+            .is_some_and(|from| claims.iat < from.timestamp())
     {
         return Err(AppError::TokenInvalid);
     }
+    let max_hours = crate::settings::session_max_hours(&state.db.read).await?;
+    if super::token::session_over(claims.signed_in_at(), max_hours, now) {
+        return Err(AppError::TokenExpired);
+    }
     let cu = CurrentUser::from_model(&u).ok_or(AppError::TokenInvalid)?;
     Ok((cu, claims))
+}
+
+/// A fresh token for `user`'s session of `claims` (renewal while in use): same version, same
+/// sign-in time, so renewal never outlives `session_max_hours`.
+pub fn renew(
+    state: &AppState,
+    user: &CurrentUser,
+    claims: &super::token::Claims,
+) -> AppResult<String> {
+    state.keys.issue_for(
+        user.id,
+        user.role.as_str(),
+        claims.ver,
+        claims.signed_in_at(),
+        state.now(),
+    )
 }

@@ -1,4 +1,7 @@
 //! Short-lived sign-in tokens (JWT, HS256). Expiry is checked against the injected clock.
+//! A token also carries its user's token version (a token behind the user's is refused) and
+//! the instant its session signed in, which renewal keeps, so a session in use still ends
+//! `session_max_hours` after its sign-in (see [`session_over`]).
 
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
@@ -15,6 +18,26 @@ pub struct Claims {
     pub iat: i64,
     pub exp: i64,
     pub iss: String,
+    /// The user's token version when it was issued (`users.token_version`).
+    #[serde(default)]
+    pub ver: i32,
+    /// When the session signed in with a password (seconds); renewed tokens keep it. Absent in
+    /// tokens issued before it was added: their `iat` counts instead.
+    #[serde(default)]
+    pub auth: i64,
+}
+
+impl Claims {
+    /// The instant the session signed in with a password.
+    pub fn signed_in_at(&self) -> i64 {
+        if self.auth > 0 { self.auth } else { self.iat }
+    }
+}
+
+/// Whether a session that signed in at `signed_in_at` (seconds) is over at `now`, however
+/// often it was renewed: it lasts at most `max_hours`.
+pub fn session_over(signed_in_at: i64, max_hours: i64, now: DateTime<Utc>) -> bool {
+    now.timestamp() - signed_in_at >= max_hours * 3600
 }
 
 #[derive(Clone)]
@@ -41,13 +64,29 @@ impl TokenKeys {
         }
     }
 
+    /// A token of a session that signs in `now`, under token version 0.
     pub fn issue(&self, user_id: i64, role: &str, now: DateTime<Utc>) -> AppResult<String> {
+        self.issue_for(user_id, role, 0, now.timestamp(), now)
+    }
+
+    /// A token issued `now` for a session that signed in at `signed_in_at` (seconds), under the
+    /// user's token version `ver`.
+    pub fn issue_for(
+        &self,
+        user_id: i64,
+        role: &str,
+        ver: i32,
+        signed_in_at: i64,
+        now: DateTime<Utc>,
+    ) -> AppResult<String> {
         let claims = Claims {
             sub: user_id.to_string(),
             role: role.to_string(),
             iat: now.timestamp(),
             exp: (now + self.lifetime).timestamp(),
             iss: ISSUER.into(),
+            ver,
+            auth: signed_in_at,
         };
         encode(&Header::new(Algorithm::HS256), &claims, &self.enc)
             .map_err(|e| AppError::Internal(e.to_string()))
@@ -96,6 +135,32 @@ mod tests {
             keys().check(&t, now + Duration::minutes(30)),
             Err(AppError::TokenExpired)
         ));
+    }
+
+    #[test]
+    fn a_renewed_session_still_ends_its_hours_after_signing_in() {
+        let signed_in = Utc::now();
+        let k = keys();
+        let first = k
+            .check(
+                &k.issue_for(7, "admin", 3, signed_in.timestamp(), signed_in)
+                    .unwrap_or_default(),
+                signed_in,
+            )
+            .ok();
+        assert_eq!(first.as_ref().map(|c| c.ver), Some(3));
+        let later = signed_in + Duration::hours(11);
+        let renewed = k
+            .check(
+                &k.issue_for(7, "admin", 3, signed_in.timestamp(), later)
+                    .unwrap_or_default(),
+                later,
+            )
+            .ok();
+        let at = renewed.map(|c| c.signed_in_at()).unwrap_or_default();
+        assert_eq!(at, signed_in.timestamp(), "renewal keeps the sign-in time");
+        assert!(!session_over(at, 12, signed_in + Duration::minutes(719)));
+        assert!(session_over(at, 12, signed_in + Duration::hours(12)));
     }
 
     #[test]

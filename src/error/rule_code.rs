@@ -42,6 +42,7 @@ macro_rules! rule_codes {
 rule_codes! {
     AcceptedPlusRejected = "accepted_plus_rejected",
     AnswerDaysRange = "answer_days_range",
+    SessionHoursRange = "session_hours_range",
     AmountPositive = "amount_positive",
     AnswerEveryDisputedLine = "answer_every_disputed_line",
     ApplicationNotEditable = "application_not_editable",

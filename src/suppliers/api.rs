@@ -199,27 +199,36 @@ pub async fn supplier_file(
     })
 }
 
+/// The answer to an application, the same whether or not its email already had an account.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ApplicationCreated {
-    pub supplier_id: SupplierId,
-    pub user_id: i64,
-    pub status: String,
+pub struct ApplicationReceived {
+    /// Where the confirmation link was sent (or, for an address that already has an account,
+    /// where its owner was told).
+    pub email: String,
+    /// Always `confirm_email`: the applicant follows the emailed link, then signs in.
+    pub next: String,
 }
 
 /// Applies as a supplier (no account needed): creates the application as a draft and the
-/// applicant's account, and emails a link to verify the address.
+/// applicant's account, and emails a link to confirm the address; signing in works once it
+/// is confirmed. For an email that already has an account nothing is created and its owner
+/// is emailed, with the same answer. At most 5 applications per client address in the
+/// sign-in window (429 with `Retry-After`).
 #[utoipa::path(post, path = "/api/applications", tag = "suppliers", request_body = NewApplication,
-    responses((status = 201, body = ApplicationCreated), (status = 422, body = ErrorBody)))]
+    responses((status = 202, body = ApplicationReceived), (status = 422, body = ErrorBody),
+        (status = 429, body = ErrorBody)))]
 #[post("/api/applications")]
 pub async fn apply(
     state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
     body: web::Json<NewApplication>,
 ) -> AppResult<HttpResponse> {
-    let (s, user_id) = store::apply(&state, body.into_inner()).await?;
-    Ok(HttpResponse::Created().json(ApplicationCreated {
-        supplier_id: s.id,
-        user_id,
-        status: s.status,
+    let input = body.into_inner();
+    let email = input.company.contact_email.trim().to_lowercase();
+    store::apply(&state, input, &crate::auth::api::peer(&req)).await?;
+    Ok(HttpResponse::Accepted().json(ApplicationReceived {
+        email,
+        next: "confirm_email".into(),
     }))
 }
 

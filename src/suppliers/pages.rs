@@ -105,6 +105,7 @@ pub async fn apply_form(state: web::Data<AppState>, ctx: PageCtx) -> AppResult<H
 #[post("/apply")]
 pub async fn apply_submit(
     state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
     ctx: PageCtx,
     form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
@@ -131,16 +132,16 @@ pub async fn apply_submit(
             },
         ));
     }
-    match store::apply(&state, input.clone()).await {
+    match store::apply(&state, input.clone(), &crate::auth::api::peer(&req)).await {
         Ok(_) => Ok(redirect_with_flash(
             "/login",
             "success",
             "flash-application-created",
         )),
-        Err(e @ AppError::Validation(_)) => {
+        Err(e @ (AppError::Validation(_) | AppError::TooManyAttempts { .. })) => {
             let categories = crate::materials::categories(&state.db.read).await?;
             let errors = FormErrors::from_error(&e, ctx.locale);
-            Ok(crate::web::html_status(
+            let mut res = crate::web::html_status(
                 e.status(),
                 &ApplyPage {
                     ctx,
@@ -149,7 +150,14 @@ pub async fn apply_submit(
                     errors,
                     editing: false,
                 },
-            ))
+            );
+            if let AppError::TooManyAttempts { retry_after_secs } = e
+                && let Ok(v) = retry_after_secs.to_string().parse()
+            {
+                res.headers_mut()
+                    .insert(actix_web::http::header::RETRY_AFTER, v);
+            }
+            Ok(res)
         }
         Err(e) => Err(e),
     }

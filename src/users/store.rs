@@ -391,12 +391,16 @@ pub async fn update(
     if let Some(a) = input.active {
         am.active = Set(a);
     }
+    // Whoever knew the old password, or held a session of a deactivated account, is signed
+    // out everywhere.
+    let ends_sessions = password_hash.is_some() || input.active == Some(false);
     if let Some(h) = password_hash {
         am.password_hash = Set(h);
-        // Whoever knew the old password is signed out everywhere.
-        am.sessions_valid_from = Set(Some(act.now));
     }
     let after = UserView::from(am.update(txn).await?);
+    if ends_sessions {
+        crate::auth::sessions::end_all(txn, id, now).await?;
+    }
     audit::record(
         txn,
         &act.actor.actor(),

@@ -907,6 +907,7 @@ impl Pager {
 const FORM_PAGES: &[(&str, &str)] = &[
     ("/account/locale", "/account"),
     ("/account/password", "/account"),
+    ("/account/sign-out-everywhere", "/account"),
     ("/admin/jobs/run", "/admin/jobs"),
     ("/categories/new", "/materials"),
     ("/contract-items/{id}/adopt-price", "/contracts"),

@@ -105,7 +105,7 @@ pub async fn session(
         (None, Some(t)) => match service::resolve(&state, &t).await {
             Ok((u, claims)) => {
                 if state.keys.wants_renewal(&claims, state.now()) {
-                    renew = state.keys.issue(u.id, u.role.as_str(), state.now()).ok();
+                    renew = service::renew(&state, &u, &claims).ok();
                 }
                 Auth::User(u)
             }

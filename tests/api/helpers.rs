@@ -373,6 +373,19 @@ pub struct Admitted {
 }
 
 impl TestApp {
+    /// The id of the supplier whose contact email is `email` (an application answers none).
+    pub async fn supplier_of_contact(&self, email: &str) -> i64 {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        entity::supplier::Entity::find()
+            .filter(entity::supplier::Column::ContactEmail.eq(email.trim().to_lowercase()))
+            .one(&self.state.db.read)
+            .await
+            .ok()
+            .flatten()
+            .map(|s| s.id.get())
+            .unwrap_or_else(|| panic!("no supplier with contact {email}"))
+    }
+
     /// Takes a new supplier through the real admission path — application, the confirmation
     /// mail's link, a business licence upload, submission, the officer's recommendation, the
     /// head's admission — and panics at the first step that does not answer as it should.
@@ -402,11 +415,11 @@ impl TestApp {
             .await;
         assert_eq!(
             status,
-            StatusCode::CREATED,
+            StatusCode::ACCEPTED,
             "application of {}: {created}",
             s.email
         );
-        let id = created["supplier_id"].as_i64().unwrap_or_default();
+        let id = self.supplier_of_contact(s.email).await;
         let mail = entity::outbox::Entity::find()
             .filter(entity::outbox::Column::ToAddr.eq(s.email))
             .filter(entity::outbox::Column::Kind.eq("verify_email"))

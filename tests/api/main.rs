@@ -30,6 +30,7 @@ mod robustness;
 mod role_matrix;
 mod roles;
 mod sealed;
+mod sessions;
 mod settlement;
 mod settlement_reports;
 mod shell;

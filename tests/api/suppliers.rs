@@ -135,26 +135,22 @@ async fn an_application_goes_from_draft_through_review_to_admission_with_its_agr
             &application("yonggu@example.test", "91330110MA27Y0B7X2"),
         )
         .await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    let sid = created["supplier_id"].as_i64().unwrap_or_default();
-    let token = app.token("yonggu@example.test", "supplier-password").await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{created}");
+    let sid = app.supplier_of_contact("yonggu@example.test").await;
 
-    // Submitting needs a verified email and a valid business licence.
-    let (status, v) = app
-        .post_json("/api/my/application/submit", &token, &json!({}))
+    // Signing in (and so submitting) needs the email confirmed first.
+    let r = app
+        .login_raw("yonggu@example.test", "supplier-password")
         .await;
-    assert_eq!(
-        (status, v["error"]["code"].clone()),
-        (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            json!("email_not_verified")
-        )
-    );
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let v: serde_json::Value = r.json().await.unwrap_or_default();
+    assert_eq!(v["error"]["code"], "email_not_verified");
     let link = verification_token(&app, "yonggu@example.test").await;
     let (status, _) = app
         .post_json("/api/auth/verify-email", "", &json!({"token": link}))
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
+    let token = app.token("yonggu@example.test", "supplier-password").await;
     let (status, _) = app
         .post_json("/api/auth/verify-email", "", &json!({"token": link}))
         .await;
@@ -795,7 +791,8 @@ async fn the_apply_form_names_the_credit_code_problem_beside_the_field() {
         app.login_raw("form@example.test", "supplier-password")
             .await
             .status(),
-        StatusCode::OK
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the account exists, waiting for its email to be confirmed"
     );
 }
 

@@ -5,8 +5,7 @@
 //! own), so every instance counts alike. Setting the new password consumes the token and
 //! every other open token of the user, and is audited.
 //!
-//! Sign-in tokens are stateless JWTs with no per-user version, so sessions already signed in
-//! elsewhere end only when their token expires (`PORTAL_TOKEN_MINUTES`).
+//! A reset ends every session of the user (`super::sessions`): tokens issued before are refused.
 
 pub mod api;
 pub mod pages;
@@ -18,12 +17,9 @@ use crate::i18n::Locale;
 use crate::mail::{self, Email};
 use crate::state::AppState;
 use chrono::{DateTime, Duration, Utc};
-use entity::{login_failure, password_reset, user};
+use entity::{password_reset, user};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use sha2::Digest;
 use validator::Validate;
 
@@ -67,29 +63,6 @@ fn window(state: &AppState) -> Duration {
     Duration::minutes(state.config.login_window_minutes.max(1))
 }
 
-async fn check_key(
-    conn: &impl ConnectionTrait,
-    key: &str,
-    max: u64,
-    window: Duration,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
-    let rows: Vec<DateTime<Utc>> = login_failure::Entity::find()
-        .select_only()
-        .column(login_failure::Column::At)
-        .filter(login_failure::Column::Key.eq(key))
-        .filter(login_failure::Column::At.gt(now - window))
-        .order_by_desc(login_failure::Column::At)
-        .limit(max)
-        .into_tuple()
-        .all(conn)
-        .await?;
-    match throttle::retry_after(rows.len() as u64, max, rows.last().copied(), window, now) {
-        Some(retry_after_secs) => Err(AppError::TooManyAttempts { retry_after_secs }),
-        None => Ok(()),
-    }
-}
-
 #[derive(Debug, Validate)]
 struct NewPassword {
     #[validate(length(min = 8, max = 200, code = "password_length"))]
@@ -110,23 +83,19 @@ pub async fn request(state: &AppState, email: &str, addr: &str) -> AppResult<()>
         .filter(user::Column::Active.eq(true))
         .one(&state.db.read)
         .await?;
-    let txn = state.db.begin_write().await?;
-    check_key(&txn, &address_key(addr), PER_ADDRESS, window, now).await?;
-    check_key(&txn, &account_key(&email), PER_ACCOUNT, window, now).await?;
-    login_failure::Entity::insert_many([
-        login_failure::ActiveModel {
-            key: Set(account_key(&email)),
-            at: Set(now),
-            ..Default::default()
-        },
-        login_failure::ActiveModel {
-            key: Set(address_key(addr)),
-            at: Set(now),
-            ..Default::default()
-        },
-    ])
-    .exec(&txn)
+    // Counted like sign-in attempts: reserved (and kept: a request is used up once made)
+    // before anything else, so simultaneous requests cannot slip past the limit.
+    let _kept = throttle::reserve_keys(
+        &state.db,
+        &[
+            (address_key(addr), PER_ADDRESS),
+            (account_key(&email), PER_ACCOUNT),
+        ],
+        window,
+        now,
+    )
     .await?;
+    let txn = state.db.begin_write().await?;
     let mut queued = false;
     if let Some(u) = found {
         let token = new_token();
@@ -232,10 +201,10 @@ pub async fn reset(state: &AppState, token: &str, new_password: &str) -> AppResu
         .ok_or_else(|| AppError::field("token", RuleCode::VerificationLinkInvalid))?;
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(hash))
-        .col_expr(user::Column::SessionsValidFrom, Expr::value(Some(now)))
         .filter(user::Column::Id.eq(u.id))
         .exec(&txn)
         .await?;
+    super::sessions::end_all(&txn, u.id, now).await?;
     let others = password_reset::Entity::update_many()
         .col_expr(password_reset::Column::UsedAt, Expr::value(Some(now)))
         .filter(password_reset::Column::UserId.eq(u.id))

@@ -6,13 +6,38 @@ use entity::SupplierId;
 
 // ----- Applications -----
 
-/// A public application: creates the supplier (draft), the applicant's account (email not
-/// yet verified) and emails the verification link.
+/// Public applications allowed from one client address within the sign-in window
+/// (`login_window_minutes`), counted in the database like sign-in attempts.
+pub const APPLICATIONS_PER_ADDRESS: u64 = 5;
+
+/// The throttle key of applications from `addr`.
+pub fn application_key(addr: &str) -> String {
+    format!("apply:{}", crate::auth::throttle::address_key(addr))
+}
+
+/// What became of a public application. Both answer alike to the applicant.
+#[derive(Debug)]
+pub enum Applied {
+    /// A draft supplier and its applicant's account (email not yet confirmed).
+    New {
+        supplier: supplier::Model,
+        user_id: i64,
+    },
+    /// The email already has an account: nothing was created, its owner was told by email.
+    ExistingAccount,
+}
+
+/// A public application (from client address `addr`): creates the supplier (draft), the
+/// applicant's account (email not yet verified) and emails the verification link. When the
+/// email already has an account, nothing is created and the account's owner is emailed
+/// instead; the answer is the same, so the form does not tell who has an account. A credit
+/// code already registered is refused (it is public). At most [`APPLICATIONS_PER_ADDRESS`]
+/// checked applications per address within the window, whichever way they went.
 ///
 /// Opens its own transaction: nobody is signed in (the actor is the account it creates, so
 /// there is no [`Act`]), and the password is hashed (slow on purpose) and the input checked
 /// before the write transaction begins, so SQLite's single writer is not held meanwhile.
-pub async fn apply(state: &AppState, input: NewApplication) -> AppResult<(supplier::Model, i64)> {
+pub async fn apply(state: &AppState, input: NewApplication, addr: &str) -> AppResult<Applied> {
     let mut errors = FieldErrors::new();
     let code = check_application(&input.company, &mut errors);
     let pw_len = input.password.chars().count();
@@ -30,14 +55,6 @@ pub async fn apply(state: &AppState, input: NewApplication) -> AppResult<(suppli
         .unwrap_or_default();
     check_categories(&state.db.read, &input.company.category_ids, &mut errors).await?;
     let email = input.company.contact_email.trim().to_lowercase();
-    if user::Entity::find()
-        .filter(user::Column::Email.eq(&email))
-        .count(&state.db.read)
-        .await?
-        > 0
-    {
-        errors.add("contact_email", RuleCode::Taken);
-    }
     if let Some(c) = &code
         && supplier::Entity::find()
             .filter(supplier::Column::CreditCode.eq(c.as_str()))
@@ -49,8 +66,25 @@ pub async fn apply(state: &AppState, input: NewApplication) -> AppResult<(suppli
     }
     errors.into_result()?;
     let code = code.ok_or_else(|| AppError::field("credit_code", RuleCode::Required))?;
-    let hash = password::hash(input.password.clone()).await?;
     let now = state.now();
+    // Reserved before the slow hash and kept: every checked application counts.
+    let _kept = crate::auth::throttle::reserve_keys(
+        &state.db,
+        &[(application_key(addr), APPLICATIONS_PER_ADDRESS)],
+        chrono::Duration::minutes(state.config.login_window_minutes.max(1)),
+        now,
+    )
+    .await?;
+    // Hashed in either case, so the answer takes as long whether or not the email is known.
+    let hash = password::hash(input.password.clone()).await?;
+    let existing = user::Entity::find()
+        .filter(user::Column::Email.eq(&email))
+        .one(&state.db.read)
+        .await?;
+    if let Some(owner) = existing {
+        tell_existing_owner(state, &owner, &input.company.legal_name, addr).await?;
+        return Ok(Applied::ExistingAccount);
+    }
     let c = &input.company;
     let txn = state.db.begin_write().await?;
     let s = supplier::ActiveModel {
@@ -105,7 +139,65 @@ pub async fn apply(state: &AppState, input: NewApplication) -> AppResult<(suppli
     send_verification(&txn, state, &u, locale).await?;
     txn.commit().await?;
     state.mail_wake.notify_one();
-    Ok((s, u.id))
+    Ok(Applied::New {
+        supplier: s,
+        user_id: u.id,
+    })
+}
+
+/// Someone applied with the email of `owner`'s account: the owner is emailed (in their
+/// language) that it happened and how to get in, or, while the address is unconfirmed, a
+/// fresh confirmation link; it is audited and nothing else changes.
+async fn tell_existing_owner(
+    state: &AppState,
+    owner: &user::Model,
+    company: &str,
+    addr: &str,
+) -> AppResult<()> {
+    let now = state.now();
+    let base_url = state.config.base_url();
+    let locale = owner
+        .locale
+        .as_deref()
+        .and_then(Locale::from_tag)
+        .unwrap_or_default();
+    let txn = state.db.begin_write().await?;
+    if !owner.email_verified {
+        // An applicant who lost the confirmation mail (or let it expire) gets a fresh link.
+        send_verification(&txn, state, owner, locale).await?;
+    } else {
+        mail::enqueue(
+            &txn,
+            Email {
+                kind: "application_existing_account",
+                to: &owner.email,
+                locale,
+                args: vec![
+                    ("name", owner.display_name.clone()),
+                    ("company", company.trim().chars().take(200).collect()),
+                    ("login", format!("{base_url}/login")),
+                    ("forgot", format!("{base_url}/password/forgot")),
+                ],
+            },
+            &base_url,
+            now,
+        )
+        .await?;
+    }
+    audit::record(
+        &txn,
+        &Actor {
+            id: None,
+            label: owner.email.clone(),
+        },
+        now,
+        Change::new("supplier.apply_existing_email", "user", owner.id)
+            .after(serde_json::json!({ "address": addr })),
+    )
+    .await?;
+    txn.commit().await?;
+    state.mail_wake.notify_one();
+    Ok(())
 }
 
 pub(super) async fn send_verification(
