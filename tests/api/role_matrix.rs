@@ -13,6 +13,7 @@ const ANY_SIGNED_IN: &[(&str, &str)] = &[
     ("put", "/api/me/password"),
     ("put", "/api/me/locale"),
     ("post", "/api/auth/logout"),
+    ("post", "/api/me/sign-out-everywhere"),
     // Each user's own inbox and email choices (issue 13).
     ("get", "/api/notices"),
     ("get", "/api/notices/unread"),

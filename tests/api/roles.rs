@@ -318,7 +318,12 @@ async fn every_documented_operation_that_needs_a_token_answers_401_without_one()
 #[tokio::test]
 async fn no_documented_operation_answers_a_server_error_to_any_role() {
     let app = spawn_app().await;
-    let ops = documented_operations(&app).await;
+    let mut ops = documented_operations(&app).await;
+    // Signing out (here or everywhere) ends the token it is sent with: those go last for each
+    // role, and only the first of them is sent.
+    let ends_session =
+        |op: &Operation| op.path == "/api/auth/logout" || op.path == "/api/me/sign-out-everywhere";
+    ops.sort_by_key(ends_session);
     // Every token first: a request below may change a demo user, never before we signed in.
     let mut tokens = Vec::new();
     for role in Role::ALL {
@@ -327,7 +332,14 @@ async fn no_documented_operation_answers_a_server_error_to_any_role() {
     let mut failures = Vec::new();
     let mut successes = 0;
     for (role, token) in &tokens {
+        let mut signed_out = false;
         for op in &ops {
+            if ends_session(op) {
+                if signed_out {
+                    continue;
+                }
+                signed_out = true;
+            }
             let status = send(&app, op, Some(token)).await;
             if status.is_success() {
                 successes += 1;
