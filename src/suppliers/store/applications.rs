@@ -20,7 +20,7 @@ pub fn application_key(addr: &str) -> String {
 pub enum Applied {
     /// A draft supplier and its applicant's account (email not yet confirmed).
     New {
-        supplier: supplier::Model,
+        supplier_id: SupplierId,
         user_id: i64,
     },
     /// The email already has an account: nothing was created, its owner was told by email.
@@ -140,7 +140,7 @@ pub async fn apply(state: &AppState, input: NewApplication, addr: &str) -> AppRe
     txn.commit().await?;
     state.mail_wake.notify_one();
     Ok(Applied::New {
-        supplier: s,
+        supplier_id: s.id,
         user_id: u.id,
     })
 }
