@@ -1,7 +1,8 @@
 //! Demo data: the company, three construction sites, one warehouse, suppliers in every
 //! state, the materials master (76 real construction materials), consigned stock, a drawn
-//! and settled period, price surveys, a tender open for bids, and one user per role,
-//! `<role>@demo.test` with the password `demo-password`.
+//! and settled period, price surveys, a tender open for bids (with its committee of three),
+//! and one user per role, `<role>@demo.test` with the password `demo-password`, with a group
+//! auditor and a second procurement officer.
 
 use crate::audit::{self, Actor, Change};
 use crate::auth::Role;
@@ -21,6 +22,9 @@ use std::str::FromStr;
 /// The second auditor of the demo, the group's: the two sign-off levels of a large contract
 /// need two people.
 pub const GROUP_AUDITOR: &str = "group_auditor@demo.test";
+/// A second procurement officer: with the officer and the head, the demo tender's committee
+/// of three (rule 14).
+pub const SECOND_OFFICER: &str = "procurement_officer2@demo.test";
 
 pub const PASSWORD: &str = "demo-password";
 const MATERIALS_CSV: &str = include_str!("../demo/materials.csv");
@@ -837,6 +841,33 @@ pub async fn load(state: &AppState) -> AppResult<bool> {
             .after(serde_json::json!({ "email": email, "role": Role::Auditor.as_str() })),
     )
     .await?;
+    // The second officer, for a tender committee of three with the officer and the head.
+    let email = SECOND_OFFICER.to_string();
+    let r = user::Entity::insert(user::ActiveModel {
+        email: Set(email.clone()),
+        password_hash: Set(hash.clone()),
+        display_name: Set("黄丽".into()),
+        role: Set(Role::ProcurementOfficer.as_str().into()),
+        supplier_id: Set(None),
+        site_id: Set(None),
+        locale: Set(None),
+        active: Set(true),
+        created_at: Set(now),
+        last_login_at: Set(None),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await?;
+    let second_officer = r.last_insert_id;
+    audit::record(
+        &txn,
+        &actor,
+        now,
+        Change::new("user.create", "user", second_officer).after(
+            serde_json::json!({ "email": email, "role": Role::ProcurementOfficer.as_str() }),
+        ),
+    )
+    .await?;
     demo_stock(
         &txn,
         state,
@@ -859,7 +890,14 @@ pub async fn load(state: &AppState) -> AppResult<bool> {
     txn.commit().await?;
     // The last period's draws become a draft statement, as the daily job would make them.
     crate::settlement::store::close(state, &actor, state.today(), None).await?;
-    demo_tender(state, &supplier_ids, &category_ids, &user_ids).await?;
+    demo_tender(
+        state,
+        &supplier_ids,
+        &category_ids,
+        &user_ids,
+        second_officer,
+    )
+    .await?;
     // The demo writes its requisitions directly; they get their document numbers as the
     // migration gives them to rows written before numbers existed.
     crate::requisitions::store::number_unnumbered(state).await?;
@@ -869,12 +907,14 @@ pub async fn load(state: &AppState) -> AppResult<bool> {
 /// An invitational tender open for bids, made through the tender store as the officer would
 /// make it: rebar for the next building, the three admitted steel suppliers invited, and the
 /// demo supplier's bid already in (sealed: encrypted, its prices shown to nobody until the
-/// committee opens the tender after the deadline, a week from today at 17:00).
+/// committee opens the tender after the deadline, a week from today at 17:00). Its committee
+/// is the officer, the second officer and the head (rule 14: three, scoring apart).
 async fn demo_tender(
     state: &AppState,
     supplier_ids: &[SupplierId],
     category_ids: &BTreeMap<String, i64>,
     user_ids: &BTreeMap<Role, i64>,
+    second_officer: i64,
 ) -> AppResult<()> {
     use crate::tenders::rules::{TenderKind, Weights};
     use crate::tenders::store::{BidInput, BidLineInput, TenderInput, TenderItemInput};
@@ -930,6 +970,13 @@ async fn demo_tender(
                 .iter()
                 .filter_map(|i| supplier_ids.get(*i).copied())
                 .collect(),
+            committee: Some(
+                [Role::ProcurementOfficer, Role::ProcurementHead]
+                    .iter()
+                    .filter_map(|r| user_ids.get(r).copied())
+                    .chain([second_officer])
+                    .collect(),
+            ),
         },
     )
     .await?;

@@ -134,6 +134,10 @@ fn print_logins(url: &str) {
         println!("    {}@demo.test", role.as_str());
     }
     println!("    {} (the group's auditor)", portal::demo::GROUP_AUDITOR);
+    println!(
+        "    {} (a second procurement officer, on the demo tender's committee)",
+        portal::demo::SECOND_OFFICER
+    );
     println!("  API document: {url}/api/openapi.json   API docs: {url}/api/docs/");
     println!();
 }

@@ -142,6 +142,26 @@ fn default_session_max_hours() -> i64 {
     DEFAULT_SESSION_MAX_HOURS
 }
 
+/// How many members a tender's committee needs at least before it is published or opened
+/// (rule 14: at least three, scoring apart).
+pub const COMMITTEE_MIN_MEMBERS: &str = "committee_min_members";
+
+/// The committee's size when no setting says otherwise; also the least it may be set to.
+pub const DEFAULT_COMMITTEE_MIN_MEMBERS: i64 = 3;
+
+/// The least committee: the setting (3 to 9), or 3.
+pub async fn committee_min_members(conn: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    Ok(get(conn, COMMITTEE_MIN_MEMBERS)
+        .await?
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .filter(|d| (3..=9).contains(d))
+        .unwrap_or(DEFAULT_COMMITTEE_MIN_MEMBERS))
+}
+
+fn default_committee_min_members() -> i64 {
+    DEFAULT_COMMITTEE_MIN_MEMBERS
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Settings {
     /// Day of the month the settlement period ends on (1–28).
@@ -171,6 +191,10 @@ pub struct Settings {
     /// Left out, 12.
     #[serde(default = "default_session_max_hours")]
     pub session_max_hours: i64,
+    /// Members a tender's committee needs at least before it is published (3–9; rule 14).
+    /// Left out, 3.
+    #[serde(default = "default_committee_min_members")]
+    pub committee_min_members: i64,
 }
 
 pub async fn load(conn: &impl ConnectionTrait) -> AppResult<Settings> {
@@ -184,6 +208,7 @@ pub async fn load(conn: &impl ConnectionTrait) -> AppResult<Settings> {
         failure_answer_days: failure_answer_days(conn).await?,
         backup_keep: backup_keep(conn).await?,
         session_max_hours: session_max_hours(conn).await?,
+        committee_min_members: committee_min_members(conn).await?,
     })
 }
 
@@ -227,8 +252,12 @@ pub async fn save(
     }
     if !crate::backup::rules::KEEP_RANGE.contains(&input.backup_keep) {
         errors.add("backup_keep", RuleCode::BackupKeepRange);
+    }
     if !(1..=72).contains(&input.session_max_hours) {
         errors.add("session_max_hours", RuleCode::SessionHoursRange);
+    }
+    if !(3..=9).contains(&input.committee_min_members) {
+        errors.add("committee_min_members", RuleCode::CommitteeMinRange);
     }
     errors.into_result()?;
     let before = load(txn).await?;
@@ -249,6 +278,10 @@ pub async fn save(
         (FAILURE_ANSWER_DAYS, input.failure_answer_days.to_string()),
         (BACKUP_KEEP, input.backup_keep.to_string()),
         (SESSION_MAX_HOURS, input.session_max_hours.to_string()),
+        (
+            COMMITTEE_MIN_MEMBERS,
+            input.committee_min_members.to_string(),
+        ),
     ] {
         setting::Entity::insert(setting::ActiveModel {
             key: Set(k.into()),
@@ -412,6 +445,7 @@ pub async fn page_save(
         failure_answer_days: field("failure_answer_days").parse().unwrap_or(0),
         backup_keep: field("backup_keep").parse().unwrap_or(0),
         session_max_hours: field("session_max_hours").parse().unwrap_or(0),
+        committee_min_members: field("committee_min_members").parse().unwrap_or(0),
     };
     let result = save_now(&state, &user, input.clone())
         .await

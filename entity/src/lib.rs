@@ -55,6 +55,7 @@ pub mod supplier_document;
 pub mod supplier_failure;
 pub mod supplier_review;
 pub mod tender;
+pub mod tender_committee;
 pub mod tender_document;
 pub mod tender_invitation;
 pub mod tender_item;

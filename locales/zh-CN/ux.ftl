@@ -157,3 +157,5 @@ form-field-price_margin_percent = { settings-price-margin }
 form-field-failure_answer_days = { settings-failure-answer-days }
 form-field-backup_keep = { settings-backup-keep }
 form-field-session_max_hours = { settings-session-max-hours }
+form-field-committee_min_members = { settings-committee-min-members }
+form-field-committee = { tender-committee }

@@ -17,6 +17,7 @@ mod m20261206_000012_requisition_documents;
 mod m20261206_000013_notices;
 mod m20261206_000014_sessions_valid_from;
 mod m20261206_000015_document_acceptance;
+mod m20261206_000016_tender_committee;
 mod m20261206_000017_token_version;
 
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000013_notices::Migration),
             Box::new(m20261206_000014_sessions_valid_from::Migration),
             Box::new(m20261206_000015_document_acceptance::Migration),
+            Box::new(m20261206_000016_tender_committee::Migration),
             Box::new(m20261206_000017_token_version::Migration),
         ]
     }

@@ -103,6 +103,8 @@ pub const ACTIONS: &[&str] = &[
     "supplier.suspend",
     "supplier.update_application",
     "tender.add_document",
+    "tender.committee.add",
+    "tender.committee.remove",
     "tender.award",
     "tender.create",
     "tender.decline",

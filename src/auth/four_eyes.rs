@@ -1,7 +1,8 @@
 //! Rule 14, no one decides alone (会签, 领导审批制): nobody approves what they raised
 //! themselves. Each decision that follows a request (a requisition, a failure, a plan, a
 //! contract's second sign-off) asks this before it changes anything; the role checks say who
-//! may decide at all, this says that it is not the same person who asked.
+//! may decide at all, this says that it is not the same person who asked ([`not_own`]), nor
+//! the only one who took part before ([`not_sole`]: a tender's award and its scorers).
 
 use crate::error::{AppError, RuleCode};
 
@@ -24,6 +25,16 @@ pub fn second_signer(signed: &[i64], signer: i64) -> Result<(), AppError> {
     }
 }
 
+/// Refuses `approver` deciding on what was decided before by `deciders` (a tender's scorers)
+/// when nobody but the approver is among them: someone else must have taken part.
+pub fn not_sole(deciders: &[i64], approver: i64) -> Result<(), AppError> {
+    if deciders.iter().any(|d| *d != approver) {
+        Ok(())
+    } else {
+        Err(AppError::Rule(RuleCode::SoleDecider))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -35,6 +46,18 @@ mod tests {
             Err(AppError::Rule(RuleCode::OwnRequest))
         ));
         assert!(not_own(7, 8).is_ok());
+    }
+
+    #[test]
+    fn an_approver_is_never_the_only_one_who_decided_before() {
+        for alone in [&[][..], &[5], &[5, 5]] {
+            assert!(matches!(
+                not_sole(alone, 5),
+                Err(AppError::Rule(RuleCode::SoleDecider))
+            ));
+        }
+        assert!(not_sole(&[5, 6], 5).is_ok());
+        assert!(not_sole(&[6, 7, 8], 5).is_ok());
     }
 
     #[test]

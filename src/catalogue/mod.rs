@@ -1,5 +1,5 @@
 //! The catalogue (物资超市 as the sites see it): suppliers list materials of their agreement
-//! with prices procurement approves, sites search what is consigned and in stock and order
+//! with prices procurement approves (never whoever asked for the price: rule 14), sites search what is consigned and in stock and order
 //! from it (the order is a requisition, `crate::requisitions`), and a supplier may import its
 //! listings in bulk from CSV or XLSX. The search engine is `crate::search` with the query in
 //! `api.rs`; `store.rs` holds the transactions, `api.rs`, `pages.rs` and `import.rs` the

@@ -253,7 +253,8 @@ async fn apply_price(txn: &DatabaseTransaction, c: &price_change::Model) -> AppR
     Ok(())
 }
 
-/// Procurement (`act.actor`) approves or rejects a requested price. Joins the caller's
+/// Procurement (`act.actor`, never whoever asked for it: rule 14) approves or rejects a
+/// requested price. Joins the caller's
 /// transaction (reads and writes through `txn`, commits nothing).
 pub async fn decide_price_change(
     txn: &DatabaseTransaction,
@@ -263,6 +264,13 @@ pub async fn decide_price_change(
 ) -> AppResult<price_change::Model> {
     let officer = act.actor;
     let now = act.now;
+    // Rule 14: nobody approves a price they asked for (an officer adopting a contract's price
+    // asks for it; another officer or the head decides).
+    let asked = price_change::Entity::find_by_id(change_id)
+        .one(txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    crate::auth::four_eyes::not_own(asked.requested_by, officer.id)?;
     let claimed = price_change::Entity::update_many()
         .col_expr(
             price_change::Column::Status,

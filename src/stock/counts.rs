@@ -310,8 +310,8 @@ pub struct CountDecision {
     pub note: String,
 }
 
-/// Procurement (`act.actor`) approves (the difference moves the books) or rejects (nothing
-/// changes) a pending count. Decided once: a second decision is refused. Joins the caller's
+/// Procurement (`act.actor`, never whoever entered the count: rule 14) approves (the
+/// difference moves the books) or rejects (nothing changes) a pending count. Decided once: a second decision is refused. Joins the caller's
 /// transaction: it reads and writes through `txn` and commits nothing.
 pub async fn decide_count(
     txn: &DatabaseTransaction,
@@ -322,6 +322,13 @@ pub async fn decide_count(
     let officer = act.actor;
     let today = act.today;
     let now = act.now;
+    // Rule 14: a count is decided by someone other than whoever entered it (a keeper who has
+    // since become an officer decides no count of their own).
+    let entered = stock_count::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    crate::auth::four_eyes::not_own(entered.counted_by, officer.id)?;
     let claimed = stock_count::Entity::update_many()
         .col_expr(
             stock_count::Column::Status,

@@ -1,6 +1,7 @@
 //! The supermarket's stock (DOMAIN.md rules 3, 7 and 12): consigned lots and the movement
 //! ledger, stale stock and the no-movement list, returns, exchanges and counts, what is
-//! available (stock first), rule 2's reaction to a removal. The catalogue is
+//! available (stock first), rule 2's reaction to a removal; rule 14 for counts (decided by
+//! someone other than whoever entered them, `counts::decide_count`). The catalogue is
 //! `crate::catalogue`, receiving (rule 8) `crate::receiving`, requisitions and their issue
 //! (rule 9) `crate::requisitions`. `rules.rs` holds the pure rules, `store/` the
 //! transactions, `api.rs`, `pages.rs` and `lot_pages.rs` the handlers.

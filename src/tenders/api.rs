@@ -2,8 +2,9 @@
 //! `store::views`).
 
 use super::store::{
-    self, AwardDecisionInput, BidInput, BidScoresInput, MyBidView, OpenResult, TenderDetail,
-    TenderDocumentView, TenderFilter, TenderInput, TenderReissueInput, TenderSummary,
+    self, AwardDecisionInput, BidInput, BidScoresInput, CommitteeInput, CommitteeView, MyBidView,
+    OpenResult, TenderDetail, TenderDocumentView, TenderFilter, TenderInput, TenderReissueInput,
+    TenderSummary,
 };
 use crate::auth::{Capability, CurrentUser};
 use crate::error::RuleCode;
@@ -105,6 +106,38 @@ pub async fn api_update(
     Ok(web::Json(
         store::detail(&state, &user, *id, Locale::of(&req)).await?,
     ))
+}
+
+/// The tender's committee (rule 14) and the staff who may be named to it: active procurement
+/// officers and heads (the office).
+#[utoipa::path(get, path = "/api/tenders/{id}/committee", tag = "tenders", security(("bearer" = ["read_procurement"])), params(("id" = i64, Path)),
+    responses((status = 200, body = CommitteeView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[get("/api/tenders/{id}/committee")]
+pub async fn api_committee(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<TenderId>,
+) -> AppResult<web::Json<CommitteeView>> {
+    user.require(Capability::ReadProcurement)?;
+    Ok(web::Json(store::committee_view(&state, &user, *id).await?))
+}
+
+/// Names the tender's committee whole (procurement officer or head): while it is drafted, or
+/// published but not yet opened, and then never fewer than the `committee_min_members`
+/// setting. Each member named or removed is audited.
+#[utoipa::path(put, path = "/api/tenders/{id}/committee", tag = "tenders", security(("bearer" = ["tender_committee"])), params(("id" = i64, Path)),
+    request_body = CommitteeInput,
+    responses((status = 200, body = CommitteeView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[put("/api/tenders/{id}/committee")]
+pub async fn api_set_committee(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<TenderId>,
+    body: web::Json<CommitteeInput>,
+) -> AppResult<web::Json<CommitteeView>> {
+    user.require(Capability::TenderCommittee)?;
+    store::set_committee_now(&state, &user, *id, body.into_inner()).await?;
+    Ok(web::Json(store::committee_view(&state, &user, *id).await?))
 }
 
 /// Adds a document (PDF, JPEG or PNG, multipart field `file`) to a draft.
@@ -234,7 +267,9 @@ pub async fn api_open(
     }))
 }
 
-/// A committee member's quality and delivery scores (0–100) of the valid bids.
+/// A committee member's quality and delivery scores (0–100) of the valid bids: only the members
+/// named on the tender score, each apart (the others' scores are not shown until the
+/// evaluation).
 #[utoipa::path(put, path = "/api/tenders/{id}/scores", tag = "tenders", security(("bearer" = ["tender_committee"])), params(("id" = i64, Path)),
     request_body = BidScoresInput,
     responses((status = 200, body = TenderDetail), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -253,7 +288,9 @@ pub async fn api_score(
     ))
 }
 
-/// Closes the evaluation: ranks the scored bids and recommends the best for the head.
+/// Closes the evaluation: ranks the scored bids and recommends the best for the head. Refused
+/// until every named member (at least three) has scored every valid bid; the refusal names who
+/// has not. Whoever closes it is recorded, and may not then decide the award.
 #[utoipa::path(post, path = "/api/tenders/{id}/evaluate", tag = "tenders", security(("bearer" = ["tender_committee"])), params(("id" = i64, Path)),
     responses((status = 200, body = TenderDetail), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/tenders/{id}/evaluate")]
@@ -271,7 +308,8 @@ pub async fn api_evaluate(
 }
 
 /// The procurement head approves the recommended award, or declines it with a note (the
-/// tender fails). Every bidder is emailed the outcome.
+/// tender fails). Every bidder is emailed the outcome. Refused to the head who ran the
+/// evaluation (`tender_own_evaluation`) or who was its only scorer (`sole_decider`).
 #[utoipa::path(post, path = "/api/tenders/{id}/decision", tag = "tenders", security(("bearer" = ["approve_procurement"])), params(("id" = i64, Path)),
     request_body = AwardDecisionInput,
     responses((status = 200, body = TenderDetail), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]

@@ -1,6 +1,8 @@
 //! Tenders (rule 4): invitational and public tenders with sealed bids, four-eyes opening,
-//! scoring, award; and rule 14's last sentence: before the opening nobody but the bidder
-//! learns that a bid exists, its price or its bidder.
+//! scoring, award; and rule 14 for them: a committee of at least three named members who score
+//! apart, an evaluation that needs all their scores, and an award decided by a head who
+//! neither ran the evaluation nor scored alone; and rule 14's last sentence: before the
+//! opening nobody but the bidder learns that a bid exists, its price or its bidder.
 //!
 //! `rules` holds the pure rules (the life cycle, the bid window, weights, price scoring and
 //! ranking), `crypto` seals bids at rest (AES-256-GCM), `seal_key` keeps its key outside the
@@ -34,6 +36,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(api::api_create)
         .service(api::api_get)
         .service(api::api_update)
+        .service(api::api_committee)
+        .service(api::api_set_committee)
         .service(api::api_add_document)
         .service(api::api_document)
         .service(api::api_publish)
@@ -52,6 +56,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(pages::edit_page)
                 .service(pages::edit_submit)
                 .service(pages::tender_page)
+                .service(pages::committee_submit)
                 .service(pages::document_submit)
                 .service(pages::document_download)
                 .service(pages::publish_submit)

@@ -106,6 +106,8 @@ struct FormView {
     categories: Vec<Choice>,
     materials: Vec<Choice>,
     suppliers: Vec<Choice<SupplierId>>,
+    /// Who may be named to the committee.
+    staff: Vec<Choice>,
     errors: FormErrors,
 }
 
@@ -128,6 +130,31 @@ impl FormView {
     fn invited(&self, id: &SupplierId) -> bool {
         self.form.contains_key(&format!("invite_{id}"))
     }
+    fn member(&self, id: &i64) -> bool {
+        self.form.contains_key(&format!("member_{id}"))
+    }
+}
+
+/// The committee's members checked on a form (`member_<user id>`).
+fn members_of(f: &Form) -> Vec<i64> {
+    let mut ids: Vec<i64> = f
+        .keys()
+        .filter_map(|k| k.strip_prefix("member_")?.parse().ok())
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+/// The staff a committee may name, as a form's choices ("name (role)").
+async fn staff_choices(state: &AppState, ctx: &PageCtx) -> AppResult<Vec<Choice>> {
+    Ok(store::committee_candidates(&state.db.read)
+        .await?
+        .into_iter()
+        .map(|c| Choice {
+            id: c.user_id,
+            label: format!("{} ({})", c.name, ctx.t(&c.role.label_key())),
+        })
+        .collect())
 }
 
 /// The highest item row the form holds, plus spare ones.
@@ -234,6 +261,7 @@ async fn form_page(
         Some(id) => format!("/tenders/{id}/edit"),
         None => "/tenders/new".to_string(),
     };
+    let staff = staff_choices(state, &ctx).await?;
     Ok(crate::web::html_status(
         status,
         &FormView {
@@ -245,6 +273,7 @@ async fn form_page(
             categories,
             materials,
             suppliers,
+            staff,
             errors,
         },
     ))
@@ -316,6 +345,7 @@ fn tender_input(f: &Form, tz: chrono_tz::Tz) -> AppResult<TenderInput> {
             weights,
             items,
             invitees,
+            committee: Some(members_of(f)),
         }),
         _ => Err(AppError::BadRequest("form".into())),
     }
@@ -405,6 +435,9 @@ fn form_of(d: &TenderDetail, tz: chrono_tz::Tz) -> Form {
     for inv in &d.invitees {
         f.insert(format!("invite_{}", inv.supplier_id), "on".into());
     }
+    for m in &d.committee {
+        f.insert(format!("member_{}", m.user_id), "on".into());
+    }
     f
 }
 
@@ -472,6 +505,8 @@ struct DetailView {
     d: TenderDetail,
     errors: FormErrors,
     reissue_deadline: String,
+    /// Who may be named to the committee (when the user may name it now).
+    staff: Vec<Choice>,
 }
 
 impl DetailView {
@@ -513,6 +548,24 @@ impl DetailView {
     fn kb(&self, size: &i64) -> String {
         format!("{:.1}", *size as f64 / 1024.0)
     }
+    fn member(&self, id: &i64) -> bool {
+        self.d.committee.iter().any(|m| m.user_id == *id)
+    }
+    /// "2 of 3 members have scored".
+    fn progress(&self, p: &store::ScoringProgress) -> String {
+        self.ctx.ta(
+            "tender-scoring-progress",
+            &[
+                ("scored", p.scored.to_string()),
+                ("members", p.members.to_string()),
+            ],
+        )
+    }
+    /// Why the evaluation cannot be closed yet: who is still to score.
+    fn waiting(&self, p: &store::ScoringProgress) -> String {
+        self.ctx
+            .ta1("tender-evaluate-waiting", "missing", p.missing.join(", "))
+    }
 }
 
 async fn detail_page(
@@ -525,6 +578,11 @@ async fn detail_page(
 ) -> AppResult<HttpResponse> {
     let d = super::store::detail(state, user, id, ctx.locale).await?;
     let reissue_deadline = local_value(state.now() + chrono::Duration::days(14), state.tz());
+    let staff = if d.actions.iter().any(|a| a == "committee") {
+        staff_choices(state, &ctx).await?
+    } else {
+        Vec::new()
+    };
     Ok(crate::web::html_status(
         status,
         &DetailView {
@@ -532,6 +590,7 @@ async fn detail_page(
             d,
             errors,
             reissue_deadline,
+            staff,
         },
     ))
 }
@@ -616,6 +675,25 @@ pub async fn document_download(
     user.require(Capability::ReadTenders)?;
     let (id, file_id) = path.into_inner();
     api::document_response(&state, &user, id, file_id).await
+}
+
+/// Names the committee from the tender page (checkboxes `member_<user id>`), until opening.
+#[post("/tenders/{id}/committee")]
+pub async fn committee_submit(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    id: web::Path<TenderId>,
+    form: CsrfForm<Form>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::TenderCommittee)?;
+    let input = store::CommitteeInput {
+        committee: members_of(&form.0),
+    };
+    let result = store::set_committee_now(&state, &user, *id, input)
+        .await
+        .map(|_| ());
+    step_outcome(&state, ctx, &user, *id, result, "tender-flash-committee").await
 }
 
 #[post("/tenders/{id}/publish")]

@@ -1,8 +1,10 @@
 //! The pure rules of tenders (rule 4): kinds and the status life cycle, evaluation weights,
 //! the bid window, what a bid line may hold, and the evaluation — the price score, the
-//! weighted total, the ranking and the recommendation. No I/O here.
+//! weighted total, the ranking and the recommendation; and rule 14's committee: who may sit
+//! on it, how many, who is still to score, and who may decide on the award. No I/O here.
 
-use crate::error::RuleCode;
+use crate::auth::{Capability, Role, four_eyes};
+use crate::error::{AppError, RuleCode};
 use chrono::{DateTime, Utc};
 use entity::BidId;
 use rust_decimal::Decimal;
@@ -14,6 +16,8 @@ pub const MIN_INVITEES: usize = 3;
 pub const MIN_VALID_BIDS: usize = 3;
 /// A unit price keeps at most this many decimal places.
 pub const PRICE_PLACES: u32 = crate::money::UnitPrice::PLACES;
+/// A tender's committee has at least this many members, whatever the setting says (rule 14).
+pub const MIN_COMMITTEE: usize = 3;
 /// The longest delivery time a bid may promise, in days.
 pub const MAX_DELIVERY_DAYS: i32 = 365;
 
@@ -93,6 +97,8 @@ pub enum Step {
     Evaluate,
     Decide,
     Reissue,
+    /// Naming or removing committee members.
+    Committee,
 }
 
 /// The status a step needs; `Err` names why the step is not allowed now.
@@ -104,12 +110,55 @@ pub fn allowed(status: TenderStatus, step: Step) -> Result<(), RuleCode> {
         Step::Score | Step::Evaluate => status == Opened,
         Step::Decide => status == Evaluated,
         Step::Reissue => status == Failed,
+        Step::Committee => matches!(status, Draft | Published),
     };
     if ok {
         Ok(())
+    } else if step == Step::Committee {
+        Err(RuleCode::TenderCommitteeFixed)
     } else {
         Err(RuleCode::TenderState)
     }
+}
+
+/// Who may sit on a tender's committee (rule 14): an active user of a role that opens and
+/// scores tenders (procurement officers and heads). Never a supplier, an auditor (who changes
+/// nothing) or an admin.
+pub fn may_sit_on_committee(role: Role, active: bool) -> bool {
+    active && role.can(Capability::TenderCommittee)
+}
+
+/// Whether `members` are enough: at least `min` (the setting), and never fewer than three.
+pub fn enough_members(members: usize, min: usize) -> bool {
+    members >= min.max(MIN_COMMITTEE)
+}
+
+/// The members who have not yet scored every one of `bids` (`scored`: which member scored
+/// which bid), in the members' order. Empty: everyone has scored everything.
+pub fn missing_scorers(members: &[i64], bids: &[BidId], scored: &[(BidId, i64)]) -> Vec<i64> {
+    members
+        .iter()
+        .copied()
+        .filter(|m| {
+            !bids
+                .iter()
+                .all(|b| scored.iter().any(|(sb, sm)| sb == b && sm == m))
+        })
+        .collect()
+}
+
+/// The head's decision on the committee's recommendation (rule 14): never by whoever ran the
+/// evaluation (they would approve what they raised), and never by the tender's only scorer.
+pub fn may_decide_award(
+    evaluated_by: Option<i64>,
+    scorers: &[i64],
+    head: i64,
+) -> Result<(), AppError> {
+    if let Some(raised_by) = evaluated_by {
+        four_eyes::not_own(raised_by, head)
+            .map_err(|_| AppError::Rule(RuleCode::TenderOwnEvaluation))?;
+    }
+    four_eyes::not_sole(scorers, head)
 }
 
 /// Bids are taken strictly before the deadline, by the server's clock.
@@ -450,6 +499,77 @@ mod tests {
         for k in TenderKind::ALL {
             assert_eq!(TenderKind::parse(k.as_str()), Some(k));
         }
+    }
+
+    #[test]
+    fn the_committee_is_named_until_opening_and_fixed_after() {
+        assert_eq!(allowed(TenderStatus::Draft, Step::Committee), Ok(()));
+        assert_eq!(allowed(TenderStatus::Published, Step::Committee), Ok(()));
+        for s in [
+            TenderStatus::Opened,
+            TenderStatus::Evaluated,
+            TenderStatus::Awarded,
+            TenderStatus::Failed,
+        ] {
+            assert_eq!(
+                allowed(s, Step::Committee),
+                Err(RuleCode::TenderCommitteeFixed)
+            );
+        }
+    }
+
+    #[test]
+    fn only_active_officers_and_heads_sit_on_a_committee() {
+        assert!(may_sit_on_committee(Role::ProcurementOfficer, true));
+        assert!(may_sit_on_committee(Role::ProcurementHead, true));
+        assert!(!may_sit_on_committee(Role::ProcurementHead, false));
+        for r in [
+            Role::Supplier,
+            Role::Auditor,
+            Role::Admin,
+            Role::SiteManager,
+            Role::WarehouseKeeper,
+            Role::Finance,
+        ] {
+            assert!(!may_sit_on_committee(r, true), "{r:?}");
+        }
+    }
+
+    #[test]
+    fn a_committee_has_at_least_three_members_or_the_settings_more() {
+        assert!(!enough_members(2, 3));
+        assert!(enough_members(3, 3));
+        assert!(!enough_members(2, 1), "never fewer than three");
+        assert!(!enough_members(4, 5));
+        assert!(enough_members(5, 5));
+    }
+
+    #[test]
+    fn the_evaluation_waits_for_every_member_on_every_bid() {
+        let (a, b) = (BidId(1), BidId(2));
+        let members = [10, 11, 12];
+        let two_of_three = [(a, 10), (b, 10), (a, 11), (b, 11), (a, 12)];
+        assert_eq!(missing_scorers(&members, &[a, b], &two_of_three), vec![12]);
+        let all = [(a, 10), (b, 10), (a, 11), (b, 11), (a, 12), (b, 12)];
+        assert!(missing_scorers(&members, &[a, b], &all).is_empty());
+        assert_eq!(missing_scorers(&members, &[a], &[]), vec![10, 11, 12]);
+        // A score by someone not on the committee counts for nobody.
+        assert_eq!(missing_scorers(&[10], &[a], &[(a, 99)]), vec![10]);
+    }
+
+    #[test]
+    fn the_head_decides_an_award_neither_evaluated_nor_scored_alone_by_them() {
+        let head = 7;
+        assert!(may_decide_award(Some(8), &[7, 8, 9], head).is_ok());
+        assert!(may_decide_award(None, &[8], head).is_ok());
+        assert!(matches!(
+            may_decide_award(Some(7), &[7, 8, 9], head),
+            Err(AppError::Rule(RuleCode::TenderOwnEvaluation))
+        ));
+        assert!(matches!(
+            may_decide_award(Some(8), &[7], head),
+            Err(AppError::Rule(RuleCode::SoleDecider))
+        ));
     }
 
     #[test]

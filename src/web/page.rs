@@ -955,6 +955,7 @@ const FORM_PAGES: &[(&str, &str)] = &[
     ("/suppliers/{id}/review", "/suppliers/{id}"),
     ("/suppliers/{id}/suspension", "/suppliers/{id}"),
     ("/tenders/{id}/bid/withdraw", "/tenders/{id}/bid"),
+    ("/tenders/{id}/committee", "/tenders/{id}"),
     ("/tenders/{id}/decision", "/tenders/{id}"),
     ("/tenders/{id}/documents", "/tenders/{id}"),
     ("/tenders/{id}/evaluate", "/tenders/{id}"),

@@ -213,3 +213,56 @@ async fn the_supplier_page_offers_the_confirmation_only_when_rule_14_allows_it()
     assert_eq!(html.matches("confirm-failure").count(), 1, "{html}");
     assert_eq!(html.matches("class=\"muted own-request\"").count(), 1);
 }
+
+#[tokio::test]
+async fn a_stock_count_is_decided_by_someone_other_than_whoever_entered_it() {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    let app = spawn_app().await;
+    let s = stocked(&app, "10").await;
+    let keeper = app.token_for("warehouse_keeper").await;
+    let (status, count) = app
+        .post_json(
+            "/api/stock-counts",
+            &keeper,
+            &json!({"listing_id": s.listing_id, "counted": "9", "reason": "破损一件"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{count}");
+    assert_eq!(count["status"], "pending", "{count}");
+    let id = count["id"].as_i64().unwrap_or_default();
+    // The keeper who counted becomes a procurement officer: the count is still not theirs to
+    // decide.
+    let keeper_id = app.user_id("warehouse_keeper@demo.test").await;
+    entity::user::ActiveModel {
+        id: Set(keeper_id),
+        role: Set("procurement_officer".into()),
+        ..Default::default()
+    }
+    .update(&app.state.db.write)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let promoted = app.token_for("warehouse_keeper").await;
+    let audit = app.count("audit_log").await;
+    let decision = |token: String| {
+        let app = &app;
+        async move {
+            app.post_json(
+                &format!("/api/stock-counts/{id}/decision"),
+                &token,
+                &json!({"approve": true, "note": "复盘属实"}),
+            )
+            .await
+        }
+    };
+    let (status, v) = decision(promoted).await;
+    assert_eq!(
+        (status, v["error"]["code"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("own_request")),
+        "{v}"
+    );
+    assert_eq!(app.count("audit_log").await, audit, "nothing was recorded");
+    // Another officer decides it.
+    let (status, v) = decision(app.token_for("procurement_officer").await).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["status"], "approved", "{v}");
+}

@@ -314,6 +314,78 @@ impl TestApp {
         }
     }
 
+    /// The demo's sign-ins of a tender committee (rule 14): the officer, the head and the
+    /// second officer.
+    pub fn committee_emails() -> [&'static str; 3] {
+        [
+            "procurement_officer@demo.test",
+            "procurement_head@demo.test",
+            portal::demo::SECOND_OFFICER,
+        ]
+    }
+
+    /// The user id of the demo user signing in as `email`.
+    pub async fn user_id(&self, email: &str) -> i64 {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        entity::user::Entity::find()
+            .filter(entity::user::Column::Email.eq(email))
+            .one(&self.state.db.read)
+            .await
+            .ok()
+            .flatten()
+            .map(|u| u.id)
+            .unwrap_or_else(|| panic!("no user {email}"))
+    }
+
+    /// The committee members' user ids, in [`Self::committee_emails`]' order.
+    pub async fn committee_ids(&self) -> Vec<i64> {
+        let mut ids = Vec::new();
+        for e in Self::committee_emails() {
+            ids.push(self.user_id(e).await);
+        }
+        ids
+    }
+
+    /// The committee members' tokens, in [`Self::committee_emails`]' order.
+    pub async fn committee_tokens(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for e in Self::committee_emails() {
+            out.push(self.token(e, DEMO_PASSWORD).await);
+        }
+        out
+    }
+
+    /// Names the demo committee of three on tender `id` (as the officer), as a tender needs
+    /// before it is published.
+    pub async fn name_committee(&self, id: i64) {
+        let officer = self.token_for("procurement_officer").await;
+        let (status, v) = self
+            .send_json(
+                reqwest::Method::PUT,
+                &format!("/api/tenders/{id}/committee"),
+                &officer,
+                &serde_json::json!({"committee": self.committee_ids().await}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+    }
+
+    /// Every member of the demo committee scores the bids of tender `id` alike
+    /// (`scores`: the body's `scores`).
+    pub async fn score_as_committee(&self, id: i64, scores: &Value) {
+        for token in self.committee_tokens().await {
+            let (status, v) = self
+                .send_json(
+                    reqwest::Method::PUT,
+                    &format!("/api/tenders/{id}/scores"),
+                    &token,
+                    &serde_json::json!({ "scores": scores }),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{v}");
+        }
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         use sea_orm::{ConnectionTrait, Statement};
         let db = &self.state.db.read;

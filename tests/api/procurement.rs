@@ -962,6 +962,16 @@ async fn a_tender_awards_contract_price_becomes_the_listing_price_once_approved(
     assert_eq!(v[0]["status"], "pending");
     let (_, again) = adopt(rebar_item).await;
     assert_eq!(again["error"]["code"], "price_already_requested");
+    // Rule 14: the officer who asked for the price does not approve it; the head does.
+    let (status, r) = app
+        .post_json(
+            &format!("/api/price-changes/{}/decision", v[0]["id"]),
+            &officer,
+            &json!({"approve": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
+    assert_eq!(r["error"]["code"], "own_request");
     // Approved like any price change, it becomes the listing's price.
     let head = app.token_for("procurement_head").await;
     let (status, r) = app

@@ -163,6 +163,7 @@ pub(crate) async fn published_tender(app: &TestApp, invitees: &[i64]) -> (i64, V
         .flatten()
         .filter_map(|i| i["id"].as_i64())
         .collect();
+    app.name_committee(id).await;
     let (status, v) = app
         .post_json(&format!("/api/tenders/{id}/publish"), &officer, &json!({}))
         .await;
@@ -982,15 +983,7 @@ async fn a_removed_suppliers_bid_drops_out() {
         .iter()
         .map(|b| json!({"bid_id": b, "quality": 80, "delivery": 80}))
         .collect();
-    let (status, v) = app
-        .send_json(
-            reqwest::Method::PUT,
-            &format!("/api/tenders/{id}/scores"),
-            &officer,
-            &json!({"scores": scores}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{v}");
+    app.score_as_committee(id, &json!(scores)).await;
     let (status, v) = app
         .post_json(&format!("/api/tenders/{id}/evaluate"), &officer, &json!({}))
         .await;
@@ -1044,13 +1037,17 @@ async fn the_committee_scores_the_head_awards_and_each_bidder_learns_only_its_ow
         .collect();
     assert_eq!(bid_ids.len(), 3);
 
-    // Both members score; the means count. C is cheapest but poor on quality.
+    // The three members score apart; the means count. C is cheapest but poor on quality.
     let officer = app.token_for("procurement_officer").await;
     let head = app.token_for("procurement_head").await;
+    let second = app.token(portal::demo::SECOND_OFFICER, DEMO_PASSWORD).await;
     let (_, v) = app
         .post_json(&format!("/api/tenders/{id}/evaluate"), &officer, &json!({}))
         .await;
-    assert_eq!(v["error"]["code"], "tender_unscored_bids");
+    assert_eq!(
+        v["error"]["fields"]["committee"]["code"],
+        "tender_scores_missing"
+    );
     let (status, v) = app
         .send_json(
             reqwest::Method::PUT,
@@ -1064,7 +1061,11 @@ async fn the_committee_scores_the_head_awards_and_each_bidder_learns_only_its_ow
         v["error"]["fields"]["scores.0.quality"]["code"],
         "tender_score_range"
     );
-    for (token, q) in [(&officer, [90, 85, 40]), (&head, [80, 85, 50])] {
+    for (token, q) in [
+        (&officer, [90, 85, 40]),
+        (&head, [80, 85, 50]),
+        (&second, [85, 85, 45]),
+    ] {
         let scores: Vec<Value> = bid_ids
             .iter()
             .zip(q)
@@ -1084,8 +1085,9 @@ async fn the_committee_scores_the_head_awards_and_each_bidder_learns_only_its_ow
     // Weighted (60/30/10): A 60×94.68 + 30×85 + 10×90 = 5680.8+2550+900 = 91.31
     //                      B 60×89.90 + 30×85 + 10×90 = 5394+2550+900 = 88.44
     //                      C 60×100 + 30×45 + 10×90 = 6000+1350+900 = 82.50
+    // The second officer runs the evaluation (recorded), so the head may decide the award.
     let (status, v) = app
-        .post_json(&format!("/api/tenders/{id}/evaluate"), &head, &json!({}))
+        .post_json(&format!("/api/tenders/{id}/evaluate"), &second, &json!({}))
         .await;
     assert_eq!(status, StatusCode::OK, "{v}");
     assert_eq!(v["tender"]["status"], "evaluated");
@@ -1274,6 +1276,7 @@ async fn only_invited_suppliers_see_the_tender_and_download_its_documents() {
         .get_json(&format!("/api/tenders/{id}"), &bidders[0].token)
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    app.name_committee(id).await;
     app.post_json(&format!("/api/tenders/{id}/publish"), &officer, &json!({}))
         .await;
 
@@ -1445,6 +1448,7 @@ async fn a_public_tender_is_announced_to_the_suppliers_of_its_category_who_alone
         .flatten()
         .filter_map(|i| i["id"].as_i64())
         .collect();
+    app.name_committee(id).await;
     let (status, v) = app
         .post_json(&format!("/api/tenders/{id}/publish"), &officer, &json!({}))
         .await;
@@ -1511,6 +1515,7 @@ async fn a_bid_whose_amount_is_beyond_an_amount_is_refused_on_its_lines_not_a_pa
         .flatten()
         .filter_map(|i| i["id"].as_i64())
         .collect();
+    app.name_committee(id).await;
     let (status, v) = app
         .post_json(&format!("/api/tenders/{id}/publish"), &officer, &json!({}))
         .await;
@@ -1909,4 +1914,256 @@ async fn a_refused_score_is_named_beside_the_bids_own_field() {
     }
     summary_links_resolve(&html);
     assert_eq!(app.count("bid_scores").await, before, "nothing was scored");
+}
+
+// ----- Rule 14: the committee -----
+
+/// A new active user of `role`, made by the admin; answers its id and token.
+async fn staff(app: &TestApp, role: &str, email: &str, name: &str) -> (i64, String) {
+    let admin = app.token_for("admin").await;
+    let (status, v) = app
+        .post_json(
+            "/api/users",
+            &admin,
+            &json!({"email": email, "display_name": name, "password": "long-enough-pw", "role": role}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    (app.user_id(email).await, app.token(email, "long-enough-pw").await)
+}
+
+async fn set_committee(app: &TestApp, token: &str, id: i64, members: &[i64]) -> (StatusCode, Value) {
+    app.send_json(
+        reqwest::Method::PUT,
+        &format!("/api/tenders/{id}/committee"),
+        token,
+        &json!({ "committee": members }),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_tender_is_published_only_with_its_committee_which_is_fixed_once_opened() {
+    let app = spawn_app().await;
+    let bidders = three_bidders(&app).await;
+    let officer = app.token_for("procurement_officer").await;
+    let ids: Vec<i64> = bidders.iter().map(|b| b.id).collect();
+    let (status, v) = app
+        .post_json("/api/tenders", &officer, &tender_input(&app, &ids, 48).await)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    let id = v["tender"]["id"].as_i64().unwrap_or_default();
+    let members = app.committee_ids().await;
+    let audit = app.count("audit_log").await;
+
+    // Two members are too few to publish: refused beside the committee, nothing published.
+    let (status, v) = set_committee(&app, &officer, id, &members[..2]).await;
+    assert_eq!(status, StatusCode::OK, "a draft may hold fewer: {v}");
+    assert_eq!(v["members"].as_array().map(Vec::len), Some(2));
+    assert_eq!(app.count("audit_log").await, audit + 2, "one entry per member");
+    let (status, v) = app
+        .post_json(&format!("/api/tenders/{id}/publish"), &officer, &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["fields"]["committee"]["code"], "tender_committee_min");
+    let (_, t) = app.get_json(&format!("/api/tenders/{id}"), &officer).await;
+    assert_eq!(t["tender"]["status"], "draft");
+
+    // Neither an auditor nor a supplier sits on a committee.
+    let auditor = app.user_id("auditor@demo.test").await;
+    let supplier = app.user_id("supplier@demo.test").await;
+    for outsider in [auditor, supplier] {
+        let (status, v) =
+            set_committee(&app, &officer, id, &[members[0], members[1], outsider]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(
+            v["error"]["fields"]["committee"]["code"],
+            "tender_committee_ineligible"
+        );
+    }
+    // A site user may not name it at all.
+    let (status, _) =
+        set_committee(&app, &app.token_for("site_user").await, id, &members).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Three: published.
+    let (status, _) = set_committee(&app, &officer, id, &members).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, v) = app
+        .post_json(&format!("/api/tenders/{id}/publish"), &officer, &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let names: Vec<String> = v["committee"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m["name"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(names.len(), 3, "{v}");
+    // After publishing, the committee never drops below the setting.
+    let (status, v) = set_committee(&app, &officer, id, &members[..2]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["fields"]["committee"]["code"], "tender_committee_min");
+
+    // The admin asks for four (3 to 9): the opening waits for a fourth member.
+    let admin = app.token_for("admin").await;
+    let (_, mut settings) = app.get_json("/api/settings", &admin).await;
+    assert_eq!(settings["committee_min_members"], 3);
+    for wrong in [2, 10] {
+        settings["committee_min_members"] = json!(wrong);
+        let (status, v) = app
+            .send_json(reqwest::Method::PUT, "/api/settings", &admin, &settings)
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(
+            v["error"]["fields"]["committee_min_members"]["code"],
+            "committee_min_range"
+        );
+    }
+    settings["committee_min_members"] = json!(4);
+    let (status, v) = app
+        .send_json(reqwest::Method::PUT, "/api/settings", &admin, &settings)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    pass_deadline(&app, id).await;
+    let (status, v) = open_as(&app, "procurement_officer", id).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["fields"]["committee"]["code"], "tender_committee_min");
+    let (fourth, _) = staff(&app, "procurement_officer", "officer4@demo.test", "冯涛").await;
+    let officer = app.token_for("procurement_officer").await;
+    let mut four = members.clone();
+    four.push(fourth);
+    let (status, v) = set_committee(&app, &officer, id, &four).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let (status, v) = open_as(&app, "procurement_officer", id).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let (status, _) = open_as(&app, "procurement_head", id).await;
+    assert_eq!(status, StatusCode::OK);
+    // Opened (and, with no bids, failed): the committee is fixed.
+    let (status, v) = set_committee(&app, &officer, id, &members).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["code"], "tender_committee_fixed");
+}
+
+#[tokio::test]
+async fn only_members_score_apart_the_evaluation_waits_for_all_and_its_runner_does_not_award() {
+    let app = spawn_app().await;
+    let mut bidders = three_bidders(&app).await;
+    let (id, items) =
+        published_tender(&app, &bidders.iter().map(|b| b.id).collect::<Vec<_>>()).await;
+    let prices = [["3800", "3700"], ["4000", "3900"], ["3600", "3500"]];
+    for (b, p) in bidders.iter().zip(&prices) {
+        let (status, v) = bid(&app, b, id, &items, p).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+    }
+    pass_deadline(&app, id).await;
+    refresh(&app, &mut bidders).await;
+    open_as(&app, "procurement_officer", id).await;
+    let (_, v) = open_as(&app, "procurement_head", id).await;
+    assert_eq!(v["tender"]["tender"]["status"], "opened", "{v}");
+    let bid_ids: Vec<i64> = v["tender"]["bids"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|b| b["id"].as_i64())
+        .collect();
+    let scores: Value = bid_ids
+        .iter()
+        .map(|b| json!({"bid_id": b, "quality": 80, "delivery": 90}))
+        .collect();
+    let [officer, head, second] = <[String; 3]>::try_from(app.committee_tokens().await)
+        .unwrap_or_else(|_| panic!("three members"));
+    let put_scores = |token: String| {
+        let app = &app;
+        let scores = scores.clone();
+        async move {
+            app.send_json(
+                reqwest::Method::PUT,
+                &format!("/api/tenders/{id}/scores"),
+                &token,
+                &json!({ "scores": scores }),
+            )
+            .await
+        }
+    };
+
+    // An officer not named on the committee does not score.
+    let (_, outsider) = staff(&app, "procurement_officer", "officer3@demo.test", "郑洁").await;
+    let before = app.count("bid_scores").await;
+    let (status, v) = put_scores(outsider.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["code"], "tender_not_member");
+    assert_eq!(app.count("bid_scores").await, before);
+    let (_, d) = app.get_json(&format!("/api/tenders/{id}"), &outsider).await;
+    assert!(!d["actions"].as_array().into_iter().flatten().any(|a| a == "score"), "{d}");
+
+    // The officer scores: it sees its own scores, nobody sees a mean before the evaluation.
+    let (status, v) = put_scores(officer.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["bids"][0]["my_quality"], 80);
+    assert!(v["bids"][0]["quality"].is_null(), "{v}");
+    assert!(v["ranking"].as_array().is_some_and(Vec::is_empty));
+    let (_, d) = app.get_json(&format!("/api/tenders/{id}"), &head).await;
+    assert!(d["bids"][0]["my_quality"].is_null() && d["bids"][0]["quality"].is_null(), "{d}");
+    assert_eq!((d["scoring"]["scored"].clone(), d["scoring"]["members"].clone()), (json!(1), json!(3)));
+    put_scores(second.clone()).await;
+
+    // Two of three: the evaluation is refused, naming the head who has not scored.
+    let (status, v) = app
+        .post_json(&format!("/api/tenders/{id}/evaluate"), &head, &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["fields"]["committee"]["code"], "tender_scores_missing");
+    let message = v["error"]["fields"]["committee"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("杨静") && !message.contains("刘洋"), "{message}");
+    let page = app.html(&app.browser_of("procurement_head").await, &format!("/tenders/{id}")).await;
+    assert!(page.contains("id=\"scoring-progress\" data-scored=\"2\" data-members=\"3\""), "progress shown");
+    assert!(page.contains("evaluate-waiting"), "the evaluation says why it waits");
+
+    // Three of three: the head runs the evaluation (recorded) and may not then decide it.
+    put_scores(head.clone()).await;
+    let (status, v) = app
+        .post_json(&format!("/api/tenders/{id}/evaluate"), &head, &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["ranking"][0]["quality"], "80.00", "the means show now: {v}");
+    let evaluated_by = entity::tender::Entity::find_by_id(TenderId(id))
+        .one(&app.state.db.read)
+        .await
+        .ok()
+        .flatten()
+        .and_then(|t| t.evaluated_by);
+    assert_eq!(evaluated_by, Some(app.user_id("procurement_head@demo.test").await));
+    assert!(!v["actions"].as_array().into_iter().flatten().any(|a| a == "decide"), "{v}");
+    for approve in [true, false] {
+        let (status, v) = app
+            .post_json(
+                &format!("/api/tenders/{id}/decision"),
+                &head,
+                &json!({"approve": approve, "note": "复核"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(v["error"]["code"], "tender_own_evaluation");
+    }
+    // The admin's powers do not reach it.
+    let (status, _) = app
+        .post_json(
+            &format!("/api/tenders/{id}/decision"),
+            &app.token_for("admin").await,
+            &json!({"approve": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Another head, who did not run the evaluation, awards it.
+    let (_, other_head) = staff(&app, "procurement_head", "head2@demo.test", "钱伟").await;
+    let (status, v) = app
+        .post_json(
+            &format!("/api/tenders/{id}/decision"),
+            &other_head,
+            &json!({"approve": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["tender"]["status"], "awarded");
 }

@@ -1,8 +1,9 @@
 //! The tender journey through the real pages, in Chinese at phone width, from the menu:
 //! procurement drafts an invitational tender (first with a negative quantity) and publishes
-//! it, three suppliers bid (the first with a price that is not a number), the deadline passes,
-//! two committee members open it, the head scores, closes the evaluation and approves the
-//! award, and the winner sees it.
+//! it with its committee of three ticked on the form, three suppliers bid (the first with a
+//! price that is not a number), the deadline passes, two committee members open it, the head
+//! and the other members score apart, the officer closes the evaluation and the head approves
+//! the award, and the winner sees it.
 
 use entity::{BidId, SupplierId, TenderId};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -45,6 +46,33 @@ async fn admitted_supplier(
 async fn open_tender(driver: &WebDriver, id: TenderId) -> TestResult {
     open_menu(driver, "/tenders").await?;
     follow_link(driver, &format!("/tenders/{id}")).await
+}
+
+/// The scores typed into the rows of the bids table, as the API's `scores`.
+async fn rows_scores(driver: &WebDriver) -> TestResult<Vec<serde_json::Value>> {
+    let mut out = Vec::new();
+    for row in driver.find_all(By::Css("#tender-bids tr[data-bid]")).await? {
+        let bid: i64 = row
+            .attr("data-bid")
+            .await?
+            .unwrap_or_default()
+            .parse()
+            .unwrap_or_default();
+        let mut score = [0i64; 2];
+        for (slot, css) in score
+            .iter_mut()
+            .zip(["input.score-quality", "input.score-delivery"])
+        {
+            let v = row.find(By::Css(css)).await?.value().await?;
+            *slot = v.unwrap_or_default().parse().unwrap_or_default();
+        }
+        out.push(serde_json::json!({
+            "bid_id": bid,
+            "quality": score[0],
+            "delivery": score[1],
+        }));
+    }
+    Ok(out)
 }
 
 async fn tender_status(driver: &WebDriver) -> TestResult<String> {
@@ -109,6 +137,11 @@ async fn an_invitational_tender_is_bid_opened_by_two_scored_and_awarded_through_
         type_into(&driver, "input[name=qty_1]", "20").await?;
         for sid in [demo_supplier, second, third] {
             click(&driver, &format!("input[name=invite_{sid}]")).await?;
+        }
+        // The committee of three (rule 14): the officer, the head and the second officer.
+        let committee = app.committee_ids().await;
+        for uid in &committee {
+            click(&driver, &format!("input[name=member_{uid}]")).await?;
         }
         // The second item's quantity negative first: refused beside it, the rest kept.
         type_into(&driver, "input[name=qty_1]", "-20").await?;
@@ -238,7 +271,8 @@ async fn an_invitational_tender_is_bid_opened_by_two_scored_and_awarded_through_
         assert_eq!(tender_status(&driver).await?, "opened");
         wait_for_element(&driver, "#opened-by").await?;
 
-        // 5. The head scores every bid, closes the evaluation and approves the award.
+        // 5. The head scores every bid (the other members' scores are not shown), the other
+        // two members score, the officer closes the evaluation and the head approves the award.
         let rows = driver
             .find_all(By::Css("#tender-bids tr[data-bid]"))
             .await?;
@@ -255,14 +289,40 @@ async fn an_invitational_tender_is_bid_opened_by_two_scored_and_awarded_through_
         }
         click(&driver, "#scores-submit").await?;
         expect_flash(&driver, "tender-flash-scored").await?;
-        assert_eq!(
+        assert!(
             driver
                 .find_all(By::Css("#tender-ranking tr[data-bid]"))
                 .await?
-                .len(),
-            3,
-            "the ranking once every bid is scored"
+                .is_empty(),
+            "no ranking before the evaluation"
         );
+        let progress = wait_for_element(&driver, "#scoring-progress").await?;
+        assert_eq!(progress.attr("data-scored").await?.as_deref(), Some("1"));
+        // The second officer scores through the API (the same scores as the head).
+        let scores: Vec<serde_json::Value> = rows_scores(&driver).await?;
+        let second_officer = app.token(portal::demo::SECOND_OFFICER, helpers::DEMO_PASSWORD).await;
+        let (status, v) = app
+            .send_json(
+                reqwest::Method::PUT,
+                &format!("/api/tenders/{id}/scores"),
+                &second_officer,
+                &serde_json::json!({ "scores": scores }),
+            )
+            .await;
+        assert_eq!(status, reqwest::StatusCode::OK, "{v}");
+        sign_out(&driver).await?;
+        // The officer scores on the page and closes the evaluation.
+        sign_in_role(&driver, &address, "procurement_officer").await?;
+        open_tender(&driver, id).await?;
+        for row in driver.find_all(By::Css("#tender-bids tr[data-bid]")).await? {
+            for (css, v) in [("input.score-quality", "80"), ("input.score-delivery", "80")] {
+                let input = row.find(By::Css(css)).await?;
+                input.clear().await?;
+                input.send_keys(v).await?;
+            }
+        }
+        click(&driver, "#scores-submit").await?;
+        expect_flash(&driver, "tender-flash-scored").await?;
         click(&driver, "#evaluate-submit").await?;
         expect_flash(&driver, "tender-flash-evaluated").await?;
         assert_eq!(tender_status(&driver).await?, "evaluated");
@@ -271,6 +331,13 @@ async fn an_invitational_tender_is_bid_opened_by_two_scored_and_awarded_through_
             .attr("data-bid")
             .await?
             .unwrap_or_default();
+        assert!(
+            driver.find_all(By::Css("#award-submit")).await?.is_empty(),
+            "the officer does not award"
+        );
+        sign_out(&driver).await?;
+        sign_in_role(&driver, &address, "procurement_head").await?;
+        open_tender(&driver, id).await?;
         click(&driver, "#award-submit").await?;
         expect_flash(&driver, "tender-flash-awarded").await?;
         assert_eq!(tender_status(&driver).await?, "awarded");

@@ -340,6 +340,8 @@ pub async fn open(
     rules::allowed(status_of(&t)?, Step::Open).map_err(AppError::Rule)?;
     rules::may_open(now, t.bid_deadline).map_err(AppError::Rule)?;
     rules::confirmation(t.open_first_by, user.id).map_err(AppError::Rule)?;
+    // The committee is fixed at opening: it must still be as large as the setting asks.
+    ensure_enough_members(txn, id).await?;
 
     let first = tender::Entity::update_many()
         .col_expr(tender::Column::OpenFirstBy, Expr::value(Some(user.id)))

@@ -45,7 +45,7 @@ pub(super) async fn check_input(
     input: &TenderInput,
     now: DateTime<Utc>,
     today: NaiveDate,
-) -> AppResult<(Vec<CheckedItem>, Vec<SupplierId>)> {
+) -> AppResult<(Vec<CheckedItem>, Vec<SupplierId>, Option<Vec<i64>>)> {
     let mut errors = FieldErrors::new();
     text_field(&mut errors, "title", &input.title, 200, true);
     text_field(
@@ -129,8 +129,12 @@ pub(super) async fn check_input(
     } else {
         Vec::new()
     };
+    let committee = match &input.committee {
+        Some(ids) => Some(check_members(conn, ids, &mut errors).await?),
+        None => None,
+    };
     errors.into_result()?;
-    Ok((items, invitees))
+    Ok((items, invitees, committee))
 }
 
 pub(super) async fn write_items(
@@ -204,7 +208,7 @@ pub async fn create(
 ) -> AppResult<tender::Model> {
     let user = act.actor;
     let now = act.now;
-    let (items, invitees) = check_input(txn, &input, now, act.today).await?;
+    let (items, invitees, committee) = check_input(txn, &input, now, act.today).await?;
     let t = insert_draft(
         txn,
         act.today,
@@ -230,6 +234,9 @@ pub async fn create(
     .await?;
     write_items(txn, t.id, &items).await?;
     write_invitations(txn, t.id, &invitees, user.id, now).await?;
+    if let Some(ids) = &committee {
+        write_committee(txn, act, t.id, ids).await?;
+    }
     audit::record(
         txn,
         &user.actor(),
@@ -266,7 +273,7 @@ pub async fn update(
     let before = load(txn, id).await?;
     rules::allowed(status_of(&before)?, Step::Edit).map_err(AppError::Rule)?;
     let now = act.now;
-    let (items, invitees) = check_input(txn, &input, now, act.today).await?;
+    let (items, invitees, committee) = check_input(txn, &input, now, act.today).await?;
     let r = tender::Entity::update_many()
         .col_expr(tender::Column::Title, Expr::value(input.title.trim()))
         .col_expr(tender::Column::Kind, Expr::value(input.kind.as_str()))
@@ -306,6 +313,9 @@ pub async fn update(
         .await?;
     write_items(txn, id, &items).await?;
     write_invitations(txn, id, &invitees, user.id, now).await?;
+    if let Some(ids) = &committee {
+        write_committee(txn, act, id, ids).await?;
+    }
     let after = load(txn, id).await?;
     audit::record(
         txn,
@@ -415,8 +425,9 @@ pub(super) fn mail_args(tz: chrono_tz::Tz, t: &tender::Model) -> Vec<(&'static s
     ]
 }
 
-/// Publishes a draft: an invitational tender needs at least three eligible invitees, each of
-/// whom is emailed; a public one is announced to every supplier that may bid. Joins the
+/// Publishes a draft: its committee must have the members the setting asks (at least three,
+/// rule 14); an invitational tender needs at least three eligible invitees, each of whom is
+/// emailed; a public one is announced to every supplier that may bid. Joins the
 /// caller's transaction: it reads and writes through `txn`, queues its mail there and commits
 /// nothing. `tz` is the company's time zone, in which the mail shows the deadline.
 pub async fn publish(
@@ -439,6 +450,8 @@ pub async fn publish(
     if items(txn, id).await?.is_empty() {
         return Err(AppError::field("items", RuleCode::TenderItemsRequired));
     }
+    // Rule 14: the committee that will score apart is named before any bid comes in.
+    ensure_enough_members(txn, id).await?;
     let kind = kind_of(&t)?;
     let recipients: Vec<SupplierId> = match kind {
         TenderKind::Invitational => {

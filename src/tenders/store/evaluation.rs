@@ -7,7 +7,7 @@ use entity::{BidId, SupplierId, TenderId};
 // ----- Evaluation -----
 
 /// A committee member's (`act.actor`'s) scores, per bid (a later score replaces the member's
-/// earlier one). Joins the caller's transaction: it reads and writes through `txn` and commits
+/// earlier one). Only the members named on the tender score (rule 14), each apart. Joins the caller's transaction: it reads and writes through `txn` and commits
 /// nothing.
 pub async fn score(
     txn: &DatabaseTransaction,
@@ -19,6 +19,9 @@ pub async fn score(
     let now = act.now;
     let t = load(txn, id).await?;
     rules::allowed(status_of(&t)?, Step::Score).map_err(AppError::Rule)?;
+    if !member_ids(txn, id).await?.contains(&user.id) {
+        return Err(AppError::Rule(RuleCode::TenderNotMember));
+    }
     let valid: Vec<BidId> = bids(txn, id)
         .await?
         .into_iter()
@@ -149,8 +152,10 @@ pub fn evaluation(
     Evaluation { rows, ranked }
 }
 
-/// A committee member (`act.actor`) closes the evaluation: every valid bid must be scored;
-/// the ranking's first becomes the recommendation, and the head is asked to decide (by mail).
+/// A committee member or the procurement office (`act.actor`, recorded as `evaluated_by`)
+/// closes the evaluation: every named member (at least three) must have scored every valid
+/// bid (rule 14; the refusal names who has not); the ranking's first becomes the
+/// recommendation, and the head is asked to decide (by mail).
 /// Joins the caller's transaction: it reads and writes through `txn`, queues its mail there
 /// and commits nothing. `tz` is the company's time zone, in which the mail shows the deadline.
 pub async fn evaluate(
@@ -169,6 +174,26 @@ pub async fn evaluate(
     let ev = evaluation(&t, opened, &scored);
     if ev.rows.is_empty() {
         return Err(AppError::Rule(RuleCode::TenderNoValidBids));
+    }
+    let members = member_ids(txn, id).await?;
+    if !rules::enough_members(members.len(), rules::MIN_COMMITTEE) {
+        return Err(too_few(rules::MIN_COMMITTEE as i64));
+    }
+    let valid: Vec<BidId> = ev.rows.iter().map(|r| r.0.bid.id).collect();
+    let missing = rules::missing_scorers(&members, &valid, &scored_pairs(&scored));
+    if !missing.is_empty() {
+        let names = user_names(txn, &missing).await?;
+        let named: Vec<String> = missing
+            .iter()
+            .map(|m| names.get(m).cloned().unwrap_or_else(|| format!("#{m}")))
+            .collect();
+        let mut errors = FieldErrors::new();
+        errors.add_with(
+            "committee",
+            RuleCode::TenderScoresMissing,
+            &[("missing", named.join(", "))],
+        );
+        return Err(AppError::Validation(errors));
     }
     if ev.ranked.is_empty() {
         return Err(AppError::Rule(RuleCode::TenderUnscoredBids));
@@ -227,9 +252,24 @@ pub async fn evaluate_now(
     Ok(ranked)
 }
 
+/// Who scored the tender's bids (each once).
+pub async fn scorers_of(conn: &impl ConnectionTrait, tender_id: TenderId) -> AppResult<Vec<i64>> {
+    let ids: Vec<BidId> = bids(conn, tender_id).await?.iter().map(|b| b.id).collect();
+    let mut out: Vec<i64> = scores(conn, &ids)
+        .await?
+        .values()
+        .flatten()
+        .map(|s| s.member_id)
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
+}
+
 /// The head approves the recommendation (the tender is awarded; the winner and every other
 /// bidder are told, never with anyone's prices but the winner's own), or declines it with a
-/// note (the tender fails and may be re-issued). The head is `act.actor`; an award becomes a
+/// note (the tender fails and may be re-issued). The head is `act.actor`, who neither ran the
+/// evaluation nor is its only scorer ([`rules::may_decide_award`]; no admin bypasses it); an award becomes a
 /// contract in the same transaction. Joins the caller's transaction: it reads and writes
 /// through `txn`, queues its mail there and commits nothing. `tz` is the company's time
 /// zone, in which the mail shows the deadline.
@@ -255,6 +295,8 @@ pub async fn decide(
     let now = act.now;
     let t = load(txn, id).await?;
     rules::allowed(status_of(&t)?, Step::Decide).map_err(AppError::Rule)?;
+    // Rule 14: not the head who ran the evaluation, never the tender's only scorer.
+    rules::may_decide_award(t.evaluated_by, &scorers_of(txn, id).await?, user.id)?;
     let winner = match t.recommended_bid_id {
         Some(bid_id) => bid::Entity::find_by_id(bid_id)
             .one(txn)
@@ -379,8 +421,8 @@ pub async fn decide_now(
     Ok(t)
 }
 
-/// Re-issues a failed tender: a new draft with the same items, weights, documents and
-/// invitees, referring to the old one, with a new deadline. Once per failed tender. The
+/// Re-issues a failed tender: a new draft with the same items, weights, documents, invitees
+/// and committee, referring to the old one, with a new deadline. Once per failed tender. The
 /// procurement officer is `act.actor`. Joins the caller's transaction: it reads and writes
 /// through `txn` and commits nothing.
 pub async fn reissue(
@@ -460,6 +502,8 @@ pub async fn reissue(
     }
     let invitees = invitee_ids(txn, id).await?;
     write_invitations(txn, t.id, &invitees, user.id, now).await?;
+    let committee = member_ids(txn, id).await?;
+    write_committee(txn, act, t.id, &committee).await?;
     audit::record(
         txn,
         &user.actor(),

@@ -1,5 +1,5 @@
-//! Tender persistence: drafting and publishing, invitations, sealed bids, the four-eyes
-//! opening, scoring and evaluation, the head's award, re-issue, and the disqualification of a
+//! Tender persistence: drafting and publishing, invitations, the committee, sealed bids, the
+//! four-eyes opening, scoring and evaluation, the head's award, re-issue, and the disqualification of a
 //! removed supplier's bids. Every change is one transaction with its audit entry and emails.
 //!
 //! Sealing: a bid's lines live only in `bids.sealed` (AES-256-GCM, see [`super::crypto`]).
@@ -32,10 +32,12 @@ use std::collections::{BTreeMap, HashMap};
 use utoipa::ToSchema;
 
 mod bids;
+mod committee;
 mod drafting;
 mod evaluation;
 mod views;
 pub use bids::*;
+pub use committee::*;
 pub use drafting::*;
 pub use evaluation::*;
 pub use views::*;
@@ -72,6 +74,11 @@ pub struct TenderInput {
     /// Invited suppliers (invitational tenders; ignored for public ones).
     #[serde(default)]
     pub invitees: Vec<SupplierId>,
+    /// The committee's members (user ids of active procurement officers and heads), named
+    /// whole; left out, the committee stays as it is. It is also named on its own at
+    /// `PUT /api/tenders/{id}/committee`, until the tender is opened.
+    #[serde(default)]
+    pub committee: Option<Vec<i64>>,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]

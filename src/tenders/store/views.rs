@@ -158,14 +158,19 @@ pub struct TenderDetail {
     /// Office only, and empty until the tender is opened (rule 14: before it, nobody but the
     /// bidder learns that a bid exists).
     pub bids: Vec<BidView>,
-    /// Office only, once every valid bid is scored.
+    /// Office only, once the evaluation has been run (before it, each member sees only their
+    /// own scores: `my_quality`, `my_delivery`).
     pub ranking: Vec<RankView>,
+    /// Office only: the committee named for the tender (rule 14).
+    pub committee: Vec<CommitteeMemberView>,
+    /// Office only, once opened: how many members have scored every valid bid.
+    pub scoring: Option<ScoringProgress>,
     /// A supplier's own bid, without prices (those are at `/api/tenders/{id}/bid`).
     pub my_bid: Option<MyBidStatus>,
     /// For a supplier once decided: `awarded`, `not_awarded` or `failed`.
     pub outcome: Option<String>,
-    /// What the signed-in user may do now: `edit`, `add_document`, `publish`, `bid`,
-    /// `withdraw`, `open`, `score`, `evaluate`, `decide`, `reissue`.
+    /// What the signed-in user may do now: `edit`, `add_document`, `committee`, `publish`,
+    /// `bid`, `withdraw`, `open`, `score`, `evaluate`, `decide`, `reissue`.
     pub actions: Vec<String>,
 }
 
@@ -352,6 +357,11 @@ async fn actions_for(
     let status = status_of(t)?;
     let mut out: Vec<&str> = Vec::new();
     let can = |c| user.role.can(c);
+    if matches!(status, TenderStatus::Draft | TenderStatus::Published)
+        && can(Capability::TenderCommittee)
+    {
+        out.push("committee");
+    }
     match status {
         TenderStatus::Draft if can(Capability::ManageProcurement) => {
             out.extend(["edit", "add_document", "publish"]);
@@ -380,9 +390,17 @@ async fn actions_for(
             }
         }
         TenderStatus::Opened if can(Capability::TenderCommittee) => {
-            out.extend(["score", "evaluate"]);
+            if member_ids(&state.db.read, t.id).await?.contains(&user.id) {
+                out.push("score");
+            }
+            out.push("evaluate");
         }
-        TenderStatus::Evaluated if can(Capability::ApproveProcurement) => out.push("decide"),
+        TenderStatus::Evaluated if can(Capability::ApproveProcurement) => {
+            let scorers = scorers_of(&state.db.read, t.id).await?;
+            if rules::may_decide_award(t.evaluated_by, &scorers, user.id).is_ok() {
+                out.push("decide");
+            }
+        }
         TenderStatus::Failed if can(Capability::ManageProcurement) => {
             let reissued = tender::Entity::find()
                 .filter(tender::Column::ReissueOf.eq(t.id))
@@ -428,6 +446,8 @@ pub async fn detail(
         invitees: Vec::new(),
         bids: Vec::new(),
         ranking: Vec::new(),
+        committee: Vec::new(),
+        scoring: None,
         my_bid: None,
         outcome: None,
         actions: Vec::new(),
@@ -504,6 +524,15 @@ async fn office_bids(
     } else {
         scores(conn, &ids).await?
     };
+    let scoring = t.status == TenderStatus::Opened.as_str();
+    let valid: Vec<BidId> = opened
+        .iter()
+        .filter(|o| o.bid.status == "submitted")
+        .map(|o| o.bid.id)
+        .collect();
+    let (committee, progress) = members_and_progress(conn, t.id, &valid, &scored).await?;
+    detail.committee = committee;
+    detail.scoring = (!sealed).then_some(progress);
     for b in &all {
         let supplier = names.get(&b.supplier_id).cloned().unwrap_or_default();
         let mut v = BidView {
@@ -532,8 +561,11 @@ async fn office_bids(
             let list = scored.get(&b.id).cloned().unwrap_or_default();
             let q: Vec<i32> = list.iter().map(|s| s.quality).collect();
             let d: Vec<i32> = list.iter().map(|s| s.delivery).collect();
-            v.quality = rules::mean_score(&q);
-            v.delivery = rules::mean_score(&d);
+            // Rule 14, scoring apart: nobody sees the others' scores before the evaluation.
+            if !scoring {
+                v.quality = rules::mean_score(&q);
+                v.delivery = rules::mean_score(&d);
+            }
             v.scored_by = list.len();
             if let Some(mine) = list.iter().find(|s| s.member_id == user.id) {
                 v.my_quality = Some(mine.quality);
@@ -542,7 +574,7 @@ async fn office_bids(
         }
         detail.bids.push(v);
     }
-    if !sealed {
+    if !sealed && !scoring {
         let ev = evaluation(t, opened, &scored);
         let recommended = t
             .recommended_bid_id
