@@ -121,8 +121,9 @@ async fn a_wrong_credit_code_is_refused_with_its_reason_and_nothing_is_created()
         );
     }
     assert_eq!(app.count("suppliers").await, before);
-    // The demo's users (one per role and the group's auditor), no applicant's.
-    assert_eq!(app.count("users").await, 10);
+    // The demo's users (one per role, the group's auditor and the second officer), no
+    // applicant's.
+    assert_eq!(app.count("users").await, 11);
 }
 
 #[tokio::test]

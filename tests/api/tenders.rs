@@ -1929,10 +1929,18 @@ async fn staff(app: &TestApp, role: &str, email: &str, name: &str) -> (i64, Stri
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{v}");
-    (app.user_id(email).await, app.token(email, "long-enough-pw").await)
+    (
+        app.user_id(email).await,
+        app.token(email, "long-enough-pw").await,
+    )
 }
 
-async fn set_committee(app: &TestApp, token: &str, id: i64, members: &[i64]) -> (StatusCode, Value) {
+async fn set_committee(
+    app: &TestApp,
+    token: &str,
+    id: i64,
+    members: &[i64],
+) -> (StatusCode, Value) {
     app.send_json(
         reqwest::Method::PUT,
         &format!("/api/tenders/{id}/committee"),
@@ -1949,7 +1957,11 @@ async fn a_tender_is_published_only_with_its_committee_which_is_fixed_once_opene
     let officer = app.token_for("procurement_officer").await;
     let ids: Vec<i64> = bidders.iter().map(|b| b.id).collect();
     let (status, v) = app
-        .post_json("/api/tenders", &officer, &tender_input(&app, &ids, 48).await)
+        .post_json(
+            "/api/tenders",
+            &officer,
+            &tender_input(&app, &ids, 48).await,
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{v}");
     let id = v["tender"]["id"].as_i64().unwrap_or_default();
@@ -1960,12 +1972,19 @@ async fn a_tender_is_published_only_with_its_committee_which_is_fixed_once_opene
     let (status, v) = set_committee(&app, &officer, id, &members[..2]).await;
     assert_eq!(status, StatusCode::OK, "a draft may hold fewer: {v}");
     assert_eq!(v["members"].as_array().map(Vec::len), Some(2));
-    assert_eq!(app.count("audit_log").await, audit + 2, "one entry per member");
+    assert_eq!(
+        app.count("audit_log").await,
+        audit + 2,
+        "one entry per member"
+    );
     let (status, v) = app
         .post_json(&format!("/api/tenders/{id}/publish"), &officer, &json!({}))
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-    assert_eq!(v["error"]["fields"]["committee"]["code"], "tender_committee_min");
+    assert_eq!(
+        v["error"]["fields"]["committee"]["code"],
+        "tender_committee_min"
+    );
     let (_, t) = app.get_json(&format!("/api/tenders/{id}"), &officer).await;
     assert_eq!(t["tender"]["status"], "draft");
 
@@ -1982,8 +2001,7 @@ async fn a_tender_is_published_only_with_its_committee_which_is_fixed_once_opene
         );
     }
     // A site user may not name it at all.
-    let (status, _) =
-        set_committee(&app, &app.token_for("site_user").await, id, &members).await;
+    let (status, _) = set_committee(&app, &app.token_for("site_user").await, id, &members).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     // Three: published.
@@ -2003,7 +2021,10 @@ async fn a_tender_is_published_only_with_its_committee_which_is_fixed_once_opene
     // After publishing, the committee never drops below the setting.
     let (status, v) = set_committee(&app, &officer, id, &members[..2]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-    assert_eq!(v["error"]["fields"]["committee"]["code"], "tender_committee_min");
+    assert_eq!(
+        v["error"]["fields"]["committee"]["code"],
+        "tender_committee_min"
+    );
 
     // The admin asks for four (3 to 9): the opening waits for a fourth member.
     let admin = app.token_for("admin").await;
@@ -2028,7 +2049,10 @@ async fn a_tender_is_published_only_with_its_committee_which_is_fixed_once_opene
     pass_deadline(&app, id).await;
     let (status, v) = open_as(&app, "procurement_officer", id).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-    assert_eq!(v["error"]["fields"]["committee"]["code"], "tender_committee_min");
+    assert_eq!(
+        v["error"]["fields"]["committee"]["code"],
+        "tender_committee_min"
+    );
     let (fourth, _) = staff(&app, "procurement_officer", "officer4@demo.test", "冯涛").await;
     let officer = app.token_for("procurement_officer").await;
     let mut four = members.clone();
@@ -2095,7 +2119,14 @@ async fn only_members_score_apart_the_evaluation_waits_for_all_and_its_runner_do
     assert_eq!(v["error"]["code"], "tender_not_member");
     assert_eq!(app.count("bid_scores").await, before);
     let (_, d) = app.get_json(&format!("/api/tenders/{id}"), &outsider).await;
-    assert!(!d["actions"].as_array().into_iter().flatten().any(|a| a == "score"), "{d}");
+    assert!(
+        !d["actions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|a| a == "score"),
+        "{d}"
+    );
 
     // The officer scores: it sees its own scores, nobody sees a mean before the evaluation.
     let (status, v) = put_scores(officer.clone()).await;
@@ -2104,8 +2135,17 @@ async fn only_members_score_apart_the_evaluation_waits_for_all_and_its_runner_do
     assert!(v["bids"][0]["quality"].is_null(), "{v}");
     assert!(v["ranking"].as_array().is_some_and(Vec::is_empty));
     let (_, d) = app.get_json(&format!("/api/tenders/{id}"), &head).await;
-    assert!(d["bids"][0]["my_quality"].is_null() && d["bids"][0]["quality"].is_null(), "{d}");
-    assert_eq!((d["scoring"]["scored"].clone(), d["scoring"]["members"].clone()), (json!(1), json!(3)));
+    assert!(
+        d["bids"][0]["my_quality"].is_null() && d["bids"][0]["quality"].is_null(),
+        "{d}"
+    );
+    assert_eq!(
+        (
+            d["scoring"]["scored"].clone(),
+            d["scoring"]["members"].clone()
+        ),
+        (json!(1), json!(3))
+    );
     put_scores(second.clone()).await;
 
     // Two of three: the evaluation is refused, naming the head who has not scored.
@@ -2113,12 +2153,31 @@ async fn only_members_score_apart_the_evaluation_waits_for_all_and_its_runner_do
         .post_json(&format!("/api/tenders/{id}/evaluate"), &head, &json!({}))
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-    assert_eq!(v["error"]["fields"]["committee"]["code"], "tender_scores_missing");
-    let message = v["error"]["fields"]["committee"]["message"].as_str().unwrap_or_default();
-    assert!(message.contains("杨静") && !message.contains("刘洋"), "{message}");
-    let page = app.html(&app.browser_of("procurement_head").await, &format!("/tenders/{id}")).await;
-    assert!(page.contains("id=\"scoring-progress\" data-scored=\"2\" data-members=\"3\""), "progress shown");
-    assert!(page.contains("evaluate-waiting"), "the evaluation says why it waits");
+    assert_eq!(
+        v["error"]["fields"]["committee"]["code"],
+        "tender_scores_missing"
+    );
+    let message = v["error"]["fields"]["committee"]["message"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        message.contains("杨静") && !message.contains("刘洋"),
+        "{message}"
+    );
+    let page = app
+        .html(
+            &app.browser_of("procurement_head").await,
+            &format!("/tenders/{id}"),
+        )
+        .await;
+    assert!(
+        page.contains("id=\"scoring-progress\" data-scored=\"2\" data-members=\"3\""),
+        "progress shown"
+    );
+    assert!(
+        page.contains("evaluate-waiting"),
+        "the evaluation says why it waits"
+    );
 
     // Three of three: the head runs the evaluation (recorded) and may not then decide it.
     put_scores(head.clone()).await;
@@ -2126,15 +2185,28 @@ async fn only_members_score_apart_the_evaluation_waits_for_all_and_its_runner_do
         .post_json(&format!("/api/tenders/{id}/evaluate"), &head, &json!({}))
         .await;
     assert_eq!(status, StatusCode::OK, "{v}");
-    assert_eq!(v["ranking"][0]["quality"], "80.00", "the means show now: {v}");
+    assert_eq!(
+        v["ranking"][0]["quality"], "80.00",
+        "the means show now: {v}"
+    );
     let evaluated_by = entity::tender::Entity::find_by_id(TenderId(id))
         .one(&app.state.db.read)
         .await
         .ok()
         .flatten()
         .and_then(|t| t.evaluated_by);
-    assert_eq!(evaluated_by, Some(app.user_id("procurement_head@demo.test").await));
-    assert!(!v["actions"].as_array().into_iter().flatten().any(|a| a == "decide"), "{v}");
+    assert_eq!(
+        evaluated_by,
+        Some(app.user_id("procurement_head@demo.test").await)
+    );
+    assert!(
+        !v["actions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|a| a == "decide"),
+        "{v}"
+    );
     for approve in [true, false] {
         let (status, v) = app
             .post_json(

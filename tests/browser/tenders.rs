@@ -51,7 +51,10 @@ async fn open_tender(driver: &WebDriver, id: TenderId) -> TestResult {
 /// The scores typed into the rows of the bids table, as the API's `scores`.
 async fn rows_scores(driver: &WebDriver) -> TestResult<Vec<serde_json::Value>> {
     let mut out = Vec::new();
-    for row in driver.find_all(By::Css("#tender-bids tr[data-bid]")).await? {
+    for row in driver
+        .find_all(By::Css("#tender-bids tr[data-bid]"))
+        .await?
+    {
         let bid: i64 = row
             .attr("data-bid")
             .await?
@@ -300,7 +303,9 @@ async fn an_invitational_tender_is_bid_opened_by_two_scored_and_awarded_through_
         assert_eq!(progress.attr("data-scored").await?.as_deref(), Some("1"));
         // The second officer scores through the API (the same scores as the head).
         let scores: Vec<serde_json::Value> = rows_scores(&driver).await?;
-        let second_officer = app.token(portal::demo::SECOND_OFFICER, helpers::DEMO_PASSWORD).await;
+        let second_officer = app
+            .token(portal::demo::SECOND_OFFICER, helpers::DEMO_PASSWORD)
+            .await;
         let (status, v) = app
             .send_json(
                 reqwest::Method::PUT,
@@ -314,8 +319,14 @@ async fn an_invitational_tender_is_bid_opened_by_two_scored_and_awarded_through_
         // The officer scores on the page and closes the evaluation.
         sign_in_role(&driver, &address, "procurement_officer").await?;
         open_tender(&driver, id).await?;
-        for row in driver.find_all(By::Css("#tender-bids tr[data-bid]")).await? {
-            for (css, v) in [("input.score-quality", "80"), ("input.score-delivery", "80")] {
+        for row in driver
+            .find_all(By::Css("#tender-bids tr[data-bid]"))
+            .await?
+        {
+            for (css, v) in [
+                ("input.score-quality", "80"),
+                ("input.score-delivery", "80"),
+            ] {
                 let input = row.find(By::Css(css)).await?;
                 input.clear().await?;
                 input.send_keys(v).await?;

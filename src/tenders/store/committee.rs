@@ -72,18 +72,17 @@ pub async fn committee_candidates(
         .into_iter()
         .filter(|r| rules::may_sit_on_committee(*r, true))
         .collect();
-    let mut out: Vec<CommitteeCandidate> =
-        crate::users::store::active_with_roles(conn, &roles)
-            .await?
-            .into_iter()
-            .filter_map(|u| {
-                Some(CommitteeCandidate {
-                    user_id: u.id,
-                    role: Role::parse(&u.role)?,
-                    name: u.display_name,
-                })
+    let mut out: Vec<CommitteeCandidate> = crate::users::store::active_with_roles(conn, &roles)
+        .await?
+        .into_iter()
+        .filter_map(|u| {
+            Some(CommitteeCandidate {
+                user_id: u.id,
+                role: Role::parse(&u.role)?,
+                name: u.display_name,
             })
-            .collect();
+        })
+        .collect();
     out.sort_by(|a, b| a.name.cmp(&b.name).then(a.user_id.cmp(&b.user_id)));
     Ok(out)
 }
