@@ -405,6 +405,7 @@ mod tests {
         // Every argument any field message takes; a message given them all must resolve.
         let args: Vec<(&str, String)> = [
             "min", "max", "decimals", "open", "first", "days", "earliest", "month", "supplier",
+            "missing",
         ]
         .into_iter()
         .map(|a| (a, "1".to_string()))

@@ -2207,6 +2207,17 @@ async fn only_members_score_apart_the_evaluation_waits_for_all_and_its_runner_do
             .any(|a| a == "decide"),
         "{v}"
     );
+    assert_eq!(v["tender"]["evaluated_by"], "杨静");
+    let page = app
+        .html(
+            &app.browser_of("procurement_head").await,
+            &format!("/tenders/{id}"),
+        )
+        .await;
+    assert!(
+        page.contains("id=\"decide-elsewhere\"") && !page.contains("award-submit"),
+        "the page says another head decides"
+    );
     for approve in [true, false] {
         let (status, v) = app
             .post_json(

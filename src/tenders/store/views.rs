@@ -38,6 +38,8 @@ pub struct TenderView {
     /// The second member, whose confirmation opened it (office only).
     pub opened_by: Option<String>,
     pub opened_at: Option<DateTime<Utc>>,
+    /// Who ran the evaluation (office only); they do not decide the award (rule 14).
+    pub evaluated_by: Option<String>,
     pub evaluated_at: Option<DateTime<Utc>>,
     /// Office only.
     pub recommended_bid_id: Option<BidId>,
@@ -252,7 +254,7 @@ async fn tender_view(
     locale: Locale,
 ) -> AppResult<TenderView> {
     let conn = &state.db.read;
-    let users = names_of_users(conn, [t.open_first_by, t.opened_by]).await?;
+    let users = names_of_users(conn, [t.open_first_by, t.opened_by, t.evaluated_by]).await?;
     let name = |id: Option<i64>| id.and_then(|i| users.get(&i).cloned()).filter(|_| office);
     let reissued_as = tender::Entity::find()
         .filter(tender::Column::ReissueOf.eq(t.id))
@@ -279,6 +281,7 @@ async fn tender_view(
         open_first_at: t.open_first_at.filter(|_| office),
         opened_by: name(t.opened_by),
         opened_at: t.opened_at,
+        evaluated_by: name(t.evaluated_by),
         evaluated_at: t.evaluated_at.filter(|_| office),
         recommended_bid_id: t.recommended_bid_id.filter(|_| office),
         decided_at: t.decided_at,
