@@ -512,21 +512,16 @@ async fn office_bids(
     if sealed {
         // Rule 14: before the opening nobody but a bidder learns that a bid exists, so the
         // office sees no bid at all: not its supplier, status, times or how many there are.
+        // The committee named for it is no secret.
+        let (committee, _) = members_and_progress(conn, t.id, &[], &HashMap::new()).await?;
+        detail.committee = committee;
         return Ok(());
     }
     let all = bids(conn, t.id).await?;
     let names = supplier_names(conn, all.iter().map(|b| b.supplier_id)).await?;
-    let opened: Vec<OpenBid> = if sealed {
-        Vec::new()
-    } else {
-        opened_bids(conn, user, t, state.now()).await?
-    };
+    let opened: Vec<OpenBid> = opened_bids(conn, user, t, state.now()).await?;
     let ids: Vec<BidId> = all.iter().map(|b| b.id).collect();
-    let scored = if sealed {
-        HashMap::new()
-    } else {
-        scores(conn, &ids).await?
-    };
+    let scored = scores(conn, &ids).await?;
     let scoring = t.status == TenderStatus::Opened.as_str();
     let valid: Vec<BidId> = opened
         .iter()
@@ -535,7 +530,7 @@ async fn office_bids(
         .collect();
     let (committee, progress) = members_and_progress(conn, t.id, &valid, &scored).await?;
     detail.committee = committee;
-    detail.scoring = (!sealed).then_some(progress);
+    detail.scoring = Some(progress);
     for b in &all {
         let supplier = names.get(&b.supplier_id).cloned().unwrap_or_default();
         let mut v = BidView {
