@@ -736,6 +736,19 @@ async fn the_report_pages_render_in_both_languages_with_a_print_layout() {
 
     let usage = format!("/reports/usage?site_id={}&period={period}", mine.site_id);
     let stock = format!("/reports/stock?period={period}");
+    let css = app
+        .new_client()
+        .get(app.url("/static/app.css"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        css.contains("@media print") && css.contains(".report-page main"),
+        "the reports' print layout"
+    );
     for (role, path, title) in [
         ("finance", usage.as_str(), "report-usage-title"),
         ("auditor", usage.as_str(), "report-usage-title"),
@@ -760,7 +773,9 @@ async fn the_report_pages_render_in_both_languages_with_a_print_layout() {
                 )),
                 "{path} is in the navigation of {role}"
             );
-            assert!(html.contains("@media print"), "a print layout");
+            // The print layout lives in app.css (no inline style under the CSP), keyed by the
+            // page's body class.
+            assert!(html.contains(r#"<body class="report-page"#), "a print layout");
             assert!(html.contains(&locale.t("report-sign-prepared")));
             assert!(html.contains(&locale.t("report-sign-reviewed")));
         }
