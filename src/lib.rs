@@ -151,6 +151,8 @@ impl Application {
                 // Inside the session middleware (wrapped later = runs first), which resolves
                 // the user it counts for.
                 .wrap(middleware::from_fn(notices::topbar::count_unread))
+                // NUL characters and dates outside 1–9999, refused at the edge (issue 14).
+                .wrap(middleware::from_fn(web::input_guard::guard))
                 .wrap(middleware::from_fn(web::session::session))
                 .wrap(middleware::Compress::default())
                 .wrap(middleware::from_fn(web::headers::harden))

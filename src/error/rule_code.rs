@@ -128,6 +128,7 @@ rule_codes! {
     NotPositive = "not_positive",
     NotYourself = "not_yourself",
     NothingRejected = "nothing_rejected",
+    NulCharacter = "nul_character",
     OutOfRange = "out_of_range",
     OwnSiteOnly = "own_site_only",
     PasswordLength = "password_length",

@@ -4,6 +4,7 @@
 
 pub mod errors;
 pub mod headers;
+pub mod input_guard;
 pub mod page;
 pub mod query;
 pub mod session;

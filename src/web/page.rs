@@ -585,10 +585,32 @@ pub fn redirect(location: &str) -> HttpResponse {
         .finish()
 }
 
-/// Only same-site paths are followed after sign-in or a language switch.
+/// The one reader of a `next` (after sign-in, a language switch): only a path of this site is
+/// followed; anything else answers "/". Refused: no leading `/`, a second `/` or a `\` at any
+/// place (browsers read `/\\host` as `//host`), any control character (browsers drop tabs and
+/// line breaks, so `/\t/host` is `//host` to them; CR/LF or DEL cannot go into a header). What
+/// is kept is percent-encoded where it is not plain visible ASCII, so it is a valid Location.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.chars().any(char::is_control) =>
+        {
+            let mut out = String::with_capacity(n.len());
+            for c in n.chars() {
+                if c.is_ascii_graphic() {
+                    out.push(c);
+                } else {
+                    let mut buf = [0u8; 4];
+                    for b in c.encode_utf8(&mut buf).bytes() {
+                        out.push_str(&format!("%{b:02X}"));
+                    }
+                }
+            }
+            out
+        }
         _ => "/".to_string(),
     }
 }
@@ -1120,6 +1142,18 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
         assert_eq!(safe_next(None), "/");
+        // Browsers drop tabs and line breaks: "/\t/evil.example" is "//evil.example" to them.
+        for control in ["\t", "\n", "\r", "\r\n", "\u{1}", "\u{7f}", "\0", "\u{85}"] {
+            assert_eq!(safe_next(Some(&format!("/{control}/evil.example"))), "/");
+            assert_eq!(safe_next(Some(&format!("/a{control}b"))), "/");
+        }
+        assert_eq!(safe_next(Some("/a\\b")), "/");
+        assert_eq!(safe_next(Some("")), "/");
+        assert_eq!(safe_next(Some("evil.example")), "/");
+        // Kept, and encoded where a header needs it.
+        assert_eq!(safe_next(Some("/search?q=a b")), "/search?q=a%20b");
+        assert_eq!(safe_next(Some("/catalogue?q=钢")), "/catalogue?q=%E9%92%A2");
+        assert_eq!(safe_next(Some("/a/b?c=%2F")), "/a/b?c=%2F");
     }
 }
 

@@ -16,6 +16,7 @@ mod forms_walk;
 mod four_eyes;
 mod hardening;
 mod home;
+mod inputs;
 mod jobs;
 mod mail;
 mod materials;

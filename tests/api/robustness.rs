@@ -47,12 +47,3 @@ async fn a_page_number_past_any_list_is_an_empty_page_not_a_dropped_connection()
     assert_eq!(status, StatusCode::OK, "{v}");
     assert_eq!(v["items"], serde_json::json!([]));
 }
-
-#[tokio::test]
-async fn the_last_day_of_the_calendar_is_a_date_like_any_other() {
-    let app = spawn_app().await;
-    let admin = app.token_for("admin").await;
-    let (status, v) = app.get_json("/api/audit?to=%2B262142-12-31", &admin).await;
-    assert_eq!(status, StatusCode::OK, "{v}");
-    assert!(v["total"].as_u64().unwrap_or_default() > 0, "{v}");
-}
