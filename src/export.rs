@@ -263,10 +263,15 @@ fn date_text(d: NaiveDate) -> String {
 }
 
 /// Spreadsheet programs run a CSV field starting with `=`, `+`, `-` or `@` as a formula,
-/// and supplier-typed names reach these files; a leading apostrophe makes it text (the
-/// OWASP advice). XLSX needs none: its strings are never formulas.
+/// also after leading spaces, tabs or line breaks (which they skip), and supplier-typed names
+/// reach these files; a leading apostrophe makes it text (the OWASP advice). The full-width
+/// signs count too (an input method types them). XLSX needs none: its strings are never
+/// formulas. Every CSV the portal writes goes through [`to_csv`], so through this.
 fn csv_safe(s: &str) -> std::borrow::Cow<'_, str> {
-    let risky = s.len() > 1 && s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let start = s.trim_start_matches(|c: char| c.is_whitespace() || c.is_control());
+    let risky = s.chars().count() > 1
+        && (s.starts_with(['\t', '\r'])
+            || start.starts_with(['=', '+', '-', '@', '＝', '＋', '－', '＠']));
     if risky {
         format!("'{s}").into()
     } else {
@@ -637,6 +642,24 @@ mod tests {
         let text = csv_text(&sheet);
         assert!(text.contains("'=HYPERLINK"));
         assert!(text.contains("'+1+1,-,-5.00"));
+    }
+
+    #[test]
+    fn a_formula_after_leading_spaces_tabs_or_line_breaks_is_kept_as_text_too() {
+        for risky in [
+            " =HYPERLINK(\"x\")",
+            "\t=1+1",
+            "  \t@SUM(A1)",
+            "\n-2+3",
+            "\r+1",
+            "＝1+1",
+            "\tplain",
+        ] {
+            assert_eq!(csv_safe(risky), format!("'{risky}"), "{risky:?}");
+        }
+        for plain in ["  cement 42.5", "水泥", "-", "DN25", ""] {
+            assert_eq!(csv_safe(plain), plain, "{plain:?}");
+        }
     }
 
     #[test]

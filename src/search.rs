@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 
 use entity::{material, material_gram};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
 
 /// How searchable text is compared: lower case, so "dn25" finds "DN25" and "φ12" finds "Φ12".
@@ -59,15 +59,32 @@ pub fn word_grams(word: &str) -> Option<Vec<String>> {
 /// A `LIKE` pattern matching `word` anywhere, with the wildcards in it taken literally (to be
 /// used with `ESCAPE '\'`).
 pub fn like_pattern(word: &str) -> String {
-    let mut p = String::from("%");
-    for c in normalize(word).chars() {
+    format!("%{}%", like_literal(&normalize(word)))
+}
+
+/// `text` with the `LIKE` wildcards (`%`, `_`) and the escape character `\` taken literally
+/// (to be used with `ESCAPE '\'`). Every text filter goes through it (issue 14: a `%` in the
+/// materials, supplier or audit search returned everything).
+pub fn like_literal(text: &str) -> String {
+    let mut p = String::with_capacity(text.len());
+    for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {
             p.push('\\');
         }
         p.push(c);
     }
-    p.push('%');
     p
+}
+
+/// `column` holds `text` (as it is, wildcards taken literally): `ColumnTrait::contains`
+/// without its live wildcards.
+pub fn contains(column: impl ColumnTrait, text: &str) -> Expr {
+    Expr::col(column).like(LikeExpr::new(format!("%{}%", like_literal(text))).escape('\\'))
+}
+
+/// `column` starts with `text` (as it is, wildcards taken literally).
+pub fn starts_with(column: impl ColumnTrait, text: &str) -> Expr {
+    Expr::col(column).like(LikeExpr::new(format!("{}%", like_literal(text))).escape('\\'))
 }
 
 /// The searchable text of a material: its names and specification.
@@ -188,5 +205,7 @@ mod tests {
     fn like_wildcards_in_a_query_are_taken_literally() {
         assert_eq!(like_pattern("DN_25%"), "%dn\\_25\\%%");
         assert_eq!(like_pattern("a\\b"), "%a\\\\b%");
+        assert_eq!(like_literal("100%_off\\"), "100\\%\\_off\\\\");
+        assert_eq!(like_literal("DN25"), "DN25");
     }
 }

@@ -274,10 +274,10 @@ pub async fn search(
 ) -> AppResult<(Vec<audit_log::Model>, u64)> {
     let mut sel = audit_log::Entity::find().filter(sealed_entries().not());
     if let Some(a) = q.actor.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        sel = sel.filter(audit_log::Column::Actor.contains(a));
+        sel = sel.filter(crate::search::contains(audit_log::Column::Actor, a));
     }
     if let Some(a) = q.action.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        sel = sel.filter(audit_log::Column::Action.starts_with(a));
+        sel = sel.filter(crate::search::starts_with(audit_log::Column::Action, a));
     }
     if let Some(e) = q.entity.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         sel = sel.filter(audit_log::Column::Entity.eq(e));

@@ -91,11 +91,22 @@ pub struct RunRequest {
     pub as_of: Option<String>,
 }
 
+/// The day a job run from the web (API or page) runs as of: today when left out, else a day
+/// up to today. A later day would have fresh lots counted stale and suppliers mailed about
+/// documents that are still valid (issue 14); the command line keeps `--as-of` for tests and
+/// catching up.
 fn parse_as_of(state: &AppState, v: Option<&str>) -> AppResult<chrono::NaiveDate> {
+    let today = state.today();
     match v.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(state.today()),
-        Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map_err(|_| AppError::field("as_of", RuleCode::Date)),
+        None => Ok(today),
+        Some(s) => {
+            let day = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map_err(|_| AppError::field("as_of", RuleCode::Date))?;
+            if day > today {
+                return Err(AppError::field("as_of", RuleCode::InFuture));
+            }
+            Ok(day)
+        }
     }
 }
 

@@ -84,9 +84,9 @@ pub async fn search(
     if let Some(text) = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         sel = sel.filter(
             Condition::any()
-                .add(material::Column::NameZh.contains(text))
-                .add(material::Column::NameEn.contains(text))
-                .add(material::Column::Spec.contains(text)),
+                .add(crate::search::contains(material::Column::NameZh, text))
+                .add(crate::search::contains(material::Column::NameEn, text))
+                .add(crate::search::contains(material::Column::Spec, text)),
         );
     }
     if let Some(c) = q.category_id {

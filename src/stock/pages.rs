@@ -2,7 +2,7 @@
 
 use super::store;
 use crate::auth::{Capability, CurrentUser};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::page::PageCtx;
 use actix_web::{HttpResponse, get, web};
@@ -99,47 +99,42 @@ pub async fn no_movement_csv(
         ctx.locale == crate::i18n::Locale::ZhCn,
     )
     .await?;
-    let mut w = csv::Writer::from_writer(Vec::from("\u{feff}".as_bytes()));
-    let header: Vec<String> = [
-        "field-supplier",
-        "field-name",
-        "field-spec",
-        "field-unit",
-        "catalogue-quantity",
-        "nomove-value",
-        "nomove-received",
-        "nomove-last-movement",
-        "nomove-days",
-        "field-reasons",
-    ]
-    .iter()
-    .map(|k| ctx.t(k))
-    .collect();
-    let io = |e: csv::Error| AppError::Internal(e.to_string());
-    w.write_record(&header).map_err(io)?;
+    // The one export path (`crate::export`): formula-safe text, the byte-order mark, CRLF.
+    use crate::export::{Cell, Format, Sheet};
+    let mut sheet = Sheet::new(ctx.t("nomove-title")).with_headers(
+        [
+            "field-supplier",
+            "field-name",
+            "field-spec",
+            "field-unit",
+            "catalogue-quantity",
+            "nomove-value",
+            "nomove-received",
+            "nomove-last-movement",
+            "nomove-days",
+            "field-reasons",
+        ]
+        .iter()
+        .map(|k| ctx.t(k)),
+    );
     for l in &lines {
-        w.write_record([
-            l.supplier.clone(),
-            l.material.clone(),
-            l.spec.clone(),
-            l.unit.clone(),
-            l.quantity.normalize().to_string(),
-            format!("{:.2}", l.value),
-            l.received_on.to_string(),
-            l.last_movement_on.to_string(),
-            l.days_without_movement.to_string(),
-            ctx.tp("nomove-reason-", l.reason.as_str()),
-        ])
-        .map_err(io)?;
+        let quantity = l.quantity.normalize();
+        sheet.push_row([
+            Cell::text(l.supplier.clone()),
+            Cell::text(l.material.clone()),
+            Cell::text(l.spec.clone()),
+            Cell::text(l.unit.clone()),
+            Cell::qty(quantity, quantity.scale()),
+            Cell::money(l.value),
+            Cell::date(l.received_on),
+            Cell::date(l.last_movement_on),
+            Cell::int(l.days_without_movement),
+            Cell::text(ctx.tp("nomove-reason-", l.reason.as_str())),
+        ]);
     }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            "Content-Disposition",
-            format!("attachment; filename=\"no-movement-{as_of}.csv\""),
-        ))
-        .body(bytes))
+    Ok(crate::export::download(
+        Format::Csv,
+        &format!("no-movement-{as_of}"),
+        &sheet,
+    )?)
 }

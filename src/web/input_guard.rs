@@ -127,12 +127,12 @@ fn walk(v: &Value, at: &str, errors: &mut FieldErrors) {
 /// here) says what was wrong with the field's reason as its message.
 fn refuse(req: ServiceRequest, e: AppError) -> ServiceResponse<BoxBody> {
     let e = match e {
-        AppError::Validation(f) if !req.path().starts_with("/api/") => f
-            .0
-            .values()
-            .next()
-            .map(|first| AppError::Rule(first.code))
-            .unwrap_or(AppError::Validation(f)),
+        AppError::Validation(f) if !req.path().starts_with("/api/") => {
+            f.0.values()
+                .next()
+                .map(|first| AppError::Rule(first.code))
+                .unwrap_or(AppError::Validation(f))
+        }
         other => other,
     };
     req.error_response(e)

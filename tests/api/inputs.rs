@@ -479,3 +479,130 @@ async fn a_date_outside_the_years_one_to_9999_is_refused_on_every_date_field() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(v["error"]["fields"]["need_by"]["code"], "date", "{v}");
 }
+
+#[tokio::test]
+async fn a_like_wildcard_in_a_search_is_a_character_like_any_other() {
+    let app = spawn_app().await;
+    let officer = app.token_for("procurement_officer").await;
+    let admin = app.token_for("admin").await;
+    let total = |v: &Value| {
+        v["total"]
+            .as_u64()
+            .or_else(|| v["items"].as_array().map(|a| a.len() as u64))
+            .or_else(|| v.as_array().map(|a| a.len() as u64))
+            .unwrap_or_default()
+    };
+    for (path, token) in [
+        ("/api/materials", &officer),
+        ("/api/suppliers", &officer),
+        ("/api/audit", &admin),
+    ] {
+        let (status, all) = app.get_json(path, token).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {all}");
+        assert!(total(&all) > 0, "{path}: {all}");
+        let key = if path == "/api/audit" { "actor" } else { "q" };
+        // Each would find rows as a wildcard ("r_bar" finds "rebar", "d_mo" finds "demo").
+        for wild in ["%25%25", "%5C", "r_bar", "d_mo", "e%25t"] {
+            let p = format!("{path}?{key}={wild}");
+            let (status, v) = app.get_json(&p, token).await;
+            assert_eq!(status, StatusCode::OK, "{p}: {v}");
+            assert_eq!(total(&v), 0, "{p}: {v}");
+        }
+        // A "%" finds only what holds one (the demo's "母液 40%"), not everything.
+        let p = format!("{path}?{key}=%25");
+        let (_, v) = app.get_json(&p, token).await;
+        assert!(total(&v) < total(&all), "{p}: {v}");
+        for item in v.as_array().into_iter().flatten() {
+            assert!(item.to_string().contains('%'), "{p}: {item}");
+        }
+    }
+    let (_, v) = app.get_json("/api/audit?action=%25", &admin).await;
+    assert_eq!(total(&v), 0, "{v}");
+    // A plain fragment is still found.
+    let (_, v) = app.get_json("/api/audit?actor=admin", &admin).await;
+    assert!(total(&v) > 0, "{v}");
+}
+
+#[tokio::test]
+async fn the_no_movement_csv_keeps_a_formula_in_a_specification_as_text() {
+    use sea_orm::{EntityTrait, sea_query::Expr};
+    let app = spawn_app().await;
+    // A specification as a supplier could have proposed it, with a space before the formula.
+    entity::material::Entity::update_many()
+        .col_expr(
+            entity::material::Column::Spec,
+            Expr::value(" =HYPERLINK(\"http://evil.example\",\"Φ12\")"),
+        )
+        .exec(&app.state.db.write)
+        .await
+        .unwrap();
+    let client = app.browser_of("procurement_officer").await;
+    let r = client
+        .get(app.url("/stock/no-movement.csv"))
+        .header("Accept-Language", "en")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        r.headers()[reqwest::header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap_or_default()
+            .starts_with("attachment; filename=\"no-movement-")
+    );
+    let body = r.bytes().await.unwrap_or_default();
+    assert!(body.starts_with("\u{feff}".as_bytes()), "a BOM for Excel");
+    let text = String::from_utf8_lossy(&body);
+    let mut rows = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let records: Vec<_> = rows.records().flatten().collect();
+    assert_eq!(records.len(), 1, "{text}");
+    assert_eq!(
+        records[0].get(2),
+        Some("' =HYPERLINK(\"http://evil.example\",\"Φ12\")"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn the_web_runs_a_job_for_today_or_a_past_day_never_a_future_one() {
+    let app = spawn_app().await;
+    let admin = app.token_for("admin").await;
+    let today = app.state.today();
+    let tomorrow = today + Duration::days(1);
+    let (status, v) = app
+        .post_json(
+            "/api/jobs/stale-scan/run",
+            &admin,
+            &json!({"as_of": tomorrow.to_string()}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["fields"]["as_of"]["code"], "in_future", "{v}");
+    assert_eq!(app.count("job_runs").await, 0);
+    // The page refuses it too, and says so.
+    let client = app.browser_of("admin").await;
+    let csrf = app.csrf_from(&client, "/admin/jobs").await;
+    let r = client
+        .post(app.url("/admin/jobs/run"))
+        .header("Accept-Language", "en")
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("job", "stale-scan"),
+            ("as_of", &(today + Duration::days(400)).to_string()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.count("job_runs").await, 0);
+    // Today is run.
+    let (status, v) = app
+        .post_json(
+            "/api/jobs/stale-scan/run",
+            &admin,
+            &json!({"as_of": today.to_string()}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["ran"], true, "{v}");
+}

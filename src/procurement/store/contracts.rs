@@ -37,7 +37,10 @@ pub struct NewContract {
 pub(super) async fn next_number(txn: &DatabaseTransaction, year: i32) -> AppResult<String> {
     let prefix = format!("HT{year:04}-");
     let seq = contract::Entity::find()
-        .filter(contract::Column::Number.starts_with(&prefix))
+        .filter(crate::search::starts_with(
+            contract::Column::Number,
+            &prefix,
+        ))
         .all(txn)
         .await?
         .iter()

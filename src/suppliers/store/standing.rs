@@ -169,8 +169,8 @@ pub async fn directory(
     if let Some(text) = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         sel = sel.filter(
             sea_orm::Condition::any()
-                .add(supplier::Column::LegalName.contains(text))
-                .add(supplier::Column::CreditCode.contains(text)),
+                .add(crate::search::contains(supplier::Column::LegalName, text))
+                .add(crate::search::contains(supplier::Column::CreditCode, text)),
         );
     }
     if let Some(c) = q.category_id {
