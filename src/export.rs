@@ -521,7 +521,7 @@ fn ascii_fallback(name: &str) -> String {
 
 /// The `Content-Disposition` value for an attachment: an ASCII `filename` for old clients
 /// and an RFC 5987 `filename*` so Chinese names arrive intact.
-fn content_disposition(filename: &str) -> String {
+pub fn content_disposition(filename: &str) -> String {
     format!(
         "attachment; filename=\"{}\"; filename*=UTF-8''{}",
         ascii_fallback(filename),

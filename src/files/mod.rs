@@ -16,6 +16,11 @@ use sha2::Digest;
 
 /// Largest upload accepted.
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
+/// The most a multipart form may hold in all: three files (a delivery note's certificates) and
+/// its text fields. Reading stops past it, so a form of twenty 10 MB parts is never held.
+pub const MAX_FORM_BYTES: usize = 3 * MAX_BYTES + 1024 * 1024;
+/// The most parts a multipart form may have (the delivery note's is the largest, about 20).
+pub const MAX_PARTS: usize = 40;
 
 /// An upload that passed the checks, not yet recorded.
 pub struct Upload {
@@ -82,7 +87,7 @@ pub fn may_read(user: &CurrentUser, f: &file::Model) -> bool {
     }
 }
 
-/// Downloads a file (inline, for viewing in the review page).
+/// Downloads a file, as an attachment.
 #[utoipa::path(get, path = "/api/files/{id}", tag = "files", security(("bearer" = ["read_files"])),
     responses((status = 200, description = "the file's bytes"), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 #[get("/api/files/{id}")]
@@ -116,10 +121,10 @@ async fn download(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Ht
     let bytes = tokio::fs::read(state.config.data_dir.join("uploads").join(&f.stored_as))
         .await
         .map_err(|e| AppError::Internal(format!("file {id}: {e}")))?;
-    let disposition = format!(
-        "inline; filename*=UTF-8''{}",
-        urlencoding::encode(&f.file_name)
-    );
+    // An attachment, never shown inline under the portal's origin; the name cleaned again
+    // (files recorded before bidirectional controls were stripped), the type the one the
+    // upload's content was checked as.
+    let disposition = crate::export::content_disposition(&rules::clean_name(&f.file_name));
     Ok(HttpResponse::Ok()
         .content_type(f.content_type)
         .insert_header((header::CONTENT_DISPOSITION, disposition))
@@ -154,7 +159,9 @@ pub async fn read_multipart(
 }
 
 /// The text fields and every file of a multipart form, files by field name. A file field
-/// left empty by the browser (no file chosen) is not included.
+/// left empty by the browser (no file chosen) is not included. At most [`MAX_PARTS`] parts
+/// and [`MAX_FORM_BYTES`] in all (handlers check the role before they call this). Text
+/// fields with a NUL are refused, as the edge (`web::input_guard`) refuses them elsewhere.
 pub async fn read_multipart_files(
     mut payload: actix_multipart::Multipart,
 ) -> AppResult<(
@@ -164,11 +171,19 @@ pub async fn read_multipart_files(
     use futures_util::TryStreamExt;
     let mut fields = std::collections::HashMap::new();
     let mut uploads = std::collections::HashMap::new();
+    let mut parts = 0;
+    let mut total = 0;
     while let Some(mut field) = payload
         .try_next()
         .await
         .map_err(|e| AppError::BadRequest(e.to_string()))?
     {
+        parts += 1;
+        if parts > MAX_PARTS {
+            return Err(AppError::BadRequest(format!(
+                "a form has at most {MAX_PARTS} parts"
+            )));
+        }
         let name = field.name().unwrap_or_default().to_string();
         let file_name = field
             .content_disposition()
@@ -185,7 +200,8 @@ pub async fn read_multipart_files(
             .await
             .map_err(|e| AppError::BadRequest(e.to_string()))?
         {
-            if buf.len() + chunk.len() > limit {
+            total += chunk.len();
+            if buf.len() + chunk.len() > limit || total > MAX_FORM_BYTES {
                 return Err(AppError::field(
                     &name,
                     if file_name.is_some() {
@@ -209,7 +225,11 @@ pub async fn read_multipart_files(
             }
             Some(_) => {}
             None => {
-                fields.insert(name, String::from_utf8_lossy(&buf).to_string());
+                let text = String::from_utf8_lossy(&buf).to_string();
+                if text.contains('\0') {
+                    return Err(AppError::field(&name, RuleCode::NulCharacter));
+                }
+                fields.insert(name, text);
             }
         }
     }

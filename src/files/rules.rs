@@ -82,12 +82,19 @@ pub fn check(file_name: &str, bytes: &[u8], max_bytes: usize) -> Result<FileKind
     }
 }
 
-/// A file name safe to show and to send back in a header: no paths, no control characters.
+/// The bidirectional controls (embeddings, overrides, isolates, marks): in a file name they
+/// show `invoice<U+202E>fdp.exe` as `invoiceexe.pdf`.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A file name safe to show and to send back in a header: no paths, no control characters,
+/// no bidirectional controls.
 pub fn clean_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = base
         .chars()
-        .filter(|c| !c.is_control() && *c != '"')
+        .filter(|c| !c.is_control() && *c != '"' && !is_bidi_control(*c))
         .take(120)
         .collect();
     if cleaned.trim().is_empty() {
@@ -140,5 +147,17 @@ mod tests {
         assert_eq!(clean_name("../../etc/passwd"), "passwd");
         assert_eq!(clean_name("C:\\scans\\营业执照.pdf"), "营业执照.pdf");
         assert_eq!(clean_name("\u{0}"), "file");
+    }
+
+    #[test]
+    fn names_lose_their_bidirectional_controls() {
+        assert_eq!(clean_name("invoice\u{202E}fdp.exe"), "invoicefdp.exe");
+        assert_eq!(
+            clean_name(
+                "\u{2066}a\u{2067}b\u{2068}c\u{2069}\u{200E}\u{200F}\u{61C}\u{202A}\u{202B}\u{202C}\u{202D}.pdf"
+            ),
+            "abc.pdf"
+        );
+        assert_eq!(clean_name("\u{202E}"), "file");
     }
 }

@@ -606,3 +606,68 @@ async fn the_web_runs_a_job_for_today_or_a_past_day_never_a_future_one() {
     assert_eq!(status, StatusCode::OK, "{v}");
     assert_eq!(v["ran"], true, "{v}");
 }
+
+#[tokio::test]
+async fn an_upload_is_bounded_in_parts_and_size_and_downloads_as_a_clean_attachment() {
+    use reqwest::multipart::{Form, Part};
+    let app = spawn_app().await;
+    let supplier = app.token_for("supplier").await;
+    let upload = |form: Form, token: String| {
+        let url = app.url("/api/files");
+        async move {
+            let r = reqwest::Client::new()
+                .post(url)
+                .bearer_auth(token)
+                .multipart(form)
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("upload: {e}"));
+            let status = r.status();
+            (status, r.json::<Value>().await.unwrap_or_default())
+        }
+    };
+    let files_before = app.count("files").await;
+    // Too many parts: refused, nothing recorded.
+    let mut form = Form::new();
+    for i in 0..60 {
+        form = form.text(format!("f{i}"), "x");
+    }
+    let (status, v) = upload(form, supplier.clone()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
+    // More than the whole form may hold, in parts each under the file limit.
+    let nine_mb = vec![b'a'; 9 * 1024 * 1024];
+    let mut form = Form::new();
+    for i in 0..4 {
+        form = form.part(
+            format!("extra{i}"),
+            Part::bytes(nine_mb.clone()).file_name(format!("{i}.pdf")),
+        );
+    }
+    let (status, v) = upload(form, supplier.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(
+        v["error"]["fields"]["extra3"]["code"], "file_too_large",
+        "{v}"
+    );
+    assert_eq!(app.count("files").await, files_before);
+
+    // A name with a right-to-left override loses it, and the file downloads as an attachment.
+    let form = Form::new().part(
+        "file",
+        Part::bytes(b"%PDF-1.4\n% scan\n%%EOF\n".to_vec()).file_name("invoice\u{202E}fdp.exe.pdf"),
+    );
+    let (status, file) = upload(form, supplier.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{file}");
+    assert_eq!(file["file_name"], "invoicefdp.exe.pdf", "{file}");
+    let r = app
+        .get(&format!("/api/files/{}", file["id"]), &supplier)
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let disposition = r.headers()["content-disposition"].to_str().unwrap();
+    assert!(
+        disposition.starts_with("attachment; filename=\"invoicefdp.exe.pdf\""),
+        "{disposition}"
+    );
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+}
