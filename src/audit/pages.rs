@@ -80,7 +80,7 @@ pub async fn search(
     let (entries, total) = store::search(&state.db.read, &q, page, state.tz()).await?;
     let pages = total.div_ceil(store::PAGE_SIZE).max(1);
     let verification = if v.verify.is_some() {
-        Some(store::verify(&state.db.read).await?)
+        Some(store::verify_cached(&state.db.read, &state.instance, state.now()).await?)
     } else {
         None
     };

@@ -136,6 +136,58 @@ pub struct Verification {
     pub problem_seq: Option<i64>,
 }
 
+/// How long the web answers a verification again for an unchanged chain head.
+pub const VERIFY_REUSE: chrono::Duration = chrono::Duration::minutes(5);
+
+/// The last verification the web asked for, with the head it walked to.
+struct LastVerification {
+    /// `AppState::instance`: one process may serve several databases (the tests do).
+    instance: String,
+    head: (i64, String),
+    at: DateTime<Utc>,
+    outcome: Verification,
+}
+
+static LAST_VERIFICATION: std::sync::Mutex<Option<LastVerification>> = std::sync::Mutex::new(None);
+
+/// [`verify`] for the web (`GET /api/audit/verify`, the audit page), **cached by chain head**
+/// (issue 14: every call re-hashed the whole chain, so anyone allowed to read the audit could
+/// keep the database busy). While the head (`audit_head`: last seq and hash) is the one the
+/// last walk ended at, and for at most [`VERIFY_REUSE`] after it, the last outcome is answered
+/// after reading the head only. A new entry changes the head and so walks again; an entry
+/// altered in place (which leaves the head as it is) is found by the first walk after the
+/// five minutes. The command line (`portal audit verify`) always walks the whole chain.
+pub async fn verify_cached(
+    conn: &impl ConnectionTrait,
+    instance: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Verification> {
+    let head = audit_head::Entity::find_by_id(1)
+        .one(conn)
+        .await?
+        .map(|h| (h.seq, h.hash))
+        .unwrap_or_default();
+    if let Ok(last) = LAST_VERIFICATION.lock()
+        && let Some(l) = last.as_ref()
+        && l.instance == instance
+        && l.head == head
+        && l.at <= now
+        && now - l.at < VERIFY_REUSE
+    {
+        return Ok(l.outcome.clone());
+    }
+    let outcome = verify(conn).await?;
+    if let Ok(mut last) = LAST_VERIFICATION.lock() {
+        *last = Some(LastVerification {
+            instance: instance.to_string(),
+            head,
+            at: now,
+            outcome: outcome.clone(),
+        });
+    }
+    Ok(outcome)
+}
+
 /// Walks the chain in order, in pages, recomputing every hash.
 pub async fn verify(conn: &impl ConnectionTrait) -> AppResult<Verification> {
     let mut prev_hash = String::new();

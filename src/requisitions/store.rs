@@ -718,7 +718,7 @@ pub async fn cancel_requisition(
     id: RequisitionId,
 ) -> AppResult<()> {
     let user = act.actor;
-    let (r, lines) = load_requisition(txn, id).await?;
+    let (r, _) = load_requisition(txn, id).await?;
     let allowed = super::rules::may_cancel(
         user.role,
         (user.id, user.site_id),
@@ -739,17 +739,32 @@ pub async fn cancel_requisition(
     )
     .await?;
     record_event(txn, act, r.id, Step::Cancel, "").await?;
+    // The lines read now that `set_status` holds the requisition's row: lines read before
+    // it may predate an issue that committed meanwhile, and releasing their open
+    // quantity released what that issue had already taken (issue 14). An issue committed
+    // before the status changed is counted here; one still running fails at its own status
+    // change once this cancellation commits, and rolls back what it took.
+    let lines = requisition_line::Entity::find()
+        .filter(requisition_line::Column::RequisitionId.eq(r.id))
+        .all(txn)
+        .await?;
     for line in &lines {
         let open = Qty::new(line.reserved.value() - line.issued.value()).unwrap_or_default();
         if open.value() > Decimal::ZERO {
-            listing::Entity::update_many()
+            // Never below zero: a release that finds less reserved than it frees met a change
+            // it did not see, and refuses rather than count stock twice.
+            let released = listing::Entity::update_many()
                 .col_expr(
                     listing::Column::Reserved,
                     Expr::col(listing::Column::Reserved).sub(open),
                 )
                 .filter(listing::Column::Id.eq(line.listing_id))
+                .filter(listing::Column::Reserved.gte(open))
                 .exec(txn)
                 .await?;
+            if released.rows_affected != 1 {
+                return Err(AppError::Conflict(RuleCode::StockChanged));
+            }
         }
     }
     audit::record(

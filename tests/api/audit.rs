@@ -19,9 +19,40 @@ async fn the_chain_verifies_and_detects_an_altered_entry() {
     ))
     .await
     .unwrap();
+    // The web reuses the last walk while the chain head is unchanged (an edit in place leaves
+    // it as it was), for at most five minutes; the command line's verify walks at once.
+    let (_, v) = app.get_json("/api/audit/verify", &auditor).await;
+    assert_eq!(v["ok"], true, "{v}");
+    let v = portal::audit::store::verify(&app.state.db.read)
+        .await
+        .unwrap();
+    assert!(!v.ok);
+    app.clock.advance(portal::audit::store::VERIFY_REUSE);
     let (_, v) = app.get_json("/api/audit/verify", &auditor).await;
     assert_eq!(v["ok"], false);
     assert_eq!(v["problem_seq"], 3);
+}
+
+#[tokio::test]
+async fn a_new_entry_makes_the_web_walk_the_chain_again() {
+    let app = spawn_app().await;
+    let auditor = app.token_for("auditor").await;
+    let (_, v) = app.get_json("/api/audit/verify", &auditor).await;
+    assert_eq!(v["ok"], true, "{v}");
+    let entries = v["entries"].as_i64().unwrap_or_default();
+    let db = &app.state.db.write;
+    db.execute_raw(Statement::from_string(
+        db.get_database_backend(),
+        "UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2",
+    ))
+    .await
+    .unwrap();
+    // A sign-in writes an entry: the head moves and the next verification walks again.
+    app.token_for("admin").await;
+    let (_, v) = app.get_json("/api/audit/verify", &auditor).await;
+    assert_eq!(v["ok"], false, "{v}");
+    assert_eq!(v["problem_seq"], 2);
+    assert!(entries > 0);
 }
 
 #[tokio::test]

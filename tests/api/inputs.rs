@@ -671,3 +671,80 @@ async fn an_upload_is_bounded_in_parts_and_size_and_downloads_as_a_clean_attachm
     );
     assert_eq!(r.headers()["x-content-type-options"], "nosniff");
 }
+
+/// The listing's reserved quantity, and what the requisitions still open on it hold.
+async fn reserved_and_open(
+    app: &TestApp,
+    listing_id: i64,
+) -> (rust_decimal::Decimal, rust_decimal::Decimal) {
+    use sea_orm::EntityTrait;
+    let l = entity::listing::Entity::find_by_id(entity::ListingId(listing_id))
+        .one(&app.state.db.read)
+        .await
+        .unwrap()
+        .unwrap();
+    let requisitions = entity::requisition::Entity::find()
+        .all(&app.state.db.read)
+        .await
+        .unwrap();
+    let open_ids: Vec<_> = requisitions
+        .iter()
+        .filter(|r| matches!(r.status.as_str(), "approved" | "partly_issued"))
+        .map(|r| r.id)
+        .collect();
+    let open: rust_decimal::Decimal = entity::requisition_line::Entity::find()
+        .all(&app.state.db.read)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|l| l.listing_id.0 == listing_id && open_ids.contains(&l.requisition_id))
+        .map(|l| l.reserved.value() - l.issued.value())
+        .sum();
+    (l.reserved.value(), open)
+}
+
+#[tokio::test]
+async fn a_cancellation_racing_an_issue_or_another_cancellation_releases_the_reservation_once() {
+    let app = spawn_app().await;
+    let s = crate::stock::stocked(&app, "100").await;
+    let site_user = app.token_for("site_user").await;
+    let manager = app.token_for("site_manager").await;
+    let keeper = app.token_for("warehouse_keeper").await;
+    for round in 0..6 {
+        let (status, r) = crate::stock::requisition(&app, &site_user, s.listing_id, "4").await;
+        assert_eq!(status, StatusCode::CREATED, "{r}");
+        let rid = r["id"].as_i64().unwrap();
+        let line_id = r["lines"][0]["id"].clone();
+        let (status, v) = app
+            .post_json(
+                &format!("/api/requisitions/{rid}/approval"),
+                &manager,
+                &json!({}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        let cancel_path = format!("/api/requisitions/{rid}/cancellation");
+        let issue_path = format!("/api/requisitions/{rid}/issue");
+        let empty = json!({});
+        let lines = json!({"lines": [{"line_id": line_id, "quantity": "1.5"}]});
+        let cancel = app.post_json(&cancel_path, &manager, &empty);
+        let (a, b) = if round % 2 == 0 {
+            tokio::join!(cancel, app.post_json(&issue_path, &keeper, &lines))
+        } else {
+            tokio::join!(cancel, app.post_json(&cancel_path, &keeper, &empty))
+        };
+        for (status, v) in [&a, &b] {
+            assert!(!status.is_server_error(), "round {round}: {status} {v}");
+        }
+        assert!(
+            a.0.is_success(),
+            "round {round}: the first cancellation {a:?}"
+        );
+        let (reserved, open) = reserved_and_open(&app, s.listing_id).await;
+        assert!(
+            reserved >= rust_decimal::Decimal::ZERO,
+            "round {round}: {reserved}"
+        );
+        assert_eq!(reserved, open, "round {round}: {a:?} {b:?}");
+    }
+}
