@@ -95,7 +95,7 @@ pub async fn issue(
 
 /// Cancels a requisition and releases what it reserved.
 #[utoipa::path(post, path = "/api/requisitions/{id}/cancellation", tag = "stock", security(("bearer" = ["cancel_requisitions"])), params(("id" = i64, Path)),
-    responses((status = 200, body = RequisitionView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = RequisitionView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/requisitions/{id}/cancellation")]
 pub async fn cancel(
     state: web::Data<AppState>,

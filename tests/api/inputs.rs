@@ -736,10 +736,15 @@ async fn a_cancellation_racing_an_issue_or_another_cancellation_releases_the_res
         for (status, v) in [&a, &b] {
             assert!(!status.is_server_error(), "round {round}: {status} {v}");
         }
-        assert!(
-            a.0.is_success(),
-            "round {round}: the first cancellation {a:?}"
-        );
+        if round % 2 == 0 {
+            assert!(a.0.is_success(), "round {round}: the cancellation {a:?}");
+        } else {
+            // One of the two cancels, the other is told the requisition changed.
+            assert!(
+                a.0.is_success() != b.0.is_success(),
+                "round {round}: {a:?} {b:?}"
+            );
+        }
         let (reserved, open) = reserved_and_open(&app, s.listing_id).await;
         assert!(
             reserved >= rust_decimal::Decimal::ZERO,
