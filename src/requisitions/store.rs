@@ -559,6 +559,14 @@ pub async fn issue(
     issue_lines: Vec<IssueLine>,
 ) -> AppResult<()> {
     let keeper = act.actor;
+    // The requisition's row first (PostgreSQL; SQLite's writer is alone anyway), the order a
+    // cancellation takes it in before the listings: an issue and a cancellation of the same
+    // requisition wait for each other instead of deadlocking, and the one that waited reads
+    // what the other committed.
+    requisition::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(txn)
+        .await?;
     let (r, lines) = load_requisition(txn, id).await?;
     if !RequisitionStatus::parse(&r.status).is_some_and(RequisitionStatus::awaits_issue) {
         return Err(AppError::Rule(RuleCode::RequisitionNotApproved));
