@@ -1,5 +1,6 @@
 //! The page kit, below every capability: rendering (`html`, `html_status`), form readers and
-//! `PageCtx` (`page`), the session middleware (`session`), the browser-hardening headers (`headers`), error pages (`errors`), paging and
+//! `PageCtx` (`page`), the session middleware (`session`), the browser-hardening headers
+//! (`headers`), the edge guard on inputs (`input_guard`), error pages (`errors`), paging and
 //! the extractor settings. It knows no capability's routes: `crate::routes` assembles those.
 
 pub mod errors;
