@@ -775,7 +775,10 @@ async fn the_report_pages_render_in_both_languages_with_a_print_layout() {
             );
             // The print layout lives in app.css (no inline style under the CSP), keyed by the
             // page's body class.
-            assert!(html.contains(r#"<body class="report-page"#), "a print layout");
+            assert!(
+                html.contains(r#"<body class="report-page"#),
+                "a print layout"
+            );
             assert!(html.contains(&locale.t("report-sign-prepared")));
             assert!(html.contains(&locale.t("report-sign-reviewed")));
         }
