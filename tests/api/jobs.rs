@@ -178,6 +178,8 @@ fn settings_form(s: &serde_json::Value, csrf: &str, backup_keep: &str) -> Vec<(S
         ("price_margin_percent", margin.normalize().to_string()),
         ("failure_answer_days", text("failure_answer_days")),
         ("backup_keep", backup_keep.to_string()),
+        ("session_max_hours", text("session_max_hours")),
+        ("committee_min_members", text("committee_min_members")),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
