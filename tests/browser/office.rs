@@ -69,7 +69,7 @@ async fn a_price_is_requested_approved_and_found_in_the_audit_log_through_the_pa
                 return Ok(None);
             }
             let mut actors = Vec::new();
-            for cell in driver.find_all(By::Css("tbody td:nth-child(3)")).await? {
+            for cell in driver.find_all(By::Css("tbody td.audit-actor")).await? {
                 actors.push(cell.text().await?);
             }
             Ok(Some(actors))
