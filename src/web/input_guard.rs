@@ -25,9 +25,10 @@ use serde_json::Value;
 /// The most a JSON or form body may hold (the extractors' limit, `web::extractor_configs`).
 pub const BODY_LIMIT: usize = 1 << 20;
 
-/// Whether `text`, when it is shaped like a date (`[+-]digits-digits-digits`, a time may
-/// follow after `T` or a space), names a year of the calendar the portal keeps (1–9999).
-/// Text of any other shape is not a date and passes.
+/// Whether `text`, when it is shaped like a date (`[+-]digits-digits-digits` with a month
+/// 1–12 and a day 1–31; a time may follow after `T` or a space), names a year of the calendar
+/// the portal keeps (1–9999). Text of any other shape is not a date and passes: a
+/// specification such as `12000-30-40` (dimensions) is not refused as a year.
 pub fn date_in_calendar(text: &str) -> bool {
     let t = text.trim();
     let (sign, rest) = match t.as_bytes().first() {
@@ -39,6 +40,10 @@ pub fn date_in_calendar(text: &str) -> bool {
     let parts: Vec<&str> = date.split('-').collect();
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     if parts.len() != 3 || !parts.iter().all(|p| digits(p)) || parts[1].len() > 2 {
+        return true;
+    }
+    let in_range = |s: &str, max: u32| s.parse::<u32>().is_ok_and(|n| (1..=max).contains(&n));
+    if !in_range(parts[1], 12) || parts[2].len() > 2 || !in_range(parts[2], 31) {
         return true;
     }
     let year_digits = parts[0].trim_start_matches('0');
@@ -234,7 +239,16 @@ mod tests {
         }
         // Not dates at all: left to the field's own reader.
         for other in [
-            "", "水泥", "2027-01", "12.5", "a-b-c", "M-0001-2", "1-2-3-4",
+            "",
+            "水泥",
+            "2027-01",
+            "12.5",
+            "a-b-c",
+            "M-0001-2",
+            "1-2-3-4",
+            "12000-30-40",
+            "20000-12-400",
+            "-5-0-3",
         ] {
             assert!(date_in_calendar(other), "{other}");
         }
