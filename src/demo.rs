@@ -565,6 +565,63 @@ async fn demo_stock(
 
 /// Loads the demo data into an empty database. Answers false (and changes nothing) when
 /// the database already has users.
+/// A demo account to add.
+struct DemoUser<'a> {
+    email: &'a str,
+    name: &'a str,
+    role: Role,
+    password_hash: &'a str,
+    supplier_id: Option<entity::SupplierId>,
+    site_id: Option<i64>,
+}
+
+impl<'a> DemoUser<'a> {
+    /// An office account: no supplier, no site.
+    fn staff(email: &'a str, name: &'a str, role: Role, password_hash: &'a str) -> Self {
+        Self {
+            email,
+            name,
+            role,
+            password_hash,
+            supplier_id: None,
+            site_id: None,
+        }
+    }
+}
+
+/// Adds a demo account with its audit entry; answers its id.
+async fn demo_user(
+    txn: &sea_orm::DatabaseTransaction,
+    actor: &Actor,
+    u: DemoUser<'_>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<i64> {
+    let r = user::Entity::insert(user::ActiveModel {
+        email: Set(u.email.to_string()),
+        password_hash: Set(u.password_hash.to_string()),
+        display_name: Set(u.name.to_string()),
+        role: Set(u.role.as_str().into()),
+        supplier_id: Set(u.supplier_id),
+        site_id: Set(u.site_id),
+        locale: Set(None),
+        active: Set(true),
+        created_at: Set(now),
+        last_login_at: Set(None),
+        ..Default::default()
+    })
+    .exec(txn)
+    .await?;
+    audit::record(
+        txn,
+        actor,
+        now,
+        Change::new("user.create", "user", r.last_insert_id)
+            .after(serde_json::json!({ "email": u.email, "role": u.role.as_str() })),
+    )
+    .await?;
+    Ok(r.last_insert_id)
+}
+
 pub async fn load(state: &AppState) -> AppResult<bool> {
     if user::Entity::find().count(&state.db.read).await? > 0 {
         return Ok(false);
@@ -783,89 +840,43 @@ pub async fn load(state: &AppState) -> AppResult<bool> {
     ]);
     let mut user_ids: BTreeMap<Role, i64> = BTreeMap::new();
     for role in Role::ALL {
-        let email = format!("{}@demo.test", role.as_str());
-        let r = user::Entity::insert(user::ActiveModel {
-            email: Set(email.clone()),
-            password_hash: Set(hash.clone()),
-            display_name: Set(names.get(&role).copied().unwrap_or("Demo").into()),
-            role: Set(role.as_str().into()),
-            supplier_id: Set(role
-                .needs_supplier()
-                .then(|| supplier_ids.first().copied())
-                .flatten()),
-            site_id: Set(role
-                .needs_site()
-                .then(|| site_ids.first().copied())
-                .flatten()),
-            locale: Set(None),
-            active: Set(true),
-            created_at: Set(now),
-            last_login_at: Set(None),
-            ..Default::default()
-        })
-        .exec(&txn)
-        .await?;
-        user_ids.insert(role, r.last_insert_id);
-        audit::record(
+        let id = demo_user(
             &txn,
             &actor,
+            DemoUser {
+                email: &format!("{}@demo.test", role.as_str()),
+                name: names.get(&role).copied().unwrap_or("Demo"),
+                role,
+                password_hash: &hash,
+                supplier_id: role
+                    .needs_supplier()
+                    .then(|| supplier_ids.first().copied())
+                    .flatten(),
+                site_id: role
+                    .needs_site()
+                    .then(|| site_ids.first().copied())
+                    .flatten(),
+            },
             now,
-            Change::new("user.create", "user", r.last_insert_id)
-                .after(serde_json::json!({ "email": email, "role": role.as_str() })),
         )
         .await?;
+        user_ids.insert(role, id);
     }
     // The group's auditor: a contract of the group-audit size is signed at the company level
     // and at the group level by two different people (rule 14).
-    let email = GROUP_AUDITOR.to_string();
-    let r = user::Entity::insert(user::ActiveModel {
-        email: Set(email.clone()),
-        password_hash: Set(hash.clone()),
-        display_name: Set("吴刚".into()),
-        role: Set(Role::Auditor.as_str().into()),
-        supplier_id: Set(None),
-        site_id: Set(None),
-        locale: Set(None),
-        active: Set(true),
-        created_at: Set(now),
-        last_login_at: Set(None),
-        ..Default::default()
-    })
-    .exec(&txn)
-    .await?;
-    audit::record(
+    demo_user(
         &txn,
         &actor,
+        DemoUser::staff(GROUP_AUDITOR, "吴刚", Role::Auditor, &hash),
         now,
-        Change::new("user.create", "user", r.last_insert_id)
-            .after(serde_json::json!({ "email": email, "role": Role::Auditor.as_str() })),
     )
     .await?;
     // The second officer, for a tender committee of three with the officer and the head.
-    let email = SECOND_OFFICER.to_string();
-    let r = user::Entity::insert(user::ActiveModel {
-        email: Set(email.clone()),
-        password_hash: Set(hash.clone()),
-        display_name: Set("黄丽".into()),
-        role: Set(Role::ProcurementOfficer.as_str().into()),
-        supplier_id: Set(None),
-        site_id: Set(None),
-        locale: Set(None),
-        active: Set(true),
-        created_at: Set(now),
-        last_login_at: Set(None),
-        ..Default::default()
-    })
-    .exec(&txn)
-    .await?;
-    let second_officer = r.last_insert_id;
-    audit::record(
+    let second_officer = demo_user(
         &txn,
         &actor,
+        DemoUser::staff(SECOND_OFFICER, "黄丽", Role::ProcurementOfficer, &hash),
         now,
-        Change::new("user.create", "user", second_officer).after(
-            serde_json::json!({ "email": email, "role": Role::ProcurementOfficer.as_str() }),
-        ),
     )
     .await?;
     demo_stock(

@@ -236,6 +236,17 @@ impl TestApp {
         email: &str,
         password: &str,
     ) -> reqwest::Response {
+        self.page_login_to(client, email, password, "/").await
+    }
+
+    /// [`Self::page_login`] with the form's `next` (where the sign-in leads) set to `next`.
+    pub async fn page_login_to(
+        &self,
+        client: &reqwest::Client,
+        email: &str,
+        password: &str,
+        next: &str,
+    ) -> reqwest::Response {
         let csrf = self.csrf_from(client, "/login").await;
         client
             .post(self.url("/login"))
@@ -243,7 +254,7 @@ impl TestApp {
                 ("csrf_token", csrf.as_str()),
                 ("email", email),
                 ("password", password),
-                ("next", "/"),
+                ("next", next),
             ])
             .send()
             .await

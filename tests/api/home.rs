@@ -253,20 +253,7 @@ async fn a_new_applicant_signs_in_once_its_email_is_confirmed_and_sees_its_check
         .post_json(
             "/api/applications",
             "",
-            &json!({
-                "legal_name": "杭州永固建材有限公司",
-                "credit_code": "91330110MA27Y0B7X2",
-                "legal_representative": "吴永固",
-                "contact_name": "吴经理",
-                "contact_phone": "0571-87654321",
-                "contact_email": email,
-                "address": "杭州市余杭区良渚街道 8 号",
-                "category_ids": [1, 2],
-                "bank_name": "中国工商银行余杭支行",
-                "bank_account": "1202 0212 0900 1234 567",
-                "password": "supplier-password",
-                "locale": "en"
-            }),
+            &crate::suppliers::application(email, "91330110MA27Y0B7X2"),
         )
         .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{v}");

@@ -346,35 +346,25 @@ async fn a_next_with_control_characters_or_another_host_leads_home_and_a_local_o
         "/\u{7f}x",
         "/\t/evil.example",
     ] {
-        let client = app.new_client();
-        let csrf = app.csrf_from(&client, "/login").await;
-        let r = client
-            .post(app.url("/login"))
-            .form(&[
-                ("csrf_token", csrf.as_str()),
-                ("email", "site_user@demo.test"),
-                ("password", crate::helpers::DEMO_PASSWORD),
-                ("next", bad),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let r = app
+            .page_login_to(
+                &app.new_client(),
+                "site_user@demo.test",
+                crate::helpers::DEMO_PASSWORD,
+                bad,
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "{bad:?}");
         assert_eq!(location(&r), "/", "{bad:?}");
     }
-    let client = app.new_client();
-    let csrf = app.csrf_from(&client, "/login").await;
-    let r = client
-        .post(app.url("/login"))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("email", "site_user@demo.test"),
-            ("password", crate::helpers::DEMO_PASSWORD),
-            ("next", "/catalogue?q=水泥 袋"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .page_login_to(
+            &app.new_client(),
+            "site_user@demo.test",
+            crate::helpers::DEMO_PASSWORD,
+            "/catalogue?q=水泥 袋",
+        )
+        .await;
     assert_eq!(location(&r), "/catalogue?q=%E6%B0%B4%E6%B3%A5%20%E8%A2%8B");
 }
 

@@ -370,24 +370,14 @@ async fn the_longest_session_is_a_setting_from_one_to_72_hours() {
     assert!(page.contains("name=\"session_max_hours\""));
 }
 
+/// The `n`th company's application: its own name and a valid credit code of its own.
 fn application(email: &str, n: u32) -> Value {
     let body = format!("9133011{n}MA27Y0B7X");
     let check = portal::suppliers::rules::CreditCode::check_char(&body)
         .unwrap_or_else(|| panic!("check character of {body}"));
-    json!({
-        "legal_name": format!("申请公司 {n}"),
-        "credit_code": format!("{body}{check}"),
-        "legal_representative": "吴永固",
-        "contact_name": "吴经理",
-        "contact_phone": "0571-87654321",
-        "contact_email": email,
-        "address": "杭州市余杭区良渚街道 8 号",
-        "category_ids": [1, 2],
-        "bank_name": "中国工商银行余杭支行",
-        "bank_account": "1202 0212 0900 1234 567",
-        "password": "supplier-password",
-        "locale": "en"
-    })
+    let mut v = crate::suppliers::application(email, &format!("{body}{check}"));
+    v["legal_name"] = json!(format!("申请公司 {n}"));
+    v
 }
 
 async fn verification_link(app: &TestApp, email: &str) -> Option<String> {

@@ -7,7 +7,8 @@ use serde_json::{Value, json};
 
 const PDF: &[u8] = b"%PDF-1.4\n% a scanned licence\n%%EOF\n";
 
-fn application(email: &str, code: &str) -> Value {
+/// The body of a supplier's application (`POST /api/applications`).
+pub(crate) fn application(email: &str, code: &str) -> Value {
     json!({
         "legal_name": "杭州永固建材有限公司",
         "credit_code": code,

@@ -212,6 +212,35 @@ pub(crate) async fn open_as(app: &TestApp, role: &str, id: i64) -> (StatusCode, 
         .await
 }
 
+/// What the three bidders of [`bid_three_and_open`] bid on the two items.
+const PRICES: [[&str; 2]; 3] = [["3800", "3700"], ["4000", "3900"], ["3600", "3500"]];
+
+/// Each of the three bidders bids the worked-through prices (A 753,900.00, B 794,000.00,
+/// C 713,800.00 the lowest); the deadline passes and the officer and the head open the tender.
+/// The opening's answer and the ids of the bids it shows.
+async fn bid_three_and_open(
+    app: &TestApp,
+    bidders: &mut [Bidder],
+    id: i64,
+    items: &[i64],
+) -> (Value, Vec<i64>) {
+    for (b, p) in bidders.iter().zip(&PRICES) {
+        let (status, v) = bid(app, b, id, items, p).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+    }
+    pass_deadline(app, id).await;
+    refresh(app, bidders).await;
+    open_as(app, "procurement_officer", id).await;
+    let (_, v) = open_as(app, "procurement_head", id).await;
+    let bid_ids = v["tender"]["bids"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|b| b["id"].as_i64())
+        .collect();
+    (v, bid_ids)
+}
+
 async fn mails(app: &TestApp, to: &str, kind: &str) -> Vec<entity::outbox::Model> {
     entity::outbox::Entity::find()
         .filter(entity::outbox::Column::ToAddr.eq(to))
@@ -542,7 +571,7 @@ async fn before_opening_no_page_or_endpoint_shows_a_price_and_the_table_holds_no
                     body.contains(prices[n][0]) || body.contains(&shown_price(prices[n][0])),
                     "{stage}: bidder {n}'s own bid at {path}"
                 );
-                for (m, p) in prices.iter().enumerate().filter(|(m, _)| *m != n) {
+                for (m, p) in PRICES.iter().enumerate().filter(|(m, _)| *m != n) {
                     let theirs = p
                         .iter()
                         .flat_map(|s| [s.to_string(), shown_price(s)])
@@ -1020,21 +1049,7 @@ async fn the_committee_scores_the_head_awards_and_each_bidder_learns_only_its_ow
     // A: 3800 × 120.5 + 3700 × 80 = 457,900 + 296,000 = 753,900.00
     // B: 4000 × 120.5 + 3900 × 80 = 482,000 + 312,000 = 794,000.00
     // C: 3600 × 120.5 + 3500 × 80 = 433,800 + 280,000 = 713,800.00 (lowest)
-    let prices = [["3800", "3700"], ["4000", "3900"], ["3600", "3500"]];
-    for (b, p) in bidders.iter().zip(&prices) {
-        let (status, v) = bid(&app, b, id, &items, p).await;
-        assert_eq!(status, StatusCode::OK, "{v}");
-    }
-    pass_deadline(&app, id).await;
-    refresh(&app, &mut bidders).await;
-    open_as(&app, "procurement_officer", id).await;
-    let (_, v) = open_as(&app, "procurement_head", id).await;
-    let bid_ids: Vec<i64> = v["tender"]["bids"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|b| b["id"].as_i64())
-        .collect();
+    let (_, bid_ids) = bid_three_and_open(&app, &mut bidders, id, &items).await;
     assert_eq!(bid_ids.len(), 3);
 
     // The three members score apart; the means count. C is cheapest but poor on quality.
@@ -1223,7 +1238,7 @@ async fn the_committee_scores_the_head_awards_and_each_bidder_learns_only_its_ow
                 && d["ranking"].as_array().is_some_and(Vec::is_empty)
         );
         let text = d.to_string();
-        for (m, p) in prices.iter().enumerate().filter(|(m, _)| *m != n) {
+        for (m, p) in PRICES.iter().enumerate().filter(|(m, _)| *m != n) {
             // A price is a JSON string of its own ("3800.00"); the digits alone also turn up
             // inside times and tokens, which made this check fail now and then.
             assert!(
@@ -1826,23 +1841,7 @@ async fn a_refused_score_is_named_beside_the_bids_own_field() {
     let mut bidders = three_bidders(&app).await;
     let ids: Vec<i64> = bidders.iter().map(|b| b.id).collect();
     let (id, items) = published_tender(&app, &ids).await;
-    for (b, p) in bidders
-        .iter()
-        .zip([["3800", "3700"], ["4000", "3900"], ["3600", "3500"]])
-    {
-        let (status, v) = bid(&app, b, id, &items, &p).await;
-        assert_eq!(status, StatusCode::OK, "{v}");
-    }
-    pass_deadline(&app, id).await;
-    refresh(&app, &mut bidders).await;
-    open_as(&app, "procurement_officer", id).await;
-    let (_, v) = open_as(&app, "procurement_head", id).await;
-    let mut bid_ids: Vec<i64> = v["tender"]["bids"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|b| b["id"].as_i64())
-        .collect();
+    let (v, mut bid_ids) = bid_three_and_open(&app, &mut bidders, id, &items).await;
     bid_ids.sort_unstable();
     assert_eq!(bid_ids.len(), 3, "{v}");
     let client = page_client(&app, "procurement_officer").await;
@@ -2075,22 +2074,8 @@ async fn only_members_score_apart_the_evaluation_waits_for_all_and_its_runner_do
     let mut bidders = three_bidders(&app).await;
     let (id, items) =
         published_tender(&app, &bidders.iter().map(|b| b.id).collect::<Vec<_>>()).await;
-    let prices = [["3800", "3700"], ["4000", "3900"], ["3600", "3500"]];
-    for (b, p) in bidders.iter().zip(&prices) {
-        let (status, v) = bid(&app, b, id, &items, p).await;
-        assert_eq!(status, StatusCode::OK, "{v}");
-    }
-    pass_deadline(&app, id).await;
-    refresh(&app, &mut bidders).await;
-    open_as(&app, "procurement_officer", id).await;
-    let (_, v) = open_as(&app, "procurement_head", id).await;
+    let (v, bid_ids) = bid_three_and_open(&app, &mut bidders, id, &items).await;
     assert_eq!(v["tender"]["tender"]["status"], "opened", "{v}");
-    let bid_ids: Vec<i64> = v["tender"]["bids"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|b| b["id"].as_i64())
-        .collect();
     let scores: Value = bid_ids
         .iter()
         .map(|b| json!({"bid_id": b, "quality": 80, "delivery": 90}))
