@@ -146,6 +146,10 @@ pub enum AppError {
     TooManyAttempts { retry_after_secs: i64 },
     #[error("service unavailable")]
     Unavailable,
+    /// Something outside the database failed (a backup folder that cannot be written): not a
+    /// bug, and said in full in the log and the job's run; answered as unavailable.
+    #[error("{0}")]
+    Outside(String),
     /// The disk (or the SQLite file's cap) is full: the change was rolled back whole.
     #[error("storage full")]
     StorageFull,
@@ -201,7 +205,7 @@ impl AppError {
             AppError::NotFound => "not_found",
             AppError::Rule(code) | AppError::Conflict(code) => code.as_str(),
             AppError::TooManyAttempts { .. } => "too_many_attempts",
-            AppError::Unavailable => "unavailable",
+            AppError::Unavailable | AppError::Outside(_) => "unavailable",
             AppError::StorageFull => "storage_full",
             AppError::Internal(_) => "internal",
         }
@@ -219,7 +223,9 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable | AppError::StorageFull => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable | AppError::Outside(_) | AppError::StorageFull => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -568,6 +574,7 @@ mod tests {
                 retry_after_secs: 60,
             },
             AppError::Unavailable,
+            AppError::Outside(String::new()),
             AppError::StorageFull,
             AppError::Internal(String::new()),
         ];

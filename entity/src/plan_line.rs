@@ -21,7 +21,8 @@ pub struct Model {
     pub plan_type: String,
     #[sea_orm(column_type = "Text")]
     pub note: String,
-    /// `planned`, `routed` (approved), `ordered` or `contracted`.
+    /// `planned`, `routed` (approved), `choice_pending` (a quote chosen, waiting for the
+    /// head's decision: rule 14), `ordered` or `contracted`.
     pub status: String,
     /// Set at approval: `requisition`, `tender`, `quotes_and_contract` or `quotes`.
     pub route: Option<String>,
@@ -33,6 +34,12 @@ pub struct Model {
     pub choice_reason: Option<String>,
     pub chosen_by: Option<i64>,
     pub chosen_at: Option<DateTimeUtc>,
+    /// The head who approved the choice or sent it back.
+    pub choice_decided_by: Option<i64>,
+    pub choice_decided_at: Option<DateTimeUtc>,
+    /// Why the last choice was sent back (kept after a new choice, until the next decision).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub choice_return_reason: Option<String>,
     pub created_by: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -20,6 +20,7 @@ home-q-admissions = recommended suppliers waiting for your admission decision
 home-q-failures = suppliers with failures waiting for your decision
 home-q-awards = evaluated tenders waiting for your award decision
 home-q-plans-submitted = plans waiting for your approval
+home-q-choices-to-approve = quote choices waiting for your approval
 home-q-deliveries-overdue = deliveries past their inspection deadline
 home-q-deliveries = deliveries to inspect
 home-q-requisitions-overdue = requisitions approved over 24 hours ago and not fully issued

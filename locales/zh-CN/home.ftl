@@ -20,6 +20,7 @@ home-q-admissions = 家推荐供应商待您决定准入
 home-q-failures = 家供应商的失信记录待您确认
 home-q-awards = 个已评标的招标待您定标
 home-q-plans-submitted = 份计划待您审批
+home-q-choices-to-approve = 项报价选择待您审批
 home-q-deliveries-overdue = 张送货单已超过验收期限
 home-q-deliveries = 张送货单待验收
 home-q-requisitions-overdue = 张领料单审批超过 24 小时仍未发完

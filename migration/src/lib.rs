@@ -19,6 +19,7 @@ mod m20261206_000014_sessions_valid_from;
 mod m20261206_000015_document_acceptance;
 mod m20261206_000016_tender_committee;
 mod m20261206_000017_token_version;
+mod m20261206_000018_quote_choice_approval;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000015_document_acceptance::Migration),
             Box::new(m20261206_000016_tender_committee::Migration),
             Box::new(m20261206_000017_token_version::Migration),
+            Box::new(m20261206_000018_quote_choice_approval::Migration),
         ]
     }
 }

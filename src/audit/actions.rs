@@ -57,6 +57,8 @@ pub const ACTIONS: &[&str] = &[
     "price_change.request",
     "price_survey.create",
     "price_survey.reminded",
+    "quote.choice_approve",
+    "quote.choice_return",
     "quote.choose",
     "quote.record",
     "report.no_movement",

@@ -33,9 +33,18 @@ impl BackupError {
     }
 }
 
+/// A backup that could not be written is the disk's or the folder's trouble, not a bug: a full
+/// disk answers as one (503 `storage_full`), anything else as unavailable (503) with its words
+/// kept for the log and the job's run.
 impl From<BackupError> for crate::error::AppError {
     fn from(e: BackupError) -> Self {
-        crate::error::AppError::Internal(e.to_string())
+        let text = e.to_string();
+        tracing::error!(error = %text, "backup failed");
+        if text.contains("No space left") || text.contains("os error 28") {
+            crate::error::AppError::StorageFull
+        } else {
+            crate::error::AppError::Outside(text)
+        }
     }
 }
 

@@ -54,6 +54,7 @@ rule_codes! {
     Cents = "cents",
     ChecklistRequired = "checklist_required",
     ChecksFailedReject = "checks_failed_reject",
+    ChoiceNotPending = "choice_not_pending",
     CodeChars = "code_chars",
     CodeLength = "code_length",
     CommitteeMinRange = "committee_min_range",

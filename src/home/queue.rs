@@ -230,6 +230,20 @@ async fn head(state: &AppState, ctx: &PageCtx, user: &CurrentUser) -> AppResult<
             plans(state, user, "submitted").await?,
             "/plans?status=submitted",
         ),
+        Item::new(
+            "choices-to-approve",
+            crate::procurement::store::list_lines(
+                &state.db.read,
+                user,
+                &crate::procurement::store::LineFilter {
+                    status: Some(crate::procurement::store::CHOICE_PENDING.into()),
+                    ..Default::default()
+                },
+            )
+            .await?
+            .len(),
+            "/plan-lines?status=choice_pending",
+        ),
     ])
 }
 

@@ -180,7 +180,19 @@ pub async fn page_run(
     let job =
         Job::parse(&form.0.job).ok_or_else(|| AppError::field("job", RuleCode::UnknownJob))?;
     let as_of = parse_as_of(&state, Some(&form.0.as_of))?;
-    let outcome = super::run(&state, job, as_of).await?;
+    let outcome = match super::run(&state, job, as_of).await {
+        Ok(o) => o,
+        // The run is in the list below with what went wrong (a backup to a full disk, …):
+        // the page says it failed rather than answering an error page.
+        Err(e) => {
+            tracing::warn!(job = job.name(), error = %e, "a job run from the jobs page failed");
+            return Ok(redirect_with_flash(
+                "/admin/jobs",
+                "error",
+                "flash-job-failed",
+            ));
+        }
+    };
     let key = if outcome.ran {
         "flash-job-ran"
     } else {

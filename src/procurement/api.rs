@@ -4,8 +4,8 @@
 
 use super::rules::PlanMonth;
 use super::store::{
-    self, ChoiceInput, ContractDates, ContractFilter, LineInput, NewPlan, PlanDecision, QuoteInput,
-    SignoffInput,
+    self, ChoiceDecision, ChoiceInput, ContractDates, ContractFilter, LineInput, NewPlan,
+    PlanDecision, QuoteInput, SignoffInput,
 };
 use super::store::{
     ContractDetail, ContractView, LineView, PlanDetail, PlanView, QuoteComparison, comparison,
@@ -221,11 +221,30 @@ pub async fn record_quote(
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ChoiceResult {
     pub line: LineView,
-    /// The draft contract, when the purchase is worth the contract threshold or more.
+    /// The draft contract, when the approved purchase is worth the contract threshold or more.
     pub contract: Option<ContractView>,
 }
 
-/// Chooses a quote: three suppliers' quotes first; not the cheapest needs a reason.
+async fn choice_result(
+    state: &AppState,
+    l: plan_line::Model,
+    c: Option<entity::contract::Model>,
+    locale: Locale,
+) -> AppResult<ChoiceResult> {
+    let contract = match c {
+        Some(c) => contract_views(&state.db.read, vec![c], state.now())
+            .await?
+            .pop(),
+        None => None,
+    };
+    Ok(ChoiceResult {
+        line: one_line(state, l, locale).await?,
+        contract,
+    })
+}
+
+/// Chooses a quote: three suppliers' quotes first; not the cheapest needs a reason. The choice
+/// then waits for the procurement head (`status: choice_pending`, rule 14).
 #[utoipa::path(post, path = "/api/plan-lines/{id}/choice", tag = "procurement", security(("bearer" = ["manage_procurement"])),
     params(("id" = i64, Path)), request_body = ChoiceInput,
     responses((status = 200, body = ChoiceResult), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -238,17 +257,31 @@ pub async fn choose(
     req: HttpRequest,
 ) -> AppResult<web::Json<ChoiceResult>> {
     user.require(Capability::ManageProcurement)?;
-    let (l, c) = store::choose_now(&state, &user, *id, body.into_inner()).await?;
-    let contract = match c {
-        Some(c) => contract_views(&state.db.read, vec![c], state.now())
-            .await?
-            .pop(),
-        None => None,
-    };
-    Ok(web::Json(ChoiceResult {
-        line: one_line(&state, l, Locale::of(&req)).await?,
-        contract,
-    }))
+    let l = store::choose_now(&state, &user, *id, body.into_inner()).await?;
+    Ok(web::Json(
+        choice_result(&state, l, None, Locale::of(&req)).await?,
+    ))
+}
+
+/// The procurement head approves an officer's quote choice (a purchase worth the contract
+/// threshold or more becomes a draft contract, a smaller one is ordered) or sends it back with
+/// a reason; never a choice of their own (rule 14).
+#[utoipa::path(post, path = "/api/plan-lines/{id}/choice/decision", tag = "procurement", security(("bearer" = ["approve_procurement"])),
+    params(("id" = i64, Path)), request_body = ChoiceDecision,
+    responses((status = 200, body = ChoiceResult), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/api/plan-lines/{id}/choice/decision")]
+pub async fn decide_choice(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<ChoiceDecision>,
+    req: HttpRequest,
+) -> AppResult<web::Json<ChoiceResult>> {
+    user.require(Capability::ApproveProcurement)?;
+    let (l, c) = store::decide_choice_now(&state, &user, *id, body.into_inner()).await?;
+    Ok(web::Json(
+        choice_result(&state, l, c, Locale::of(&req)).await?,
+    ))
 }
 
 // ----- Contracts -----

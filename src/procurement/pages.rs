@@ -6,8 +6,8 @@
 use super::api::{ledger_sheet, may_edit_line, month_choices};
 use super::rules::{ContractStatus, PlanStatus, PlanType};
 use super::store::{
-    self, ChoiceInput, ContractDates, ContractFilter, LineInput, NewPlan, PlanDecision, QuoteInput,
-    SignoffInput,
+    self, ChoiceDecision, ChoiceInput, ContractDates, ContractFilter, LineInput, NewPlan,
+    PlanDecision, QuoteInput, SignoffInput,
 };
 use super::store::{
     ContractDetail, ContractView, LineView, PlanDetail, PlanView, QuoteComparison, comparison,
@@ -121,7 +121,7 @@ struct LinesPage {
     ctx: PageCtx,
     lines: Vec<LineView>,
     filter: store::LineFilter,
-    statuses: [&'static str; 4],
+    statuses: [&'static str; 5],
     routes: Vec<&'static str>,
 }
 
@@ -157,7 +157,13 @@ pub async fn line_list(
         ctx,
         lines,
         filter,
-        statuses: ["planned", "routed", "ordered", "contracted"],
+        statuses: [
+            "planned",
+            "routed",
+            store::CHOICE_PENDING,
+            "ordered",
+            "contracted",
+        ],
         routes: super::rules::Route::ALL
             .into_iter()
             .map(super::rules::Route::as_str)
@@ -689,6 +695,8 @@ struct QuotesPage {
     ctx: PageCtx,
     c: QuoteComparison,
     may_manage: bool,
+    /// The viewer is a head who may approve the pending choice (not their own: rule 14).
+    may_decide: bool,
     /// Admitted suppliers, for the record form.
     suppliers: Vec<(SupplierId, String)>,
     contract_threshold: Decimal,
@@ -736,6 +744,11 @@ async fn quotes_page(
 ) -> AppResult<HttpResponse> {
     let c = comparison(state, line_id, ctx.locale).await?;
     let may_manage = c.open && user.role.can(Capability::ManageProcurement);
+    let may_decide = c.pending
+        && user.role.can(Capability::ApproveProcurement)
+        && c.line
+            .chosen_by
+            .is_some_and(|by| crate::auth::four_eyes::not_own(by, user.id).is_ok());
     let suppliers = if may_manage {
         supplier::Entity::find()
             .filter(supplier::Column::Status.eq("admitted"))
@@ -754,6 +767,7 @@ async fn quotes_page(
             ctx,
             c,
             may_manage,
+            may_decide,
             suppliers,
             contract_threshold: crate::settings::contract_threshold(&state.db.read).await?,
             form,
@@ -834,8 +848,45 @@ pub async fn choose(
             quote_id: self::id(&f, "quote_id")?,
             reason: field(&f, "reason"),
         };
-        store::choose_now(&state, &user, id, input).await
+        store::choose_now(&state, &user, id, input)
+            .await
+            .map(|_| ())
     }
+    .await;
+    let to = format!("/plan-lines/{id}/quotes");
+    let locale = ctx.locale;
+    form_outcome(
+        result,
+        locale,
+        &to,
+        "proc-flash-choice-pending",
+        |errors, status| quotes_page(&state, ctx, &user, id, f.clone(), errors, status),
+    )
+    .await
+}
+
+/// The head approves the chosen quote (a contract's draft, or the order) or sends it back.
+#[post("/plan-lines/{id}/choice/decision")]
+pub async fn decide_choice(
+    state: web::Data<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: CsrfForm<Form>,
+) -> AppResult<HttpResponse> {
+    user.require(Capability::ApproveProcurement)?;
+    let id = *id;
+    let f = form.0;
+    let approve = field(&f, "action") == "approve";
+    let result = store::decide_choice_now(
+        &state,
+        &user,
+        id,
+        ChoiceDecision {
+            approve,
+            reason: field(&f, "reason"),
+        },
+    )
     .await;
     match result {
         Ok((_, Some(c))) => Ok(redirect_with_flash(
@@ -846,11 +897,16 @@ pub async fn choose(
         Ok((_, None)) => Ok(redirect_with_flash(
             &format!("/plan-lines/{id}/quotes"),
             "success",
-            "proc-flash-ordered",
+            if approve {
+                "proc-flash-ordered"
+            } else {
+                "proc-flash-choice-returned"
+            },
         )),
         Err(e) => {
             let locale = ctx.locale;
-            form_outcome(Err(e), locale, "/plans", "flash-saved", |errors, status| {
+            let to = format!("/plan-lines/{id}/quotes");
+            form_outcome(Err(e), locale, &to, "flash-saved", |errors, status| {
                 quotes_page(&state, ctx, &user, id, f.clone(), errors, status)
             })
             .await

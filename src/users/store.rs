@@ -435,6 +435,20 @@ pub async fn update_now(
     Ok(after)
 }
 
+/// The display names of the users `ids`, by id (a user not found is left out).
+pub async fn display_names(
+    conn: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = i64>,
+) -> AppResult<std::collections::HashMap<i64, String>> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect())
+}
+
 /// The active users with one of `roles` (e.g. the procurement office, to be emailed).
 pub async fn active_with_roles(
     conn: &impl ConnectionTrait,

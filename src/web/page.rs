@@ -954,6 +954,10 @@ const FORM_PAGES: &[(&str, &str)] = &[
     ("/organisation/warehouses", "/organisation"),
     ("/plan-lines/{id}", "/plan-lines/{id}/edit"),
     ("/plan-lines/{id}/choice", "/plan-lines/{id}/quotes"),
+    (
+        "/plan-lines/{id}/choice/decision",
+        "/plan-lines/{id}/quotes",
+    ),
     ("/plan-lines/{id}/delete", "/plan-lines/{id}/edit"),
     ("/notices/preferences", "/account"),
     ("/notices/read-all", "/notices"),

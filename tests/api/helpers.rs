@@ -26,6 +26,8 @@ pub struct Options {
     pub smtp_url: String,
     /// The portal's public address (empty: the bound one, over http).
     pub base_url: String,
+    /// Where backups go (None: the default, beside the data folder).
+    pub backup_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for Options {
@@ -34,6 +36,7 @@ impl Default for Options {
             demo: true,
             smtp_url: String::new(),
             base_url: String::new(),
+            backup_dir: None,
         }
     }
 }
@@ -103,6 +106,9 @@ pub async fn spawn_with(opts: Options) -> TestApp {
     config.smtp_url = opts.smtp_url;
     if !opts.base_url.is_empty() {
         config.base_url = opts.base_url;
+    }
+    if let Some(dir) = opts.backup_dir {
+        config.backup_dir = dir;
     }
     let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
     let shared: SharedClock = clock.clone();

@@ -233,3 +233,47 @@ async fn the_backups_kept_are_a_setting_from_1_to_365_refused_beside_its_field_o
         assert_eq!(now["backup_keep"].to_string(), kept);
     }
 }
+
+#[tokio::test]
+async fn a_backup_that_cannot_be_written_is_a_failed_run_and_a_clear_answer_not_a_500() {
+    use crate::helpers::{Options, spawn_with};
+    // The backup folder is a file: nothing can be written there.
+    let blocker = tempfile::NamedTempFile::new().unwrap();
+    let app = spawn_with(Options {
+        backup_dir: Some(blocker.path().to_path_buf()),
+        ..Default::default()
+    })
+    .await;
+    let admin = app.token_for("admin").await;
+    let today = app.state.today().to_string();
+    let (status, v) = app
+        .post_json("/api/jobs/backup/run", &admin, &json!({"as_of": today}))
+        .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{v}");
+    assert_eq!(v["error"]["code"], "unavailable", "{v}");
+    // The page says that the job failed, and the run (with why) is in the list.
+    let client = app.browser_of("admin").await;
+    let csrf = app.csrf_from(&client, "/admin/jobs").await;
+    let r = client
+        .post(app.url("/admin/jobs/run"))
+        .header("Accept-Language", "en")
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("job", "backup"),
+            ("as_of", today.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = app.html(&client, "/admin/jobs").await;
+    assert!(
+        page.contains("The job failed") && page.contains(&blocker.path().display().to_string()),
+        "{page}"
+    );
+    assert_eq!(
+        app.count("job_runs WHERE job = 'backup' AND status = 'failed'")
+            .await,
+        2
+    );
+}

@@ -172,6 +172,22 @@ async fn choose(app: &TestApp, line: i64, quote_id: i64, reason: &str) -> (Statu
     .await
 }
 
+/// The procurement head decides the line's pending quote choice (rule 14).
+async fn decide_choice(
+    app: &TestApp,
+    line: i64,
+    approve: bool,
+    reason: &str,
+) -> (StatusCode, Value) {
+    let head = app.token_for("procurement_head").await;
+    app.post_json(
+        &format!("/api/plan-lines/{line}/choice/decision"),
+        &head,
+        &json!({"approve": approve, "reason": reason}),
+    )
+    .await
+}
+
 /// The id of `supplier`'s quote in a comparison.
 fn quote_of(comparison: &Value, supplier: i64) -> i64 {
     comparison["quotes"]
@@ -597,6 +613,10 @@ async fn fewer_than_three_quotes_block_the_choice_and_a_dearer_one_needs_a_writt
     );
     let (status, v) = choose(&app, line, qa, "交货更快，质量记录更好").await;
     assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["line"]["status"], "choice_pending", "waits for the head");
+    assert_eq!(v["line"]["chosen_quote_id"], qa);
+    let (status, v) = decide_choice(&app, line, true, "").await;
+    assert_eq!(status, StatusCode::OK, "{v}");
     assert_eq!(v["line"]["status"], "ordered");
     assert_eq!(v["line"]["chosen_quote_id"], qa);
     assert_eq!(v["contract"], Value::Null, "8,500 yuan needs no contract");
@@ -624,6 +644,14 @@ async fn contract_from_quotes(app: &TestApp, qty: &str, est: &str, prices: [&str
         cmp = v;
     }
     let (status, v) = choose(app, line, quote_of(&cmp, suppliers[0]), "").await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["line"]["status"], "choice_pending", "{v}");
+    assert_eq!(
+        v["contract"],
+        Value::Null,
+        "no contract before the head approves"
+    );
+    let (status, v) = decide_choice(app, line, true, "").await;
     assert_eq!(status, StatusCode::OK, "{v}");
     assert_eq!(v["line"]["status"], "contracted", "{v}");
     v["contract"].clone()
@@ -1041,6 +1069,11 @@ async fn suppliers_and_site_users_get_403_from_procurement() {
                 format!("/api/plan-lines/{line}/choice"),
                 json!({"quote_id": 1}),
             ),
+            (
+                Method::POST,
+                format!("/api/plan-lines/{line}/choice/decision"),
+                json!({"approve": true}),
+            ),
             (Method::GET, "/api/contracts".to_string(), json!(null)),
             (Method::GET, "/api/contracts/1".to_string(), json!(null)),
             (
@@ -1303,6 +1336,42 @@ async fn the_plan_quote_and_contract_pages_work_in_both_languages() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let html = text(&app, &officer, &quotes_path).await;
     assert!(
+        html.contains("质量更稳定")
+            && html.contains("选择待审批")
+            && html.contains("id=\"choice-pending\"")
+            && !html.contains("id=\"approve-choice-form\""),
+        "the officer sees the choice waiting, and no way to approve it: {html}"
+    );
+    // The head approves it on the same page: sending it back needs a reason, kept on refusal.
+    let head = browser(&app, "procurement_head").await;
+    let html = text(&app, &head, &quotes_path).await;
+    assert!(html.contains("id=\"approve-choice-form\""), "{html}");
+    let head_csrf = extract_csrf(&html);
+    let decision = format!("/plan-lines/{line_id}/choice/decision");
+    let r = post(
+        &app,
+        &head,
+        &decision,
+        &[
+            ("csrf_token", &head_csrf),
+            ("action", "return"),
+            ("reason", " "),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap_or_default();
+    assert!(html.contains("id=\"reason-error\""), "{html}");
+    let r = post(
+        &app,
+        &head,
+        &decision,
+        &[("csrf_token", &head_csrf), ("action", "approve")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let html = text(&app, &officer, &quotes_path).await;
+    assert!(
         html.contains("质量更稳定") && html.contains("已订货"),
         "{html}"
     );
@@ -1351,6 +1420,18 @@ async fn the_plan_quote_and_contract_pages_work_in_both_languages() {
             ("csrf_token", &csrf),
             ("quote_id", &quote_of(&cmp, b).to_string()),
         ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), format!("/plan-lines/{line2}/quotes"));
+    // An hour later on the clock: the head signs in again.
+    let head = browser(&app, "procurement_head").await;
+    let html = text(&app, &head, &format!("/plan-lines/{line2}/quotes")).await;
+    let r = post(
+        &app,
+        &head,
+        &format!("/plan-lines/{line2}/choice/decision"),
+        &[("csrf_token", &extract_csrf(&html)), ("action", "approve")],
     )
     .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -1659,4 +1740,142 @@ async fn one_auditor_signing_both_levels_at_once_gets_one_of_them() {
         .get_json(&format!("/api/contracts/{id}"), &auditor)
         .await;
     assert_eq!(v["contract"]["status"], "in_signoff", "{v}");
+}
+
+#[tokio::test]
+async fn a_quote_choice_waits_for_the_head_and_a_choice_sent_back_opens_the_line_again() {
+    let app = spawn_app().await;
+    let line = approved_line(&app, "20", "430").await; // 8,600.00: below the contract threshold
+    let suppliers = three_suppliers(&app).await;
+    let mut cmp = Value::Null;
+    for (s, p) in suppliers.iter().zip(["418", "425", "430"]) {
+        let (status, v) = quote(&app, line, *s, p).await;
+        assert_eq!(status, StatusCode::CREATED, "{v}");
+        cmp = v;
+    }
+    let cheapest = quote_of(&cmp, suppliers[0]);
+    let (_, v) = decide_choice(&app, line, true, "").await;
+    assert_eq!(
+        v["error"]["code"], "choice_not_pending",
+        "nothing chosen yet: {v}"
+    );
+
+    let (status, v) = choose(&app, line, cheapest, "").await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["line"]["status"], "choice_pending");
+    assert!(
+        mail_kinds_to_role(&app, "procurement_head")
+            .await
+            .contains(&"quote_choice_pending".to_string())
+    );
+    // The head's home counts it; the officer cannot decide it, nor choose again meanwhile.
+    let head_page = browser(&app, "procurement_head").await;
+    let home = text(&app, &head_page, "/").await;
+    assert!(home.contains("/plan-lines?status=choice_pending"), "{home}");
+    let officer = app.token_for("procurement_officer").await;
+    let (status, _) = app
+        .post_json(
+            &format!("/api/plan-lines/{line}/choice/decision"),
+            &officer,
+            &json!({"approve": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, v) = choose(&app, line, cheapest, "").await;
+    assert_eq!(v["error"]["code"], "line_not_open_for_quotes", "{v}");
+
+    // Sending it back needs a reason; refused, nothing changes.
+    let decisions = "audit_log WHERE action LIKE 'quote.choice%'";
+    let (status, v) = decide_choice(&app, line, false, "  ").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["fields"]["reason"]["code"], "required", "{v}");
+    assert_eq!(app.count(decisions).await, 0);
+    let (_, v) = app
+        .get_json(&format!("/api/plan-lines/{line}/quotes"), &officer)
+        .await;
+    assert_eq!(v["line"]["status"], "choice_pending", "unchanged: {v}");
+    let (status, v) = decide_choice(&app, line, false, "价格偏高，再询一家").await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["line"]["status"], "routed", "open again: {v}");
+    assert_eq!(v["line"]["chosen_quote_id"], Value::Null);
+    assert_eq!(v["line"]["choice_return_reason"], "价格偏高，再询一家");
+    assert!(
+        mail_kinds_to_role(&app, "procurement_officer")
+            .await
+            .contains(&"quote_choice_returned".to_string())
+    );
+
+    // Chosen again and approved: ordered, the head named as who decided; decided once.
+    let (status, v) = choose(&app, line, cheapest, "").await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let (status, v) = decide_choice(&app, line, true, "").await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["line"]["status"], "ordered");
+    assert_eq!(
+        v["line"]["choice_decided_by"],
+        app.user_id("procurement_head@demo.test").await
+    );
+    assert_eq!(v["line"]["choice_return_reason"], Value::Null);
+    let (_, v) = decide_choice(&app, line, false, "再看看").await;
+    assert_eq!(v["error"]["code"], "choice_not_pending", "{v}");
+    for (action, n) in [
+        ("quote.choose", 2),
+        ("quote.choice_return", 1),
+        ("quote.choice_approve", 1),
+    ] {
+        assert_eq!(
+            app.count(&format!("audit_log WHERE action = '{action}'"))
+                .await,
+            n,
+            "{action}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn whoever_chose_a_quote_never_approves_the_choice_even_once_made_head() {
+    let app = spawn_app().await;
+    let c_line = approved_line(&app, "20", "430").await;
+    let suppliers = three_suppliers(&app).await;
+    let mut cmp = Value::Null;
+    for (s, p) in suppliers.iter().zip(["418", "425", "430"]) {
+        cmp = quote(&app, c_line, *s, p).await.1;
+    }
+    let (status, v) = choose(&app, c_line, quote_of(&cmp, suppliers[0]), "").await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    // The officer who chose becomes a procurement head.
+    let admin = app.token_for("admin").await;
+    let id = app.user_id("procurement_officer@demo.test").await;
+    let (status, v) = app
+        .send_json(
+            Method::PATCH,
+            &format!("/api/users/{id}"),
+            &admin,
+            &json!({"role": "procurement_head"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let promoted = app.token_for("procurement_officer").await;
+    let (status, v) = app
+        .post_json(
+            &format!("/api/plan-lines/{c_line}/choice/decision"),
+            &promoted,
+            &json!({"approve": true}),
+        )
+        .await;
+    assert_eq!(
+        (status, v["error"]["code"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("own_request")),
+        "{v}"
+    );
+    let page = browser(&app, "procurement_officer").await;
+    let html = text(&app, &page, &format!("/plan-lines/{c_line}/quotes")).await;
+    assert!(
+        !html.contains("id=\"approve-choice-form\"") && html.contains("id=\"choice-own\""),
+        "{html}"
+    );
+    // Another head approves it.
+    let (status, v) = decide_choice(&app, c_line, true, "").await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["line"]["status"], "ordered");
 }

@@ -129,7 +129,7 @@ pub async fn list_plans_in(
 #[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct LineFilter {
-    /// `planned`, `routed`, `ordered` or `contracted`.
+    /// `planned`, `routed`, `choice_pending`, `ordered` or `contracted`.
     pub status: Option<String>,
     /// `requisition`, `tender`, `quotes_and_contract` or `quotes`.
     pub route: Option<String>,

@@ -186,17 +186,19 @@ pub struct ChoiceInput {
     pub reason: String,
 }
 
-/// Procurement (`act.actor`) chooses a quote after comparing at least three (rule 6). A
-/// purchase worth the contract threshold or more (quantity × the chosen price) becomes a draft
-/// contract in the ledger (rule 5, [`create_contract`] in the same transaction); a smaller one
-/// is recorded as ordered. Joins the caller's transaction: it reads and writes through `txn`
-/// and commits nothing.
+/// A line whose quote choice waits for the procurement head (rule 14).
+pub const CHOICE_PENDING: &str = "choice_pending";
+
+/// Procurement (`act.actor`) chooses a quote after comparing at least three (rule 6). The
+/// choice waits for the procurement head's decision ([`decide_choice`], rule 14: nobody
+/// approves what they chose); the heads hear of it. Joins the caller's transaction: it reads
+/// and writes through `txn`, queues its mail there and commits nothing.
 pub async fn choose(
     txn: &DatabaseTransaction,
     act: &Act<'_>,
     line_id: i64,
     input: ChoiceInput,
-) -> AppResult<(plan_line::Model, Option<contract::Model>)> {
+) -> AppResult<plan_line::Model> {
     let user = act.actor;
     let (_, l) = line(txn, line_id).await?;
     if !open_for_quotes(&l) {
@@ -226,21 +228,13 @@ pub async fn choose(
         .find(|q| q.id == input.quote_id)
         .ok_or_else(|| AppError::field("quote_id", RuleCode::NotAQuoteOfLine))?;
     crate::suppliers::store::ensure_may_trade(txn, q.supplier_id, act.today).await?;
-    let amount = rules::line_value(l.quantity.value(), q.unit_price.value())
-        .map_err(|e| e.on("quote_id"))?;
-    let needs_contract = amount >= crate::settings::contract_threshold(txn).await?;
+    // The amount must be one the ledger can hold before anyone is asked to approve it.
+    rules::line_value(l.quantity.value(), q.unit_price.value()).map_err(|e| e.on("quote_id"))?;
 
     let now = act.now;
     hold_open_line(txn, line_id, now).await?;
     plan_line::Entity::update_many()
-        .col_expr(
-            plan_line::Column::Status,
-            Expr::value(if needs_contract {
-                "contracted"
-            } else {
-                "ordered"
-            }),
-        )
+        .col_expr(plan_line::Column::Status, Expr::value(CHOICE_PENDING))
         .col_expr(plan_line::Column::ChosenQuoteId, Expr::value(Some(q.id)))
         .col_expr(
             plan_line::Column::ChoiceReason,
@@ -264,8 +258,166 @@ pub async fn choose(
             .after(&after),
     )
     .await?;
-    let c = if needs_contract {
-        Some(
+    let heads = crate::users::store::active_with_roles(txn, &[Role::ProcurementHead]).await?;
+    let link = format!("/plan-lines/{line_id}/quotes");
+    crate::mail::enqueue_to_users_linked(
+        txn,
+        &act.base_url,
+        now,
+        &heads,
+        "quote_choice_pending",
+        &link,
+        &[("line", line_id.to_string()), ("link", link.clone())],
+    )
+    .await?;
+    Ok(after)
+}
+
+/// [`choose`] on its own: in a write transaction of its own, committed when it succeeds; then
+/// the mail sender is woken.
+pub async fn choose_now(
+    state: &AppState,
+    user: &CurrentUser,
+    line_id: i64,
+    input: ChoiceInput,
+) -> AppResult<plan_line::Model> {
+    let txn = state.db.begin_write().await?;
+    let l = choose(&txn, &Act::of(state, user), line_id, input).await?;
+    txn.commit().await?;
+    state.mail_wake.notify_one();
+    Ok(l)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ChoiceDecision {
+    /// `true` approves the chosen quote; `false` sends the choice back (a reason is required).
+    pub approve: bool,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// The procurement head (`act.actor`) decides an officer's quote choice (rules 6 and 14): never
+/// their own. Approved, a purchase worth the contract threshold or more (quantity × the chosen
+/// price) becomes a draft contract in the ledger (rule 5, [`create_contract`] in the same
+/// transaction) and a smaller one is recorded as ordered; sent back, the line is open for
+/// quotes and a new choice again, with the reason kept. The officer who chose hears of it.
+/// Joins the caller's transaction: it reads and writes through `txn`, queues its mail there and
+/// commits nothing.
+pub async fn decide_choice(
+    txn: &DatabaseTransaction,
+    act: &Act<'_>,
+    line_id: i64,
+    decision: ChoiceDecision,
+) -> AppResult<(plan_line::Model, Option<contract::Model>)> {
+    let head = act.actor;
+    let (_, l) = line(txn, line_id).await?;
+    let (Some(quote_id), Some(chosen_by)) = (l.chosen_quote_id, l.chosen_by) else {
+        return Err(AppError::Rule(RuleCode::ChoiceNotPending));
+    };
+    if l.status != CHOICE_PENDING {
+        return Err(AppError::Rule(RuleCode::ChoiceNotPending));
+    }
+    crate::auth::four_eyes::not_own(chosen_by, head.id)?;
+    let reason = decision.reason.trim().to_string();
+    let mut errors = FieldErrors::new();
+    if !decision.approve && reason.is_empty() {
+        errors.add("reason", RuleCode::Required);
+    }
+    too_long(&mut errors, "reason", &reason);
+    errors.into_result()?;
+
+    let now = act.now;
+    let mut to_contract = None;
+    let mut update = plan_line::Entity::update_many()
+        .col_expr(
+            plan_line::Column::ChoiceDecidedBy,
+            Expr::value(Some(head.id)),
+        )
+        .col_expr(plan_line::Column::ChoiceDecidedAt, Expr::value(Some(now)))
+        .col_expr(plan_line::Column::UpdatedAt, Expr::value(now));
+    if decision.approve {
+        let q = quote::Entity::find_by_id(quote_id)
+            .one(txn)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        // Still trading when the purchase is made, not only when it was chosen (rule 1).
+        crate::suppliers::store::ensure_may_trade(txn, q.supplier_id, act.today).await?;
+        let amount = rules::line_value(l.quantity.value(), q.unit_price.value())
+            .map_err(|e| e.on("quote_id"))?;
+        let needs_contract = amount >= crate::settings::contract_threshold(txn).await?;
+        update = update
+            .col_expr(
+                plan_line::Column::Status,
+                Expr::value(if needs_contract {
+                    "contracted"
+                } else {
+                    "ordered"
+                }),
+            )
+            .col_expr(
+                plan_line::Column::ChoiceReturnReason,
+                Expr::value(Option::<String>::None),
+            );
+        if needs_contract {
+            to_contract = Some(q);
+        }
+    } else {
+        update = update
+            .col_expr(plan_line::Column::Status, Expr::value("routed"))
+            .col_expr(
+                plan_line::Column::ChosenQuoteId,
+                Expr::value(Option::<i64>::None),
+            )
+            .col_expr(
+                plan_line::Column::ChoiceReason,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                plan_line::Column::ChosenBy,
+                Expr::value(Option::<i64>::None),
+            )
+            .col_expr(
+                plan_line::Column::ChosenAt,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(
+                plan_line::Column::ChoiceReturnReason,
+                Expr::value(Some(reason.clone())),
+            );
+    }
+    // Decided once: a second head deciding at the same moment finds it decided.
+    let r = update
+        .filter(plan_line::Column::Id.eq(line_id))
+        .filter(plan_line::Column::Status.eq(CHOICE_PENDING))
+        .filter(plan_line::Column::ChosenQuoteId.eq(quote_id))
+        .exec(txn)
+        .await?;
+    if r.rows_affected != 1 {
+        return Err(AppError::Conflict(RuleCode::LineChanged));
+    }
+    let after = plan_line::Entity::find_by_id(line_id)
+        .one(txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    audit::record(
+        txn,
+        &head.actor(),
+        now,
+        Change::new(
+            if decision.approve {
+                "quote.choice_approve"
+            } else {
+                "quote.choice_return"
+            },
+            "plan_line",
+            line_id,
+        )
+        .before(&l)
+        .after(&after),
+    )
+    .await?;
+    let c = match to_contract {
+        Some(q) => Some(
             create_contract(
                 txn,
                 act,
@@ -283,22 +435,48 @@ pub async fn choose(
                 },
             )
             .await?,
-        )
-    } else {
-        None
+        ),
+        None => None,
     };
+    let officer = entity::user::Entity::find_by_id(chosen_by)
+        .one(txn)
+        .await?
+        .filter(|u| u.active)
+        .into_iter()
+        .collect::<Vec<_>>();
+    let link = format!("/plan-lines/{line_id}/quotes");
+    crate::mail::enqueue_to_users_linked(
+        txn,
+        &act.base_url,
+        now,
+        &officer,
+        if decision.approve {
+            "quote_choice_approved"
+        } else {
+            "quote_choice_returned"
+        },
+        &link,
+        &[
+            ("line", line_id.to_string()),
+            ("reason", reason),
+            ("link", link.clone()),
+        ],
+    )
+    .await?;
     Ok((after, c))
 }
 
-/// [`choose`] on its own: in a write transaction of its own, committed when it succeeds.
-pub async fn choose_now(
+/// [`decide_choice`] on its own: in a write transaction of its own, committed when it
+/// succeeds; then the mail sender is woken.
+pub async fn decide_choice_now(
     state: &AppState,
     user: &CurrentUser,
     line_id: i64,
-    input: ChoiceInput,
+    decision: ChoiceDecision,
 ) -> AppResult<(plan_line::Model, Option<contract::Model>)> {
     let txn = state.db.begin_write().await?;
-    let r = choose(&txn, &Act::of(state, user), line_id, input).await?;
+    let r = decide_choice(&txn, &Act::of(state, user), line_id, decision).await?;
     txn.commit().await?;
+    state.mail_wake.notify_one();
     Ok(r)
 }

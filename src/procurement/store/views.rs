@@ -6,7 +6,7 @@
 use super::*;
 use crate::i18n::Locale;
 use entity::{SupplierId, TenderId};
-use entity::{site, supplier, user};
+use entity::{site, supplier};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -70,7 +70,8 @@ pub struct LineView {
     pub plan_type: String,
     pub lead_days: u32,
     pub note: String,
-    /// `planned`, `routed`, `ordered` or `contracted`.
+    /// `planned`, `routed`, `choice_pending` (a quote chosen, waiting for the head's
+    /// decision), `ordered` or `contracted`.
     pub status: String,
     /// Set at approval: `requisition`, `tender`, `quotes_and_contract` or `quotes`.
     pub route: Option<String>,
@@ -81,6 +82,11 @@ pub struct LineView {
     pub next_link: Option<String>,
     pub chosen_quote_id: Option<i64>,
     pub choice_reason: Option<String>,
+    /// Who chose the quote, and the head who approved the choice or sent it back.
+    pub chosen_by: Option<i64>,
+    pub choice_decided_by: Option<i64>,
+    /// Why the last choice was sent back.
+    pub choice_return_reason: Option<String>,
     pub contract_id: Option<i64>,
 }
 
@@ -158,6 +164,9 @@ pub async fn line_views(
                 next_link,
                 chosen_quote_id: l.chosen_quote_id,
                 choice_reason: l.choice_reason,
+                chosen_by: l.chosen_by,
+                choice_decided_by: l.choice_decided_by,
+                choice_return_reason: l.choice_return_reason,
                 contract_id: contracts.get(&l.id).copied(),
             }
         })
@@ -216,6 +225,11 @@ pub struct QuoteComparison {
     pub min_quotes: usize,
     /// Quotes can still be recorded and one chosen.
     pub open: bool,
+    /// A chosen quote waits for the procurement head's decision (rule 14).
+    pub pending: bool,
+    /// Who chose the quote, and who decided the choice, by name.
+    pub chosen_by: Option<String>,
+    pub decided_by: Option<String>,
 }
 
 pub async fn comparison(
@@ -249,6 +263,14 @@ pub async fn comparison(
             })
         })
         .collect::<AppResult<Vec<_>>>()?;
+    let names = crate::users::store::display_names(
+        &state.db.read,
+        l.chosen_by.into_iter().chain(l.choice_decided_by),
+    )
+    .await?;
+    let name = |id: Option<i64>| id.and_then(|id| names.get(&id).cloned());
+    let (chosen_by, decided_by) = (name(l.chosen_by), name(l.choice_decided_by));
+    let pending = l.status == CHOICE_PENDING;
     let line = line_views(&state.db.read, vec![l], locale)
         .await?
         .pop()
@@ -258,6 +280,9 @@ pub async fn comparison(
         quotes,
         min_quotes: rules::MIN_QUOTES,
         open,
+        pending,
+        chosen_by,
+        decided_by,
     })
 }
 
@@ -327,13 +352,7 @@ pub async fn contract_views(
     let suppliers = supplier_names(conn, contracts.iter().map(|c| c.supplier_id)).await?;
     let mut signoffs = signoffs_of(conn, contracts.iter().map(|c| c.id)).await?;
     let signer_ids: Vec<i64> = signoffs.values().flatten().map(|s| s.signed_by).collect();
-    let signers: HashMap<i64, String> = user::Entity::find()
-        .filter(user::Column::Id.is_in(signer_ids))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.display_name))
-        .collect();
+    let signers = crate::users::store::display_names(conn, signer_ids).await?;
     Ok(contracts
         .into_iter()
         .map(|c| {
@@ -464,13 +483,8 @@ pub async fn contract_detail(
             }
         })
         .collect();
-    let signers: HashMap<i64, String> = user::Entity::find()
-        .filter(user::Column::Id.is_in(signoffs.iter().map(|s| s.signed_by)))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.display_name))
-        .collect();
+    let signers =
+        crate::users::store::display_names(conn, signoffs.iter().map(|s| s.signed_by)).await?;
     let history = signoffs
         .into_iter()
         .map(|s| SignoffRecord {
