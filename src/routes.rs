@@ -53,6 +53,7 @@ where
         .service(readyz)
         .service(css)
         .service(js)
+        .service(icon)
         .into_utoipa_app()
         .openapi(openapi::base())
         .configure(capabilities)
@@ -96,6 +97,15 @@ async fn js() -> HttpResponse {
         .content_type("text/javascript; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .body(include_str!("../static/app.js"))
+}
+
+/// The portal's icon (the browser asks for one on every first page; without it, a 404).
+#[get("/static/favicon.svg")]
+async fn icon() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("image/svg+xml")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .body(include_str!("../static/favicon.svg"))
 }
 
 async fn not_found(_req: HttpRequest) -> Result<HttpResponse, AppError> {

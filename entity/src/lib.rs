@@ -16,6 +16,7 @@ pub mod delivery;
 pub mod delivery_line;
 pub mod document_counter;
 pub mod email_token;
+pub mod ended_session;
 pub mod file;
 pub mod fixed;
 pub mod ids;

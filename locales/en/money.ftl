@@ -154,7 +154,7 @@ job-status-running = Running
 job-status-done = Done
 job-status-failed = Failed
 # What a run did (src/jobs/detail.rs); the English is what the jobs wrote before.
-job-detail-housekeeping = removed { $count } expired sign-in failures
+job-detail-housekeeping = removed { $count } expired sign-in failures and { $sessions } signed-out sessions no longer in force
 job-detail-document-expiry = warned about { $count } expiring documents
 job-detail-suspension-expiry = lifted { $count } suspensions
 job-detail-review-due = reminded of { $count } yearly reviews

@@ -153,7 +153,7 @@ job-status-running = 运行中
 job-status-done = 已完成
 job-status-failed = 失败
 # 任务运行结果（src/jobs/detail.rs）
-job-detail-housekeeping = 清除了 { $count } 条过期的登录失败记录
+job-detail-housekeeping = 清除了 { $count } 条过期的登录失败记录和 { $sessions } 条已失效的退出会话记录
 job-detail-document-expiry = 提醒了 { $count } 份即将到期的证件
 job-detail-suspension-expiry = 解除了 { $count } 项到期的暂停
 job-detail-review-due = 提醒了 { $count } 项到期的年度复审

@@ -50,13 +50,21 @@ pub async fn login(
     }))
 }
 
-/// Signs out: the token given (and every other token of the user, since tokens are ended by
-/// the user's token version) is refused from now on (401). Recorded for the audit.
+/// Signs out: the session of the token given (that token and any renewed from the same
+/// sign-in) is refused from now on (401); the user's other sessions go on (to end them too:
+/// `POST /api/me/sign-out-everywhere`). Recorded for the audit.
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = ErrorBody)))]
 #[post("/api/auth/logout")]
-pub async fn logout(state: web::Data<AppState>, user: CurrentUser) -> AppResult<HttpResponse> {
-    super::sessions::end_own(&state, &user, "user.logout").await?;
+pub async fn logout(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    req: HttpRequest,
+) -> AppResult<HttpResponse> {
+    let session = actix_web::HttpMessage::extensions(&req)
+        .get::<super::sessions::SessionOf>()
+        .cloned();
+    super::sessions::end_this(&state, &user, session.as_ref()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -97,11 +97,16 @@ pub struct Empty {}
 pub async fn logout(
     state: web::Data<AppState>,
     user: Option<CurrentUser>,
+    req: HttpRequest,
     _form: CsrfForm<Empty>,
 ) -> HttpResponse {
     if let Some(u) = user {
-        // The cookie's token stops working even if a copy of it was kept.
-        let _ = super::sessions::end_own(&state, &u, "user.logout").await;
+        // The cookie's session stops working even if a copy of the cookie was kept; the
+        // user's sessions elsewhere go on.
+        let session = actix_web::HttpMessage::extensions(&req)
+            .get::<super::sessions::SessionOf>()
+            .cloned();
+        let _ = super::sessions::end_this(&state, &u, session.as_ref()).await;
     }
     let mut res = redirect_with_flash("/login", "info", "flash-signed-out");
     let _ = res.add_cookie(&removal(super::TOKEN_COOKIE));
@@ -190,11 +195,15 @@ pub async fn account_password(
             // Every session ended; this browser, which just gave the password, signs in again.
             let mut res = redirect_with_flash("/account", "success", "flash-password-changed");
             let now = state.now();
-            if let Ok(t) =
-                state
-                    .keys
-                    .issue_for(user.id, user.role.as_str(), version, now.timestamp(), now)
-            {
+            let sid = super::token::new_session_id();
+            if let Ok(t) = state.keys.issue_for(
+                user.id,
+                user.role.as_str(),
+                version,
+                &sid,
+                now.timestamp(),
+                now,
+            ) {
                 let _ = res.add_cookie(&token_cookie(&state, t));
             }
             res

@@ -73,6 +73,7 @@ pub async fn login(
         current.id,
         current.role.as_str(),
         version,
+        &super::token::new_session_id(),
         now.timestamp(),
         now,
     )?;
@@ -86,7 +87,7 @@ pub async fn login(
 
 /// Resolves a token to its user. Refused: a token of a deactivated or deleted user, one
 /// issued under an earlier token version (its sessions were ended) or before
-/// `sessions_valid_from`, and one whose session signed in `session_max_hours` ago or more
+/// `sessions_valid_from`, one of a session signed out, and one whose session signed in `session_max_hours` ago or more
 /// (`TokenExpired`), however often it was renewed.
 pub async fn resolve(
     state: &AppState,
@@ -100,6 +101,15 @@ pub async fn resolve(
     if claims.ver != u.token_version
         || u.sessions_valid_from
             .is_some_and(|from| claims.iat < from.timestamp())
+    {
+        return Err(AppError::TokenInvalid);
+    }
+    // This session was signed out (the user's other sessions go on).
+    if !claims.sid.is_empty()
+        && entity::ended_session::Entity::find_by_id(claims.sid.clone())
+            .one(&state.db.read)
+            .await?
+            .is_some()
     {
         return Err(AppError::TokenInvalid);
     }
@@ -122,6 +132,7 @@ pub fn renew(
         user.id,
         user.role.as_str(),
         claims.ver,
+        &claims.sid,
         claims.signed_in_at(),
         state.now(),
     )

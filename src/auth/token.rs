@@ -25,6 +25,15 @@ pub struct Claims {
     /// tokens issued before it was added: their `iat` counts instead.
     #[serde(default)]
     pub auth: i64,
+    /// The session (one sign-in) the token belongs to; renewed tokens keep it, and signing
+    /// out ends it alone. Empty in tokens issued before it was added.
+    #[serde(default)]
+    pub sid: String,
+}
+
+/// A new session's id: random, so that nobody can name another's session.
+pub fn new_session_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
 }
 
 impl Claims {
@@ -64,18 +73,19 @@ impl TokenKeys {
         }
     }
 
-    /// A token of a session that signs in `now`, under token version 0.
+    /// A token of a new session that signs in `now`, under token version 0.
     pub fn issue(&self, user_id: i64, role: &str, now: DateTime<Utc>) -> AppResult<String> {
-        self.issue_for(user_id, role, 0, now.timestamp(), now)
+        self.issue_for(user_id, role, 0, &new_session_id(), now.timestamp(), now)
     }
 
-    /// A token issued `now` for a session that signed in at `signed_in_at` (seconds), under the
-    /// user's token version `ver`.
+    /// A token issued `now` for the session `sid` that signed in at `signed_in_at` (seconds),
+    /// under the user's token version `ver`.
     pub fn issue_for(
         &self,
         user_id: i64,
         role: &str,
         ver: i32,
+        sid: &str,
         signed_in_at: i64,
         now: DateTime<Utc>,
     ) -> AppResult<String> {
@@ -87,6 +97,7 @@ impl TokenKeys {
             iss: ISSUER.into(),
             ver,
             auth: signed_in_at,
+            sid: sid.to_string(),
         };
         encode(&Header::new(Algorithm::HS256), &claims, &self.enc)
             .map_err(|e| AppError::Internal(e.to_string()))
@@ -143,7 +154,7 @@ mod tests {
         let k = keys();
         let first = k
             .check(
-                &k.issue_for(7, "admin", 3, signed_in.timestamp(), signed_in)
+                &k.issue_for(7, "admin", 3, "s1", signed_in.timestamp(), signed_in)
                     .unwrap_or_default(),
                 signed_in,
             )
@@ -152,7 +163,7 @@ mod tests {
         let later = signed_in + Duration::hours(11);
         let renewed = k
             .check(
-                &k.issue_for(7, "admin", 3, signed_in.timestamp(), later)
+                &k.issue_for(7, "admin", 3, "s1", signed_in.timestamp(), later)
                     .unwrap_or_default(),
                 later,
             )

@@ -77,7 +77,9 @@ mod tests {
     #[test]
     fn every_job_detail_message_reads_with_its_counts_in_both_languages() {
         let details = [
-            JobDetail::new("job-detail-housekeeping").arg("count", 3),
+            JobDetail::new("job-detail-housekeeping")
+                .arg("count", 3)
+                .arg("sessions", 3),
             JobDetail::new("job-detail-document-expiry").arg("count", 3),
             JobDetail::new("job-detail-suspension-expiry").arg("count", 3),
             JobDetail::new("job-detail-review-due").arg("count", 3),

@@ -186,7 +186,10 @@ async fn housekeeping(state: &AppState, as_of: NaiveDate) -> AppResult<JobDetail
     let window = chrono::Duration::minutes(state.config.login_window_minutes);
     let cutoff = crate::time::start_of_day(as_of, state.tz()) - window;
     let n = crate::auth::throttle::purge(&state.db.write, cutoff).await?;
-    Ok(JobDetail::new("job-detail-housekeeping").arg("count", n))
+    let ended = crate::auth::sessions::purge_ended(&state.db.write, state.now()).await?;
+    Ok(JobDetail::new("job-detail-housekeeping")
+        .arg("count", n)
+        .arg("sessions", ended))
 }
 
 /// The scheduler: every minute, run each job for today's period (a no-op once claimed).

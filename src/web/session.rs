@@ -95,9 +95,13 @@ pub async fn session(
     };
     let mut renew: Option<String> = None;
     let mut clear_token = false;
+    let mut session: Option<String> = None;
     let auth = match (bearer, cookie_token) {
         (Some(t), _) => match service::resolve(&state, &t).await {
-            Ok((u, _)) => Auth::User(u),
+            Ok((u, claims)) => {
+                session = Some(claims.sid);
+                Auth::User(u)
+            }
             Err(AppError::TokenExpired) => Auth::Refused(AuthRefusal::Expired),
             Err(AppError::TokenInvalid) => Auth::Refused(AuthRefusal::Invalid),
             Err(_) => Auth::Refused(AuthRefusal::Unavailable),
@@ -107,6 +111,7 @@ pub async fn session(
                 if state.keys.wants_renewal(&claims, state.now()) {
                     renew = service::renew(&state, &u, &claims).ok();
                 }
+                session = Some(claims.sid);
                 Auth::User(u)
             }
             Err(AppError::TokenExpired | AppError::TokenInvalid) => {
@@ -148,6 +153,9 @@ pub async fn session(
         let mut ext = req.extensions_mut();
         ext.insert(locale);
         ext.insert(auth.clone());
+        if let Some(sid) = session {
+            ext.insert(crate::auth::sessions::SessionOf(sid));
+        }
         ext.insert(CsrfToken(csrf.clone()));
         ext.insert(IncomingFlash(flash.into_iter().collect()));
     }

@@ -102,7 +102,10 @@ async fn a_runs_detail_reads_in_the_pages_language_and_older_plain_text_as_it_wa
     let app = spawn_app().await;
     let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap_or_default();
     let outcome = run(&app.state, Job::Housekeeping, day).await.unwrap();
-    assert_eq!(outcome.detail, "removed 0 expired sign-in failures");
+    assert_eq!(
+        outcome.detail,
+        "removed 0 expired sign-in failures and 0 signed-out sessions no longer in force"
+    );
     // A run recorded before details were kept as messages.
     entity::job_run::Entity::insert(entity::job_run::ActiveModel {
         job: Set("stale-scan".into()),
@@ -127,8 +130,14 @@ async fn a_runs_detail_reads_in_the_pages_language_and_older_plain_text_as_it_wa
             .collect()
     };
     for (lang, words) in [
-        ("zh-CN", "清除了 0 条过期的登录失败记录"),
-        ("en", "removed 0 expired sign-in failures"),
+        (
+            "zh-CN",
+            "清除了 0 条过期的登录失败记录和 0 条已失效的退出会话记录",
+        ),
+        (
+            "en",
+            "removed 0 expired sign-in failures and 0 signed-out sessions no longer in force",
+        ),
     ] {
         let html = client
             .get(app.url("/admin/jobs"))
@@ -155,7 +164,9 @@ async fn a_runs_detail_reads_in_the_pages_language_and_older_plain_text_as_it_wa
         .filter_map(|r| r["detail"].as_str())
         .collect();
     assert!(
-        details.contains(&"removed 0 expired sign-in failures"),
+        details.contains(
+            &"removed 0 expired sign-in failures and 0 signed-out sessions no longer in force"
+        ),
         "{details:?}"
     );
 }

@@ -220,12 +220,20 @@ async fn signing_out_everywhere_ends_every_token_and_cookie_of_the_user_only() {
 }
 
 #[tokio::test]
-async fn signing_out_ends_the_token_or_cookie_it_was_given() {
+async fn signing_out_ends_the_token_or_cookie_it_was_given_and_no_other_session() {
     let app = spawn_app().await;
     let token = app.token_for("finance").await;
+    // The same person signed in elsewhere (the office computer).
+    let elsewhere = app.token_for("finance").await;
     let (status, _) = app.post_json("/api/auth/logout", &token, &json!({})).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(status_of(&app, &token).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        status_of(&app, &elsewhere).await,
+        StatusCode::OK,
+        "the other session goes on"
+    );
+    assert_eq!(app.count("audit_log WHERE action = 'user.logout'").await, 1);
 
     let (browser, cookie) = browser_with_cookie(&app, "finance@demo.test").await;
     assert_eq!(account_with_cookie(&app, &cookie).await, StatusCode::OK);
@@ -241,6 +249,29 @@ async fn signing_out_ends_the_token_or_cookie_it_was_given() {
         account_with_cookie(&app, &cookie).await,
         StatusCode::SEE_OTHER,
         "a kept copy of the cookie no longer works"
+    );
+    assert_eq!(status_of(&app, &elsewhere).await, StatusCode::OK);
+
+    // Housekeeping forgets an ended session only once none of its tokens could be in force
+    // (the longest session allowed, 72 hours): until then it stays refused.
+    let day = app.state.today();
+    portal::jobs::run(&app.state, portal::jobs::Job::Housekeeping, day)
+        .await
+        .unwrap();
+    assert_eq!(app.count("ended_sessions").await, 2);
+    app.clock.advance(chrono::Duration::hours(73));
+    portal::jobs::run(
+        &app.state,
+        portal::jobs::Job::Housekeeping,
+        day + chrono::Days::new(4),
+    )
+    .await
+    .unwrap();
+    assert_eq!(app.count("ended_sessions").await, 0);
+    assert_ne!(
+        status_of(&app, &token).await,
+        StatusCode::OK,
+        "long over by then"
     );
 }
 
