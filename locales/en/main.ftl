@@ -768,6 +768,7 @@ prices-title = Price approvals
 prices-old = Current price
 prices-new = Requested price
 prices-approve = Approve
+prices-own = You asked for this price: another officer or the head decides it.
 prices-reject = Reject
 prices-none = No price changes are waiting.
 flash-requisition-submitted = The requisition was submitted for approval.

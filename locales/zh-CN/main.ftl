@@ -768,6 +768,7 @@ prices-title = 价格审批
 prices-old = 现价
 prices-new = 申请价格
 prices-approve = 批准
+prices-own = 此价格由您提出，须由其他采购员或部长审批。
 prices-reject = 驳回
 prices-none = 暂无待审批的调价。
 flash-requisition-submitted = 领料单已提交审批。

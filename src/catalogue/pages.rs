@@ -501,6 +501,13 @@ impl PricesView {
     fn money(&self, d: &entity::Fixed<4>) -> String {
         crate::money::text::unit_price(self.ctx.locale, d.value())
     }
+    /// The viewer asked for this change: someone else decides it (rule 14).
+    fn own(&self, c: &price_change::Model) -> bool {
+        self.ctx
+            .user
+            .as_ref()
+            .is_some_and(|u| crate::auth::four_eyes::not_own(c.requested_by, u.id).is_err())
+    }
 }
 
 #[get("/price-changes")]

@@ -1000,6 +1000,14 @@ async fn a_tender_awards_contract_price_becomes_the_listing_price_once_approved(
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
     assert_eq!(r["error"]["code"], "own_request");
+    // Its page offers the officer no approval, and says who decides.
+    let page = browser(&app, "procurement_officer").await;
+    let html = text(&app, &page, "/price-changes").await;
+    assert!(
+        html.contains("own-request")
+            && !html.contains(&format!("action=\"/price-changes/{}\"", v[0]["id"])),
+        "{html}"
+    );
     // Approved like any price change, it becomes the listing's price.
     let head = app.token_for("procurement_head").await;
     let (status, r) = app
