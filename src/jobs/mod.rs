@@ -109,11 +109,59 @@ pub struct RunOutcome {
     pub detail: String,
 }
 
-/// Claims and runs `job` for the period of `as_of`.
+/// A run still "running" this long after it started was cut off (its instance killed, or the
+/// database restored from a backup taken while it ran): no job takes nearly as long.
+pub const ABANDONED_AFTER: chrono::Duration = chrono::Duration::hours(2);
+
+/// Releases the claim of `job`'s run for `key` when it was abandoned: marked failed, with
+/// why, so that the period runs again. Conditional on the row still running, so of several
+/// instances only one releases it (and then only one claims the period anew).
+async fn release_abandoned(state: &AppState, job: Job, key: &str) -> AppResult<bool> {
+    let now = state.now();
+    let Some(stuck) = job_run::Entity::find()
+        .filter(job_run::Column::Job.eq(job.name()))
+        .filter(job_run::Column::PeriodKey.eq(key))
+        .filter(job_run::Column::Status.eq("running"))
+        .one(&state.db.write)
+        .await?
+        .filter(|r| now - r.started_at >= ABANDONED_AFTER)
+    else {
+        return Ok(false);
+    };
+    let released = job_run::Entity::update_many()
+        .col_expr(job_run::Column::Status, "failed".into())
+        .col_expr(
+            job_run::Column::Detail,
+            "abandoned: it never finished (its instance stopped, or the database was restored \
+             from a backup taken while it ran)"
+                .into(),
+        )
+        .col_expr(
+            job_run::Column::PeriodKey,
+            format!("{key}#abandoned-{}", stuck.id).into(),
+        )
+        .col_expr(job_run::Column::FinishedAt, Some(now).into())
+        .filter(job_run::Column::Id.eq(stuck.id))
+        .filter(job_run::Column::Status.eq("running"))
+        .exec(&state.db.write)
+        .await?;
+    if released.rows_affected == 1 {
+        tracing::warn!(
+            job = job.name(),
+            period = key,
+            run = stuck.id,
+            "an abandoned run was released so that its period runs again"
+        );
+    }
+    Ok(released.rows_affected == 1)
+}
+
+/// Claims and runs `job` for the period of `as_of`. A claim abandoned for
+/// [`ABANDONED_AFTER`] is released first, so a killed instance never blocks a period.
 pub async fn run(state: &AppState, job: Job, as_of: NaiveDate) -> AppResult<RunOutcome> {
     let key = job.period_key(as_of);
     let now = state.now();
-    let claim = job_run::Entity::insert(job_run::ActiveModel {
+    let claim_row = || job_run::ActiveModel {
         job: Set(job.name().into()),
         period_key: Set(key.clone()),
         instance: Set(state.instance.clone()),
@@ -122,9 +170,18 @@ pub async fn run(state: &AppState, job: Job, as_of: NaiveDate) -> AppResult<RunO
         status: Set("running".into()),
         detail: Set(String::new()),
         ..Default::default()
-    })
-    .exec(&state.db.write)
-    .await;
+    };
+    let mut claim = job_run::Entity::insert(claim_row())
+        .exec(&state.db.write)
+        .await;
+    if let Err(e) = &claim
+        && matches!(AppError::from(e.clone()), AppError::Conflict(_))
+        && release_abandoned(state, job, &key).await?
+    {
+        claim = job_run::Entity::insert(claim_row())
+            .exec(&state.db.write)
+            .await;
+    }
     let id = match claim {
         Ok(r) => r.last_insert_id,
         Err(e) => {

@@ -288,3 +288,53 @@ async fn a_backup_that_cannot_be_written_is_a_failed_run_and_a_clear_answer_not_
         2
     );
 }
+
+#[tokio::test]
+async fn a_run_abandoned_by_a_killed_instance_no_longer_blocks_its_period() {
+    use sea_orm::{ActiveValue::Set, EntityTrait};
+    let app = spawn_app().await;
+    let day = app.state.today();
+    let key = Job::ClosePeriod.period_key(day);
+    // An instance claimed the period and was killed before it finished.
+    let started = app.state.now();
+    entity::job_run::Entity::insert(entity::job_run::ActiveModel {
+        job: Set("close-period".into()),
+        period_key: Set(key.clone()),
+        instance: Set("killed".into()),
+        started_at: Set(started),
+        finished_at: Set(None),
+        status: Set("running".into()),
+        detail: Set(String::new()),
+        ..Default::default()
+    })
+    .exec(&app.state.db.write)
+    .await
+    .unwrap();
+    // While it may still be running, the period is taken.
+    app.clock
+        .advance(portal::jobs::ABANDONED_AFTER - chrono::Duration::minutes(1));
+    let outcome = run(&app.state, Job::ClosePeriod, day).await.unwrap();
+    assert!(!outcome.ran, "{outcome:?}");
+    // Past that, the claim is released (once, whoever asks) and the period runs.
+    app.clock.advance(chrono::Duration::minutes(2));
+    let (a, b) = tokio::join!(
+        run(&app.state, Job::ClosePeriod, day),
+        run(&app.state, Job::ClosePeriod, day)
+    );
+    let ran = [a.unwrap(), b.unwrap()].iter().filter(|o| o.ran).count();
+    assert_eq!(ran, 1, "exactly one instance runs the period");
+    assert_eq!(
+        app.count(&format!(
+            "job_runs WHERE job = 'close-period' AND period_key = '{key}' AND status = 'done'"
+        ))
+        .await,
+        1
+    );
+    assert_eq!(
+        app.count(
+            "job_runs WHERE job = 'close-period' AND status = 'failed' AND detail LIKE 'abandoned%'"
+        )
+        .await,
+        1
+    );
+}
