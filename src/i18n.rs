@@ -145,6 +145,7 @@ pub fn message_ids(locale: Locale) -> &'static std::collections::BTreeSet<String
                 include_str!(concat!("../locales/", $lang, "/notices.ftl")),
                 include_str!(concat!("../locales/", $lang, "/accounts.ftl")),
                 include_str!(concat!("../locales/", $lang, "/ux.ftl")),
+                include_str!(concat!("../locales/", $lang, "/dashboards.ftl")),
             ]
         };
     }

@@ -16,9 +16,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 /// Every capability, in the order its routes are matched.
 fn capabilities(cfg: &mut ServiceConfig) {
     use crate::{
-        audit, auth, catalogue, files, home, jobs, mail, materials, notices, org, price_watch,
-        procurement, receiving, requisitions, settings, settlement, stock, suppliers, tenders,
-        users,
+        audit, auth, catalogue, dashboards, files, home, jobs, mail, materials, notices, org,
+        price_watch, procurement, receiving, requisitions, settings, settlement, stock, suppliers,
+        tenders, users,
     };
     cfg.configure(home::routes)
         .configure(auth::routes::routes)
@@ -39,7 +39,8 @@ fn capabilities(cfg: &mut ServiceConfig) {
         .configure(settlement::routes)
         .configure(tenders::routes)
         .configure(price_watch::routes)
-        .configure(procurement::routes);
+        .configure(procurement::routes)
+        .configure(dashboards::routes);
 }
 
 /// The application's routes on `app`, and the OpenAPI document they describe.

@@ -166,6 +166,11 @@ const NAV: &[(&str, &str, &[Capability])] = &[
         &[Capability::ReadSettlement, Capability::ManageOwnSupplier],
     ),
     (
+        "/dashboards/procurement",
+        "nav-dashboard",
+        &[Capability::ReadProcurement],
+    ),
+    (
         "/plans",
         "nav-plans",
         &[Capability::ReadProcurement, Capability::PlanNeeds],

@@ -1,0 +1,12 @@
+# 看板：一目了然的月度情况（服务器端绘制图表）。
+nav-dashboard = 看板
+dash-procurement-title = 采购一览
+dash-as-of = 数据截至 { $date }。
+dash-draws-title = 各项目每月领用
+dash-draws-desc = 近 { $months } 个月各项目从物资超市领用的物资金额（发料减退料，含税，元），每个项目一根柱。
+dash-suppliers-title = 供应商状态分布
+dash-suppliers-desc = 从草稿到已清退，各状态的供应商数量。
+dash-suppliers-series = 供应商
+dash-month = 月份
+dash-show-table = 查看数据
+dash-nothing = 这几个月没有数据。

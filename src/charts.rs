@@ -1,0 +1,180 @@
+//! Charts drawn on the server as SVG (charts-rs, no script, nothing fetched by the browser):
+//! the dashboards' pictures. A chart is made from exact figures ([`Chart`], decimals): the
+//! picture is only a picture of them, so amounts become floats only to be drawn, and the table
+//! beside each chart (and its download) shows the figures themselves. Every SVG carries a
+//! `<title>` and a `<desc>` (and `role="img"`) so that a screen reader says what it shows.
+
+use charts_rs::{BarChart, Series as DrawnSeries};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+
+/// One named row of figures, one per category.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Series {
+    pub name: String,
+    #[schema(value_type = Vec<String>)]
+    pub values: Vec<Decimal>,
+}
+
+/// A bar chart's figures: the categories along the x axis, a series per bar colour.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Chart {
+    /// Unique on its page (the SVG's title and description are named after it).
+    pub id: String,
+    pub title: String,
+    /// What the chart shows, in words (the text alternative).
+    pub desc: String,
+    pub categories: Vec<String>,
+    pub series: Vec<Series>,
+    /// The figures are yuan (to the cent); otherwise counts.
+    pub money: bool,
+}
+
+impl Chart {
+    /// The chart as an SVG document, drawn at `width` × `height` and scaled by the page.
+    pub fn svg(&self, width: f32, height: f32) -> String {
+        let series: Vec<DrawnSeries> = self
+            .series
+            .iter()
+            .map(|s| {
+                DrawnSeries::new(
+                    s.name.clone(),
+                    s.values
+                        .iter()
+                        .map(|v| v.to_f32().unwrap_or_default())
+                        .collect(),
+                )
+            })
+            .collect();
+        let mut c = BarChart::new(series, self.categories.clone());
+        c.width = width;
+        c.height = height;
+        // The page shows the title above the picture (it wraps at phone width there).
+        c.title_text = String::new();
+        c.font_family = "sans-serif".into();
+        if self.categories.len() > 4 {
+            c.x_axis_name_rotate = -30.0;
+        }
+        let drawn = c.svg().unwrap_or_default();
+        with_text_alternative(&drawn, &self.id, &self.title, &self.desc)
+    }
+}
+
+impl Chart {
+    /// The figure of `series` for category `i` (zero where there is none).
+    pub fn value(&self, series: usize, i: usize) -> Decimal {
+        self.series
+            .get(series)
+            .and_then(|s| s.values.get(i))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// The table behind the chart, for its download: a row per category (`category` heads
+    /// the first column), a column per series.
+    pub fn sheet(&self, category: &str) -> crate::export::Sheet {
+        let mut sheet = crate::export::Sheet::new(self.title.clone()).with_headers(
+            std::iter::once(category.to_string()).chain(self.series.iter().map(|s| s.name.clone())),
+        );
+        for (i, c) in self.categories.iter().enumerate() {
+            sheet.push_row(std::iter::once(crate::export::Cell::text(c.clone())).chain(
+                (0..self.series.len()).map(|s| {
+                    let v = self.value(s, i);
+                    if self.money {
+                        crate::export::Cell::money(v)
+                    } else {
+                        crate::export::Cell::int(v.to_i64().unwrap_or_default())
+                    }
+                }),
+            ));
+        }
+        sheet
+    }
+}
+
+/// `svg` with `role="img"`, a `<title>` and a `<desc>` (named `{id}-title`, `{id}-desc`) right
+/// after its opening tag; an empty or foreign document stays as it was.
+pub fn with_text_alternative(svg: &str, id: &str, title: &str, desc: &str) -> String {
+    let Some(rest) = svg.strip_prefix("<svg") else {
+        return svg.to_string();
+    };
+    let Some(end) = rest.find('>') else {
+        return svg.to_string();
+    };
+    let (attrs, body) = rest.split_at(end);
+    let id = escape(id);
+    format!(
+        "<svg{attrs} role=\"img\" aria-labelledby=\"{id}-title {id}-desc\"><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>{}",
+        escape(title),
+        escape(desc),
+        &body[1..]
+    )
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn chart() -> Chart {
+        Chart {
+            id: "draws".into(),
+            title: "领用 <按项目>".into(),
+            desc: "各项目每月领用金额".into(),
+            categories: vec!["2026-11".into(), "2026-12".into()],
+            series: vec![Series {
+                name: "滨江".into(),
+                values: vec![
+                    Decimal::from_str("1234.56").unwrap_or_default(),
+                    Decimal::ZERO,
+                ],
+            }],
+            money: true,
+        }
+    }
+
+    #[test]
+    fn the_svg_says_what_it_shows_to_a_screen_reader() {
+        let svg = chart().svg(600.0, 320.0);
+        assert!(svg.starts_with("<svg"), "{svg}");
+        assert!(svg.contains("role=\"img\""));
+        assert!(svg.contains("aria-labelledby=\"draws-title draws-desc\""));
+        assert!(svg.contains("<title id=\"draws-title\">领用 &lt;按项目&gt;</title>"));
+        assert!(svg.contains("<desc id=\"draws-desc\">各项目每月领用金额</desc>"));
+        assert!(svg.ends_with("</svg>"), "{svg}");
+    }
+
+    #[test]
+    fn a_bar_per_figure_with_its_value() {
+        let svg = chart().svg(600.0, 320.0);
+        // A bar per figure (the exact figures are in the table beside it).
+        assert_eq!(svg.matches("data-series=\"滨江\"").count(), 2, "{svg}");
+        assert!(svg.contains("data-category=\"2026-11\""), "{svg}");
+        // No inline style: the pages' content security policy forbids it.
+        assert!(!svg.contains("style="), "{svg}");
+    }
+
+    #[test]
+    fn the_table_behind_holds_the_exact_figures() {
+        let csv = crate::export::Format::Csv
+            .render(&chart().sheet("月份"))
+            .unwrap_or_default();
+        let csv = String::from_utf8_lossy(&csv);
+        assert!(csv.contains("月份") && csv.contains("滨江"), "{csv}");
+        assert!(csv.contains("2026-11") && csv.contains("1234.56"), "{csv}");
+        assert!(csv.contains("0.00"), "an empty month is a zero: {csv}");
+    }
+
+    #[test]
+    fn a_document_that_is_not_svg_is_left_alone() {
+        assert_eq!(with_text_alternative("", "a", "b", "c"), "");
+        assert_eq!(with_text_alternative("<p>x</p>", "a", "b", "c"), "<p>x</p>");
+    }
+}
