@@ -27,6 +27,7 @@ pub mod money;
 pub mod notices;
 pub mod org;
 pub mod paging;
+pub mod plan_prices;
 pub mod price_watch;
 pub mod procurement;
 pub mod receiving;

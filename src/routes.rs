@@ -17,6 +17,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 fn capabilities(cfg: &mut ServiceConfig) {
     use crate::{
         audit, auth, catalogue, dashboards, files, home, jobs, mail, materials, notices, org,
+        plan_prices,
         price_watch, procurement, receiving, requisitions, settings, settlement, stock, suppliers,
         tenders, users,
     };
@@ -39,6 +40,7 @@ fn capabilities(cfg: &mut ServiceConfig) {
         .configure(settlement::routes)
         .configure(tenders::routes)
         .configure(price_watch::routes)
+        .configure(plan_prices::routes)
         .configure(procurement::routes)
         .configure(dashboards::routes);
 }

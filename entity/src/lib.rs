@@ -35,6 +35,7 @@ pub mod outbox;
 pub mod password_reset;
 pub mod plan;
 pub mod plan_line;
+pub mod plan_price;
 pub mod price_candidate;
 pub mod price_change;
 pub mod price_survey;

@@ -20,6 +20,9 @@ pub struct Model {
     pub unit_price: Fixed<4>,
     /// quantity × unit price, rounded to the cent (signed).
     pub amount: Fixed<2>,
+    /// An issue's plan price (计划价) in force on its day, stamped when it was written; none
+    /// when no plan price was set (and on every other kind of movement).
+    pub plan_unit_price: Option<Fixed<4>>,
     pub requisition_line_id: Option<i64>,
     pub site_id: Option<i64>,
     pub on_date: Date,

@@ -20,6 +20,7 @@ mod m20261206_000015_document_acceptance;
 mod m20261206_000016_tender_committee;
 mod m20261206_000017_token_version;
 mod m20261206_000018_quote_choice_approval;
+mod m20261206_000019_plan_prices;
 mod m20261206_000020_ended_sessions;
 
 pub struct Migrator;
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000016_tender_committee::Migration),
             Box::new(m20261206_000017_token_version::Migration),
             Box::new(m20261206_000018_quote_choice_approval::Migration),
+            Box::new(m20261206_000019_plan_prices::Migration),
             Box::new(m20261206_000020_ended_sessions::Migration),
         ]
     }

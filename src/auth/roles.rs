@@ -118,6 +118,8 @@ impl Role {
                 matches!(self, SiteManager | Finance | Auditor | ProcurementHead)
             }
             ReadPlans => self.can(ReadProcurement) || self.can(PlanNeeds),
+            SetPlanPrices => matches!(self, ProcurementOfficer | ProcurementHead),
+            ReadPlanPrices => self.can(SetPlanPrices) || matches!(self, Finance | Auditor),
             ReadTenders => self.can(ReadProcurement) || self == Supplier,
             ReadStatements => self.can(ReadSettlement) || self == Supplier,
             StepStatements => self.can(ManageSettlement) || self == Supplier,
@@ -206,6 +208,10 @@ capabilities! {
     ManageSettlement = "manage_settlement",
     /// Sites' usage statements (a site manager reads its own site's).
     ReadUsageStatements = "read_usage_statements",
+    /// Plan prices (计划价) and the monthly price-difference table.
+    ReadPlanPrices = "read_plan_prices",
+    /// Procurement sets the plan prices.
+    SetPlanPrices = "set_plan_prices",
     /// The consigned catalogue with available quantities (never shown to suppliers, who
     /// would see each other's stock).
     ReadCatalogue = "read_catalogue",

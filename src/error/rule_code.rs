@@ -140,6 +140,7 @@ rule_codes! {
     PlanEmpty = "plan_empty",
     PlanMonthPast = "plan_month_past",
     PlanNotEditable = "plan_not_editable",
+    PlanPriceYear = "plan_price_year",
     PlanState = "plan_state",
     PriceAlreadyRequested = "price_already_requested",
     PriceChangeDecided = "price_change_decided",

@@ -603,6 +603,9 @@ pub async fn issue(
         crate::suppliers::store::ensure_may_trade(txn, l.supplier_id, today)
             .await
             .map_err(not_orderable)?;
+        // The plan price in force today goes with the issue (the price-difference table).
+        let plan_unit_price =
+            crate::plan_prices::store::in_force(txn, l.material_id, today).await?;
         let took = listing::Entity::update_many()
             .col_expr(
                 listing::Column::OnHand,
@@ -628,6 +631,7 @@ pub async fn issue(
             &DrawnAs {
                 kind: "issue",
                 unit_price: line.unit_price,
+                plan_unit_price,
                 requisition_line_id: Some(line.id),
                 site_id: Some(r.site_id),
                 by: keeper.id,

@@ -291,6 +291,7 @@ async fn apply_loss(
         &DrawnAs {
             kind: "count_loss",
             unit_price: l.price,
+            plan_unit_price: None,
             requisition_line_id: None,
             site_id: None,
             by: by.id,

@@ -146,6 +146,16 @@ const NAV: &[(&str, &str, &[Capability])] = &[
         &[Capability::ReadProcurement],
     ),
     (
+        "/plan-prices",
+        "nav-plan-prices",
+        &[Capability::ReadPlanPrices],
+    ),
+    (
+        "/price-differences",
+        "nav-price-differences",
+        &[Capability::ReadPlanPrices],
+    ),
+    (
         "/stock/no-movement",
         "nav-no-movement",
         &[Capability::ReadStock],

@@ -366,9 +366,12 @@ pub async fn send_no_movement_report(state: &AppState, as_of: NaiveDate) -> AppR
 }
 
 /// What each movement of [`draw_oldest_first`] records besides its lot and quantity.
+#[derive(Clone, Copy)]
 pub(crate) struct DrawnAs<'a> {
     pub kind: &'a str,
     pub unit_price: Price,
+    /// An issue's plan price in force on its day (`plan_prices::store::in_force`).
+    pub plan_unit_price: Option<Price>,
     pub requisition_line_id: Option<i64>,
     pub site_id: Option<i64>,
     pub by: i64,
@@ -418,20 +421,7 @@ pub(crate) async fn draw_oldest_first(
             .iter()
             .find(|x| x.id == lot_id)
             .ok_or(AppError::NotFound)?;
-        record_movement(
-            txn,
-            lot_row,
-            drawn_as.kind,
-            -take,
-            drawn_as.unit_price,
-            drawn_as.requisition_line_id,
-            drawn_as.site_id,
-            drawn_as.by,
-            drawn_as.on,
-            drawn_as.at,
-            drawn_as.note,
-        )
-        .await?;
+        insert_movement(txn, lot_row, -take, drawn_as).await?;
     }
     Ok(())
 }
@@ -451,6 +441,43 @@ pub(crate) async fn record_movement(
     at: chrono::DateTime<chrono::Utc>,
     note: &str,
 ) -> AppResult<()> {
+    insert_movement(
+        txn,
+        lot,
+        quantity,
+        &DrawnAs {
+            kind,
+            unit_price,
+            plan_unit_price: None,
+            requisition_line_id,
+            site_id,
+            by,
+            on,
+            at,
+            note,
+        },
+    )
+    .await
+}
+
+/// [`record_movement`] of what [`DrawnAs`] describes (an issue with its plan price).
+async fn insert_movement(
+    txn: &DatabaseTransaction,
+    lot: &lot::Model,
+    quantity: Decimal,
+    d: &DrawnAs<'_>,
+) -> AppResult<()> {
+    let DrawnAs {
+        kind,
+        unit_price,
+        plan_unit_price,
+        requisition_line_id,
+        site_id,
+        by,
+        on,
+        at,
+        note,
+    } = *d;
     let q = Qty::new(quantity).ok_or(AppError::Rule(RuleCode::QuantityOutOfRange))?;
     let a = cents_for(
         "quantity",
@@ -464,6 +491,7 @@ pub(crate) async fn record_movement(
         kind: Set(kind.into()),
         quantity: Set(q),
         unit_price: Set(unit_price),
+        plan_unit_price: Set(plan_unit_price),
         amount: Set(a),
         requisition_line_id: Set(requisition_line_id),
         site_id: Set(site_id),
