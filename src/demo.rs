@@ -308,6 +308,63 @@ async fn demo_survey(
     Ok(())
 }
 
+/// Plan prices (计划价) for the demo materials, for this year and the year of the last
+/// settlement period (so the demo's issue there carries one): 3 % below the indicative price,
+/// every seventh material left without one (the price-difference table lists such issues
+/// apart). The first material's price was set twice, so it has a history.
+async fn demo_plan_prices(
+    txn: &sea_orm::DatabaseTransaction,
+    today: NaiveDate,
+    now: chrono::DateTime<chrono::Utc>,
+    user_ids: &BTreeMap<Role, i64>,
+) -> AppResult<()> {
+    use chrono::Datelike;
+    use sea_orm::QueryOrder;
+    let cutoff = crate::settings::DEFAULT_CUTOFF_DAY;
+    let last = crate::settlement::rules::Period::last_closed_by(today, cutoff);
+    let mut years = vec![today.year(), last.last_day(cutoff).year()];
+    years.dedup();
+    let officer = user_ids
+        .get(&Role::ProcurementOfficer)
+        .copied()
+        .unwrap_or_default();
+    let materials = material::Entity::find()
+        .order_by_asc(material::Column::Id)
+        .all(txn)
+        .await?;
+    for year in years {
+        for (i, m) in materials.iter().enumerate() {
+            if i % 7 == 6 {
+                continue;
+            }
+            let plan = |factor: i64| {
+                entity::Fixed::<4>::new(
+                    (m.indicative_price.value() * Decimal::new(factor, 2)).round_dp(2),
+                )
+                .unwrap_or_default()
+            };
+            let mut settings = vec![(plan(97), now)];
+            if i == 0 {
+                settings.insert(0, (plan(95), now - chrono::Duration::days(30)));
+            }
+            for (price, at) in settings {
+                entity::plan_price::Entity::insert(entity::plan_price::ActiveModel {
+                    material_id: Set(m.id),
+                    year: Set(year),
+                    unit_price: Set(price),
+                    note: Set(String::new()),
+                    set_by: Set(officer),
+                    set_at: Set(at),
+                    ..Default::default()
+                })
+                .exec(txn)
+                .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The demo lot a site drew from in the last settlement period.
 struct Drawn {
     listing_id: ListingId,
@@ -373,6 +430,10 @@ async fn demo_issue(
         "amount",
         crate::money::line_amount(-four, d.price.value()).map_err(|e| e.on("amount"))?,
     )?;
+    let material_id = listing::Entity::find_by_id(d.listing_id)
+        .one(txn)
+        .await?
+        .map_or(0, |l| l.material_id);
     movement::Entity::insert(movement::ActiveModel {
         lot_id: Set(d.lot_id),
         listing_id: Set(d.listing_id),
@@ -381,6 +442,7 @@ async fn demo_issue(
         kind: Set("issue".into()),
         quantity: Set(entity::Fixed::<3>::new(-four).unwrap_or_default()),
         unit_price: Set(d.price),
+        plan_unit_price: Set(crate::plan_prices::store::in_force(txn, material_id, on).await?),
         amount: Set(amount),
         requisition_line_id: Set(Some(line)),
         site_id: Set(Some(site_id)),
@@ -879,6 +941,7 @@ pub async fn load(state: &AppState) -> AppResult<bool> {
         now,
     )
     .await?;
+    demo_plan_prices(&txn, state.today(), now, &user_ids).await?;
     demo_stock(
         &txn,
         state,

@@ -204,6 +204,16 @@ impl DifferencesView {
     fn download_link(&self, format: &str) -> String {
         format!("/price-differences/download/{format}?month={}", self.month)
     }
+    /// The month before or after the one shown, for the links beside the picker.
+    fn step(&self, forward: bool) -> String {
+        self.table
+            .as_ref()
+            .map(|t| {
+                let m = t.month.month;
+                if forward { m.next() } else { m.prev() }.to_string()
+            })
+            .unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Default, serde::Deserialize)]

@@ -25,6 +25,7 @@ mod money_pages;
 mod notices;
 mod pages;
 mod password_reset;
+mod plan_prices;
 mod price_watch;
 mod procurement;
 mod requisition_documents;
