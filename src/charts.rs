@@ -8,6 +8,12 @@ use charts_rs::{BarChart, Series as DrawnSeries};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
+/// The series' colours in order (the pages' legend repeats them: `.swatch-N` in app.css).
+pub const PALETTE: [&str; 9] = [
+    "#5470c6", "#91cc75", "#fac858", "#ee6666", "#73c0de", "#3ba272", "#fc8452", "#9a60b4",
+    "#ea7ccc",
+];
+
 /// One named row of figures, one per category.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Series {
@@ -49,11 +55,35 @@ impl Chart {
         let mut c = BarChart::new(series, self.categories.clone());
         c.width = width;
         c.height = height;
-        // The page shows the title above the picture (it wraps at phone width there).
+        // The page shows the title above the picture and the legend below it, as HTML: they
+        // wrap at phone width there, and Chinese names are laid out by the browser (the
+        // drawing measures text with a Latin font).
         c.title_text = String::new();
+        c.legend_show = Some(false);
+        c.series_colors = PALETTE.iter().map(|h| (*h).into()).collect();
         c.font_family = "sans-serif".into();
-        if self.categories.len() > 4 {
+        if self.categories.len() > 6 {
             c.x_axis_name_rotate = -30.0;
+            c.x_axis_height = 72.0;
+        }
+        if !self.money {
+            // Counts: whole numbers on the axis.
+            let max = self
+                .series
+                .iter()
+                .flat_map(|s| s.values.iter())
+                .max()
+                .and_then(|m| m.ceil().to_usize())
+                .unwrap_or_default()
+                .max(1);
+            let split = max.min(5);
+            let top = max.div_ceil(split) * split;
+            if let Some(y) = c.y_axis_configs.first_mut() {
+                y.axis_min = Some(0.0);
+                y.axis_max = top.to_f32();
+                y.axis_split_number = split;
+                y.axis_formatter = Some("{c}".into());
+            }
         }
         let drawn = c.svg().unwrap_or_default();
         with_text_alternative(&drawn, &self.id, &self.title, &self.desc)
@@ -61,6 +91,11 @@ impl Chart {
 }
 
 impl Chart {
+    /// The legend's swatch class of the `i`th series (its colour in [`PALETTE`]).
+    pub fn swatch(&self, i: &usize) -> String {
+        format!("swatch-{}", i % PALETTE.len())
+    }
+
     /// The figure of `series` for category `i` (zero where there is none).
     pub fn value(&self, series: usize, i: usize) -> Decimal {
         self.series

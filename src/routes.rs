@@ -17,9 +17,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 fn capabilities(cfg: &mut ServiceConfig) {
     use crate::{
         audit, auth, catalogue, dashboards, files, home, jobs, mail, materials, notices, org,
-        plan_prices,
-        price_watch, procurement, receiving, requisitions, settings, settlement, stock, suppliers,
-        tenders, users,
+        plan_prices, price_watch, procurement, receiving, requisitions, settings, settlement,
+        stock, suppliers, tenders, users,
     };
     cfg.configure(home::routes)
         .configure(auth::routes::routes)

@@ -24,7 +24,7 @@ impl ProcurementPage {
         [&self.d.draws, &self.d.suppliers]
     }
     fn svg(&self, c: &Chart) -> String {
-        c.svg(640.0, 340.0)
+        c.svg(480.0, 320.0)
     }
     /// The table's rows: each category with its figures, one per series, as shown.
     fn rows(&self, c: &Chart) -> Vec<(String, Vec<String>)> {
