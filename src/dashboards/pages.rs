@@ -58,7 +58,7 @@ fn category_header(ctx: &PageCtx, c: &Chart) -> String {
     if c.money {
         ctx.t("dash-month")
     } else {
-        ctx.t("field-status")
+        ctx.t("dash-stage")
     }
 }
 

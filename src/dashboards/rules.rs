@@ -54,18 +54,38 @@ pub fn draws_by_month(
     out
 }
 
-/// How many suppliers are in each status, every status listed (zero where none), in the
-/// order of the admission path.
-pub fn status_counts(rows: &[(String, i64)]) -> Vec<(SupplierStatus, i64)> {
-    SupplierStatus::ALL
+/// The stages a supplier is in, as the dashboard groups the statuses: still applying (draft,
+/// submitted, asked for more, recommended), admitted, suspended, removed (rule 2), rejected.
+pub const STAGES: [&str; 5] = ["applying", "admitted", "suspended", "removed", "rejected"];
+
+/// The stage of a supplier status.
+pub fn stage_of(s: SupplierStatus) -> &'static str {
+    match s {
+        SupplierStatus::Draft
+        | SupplierStatus::Submitted
+        | SupplierStatus::InfoRequested
+        | SupplierStatus::Recommended => "applying",
+        SupplierStatus::Admitted => "admitted",
+        SupplierStatus::Suspended => "suspended",
+        SupplierStatus::Removed => "removed",
+        SupplierStatus::Rejected => "rejected",
+    }
+}
+
+/// How many suppliers are at each stage ([`STAGES`], in order, zero where none), from the
+/// count per status; an unknown status is left out.
+pub fn stage_counts(rows: &[(String, i64)]) -> Vec<(&'static str, i64)> {
+    STAGES
         .into_iter()
-        .map(|s| {
+        .map(|stage| {
             let n = rows
                 .iter()
-                .filter(|(status, _)| status == s.as_str())
+                .filter(|(status, _)| {
+                    SupplierStatus::parse(status).is_some_and(|s| stage_of(s) == stage)
+                })
                 .map(|(_, n)| *n)
                 .sum();
-            (s, n)
+            (stage, n)
         })
         .collect()
 }
@@ -114,11 +134,28 @@ mod tests {
     }
 
     #[test]
-    fn every_status_is_counted_even_when_none() {
-        let c = status_counts(&[("admitted".into(), 3), ("removed".into(), 1)]);
-        assert_eq!(c.len(), SupplierStatus::ALL.len());
-        assert!(c.contains(&(SupplierStatus::Admitted, 3)));
-        assert!(c.contains(&(SupplierStatus::Removed, 1)));
-        assert!(c.contains(&(SupplierStatus::Draft, 0)));
+    fn every_stage_is_counted_even_when_none_and_applying_gathers_four_statuses() {
+        let c = stage_counts(&[
+            ("draft".into(), 1),
+            ("submitted".into(), 2),
+            ("info_requested".into(), 1),
+            ("recommended".into(), 1),
+            ("admitted".into(), 3),
+            ("removed".into(), 1),
+            ("nonsense".into(), 9),
+        ]);
+        assert_eq!(
+            c,
+            [
+                ("applying", 5),
+                ("admitted", 3),
+                ("suspended", 0),
+                ("removed", 1),
+                ("rejected", 0)
+            ]
+        );
+        for s in SupplierStatus::ALL {
+            assert!(STAGES.contains(&stage_of(s)), "{s:?}");
+        }
     }
 }

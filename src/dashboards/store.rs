@@ -24,7 +24,7 @@ pub struct ProcurementDashboard {
     pub as_of: NaiveDate,
     /// Drawn value (yuan, to the cent) per site, one figure per month (`categories`).
     pub draws: Chart,
-    /// How many suppliers are in each status.
+    /// How many suppliers are at each stage (applying, admitted, suspended, removed, rejected).
     pub suppliers: Chart,
 }
 
@@ -85,14 +85,14 @@ pub async fn procurement(
         .into_tuple()
         .all(conn)
         .await?;
-    let counts = rules::status_counts(&statuses);
+    let counts = rules::stage_counts(&statuses);
     let suppliers = Chart {
         id: "suppliers-by-status".into(),
         title: locale.t("dash-suppliers-title"),
         desc: locale.t("dash-suppliers-desc"),
         categories: counts
             .iter()
-            .map(|(s, _)| locale.t(&format!("supplier-status-{}", s.as_str())))
+            .map(|(stage, _)| locale.t(&format!("dash-stage-{stage}")))
             .collect(),
         series: vec![Series {
             name: locale.t("dash-suppliers-series"),
