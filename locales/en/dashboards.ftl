@@ -16,3 +16,4 @@ dash-stage-suspended = Suspended
 dash-stage-removed = Removed
 dash-stage-rejected = Rejected
 dash-stage = Stage
+dash-open = The figures and more charts →

@@ -16,3 +16,4 @@ dash-stage-suspended = 已暂停
 dash-stage-removed = 已清退
 dash-stage-rejected = 未通过
 dash-stage = 阶段
+dash-open = 查看数据和更多图表 →

@@ -59,6 +59,14 @@ struct Home {
     /// The auditor's standing task beside the queue: verifying the audit chain.
     audit_chain: bool,
     duties: Vec<String>,
+    /// The month at a glance: the area's chart, with a link to its dashboard.
+    chart: Option<(crate::charts::Chart, &'static str)>,
+}
+
+impl Home {
+    fn chart_svg(&self, c: &crate::charts::Chart) -> String {
+        c.svg(480.0, 280.0)
+    }
 }
 
 fn rows(ctx: &PageCtx, items: Vec<Item>) -> Vec<Row> {
@@ -185,7 +193,15 @@ pub async fn home(
     let (busy, idle): (Vec<Row>, Vec<Row>) =
         rows(&ctx, items).into_iter().partition(|r| r.count > 0);
     let role_name = role.as_str();
+    // Procurement's home shows what the sites drew, month by month (its dashboard has more).
+    let chart = if role.can(crate::auth::Capability::ReadProcurement) && role != Role::Admin {
+        let d = crate::dashboards::store::procurement(db, ctx.locale, state.today()).await?;
+        Some((d.draws, "/dashboards/procurement"))
+    } else {
+        None
+    };
     let page = Home {
+        chart,
         title: ctx.t(&format!("home-title-{role_name}")),
         intro: ctx.t(&format!("home-intro-{role_name}")),
         duties: ctx

@@ -233,3 +233,31 @@ async fn only_procurement_and_the_auditors_read_the_dashboard() {
         assert_eq!(status, StatusCode::OK, "{role}");
     }
 }
+
+#[tokio::test]
+async fn procurement_homes_show_the_draws_chart_and_others_do_not() {
+    let app = spawn_app().await;
+    for role in ["procurement_officer", "procurement_head", "auditor"] {
+        let client = app.browser_of(role).await;
+        let html = app.html(&client, "/").await;
+        assert!(
+            html.contains("id=\"home-charts\"")
+                && html.contains(
+                    "<title id=\"draws-by-site-title\">What each site drew, by month</title>"
+                )
+                && html.contains("href=\"/dashboards/procurement\" id=\"home-dashboard-link\""),
+            "{role}: {html}"
+        );
+    }
+    for role in [
+        "supplier",
+        "site_user",
+        "warehouse_keeper",
+        "finance",
+        "admin",
+    ] {
+        let client = app.browser_of(role).await;
+        let html = app.html(&client, "/").await;
+        assert!(!html.contains("id=\"home-charts\""), "{role}");
+    }
+}
