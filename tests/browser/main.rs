@@ -11,6 +11,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod a11y;
+mod dashboards;
 #[path = "../api/helpers.rs"]
 mod helpers;
 mod office;
