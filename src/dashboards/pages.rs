@@ -1,8 +1,9 @@
 //! The dashboard pages: each chart as an inline SVG with its table beneath (folded) and its
 //! downloads.
 
-use super::store::{self, ProcurementDashboard};
-use crate::auth::{Capability, CurrentUser};
+use super::api::dashboard;
+use super::store::Dashboard;
+use crate::auth::CurrentUser;
 use crate::charts::Chart;
 use crate::error::{AppError, AppResult};
 use crate::export::Format;
@@ -13,15 +14,15 @@ use askama::Template;
 use rust_decimal::Decimal;
 
 #[derive(Template)]
-#[template(path = "dashboards/procurement.html")]
-struct ProcurementPage {
+#[template(path = "dashboards/page.html")]
+struct DashboardPage {
     ctx: PageCtx,
-    d: ProcurementDashboard,
+    d: Dashboard,
 }
 
-impl ProcurementPage {
-    fn charts(&self) -> [&Chart; 2] {
-        [&self.d.draws, &self.d.suppliers]
+impl DashboardPage {
+    fn title(&self) -> String {
+        self.ctx.t(&format!("dash-{}-title", self.d.area))
     }
     fn svg(&self, c: &Chart) -> String {
         c.svg(480.0, 320.0)
@@ -54,41 +55,34 @@ impl ProcurementPage {
     }
 }
 
+/// What a chart's categories are, heading the first column of its table.
 fn category_header(ctx: &PageCtx, c: &Chart) -> String {
-    if c.money {
-        ctx.t("dash-month")
-    } else {
-        ctx.t("dash-stage")
-    }
+    ctx.t(&format!("dash-axis-{}", c.id))
 }
 
-#[get("/dashboards/procurement")]
-pub async fn procurement(
+#[get("/dashboards/{area}")]
+pub async fn page(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
+    area: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    user.require(Capability::ReadProcurement)?;
-    let d = store::procurement(&state.db.read, ctx.locale, state.today()).await?;
-    Ok(crate::web::html(&ProcurementPage { ctx, d }))
+    let d = dashboard(&state, &user, &area, ctx.locale).await?;
+    Ok(crate::web::html(&DashboardPage { ctx, d }))
 }
 
-/// One chart's table as a file: `/dashboards/procurement/{chart}/{csv|xlsx}`.
-#[get("/dashboards/procurement/{chart}/{format}")]
-pub async fn procurement_download(
+/// One chart's table as a file: `/dashboards/{area}/{chart}/{csv|xlsx}`.
+#[get("/dashboards/{area}/{chart}/{format}")]
+pub async fn download(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    path: web::Path<(String, String)>,
+    path: web::Path<(String, String, String)>,
 ) -> AppResult<HttpResponse> {
-    user.require(Capability::ReadProcurement)?;
-    let (chart, format) = path.into_inner();
+    let (area, chart, format) = path.into_inner();
     let format = Format::parse(&format).ok_or(AppError::NotFound)?;
-    let d = store::procurement(&state.db.read, ctx.locale, state.today()).await?;
-    let c = [&d.draws, &d.suppliers]
-        .into_iter()
-        .find(|c| c.id == chart)
-        .ok_or(AppError::NotFound)?;
+    let d = dashboard(&state, &user, &area, ctx.locale).await?;
+    let c = d.chart(&chart).ok_or(AppError::NotFound)?;
     Ok(crate::export::download(
         format,
         &format!("{}-{}", c.title, d.as_of),

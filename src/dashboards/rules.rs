@@ -54,6 +54,73 @@ pub fn draws_by_month(
     out
 }
 
+/// The days a day-by-day chart shows.
+pub const DAYS: u32 = 14;
+
+/// The `n` days ending with `today`, oldest first.
+pub fn last_days(today: NaiveDate, n: u32) -> Vec<NaiveDate> {
+    (0..n)
+        .rev()
+        .filter_map(|back| today.checked_sub_days(chrono::Days::new(u64::from(back))))
+        .collect()
+}
+
+/// `MM-DD` of `d`: a day's label on a chart of a fortnight.
+pub fn day_key(d: NaiveDate) -> String {
+    format!("{:02}-{:02}", d.month(), d.day())
+}
+
+/// What the warehouse received and issued on each of `days`, in value, from the ledger's
+/// receipt and issue rows (kind, day, signed amount: a receipt positive, an issue negative).
+/// Other kinds and days outside `days` are left out; a day with nothing is a zero.
+pub fn receipts_and_issues(
+    days: &[NaiveDate],
+    rows: &[(String, NaiveDate, Decimal)],
+) -> (Vec<Decimal>, Vec<Decimal>) {
+    let mut receipts = vec![Decimal::ZERO; days.len()];
+    let mut issues = vec![Decimal::ZERO; days.len()];
+    for (kind, day, amount) in rows {
+        let Some(i) = days.iter().position(|d| d == day) else {
+            continue;
+        };
+        match kind.as_str() {
+            "receipt" => receipts[i] += *amount,
+            "issue" => issues[i] -= *amount,
+            _ => {}
+        }
+    }
+    (receipts, issues)
+}
+
+/// The ages of consigned stock, by its last movement: under a month, one to two months, and
+/// over two months (rule 3: flagged for return or exchange).
+pub const AGES: [&str; 3] = ["under_1_month", "1_to_2_months", "over_2_months"];
+
+/// The age of stock last moved on `last_moved`, on `today` ([`AGES`]), counted as rule 3
+/// counts (`stock::rules::is_stale`: more than the months since the last movement).
+pub fn age_of(last_moved: NaiveDate, today: NaiveDate) -> &'static str {
+    use crate::stock::rules::is_stale;
+    if is_stale(last_moved, today, 2) {
+        AGES[2]
+    } else if is_stale(last_moved, today, 1) {
+        AGES[1]
+    } else {
+        AGES[0]
+    }
+}
+
+/// The value of stock at each age ([`AGES`], in order), from (last moved, value) rows.
+pub fn stock_by_age(today: NaiveDate, rows: &[(NaiveDate, Decimal)]) -> Vec<Decimal> {
+    AGES.iter()
+        .map(|age| {
+            rows.iter()
+                .filter(|(moved, _)| age_of(*moved, today) == *age)
+                .map(|(_, v)| *v)
+                .sum()
+        })
+        .collect()
+}
+
 /// The stages a supplier is in, as the dashboard groups the statuses: still applying (draft,
 /// submitted, asked for more, recommended), admitted, suspended, removed (rule 2), rejected.
 pub const STAGES: [&str; 5] = ["applying", "admitted", "suspended", "removed", "rejected"];
@@ -131,6 +198,50 @@ mod tests {
         assert_eq!(d[&1], [dec("101.00"), Decimal::ZERO, dec("25")]);
         assert_eq!(d[&2], [Decimal::ZERO, Decimal::ZERO, dec("7.25")]);
         assert_eq!(d.len(), 2);
+    }
+
+    #[test]
+    fn a_fortnight_of_receipts_and_issues_with_quiet_days_at_zero() {
+        let days = last_days(day(2026, 12, 6), 14);
+        assert_eq!(days.len(), 14);
+        assert_eq!(days[0], day(2026, 11, 23));
+        assert_eq!(day_key(days[13]), "12-06");
+        let rows = [
+            ("receipt".to_string(), day(2026, 12, 6), dec("1000.00")),
+            ("receipt".to_string(), day(2026, 12, 6), dec("0.50")),
+            ("issue".to_string(), day(2026, 12, 6), dec("-300")),
+            ("issue".to_string(), day(2026, 11, 23), dec("-1.25")),
+            ("site_return".to_string(), day(2026, 12, 6), dec("50")),
+            ("receipt".to_string(), day(2026, 11, 22), dec("9999")), // before the window
+        ];
+        let (r, i) = receipts_and_issues(&days, &rows);
+        assert_eq!(r[13], dec("1000.50"));
+        assert_eq!(i[13], dec("300"));
+        assert_eq!(i[0], dec("1.25"));
+        assert!(r[..13].iter().all(|v| v.is_zero()));
+    }
+
+    #[test]
+    fn stock_ages_at_their_edges() {
+        let today = day(2026, 12, 6);
+        assert_eq!(age_of(day(2026, 11, 6), today), "under_1_month");
+        assert_eq!(age_of(day(2026, 11, 5), today), "1_to_2_months");
+        assert_eq!(age_of(day(2026, 10, 6), today), "1_to_2_months");
+        assert_eq!(
+            age_of(day(2026, 10, 5), today),
+            "over_2_months",
+            "stale by rule 3"
+        );
+        let v = stock_by_age(
+            today,
+            &[
+                (day(2026, 12, 1), dec("10")),
+                (day(2026, 11, 1), dec("20")),
+                (day(2026, 9, 1), dec("30.5")),
+                (day(2026, 8, 1), dec("1")),
+            ],
+        );
+        assert_eq!(v, [dec("10"), dec("20"), dec("31.5")]);
     }
 
     #[test]

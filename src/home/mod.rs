@@ -60,7 +60,7 @@ struct Home {
     audit_chain: bool,
     duties: Vec<String>,
     /// The month at a glance: the area's chart, with a link to its dashboard.
-    chart: Option<(crate::charts::Chart, &'static str)>,
+    chart: Option<(crate::charts::Chart, String)>,
 }
 
 impl Home {
@@ -193,13 +193,26 @@ pub async fn home(
     let (busy, idle): (Vec<Row>, Vec<Row>) =
         rows(&ctx, items).into_iter().partition(|r| r.count > 0);
     let role_name = role.as_str();
-    // Procurement's home shows what the sites drew, month by month (its dashboard has more).
-    let chart = if role.can(crate::auth::Capability::ReadProcurement) && role != Role::Admin {
-        let d = crate::dashboards::store::procurement(db, ctx.locale, state.today()).await?;
-        Some((d.draws, "/dashboards/procurement"))
-    } else {
-        None
+    // The month at a glance: each area's first chart, with a link to its dashboard.
+    let dashboard = match role {
+        Role::ProcurementOfficer | Role::ProcurementHead | Role::Auditor => {
+            Some(crate::dashboards::store::procurement(db, ctx.locale, state.today()).await?)
+        }
+        Role::WarehouseKeeper => {
+            Some(crate::dashboards::store::warehouse(db, ctx.locale, state.today()).await?)
+        }
+        Role::Supplier if checklist_view.is_none() => match user.supplier_id {
+            Some(sid) => {
+                Some(crate::dashboards::store::supplier(db, ctx.locale, state.today(), sid).await?)
+            }
+            None => None,
+        },
+        _ => None,
     };
+    let chart = dashboard.and_then(|d| {
+        let href = format!("/dashboards/{}", d.area);
+        d.charts.into_iter().next().map(|c| (c, href))
+    });
     let page = Home {
         chart,
         title: ctx.t(&format!("home-title-{role_name}")),

@@ -125,6 +125,11 @@ const NAV: &[(&str, &str, &[Capability])] = &[
         &[Capability::ManageOwnSupplier],
     ),
     ("/my/lots", "nav-my-lots", &[Capability::ManageOwnSupplier]),
+    (
+        "/dashboards/supplier",
+        "nav-dashboard-supplier",
+        &[Capability::ManageOwnSupplier],
+    ),
     ("/suppliers", "nav-suppliers", &[Capability::ReadSuppliers]),
     ("/catalogue", "nav-catalogue", &[Capability::ReadCatalogue]),
     (
@@ -179,6 +184,11 @@ const NAV: &[(&str, &str, &[Capability])] = &[
         "/dashboards/procurement",
         "nav-dashboard",
         &[Capability::ReadProcurement],
+    ),
+    (
+        "/dashboards/warehouse",
+        "nav-dashboard-warehouse",
+        &[Capability::ReadStock],
     ),
     (
         "/plans",

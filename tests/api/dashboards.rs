@@ -40,7 +40,7 @@ async fn site_names(app: &TestApp) -> BTreeMap<String, i64> {
 /// The dashboard's draws as (site id, month) → figure, every cell of the chart.
 async fn drawn_on_dashboard(app: &TestApp, d: &Value) -> BTreeMap<(i64, String), Decimal> {
     let names = site_names(app).await;
-    let months: Vec<String> = d["draws"]["categories"]
+    let months: Vec<String> = chart(d, "draws-by-site")["categories"]
         .as_array()
         .map(|a| {
             a.iter()
@@ -49,7 +49,11 @@ async fn drawn_on_dashboard(app: &TestApp, d: &Value) -> BTreeMap<(i64, String),
         })
         .unwrap_or_default();
     let mut out = BTreeMap::new();
-    for s in d["draws"]["series"].as_array().cloned().unwrap_or_default() {
+    for s in chart(d, "draws-by-site")["series"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+    {
         let site = names
             .get(s["name"].as_str().unwrap_or_default())
             .copied()
@@ -65,10 +69,32 @@ async fn drawn_on_dashboard(app: &TestApp, d: &Value) -> BTreeMap<(i64, String),
 }
 
 async fn dashboard(app: &TestApp) -> Value {
-    let officer = app.token_for("procurement_officer").await;
-    let (status, d) = app.get_json("/api/dashboards/procurement", &officer).await;
+    area_as(app, "procurement", "procurement_officer").await
+}
+
+async fn area_as(app: &TestApp, area: &str, role: &str) -> Value {
+    let token = app.token_for(role).await;
+    let (status, d) = app
+        .get_json(&format!("/api/dashboards/{area}"), &token)
+        .await;
     assert_eq!(status, StatusCode::OK, "{d}");
     d
+}
+
+/// The chart `id` of a dashboard.
+fn chart(d: &Value, id: &str) -> Value {
+    d["charts"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["id"] == id))
+        .cloned()
+        .unwrap_or_else(|| panic!("no chart {id}: {d}"))
+}
+
+fn figures(c: &Value, series: usize) -> Vec<Decimal> {
+    c["series"][series]["values"]
+        .as_array()
+        .map(|a| a.iter().map(dec).collect())
+        .unwrap_or_default()
 }
 
 #[tokio::test]
@@ -79,7 +105,7 @@ async fn the_draws_chart_equals_the_ledger_month_by_month_with_empty_months_at_z
     draw(&app, s.listing_id, "2.5").await;
 
     let d = dashboard(&app).await;
-    let months: Vec<String> = d["draws"]["categories"]
+    let months: Vec<String> = chart(&d, "draws-by-site")["categories"]
         .as_array()
         .map(|a| {
             a.iter()
@@ -144,10 +170,7 @@ async fn the_draws_chart_equals_the_ledger_month_by_month_with_empty_months_at_z
 async fn the_suppliers_chart_counts_each_stage_as_the_directory_does() {
     let app = spawn_app().await;
     let d = dashboard(&app).await;
-    let counts: Vec<Decimal> = d["suppliers"]["series"][0]["values"]
-        .as_array()
-        .map(|a| a.iter().map(dec).collect())
-        .unwrap_or_default();
+    let counts = figures(&chart(&d, "suppliers-by-stage"), 0);
     let stages: [&[&str]; 5] = [
         &["draft", "submitted", "info_requested", "recommended"],
         &["admitted"],
@@ -187,30 +210,32 @@ async fn the_dashboard_page_draws_each_chart_with_a_text_alternative_and_its_tab
         assert!(html.contains(title), "{lang}: {html}");
         assert_eq!(html.matches("role=\"img\"").count(), 2, "{html}");
         assert!(html.contains("<title id=\"draws-by-site-title\">"));
-        assert!(html.contains("<desc id=\"suppliers-by-status-desc\">"));
+        assert!(html.contains("<desc id=\"suppliers-by-stage-desc\">"));
         assert!(html.contains("<details class=\"chart-table\">"));
         assert!(!html.contains("style="), "no inline style under the CSP");
     }
     // The table behind a chart downloads with the same figures.
     let d = dashboard(&app).await;
     let r = client
-        .get(app.url("/dashboards/procurement/suppliers-by-status/csv"))
+        .get(app.url("/dashboards/procurement/suppliers-by-stage/csv"))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let csv = r.text().await.unwrap_or_default();
-    let admitted = d["suppliers"]["series"][0]["values"][1]
+    let admitted = chart(&d, "suppliers-by-stage")["series"][0]["values"][1]
         .as_str()
         .unwrap_or_default()
         .to_string();
     assert!(csv.contains(&format!(",{admitted}")), "{csv}");
-    let r = client
-        .get(app.url("/dashboards/procurement/nothing/csv"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    for path in [
+        "/dashboards/procurement/nothing/csv",
+        "/dashboards/nowhere",
+        "/dashboards/procurement/suppliers-by-stage/pdf",
+    ] {
+        let r = client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+    }
 }
 
 #[tokio::test]
@@ -235,27 +260,27 @@ async fn only_procurement_and_the_auditors_read_the_dashboard() {
 }
 
 #[tokio::test]
-async fn procurement_homes_show_the_draws_chart_and_others_do_not() {
+async fn each_areas_home_shows_its_first_chart_and_others_none() {
     let app = spawn_app().await;
-    for role in ["procurement_officer", "procurement_head", "auditor"] {
+    for (role, id, area) in [
+        ("procurement_officer", "draws-by-site", "procurement"),
+        ("procurement_head", "draws-by-site", "procurement"),
+        ("auditor", "draws-by-site", "procurement"),
+        ("warehouse_keeper", "receipts-and-issues", "warehouse"),
+        ("supplier", "stock-by-age", "supplier"),
+    ] {
         let client = app.browser_of(role).await;
         let html = app.html(&client, "/").await;
         assert!(
             html.contains("id=\"home-charts\"")
-                && html.contains(
-                    "<title id=\"draws-by-site-title\">What each site drew, by month</title>"
-                )
-                && html.contains("href=\"/dashboards/procurement\" id=\"home-dashboard-link\""),
+                && html.contains(&format!("<title id=\"{id}-title\">"))
+                && html.contains(&format!(
+                    "href=\"/dashboards/{area}\" id=\"home-dashboard-link\""
+                )),
             "{role}: {html}"
         );
     }
-    for role in [
-        "supplier",
-        "site_user",
-        "warehouse_keeper",
-        "finance",
-        "admin",
-    ] {
+    for role in ["site_user", "site_manager", "finance", "admin"] {
         let client = app.browser_of(role).await;
         let html = app.html(&client, "/").await;
         assert!(!html.contains("id=\"home-charts\""), "{role}");
