@@ -26,25 +26,53 @@ pub async fn dashboard(
             user.require(Capability::ReadStock)?;
             store::warehouse(db, locale, today).await
         }
-        "supplier" => store::supplier(db, locale, today, user.own_supplier()?).await,
+        "supplier" => {
+            user.require(Capability::ManageOwnSupplier)?;
+            store::supplier(db, locale, today, user.own_supplier()?).await
+        }
         _ => Err(AppError::NotFound),
     }
 }
 
-/// A dashboard as of today: `procurement` (what each site drew per month, suppliers by
-/// stage), `warehouse` (receipts and issues per day) or `supplier` (the caller's own stock by
-/// age and what the sites drew of it).
-#[utoipa::path(get, path = "/api/dashboards/{area}", tag = "dashboards", security(("bearer" = [])),
-    params(("area" = String, Path, description = "`procurement`, `warehouse` or `supplier`")),
-    responses((status = 200, body = Dashboard), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-#[get("/api/dashboards/{area}")]
-pub async fn get_dashboard(
+/// The procurement dashboard as of today: what each site drew per month, suppliers by stage.
+#[utoipa::path(get, path = "/api/dashboards/procurement", tag = "dashboards", security(("bearer" = ["read_procurement"])),
+    responses((status = 200, body = Dashboard), (status = 403, body = ErrorBody)))]
+#[get("/api/dashboards/procurement")]
+pub async fn procurement(
     state: web::Data<AppState>,
     user: CurrentUser,
-    area: web::Path<String>,
     req: HttpRequest,
 ) -> AppResult<web::Json<Dashboard>> {
     Ok(web::Json(
-        dashboard(&state, &user, &area, Locale::of(&req)).await?,
+        dashboard(&state, &user, "procurement", Locale::of(&req)).await?,
+    ))
+}
+
+/// The warehouse dashboard as of today: received and issued per day over a fortnight.
+#[utoipa::path(get, path = "/api/dashboards/warehouse", tag = "dashboards", security(("bearer" = ["read_stock"])),
+    responses((status = 200, body = Dashboard), (status = 403, body = ErrorBody)))]
+#[get("/api/dashboards/warehouse")]
+pub async fn warehouse(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    req: HttpRequest,
+) -> AppResult<web::Json<Dashboard>> {
+    Ok(web::Json(
+        dashboard(&state, &user, "warehouse", Locale::of(&req)).await?,
+    ))
+}
+
+/// The caller's supplier dashboard as of today, of its own goods only: its stock on site by
+/// age and what the sites drew of it per month.
+#[utoipa::path(get, path = "/api/dashboards/supplier", tag = "dashboards", security(("bearer" = ["manage_own_supplier"])),
+    responses((status = 200, body = Dashboard), (status = 403, body = ErrorBody)))]
+#[get("/api/dashboards/supplier")]
+pub async fn supplier(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    req: HttpRequest,
+) -> AppResult<web::Json<Dashboard>> {
+    Ok(web::Json(
+        dashboard(&state, &user, "supplier", Locale::of(&req)).await?,
     ))
 }

@@ -13,6 +13,8 @@ pub mod store;
 /// The dashboards' routes: the API first (registered into the OpenAPI document by its
 /// `#[utoipa::path]`), then the pages.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(api::get_dashboard)
+    cfg.service(api::procurement)
+        .service(api::warehouse)
+        .service(api::supplier)
         .map(|c| c.service(pages::page).service(pages::download));
 }
