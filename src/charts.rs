@@ -4,6 +4,7 @@
 //! beside each chart (and its download) shows the figures themselves. Every SVG carries a
 //! `<title>` and a `<desc>` (and `role="img"`) so that a screen reader says what it shows.
 
+use crate::web::page::escape;
 use charts_rs::{BarChart, Series as DrawnSeries};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
@@ -144,13 +145,6 @@ pub fn with_text_alternative(svg: &str, id: &str, title: &str, desc: &str) -> St
         escape(desc),
         &body[1..]
     )
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use crate::money::stored::Price;
 use crate::settlement::rules::Period;
 use crate::state::AppState;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use entity::{category, listing, material, movement, plan_price, unit, user};
+use entity::{category, listing, material, movement, plan_price, unit};
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
@@ -216,13 +216,7 @@ impl Names {
                 .into_iter()
                 .map(|u| (u.code.clone(), u))
                 .collect(),
-            users: user::Entity::find()
-                .filter(user::Column::Id.is_in(users))
-                .all(conn)
-                .await?
-                .into_iter()
-                .map(|u| (u.id, u.display_name))
-                .collect(),
+            users: crate::users::store::display_names(conn, users).await?,
             locale,
         })
     }

@@ -13,7 +13,7 @@ use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{ListingId, SupplierId};
-use entity::{material, price_candidate, price_survey, supplier, unit, user};
+use entity::{material, price_candidate, price_survey, supplier, unit};
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
@@ -83,13 +83,7 @@ impl Names {
             .into_iter()
             .map(|u| (u.code.clone(), u))
             .collect();
-        let users = user::Entity::find()
-            .filter(user::Column::Id.is_in(user_ids.into_iter().collect::<Vec<_>>()))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.display_name))
-            .collect();
+        let users = crate::users::store::display_names(conn, user_ids).await?;
         Ok(Names {
             materials,
             units,

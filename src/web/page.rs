@@ -741,7 +741,8 @@ pub fn field_label(name: &str, locale: Locale) -> String {
     .unwrap_or_else(|| locale.t("form-field-fallback"))
 }
 
-fn escape(s: &str) -> String {
+/// `s` made safe inside HTML or SVG text and attribute values.
+pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
