@@ -16,5 +16,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(api::procurement)
         .service(api::warehouse)
         .service(api::supplier)
+        .service(api::finance)
+        .service(api::site)
         .map(|c| c.service(pages::page).service(pages::download));
 }

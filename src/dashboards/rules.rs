@@ -157,6 +157,212 @@ pub fn stage_counts(rows: &[(String, i64)]) -> Vec<(&'static str, i64)> {
         .collect()
 }
 
+/// The figure of each of `keys`, in order (zero where no row has it), summed from (key,
+/// figure) rows; rows of other keys are left out.
+pub fn by_key(keys: &[&str], rows: &[(String, Decimal)]) -> Vec<Decimal> {
+    keys.iter()
+        .map(|k| rows.iter().filter(|(r, _)| r == k).map(|(_, v)| *v).sum())
+        .collect()
+}
+
+/// The `n` largest figures by name, largest first (ties by name), and the rest summed into one
+/// last entry named `others` (only when there is a rest): a chart of suppliers stays readable
+/// on a phone however many there are. Names are summed first, so a name appears once.
+pub fn top(rows: &[(String, Decimal)], n: usize, others: &str) -> Vec<(String, Decimal)> {
+    let mut sums: BTreeMap<&str, Decimal> = BTreeMap::new();
+    for (name, v) in rows {
+        *sums.entry(name).or_default() += *v;
+    }
+    let mut sorted: Vec<(String, Decimal)> =
+        sums.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    sorted.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    if sorted.len() > n {
+        let rest: Decimal = sorted[n..].iter().map(|(_, v)| *v).sum();
+        sorted.truncate(n);
+        sorted.push((others.to_string(), rest));
+    }
+    sorted
+}
+
+/// What each month of `months` sums to, from (day, figure) rows; other days left out.
+pub fn by_month(months: &[String], rows: &[(NaiveDate, Decimal)]) -> Vec<Decimal> {
+    let mut out = vec![Decimal::ZERO; months.len()];
+    for (day, v) in rows {
+        if let Some(i) = months.iter().position(|m| *m == month_key(*day)) {
+            out[i] += *v;
+        }
+    }
+    out
+}
+
+/// How many names a chart by supplier or category shows before the rest are summed together.
+pub const TOP: usize = 8;
+
+/// The days the lead-time charts look back over.
+pub const LEAD_DAYS: u64 = 30;
+
+/// Two series by name (`a` and `b`), summed per name, the names with the largest `a + b`
+/// first (ties by name), the rest summed into `others`: (name, a, b).
+pub fn top_pairs(
+    a: &[(String, Decimal)],
+    b: &[(String, Decimal)],
+    n: usize,
+    others: &str,
+) -> Vec<(String, Decimal, Decimal)> {
+    let mut sums: BTreeMap<&str, (Decimal, Decimal)> = BTreeMap::new();
+    for (name, v) in a {
+        sums.entry(name).or_default().0 += *v;
+    }
+    for (name, v) in b {
+        sums.entry(name).or_default().1 += *v;
+    }
+    let mut sorted: Vec<(String, Decimal, Decimal)> = sums
+        .into_iter()
+        .map(|(k, (x, y))| (k.to_string(), x, y))
+        .collect();
+    sorted.sort_by(|p, q| (q.1 + q.2).cmp(&(p.1 + p.2)).then_with(|| p.0.cmp(&q.0)));
+    if sorted.len() > n {
+        let (x, y) = sorted[n..]
+            .iter()
+            .fold((Decimal::ZERO, Decimal::ZERO), |(x, y), r| {
+                (x + r.1, y + r.2)
+            });
+        sorted.truncate(n);
+        sorted.push((others.to_string(), x, y));
+    }
+    sorted
+}
+
+/// The consigned share of each month, in whole percent: what the sites drew of consigned
+/// stock over that plus what the company bought outright; none in a month with neither.
+pub fn consigned_share(consigned: &[Decimal], bought: &[Decimal]) -> Vec<Option<Decimal>> {
+    consigned
+        .iter()
+        .zip(bought)
+        .map(|(c, b)| {
+            let all = *c + *b;
+            (!all.is_zero()).then(|| (*c * Decimal::ONE_HUNDRED / all).round())
+        })
+        .collect()
+}
+
+/// The stages of a statement, in the order it goes through them.
+pub const STATEMENT_STAGES: [&str; 7] = [
+    "draft",
+    "issued",
+    "confirmed",
+    "disputed",
+    "resolved",
+    "invoiced",
+    "paid",
+];
+
+/// What finance will pay and when, from the unpaid statements' (status, gross) and what the
+/// sites drew that no statement holds yet: this month what is agreed (confirmed, resolved,
+/// invoiced); next month what is still being agreed (drafted, issued, disputed) and what was
+/// drawn since the last statement. Returned as [agreed, being agreed, not yet stated].
+pub fn to_pay(unpaid: &[(String, Decimal)], not_stated: Decimal) -> [Decimal; 3] {
+    let sum = |keys: &[&str]| -> Decimal {
+        unpaid
+            .iter()
+            .filter(|(s, _)| keys.contains(&s.as_str()))
+            .map(|(_, v)| *v)
+            .sum()
+    };
+    [
+        sum(&["confirmed", "resolved", "invoiced"]),
+        sum(&["draft", "issued", "disputed"]),
+        not_stated,
+    ]
+}
+
+/// The stages of a tender, in the order it goes through them.
+pub const TENDER_STAGES: [&str; 6] = [
+    "draft",
+    "published",
+    "opened",
+    "evaluated",
+    "awarded",
+    "failed",
+];
+
+/// How long a contract has waited for its sign-offs: within the company's 3 days, within the
+/// group's 7 (rule 5), and longer (overdue at any level).
+pub const WAITS: [&str; 3] = ["within_3_days", "4_to_7_days", "over_7_days"];
+
+/// The wait of a contract submitted on `submitted_on`, on `today` ([`WAITS`]).
+pub fn wait_of(submitted_on: NaiveDate, today: NaiveDate) -> &'static str {
+    match (today - submitted_on).num_days() {
+        ..=3 => WAITS[0],
+        4..=7 => WAITS[1],
+        _ => WAITS[2],
+    }
+}
+
+/// How many of the waits fall in each bucket of [`WAITS`], in order.
+pub fn waits(submitted: &[NaiveDate], today: NaiveDate) -> Vec<Decimal> {
+    WAITS
+        .iter()
+        .map(|w| {
+            Decimal::from(
+                submitted
+                    .iter()
+                    .filter(|d| wait_of(**d, today) == *w)
+                    .count(),
+            )
+        })
+        .collect()
+}
+
+/// The ways a delivery arrives, each with its inspection deadline (rule 8).
+pub const ARRIVALS: [&str; 3] = ["local", "part_load", "full_truck"];
+
+/// Rule 8 met or not: a delivery that arrived as `arrival` on `delivered_on` and was inspected
+/// on `inspected_on` was inspected in time (`receiving::rules::inspection_deadline`).
+pub fn inspected_in_time(arrival: &str, delivered_on: NaiveDate, inspected_on: NaiveDate) -> bool {
+    let deadline =
+        crate::receiving::rules::inspection_deadline(arrival, delivered_on, false, inspected_on);
+    inspected_on <= deadline.due
+}
+
+/// Per arrival ([`ARRIVALS`]): how many deliveries were inspected in time and how many late,
+/// from (arrival, delivered on, inspected on) rows.
+pub fn inspections(rows: &[(String, NaiveDate, NaiveDate)]) -> (Vec<Decimal>, Vec<Decimal>) {
+    let count = |in_time: bool| -> Vec<Decimal> {
+        ARRIVALS
+            .iter()
+            .map(|a| {
+                Decimal::from(
+                    rows.iter()
+                        .filter(|(arr, d, i)| arr == a && inspected_in_time(arr, *d, *i) == in_time)
+                        .count(),
+                )
+            })
+            .collect()
+    };
+    (count(true), count(false))
+}
+
+/// Where an approved requisition stands against rule 9's 24 hours: issued within them, issued
+/// later, still waiting within them, waiting past them.
+pub const ISSUE_TIMES: [&str; 4] = ["issued_in_time", "issued_late", "waiting", "overdue"];
+
+/// The standing of a requisition approved at `approved`, first issued at `issued` (if yet), at
+/// `now` ([`ISSUE_TIMES`]), as `requisitions::rules::issue_overdue` counts.
+pub fn issue_time(
+    approved: chrono::DateTime<chrono::Utc>,
+    issued: Option<chrono::DateTime<chrono::Utc>>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> &'static str {
+    use crate::requisitions::rules::issue_overdue;
+    match issued {
+        Some(at) if issue_overdue(approved, at) => ISSUE_TIMES[1],
+        Some(_) => ISSUE_TIMES[0],
+        None if issue_overdue(approved, now) => ISSUE_TIMES[3],
+        None => ISSUE_TIMES[2],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,5 +474,128 @@ mod tests {
         for s in SupplierStatus::ALL {
             assert!(STAGES.contains(&stage_of(s)), "{s:?}");
         }
+    }
+    #[test]
+    fn figures_by_key_and_the_largest_few_with_the_rest_summed() {
+        let rows = [
+            ("b".to_string(), dec("2")),
+            ("a".to_string(), dec("5")),
+            ("c".to_string(), dec("1")),
+            ("b".to_string(), dec("4")),
+            ("d".to_string(), dec("0.5")),
+        ];
+        assert_eq!(
+            by_key(&["a", "b", "z"], &rows),
+            [dec("5"), dec("6"), Decimal::ZERO]
+        );
+        assert_eq!(
+            top(&rows, 2, "others"),
+            [
+                ("b".to_string(), dec("6")),
+                ("a".to_string(), dec("5")),
+                ("others".to_string(), dec("1.5"))
+            ]
+        );
+        assert_eq!(top(&rows, 4, "others").len(), 4, "no rest, no others");
+        assert!(top(&[], 3, "others").is_empty());
+        let months = last_months(day(2026, 12, 6), 2);
+        assert_eq!(
+            by_month(
+                &months,
+                &[
+                    (day(2026, 11, 30), dec("1")),
+                    (day(2026, 12, 1), dec("2")),
+                    (day(2026, 10, 31), dec("9"))
+                ]
+            ),
+            [dec("1"), dec("2")]
+        );
+    }
+
+    #[test]
+    fn what_is_to_pay_this_month_and_next() {
+        let unpaid = [
+            ("confirmed".to_string(), dec("100")),
+            ("invoiced".to_string(), dec("20.50")),
+            ("resolved".to_string(), dec("1")),
+            ("issued".to_string(), dec("7")),
+            ("disputed".to_string(), dec("3")),
+            ("draft".to_string(), dec("2")),
+            ("paid".to_string(), dec("999")),
+        ];
+        assert_eq!(
+            to_pay(&unpaid, dec("40")),
+            [dec("121.50"), dec("12"), dec("40")]
+        );
+    }
+
+    #[test]
+    fn sign_off_waits_at_their_edges() {
+        let today = day(2026, 12, 10);
+        assert_eq!(wait_of(day(2026, 12, 7), today), "within_3_days");
+        assert_eq!(wait_of(day(2026, 12, 6), today), "4_to_7_days");
+        assert_eq!(wait_of(day(2026, 12, 3), today), "4_to_7_days");
+        assert_eq!(wait_of(day(2026, 12, 2), today), "over_7_days");
+        assert_eq!(
+            waits(
+                &[day(2026, 12, 10), day(2026, 12, 1), day(2026, 11, 1)],
+                today
+            ),
+            [dec("1"), Decimal::ZERO, dec("2")]
+        );
+    }
+
+    #[test]
+    fn inspections_in_time_by_arrival_as_rule_8_counts() {
+        let d = day(2026, 12, 1);
+        assert!(inspected_in_time("local", d, d));
+        assert!(!inspected_in_time("local", d, day(2026, 12, 2)));
+        assert!(inspected_in_time("part_load", d, day(2026, 12, 4)));
+        assert!(!inspected_in_time("part_load", d, day(2026, 12, 5)));
+        assert!(inspected_in_time("full_truck", d, day(2026, 12, 8)));
+        assert!(!inspected_in_time("full_truck", d, day(2026, 12, 9)));
+        let (ok, late) = inspections(&[
+            ("local".into(), d, d),
+            ("local".into(), d, day(2026, 12, 3)),
+            ("full_truck".into(), d, day(2026, 12, 8)),
+        ]);
+        assert_eq!(ok, [dec("1"), Decimal::ZERO, dec("1")]);
+        assert_eq!(late, [dec("1"), Decimal::ZERO, Decimal::ZERO]);
+    }
+
+    #[test]
+    fn issue_times_against_the_24_hours_of_rule_9() {
+        use chrono::{Duration, TimeZone, Utc};
+        let approved = Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).unwrap();
+        let h = Duration::hours;
+        assert_eq!(
+            issue_time(approved, Some(approved + h(24)), approved + h(99)),
+            "issued_in_time"
+        );
+        assert_eq!(
+            issue_time(approved, Some(approved + h(25)), approved + h(99)),
+            "issued_late"
+        );
+        assert_eq!(issue_time(approved, None, approved + h(24)), "waiting");
+        assert_eq!(issue_time(approved, None, approved + h(25)), "overdue");
+    }
+    #[test]
+    fn pairs_ranked_by_their_sum_and_the_consigned_share() {
+        let a = [("x".to_string(), dec("1")), ("y".to_string(), dec("5"))];
+        let b = [("x".to_string(), dec("9")), ("z".to_string(), dec("2"))];
+        assert_eq!(
+            top_pairs(&a, &b, 1, "others"),
+            [
+                ("x".to_string(), dec("1"), dec("9")),
+                ("others".to_string(), dec("5"), dec("2"))
+            ]
+        );
+        assert_eq!(
+            consigned_share(
+                &[dec("75"), Decimal::ZERO, dec("1")],
+                &[dec("25"), Decimal::ZERO, dec("2")]
+            ),
+            [Some(dec("75")), None, Some(dec("33"))]
+        );
     }
 }

@@ -7,20 +7,57 @@ use super::rules::{self, DAYS, MONTHS};
 use crate::charts::{Chart, Series};
 use crate::error::AppResult;
 use crate::i18n::Locale;
-use crate::settlement::rules::LineKind;
-use chrono::NaiveDate;
-use entity::{SupplierId, listing, lot, movement, site, supplier};
+use crate::settlement::rules::{LineKind, Period};
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::{
+    SupplierId, category, contract, delivery, delivery_line, listing, lot, material, movement,
+    plan, plan_line, requisition, requisition_line, site, statement, supplier, tender,
+};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, JoinType, QueryFilter, QuerySelect,
+    RelationDef,
+};
 use serde::Serialize;
 use std::collections::HashMap;
 use utoipa::ToSchema;
 
+/// The instant the figures run to: the day (in the company's time zone) and the moment.
+#[derive(Debug, Clone, Copy)]
+pub struct AsOf {
+    pub today: NaiveDate,
+    pub now: DateTime<Utc>,
+    pub tz: chrono_tz::Tz,
+}
+
+/// Whose dashboard: an area of the office, or one site's or one supplier's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Area {
+    Procurement,
+    Warehouse,
+    Finance,
+    Site(i64),
+    Supplier(SupplierId),
+}
+
+impl Area {
+    /// The area's name in the dashboard's address (`/dashboards/{name}`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Area::Procurement => "procurement",
+            Area::Warehouse => "warehouse",
+            Area::Finance => "finance",
+            Area::Site(_) => "site",
+            Area::Supplier(_) => "supplier",
+        }
+    }
+}
+
 /// A dashboard: its area's charts as of a day.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Dashboard {
-    /// `procurement`, `warehouse` or `supplier`.
+    /// `procurement`, `warehouse`, `finance`, `site` or `supplier`.
     pub area: String,
     /// The day the figures run to.
     pub as_of: NaiveDate,
@@ -97,50 +134,456 @@ async fn draws_by_site(
     })
 }
 
-/// The procurement office's dashboard: what each site drew per month, and the suppliers by
-/// stage (rule 2's removals among them).
-pub async fn procurement(
+/// The dashboard of `area` as of `at`: every chart, or only the first (`first_only`, for the
+/// home page, which shows the area's first chart and links to the rest).
+pub async fn dashboard(
     conn: &impl ConnectionTrait,
     locale: Locale,
-    today: NaiveDate,
+    at: AsOf,
+    area: Area,
+    first_only: bool,
 ) -> AppResult<Dashboard> {
-    let draws = draws_by_site(conn, locale, today).await?;
-    let statuses: Vec<(String, i64)> = supplier::Entity::find()
+    let today = at.today;
+    let mut charts = Vec::new();
+    macro_rules! add {
+        ($chart:expr) => {
+            charts.push($chart.await?);
+            if first_only {
+                return Ok(Dashboard {
+                    area: area.as_str().into(),
+                    as_of: today,
+                    charts,
+                });
+            }
+        };
+    }
+    match area {
+        Area::Procurement => {
+            add!(draws_by_site(conn, locale, today));
+            add!(funding(conn, locale, at));
+            add!(stale_by_supplier(conn, locale));
+            add!(turnover(conn, locale, today));
+            add!(suppliers_by_stage(conn, locale));
+            add!(tenders_by_stage(conn, locale));
+            add!(contracts_waiting(conn, locale, at));
+        }
+        Area::Warehouse => {
+            add!(receipts_and_issues(conn, locale, today));
+            add!(inspections(conn, locale, at));
+            add!(issue_times(conn, locale, at));
+        }
+        Area::Finance => {
+            add!(to_pay(conn, locale, today));
+            add!(statements_by_stage(conn, locale, today));
+            add!(disputed(conn, locale));
+        }
+        Area::Site(site_id) => {
+            add!(drawn_against_plan(conn, locale, today, site_id));
+            add!(site_draws(conn, locale, today, site_id));
+        }
+        Area::Supplier(supplier_id) => {
+            add!(stock_by_age(conn, locale, today, supplier_id));
+            add!(own_draws(conn, locale, today, supplier_id));
+            add!(deliveries(conn, locale, today, supplier_id));
+        }
+    }
+    Ok(Dashboard {
+        area: area.as_str().into(),
+        as_of: today,
+        charts,
+    })
+}
+
+/// A chart of one series.
+fn single(
+    id: &str,
+    title: String,
+    desc: String,
+    categories: Vec<String>,
+    name: String,
+    values: Vec<Decimal>,
+    money: bool,
+) -> Chart {
+    Chart {
+        id: id.into(),
+        title,
+        desc,
+        categories,
+        series: vec![Series { name, values }],
+        money,
+    }
+}
+
+/// The translated names of `keys` (`{prefix}{key}`): a chart's categories.
+fn labels(locale: Locale, prefix: &str, keys: &[&str]) -> Vec<String> {
+    keys.iter()
+        .map(|k| locale.t(&format!("{prefix}{k}")))
+        .collect()
+}
+
+/// How many rows there are of each value of `column` (a status), counted in the database.
+async fn count_by<E: EntityTrait>(
+    conn: &impl ConnectionTrait,
+    column: E::Column,
+) -> AppResult<Vec<(String, Decimal)>> {
+    let rows: Vec<(String, i64)> = E::find()
         .select_only()
-        .column(supplier::Column::Status)
+        .column(column)
         .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
-        .group_by(supplier::Column::Status)
+        .group_by(column)
         .into_tuple()
         .all(conn)
         .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(k, n)| (k, Decimal::from(n)))
+        .collect())
+}
+
+/// The suppliers by stage (rule 2's removals among them).
+async fn suppliers_by_stage(conn: &impl ConnectionTrait, locale: Locale) -> AppResult<Chart> {
+    let statuses: Vec<(String, i64)> = count_by::<supplier::Entity>(conn, supplier::Column::Status)
+        .await?
+        .into_iter()
+        .map(|(s, n)| (s, i64::try_from(n.mantissa()).unwrap_or_default()))
+        .collect();
     let counts = rules::stage_counts(&statuses);
-    let suppliers = Chart {
-        id: "suppliers-by-stage".into(),
-        title: locale.t("dash-suppliers-title"),
-        desc: locale.t("dash-suppliers-desc"),
-        categories: counts
+    Ok(single(
+        "suppliers-by-stage",
+        locale.t("dash-suppliers-title"),
+        locale.t("dash-suppliers-desc"),
+        counts
             .iter()
             .map(|(stage, _)| locale.t(&format!("dash-stage-{stage}")))
             .collect(),
-        series: vec![Series {
-            name: locale.t("dash-suppliers-series"),
-            values: counts.iter().map(|(_, n)| Decimal::from(*n)).collect(),
-        }],
-        money: false,
+        locale.t("dash-suppliers-series"),
+        counts.iter().map(|(_, n)| Decimal::from(*n)).collect(),
+        false,
+    ))
+}
+
+/// The tenders by stage, from draft to awarded or failed.
+async fn tenders_by_stage(conn: &impl ConnectionTrait, locale: Locale) -> AppResult<Chart> {
+    let rows = count_by::<tender::Entity>(conn, tender::Column::Status).await?;
+    Ok(single(
+        "tenders-by-stage",
+        locale.t("dash-tenders-title"),
+        locale.t("dash-tenders-desc"),
+        labels(locale, "dash-tender-", &rules::TENDER_STAGES),
+        locale.t("dash-tenders-series"),
+        rules::by_key(&rules::TENDER_STAGES, &rows),
+        false,
+    ))
+}
+
+/// The contracts waiting for their sign-offs, by how long they have waited (rule 5: 3 days
+/// inside the company, 7 at group level).
+async fn contracts_waiting(
+    conn: &impl ConnectionTrait,
+    locale: Locale,
+    at: AsOf,
+) -> AppResult<Chart> {
+    let submitted: Vec<Option<DateTime<Utc>>> = contract::Entity::find()
+        .select_only()
+        .column(contract::Column::SubmittedAt)
+        .filter(contract::Column::Status.eq("in_signoff"))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let days: Vec<NaiveDate> = submitted
+        .into_iter()
+        .flatten()
+        .map(|t| t.with_timezone(&at.tz).date_naive())
+        .collect();
+    Ok(single(
+        "contracts-waiting",
+        locale.t("dash-waiting-title"),
+        locale.t("dash-waiting-desc"),
+        labels(locale, "dash-wait-", &rules::WAITS),
+        locale.t("dash-contracts"),
+        rules::waits(&days, at.today),
+        false,
+    ))
+}
+
+/// How the goods of each month were paid for: what the sites drew of consigned stock (the
+/// supplier's money until drawn) against what the company bought outright (the contracts that
+/// took effect): the zero-inventory measure (零库存), the consigned share month by month.
+async fn funding(conn: &impl ConnectionTrait, locale: Locale, at: AsOf) -> AppResult<Chart> {
+    let months = rules::last_months(at.today, MONTHS);
+    let drawn: Vec<Decimal> = {
+        let by_site = rules::draws_by_month(&months, &draw_rows(conn, at.today, None).await?);
+        (0..months.len())
+            .map(|i| by_site.values().map(|v| v[i]).sum())
+            .collect()
     };
-    Ok(Dashboard {
-        area: "procurement".into(),
-        as_of: today,
-        charts: vec![draws, suppliers],
+    let from = rules::first_day(at.today, MONTHS)
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default()
+        .and_utc()
+        - chrono::Duration::days(1);
+    let contracts: Vec<(Option<DateTime<Utc>>, entity::Fixed<2>)> = contract::Entity::find()
+        .select_only()
+        .column(contract::Column::EffectiveAt)
+        .column(contract::Column::Total)
+        .filter(contract::Column::Status.eq("effective"))
+        .filter(contract::Column::EffectiveAt.gte(from))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let bought = rules::by_month(
+        &months,
+        &contracts
+            .into_iter()
+            .filter_map(|(t, total)| Some((t?.with_timezone(&at.tz).date_naive(), total.value())))
+            .collect::<Vec<_>>(),
+    );
+    let share = rules::consigned_share(&drawn, &bought);
+    Ok(Chart {
+        id: "funding".into(),
+        title: locale.t("dash-funding-title"),
+        desc: locale.ta(
+            "dash-funding-desc",
+            &[
+                ("months", MONTHS.to_string()),
+                (
+                    "share",
+                    share
+                        .last()
+                        .copied()
+                        .flatten()
+                        .map(|p| format!("{p}%"))
+                        .unwrap_or_else(|| "–".into()),
+                ),
+            ],
+        ),
+        categories: months,
+        series: vec![
+            Series {
+                name: locale.t("dash-funding-consigned"),
+                values: drawn,
+            },
+            Series {
+                name: locale.t("dash-funding-bought"),
+                values: bought,
+            },
+        ],
+        money: true,
+    })
+}
+
+/// Quantities on hand (scaled by 1,000 as stored) summed per listing price in the database,
+/// for the lots `filter` keeps, grouped also by `by` of the listing or lot: (key, price, sum).
+/// The value is worked out here, to the cent, from exact decimals.
+async fn lots_on_hand(
+    conn: &impl ConnectionTrait,
+    by: Expr,
+    flagged_only: bool,
+    supplier_id: Option<SupplierId>,
+) -> AppResult<Vec<(i64, Decimal, Decimal)>> {
+    let to_listing: RelationDef = lot::Entity::belongs_to(listing::Entity)
+        .from(lot::Column::ListingId)
+        .to(listing::Column::Id)
+        .into();
+    let to_material: RelationDef = listing::Entity::belongs_to(material::Entity)
+        .from(listing::Column::MaterialId)
+        .to(material::Column::Id)
+        .into();
+    let mut q = lot::Entity::find()
+        .select_only()
+        .column_as(by.clone(), "k")
+        .column_as(Expr::col((listing::Entity, listing::Column::Price)), "p")
+        .column_as(Expr::cust("CAST(SUM(lots.quantity) AS BIGINT)"), "q")
+        .join(JoinType::InnerJoin, to_listing)
+        .join(JoinType::InnerJoin, to_material)
+        .filter(lot::Column::Quantity.gt(entity::Fixed::<3>::zero()));
+    if flagged_only {
+        q = q.filter(
+            sea_orm::Condition::any()
+                .add(lot::Column::StaleFlaggedOn.is_not_null())
+                .add(lot::Column::ReturnRequest.is_not_null()),
+        );
+    }
+    if let Some(s) = supplier_id {
+        q = q.filter(lot::Column::SupplierId.eq(s));
+    }
+    let rows: Vec<(i64, entity::Fixed<4>, i64)> = q
+        .group_by(by)
+        .group_by(Expr::col((listing::Entity, listing::Column::Price)))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (k, price, q) in rows {
+        let value = crate::money::line_amount(Decimal::new(q, 3), price.value())
+            .map_err(|e| e.on("value"))?;
+        out.push((k, price.value(), value));
+    }
+    Ok(out)
+}
+
+/// The value of the consigned stock to go back to its supplier, by supplier (the largest few
+/// and the rest together): flagged by the stale scan (rule 3: no movement for over two
+/// months), or asked back because its supplier was removed (rule 2).
+async fn stale_by_supplier(conn: &impl ConnectionTrait, locale: Locale) -> AppResult<Chart> {
+    let rows = lots_on_hand(
+        conn,
+        Expr::col((lot::Entity, lot::Column::SupplierId)),
+        true,
+        None,
+    )
+    .await?;
+    let names = supplier_names(conn, rows.iter().map(|(k, _, _)| *k)).await?;
+    let named: Vec<(String, Decimal)> = rows
+        .into_iter()
+        .map(|(k, _, v)| (names.get(&k).cloned().unwrap_or_else(|| k.to_string()), v))
+        .collect();
+    let top = rules::top(&named, rules::TOP, &locale.t("dash-others"));
+    Ok(single(
+        "stale-by-supplier",
+        locale.t("dash-stale-title"),
+        locale.t("dash-stale-desc"),
+        top.iter().map(|(n, _)| n.clone()).collect(),
+        locale.t("dash-stock-value"),
+        top.into_iter().map(|(_, v)| v).collect(),
+        true,
+    ))
+}
+
+/// The suppliers' names by id.
+async fn supplier_names(
+    conn: &impl ConnectionTrait,
+    ids: impl Iterator<Item = i64>,
+) -> AppResult<HashMap<i64, String>> {
+    let ids: Vec<i64> = ids
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    Ok(supplier::Entity::find()
+        .filter(supplier::Column::Id.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| (i64::from(s.id), s.legal_name))
+        .collect())
+}
+
+/// The categories' names by id, in `locale`.
+async fn category_names(
+    conn: &impl ConnectionTrait,
+    locale: Locale,
+    ids: impl Iterator<Item = i64>,
+) -> AppResult<HashMap<i64, String>> {
+    let ids: Vec<i64> = ids
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    Ok(category::Entity::find()
+        .filter(category::Column::Id.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, locale.pick(&c.name_zh, &c.name_en).to_string()))
+        .collect())
+}
+
+/// The issue and site-return amounts of the `months` months to `today`, by material
+/// category, of one site or everyone's: (category, signed amount).
+async fn draws_by_category(
+    conn: &impl ConnectionTrait,
+    from: NaiveDate,
+    to: NaiveDate,
+    site_id: Option<i64>,
+) -> AppResult<Vec<(i64, Decimal)>> {
+    let to_listing: RelationDef = movement::Entity::belongs_to(listing::Entity)
+        .from(movement::Column::ListingId)
+        .to(listing::Column::Id)
+        .into();
+    let to_material: RelationDef = listing::Entity::belongs_to(material::Entity)
+        .from(listing::Column::MaterialId)
+        .to(material::Column::Id)
+        .into();
+    let cat = Expr::col((material::Entity, material::Column::CategoryId));
+    let mut q = movement::Entity::find()
+        .select_only()
+        .column_as(cat.clone(), "k")
+        .column_as(Expr::cust("CAST(SUM(movements.amount) AS BIGINT)"), "a")
+        .join(JoinType::InnerJoin, to_listing)
+        .join(JoinType::InnerJoin, to_material)
+        .filter(
+            movement::Column::Kind.is_in([LineKind::Issue.as_str(), LineKind::SiteReturn.as_str()]),
+        )
+        .filter(movement::Column::OnDate.gte(from))
+        .filter(movement::Column::OnDate.lte(to));
+    if let Some(s) = site_id {
+        q = q.filter(movement::Column::SiteId.eq(s));
+    }
+    let rows: Vec<(i64, i64)> = q.group_by(cat).into_tuple().all(conn).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(k, a)| (k, -Decimal::new(a, 2)))
+        .collect())
+}
+
+/// Stock turnover by category: what the sites drew over the months shown against what is on
+/// hand now, at today's prices (drawn over on hand is the turnover of those months).
+async fn turnover(
+    conn: &impl ConnectionTrait,
+    locale: Locale,
+    today: NaiveDate,
+) -> AppResult<Chart> {
+    let on_hand = lots_on_hand(
+        conn,
+        Expr::col((material::Entity, material::Column::CategoryId)),
+        false,
+        None,
+    )
+    .await?;
+    let drawn = draws_by_category(conn, rules::first_day(today, MONTHS), today, None).await?;
+    let names = category_names(
+        conn,
+        locale,
+        on_hand
+            .iter()
+            .map(|(k, _, _)| *k)
+            .chain(drawn.iter().map(|(k, _)| *k)),
+    )
+    .await?;
+    let name = |k: &i64| names.get(k).cloned().unwrap_or_else(|| k.to_string());
+    let pairs = rules::top_pairs(
+        &drawn.iter().map(|(k, v)| (name(k), *v)).collect::<Vec<_>>(),
+        &on_hand
+            .iter()
+            .map(|(k, _, v)| (name(k), *v))
+            .collect::<Vec<_>>(),
+        rules::TOP,
+        &locale.t("dash-others"),
+    );
+    Ok(Chart {
+        id: "turnover".into(),
+        title: locale.t("dash-turnover-title"),
+        desc: locale.ta("dash-turnover-desc", &[("months", MONTHS.to_string())]),
+        categories: pairs.iter().map(|(n, _, _)| n.clone()).collect(),
+        series: vec![
+            Series {
+                name: locale.ta("dash-drawn-months", &[("months", MONTHS.to_string())]),
+                values: pairs.iter().map(|(_, a, _)| *a).collect(),
+            },
+            Series {
+                name: locale.t("dash-on-hand"),
+                values: pairs.iter().map(|(_, _, b)| *b).collect(),
+            },
+        ],
+        money: true,
     })
 }
 
 /// The warehouse's dashboard: what it received and issued each day of the last fortnight.
-pub async fn warehouse(
+async fn receipts_and_issues(
     conn: &impl ConnectionTrait,
     locale: Locale,
     today: NaiveDate,
-) -> AppResult<Dashboard> {
+) -> AppResult<Chart> {
     let days = rules::last_days(today, DAYS);
     let rows: Vec<(String, NaiveDate, i64)> = movement::Entity::find()
         .select_only()
@@ -160,7 +603,7 @@ pub async fn warehouse(
         .map(|(k, d, a)| (k, d, Decimal::new(a, 2)))
         .collect();
     let (receipts, issues) = rules::receipts_and_issues(&days, &rows);
-    let flow = Chart {
+    Ok(Chart {
         id: "receipts-and-issues".into(),
         title: locale.t("dash-flow-title"),
         desc: locale.ta("dash-flow-desc", &[("days", DAYS.to_string())]),
@@ -176,25 +619,360 @@ pub async fn warehouse(
             },
         ],
         money: true,
-    };
-    Ok(Dashboard {
-        area: "warehouse".into(),
-        as_of: today,
-        charts: vec![flow],
     })
 }
 
-/// A supplier's dashboard, of its own goods only: the value of its stock on site by age (rule
-/// 3: over two months is flagged for return or exchange) and what the sites drew of it per
-/// month.
-pub async fn supplier(
+/// The deliveries inspected over the last [`rules::LEAD_DAYS`] days, in time or late against
+/// rule 8's deadline for the way each arrived.
+async fn inspections(conn: &impl ConnectionTrait, locale: Locale, at: AsOf) -> AppResult<Chart> {
+    let today = at.today;
+    let from = today
+        .checked_sub_days(chrono::Days::new(rules::LEAD_DAYS))
+        .unwrap_or(today);
+    let rows: Vec<(String, NaiveDate, Option<DateTime<Utc>>)> = delivery::Entity::find()
+        .select_only()
+        .column(delivery::Column::Arrival)
+        .column(delivery::Column::DeliveredOn)
+        .column(delivery::Column::InspectedAt)
+        .filter(delivery::Column::InspectedAt.is_not_null())
+        .filter(
+            delivery::Column::DeliveredOn
+                .gte(from.checked_sub_days(chrono::Days::new(7)).unwrap_or(from)),
+        )
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let rows: Vec<(String, NaiveDate, NaiveDate)> = rows
+        .into_iter()
+        .filter_map(|(a, d, i)| Some((a, d, i?.with_timezone(&at.tz).date_naive())))
+        .filter(|(_, _, i)| *i >= from && *i <= today)
+        .collect();
+    let (in_time, late) = rules::inspections(&rows);
+    Ok(Chart {
+        id: "inspections".into(),
+        title: locale.t("dash-inspections-title"),
+        desc: locale.ta(
+            "dash-inspections-desc",
+            &[("days", rules::LEAD_DAYS.to_string())],
+        ),
+        categories: labels(locale, "dash-arrival-", &rules::ARRIVALS),
+        series: vec![
+            Series {
+                name: locale.t("dash-in-time"),
+                values: in_time,
+            },
+            Series {
+                name: locale.t("dash-late"),
+                values: late,
+            },
+        ],
+        money: false,
+    })
+}
+
+/// The requisitions approved over the last [`rules::LEAD_DAYS`] days against rule 9's 24
+/// hours: issued in time, issued late, waiting, overdue.
+async fn issue_times(conn: &impl ConnectionTrait, locale: Locale, at: AsOf) -> AppResult<Chart> {
+    let from = at.now - chrono::Duration::days(rules::LEAD_DAYS as i64);
+    let approved: Vec<(i64, Option<DateTime<Utc>>)> = requisition::Entity::find()
+        .select_only()
+        .column(requisition::Column::Id)
+        .column(requisition::Column::ApprovedAt)
+        .filter(requisition::Column::ApprovedAt.gte(from))
+        .filter(requisition::Column::ApprovedAt.lte(at.now))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let ids: Vec<i64> = approved.iter().map(|(id, _)| *id).collect();
+    let to_line: RelationDef = movement::Entity::belongs_to(requisition_line::Entity)
+        .from(movement::Column::RequisitionLineId)
+        .to(requisition_line::Column::Id)
+        .into();
+    let req = Expr::col((
+        requisition_line::Entity,
+        requisition_line::Column::RequisitionId,
+    ));
+    let first_issues: Vec<(i64, Option<DateTime<Utc>>)> = if ids.is_empty() {
+        Vec::new()
+    } else {
+        movement::Entity::find()
+            .select_only()
+            .column_as(req.clone(), "r")
+            .column_as(Expr::cust("MIN(movements.at)"), "t")
+            .join(JoinType::InnerJoin, to_line)
+            .filter(movement::Column::Kind.eq(LineKind::Issue.as_str()))
+            .filter(
+                Expr::col((
+                    requisition_line::Entity,
+                    requisition_line::Column::RequisitionId,
+                ))
+                .is_in(ids),
+            )
+            .group_by(req)
+            .into_tuple()
+            .all(conn)
+            .await?
+    };
+    let first: HashMap<i64, DateTime<Utc>> = first_issues
+        .into_iter()
+        .filter_map(|(r, t)| Some((r, t?)))
+        .collect();
+    let standings: Vec<(String, Decimal)> = approved
+        .into_iter()
+        .filter_map(|(id, a)| {
+            let a = a?;
+            Some((
+                rules::issue_time(a, first.get(&id).copied(), at.now).to_string(),
+                Decimal::ONE,
+            ))
+        })
+        .collect();
+    Ok(single(
+        "issue-times",
+        locale.t("dash-issue-times-title"),
+        locale.ta(
+            "dash-issue-times-desc",
+            &[("days", rules::LEAD_DAYS.to_string())],
+        ),
+        labels(locale, "dash-issue-", &rules::ISSUE_TIMES),
+        locale.t("dash-requisitions"),
+        rules::by_key(&rules::ISSUE_TIMES, &standings),
+        false,
+    ))
+}
+
+/// The unpaid statements' (status, gross).
+async fn unpaid_statements(conn: &impl ConnectionTrait) -> AppResult<Vec<(String, Decimal)>> {
+    let rows: Vec<(String, entity::Fixed<2>)> = statement::Entity::find()
+        .select_only()
+        .column(statement::Column::Status)
+        .column(statement::Column::Gross)
+        .filter(statement::Column::Status.ne("paid"))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().map(|(s, g)| (s, g.value())).collect())
+}
+
+/// What finance will pay this month (statements agreed) and next (statements still being
+/// agreed, and what the sites drew since the last statement).
+async fn to_pay(conn: &impl ConnectionTrait, locale: Locale, today: NaiveDate) -> AppResult<Chart> {
+    let unpaid = unpaid_statements(conn).await?;
+    let last_stated: Option<Option<NaiveDate>> = statement::Entity::find()
+        .select_only()
+        .column_as(statement::Column::LastDay.max(), "d")
+        .into_tuple()
+        .one(conn)
+        .await?;
+    let mut q = movement::Entity::find()
+        .select_only()
+        .column_as(Expr::cust("CAST(SUM(amount) AS BIGINT)"), "a")
+        .filter(
+            movement::Column::Kind.is_in([LineKind::Issue.as_str(), LineKind::SiteReturn.as_str()]),
+        )
+        .filter(movement::Column::OnDate.lte(today));
+    if let Some(d) = last_stated.flatten() {
+        q = q.filter(movement::Column::OnDate.gt(d));
+    }
+    let drawn: Option<Option<i64>> = q.into_tuple().one(conn).await?;
+    let not_stated = -Decimal::new(drawn.flatten().unwrap_or_default(), 2);
+    Ok(single(
+        "to-pay",
+        locale.t("dash-to-pay-title"),
+        locale.t("dash-to-pay-desc"),
+        labels(
+            locale,
+            "dash-pay-",
+            &["agreed", "being_agreed", "not_stated"],
+        ),
+        locale.t("dash-amount"),
+        rules::to_pay(&unpaid, not_stated).to_vec(),
+        true,
+    ))
+}
+
+/// The statements of the periods shown, by stage, in value.
+async fn statements_by_stage(
+    conn: &impl ConnectionTrait,
+    locale: Locale,
+    today: NaiveDate,
+) -> AppResult<Chart> {
+    let rows: Vec<(String, entity::Fixed<2>)> = statement::Entity::find()
+        .select_only()
+        .column(statement::Column::Status)
+        .column(statement::Column::Gross)
+        .filter(statement::Column::LastDay.gte(rules::first_day(today, MONTHS)))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let rows: Vec<(String, Decimal)> = rows.into_iter().map(|(s, g)| (s, g.value())).collect();
+    Ok(single(
+        "statements-by-stage",
+        locale.t("dash-statements-title"),
+        locale.ta("dash-statements-desc", &[("months", MONTHS.to_string())]),
+        labels(locale, "dash-statement-", &rules::STATEMENT_STAGES),
+        locale.t("dash-amount"),
+        rules::by_key(&rules::STATEMENT_STAGES, &rows),
+        true,
+    ))
+}
+
+/// The amounts under dispute, by supplier (the largest few and the rest together).
+async fn disputed(conn: &impl ConnectionTrait, locale: Locale) -> AppResult<Chart> {
+    let rows: Vec<(SupplierId, entity::Fixed<2>)> = statement::Entity::find()
+        .select_only()
+        .column(statement::Column::SupplierId)
+        .column(statement::Column::Gross)
+        .filter(statement::Column::Status.eq("disputed"))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let names = supplier_names(conn, rows.iter().map(|(s, _)| i64::from(*s))).await?;
+    let named: Vec<(String, Decimal)> = rows
+        .into_iter()
+        .map(|(s, g)| {
+            (
+                names
+                    .get(&i64::from(s))
+                    .cloned()
+                    .unwrap_or_else(|| s.to_string()),
+                g.value(),
+            )
+        })
+        .collect();
+    let top = rules::top(&named, rules::TOP, &locale.t("dash-others"));
+    Ok(single(
+        "disputed",
+        locale.t("dash-disputed-title"),
+        locale.t("dash-disputed-desc"),
+        top.iter().map(|(n, _)| n.clone()).collect(),
+        locale.t("dash-amount"),
+        top.into_iter().map(|(_, v)| v).collect(),
+        true,
+    ))
+}
+
+/// What a site drew this period by category, against what its approved plan lines for the
+/// period's month hold.
+async fn drawn_against_plan(
+    conn: &impl ConnectionTrait,
+    locale: Locale,
+    today: NaiveDate,
+    site_id: i64,
+) -> AppResult<Chart> {
+    let cutoff = crate::settings::cutoff_day(conn).await?;
+    let period = Period::containing(today, cutoff);
+    let drawn = draws_by_category(
+        conn,
+        period.first_day(cutoff),
+        Ord::min(today, period.last_day(cutoff)),
+        Some(site_id),
+    )
+    .await?;
+    let plans: Vec<i64> = plan::Entity::find()
+        .select_only()
+        .column(plan::Column::Id)
+        .filter(plan::Column::Month.eq(period.to_string()))
+        .filter(plan::Column::Status.eq("approved"))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let to_material: RelationDef = plan_line::Entity::belongs_to(material::Entity)
+        .from(plan_line::Column::MaterialId)
+        .to(material::Column::Id)
+        .into();
+    let cat = Expr::col((material::Entity, material::Column::CategoryId));
+    let planned: Vec<(i64, i64)> = if plans.is_empty() {
+        Vec::new()
+    } else {
+        plan_line::Entity::find()
+            .select_only()
+            .column_as(cat.clone(), "k")
+            .column_as(
+                Expr::cust("CAST(SUM(plan_lines.line_value) AS BIGINT)"),
+                "v",
+            )
+            .join(JoinType::InnerJoin, to_material)
+            .filter(plan_line::Column::PlanId.is_in(plans))
+            .filter(plan_line::Column::SiteId.eq(site_id))
+            .group_by(cat)
+            .into_tuple()
+            .all(conn)
+            .await?
+    };
+    let planned: Vec<(i64, Decimal)> = planned
+        .into_iter()
+        .map(|(k, v)| (k, Decimal::new(v, 2)))
+        .collect();
+    let names = category_names(
+        conn,
+        locale,
+        drawn.iter().chain(planned.iter()).map(|(k, _)| *k),
+    )
+    .await?;
+    let name = |k: &i64| names.get(k).cloned().unwrap_or_else(|| k.to_string());
+    let named = |rows: &[(i64, Decimal)]| -> Vec<(String, Decimal)> {
+        rows.iter().map(|(k, v)| (name(k), *v)).collect()
+    };
+    let pairs = rules::top_pairs(
+        &named(&planned),
+        &named(&drawn),
+        rules::TOP,
+        &locale.t("dash-others"),
+    );
+    Ok(Chart {
+        id: "drawn-against-plan".into(),
+        title: locale.t("dash-plan-title"),
+        desc: locale.ta("dash-plan-desc", &[("period", period.to_string())]),
+        categories: pairs.iter().map(|(n, _, _)| n.clone()).collect(),
+        series: vec![
+            Series {
+                name: locale.t("dash-planned"),
+                values: pairs.iter().map(|(_, a, _)| *a).collect(),
+            },
+            Series {
+                name: locale.t("dash-drawn"),
+                values: pairs.iter().map(|(_, _, b)| *b).collect(),
+            },
+        ],
+        money: true,
+    })
+}
+
+/// What one site drew per month.
+async fn site_draws(
+    conn: &impl ConnectionTrait,
+    locale: Locale,
+    today: NaiveDate,
+    site_id: i64,
+) -> AppResult<Chart> {
+    let months = rules::last_months(today, MONTHS);
+    let by_site = rules::draws_by_month(&months, &draw_rows(conn, today, None).await?);
+    let values = by_site
+        .get(&site_id)
+        .cloned()
+        .unwrap_or_else(|| vec![Decimal::ZERO; months.len()]);
+    Ok(single(
+        "site-draws",
+        locale.t("dash-site-draws-title"),
+        locale.ta("dash-site-draws-desc", &[("months", MONTHS.to_string())]),
+        months,
+        locale.t("dash-drawn"),
+        values,
+        true,
+    ))
+}
+
+/// A supplier's own stock on site by age (rule 3: over two months is flagged for return or
+/// exchange).
+async fn stock_by_age(
     conn: &impl ConnectionTrait,
     locale: Locale,
     today: NaiveDate,
     supplier_id: SupplierId,
-) -> AppResult<Dashboard> {
+) -> AppResult<Chart> {
     let lots = lot::Entity::find()
-        .filter(lot::Column::SupplierId.eq(supplier_id))
+        .filter(lot::Column::SupplierId.eq(i64::from(supplier_id)))
         .filter(lot::Column::Quantity.gt(entity::Fixed::<3>::zero()))
         .all(conn)
         .await?;
@@ -212,42 +990,97 @@ pub async fn supplier(
             crate::money::line_amount(l.quantity.value(), price).map_err(|e| e.on("value"))?;
         valued.push((l.last_movement_on, value));
     }
-    let ages = Chart {
-        id: "stock-by-age".into(),
-        title: locale.t("dash-ages-title"),
-        desc: locale.t("dash-ages-desc"),
-        categories: rules::AGES
-            .iter()
-            .map(|a| locale.t(&format!("dash-age-{a}")))
-            .collect(),
-        series: vec![Series {
-            name: locale.t("dash-stock-value"),
-            values: rules::stock_by_age(today, &valued),
-        }],
-        money: true,
-    };
+    Ok(single(
+        "stock-by-age",
+        locale.t("dash-ages-title"),
+        locale.t("dash-ages-desc"),
+        labels(locale, "dash-age-", &rules::AGES),
+        locale.t("dash-stock-value"),
+        rules::stock_by_age(today, &valued),
+        true,
+    ))
+}
+
+/// What the sites drew of a supplier's goods per month.
+async fn own_draws(
+    conn: &impl ConnectionTrait,
+    locale: Locale,
+    today: NaiveDate,
+    supplier_id: SupplierId,
+) -> AppResult<Chart> {
     let months = rules::last_months(today, MONTHS);
-    let drawn: Vec<Decimal> = {
-        let by_site =
-            rules::draws_by_month(&months, &draw_rows(conn, today, Some(supplier_id)).await?);
-        (0..months.len())
-            .map(|i| by_site.values().map(|v| v[i]).sum())
-            .collect()
+    let by_site = rules::draws_by_month(&months, &draw_rows(conn, today, Some(supplier_id)).await?);
+    let drawn: Vec<Decimal> = (0..months.len())
+        .map(|i| by_site.values().map(|v| v[i]).sum())
+        .collect();
+    Ok(single(
+        "own-draws",
+        locale.t("dash-own-draws-title"),
+        locale.ta("dash-own-draws-desc", &[("months", MONTHS.to_string())]),
+        months,
+        locale.t("dash-drawn"),
+        drawn,
+        true,
+    ))
+}
+
+/// A supplier's deliveries inspected per month: the lines accepted whole and those with
+/// something rejected (rule 8; a rejection may become a quality failure, rule 2).
+async fn deliveries(
+    conn: &impl ConnectionTrait,
+    locale: Locale,
+    today: NaiveDate,
+    supplier_id: SupplierId,
+) -> AppResult<Chart> {
+    let months = rules::last_months(today, MONTHS);
+    let to_delivery: RelationDef = delivery_line::Entity::belongs_to(delivery::Entity)
+        .from(delivery_line::Column::DeliveryId)
+        .to(delivery::Column::Id)
+        .into();
+    let rows: Vec<(NaiveDate, entity::Fixed<3>)> = delivery_line::Entity::find()
+        .select_only()
+        .column_as(
+            Expr::col((delivery::Entity, delivery::Column::DeliveredOn)),
+            "d",
+        )
+        .column(delivery_line::Column::Rejected)
+        .join(JoinType::InnerJoin, to_delivery)
+        .filter(
+            Expr::col((delivery::Entity, delivery::Column::SupplierId)).eq(i64::from(supplier_id)),
+        )
+        .filter(Expr::col((delivery::Entity, delivery::Column::InspectedAt)).is_not_null())
+        .filter(
+            Expr::col((delivery::Entity, delivery::Column::DeliveredOn))
+                .gte(rules::first_day(today, MONTHS)),
+        )
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let (whole, part): (Vec<_>, Vec<_>) = rows.into_iter().partition(|(_, r)| r.value().is_zero());
+    let count = |rows: Vec<(NaiveDate, entity::Fixed<3>)>| {
+        rules::by_month(
+            &months,
+            &rows
+                .into_iter()
+                .map(|(d, _)| (d, Decimal::ONE))
+                .collect::<Vec<_>>(),
+        )
     };
-    let draws = Chart {
-        id: "own-draws".into(),
-        title: locale.t("dash-own-draws-title"),
-        desc: locale.ta("dash-own-draws-desc", &[("months", MONTHS.to_string())]),
-        categories: months,
-        series: vec![Series {
-            name: locale.t("dash-drawn"),
-            values: drawn,
-        }],
-        money: true,
-    };
-    Ok(Dashboard {
-        area: "supplier".into(),
-        as_of: today,
-        charts: vec![ages, draws],
+    Ok(Chart {
+        id: "deliveries".into(),
+        title: locale.t("dash-deliveries-title"),
+        desc: locale.ta("dash-deliveries-desc", &[("months", MONTHS.to_string())]),
+        categories: months.clone(),
+        series: vec![
+            Series {
+                name: locale.t("dash-lines-accepted"),
+                values: count(whole),
+            },
+            Series {
+                name: locale.t("dash-lines-rejected"),
+                values: count(part),
+            },
+        ],
+        money: false,
     })
 }

@@ -194,20 +194,27 @@ pub async fn home(
         rows(&ctx, items).into_iter().partition(|r| r.count > 0);
     let role_name = role.as_str();
     // The month at a glance: each area's first chart, with a link to its dashboard.
-    let dashboard = match role {
-        Role::ProcurementOfficer | Role::ProcurementHead | Role::Auditor => {
-            Some(crate::dashboards::store::procurement(db, ctx.locale, state.today()).await?)
-        }
-        Role::WarehouseKeeper => {
-            Some(crate::dashboards::store::warehouse(db, ctx.locale, state.today()).await?)
-        }
-        Role::Supplier if checklist_view.is_none() => match user.supplier_id {
-            Some(sid) => {
-                Some(crate::dashboards::store::supplier(db, ctx.locale, state.today(), sid).await?)
-            }
-            None => None,
-        },
-        _ => None,
+    let area = match role {
+        Role::ProcurementOfficer | Role::ProcurementHead | Role::Auditor => "procurement",
+        Role::WarehouseKeeper => "warehouse",
+        Role::Finance => "finance",
+        Role::SiteUser | Role::SiteManager => "site",
+        Role::Supplier if checklist_view.is_some() => "",
+        Role::Supplier => "supplier",
+        Role::Admin => "",
+    };
+    let dashboard = match crate::dashboards::api::area(&user, area) {
+        Ok(area) => Some(
+            crate::dashboards::store::dashboard(
+                db,
+                ctx.locale,
+                crate::dashboards::api::as_of(&state),
+                area,
+                true,
+            )
+            .await?,
+        ),
+        Err(_) => None,
     };
     let chart = dashboard.and_then(|d| {
         let href = format!("/dashboards/{}", d.area);

@@ -191,6 +191,16 @@ const NAV: &[(&str, &str, &[Capability])] = &[
         &[Capability::ReadStock],
     ),
     (
+        "/dashboards/finance",
+        "nav-dashboard-finance",
+        &[Capability::ReadSettlement],
+    ),
+    (
+        "/dashboards/site",
+        "nav-dashboard-site",
+        &[Capability::Requisition],
+    ),
+    (
         "/plans",
         "nav-plans",
         &[Capability::ReadProcurement, Capability::PlanNeeds],

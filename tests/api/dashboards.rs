@@ -208,7 +208,7 @@ async fn the_dashboard_page_draws_each_chart_with_a_text_alternative_and_its_tab
         assert_eq!(r.status(), StatusCode::OK);
         let html = r.text().await.unwrap_or_default();
         assert!(html.contains(title), "{lang}: {html}");
-        assert_eq!(html.matches("role=\"img\"").count(), 2, "{html}");
+        assert_eq!(html.matches("role=\"img\"").count(), 7, "{html}");
         assert!(html.contains("<title id=\"draws-by-site-title\">"));
         assert!(html.contains("<desc id=\"suppliers-by-stage-desc\">"));
         assert!(html.contains("<details class=\"chart-table\">"));
@@ -268,6 +268,9 @@ async fn each_areas_home_shows_its_first_chart_and_others_none() {
         ("auditor", "draws-by-site", "procurement"),
         ("warehouse_keeper", "receipts-and-issues", "warehouse"),
         ("supplier", "stock-by-age", "supplier"),
+        ("finance", "to-pay", "finance"),
+        ("site_user", "drawn-against-plan", "site"),
+        ("site_manager", "drawn-against-plan", "site"),
     ] {
         let client = app.browser_of(role).await;
         let html = app.html(&client, "/").await;
@@ -280,9 +283,540 @@ async fn each_areas_home_shows_its_first_chart_and_others_none() {
             "{role}: {html}"
         );
     }
-    for role in ["site_user", "site_manager", "finance", "admin"] {
+    for role in ["admin"] {
         let client = app.browser_of(role).await;
         let html = app.html(&client, "/").await;
         assert!(!html.contains("id=\"home-charts\""), "{role}");
     }
+}
+
+/// The sum of a chart's series `series`.
+fn total(c: &Value, series: usize) -> Decimal {
+    figures(c, series).iter().sum()
+}
+
+/// `value` of a chart's category named `category` in series `series`.
+fn figure_of(c: &Value, series: usize, category: &str) -> Decimal {
+    let i = c["categories"]
+        .as_array()
+        .and_then(|a| a.iter().position(|x| x == category))
+        .unwrap_or_else(|| panic!("no {category} in {c}"));
+    figures(c, series)[i]
+}
+
+/// The value of lots on hand at their listing's price, summed per (key, price) as the
+/// dashboard does (one rounding per price), over the lots `keep` keeps.
+async fn lots_value(
+    app: &TestApp,
+    keep: impl Fn(&entity::lot::Model) -> bool,
+    key: impl Fn(&entity::lot::Model, &entity::listing::Model) -> i64,
+) -> BTreeMap<i64, Decimal> {
+    let db = &app.state.db.read;
+    let listings: BTreeMap<i64, entity::listing::Model> = entity::listing::Entity::find()
+        .all(db)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|l| (i64::from(l.id), l))
+        .collect();
+    let mut per_price: BTreeMap<(i64, Decimal), Decimal> = BTreeMap::new();
+    for l in entity::lot::Entity::find()
+        .all(db)
+        .await
+        .unwrap_or_default()
+    {
+        if l.quantity.value() <= Decimal::ZERO || !keep(&l) {
+            continue;
+        }
+        let listing = &listings[&i64::from(l.listing_id)];
+        *per_price
+            .entry((key(&l, listing), listing.price.value()))
+            .or_default() += l.quantity.value();
+    }
+    let mut out = BTreeMap::new();
+    for ((k, price), q) in per_price {
+        *out.entry(k).or_default() += (q * price)
+            .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    }
+    out
+}
+
+#[tokio::test]
+async fn every_procurement_chart_equals_the_same_figures_taken_from_the_tables() {
+    let app = spawn_app().await;
+    let s = stocked(&app, "50").await;
+    draw(&app, s.listing_id, "3").await;
+    let db = &app.state.db.read;
+    let tz = app.state.tz();
+    let d = dashboard(&app).await;
+    let ids: Vec<&str> = d["charts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "draws-by-site",
+            "funding",
+            "stale-by-supplier",
+            "turnover",
+            "suppliers-by-stage",
+            "tenders-by-stage",
+            "contracts-waiting"
+        ]
+    );
+    let months: Vec<String> = chart(&d, "funding")["categories"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m.as_str().map(String::from))
+        .collect();
+
+    // Consigned: what the sites drew each month (the draws chart's months summed).
+    let ledger = drawn_from_ledger(&app).await;
+    let consigned = figures(&chart(&d, "funding"), 0);
+    for (m, v) in months.iter().zip(&consigned) {
+        let expected: Decimal = ledger
+            .iter()
+            .filter(|((_, month), _)| month == m)
+            .map(|(_, v)| *v)
+            .sum();
+        assert_eq!(*v, expected, "{m}");
+    }
+    // Bought: the contracts that took effect each month, in the company's time zone.
+    let bought = figures(&chart(&d, "funding"), 1);
+    let contracts = entity::contract::Entity::find()
+        .filter(entity::contract::Column::Status.eq("effective"))
+        .all(db)
+        .await
+        .unwrap_or_default();
+    for (m, v) in months.iter().zip(&bought) {
+        let expected: Decimal = contracts
+            .iter()
+            .filter(|c| {
+                c.effective_at.is_some_and(|t| {
+                    let day = t.with_timezone(&tz).date_naive();
+                    format!("{:04}-{:02}", day.year(), day.month()) == *m
+                })
+            })
+            .map(|c| c.total.value())
+            .sum();
+        assert_eq!(*v, expected, "{m}");
+    }
+
+    // Stock to go back: every flagged lot's supplier, valued at today's price.
+    let stale = lots_value(
+        &app,
+        |l| l.stale_flagged_on.is_some() || l.return_request.is_some(),
+        |l, _| i64::from(l.supplier_id),
+    )
+    .await;
+    assert_eq!(
+        total(&chart(&d, "stale-by-supplier"), 0),
+        stale.values().copied().sum::<Decimal>()
+    );
+    assert!(
+        chart(&d, "stale-by-supplier")["categories"]
+            .as_array()
+            .is_some_and(|c| c.len() <= 9),
+        "at most eight names and the rest"
+    );
+
+    // Turnover: on hand now at today's price, and drawn over the six months, in total.
+    let materials: BTreeMap<i64, i64> = entity::material::Entity::find()
+        .all(db)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|m| (m.id, m.category_id))
+        .collect();
+    let on_hand = lots_value(&app, |_| true, |_, li| materials[&li.material_id]).await;
+    let turnover = chart(&d, "turnover");
+    assert_eq!(
+        total(&turnover, 1),
+        on_hand.values().copied().sum::<Decimal>()
+    );
+    // Draws without a site count too: taken straight from the movements.
+    let all_drawn: Decimal = entity::movement::Entity::find()
+        .filter(entity::movement::Column::Kind.is_in(["issue", "site_return"]))
+        .all(db)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|m| months.contains(&format!("{:04}-{:02}", m.on_date.year(), m.on_date.month())))
+        .filter(|m| m.on_date <= app.state.today())
+        .map(|m| -m.amount.value())
+        .sum();
+    assert_eq!(total(&turnover, 0), all_drawn);
+    assert!(all_drawn > Decimal::ZERO);
+
+    // Tenders by stage and contracts waiting, counted from their tables.
+    let tenders = entity::tender::Entity::find()
+        .all(db)
+        .await
+        .unwrap_or_default();
+    let stages = [
+        "draft",
+        "published",
+        "opened",
+        "evaluated",
+        "awarded",
+        "failed",
+    ];
+    let counted = figures(&chart(&d, "tenders-by-stage"), 0);
+    for (stage, n) in stages.iter().zip(&counted) {
+        let expected = tenders.iter().filter(|t| t.status == *stage).count();
+        assert_eq!(*n, Decimal::from(expected), "{stage}");
+    }
+    assert_eq!(
+        counted.iter().sum::<Decimal>(),
+        Decimal::from(tenders.len()),
+        "every tender has a stage on the chart"
+    );
+    let waiting = entity::contract::Entity::find()
+        .filter(entity::contract::Column::Status.eq("in_signoff"))
+        .all(db)
+        .await
+        .unwrap_or_default()
+        .len();
+    assert_eq!(
+        total(&chart(&d, "contracts-waiting"), 0),
+        Decimal::from(waiting)
+    );
+}
+
+#[tokio::test]
+async fn a_supplier_removed_mid_month_keeps_its_draws_and_its_stock_goes_on_the_list_to_go_back() {
+    let app = spawn_app().await;
+    let s = stocked(&app, "40").await;
+    draw(&app, s.listing_id, "4").await;
+    let before = dashboard(&app).await;
+    let sid = entity::listing::Entity::find_by_id(entity::ListingId(s.listing_id))
+        .one(&app.state.db.read)
+        .await
+        .ok()
+        .flatten()
+        .map(|l| i64::from(l.supplier_id))
+        .unwrap_or_default();
+    // Two confirmed failures remove it (rule 2).
+    let officer = app.token_for("procurement_officer").await;
+    let head = app.token_for("procurement_head").await;
+    for kind in ["quality", "price"] {
+        let (status, v) = app
+            .post_json(
+                &format!("/api/suppliers/{sid}/failures"),
+                &officer,
+                &serde_json::json!({"kind": kind, "source": if kind == "quality" { "receiving_inspection" } else { "tender" }, "description": "不合格"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{v}");
+        app.suppliers_answer_open_failures().await;
+        let (status, v) = app
+            .post_json(
+                &format!("/api/failures/{}/decision", v["id"]),
+                &head,
+                &serde_json::json!({"confirm": true}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+    }
+    let after = dashboard(&app).await;
+    // What the sites drew this month stays, to the cent, and equals the ledger.
+    assert_eq!(
+        figures(&chart(&after, "funding"), 0),
+        figures(&chart(&before, "funding"), 0)
+    );
+    let this_month = {
+        let t = app.state.today();
+        format!("{:04}-{:02}", t.year(), t.month())
+    };
+    let ledger: Decimal = drawn_from_ledger(&app)
+        .await
+        .iter()
+        .filter(|((_, m), _)| *m == this_month)
+        .map(|(_, v)| *v)
+        .sum();
+    assert_eq!(
+        *figures(&chart(&after, "funding"), 0).last().unwrap(),
+        ledger
+    );
+    // One more removed supplier; its 36 left on hand are to go back, at today's price.
+    let removed = |d: &Value| figures(&chart(d, "suppliers-by-stage"), 0)[3];
+    assert_eq!(removed(&after), removed(&before) + Decimal::ONE);
+    let name = entity::supplier::Entity::find_by_id(entity::SupplierId(sid))
+        .one(&app.state.db.read)
+        .await
+        .ok()
+        .flatten()
+        .map(|s| s.legal_name)
+        .unwrap_or_default();
+    let to_go_back = chart(&after, "stale-by-supplier");
+    let own = lots_value(
+        &app,
+        |l| i64::from(l.supplier_id) == sid && l.return_request.is_some(),
+        |l, _| i64::from(l.supplier_id),
+    )
+    .await;
+    assert!(own[&sid] >= dec(&serde_json::json!("138600.00")), "{own:?}");
+    assert_eq!(figure_of(&to_go_back, 0, &name), own[&sid], "{to_go_back}");
+}
+
+#[tokio::test]
+async fn the_finance_charts_add_up_to_the_statements_and_what_was_drawn_since() {
+    let app = spawn_app().await;
+    let s = stocked(&app, "20").await;
+    draw(&app, s.listing_id, "2").await;
+    let db = &app.state.db.read;
+    let d = area_as(&app, "finance", "finance").await;
+    let statements = entity::statement::Entity::find()
+        .all(db)
+        .await
+        .unwrap_or_default();
+    let sum = |statuses: &[&str]| -> Decimal {
+        statements
+            .iter()
+            .filter(|s| statuses.contains(&s.status.as_str()))
+            .map(|s| s.gross.value())
+            .sum()
+    };
+    let last_stated = statements.iter().map(|s| s.last_day).max();
+    let not_stated: Decimal = entity::movement::Entity::find()
+        .filter(entity::movement::Column::Kind.is_in(["issue", "site_return"]))
+        .all(db)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|m| last_stated.is_none_or(|d| m.on_date > d) && m.on_date <= app.state.today())
+        .map(|m| -m.amount.value())
+        .sum();
+    assert!(
+        not_stated >= dec(&serde_json::json!("7700.00")),
+        "the draw is not stated yet"
+    );
+    assert_eq!(
+        figures(&chart(&d, "to-pay"), 0),
+        [
+            sum(&["confirmed", "resolved", "invoiced"]),
+            sum(&["draft", "issued", "disputed"]),
+            not_stated
+        ]
+    );
+    let from = {
+        let t = app.state.today();
+        chrono::NaiveDate::from_ymd_opt(t.year(), t.month(), 1)
+            .and_then(|f| f.checked_sub_months(chrono::Months::new(5)))
+            .unwrap_or(t)
+    };
+    let by_stage = figures(&chart(&d, "statements-by-stage"), 0);
+    for (stage, v) in [
+        "draft",
+        "issued",
+        "confirmed",
+        "disputed",
+        "resolved",
+        "invoiced",
+        "paid",
+    ]
+    .iter()
+    .zip(&by_stage)
+    {
+        let expected: Decimal = statements
+            .iter()
+            .filter(|s| s.status == *stage && s.last_day >= from)
+            .map(|s| s.gross.value())
+            .sum();
+        assert_eq!(*v, expected, "{stage}");
+    }
+    assert_eq!(total(&chart(&d, "disputed"), 0), sum(&["disputed"]));
+    // Finance, the head and the auditor read it; nobody else.
+    for role in ["procurement_head", "auditor"] {
+        area_as(&app, "finance", role).await;
+    }
+    for role in [
+        "supplier",
+        "site_user",
+        "site_manager",
+        "warehouse_keeper",
+        "procurement_officer",
+        "admin",
+    ] {
+        let token = app.token_for(role).await;
+        let (status, _) = app.get_json("/api/dashboards/finance", &token).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{role}");
+    }
+}
+
+#[tokio::test]
+async fn a_site_sees_its_own_draws_against_its_approved_plan_and_nobody_elses() {
+    let app = spawn_app().await;
+    let s = stocked(&app, "20").await;
+    draw(&app, s.listing_id, "2").await;
+    let db = &app.state.db.read;
+    let site_id = entity::user::Entity::find()
+        .filter(entity::user::Column::Email.eq("site_user@demo.test"))
+        .one(db)
+        .await
+        .ok()
+        .flatten()
+        .and_then(|u| u.site_id)
+        .unwrap_or_default();
+    let d = area_as(&app, "site", "site_user").await;
+    let manager = area_as(&app, "site", "site_manager").await;
+    assert_eq!(d["charts"], manager["charts"], "the same site");
+    // Per month: this site's draws in the ledger, no other site's.
+    let ledger = drawn_from_ledger(&app).await;
+    let months: Vec<String> = chart(&d, "site-draws")["categories"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m.as_str().map(String::from))
+        .collect();
+    for (m, v) in months.iter().zip(figures(&chart(&d, "site-draws"), 0)) {
+        assert_eq!(
+            v,
+            ledger
+                .get(&(site_id, m.clone()))
+                .copied()
+                .unwrap_or_default(),
+            "{m}"
+        );
+    }
+    // This period: drawn to the cut-off, and the approved plan lines of its month.
+    let cutoff = portal::settings::cutoff_day(db).await.unwrap_or(25);
+    let period = portal::settlement::rules::Period::containing(app.state.today(), cutoff);
+    let drawn: Decimal = entity::movement::Entity::find()
+        .filter(entity::movement::Column::Kind.is_in(["issue", "site_return"]))
+        .filter(entity::movement::Column::SiteId.eq(site_id))
+        .all(db)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|m| m.on_date >= period.first_day(cutoff) && m.on_date <= app.state.today())
+        .map(|m| -m.amount.value())
+        .sum();
+    let plan = chart(&d, "drawn-against-plan");
+    assert_eq!(total(&plan, 1), drawn);
+    assert!(drawn > Decimal::ZERO);
+    let approved: Vec<i64> = entity::plan::Entity::find()
+        .filter(entity::plan::Column::Month.eq(period.to_string()))
+        .filter(entity::plan::Column::Status.eq("approved"))
+        .all(db)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    let planned: Decimal = entity::plan_line::Entity::find()
+        .filter(entity::plan_line::Column::PlanId.is_in(approved))
+        .filter(entity::plan_line::Column::SiteId.eq(site_id))
+        .all(db)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|l| l.line_value.value())
+        .sum();
+    assert_eq!(total(&plan, 0), planned);
+    for role in [
+        "supplier",
+        "warehouse_keeper",
+        "procurement_officer",
+        "finance",
+        "auditor",
+        "admin",
+    ] {
+        let token = app.token_for(role).await;
+        let (status, _) = app.get_json("/api/dashboards/site", &token).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{role}");
+    }
+}
+
+#[tokio::test]
+async fn the_warehouse_lead_times_and_the_suppliers_deliveries_count_what_happened() {
+    let app = spawn_app().await;
+    let s = stocked(&app, "20").await;
+    draw(&app, s.listing_id, "2").await;
+    let db = &app.state.db.read;
+    let tz = app.state.tz();
+    let today = app.state.today();
+    let d = area_as(&app, "warehouse", "warehouse_keeper").await;
+    let from = today - chrono::Days::new(30);
+    let deliveries = entity::delivery::Entity::find()
+        .all(db)
+        .await
+        .unwrap_or_default();
+    let inspected: Vec<&entity::delivery::Model> = deliveries
+        .iter()
+        .filter(|x| {
+            x.inspected_at.is_some_and(|t| {
+                let day = t.with_timezone(&tz).date_naive();
+                day >= from && day <= today
+            })
+        })
+        .collect();
+    let c = chart(&d, "inspections");
+    assert_eq!(
+        total(&c, 0) + total(&c, 1),
+        Decimal::from(inspected.len()),
+        "every delivery inspected in the 30 days, in time or late"
+    );
+    assert!(
+        total(&c, 0) >= Decimal::ONE,
+        "today's delivery was inspected in time"
+    );
+    let now = app.state.now();
+    let approved = entity::requisition::Entity::find()
+        .all(db)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| {
+            r.approved_at
+                .is_some_and(|t| t >= now - chrono::Duration::days(30) && t <= now)
+        })
+        .count();
+    let c = chart(&d, "issue-times");
+    assert_eq!(total(&c, 0), Decimal::from(approved));
+    assert!(figures(&c, 0)[0] >= Decimal::ONE, "issued at once: in time");
+
+    // The supplier's delivery lines inspected, accepted whole or not, of its own deliveries.
+    let sd = area_as(&app, "supplier", "supplier").await;
+    let sid = entity::listing::Entity::find_by_id(entity::ListingId(s.listing_id))
+        .one(db)
+        .await
+        .ok()
+        .flatten()
+        .map(|l| l.supplier_id);
+    let first = chrono::NaiveDate::from_ymd_opt(today.year(), today.month(), 1)
+        .and_then(|f| f.checked_sub_months(chrono::Months::new(5)))
+        .unwrap_or(today);
+    let own: Vec<i64> = deliveries
+        .iter()
+        .filter(|x| {
+            Some(x.supplier_id) == sid && x.inspected_at.is_some() && x.delivered_on >= first
+        })
+        .map(|x| x.id)
+        .collect();
+    let lines = entity::delivery_line::Entity::find()
+        .filter(entity::delivery_line::Column::DeliveryId.is_in(own))
+        .all(db)
+        .await
+        .unwrap_or_default();
+    let c = chart(&sd, "deliveries");
+    assert_eq!(
+        total(&c, 0) + total(&c, 1),
+        Decimal::from(lines.len()),
+        "{c}"
+    );
+    assert_eq!(
+        total(&c, 1),
+        Decimal::from(
+            lines
+                .iter()
+                .filter(|l| !l.rejected.value().is_zero())
+                .count()
+        )
+    );
+    assert!(total(&c, 0) >= Decimal::ONE, "{c}");
 }
