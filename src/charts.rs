@@ -92,6 +92,15 @@ impl Chart {
 }
 
 impl Chart {
+    /// Nothing to draw: no category, or every figure zero.
+    pub fn is_empty(&self) -> bool {
+        self.categories.is_empty()
+            || self
+                .series
+                .iter()
+                .all(|s| s.values.iter().all(|v| v.is_zero()))
+    }
+
     /// The legend's swatch class of the `i`th series (its colour in [`PALETTE`]).
     pub fn swatch(&self, i: &usize) -> String {
         format!("swatch-{}", i % PALETTE.len())

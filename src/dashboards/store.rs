@@ -338,7 +338,6 @@ async fn funding(conn: &impl ConnectionTrait, locale: Locale, at: AsOf) -> AppRe
             .filter_map(|(t, total)| Some((t?.with_timezone(&at.tz).date_naive(), total.value())))
             .collect::<Vec<_>>(),
     );
-    let share = rules::consigned_share(&drawn, &bought);
     Ok(Chart {
         id: "funding".into(),
         title: locale.t("dash-funding-title"),
@@ -348,8 +347,8 @@ async fn funding(conn: &impl ConnectionTrait, locale: Locale, at: AsOf) -> AppRe
                 ("months", MONTHS.to_string()),
                 (
                     "share",
-                    share
-                        .last()
+                    rules::consigned_share(&[drawn.iter().sum()], &[bought.iter().sum()])
+                        .first()
                         .copied()
                         .flatten()
                         .map(|p| format!("{p}%"))

@@ -208,7 +208,12 @@ async fn the_dashboard_page_draws_each_chart_with_a_text_alternative_and_its_tab
         assert_eq!(r.status(), StatusCode::OK);
         let html = r.text().await.unwrap_or_default();
         assert!(html.contains(title), "{lang}: {html}");
-        assert_eq!(html.matches("role=\"img\"").count(), 7, "{html}");
+        // Seven charts: each drawn, or said to have nothing to show.
+        assert_eq!(
+            html.matches("role=\"img\"").count() + html.matches("class=\"chart-empty\"").count(),
+            7,
+            "{html}"
+        );
         assert!(html.contains("<title id=\"draws-by-site-title\">"));
         assert!(html.contains("<desc id=\"suppliers-by-stage-desc\">"));
         assert!(html.contains("<details class=\"chart-table\">"));
@@ -262,6 +267,9 @@ async fn only_procurement_and_the_auditors_read_the_dashboard() {
 #[tokio::test]
 async fn each_areas_home_shows_its_first_chart_and_others_none() {
     let app = spawn_app().await;
+    // A draw this period, so that the site's first chart has something to draw.
+    let s = stocked(&app, "10").await;
+    draw(&app, s.listing_id, "1").await;
     for (role, id, area) in [
         ("procurement_officer", "draws-by-site", "procurement"),
         ("procurement_head", "draws-by-site", "procurement"),
@@ -405,6 +413,16 @@ async fn every_procurement_chart_equals_the_same_figures_taken_from_the_tables()
             .sum();
         assert_eq!(*v, expected, "{m}");
     }
+
+    // The consigned share over the months, in whole percent, in the chart's words.
+    let (c, b): (Decimal, Decimal) = (consigned.iter().sum(), bought.iter().sum());
+    assert!(c > Decimal::ZERO);
+    let share = (c * Decimal::ONE_HUNDRED / (c + b)).round();
+    let desc = chart(&d, "funding")["desc"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(desc.contains(&format!("{share}%")), "{desc}");
 
     // Stock to go back: every flagged lot's supplier, valued at today's price.
     let stale = lots_value(
