@@ -8,7 +8,8 @@
 //! 200,000 lots, 1,000,000 movements), measures the database's own rates with the portal's SQL
 //! written as plain SQL (`raw.rs`), starts the real `portal` binary on it (`server.rs`) and
 //! drives it with keep-alive HTTP connections (`load.rs`, `workload.rs`): the catalogue page
-//! and API at 64 connections, draw cycles from 32 clients. Then it times the period close and
+//! and API at 64 connections, draw cycles from 32 clients, each area's dashboard page one
+//! request at a time. Then it times the period close and
 //! the stale scan (the portal's own functions, in this process) against one raw SQL statement
 //! each, reads the server's peak RSS, and prints the table with each figure's ratio to its
 //! ceiling and PASS/MISS per target (`report.rs`). The HTTP ceiling is a trivial actix-web
@@ -448,8 +449,26 @@ async fn bench_one(
             r.draw.percentile_ms(99.0)
         ),
     );
+    say(start, &format!("{name}: dashboard pages, one at a time"));
+    let supplier = "supplier1@bench.test".to_string();
+    for (area, email) in [
+        ("procurement", "head@bench.test"),
+        ("warehouse", data.keeper.as_str()),
+        ("finance", "finance@bench.test"),
+        ("site", site_user.as_str()),
+        ("supplier", supplier.as_str()),
+    ] {
+        let token = workload::login(portal.addr, email, dataset::PASSWORD).await?;
+        let times = workload::page_times(portal.addr, &token, &format!("/dashboards/{area}"), 5)
+            .await?;
+        say(
+            start,
+            &format!("  {area}: median {:.0} ms, slowest {:.0} ms", times.0, times.1),
+        );
+        r.dashboard_ms.push((area.to_string(), times.0, times.1));
+    }
     r.peak_rss_bytes = portal.peak_rss()?;
-    r.rss_after.push(("draw cycles".into(), r.peak_rss_bytes));
+    r.rss_after.push(("dashboards".into(), r.peak_rss_bytes));
     drop(portal);
 
     say(start, &format!("{name}: period close"));

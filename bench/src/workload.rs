@@ -328,3 +328,25 @@ pub async fn draw_tokens(addr: SocketAddr, data: &Dataset) -> Result<Vec<DrawTok
     }
     Ok(out)
 }
+
+/// How long the page `path` takes, signed in with `token` (the sign-in cookie, as a browser),
+/// over `n` requests one after another: (median, slowest) in milliseconds.
+pub async fn page_times(
+    addr: SocketAddr,
+    token: &str,
+    path: &str,
+    n: usize,
+) -> Result<(f64, f64), BenchError> {
+    let cookie = format!("{}={token}", portal::auth::TOKEN_COOKIE);
+    let mut c = Conn::new(addr);
+    let mut times = Vec::with_capacity(n);
+    for _ in 0..n.max(1) {
+        let req = get(path, &[("cookie", &cookie)])?;
+        let t = std::time::Instant::now();
+        let (status, body) = c.send(req).await?;
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        expect_ok(path, status, &body)?;
+    }
+    times.sort_by(f64::total_cmp);
+    Ok((times[times.len() / 2], times[times.len() - 1]))
+}
