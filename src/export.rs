@@ -458,11 +458,59 @@ fn col_index(i: usize) -> Result<u16, ExportError> {
 /// A one-worksheet workbook: preamble, a blank row, the bold header row (frozen), the
 /// rows, bold totals; numbers and dates as real number and date cells.
 pub fn to_xlsx(sheet: &Sheet) -> Result<Vec<u8>, ExportError> {
+    to_xlsx_book(&sheet.title, std::slice::from_ref(sheet))
+}
+
+/// The worksheet names of `sheets`, each as [`Sheet::worksheet_name`] gives it and made unique
+/// in the workbook (Excel compares names without case) by a ` (2)`, ` (3)`… within 31 units.
+pub fn worksheet_names(sheets: &[Sheet]) -> Vec<String> {
+    let mut taken: Vec<String> = Vec::with_capacity(sheets.len());
+    let mut out = Vec::with_capacity(sheets.len());
+    for sheet in sheets {
+        let base = sheet.worksheet_name();
+        let mut name = base.clone();
+        let mut n = 1;
+        while taken.contains(&name.to_lowercase()) {
+            n += 1;
+            let suffix = format!(" ({n})");
+            let room = MAX_SHEET_NAME.saturating_sub(suffix.len());
+            let mut cut = String::new();
+            let mut units = 0;
+            for c in base.chars() {
+                units += c.len_utf16();
+                if units > room {
+                    break;
+                }
+                cut.push(c);
+            }
+            name = format!("{}{suffix}", cut.trim_end());
+        }
+        taken.push(name.to_lowercase());
+        out.push(name);
+    }
+    out
+}
+
+/// A workbook titled `title` with a worksheet per sheet, in order, each laid out as
+/// [`to_xlsx`] lays out its one (names made unique by [`worksheet_names`]).
+pub fn to_xlsx_book(title: &str, sheets: &[Sheet]) -> Result<Vec<u8>, ExportError> {
     let mut workbook = Workbook::new();
-    workbook.set_properties(&DocProperties::new().set_title(sheet.title.as_str()));
-    let ws = workbook.add_worksheet();
-    ws.set_name(sheet.worksheet_name())?;
+    workbook.set_properties(&DocProperties::new().set_title(title));
     let mut styles = Styles::default();
+    for (sheet, name) in sheets.iter().zip(worksheet_names(sheets)) {
+        let ws = workbook.add_worksheet();
+        ws.set_name(name)?;
+        write_sheet(ws, &mut styles, sheet)?;
+    }
+    Ok(workbook.save_to_buffer()?)
+}
+
+/// One sheet's cells into the worksheet `ws`.
+fn write_sheet(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    styles: &mut Styles,
+    sheet: &Sheet,
+) -> Result<(), ExportError> {
     let mut widths: Vec<usize> = Vec::new();
     let mut widen = |col: usize, w: usize| {
         if widths.len() <= col {
@@ -495,7 +543,7 @@ pub fn to_xlsx(sheet: &Sheet) -> Result<Vec<u8>, ExportError> {
     let totals = sheet.footer.iter().map(|r| (r, true));
     for (cells, bold) in body.chain(totals) {
         for (i, cell) in cells.iter().enumerate() {
-            write_cell(ws, &mut styles, row, col_index(i)?, cell, bold)?;
+            write_cell(ws, styles, row, col_index(i)?, cell, bold)?;
             widen(i, cell_width(cell));
         }
         row = next(row)?;
@@ -504,7 +552,7 @@ pub fn to_xlsx(sheet: &Sheet) -> Result<Vec<u8>, ExportError> {
         let w = (w + 2).clamp(MIN_COLUMN_WIDTH, MAX_COLUMN_WIDTH);
         ws.set_column_width(col_index(i)?, w as f64)?;
     }
-    Ok(workbook.save_to_buffer()?)
+    Ok(())
 }
 
 /// `name` with anything but printable ASCII replaced by `_`, and no quote or backslash

@@ -100,8 +100,22 @@ pub async fn no_movement_csv(
     )
     .await?;
     // The one export path (`crate::export`): formula-safe text, the byte-order mark, CRLF.
-    use crate::export::{Cell, Format, Sheet};
-    let mut sheet = Sheet::new(ctx.t("nomove-title")).with_headers(
+    let sheet = no_movement_sheet(&lines, ctx.locale);
+    Ok(crate::export::download(
+        crate::export::Format::Csv,
+        &format!("no-movement-{as_of}"),
+        &sheet,
+    )?)
+}
+
+/// The no-movement list (rule 3) as a sheet in `locale`: a line per lot with the reason it is
+/// listed; the download and the monthly pack use it.
+pub fn no_movement_sheet(
+    lines: &[store::NoMovementLine],
+    locale: crate::i18n::Locale,
+) -> crate::export::Sheet {
+    use crate::export::{Cell, Sheet};
+    let mut sheet = Sheet::new(locale.t("nomove-title")).with_headers(
         [
             "field-supplier",
             "field-name",
@@ -115,9 +129,9 @@ pub async fn no_movement_csv(
             "field-reasons",
         ]
         .iter()
-        .map(|k| ctx.t(k)),
+        .map(|k| locale.t(k)),
     );
-    for l in &lines {
+    for l in lines {
         let quantity = l.quantity.normalize();
         sheet.push_row([
             Cell::text(l.supplier.clone()),
@@ -129,12 +143,8 @@ pub async fn no_movement_csv(
             Cell::date(l.received_on),
             Cell::date(l.last_movement_on),
             Cell::int(l.days_without_movement),
-            Cell::text(ctx.tp("nomove-reason-", l.reason.as_str())),
+            Cell::text(locale.t(&format!("nomove-reason-{}", l.reason.as_str()))),
         ]);
     }
-    Ok(crate::export::download(
-        Format::Csv,
-        &format!("no-movement-{as_of}"),
-        &sheet,
-    )?)
+    sheet
 }
