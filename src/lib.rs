@@ -18,6 +18,7 @@ pub mod demo;
 pub mod error;
 pub mod export;
 pub mod files;
+pub mod funds_plan;
 pub mod home;
 pub mod i18n;
 pub mod jobs;

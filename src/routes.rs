@@ -16,9 +16,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 /// Every capability, in the order its routes are matched.
 fn capabilities(cfg: &mut ServiceConfig) {
     use crate::{
-        audit, auth, catalogue, dashboards, files, home, jobs, mail, materials, notices, org,
-        plan_prices, price_watch, procurement, receiving, requisitions, settings, settlement,
-        stock, suppliers, tenders, users,
+        audit, auth, catalogue, dashboards, files, funds_plan, home, jobs, mail, materials,
+        notices, org, plan_prices, price_watch, procurement, receiving, requisitions, settings,
+        settlement, stock, suppliers, tenders, users,
     };
     cfg.configure(home::routes)
         .configure(auth::routes::routes)
@@ -40,6 +40,7 @@ fn capabilities(cfg: &mut ServiceConfig) {
         .configure(tenders::routes)
         .configure(price_watch::routes)
         .configure(plan_prices::routes)
+        .configure(funds_plan::routes)
         .configure(procurement::routes)
         .configure(dashboards::routes);
 }

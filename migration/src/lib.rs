@@ -22,6 +22,7 @@ mod m20261206_000017_token_version;
 mod m20261206_000018_quote_choice_approval;
 mod m20261206_000019_plan_prices;
 mod m20261206_000020_ended_sessions;
+mod m20261206_000021_funds_plan;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000018_quote_choice_approval::Migration),
             Box::new(m20261206_000019_plan_prices::Migration),
             Box::new(m20261206_000020_ended_sessions::Migration),
+            Box::new(m20261206_000021_funds_plan::Migration),
         ]
     }
 }

@@ -120,6 +120,9 @@ impl Role {
             ReadPlans => self.can(ReadProcurement) || self.can(PlanNeeds),
             SetPlanPrices => matches!(self, ProcurementOfficer | ProcurementHead),
             ReadPlanPrices => self.can(SetPlanPrices) || matches!(self, Finance | Auditor),
+            ManageFundsPlan => self == Finance,
+            ApproveFundsPlan => self == ProcurementHead,
+            ReadFundsPlan => matches!(self, Finance | ProcurementHead | Auditor),
             ReadTenders => self.can(ReadProcurement) || self == Supplier,
             ReadStatements => self.can(ReadSettlement) || self == Supplier,
             StepStatements => self.can(ManageSettlement) || self == Supplier,
@@ -212,6 +215,12 @@ capabilities! {
     ReadPlanPrices = "read_plan_prices",
     /// Procurement sets the plan prices.
     SetPlanPrices = "set_plan_prices",
+    /// The monthly funds plans (资金计划), contract payments and the month-end comparison.
+    ReadFundsPlan = "read_funds_plan",
+    /// Finance prepares and submits the funds plan and records payments on contracts.
+    ManageFundsPlan = "manage_funds_plan",
+    /// The procurement head approves or returns the funds plan (never one they raised).
+    ApproveFundsPlan = "approve_funds_plan",
     /// The consigned catalogue with available quantities (never shown to suppliers, who
     /// would see each other's stock).
     ReadCatalogue = "read_catalogue",

@@ -161,6 +161,11 @@ const NAV: &[(&str, &str, &[Capability])] = &[
         &[Capability::ReadPlanPrices],
     ),
     (
+        "/funds-plans",
+        "nav-funds-plans",
+        &[Capability::ReadFundsPlan],
+    ),
+    (
         "/stock/no-movement",
         "nav-no-movement",
         &[Capability::ReadStock],
@@ -961,7 +966,7 @@ impl Pager {
 
 /// The pages a form posts to when the form's own path has no page: a GET there (a reload, the
 /// language switcher after a refused form) goes to the page that holds the form instead of
-/// answering 404. `{id}` and `{listing_id}` are taken from the path.
+/// answering 404. `{id}`, `{listing_id}` and `{month}` are taken from the path.
 const FORM_PAGES: &[(&str, &str)] = &[
     ("/account/locale", "/account"),
     ("/account/password", "/account"),
@@ -974,6 +979,15 @@ const FORM_PAGES: &[(&str, &str)] = &[
     ("/deliveries/lines/{id}/failure", "/deliveries"),
     ("/deliveries/{id}/inspect", "/deliveries"),
     ("/failures/{id}/decision", "/suppliers"),
+    ("/funds-plans/{month}/decision", "/funds-plans/{month}"),
+    ("/funds-plans/{month}/lines", "/funds-plans/{month}"),
+    ("/funds-plans/{month}/lines/{id}", "/funds-plans/{month}"),
+    (
+        "/funds-plans/{month}/lines/{id}/delete",
+        "/funds-plans/{month}",
+    ),
+    ("/funds-plans/{month}/payments", "/funds-plans/{month}"),
+    ("/funds-plans/{month}/submit", "/funds-plans/{month}"),
     ("/logout", "/"),
     ("/lots/{id}/exchange", "/lots"),
     ("/lots/{id}/return", "/lots"),
@@ -1035,7 +1049,7 @@ pub fn form_pages(cfg: &mut web::ServiceConfig) {
         cfg.service(web::resource(*path).guard(actix_web::guard::Get()).to(
             move |req: HttpRequest| {
                 let mut to = page.to_string();
-                for name in ["id", "listing_id"] {
+                for name in ["id", "listing_id", "month"] {
                     if let Some(v) = req.match_info().get(name) {
                         to = to.replace(&format!("{{{name}}}"), &urlencoding::encode(v));
                     }
