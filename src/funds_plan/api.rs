@@ -4,8 +4,8 @@
 //! read.
 
 use super::store::{
-    self, Comparison, Decision, LineInput, OpenContract, PaymentInput, PaymentView, PlanSummary,
-    PlanView,
+    self, Comparison, ContractPaymentInput, ContractPaymentView, FundsDecision, FundsLineInput,
+    FundsPlanView, OpenContract, PlanSummary,
 };
 use crate::auth::{Capability, CurrentUser};
 use crate::error::{AppError, AppResult, ErrorBody, FieldErrors, RuleCode};
@@ -41,7 +41,7 @@ pub struct StartInput {
 /// and one per effective contract due by the month's end (what is left to pay on it).
 #[utoipa::path(post, path = "/api/funds-plans", tag = "funds plan", security(("bearer" = ["manage_funds_plan"])),
     request_body = StartInput,
-    responses((status = 201, body = PlanView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = FundsPlanView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/funds-plans")]
 pub async fn start_plan(
     state: web::Data<AppState>,
@@ -57,13 +57,13 @@ pub async fn start_plan(
 /// The plan of a month with its lines; `late` when it was not submitted by the 3rd.
 #[utoipa::path(get, path = "/api/funds-plans/{month}", tag = "funds plan", security(("bearer" = ["read_funds_plan"])),
     params(("month" = String, Path, description = "YYYY-MM")),
-    responses((status = 200, body = PlanView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = FundsPlanView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[get("/api/funds-plans/{month}")]
 pub async fn get_plan(
     state: web::Data<AppState>,
     user: CurrentUser,
     month: web::Path<String>,
-) -> AppResult<web::Json<PlanView>> {
+) -> AppResult<web::Json<FundsPlanView>> {
     user.require(Capability::ReadFundsPlan)?;
     let month = store::month_field(&month)?;
     Ok(web::Json(store::view_of(&state, month).await?))
@@ -71,15 +71,15 @@ pub async fn get_plan(
 
 /// Finance adds a line (no `id`) or changes one, while the plan is a draft or returned.
 #[utoipa::path(post, path = "/api/funds-plans/{month}/lines", tag = "funds plan", security(("bearer" = ["manage_funds_plan"])),
-    params(("month" = String, Path, description = "YYYY-MM")), request_body = LineInput,
-    responses((status = 200, body = PlanView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    params(("month" = String, Path, description = "YYYY-MM")), request_body = FundsLineInput,
+    responses((status = 200, body = FundsPlanView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/funds-plans/{month}/lines")]
 pub async fn set_line(
     state: web::Data<AppState>,
     user: CurrentUser,
     month: web::Path<String>,
-    body: web::Json<LineInput>,
-) -> AppResult<web::Json<PlanView>> {
+    body: web::Json<FundsLineInput>,
+) -> AppResult<web::Json<FundsPlanView>> {
     user.require(Capability::ManageFundsPlan)?;
     let month = store::month_field(&month)?;
     store::set_line_now(&state, &user, month, body.into_inner(), FieldErrors::new()).await?;
@@ -106,13 +106,13 @@ pub async fn remove_line(
 /// Finance submits the plan; the procurement head is asked to approve it.
 #[utoipa::path(post, path = "/api/funds-plans/{month}/submit", tag = "funds plan", security(("bearer" = ["manage_funds_plan"])),
     params(("month" = String, Path, description = "YYYY-MM")),
-    responses((status = 200, body = PlanView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = FundsPlanView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/funds-plans/{month}/submit")]
 pub async fn submit_plan(
     state: web::Data<AppState>,
     user: CurrentUser,
     month: web::Path<String>,
-) -> AppResult<web::Json<PlanView>> {
+) -> AppResult<web::Json<FundsPlanView>> {
     user.require(Capability::ManageFundsPlan)?;
     let month = store::month_field(&month)?;
     store::submit_now(&state, &user, month).await?;
@@ -122,15 +122,15 @@ pub async fn submit_plan(
 /// The procurement head approves the submitted plan or returns it with a reason; never a plan
 /// they prepared or submitted (rule 14). Decided once.
 #[utoipa::path(post, path = "/api/funds-plans/{month}/decision", tag = "funds plan", security(("bearer" = ["approve_funds_plan"])),
-    params(("month" = String, Path, description = "YYYY-MM")), request_body = Decision,
-    responses((status = 200, body = PlanView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    params(("month" = String, Path, description = "YYYY-MM")), request_body = FundsDecision,
+    responses((status = 200, body = FundsPlanView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/funds-plans/{month}/decision")]
 pub async fn decide_plan(
     state: web::Data<AppState>,
     user: CurrentUser,
     month: web::Path<String>,
-    body: web::Json<Decision>,
-) -> AppResult<web::Json<PlanView>> {
+    body: web::Json<FundsDecision>,
+) -> AppResult<web::Json<FundsPlanView>> {
     user.require(Capability::ApproveFundsPlan)?;
     let month = store::month_field(&month)?;
     store::decide_now(&state, &user, month, body.into_inner()).await?;
@@ -247,13 +247,13 @@ pub async fn open_contracts(
 /// Finance records a payment on an effective contract: above zero, and the contract's
 /// payments never add up to more than its total.
 #[utoipa::path(post, path = "/api/contract-payments", tag = "funds plan", security(("bearer" = ["manage_funds_plan"])),
-    request_body = PaymentInput,
-    responses((status = 201, body = PaymentView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    request_body = ContractPaymentInput,
+    responses((status = 201, body = ContractPaymentView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/contract-payments")]
 pub async fn record_payment(
     state: web::Data<AppState>,
     user: CurrentUser,
-    body: web::Json<PaymentInput>,
+    body: web::Json<ContractPaymentInput>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageFundsPlan)?;
     let p = store::record_payment_now(&state, &user, body.into_inner(), FieldErrors::new()).await?;

@@ -4,7 +4,8 @@
 
 use super::rules::{Month, Status};
 use super::store::{
-    self, Comparison, Decision, LineInput, OpenContract, PaymentInput, PlanSummary, PlanView,
+    self, Comparison, ContractPaymentInput, FundsDecision, FundsLineInput, FundsPlanView,
+    OpenContract, PlanSummary,
 };
 use crate::auth::{Capability, CurrentUser};
 use crate::error::{AppError, AppResult, FieldErrors, RuleCode};
@@ -126,7 +127,7 @@ pub async fn start_submit(
 struct PlanPage {
     ctx: PageCtx,
     month: Month,
-    plan: Option<PlanView>,
+    plan: Option<FundsPlanView>,
     comparison: Comparison,
     /// Finance, and the plan a draft or returned.
     may_edit: bool,
@@ -318,7 +319,7 @@ pub async fn add_line(
     let mut errors = FieldErrors::new();
     let amount = amount_of(&f, "planned_amount", &mut errors);
     let supplier_id = field(&f, "supplier_id").parse().ok();
-    let input = LineInput {
+    let input = FundsLineInput {
         id: None,
         supplier_id,
         amount,
@@ -364,7 +365,7 @@ pub async fn edit_line(
             .ok_or(AppError::NotFound)?;
         let mut errors = FieldErrors::new();
         let amount = amount_of(&f, "planned_amount", &mut errors);
-        let input = LineInput {
+        let input = FundsLineInput {
             id: Some(l.id),
             supplier_id: Some(l.supplier_id.0),
             amount,
@@ -456,7 +457,7 @@ pub async fn decide(
             &state,
             &user,
             month,
-            Decision {
+            FundsDecision {
                 approve: d == "approve",
                 reason: field(&f, "reason"),
             },
@@ -500,7 +501,7 @@ pub async fn payment(
         }
         d
     };
-    let input = PaymentInput {
+    let input = ContractPaymentInput {
         contract_id: field(&f, "contract_id").parse().ok(),
         amount,
         paid_on,

@@ -247,7 +247,7 @@ pub async fn start_now(
 
 /// A plan line to add (no `id`) or change (`id`).
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-pub struct LineInput {
+pub struct FundsLineInput {
     /// The line to change; none adds one.
     pub id: Option<i64>,
     /// Required for `other`; a statement's or contract's supplier when left out.
@@ -267,7 +267,7 @@ pub struct LineInput {
 /// Reads `input` into a line: the source and its id must agree, and the supplier with them.
 async fn read_line(
     conn: &impl ConnectionTrait,
-    input: &LineInput,
+    input: &FundsLineInput,
     mut errors: FieldErrors,
 ) -> AppResult<NewLine> {
     let source = if input.source.trim().is_empty() {
@@ -365,7 +365,7 @@ pub async fn set_line(
     txn: &DatabaseTransaction,
     act: &Act<'_>,
     month: Month,
-    input: LineInput,
+    input: FundsLineInput,
     errors: FieldErrors,
 ) -> AppResult<funds_plan_line::Model> {
     let p = plan_or_404(txn, month).await?;
@@ -427,7 +427,7 @@ pub async fn set_line_now(
     state: &AppState,
     user: &CurrentUser,
     month: Month,
-    input: LineInput,
+    input: FundsLineInput,
     errors: FieldErrors,
 ) -> AppResult<funds_plan_line::Model> {
     let txn = state.db.begin_write().await?;
@@ -587,7 +587,7 @@ pub async fn submit_now(
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
-pub struct Decision {
+pub struct FundsDecision {
     /// `true` approves the plan; `false` returns it to finance (a reason is required).
     pub approve: bool,
     #[serde(default)]
@@ -601,7 +601,7 @@ pub async fn decide(
     txn: &DatabaseTransaction,
     act: &Act<'_>,
     month: Month,
-    decision: Decision,
+    decision: FundsDecision,
 ) -> AppResult<funds_plan::Model> {
     let head = act.actor;
     let p = plan_or_404(txn, month).await?;
@@ -687,7 +687,7 @@ pub async fn decide_now(
     state: &AppState,
     user: &CurrentUser,
     month: Month,
-    decision: Decision,
+    decision: FundsDecision,
 ) -> AppResult<funds_plan::Model> {
     let txn = state.db.begin_write().await?;
     let p = decide(&txn, &Act::of(state, user), month, decision).await?;
@@ -700,7 +700,7 @@ pub async fn decide_now(
 
 /// A payment finance made on an effective contract.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-pub struct PaymentInput {
+pub struct ContractPaymentInput {
     pub contract_id: Option<i64>,
     /// Yuan, above zero, at most two decimal places; the contract's payments may not add up to
     /// more than its total.
@@ -720,7 +720,7 @@ pub struct PaymentInput {
 pub async fn record_payment(
     txn: &DatabaseTransaction,
     act: &Act<'_>,
-    input: PaymentInput,
+    input: ContractPaymentInput,
     mut errors: FieldErrors,
 ) -> AppResult<contract_payment::Model> {
     let c = match input.contract_id {
@@ -811,7 +811,7 @@ pub async fn record_payment(
 pub async fn record_payment_now(
     state: &AppState,
     user: &CurrentUser,
-    input: PaymentInput,
+    input: ContractPaymentInput,
     errors: FieldErrors,
 ) -> AppResult<contract_payment::Model> {
     let txn = state.db.begin_write().await?;
@@ -869,7 +869,7 @@ fn supplier_ref(names: &HashMap<i64, SupplierRef>, id: i64) -> SupplierRef {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct LineView {
+pub struct FundsLineView {
     pub id: i64,
     pub supplier: SupplierRef,
     #[schema(value_type = String, example = "125000.00")]
@@ -882,7 +882,7 @@ pub struct LineView {
 
 /// A month's funds plan with its lines.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct PlanView {
+pub struct FundsPlanView {
     pub id: i64,
     #[schema(value_type = String, example = "2027-03")]
     pub month: Month,
@@ -903,7 +903,7 @@ pub struct PlanView {
     /// Who prepared and submitted it: the user ids rule 14 keeps from deciding it.
     #[serde(skip)]
     pub raised_by: Vec<i64>,
-    pub lines: Vec<LineView>,
+    pub lines: Vec<FundsLineView>,
     #[schema(value_type = String, example = "125000.00")]
     pub total: Decimal,
 }
@@ -914,7 +914,7 @@ pub async fn view(
     p: funds_plan::Model,
     today: NaiveDate,
     tz: chrono_tz::Tz,
-) -> AppResult<PlanView> {
+) -> AppResult<FundsPlanView> {
     let month = Month::parse(&p.month)
         .map_err(|_| AppError::Internal(format!("plan month {}", p.month)))?;
     let lines = lines_of(conn, p.id).await?;
@@ -930,7 +930,7 @@ pub async fn view(
     let total = crate::money::sum_cents(lines.iter().map(|l| l.amount.value()))
         .map_err(|e| AppError::Rule(e.code()))?;
     let d = rules::due(month, p.first_submitted_at.map(|at| day_in(at, tz)), today);
-    Ok(PlanView {
+    Ok(FundsPlanView {
         id: p.id,
         month,
         status: p.status,
@@ -950,7 +950,7 @@ pub async fn view(
             .collect(),
         lines: lines
             .into_iter()
-            .map(|l| LineView {
+            .map(|l| FundsLineView {
                 id: l.id,
                 supplier: supplier_ref(&names, l.supplier_id.0),
                 amount: l.amount.value(),
@@ -964,7 +964,7 @@ pub async fn view(
 }
 
 /// The plan of `month` viewed, or not found.
-pub async fn view_of(state: &AppState, month: Month) -> AppResult<PlanView> {
+pub async fn view_of(state: &AppState, month: Month) -> AppResult<FundsPlanView> {
     let conn = &state.db.read;
     let p = plan_or_404(conn, month).await?;
     view(conn, p, state.today(), state.tz()).await
@@ -1062,7 +1062,7 @@ pub async fn open_contracts(conn: &impl ConnectionTrait) -> AppResult<Vec<OpenCo
 
 /// A payment as the API answers it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct PaymentView {
+pub struct ContractPaymentView {
     pub id: i64,
     pub contract_id: i64,
     pub supplier_id: i64,
@@ -1078,7 +1078,7 @@ pub struct PaymentView {
 pub async fn payment_view(
     conn: &impl ConnectionTrait,
     p: contract_payment::Model,
-) -> AppResult<PaymentView> {
+) -> AppResult<ContractPaymentView> {
     let total = contract::Entity::find_by_id(p.contract_id)
         .one(conn)
         .await?
@@ -1089,7 +1089,7 @@ pub async fn payment_view(
         .get(&p.contract_id)
         .copied()
         .unwrap_or_default();
-    Ok(PaymentView {
+    Ok(ContractPaymentView {
         id: p.id,
         contract_id: p.contract_id,
         supplier_id: p.supplier_id.0,

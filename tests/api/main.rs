@@ -15,6 +15,7 @@ mod filters;
 mod forms;
 mod forms_walk;
 mod four_eyes;
+mod funds_plan;
 mod hardening;
 mod home;
 mod inputs;
