@@ -972,10 +972,50 @@ pub async fn load(state: &AppState) -> AppResult<bool> {
         second_officer,
     )
     .await?;
+    demo_funds_plan(state, &supplier_ids, &user_ids).await?;
     // The demo writes its requisitions directly; they get their document numbers as the
     // migration gives them to rows written before numbers existed.
     crate::requisitions::store::number_unnumbered(state).await?;
     Ok(true)
+}
+
+/// This month's funds plan, a draft started by finance as the page would start it (pre-filled
+/// from the unpaid statements and contracts due, of which the demo has none yet), with a
+/// planned advance to the demo supplier, so that the funds-plan page is not empty.
+async fn demo_funds_plan(
+    state: &AppState,
+    supplier_ids: &[SupplierId],
+    user_ids: &BTreeMap<Role, i64>,
+) -> AppResult<()> {
+    let id = user_ids.get(&Role::Finance).copied().unwrap_or_default();
+    let (Some(finance), Some(supplier)) = (
+        user::Entity::find_by_id(id)
+            .one(&state.db.read)
+            .await?
+            .as_ref()
+            .and_then(crate::auth::CurrentUser::from_model),
+        supplier_ids.first(),
+    ) else {
+        return Ok(());
+    };
+    let month = crate::funds_plan::rules::Month::of(state.today());
+    crate::funds_plan::store::start_now(state, &finance, month).await?;
+    crate::funds_plan::store::set_line_now(
+        state,
+        &finance,
+        month,
+        crate::funds_plan::store::FundsLineInput {
+            id: None,
+            supplier_id: Some(supplier.0),
+            amount: Some(Decimal::new(5_800_000, 2)),
+            source: "other".into(),
+            source_id: None,
+            note: "钢筋预付款".into(),
+        },
+        crate::error::FieldErrors::new(),
+    )
+    .await?;
+    Ok(())
 }
 
 /// An invitational tender open for bids, made through the tender store as the officer would
