@@ -772,14 +772,7 @@ pub async fn record_payment(
             .copied()
             .unwrap_or_default();
         if let Err(code) = rules::may_pay(c.total.value(), paid, a.value()) {
-            errors.add_with(
-                "amount",
-                code,
-                &[(
-                    "left",
-                    crate::money::cents_text(rules::remaining(c.total.value(), paid)),
-                )],
-            );
+            errors.add("amount", code);
         }
     }
     errors.into_result()?;
