@@ -583,7 +583,12 @@ pub fn download(
     filename_stem: &str,
     sheet: &Sheet,
 ) -> Result<HttpResponse, ExportError> {
-    let body = format.render(sheet)?;
+    Ok(attachment(format, filename_stem, format.render(sheet)?))
+}
+
+/// A file made already (`body`, in `format`) as a download named `filename_stem`: a
+/// workbook kept as it was assembled, say.
+pub fn attachment(format: Format, filename_stem: &str, body: Vec<u8>) -> HttpResponse {
     // Path separators and control characters have no place in a suggested file name.
     let stem: String = filename_stem
         .chars()
@@ -598,10 +603,10 @@ pub fn download(
         s => s,
     };
     let filename = format!("{stem}.{}", format.extension());
-    Ok(HttpResponse::Ok()
+    HttpResponse::Ok()
         .content_type(format.content_type())
         .insert_header((header::CONTENT_DISPOSITION, content_disposition(&filename)))
-        .body(body))
+        .body(body)
 }
 
 #[cfg(test)]

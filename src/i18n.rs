@@ -148,6 +148,7 @@ pub fn message_ids(locale: Locale) -> &'static std::collections::BTreeSet<String
                 include_str!(concat!("../locales/", $lang, "/dashboards.ftl")),
                 include_str!(concat!("../locales/", $lang, "/plan_prices.ftl")),
                 include_str!(concat!("../locales/", $lang, "/funds_plan.ftl")),
+                include_str!(concat!("../locales/", $lang, "/monthly_pack.ftl")),
             ]
         };
     }

@@ -25,6 +25,7 @@ pub mod jobs;
 pub mod mail;
 pub mod materials;
 pub mod money;
+pub mod monthly_pack;
 pub mod notices;
 pub mod org;
 pub mod paging;

@@ -17,8 +17,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 fn capabilities(cfg: &mut ServiceConfig) {
     use crate::{
         audit, auth, catalogue, dashboards, files, funds_plan, home, jobs, mail, materials,
-        notices, org, plan_prices, price_watch, procurement, receiving, requisitions, settings,
-        settlement, stock, suppliers, tenders, users,
+        monthly_pack, notices, org, plan_prices, price_watch, procurement, receiving, requisitions,
+        settings, settlement, stock, suppliers, tenders, users,
     };
     cfg.configure(home::routes)
         .configure(auth::routes::routes)
@@ -41,6 +41,7 @@ fn capabilities(cfg: &mut ServiceConfig) {
         .configure(price_watch::routes)
         .configure(plan_prices::routes)
         .configure(funds_plan::routes)
+        .configure(monthly_pack::routes)
         .configure(procurement::routes)
         .configure(dashboards::routes);
 }

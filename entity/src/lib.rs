@@ -31,6 +31,7 @@ pub mod lot;
 pub mod material;
 pub mod material_gram;
 pub mod material_proposal;
+pub mod monthly_pack;
 pub mod movement;
 pub mod notice;
 pub mod notice_preference;

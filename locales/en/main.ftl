@@ -899,6 +899,8 @@ flash-count-pending = The count differs from the book; procurement has been aske
 flash-count-approved = The count was approved; the difference is in the books.
 flash-count-rejected = The count was rejected; the books are unchanged.
 mail-no_movement_report-subject = Stock without movement, { $month }: { $warehouse }
+mail-monthly_pack-subject = Monthly pack { $period }
+mail-monthly_pack-body = The books of period { $period } are closed and its monthly pack is ready: { $sheets } sheets of statements, usage, stock, failures, tenders, contracts, price differences, the funds plan and the dashboards' tables. Its page and workbook: /monthly-packs/{ $period }
 mail-no_movement_report-body = { $warehouse } holds { $count } lots of consigned stock without movement past their limit, worth ¥{ $value }. The list with the reason for each line: /stock/no-movement?warehouse_id={ $id }
 
 

@@ -899,6 +899,8 @@ flash-count-pending = 盘点与账面不符，已提交采购审批。
 flash-count-approved = 盘点已批准，差异已记入账面。
 flash-count-rejected = 盘点已驳回，账面未变。
 mail-no_movement_report-subject = { $month } 无动态库存清单：{ $warehouse }
+mail-monthly_pack-subject = { $period } 月度资料包
+mail-monthly_pack-body = { $period } 结算期已结账，月度资料包已生成：共 { $sheets } 个工作表，包括结算单、用料、收发存、不合格、招标、合同、材料差价、资金计划和看板数据。页面和工作簿：/monthly-packs/{ $period }
 mail-no_movement_report-body = { $warehouse } 有 { $count } 批代储物资超过期限无动态，金额 ¥{ $value }。各行原因见清单：/stock/no-movement?warehouse_id={ $id }
 
 

@@ -23,6 +23,7 @@ mod m20261206_000018_quote_choice_approval;
 mod m20261206_000019_plan_prices;
 mod m20261206_000020_ended_sessions;
 mod m20261206_000021_funds_plan;
+mod m20261206_000022_monthly_packs;
 
 pub struct Migrator;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000019_plan_prices::Migration),
             Box::new(m20261206_000020_ended_sessions::Migration),
             Box::new(m20261206_000021_funds_plan::Migration),
+            Box::new(m20261206_000022_monthly_packs::Migration),
         ]
     }
 }

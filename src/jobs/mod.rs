@@ -40,10 +40,13 @@ pub enum Job {
     /// Daily: an archive of the database, uploads and outbox into the backup folder, the
     /// oldest beyond the `backup_keep` setting removed (issue 14).
     Backup,
+    /// Once per settlement period, after the close: the monthly pack for the head and finance
+    /// (issue 15). Its period is the last one that has ended, by the cut-off setting.
+    MonthlyPack,
 }
 
 impl Job {
-    pub const ALL: [Job; 10] = [
+    pub const ALL: [Job; 11] = [
         Job::Housekeeping,
         Job::DocumentExpiry,
         Job::SuspensionExpiry,
@@ -54,6 +57,7 @@ impl Job {
         Job::ClosePeriod,
         Job::PriceSurveyDue,
         Job::Backup,
+        Job::MonthlyPack,
     ];
 
     pub fn name(self) -> &'static str {
@@ -68,6 +72,7 @@ impl Job {
             Job::ClosePeriod => "close-period",
             Job::PriceSurveyDue => "price-survey-due",
             Job::Backup => "backup",
+            Job::MonthlyPack => "monthly-pack",
         }
     }
 
@@ -75,10 +80,12 @@ impl Job {
         Job::ALL.into_iter().find(|j| j.name() == s)
     }
 
-    /// The period a run as of `date` belongs to: one run per period.
-    pub fn period_key(self, date: NaiveDate) -> String {
+    /// The period a run as of `date` belongs to: one run per period, settlement periods ending
+    /// on the `cutoff` day.
+    pub fn period_key(self, date: NaiveDate, cutoff: u32) -> String {
         match self {
             Job::NoMovementReport => date.format("%Y-%m").to_string(),
+            Job::MonthlyPack => crate::monthly_pack::rules::pack_period(date, cutoff).to_string(),
             _ => date.to_string(),
         }
     }
@@ -159,7 +166,8 @@ async fn release_abandoned(state: &AppState, job: Job, key: &str) -> AppResult<b
 /// Claims and runs `job` for the period of `as_of`. A claim abandoned for
 /// [`ABANDONED_AFTER`] is released first, so a killed instance never blocks a period.
 pub async fn run(state: &AppState, job: Job, as_of: NaiveDate) -> AppResult<RunOutcome> {
-    let key = job.period_key(as_of);
+    let cutoff = crate::settings::cutoff_day(&state.db.read).await?;
+    let key = job.period_key(as_of, cutoff);
     let now = state.now();
     let claim_row = || job_run::ActiveModel {
         job: Set(job.name().into()),
@@ -208,6 +216,7 @@ pub async fn run(state: &AppState, job: Job, as_of: NaiveDate) -> AppResult<RunO
         Job::PriceSurveyDue => crate::price_watch::store::survey_reminders(state, as_of).await,
         // The archive is of the portal as it is now, whatever the date it runs for.
         Job::Backup => crate::backup::daily(state).await,
+        Job::MonthlyPack => crate::monthly_pack::store::assemble(state, as_of).await,
     };
     let (status, detail) = match &result {
         Ok(d) => ("done", d.stored()),
@@ -287,16 +296,20 @@ mod tests {
         assert!(!Job::NoMovementReport.due_on(d(25)));
         assert!(Job::NoMovementReport.due_on(d(26)));
         assert_eq!(
-            Job::NoMovementReport.period_key(d(26)),
-            Job::NoMovementReport.period_key(d(31))
+            Job::NoMovementReport.period_key(d(26), 25),
+            Job::NoMovementReport.period_key(d(31), 25)
         );
-        assert_eq!(Job::NoMovementReport.period_key(d(26)), "2027-01");
+        assert_eq!(Job::NoMovementReport.period_key(d(26), 25), "2027-01");
+        // The pack: the period that ended last, by the cut-off setting.
+        assert_eq!(Job::MonthlyPack.period_key(d(25), 25), "2026-12");
+        assert_eq!(Job::MonthlyPack.period_key(d(26), 25), "2027-01");
+        assert_eq!(Job::MonthlyPack.period_key(d(21), 20), "2027-01");
     }
 
     #[test]
     fn housekeeping_runs_once_a_day() {
         let d = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap_or_default();
-        assert_eq!(Job::Housekeeping.period_key(d), "2026-11-27");
+        assert_eq!(Job::Housekeeping.period_key(d, 25), "2026-11-27");
         assert_eq!(Job::parse("housekeeping"), Some(Job::Housekeeping));
         assert_eq!(Job::parse("nope"), None);
     }

@@ -18,6 +18,7 @@ pub fn topic_of(kind: &str) -> &'static str {
     const BY_PREFIX: &[(&str, &str)] = &[
         ("requisition_", "requisitions"),
         ("statement_", "settlement"),
+        ("monthly_pack", "settlement"),
         ("funds_plan_", "settlement"),
         ("tender_", "tenders"),
         ("price_", "prices"),

@@ -166,6 +166,11 @@ const NAV: &[(&str, &str, &[Capability])] = &[
         &[Capability::ReadFundsPlan],
     ),
     (
+        "/monthly-packs",
+        "nav-monthly-packs",
+        &[Capability::ReadSettlement],
+    ),
+    (
         "/stock/no-movement",
         "nav-no-movement",
         &[Capability::ReadStock],

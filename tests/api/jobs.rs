@@ -294,7 +294,7 @@ async fn a_run_abandoned_by_a_killed_instance_no_longer_blocks_its_period() {
     use sea_orm::{ActiveValue::Set, EntityTrait};
     let app = spawn_app().await;
     let day = app.state.today();
-    let key = Job::ClosePeriod.period_key(day);
+    let key = Job::ClosePeriod.period_key(day, 25);
     // An instance claimed the period and was killed before it finished.
     let started = app.state.now();
     entity::job_run::Entity::insert(entity::job_run::ActiveModel {

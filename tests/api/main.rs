@@ -23,6 +23,7 @@ mod jobs;
 mod mail;
 mod materials;
 mod money_pages;
+mod monthly_pack;
 mod notices;
 mod pages;
 mod password_reset;

@@ -211,6 +211,16 @@ async fn two_instances_on_one_postgresql_sell_no_unit_twice_and_close_flag_and_m
                     .await
             });
         }
+        // And the monthly pack of the same periods, which closes them first.
+        for date in close_dates {
+            let setup = setup.clone();
+            jobs.spawn(async move {
+                let d = date.to_string();
+                setup
+                    .run(&["jobs", "run", "monthly-pack", "--as-of", &d])
+                    .await
+            });
+        }
         for date in scan_dates {
             let setup = setup.clone();
             jobs.spawn(async move {
@@ -244,6 +254,34 @@ async fn two_instances_on_one_postgresql_sell_no_unit_twice_and_close_flag_and_m
     assert!(
         failed.is_empty(),
         "job runs that did not finish: {failed:#?}"
+    );
+
+    // One monthly pack per period, whoever ran it, each told once to the head and finance.
+    let packs = entity::monthly_pack::Entity::find()
+        .all(&db.read)
+        .await
+        .unwrap();
+    let periods: BTreeSet<&str> = packs.iter().map(|p| p.period.as_str()).collect();
+    assert_eq!(periods.len(), packs.len(), "one pack per period");
+    let cutoff = 25;
+    for d in close_dates {
+        let period = portal::monthly_pack::rules::pack_period(d, cutoff).to_string();
+        assert!(periods.contains(period.as_str()), "{period}: {periods:?}");
+    }
+    let pack_mails = outbox::Entity::find()
+        .filter(outbox::Column::Kind.eq("monthly_pack"))
+        .all(&db.read)
+        .await
+        .unwrap();
+    let mut told: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for m in &pack_mails {
+        *told
+            .entry((m.to_addr.clone(), m.subject.clone()))
+            .or_default() += 1;
+    }
+    assert!(
+        told.values().all(|n| *n == 1) && told.len() >= 2 * packs.len(),
+        "pack notices per recipient: {told:?}"
     );
 
     // One set of statements: one per supplier and period, every issue on exactly one line,
