@@ -35,6 +35,9 @@ pub struct Chart {
     pub series: Vec<Series>,
     /// The figures are yuan (to the cent); otherwise counts.
     pub money: bool,
+    /// The colour of each series, as an index into [`PALETTE`]; empty: the palette in order.
+    #[serde(skip)]
+    pub colours: Vec<usize>,
 }
 
 impl Chart {
@@ -61,7 +64,9 @@ impl Chart {
         // drawing measures text with a Latin font).
         c.title_text = String::new();
         c.legend_show = Some(false);
-        c.series_colors = PALETTE.iter().map(|h| (*h).into()).collect();
+        c.series_colors = (0..self.series.len().max(1))
+            .map(|i| PALETTE[self.colour(i)].into())
+            .collect();
         c.font_family = "sans-serif".into();
         if self.categories.len() > 6 {
             c.x_axis_name_rotate = -30.0;
@@ -103,7 +108,12 @@ impl Chart {
 
     /// The legend's swatch class of the `i`th series (its colour in [`PALETTE`]).
     pub fn swatch(&self, i: &usize) -> String {
-        format!("swatch-{}", i % PALETTE.len())
+        format!("swatch-{}", self.colour(*i))
+    }
+
+    /// The palette index of the `i`th series.
+    fn colour(&self, i: usize) -> usize {
+        self.colours.get(i).copied().unwrap_or(i) % PALETTE.len()
     }
 
     /// The figure of `series` for category `i` (zero where there is none).
@@ -175,6 +185,7 @@ mod tests {
                 ],
             }],
             money: true,
+            colours: Vec::new(),
         }
     }
 

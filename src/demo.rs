@@ -976,6 +976,9 @@ pub async fn load(state: &AppState) -> AppResult<bool> {
     // The demo writes its requisitions directly; they get their document numbers as the
     // migration gives them to rows written before numbers existed.
     crate::requisitions::store::number_unnumbered(state).await?;
+    // The last period's monthly pack, as the job would assemble it after the cut-off (claimed
+    // through the job, so the scheduler does not assemble it again).
+    crate::jobs::run(state, crate::jobs::Job::MonthlyPack, state.today()).await?;
     Ok(true)
 }
 

@@ -120,3 +120,6 @@ dash-deliveries-desc = Delivery lines inspected in each of the last { $months } 
 dash-lines-accepted = Accepted whole
 dash-lines-rejected = With rejections
 dash-axis-deliveries = Month
+dash-listings-title = My stock on site, by listing and age
+dash-listings-desc = Value at today's price of my goods on site for the listings with the most (the rest together), each split by the time since the lots last moved: one to two months is nearing the two months after which they are flagged for return or exchange (rule 3).
+dash-axis-stock-by-listing = Listing

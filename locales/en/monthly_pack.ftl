@@ -58,3 +58,4 @@ pack-col-deadline = Bid deadline
 pack-col-published = Published
 pack-col-opened = Opened
 pack-removed = Removed the supplier (rule 2)
+pack-in-workbook = In the workbook

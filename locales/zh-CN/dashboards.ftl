@@ -120,3 +120,6 @@ dash-deliveries-desc = 近 { $months } 个月每月验收的送货行：全部�
 dash-lines-accepted = 全部合格
 dash-lines-rejected = 有拒收
 dash-axis-deliveries = 月份
+dash-listings-title = 我的在库物资（按商品和库龄）
+dash-listings-desc = 我在现场金额最大的几种商品（其余合并）按今日价格计的金额，按距上次出入库的时间分段：一至两个月的即将满两个月，超过两个月无动态将被标记退货或换货（规则 3）。
+dash-axis-stock-by-listing = 商品

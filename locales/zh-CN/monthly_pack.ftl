@@ -58,3 +58,4 @@ pack-col-deadline = 投标截止
 pack-col-published = 发布
 pack-col-opened = 开标
 pack-removed = 因此清退供应商（规则 2）
+pack-in-workbook = 见工作簿

@@ -121,6 +121,45 @@ pub fn stock_by_age(today: NaiveDate, rows: &[(NaiveDate, Decimal)]) -> Vec<Deci
         .collect()
 }
 
+/// The value on hand per listing by age ([`AGES`]), for the `n` listings with the most (the
+/// rest summed into `others`), from (listing name, last moved, value) rows: (names, a series
+/// per age, in [`AGES`] order).
+pub fn listings_by_age(
+    today: NaiveDate,
+    rows: &[(String, NaiveDate, Decimal)],
+    n: usize,
+    others: &str,
+) -> (Vec<String>, Vec<Vec<Decimal>>) {
+    let totals: Vec<(String, Decimal)> = rows.iter().map(|(l, _, v)| (l.clone(), *v)).collect();
+    let ranked = top(&totals, n, others);
+    let names: Vec<String> = ranked.into_iter().map(|(name, _)| name).collect();
+    // The named listings; the rest are counted under `others` (the last name, when there is
+    // a rest).
+    let kept: std::collections::BTreeSet<&str> = names.iter().take(n).map(String::as_str).collect();
+    let series = AGES
+        .iter()
+        .map(|age| {
+            names
+                .iter()
+                .map(|name| {
+                    rows.iter()
+                        .filter(|(l, moved, _)| {
+                            let here = if kept.contains(l.as_str()) {
+                                l == name
+                            } else {
+                                name == others
+                            };
+                            here && age_of(*moved, today) == *age
+                        })
+                        .map(|(_, _, v)| *v)
+                        .sum()
+                })
+                .collect()
+        })
+        .collect();
+    (names, series)
+}
+
 /// The stages a supplier is in, as the dashboard groups the statuses: still applying (draft,
 /// submitted, asked for more, recommended), admitted, suspended, removed (rule 2), rejected.
 pub const STAGES: [&str; 5] = ["applying", "admitted", "suspended", "removed", "rejected"];
@@ -597,5 +636,23 @@ mod tests {
             ),
             [Some(dec("75")), None, Some(dec("33"))]
         );
+    }
+    #[test]
+    fn listings_by_age_with_the_rest_together() {
+        let today = day(2026, 12, 6);
+        let rows = [
+            ("a".to_string(), day(2026, 12, 1), dec("10")),
+            ("a".to_string(), day(2026, 9, 1), dec("5")),
+            ("b".to_string(), day(2026, 11, 1), dec("7")),
+            ("c".to_string(), day(2026, 8, 1), dec("1")),
+            ("d".to_string(), day(2026, 12, 1), dec("2")),
+        ];
+        let (names, series) = listings_by_age(today, &rows, 2, "others");
+        assert_eq!(names, ["a", "b", "others"]);
+        assert_eq!(series[0], [dec("10"), Decimal::ZERO, dec("2")]);
+        assert_eq!(series[1], [Decimal::ZERO, dec("7"), Decimal::ZERO]);
+        assert_eq!(series[2], [dec("5"), Decimal::ZERO, dec("1")]);
+        let all: Decimal = series.iter().flatten().sum();
+        assert_eq!(all, dec("25"));
     }
 }

@@ -131,6 +131,7 @@ async fn draws_by_site(
             })
             .collect(),
         money: true,
+        colours: Vec::new(),
     })
 }
 
@@ -183,6 +184,7 @@ pub async fn dashboard(
         }
         Area::Supplier(supplier_id) => {
             add!(stock_by_age(conn, locale, today, supplier_id));
+            add!(stock_by_listing(conn, locale, today, supplier_id));
             add!(own_draws(conn, locale, today, supplier_id));
             add!(deliveries(conn, locale, today, supplier_id));
         }
@@ -211,6 +213,7 @@ fn single(
         categories,
         series: vec![Series { name, values }],
         money,
+        colours: Vec::new(),
     }
 }
 
@@ -368,6 +371,7 @@ async fn funding(conn: &impl ConnectionTrait, locale: Locale, at: AsOf) -> AppRe
             },
         ],
         money: true,
+        colours: Vec::new(),
     })
 }
 
@@ -574,6 +578,7 @@ async fn turnover(
             },
         ],
         money: true,
+        colours: Vec::new(),
     })
 }
 
@@ -618,6 +623,7 @@ async fn receipts_and_issues(
             },
         ],
         money: true,
+        colours: Vec::new(),
     })
 }
 
@@ -666,6 +672,7 @@ async fn inspections(conn: &impl ConnectionTrait, locale: Locale, at: AsOf) -> A
             },
         ],
         money: false,
+        colours: Vec::new(),
     })
 }
 
@@ -935,6 +942,7 @@ async fn drawn_against_plan(
             },
         ],
         money: true,
+        colours: Vec::new(),
     })
 }
 
@@ -962,14 +970,11 @@ async fn site_draws(
     ))
 }
 
-/// A supplier's own stock on site by age (rule 3: over two months is flagged for return or
-/// exchange).
-async fn stock_by_age(
+/// A supplier's lots on hand valued at today's listing price: (listing, last moved, value).
+async fn valued_lots(
     conn: &impl ConnectionTrait,
-    locale: Locale,
-    today: NaiveDate,
     supplier_id: SupplierId,
-) -> AppResult<Chart> {
+) -> AppResult<Vec<(entity::ListingId, NaiveDate, Decimal)>> {
     let lots = lot::Entity::find()
         .filter(lot::Column::SupplierId.eq(i64::from(supplier_id)))
         .filter(lot::Column::Quantity.gt(entity::Fixed::<3>::zero()))
@@ -982,13 +987,29 @@ async fn stock_by_age(
         .into_iter()
         .map(|l| (l.id, l.price.value()))
         .collect();
-    let mut valued: Vec<(NaiveDate, Decimal)> = Vec::with_capacity(lots.len());
+    let mut valued = Vec::with_capacity(lots.len());
     for l in &lots {
         let price = prices.get(&l.listing_id).copied().unwrap_or_default();
         let value =
             crate::money::line_amount(l.quantity.value(), price).map_err(|e| e.on("value"))?;
-        valued.push((l.last_movement_on, value));
+        valued.push((l.listing_id, l.last_movement_on, value));
     }
+    Ok(valued)
+}
+
+/// A supplier's own stock on site by age (rule 3: over two months is flagged for return or
+/// exchange).
+async fn stock_by_age(
+    conn: &impl ConnectionTrait,
+    locale: Locale,
+    today: NaiveDate,
+    supplier_id: SupplierId,
+) -> AppResult<Chart> {
+    let valued: Vec<(NaiveDate, Decimal)> = valued_lots(conn, supplier_id)
+        .await?
+        .into_iter()
+        .map(|(_, moved, v)| (moved, v))
+        .collect();
     Ok(single(
         "stock-by-age",
         locale.t("dash-ages-title"),
@@ -998,6 +1019,81 @@ async fn stock_by_age(
         rules::stock_by_age(today, &valued),
         true,
     ))
+}
+
+/// A supplier's stock on site by listing, each split by age: the lots nearing two months
+/// without movement (one to two months) stand apart from the fresh ones and the stale
+/// (rule 3).
+async fn stock_by_listing(
+    conn: &impl ConnectionTrait,
+    locale: Locale,
+    today: NaiveDate,
+    supplier_id: SupplierId,
+) -> AppResult<Chart> {
+    let valued = valued_lots(conn, supplier_id).await?;
+    let to_material: RelationDef = listing::Entity::belongs_to(material::Entity)
+        .from(listing::Column::MaterialId)
+        .to(material::Column::Id)
+        .into();
+    let names: HashMap<entity::ListingId, String> = listing::Entity::find()
+        .select_only()
+        .column(listing::Column::Id)
+        .column_as(
+            Expr::col((material::Entity, material::Column::NameZh)),
+            "zh",
+        )
+        .column_as(
+            Expr::col((material::Entity, material::Column::NameEn)),
+            "en",
+        )
+        .column_as(
+            Expr::col((material::Entity, material::Column::Spec)),
+            "spec",
+        )
+        .join(JoinType::InnerJoin, to_material)
+        .filter(listing::Column::Id.is_in(valued.iter().map(|(l, _, _)| *l)))
+        .into_tuple::<(entity::ListingId, String, String, String)>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|(id, zh, en, spec)| {
+            (
+                id,
+                format!("{} {spec}", locale.pick(&zh, &en))
+                    .trim()
+                    .to_string(),
+            )
+        })
+        .collect();
+    let rows: Vec<(String, NaiveDate, Decimal)> = valued
+        .into_iter()
+        .map(|(l, moved, v)| {
+            (
+                names.get(&l).cloned().unwrap_or_else(|| l.to_string()),
+                moved,
+                v,
+            )
+        })
+        .collect();
+    let (categories, series) =
+        rules::listings_by_age(today, &rows, rules::TOP, &locale.t("dash-others"));
+    Ok(Chart {
+        id: "stock-by-listing".into(),
+        title: locale.t("dash-listings-title"),
+        desc: locale.t("dash-listings-desc"),
+        categories,
+        series: rules::AGES
+            .iter()
+            .zip(series)
+            .map(|(age, values)| Series {
+                name: locale.t(&format!("dash-age-{age}")),
+                values,
+            })
+            .collect(),
+        money: true,
+        // Fresh in blue; nearing two months in yellow, stale in red, so they stand out.
+        colours: vec![0, 2, 3],
+    })
 }
 
 /// What the sites drew of a supplier's goods per month.
@@ -1081,5 +1177,6 @@ async fn deliveries(
             },
         ],
         money: false,
+        colours: Vec::new(),
     })
 }

@@ -42,6 +42,7 @@ pub async fn list_page(
 #[template(path = "monthly_pack/pack.html")]
 struct PackPage {
     ctx: PageCtx,
+    role: crate::auth::Role,
     period: String,
     assembled_at: DateTime<Utc>,
     sections: Vec<Section>,
@@ -53,6 +54,12 @@ impl PackPage {
             .with_timezone(&self.ctx.tz)
             .format("%Y-%m-%d %H:%M")
             .to_string()
+    }
+    /// The section's page, if the reader may open it.
+    fn link(&self, s: &Section) -> Option<String> {
+        self.role
+            .can(super::rules::capability(&s.key))
+            .then(|| s.link.clone())
     }
     fn total(&self, s: &Section) -> String {
         s.total
@@ -71,6 +78,7 @@ pub async fn pack_page(
     let p = pack(&state, &user, &period).await?;
     Ok(crate::web::html(&PackPage {
         ctx,
+        role: user.role,
         sections: store::sections(&p),
         period: p.period,
         assembled_at: p.assembled_at,

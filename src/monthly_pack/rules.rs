@@ -1,6 +1,7 @@
 //! The monthly pack's pure parts: which period a run assembles, its sections in order, which
 //! confirmed failure removed a supplier (rule 2), which tenders belong in a period's pack.
 
+use crate::auth::Capability;
 use crate::settlement::rules::Period;
 use crate::suppliers::rules::FAILURES_TO_REMOVE;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -28,6 +29,22 @@ pub const SECTIONS: [&str; 10] = [
     "funds_plan",
     "charts",
 ];
+
+/// What a reader needs to open a section's page (the workbook holds every section for whoever
+/// may read the pack; the link is shown only to those who may follow it).
+pub fn capability(key: &str) -> Capability {
+    match key {
+        "statements" => Capability::ReadStatements,
+        "usage" => Capability::ReadUsageStatements,
+        "stock" | "no_movement" => Capability::ReadStock,
+        "failures" => Capability::ReadSuppliers,
+        "tenders" => Capability::ReadTenders,
+        "contracts" => Capability::ReadProcurement,
+        "price_differences" => Capability::ReadPlanPrices,
+        "funds_plan" => Capability::ReadFundsPlan,
+        _ => Capability::ReadSettlement,
+    }
+}
 
 /// One section of a pack as its page lists it: how many sheets and rows it holds, its total
 /// where it has one, and the live page it comes from.

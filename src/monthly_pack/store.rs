@@ -237,7 +237,7 @@ pub async fn build(state: &AppState, info: PeriodInfo, locale: Locale) -> AppRes
             charts.push(c.sheet(&locale.t(&format!("dash-axis-{}", c.id))));
         }
     }
-    b.add("charts", charts, None, "/dashboards/procurement".into());
+    b.add("charts", charts, None, "/dashboards/finance".into());
     debug_assert_eq!(
         b.sections
             .iter()

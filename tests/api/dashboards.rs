@@ -821,6 +821,17 @@ async fn the_warehouse_lead_times_and_the_suppliers_deliveries_count_what_happen
         .all(db)
         .await
         .unwrap_or_default();
+    // Its stock by listing and age holds the same value as its stock by age, age by age.
+    let by_listing = chart(&sd, "stock-by-listing");
+    let by_age = figures(&chart(&sd, "stock-by-age"), 0);
+    for (age, v) in by_age.iter().enumerate() {
+        assert_eq!(total(&by_listing, age), *v, "age {age}");
+    }
+    assert!(
+        by_listing["categories"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty() && c.len() <= 9)
+    );
     let c = chart(&sd, "deliveries");
     assert_eq!(
         total(&c, 0) + total(&c, 1),

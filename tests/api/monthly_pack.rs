@@ -4,6 +4,8 @@
 //! auditor read it.
 
 use crate::helpers::{TestApp, dec, spawn_app};
+use crate::settlement::draw;
+use crate::stock::stocked;
 use calamine::{Data, Reader};
 use portal::jobs::Job;
 use reqwest::StatusCode;
@@ -60,22 +62,8 @@ fn section<'a>(pack: &'a Value, key: &str) -> &'a Value {
 #[tokio::test]
 async fn the_pack_is_assembled_once_and_its_workbook_reads_back_with_the_pages_totals() {
     let app = spawn_app().await;
-    let today = app.state.today();
-    let first = portal::jobs::run(&app.state, Job::MonthlyPack, today)
-        .await
-        .unwrap();
-    assert!(first.ran, "{first:?}");
-    let period = first.period_key.clone();
-    let again = portal::jobs::run(&app.state, Job::MonthlyPack, today)
-        .await
-        .unwrap();
-    assert!(!again.ran, "claimed once per period");
-    // Past the claim (as an instance whose claim was released would be), it still makes none.
-    let d = portal::monthly_pack::store::assemble(&app.state, today)
-        .await
-        .unwrap();
-    assert_eq!(d.message, "job-detail-monthly-pack-exists");
     let db = &app.state.db.read;
+    // The demo assembled the last ended period's pack as it loaded.
     assert_eq!(
         entity::monthly_pack::Entity::find()
             .count(db)
@@ -83,13 +71,43 @@ async fn the_pack_is_assembled_once_and_its_workbook_reads_back_with_the_pages_t
             .unwrap(),
         1
     );
+    // Today's draw is in the current period; its pack is assembled after the cut-off.
+    let s = stocked(&app, "20").await;
+    draw(&app, s.listing_id, "2").await;
+    let after_cutoff = app.state.today() + chrono::Days::new(35);
+    let first = portal::jobs::run(&app.state, Job::MonthlyPack, after_cutoff)
+        .await
+        .unwrap();
+    assert!(first.ran, "{first:?}");
+    let period = first.period_key.clone();
+    let cutoff = portal::settings::cutoff_day(db).await.unwrap_or(25);
+    assert_eq!(
+        period,
+        portal::settlement::rules::Period::containing(app.state.today(), cutoff).to_string()
+    );
+    let again = portal::jobs::run(&app.state, Job::MonthlyPack, after_cutoff)
+        .await
+        .unwrap();
+    assert!(!again.ran, "claimed once per period");
+    // Past the claim (as an instance whose claim was released would be), it still makes none.
+    let d = portal::monthly_pack::store::assemble(&app.state, after_cutoff)
+        .await
+        .unwrap();
+    assert_eq!(d.message, "job-detail-monthly-pack-exists");
+    assert_eq!(
+        entity::monthly_pack::Entity::find()
+            .count(db)
+            .await
+            .unwrap(),
+        2
+    );
     assert_eq!(
         entity::audit_log::Entity::find()
             .filter(entity::audit_log::Column::Action.eq("monthly_pack.assemble"))
             .count(db)
             .await
             .unwrap(),
-        1
+        2
     );
     // The head and finance are told, once each, with the link.
     for who in ["finance@demo.test", "procurement_head@demo.test"] {
@@ -99,12 +117,11 @@ async fn the_pack_is_assembled_once_and_its_workbook_reads_back_with_the_pages_t
             .all(db)
             .await
             .unwrap();
-        assert_eq!(mails.len(), 1, "{who}");
-        assert!(
-            mails[0]
-                .body_text
-                .contains(&format!("/monthly-packs/{period}"))
-        );
+        let this = mails
+            .iter()
+            .filter(|m| m.body_text.contains(&format!("/monthly-packs/{period}")))
+            .count();
+        assert_eq!(this, 1, "{who}");
     }
 
     let finance = app.token_for("finance").await;
@@ -131,8 +148,8 @@ async fn the_pack_is_assembled_once_and_its_workbook_reads_back_with_the_pages_t
         .map(|s| dec(&s["gross"]))
         .sum();
     assert!(
-        gross > Decimal::ZERO,
-        "the demo's last period has statements: {list}"
+        gross >= Decimal::new(770000, 2),
+        "the period's draw is on a statement: {list}"
     );
     assert_eq!(dec(&section(&pack, "statements")["total"]), gross);
     // The price differences' and the funds plan's totals are their pages'.
@@ -185,6 +202,22 @@ async fn the_pack_is_assembled_once_and_its_workbook_reads_back_with_the_pages_t
         "{html}"
     );
     assert!(html.contains(&format!("/monthly-packs/{period}/xlsx")));
+    assert!(
+        html.contains("href=\"/contracts\""),
+        "the head opens the contract ledger"
+    );
+    let finance_client = app.browser_of("finance").await;
+    let seen = app
+        .html(&finance_client, &format!("/monthly-packs/{period}"))
+        .await;
+    assert!(
+        !seen.contains("href=\"/contracts\""),
+        "finance may not open it: no link"
+    );
+    assert!(
+        seen.contains(&format!("href=\"/funds-plans/{period}\"")),
+        "{seen}"
+    );
     let list = app.html(&client, "/monthly-packs").await;
     assert!(
         list.contains(&format!("href=\"/monthly-packs/{period}\"")),
