@@ -56,7 +56,11 @@ impl Chart {
                 )
             })
             .collect();
-        let mut c = BarChart::new(series, self.categories.clone());
+        // Long names (suppliers, listings) are cut short in the drawing; the table beneath
+        // has them whole.
+        let labels: Vec<String> = self.categories.iter().map(|c| short(c)).collect();
+        let long = labels.iter().any(|l| drawn_width(l) > 8);
+        let mut c = BarChart::new(series, labels);
         c.width = width;
         c.height = height;
         // The page shows the title above the picture and the legend below it, as HTML: they
@@ -68,7 +72,7 @@ impl Chart {
             .map(|i| PALETTE[self.colour(i)].into())
             .collect();
         c.font_family = "sans-serif".into();
-        if self.categories.len() > 6 {
+        if self.categories.len() > 6 || long {
             c.x_axis_name_rotate = -30.0;
             c.x_axis_height = 72.0;
         }
@@ -94,6 +98,29 @@ impl Chart {
         let drawn = c.svg().unwrap_or_default();
         with_text_alternative(&drawn, &self.id, &self.title, &self.desc)
     }
+}
+
+/// How wide `s` is drawn, in Latin letters (a Chinese character counts two).
+fn drawn_width(s: &str) -> usize {
+    s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
+}
+
+/// A category's name as the drawing shows it: at most 14 letters wide, cut with "…".
+fn short(s: &str) -> String {
+    const MAX: usize = 14;
+    if drawn_width(s) <= MAX {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    for c in s.chars() {
+        if drawn_width(&out) + drawn_width(&c.to_string()) > MAX - 1 {
+            break;
+        }
+        out.push(c);
+    }
+    let mut out = out.trim_end().to_string();
+    out.push('…');
+    out
 }
 
 impl Chart {
@@ -169,6 +196,18 @@ pub fn with_text_alternative(svg: &str, id: &str, title: &str, desc: &str) -> St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_names_are_cut_short_for_the_drawing_only() {
+        assert_eq!(short("盘螺 Φ8"), "盘螺 Φ8");
+        assert_eq!(short("盘螺 HRB400E Φ8"), "盘螺 HRB400E…");
+        assert_eq!(short("热轧带肋钢筋(螺纹钢) HRB400E Φ25"), "热轧带肋钢筋(…");
+        assert_eq!(
+            short("Chengdong Resettlement Housing Project"),
+            "Chengdong Res…"
+        );
+        assert!(drawn_width(&short("一二三四五六七八九十")) <= 14);
+    }
     use std::str::FromStr;
 
     fn chart() -> Chart {

@@ -59,3 +59,5 @@ pack-col-published = Published
 pack-col-opened = Opened
 pack-removed = Removed the supplier (rule 2)
 pack-in-workbook = In the workbook
+pack-sheet-usage = Usage
+pack-sheet-stock = Stock

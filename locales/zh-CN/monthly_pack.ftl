@@ -59,3 +59,5 @@ pack-col-published = 发布
 pack-col-opened = 开标
 pack-removed = 因此清退供应商（规则 2）
 pack-in-workbook = 见工作簿
+pack-sheet-usage = 用料
+pack-sheet-stock = 收发存

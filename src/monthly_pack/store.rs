@@ -129,7 +129,10 @@ pub async fn build(state: &AppState, info: PeriodInfo, locale: Locale) -> AppRes
             continue;
         }
         used += u.total;
-        usage.push(crate::settlement::reports::usage_sheet(&u, locale));
+        // Named after its site, so that each site's sheet is told apart in the workbook.
+        let mut sheet = crate::settlement::reports::usage_sheet(&u, locale);
+        sheet.title = format!("{} {}", t("pack-sheet-usage"), u.site);
+        usage.push(sheet);
     }
     b.add(
         "usage",
@@ -146,7 +149,9 @@ pub async fn build(state: &AppState, info: PeriodInfo, locale: Locale) -> AppRes
         .await?
     {
         let r = crate::settlement::reports::stock_report(db, locale, &w, info).await?;
-        stock.push(crate::settlement::reports::stock_sheet(&r, locale));
+        let mut sheet = crate::settlement::reports::stock_sheet(&r, locale);
+        sheet.title = format!("{} {}", t("pack-sheet-stock"), r.warehouse);
+        stock.push(sheet);
     }
     b.add(
         "stock",
