@@ -16,17 +16,20 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-/// Every month's funds plan (资金计划), newest first, each with its state, due day and total.
+/// Every month's funds plan (资金计划), newest first, each with its state, due day and total;
+/// narrowed by state, by who raised it, or to the current month's plan still owed by the 3rd.
 #[utoipa::path(get, path = "/api/funds-plans", tag = "funds plan", security(("bearer" = ["read_funds_plan"])),
-    responses((status = 200, body = Vec<PlanSummary>), (status = 403, body = ErrorBody)))]
+    params(store::PlanFilter),
+    responses((status = 200, body = Vec<PlanSummary>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[get("/api/funds-plans")]
 pub async fn list_plans(
     state: web::Data<AppState>,
     user: CurrentUser,
+    filter: crate::web::Query<store::PlanFilter>,
 ) -> AppResult<web::Json<Vec<PlanSummary>>> {
     user.require(Capability::ReadFundsPlan)?;
     Ok(web::Json(
-        store::list(&state.db.read, state.today(), state.tz()).await?,
+        store::list(&state.db.read, &user, &filter, state.today(), state.tz()).await?,
     ))
 }
 

@@ -5,7 +5,7 @@
 use super::rules::{Month, Status};
 use super::store::{
     self, Comparison, ContractPaymentInput, FundsDecision, FundsLineInput, FundsPlanView,
-    OpenContract, PlanSummary,
+    OpenContract, PlanFilter, PlanSummary,
 };
 use crate::auth::{Capability, CurrentUser};
 use crate::error::{AppError, AppResult, FieldErrors, RuleCode};
@@ -23,6 +23,8 @@ use sea_orm::EntityTrait;
 struct ListView {
     ctx: PageCtx,
     plans: Vec<PlanSummary>,
+    /// What the list is narrowed to (the filter form and the home page's links).
+    filter: PlanFilter,
     /// The month the start form proposes (the current one, or what was typed).
     month: String,
     /// The current month, its due day and whether its plan is late.
@@ -37,21 +39,35 @@ impl ListView {
     fn money(&self, d: &Decimal) -> String {
         self.ctx.money(d)
     }
+    fn filtered(&self) -> bool {
+        self.filter.status.is_some() || self.filter.mine.is_some() || self.filter.due.is_some()
+    }
+    fn status_is(&self, s: &str) -> bool {
+        self.filter.status.as_deref() == Some(s)
+    }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn list(
     state: &AppState,
     ctx: PageCtx,
+    user: &CurrentUser,
+    filter: PlanFilter,
     month: String,
     errors: FormErrors,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
     let today = state.today();
     let current = Month::of(today);
-    let plans = store::list(&state.db.read, today, state.tz()).await?;
-    let started = plans.iter().find(|p| p.month == current);
+    let conn = &state.db.read;
+    let plans = store::list(conn, user, &filter, today, state.tz()).await?;
+    let started = match store::plan_of(conn, current).await? {
+        Some(p) => Some(store::view(conn, p, today, state.tz()).await?),
+        None => None,
+    };
     let current_due = super::rules::due(current, None, today);
     let view = ListView {
+        filter,
         may_start: ctx.can(Capability::ManageFundsPlan),
         current_started: started.is_some(),
         current_due: started
@@ -79,11 +95,14 @@ pub async fn list_page(
     state: web::Data<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
+    filter: crate::web::Query<PlanFilter>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReadFundsPlan)?;
     list(
         &state,
         ctx,
+        &user,
+        filter.into_inner(),
         String::new(),
         FormErrors::default(),
         StatusCode::OK,
@@ -117,7 +136,17 @@ pub async fn start_submit(
         locale,
         &to,
         "fp-flash-started",
-        |errors, status| list(&state, ctx, typed.clone(), errors, status),
+        |errors, status| {
+            list(
+                &state,
+                ctx,
+                &user,
+                PlanFilter::default(),
+                typed.clone(),
+                errors,
+                status,
+            )
+        },
     )
     .await
 }
@@ -227,13 +256,23 @@ async fn plan_view(
 async fn month_or_page(
     state: &AppState,
     ctx: &PageCtx,
+    user: &CurrentUser,
     raw: &str,
 ) -> Result<Month, AppResult<HttpResponse>> {
     match store::month_field(raw) {
         Ok(m) => Ok(m),
         Err(e) => {
             let errors = FormErrors::from_error(&e, ctx.locale);
-            Err(list(state, ctx.clone(), raw.to_string(), errors, e.status()).await)
+            Err(list(
+                state,
+                ctx.clone(),
+                user,
+                PlanFilter::default(),
+                raw.to_string(),
+                errors,
+                e.status(),
+            )
+            .await)
         }
     }
 }
@@ -247,7 +286,7 @@ pub async fn plan_page(
     month: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ReadFundsPlan)?;
-    let month = match month_or_page(&state, &ctx, &month).await {
+    let month = match month_or_page(&state, &ctx, &user, &month).await {
         Ok(m) => m,
         Err(page) => return page,
     };
@@ -311,7 +350,7 @@ pub async fn add_line(
     form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageFundsPlan)?;
-    let month = match month_or_page(&state, &ctx, &month).await {
+    let month = match month_or_page(&state, &ctx, &user, &month).await {
         Ok(m) => m,
         Err(page) => return page,
     };
@@ -353,7 +392,7 @@ pub async fn edit_line(
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageFundsPlan)?;
     let (raw, id) = path.into_inner();
-    let month = match month_or_page(&state, &ctx, &raw).await {
+    let month = match month_or_page(&state, &ctx, &user, &raw).await {
         Ok(m) => m,
         Err(page) => return page,
     };
@@ -401,7 +440,7 @@ pub async fn remove_line(
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageFundsPlan)?;
     let (raw, id) = path.into_inner();
-    let month = match month_or_page(&state, &ctx, &raw).await {
+    let month = match month_or_page(&state, &ctx, &user, &raw).await {
         Ok(m) => m,
         Err(page) => return page,
     };
@@ -428,7 +467,7 @@ pub async fn submit(
     _form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageFundsPlan)?;
-    let month = match month_or_page(&state, &ctx, &month).await {
+    let month = match month_or_page(&state, &ctx, &user, &month).await {
         Ok(m) => m,
         Err(page) => return page,
     };
@@ -446,7 +485,7 @@ pub async fn decide(
     form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ApproveFundsPlan)?;
-    let month = match month_or_page(&state, &ctx, &month).await {
+    let month = match month_or_page(&state, &ctx, &user, &month).await {
         Ok(m) => m,
         Err(page) => return page,
     };
@@ -484,7 +523,7 @@ pub async fn payment(
     form: CsrfForm<Form>,
 ) -> AppResult<HttpResponse> {
     user.require(Capability::ManageFundsPlan)?;
-    let month = match month_or_page(&state, &ctx, &month).await {
+    let month = match month_or_page(&state, &ctx, &user, &month).await {
         Ok(m) => m,
         Err(page) => return page,
     };

@@ -976,23 +976,90 @@ pub struct PlanSummary {
     pub total: Decimal,
 }
 
-/// Every plan, newest month first.
+/// What the list of plans is narrowed to (the page's query, the API's parameters and the home
+/// page's links all read it).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PlanFilter {
+    /// `draft`, `submitted`, `approved` or `returned`.
+    pub status: Option<String>,
+    /// `true`: only the plans the reader prepared or submitted; `false`: the others (a head
+    /// decides only those, rule 14).
+    pub mine: Option<bool>,
+    /// `true`: only the current month's plan while finance still owes it by the 3rd: not
+    /// started yet (listed with the status `not_started`, no lines) or a draft.
+    pub due: Option<bool>,
+}
+
+/// The status a plan not started yet is listed with (under `due=true`).
+pub const NOT_STARTED: &str = "not_started";
+
+impl PlanFilter {
+    /// The status asked for; an unknown one is the field's error.
+    pub fn status(&self) -> AppResult<Option<Status>> {
+        match self.status.as_deref() {
+            None => Ok(None),
+            Some(s) => Status::parse(s)
+                .map(Some)
+                .ok_or_else(|| AppError::field("status", RuleCode::Invalid)),
+        }
+    }
+}
+
+/// The plans `user` asked for with `filter`, newest month first.
 pub async fn list(
     conn: &impl ConnectionTrait,
+    user: &CurrentUser,
+    filter: &PlanFilter,
     today: NaiveDate,
     tz: chrono_tz::Tz,
 ) -> AppResult<Vec<PlanSummary>> {
-    let plans = funds_plan::Entity::find()
-        .order_by_desc(funds_plan::Column::Month)
-        .all(conn)
-        .await?;
-    let mut by_plan: BTreeMap<i64, (usize, Vec<Decimal>)> = BTreeMap::new();
-    for l in funds_plan_line::Entity::find().all(conn).await? {
-        let e = by_plan.entry(l.plan_id).or_default();
-        e.0 += 1;
-        e.1.push(l.amount.value());
+    let status = filter.status()?;
+    let current = Month::of(today);
+    let mut q = funds_plan::Entity::find().order_by_desc(funds_plan::Column::Month);
+    if let Some(s) = status {
+        q = q.filter(funds_plan::Column::Status.eq(s.as_str()));
     }
-    let mut out = Vec::with_capacity(plans.len());
+    if filter.due == Some(true) {
+        q = q.filter(funds_plan::Column::Month.eq(current.to_string()));
+    }
+    let mut plans = q.all(conn).await?;
+    if filter.due == Some(true) {
+        plans.retain(|p| p.status == Status::Draft.as_str());
+    }
+    if let Some(mine) = filter.mine {
+        plans.retain(|p| (p.created_by == user.id || p.submitted_by == Some(user.id)) == mine);
+    }
+    let ids: Vec<i64> = plans.iter().map(|p| p.id).collect();
+    let mut by_plan: BTreeMap<i64, (usize, Vec<Decimal>)> = BTreeMap::new();
+    if !ids.is_empty() {
+        for l in funds_plan_line::Entity::find()
+            .filter(funds_plan_line::Column::PlanId.is_in(ids))
+            .all(conn)
+            .await?
+        {
+            let e = by_plan.entry(l.plan_id).or_default();
+            e.0 += 1;
+            e.1.push(l.amount.value());
+        }
+    }
+    let mut out = Vec::with_capacity(plans.len() + 1);
+    // Not started: nobody raised it and it has no state, so only "due" lists it.
+    if filter.due == Some(true)
+        && status.is_none()
+        && filter.mine != Some(true)
+        && plan_of(conn, current).await?.is_none()
+    {
+        let d = rules::due(current, None, today);
+        out.push(PlanSummary {
+            month: current,
+            status: NOT_STARTED.into(),
+            due_on: d.due_on,
+            late: d.late,
+            lines: 0,
+            total: Decimal::ZERO,
+        });
+    }
     for p in plans {
         let Ok(month) = Month::parse(&p.month) else {
             continue;

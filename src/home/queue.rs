@@ -97,6 +97,57 @@ async fn statements(state: &AppState, user: &CurrentUser, status: &str) -> AppRe
         .len())
 }
 
+/// The funds plans the list at `/funds-plans` shows for `filter` (its own store function).
+async fn funds_plans(
+    state: &AppState,
+    user: &CurrentUser,
+    filter: crate::funds_plan::store::PlanFilter,
+) -> AppResult<usize> {
+    Ok(
+        crate::funds_plan::store::list(&state.db.read, user, &filter, state.today(), state.tz())
+            .await?
+            .len(),
+    )
+}
+
+/// Finance's funds-plan rows: this month's plan while not started or a draft (due by the
+/// 3rd; after the 3rd the row says late and comes first), and the plans the head returned.
+async fn funds_plan_items(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Item>> {
+    use crate::funds_plan::rules::{Month, due};
+    use crate::funds_plan::store::PlanFilter;
+    let today = state.today();
+    let due_now = funds_plans(
+        state,
+        user,
+        PlanFilter {
+            due: Some(true),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let due_row = if due(Month::of(today), None, today).late {
+        Item::new("funds-plan-late", due_now, "/funds-plans?due=true").urgent()
+    } else {
+        Item::new("funds-plan-due", due_now, "/funds-plans?due=true")
+    };
+    Ok(vec![
+        due_row,
+        Item::new(
+            "funds-plans-returned",
+            funds_plans(
+                state,
+                user,
+                PlanFilter {
+                    status: Some("returned".into()),
+                    ..Default::default()
+                },
+            )
+            .await?,
+            "/funds-plans?status=returned",
+        ),
+    ])
+}
+
 fn statement_item(key: &'static str, count: usize, status: &str) -> Item {
     Item::new(key, count, format!("/statements?status={status}"))
 }
@@ -243,6 +294,21 @@ async fn head(state: &AppState, ctx: &PageCtx, user: &CurrentUser) -> AppResult<
             .await?
             .len(),
             "/plan-lines?status=choice_pending",
+        ),
+        // The head decides the plans others prepared and submitted, never its own (rule 14).
+        Item::new(
+            "funds-plans-to-approve",
+            funds_plans(
+                state,
+                user,
+                crate::funds_plan::store::PlanFilter {
+                    status: Some("submitted".into()),
+                    mine: Some(false),
+                    ..Default::default()
+                },
+            )
+            .await?,
+            "/funds-plans?status=submitted&mine=false",
         ),
     ])
 }
@@ -395,7 +461,7 @@ async fn supplier(state: &AppState, ctx: &PageCtx, user: &CurrentUser) -> AppRes
 }
 
 async fn finance(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Item>> {
-    Ok(vec![
+    let mut items = vec![
         // Only ended periods are listed, and the daily job closes them: whatever waits is late.
         Item::new(
             "periods-to-close",
@@ -430,7 +496,9 @@ async fn finance(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Item>> {
             statements(state, user, "invoiced").await?,
             "invoiced",
         ),
-    ])
+    ];
+    items.extend(funds_plan_items(state, user).await?);
+    Ok(items)
 }
 
 async fn auditor(state: &AppState) -> AppResult<Vec<Item>> {

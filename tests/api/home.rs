@@ -1,7 +1,7 @@
 //! Each role's home page is its work queue: every count links to the list that shows exactly
 //! those things, and the counts move when the work does.
 
-use crate::helpers::{DEMO_PASSWORD, TestApp, spawn_demo_app};
+use crate::helpers::{DEMO_PASSWORD, TestApp, spawn_app, spawn_demo_app};
 use portal::auth::Role;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -89,6 +89,7 @@ async fn listed(app: &TestApp, client: &reqwest::Client, token: &str, href: &str
         "/plan-lines" => Some("<tr data-line="),
         "/admin/users" => Some("<tr data-user="),
         "/statements/to-close" => Some("<tr data-to-close="),
+        "/funds-plans" => Some("<tr data-month="),
         _ => None,
     };
     if let Some(m) = marker {
@@ -637,4 +638,220 @@ async fn accounts_nobody_signed_in_with_for_90_days_wait_for_the_admin() {
     app.token_for("supplier").await;
     let rows = check_role(&app, Role::Admin).await;
     assert_eq!(row(&rows, "users-dormant").count, dormant - 1);
+}
+
+/// The counts of the funds-plan rows in `role`'s queue, checked against their lists first.
+async fn funds_rows(app: &TestApp, role: Role) -> Vec<(String, usize, bool)> {
+    let rows = check_role(app, role).await;
+    let client = signed_in(app, &format!("{}@demo.test", role.as_str()), DEMO_PASSWORD).await;
+    let html = page(app, &client, "/", "en").await;
+    rows.into_iter()
+        .filter(|r| r.key.starts_with("funds-plan"))
+        .map(|r| {
+            let urgent = html.contains(&format!(
+                "id=\"queue-{}\" class=\"queue-row urgent\"",
+                r.key
+            ));
+            (r.key, r.count, urgent)
+        })
+        .collect()
+}
+
+fn funds_row(rows: &[(String, usize, bool)], key: &str) -> (usize, bool) {
+    rows.iter()
+        .find(|r| r.0 == key)
+        .map(|r| (r.1, r.2))
+        .unwrap_or_else(|| panic!("no queue row {key} in {rows:?}"))
+}
+
+#[tokio::test]
+async fn this_months_funds_plan_waits_for_finance_until_submitted_then_for_another_head() {
+    use sea_orm::EntityTrait;
+    let app = spawn_app().await;
+    let at = |d: &str| {
+        chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .unwrap()
+            .and_hms_opt(4, 0, 0)
+            .unwrap()
+            .and_utc()
+    };
+    // The 2nd of a month nobody planned yet: due by the 3rd, not late.
+    app.clock.set(at("2091-03-02"));
+    let rows = funds_rows(&app, Role::Finance).await;
+    assert_eq!(funds_row(&rows, "funds-plan-due"), (1, false), "{rows:?}");
+    assert_eq!(funds_row(&rows, "funds-plans-returned").0, 0);
+    assert!(rows.iter().all(|r| r.0 != "funds-plan-late"), "{rows:?}");
+    let client = signed_in(&app, "finance@demo.test", DEMO_PASSWORD).await;
+    let list = page(&app, &client, "/funds-plans?due=true", "zh-CN").await;
+    assert!(list.contains("<tr data-month=\"2091-03\""), "{list}");
+    assert!(list.contains("未开始"), "{list}");
+    let home_zh = page(&app, &client, "/", "zh-CN").await;
+    assert!(home_zh.contains("份本月资金计划未开始或仍为草稿，须于 3 日前提交"));
+    renders_in_both_languages(&app, &client, "/funds-plans?due=true", "fp-").await;
+
+    // The 5th: the same row says late, and comes first.
+    app.clock.set(at("2091-03-05"));
+    let rows = funds_rows(&app, Role::Finance).await;
+    assert_eq!(funds_row(&rows, "funds-plan-late"), (1, true), "{rows:?}");
+    assert!(rows.iter().all(|r| r.0 != "funds-plan-due"), "{rows:?}");
+    let client = signed_in(&app, "finance@demo.test", DEMO_PASSWORD).await;
+    assert_eq!(home_rows(&app, &client).await[0].key, "funds-plan-late");
+    let list = page(&app, &client, "/funds-plans?due=true", "en").await;
+    assert!(
+        list.contains("Not started") && list.contains(">late<"),
+        "{list}"
+    );
+
+    // Started, it is a draft: still waiting.
+    let finance = app.token_for("finance").await;
+    let head = app.token_for("procurement_head").await;
+    let (status, v) = app
+        .post_json("/api/funds-plans", &finance, &json!({"month": "2091-03"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    let supplier = entity::supplier::Entity::find()
+        .one(&app.state.db.read)
+        .await
+        .unwrap()
+        .expect("a supplier")
+        .id
+        .0;
+    let (status, v) = app
+        .post_json(
+            "/api/funds-plans/2091-03/lines",
+            &finance,
+            &json!({"supplier_id": supplier, "amount": "100.00", "source": "other"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(
+        funds_row(&funds_rows(&app, Role::Finance).await, "funds-plan-late").0,
+        1
+    );
+    assert_eq!(
+        funds_row(
+            &funds_rows(&app, Role::ProcurementHead).await,
+            "funds-plans-to-approve"
+        )
+        .0,
+        0,
+        "a draft is not the head's yet"
+    );
+
+    // Submitted: it leaves finance's queue and waits for the head.
+    let (status, v) = app
+        .post_json("/api/funds-plans/2091-03/submit", &finance, &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let rows = funds_rows(&app, Role::Finance).await;
+    assert_eq!(funds_row(&rows, "funds-plan-late"), (0, false), "{rows:?}");
+    assert_eq!(funds_row(&rows, "funds-plans-returned").0, 0);
+    assert_eq!(
+        funds_row(
+            &funds_rows(&app, Role::ProcurementHead).await,
+            "funds-plans-to-approve"
+        )
+        .0,
+        1
+    );
+
+    // Returned: back in finance's queue to revise, gone from the head's.
+    let (status, v) = app
+        .post_json(
+            "/api/funds-plans/2091-03/decision",
+            &head,
+            &json!({"approve": false, "reason": "再核"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let rows = funds_rows(&app, Role::Finance).await;
+    assert_eq!(funds_row(&rows, "funds-plans-returned").0, 1, "{rows:?}");
+    assert_eq!(
+        funds_row(&rows, "funds-plan-late").0,
+        0,
+        "a returned plan is counted once"
+    );
+    assert_eq!(
+        funds_row(
+            &funds_rows(&app, Role::ProcurementHead).await,
+            "funds-plans-to-approve"
+        )
+        .0,
+        0
+    );
+
+    // Submitted again by the finance user, who then becomes a head: another head still sees it,
+    // the one who submitted it does not (rule 14).
+    let (status, _) = app
+        .post_json("/api/funds-plans/2091-03/submit", &finance, &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        funds_row(
+            &funds_rows(&app, Role::Finance).await,
+            "funds-plans-returned"
+        )
+        .0,
+        0
+    );
+    let admin = app.token_for("admin").await;
+    let id = app.user_id("finance@demo.test").await;
+    let (status, v) = app
+        .send_json(
+            reqwest::Method::PATCH,
+            &format!("/api/users/{id}"),
+            &admin,
+            &json!({"role": "procurement_head"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let promoted = signed_in(&app, "finance@demo.test", DEMO_PASSWORD).await;
+    let own = home_rows(&app, &promoted).await;
+    assert_eq!(row(&own, "funds-plans-to-approve").count, 0, "{own:?}");
+    assert_eq!(
+        listed(
+            &app,
+            &promoted,
+            "",
+            "/funds-plans?status=submitted&mine=false"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        funds_row(
+            &funds_rows(&app, Role::ProcurementHead).await,
+            "funds-plans-to-approve"
+        )
+        .0,
+        1
+    );
+
+    // Approved: nobody's queue holds it.
+    let (status, v) = app
+        .post_json(
+            "/api/funds-plans/2091-03/decision",
+            &head,
+            &json!({"approve": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(
+        funds_row(
+            &funds_rows(&app, Role::ProcurementHead).await,
+            "funds-plans-to-approve"
+        )
+        .0,
+        0
+    );
+    let head_token = app.token_for("procurement_head").await;
+    assert_eq!(
+        api_len(&app, &head_token, "/api/funds-plans?status=approved").await,
+        1
+    );
+    let (status, v) = app
+        .get_json("/api/funds-plans?status=bogus", &head_token)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["fields"]["status"]["code"], "invalid", "{v}");
 }
