@@ -301,7 +301,8 @@ pub async fn plan_page(
     .await
 }
 
-/// The planned amount typed, or its field error.
+/// The amount typed in the form's field `name`, or its error under the store's name `amount`
+/// (so that the store's "required" does not hide it; [`outcome`] renames it back).
 fn amount_of(f: &Form, name: &str, errors: &mut FieldErrors) -> Option<Decimal> {
     let raw = field(f, name);
     if raw.is_empty() {
@@ -309,7 +310,7 @@ fn amount_of(f: &Form, name: &str, errors: &mut FieldErrors) -> Option<Decimal> 
     }
     let d = crate::money::parse_decimal(&raw);
     if d.is_none() {
-        errors.add(name, RuleCode::NotANumber);
+        errors.add("amount", RuleCode::NotANumber);
     }
     d
 }
