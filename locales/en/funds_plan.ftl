@@ -84,6 +84,7 @@ form-field-planned_amount = { fp-planned-yuan }
 form-field-payment_amount = { fp-payment-amount }
 form-field-contract_id = { fp-contract }
 form-field-source_id = { fp-source }
+form-field-return_reason = { fp-return-reason }
 mail-funds_plan_submitted-subject = Funds plan { $month } awaits your approval
 mail-funds_plan_submitted-body = Finance submitted the funds plan for { $month } (¥{ $total } planned). Please approve it or return it in the portal.
 mail-funds_plan_approved-subject = Funds plan { $month } approved

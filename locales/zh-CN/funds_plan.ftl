@@ -83,6 +83,7 @@ form-field-planned_amount = { fp-planned-yuan }
 form-field-payment_amount = { fp-payment-amount }
 form-field-contract_id = { fp-contract }
 form-field-source_id = { fp-source }
+form-field-return_reason = { fp-return-reason }
 mail-funds_plan_submitted-subject = { $month } 资金计划待您审批
 mail-funds_plan_submitted-body = 财务已提交 { $month } 资金计划（计划 ¥{ $total }），请在门户中批准或退回。
 mail-funds_plan_approved-subject = { $month } 资金计划已批准

@@ -66,10 +66,11 @@ async fn list(
         None => None,
     };
     let current_due = super::rules::due(current, None, today);
+    let is_started = started.is_some();
     let view = ListView {
         filter,
         may_start: ctx.can(Capability::ManageFundsPlan),
-        current_started: started.is_some(),
+        current_started: is_started,
         current_due: started
             .map(|p| super::rules::Due {
                 due_on: p.due_on,
@@ -77,10 +78,11 @@ async fn list(
             })
             .unwrap_or(current_due),
         current,
-        month: if month.is_empty() {
-            current.to_string()
-        } else {
-            month
+        // This month's plan once started, the start form proposes the next month's.
+        month: match (month.is_empty(), is_started) {
+            (false, _) => month,
+            (true, false) => current.to_string(),
+            (true, true) => current.next().to_string(),
         },
         plans,
         ctx,
@@ -499,7 +501,7 @@ pub async fn decide(
             month,
             FundsDecision {
                 approve: d == "approve",
-                reason: field(&f, "reason"),
+                reason: field(&f, "return_reason"),
             },
         )
         .await
@@ -511,7 +513,16 @@ pub async fn decide(
     } else {
         "fp-flash-approved"
     };
-    outcome(&state, ctx, &user, month, result.map(|_| ()), flash, &[]).await
+    outcome(
+        &state,
+        ctx,
+        &user,
+        month,
+        result.map(|_| ()),
+        flash,
+        &[("reason", "return_reason")],
+    )
+    .await
 }
 
 /// Finance records a payment on an effective contract.

@@ -762,6 +762,80 @@ async fn finance_starts_a_plan_from_the_page_and_a_bad_month_keeps_what_was_type
         page.contains("id=\"add-line-form\"") && page.contains("id=\"payments\""),
         "{page}"
     );
+    // A typed amount that is not a number says so beside its field (not "required"), and
+    // keeps what was typed.
+    let supplier_id = supplier_named(&app, "恒达钢材贸易有限公司").await;
+    let csrf = app.csrf_from(&browser, "/funds-plans/2094-02").await;
+    let r = browser
+        .post(app.url("/funds-plans/2094-02/lines"))
+        .header("Accept-Language", "en")
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("supplier_id", supplier_id.to_string().as_str()),
+            ("planned_amount", "12o0"),
+            ("note", "advance"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("Enter a number") && !body.contains("This field is required"),
+        "{body}"
+    );
+    assert!(
+        body.contains("value=\"12o0\"") && body.contains("value=\"advance\""),
+        "{body}"
+    );
+    // The head returns it from the page: an empty reason is refused beside its field, named
+    // as the form names it.
+    let finance = app.token_for("finance").await;
+    let (status, v) = app
+        .post_json(
+            "/api/funds-plans/2094-02/lines",
+            &finance,
+            &json!({"supplier_id": supplier_id, "amount": "1200.00", "source": "other"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let (status, v) = app
+        .post_json("/api/funds-plans/2094-02/submit", &finance, &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let head = app.browser_of("procurement_head").await;
+    let csrf = app.csrf_from(&head, "/funds-plans/2094-02").await;
+    let decide = |reason: &'static str| {
+        head.post(app.url("/funds-plans/2094-02/decision"))
+            .header("Accept-Language", "en")
+            .form(&[
+                ("csrf_token", csrf.clone()),
+                ("decision", "return".into()),
+                ("return_reason", reason.into()),
+            ])
+            .send()
+    };
+    let r = decide(" ").await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("Reason for returning</a>") && body.contains("id=\"return_reason\""),
+        "{body}"
+    );
+    let r = decide("核减").await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, v) = app.get_json("/api/funds-plans/2094-02", &finance).await;
+    assert_eq!(
+        (v["status"].as_str(), v["return_reason"].as_str()),
+        (Some("returned"), Some("核减"))
+    );
+    // The start form now proposes the next month.
+    let list = app.html(&browser, "/funds-plans").await;
+    let current = portal::funds_plan::rules::Month::of(app.state.today());
+    assert!(
+        list.contains(&format!("value=\"{}\"", current.next())),
+        "{list}"
+    );
     // The auditor reads it without a form; a supplier may not.
     let auditor = app.browser_of("auditor").await;
     let page = app.html(&auditor, "/funds-plans/2094-02").await;
