@@ -966,6 +966,8 @@ pub async fn view_of(state: &AppState, month: Month) -> AppResult<FundsPlanView>
 /// A month's plan in the list.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PlanSummary {
+    /// None for this month's plan while not started.
+    pub id: Option<i64>,
     #[schema(value_type = String, example = "2027-03")]
     pub month: Month,
     pub status: String,
@@ -987,11 +989,12 @@ pub struct PlanFilter {
     /// decides only those, rule 14).
     pub mine: Option<bool>,
     /// `true`: only the current month's plan while finance still owes it by the 3rd: not
-    /// started yet (listed with the status `not_started`, no lines) or a draft.
+    /// started yet or a draft; `false`: the others.
     pub due: Option<bool>,
 }
 
-/// The status a plan not started yet is listed with (under `due=true`).
+/// The status the current month's plan is listed with while nobody has started it (no id,
+/// no lines; nobody raised it, so `mine=true` leaves it out, as does any `status`).
 pub const NOT_STARTED: &str = "not_started";
 
 impl PlanFilter {
@@ -1020,12 +1023,14 @@ pub async fn list(
     if let Some(s) = status {
         q = q.filter(funds_plan::Column::Status.eq(s.as_str()));
     }
-    if filter.due == Some(true) {
-        q = q.filter(funds_plan::Column::Month.eq(current.to_string()));
-    }
     let mut plans = q.all(conn).await?;
-    if filter.due == Some(true) {
-        plans.retain(|p| p.status == Status::Draft.as_str());
+    let current_month = current.to_string();
+    let owed =
+        |p: &funds_plan::Model| p.month == current_month && p.status == Status::Draft.as_str();
+    match filter.due {
+        Some(true) => plans.retain(owed),
+        Some(false) => plans.retain(|p| !owed(p)),
+        None => {}
     }
     if let Some(mine) = filter.mine {
         plans.retain(|p| (p.created_by == user.id || p.submitted_by == Some(user.id)) == mine);
@@ -1044,14 +1049,15 @@ pub async fn list(
         }
     }
     let mut out = Vec::with_capacity(plans.len() + 1);
-    // Not started: nobody raised it and it has no state, so only "due" lists it.
-    if filter.due == Some(true)
-        && status.is_none()
+    // This month's plan not started yet is listed (it is owed), unless the filter leaves it out.
+    if status.is_none()
         && filter.mine != Some(true)
+        && filter.due != Some(false)
         && plan_of(conn, current).await?.is_none()
     {
         let d = rules::due(current, None, today);
         out.push(PlanSummary {
+            id: None,
             month: current,
             status: NOT_STARTED.into(),
             due_on: d.due_on,
@@ -1067,6 +1073,7 @@ pub async fn list(
         let (lines, amounts) = by_plan.remove(&p.id).unwrap_or_default();
         let d = rules::due(month, p.first_submitted_at.map(|at| day_in(at, tz)), today);
         out.push(PlanSummary {
+            id: Some(p.id),
             month,
             status: p.status,
             due_on: d.due_on,
@@ -1075,6 +1082,8 @@ pub async fn list(
             total: crate::money::sum_cents(amounts).map_err(|e| AppError::Rule(e.code()))?,
         });
     }
+    // Newest month first, the one not started in its place.
+    out.sort_by_key(|p| std::cmp::Reverse(p.month));
     Ok(out)
 }
 

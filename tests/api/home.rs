@@ -688,6 +688,23 @@ async fn this_months_funds_plan_waits_for_finance_until_submitted_then_for_anoth
     let home_zh = page(&app, &client, "/", "zh-CN").await;
     assert!(home_zh.contains("份本月资金计划未开始或仍为草稿，须于 3 日前提交"));
     renders_in_both_languages(&app, &client, "/funds-plans?due=true", "fp-").await;
+    // The plan not started is one of all the plans, and not among the others.
+    let finance = app.token_for("finance").await;
+    let (_, all) = app.get_json("/api/funds-plans", &finance).await;
+    let (_, others) = app.get_json("/api/funds-plans?due=false", &finance).await;
+    let months = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|p| format!("{} {}", p["month"], p["status"]))
+            .collect()
+    };
+    assert!(
+        months(&all).contains(&"\"2091-03\" \"not_started\"".to_string()),
+        "{all}"
+    );
+    assert_eq!(months(&others).len() + 1, months(&all).len(), "{others}");
+    assert!(!months(&others).iter().any(|m| m.starts_with("\"2091-03\"")));
 
     // The 5th: the same row says late, and comes first.
     app.clock.set(at("2091-03-05"));
