@@ -459,11 +459,14 @@ async fn bench_one(
         ("supplier", supplier.as_str()),
     ] {
         let token = workload::login(portal.addr, email, dataset::PASSWORD).await?;
-        let times = workload::page_times(portal.addr, &token, &format!("/dashboards/{area}"), 5)
-            .await?;
+        let times =
+            workload::page_times(portal.addr, &token, &format!("/dashboards/{area}"), 5).await?;
         say(
             start,
-            &format!("  {area}: median {:.0} ms, slowest {:.0} ms", times.0, times.1),
+            &format!(
+                "  {area}: median {:.0} ms, slowest {:.0} ms",
+                times.0, times.1
+            ),
         );
         r.dashboard_ms.push((area.to_string(), times.0, times.1));
     }

@@ -186,9 +186,7 @@ pub fn table(trivial: &Sample, dbs: &[DbResults]) -> String {
         |d| {
             d.dashboard_ms
                 .iter()
-                .map(|(area, median, slowest)| {
-                    format!("{area} {} / {}", ms(*median), ms(*slowest))
-                })
+                .map(|(area, median, slowest)| format!("{area} {} / {}", ms(*median), ms(*slowest)))
                 .collect::<Vec<_>>()
                 .join("; ")
                 + " (target < 1 s)"
