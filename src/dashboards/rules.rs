@@ -315,6 +315,9 @@ pub fn to_pay(unpaid: &[(String, Decimal)], not_stated: Decimal) -> [Decimal; 3]
     ]
 }
 
+/// A supplier's failures as its scorecard counts them (rule 2).
+pub const FAILURE_COUNTS: [&str; 4] = ["quality", "price", "open", "dismissed"];
+
 /// The stages of a tender, in the order it goes through them.
 pub const TENDER_STAGES: [&str; 6] = [
     "draft",

@@ -11,7 +11,8 @@ use crate::settlement::rules::{LineKind, Period};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
     SupplierId, category, contract, delivery, delivery_line, listing, lot, material, movement,
-    plan, plan_line, requisition, requisition_line, site, statement, supplier, tender,
+    plan, plan_line, requisition, requisition_line, site, statement, supplier, supplier_failure,
+    tender,
 };
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
@@ -187,6 +188,7 @@ pub async fn dashboard(
             add!(stock_by_listing(conn, locale, today, supplier_id));
             add!(own_draws(conn, locale, today, supplier_id));
             add!(deliveries(conn, locale, today, supplier_id));
+            add!(scorecard(conn, locale, today, supplier_id));
         }
     }
     Ok(Dashboard {
@@ -251,18 +253,53 @@ async fn suppliers_by_stage(conn: &impl ConnectionTrait, locale: Locale) -> AppR
         .map(|(s, n)| (s, i64::try_from(n.mantissa()).unwrap_or_default()))
         .collect();
     let counts = rules::stage_counts(&statuses);
-    Ok(single(
-        "suppliers-by-stage",
-        locale.t("dash-suppliers-title"),
-        locale.t("dash-suppliers-desc"),
-        counts
+    // Of them, those with a confirmed failure (rule 2: the second removes the supplier).
+    let failed: Vec<SupplierId> = supplier_failure::Entity::find()
+        .select_only()
+        .column(supplier_failure::Column::SupplierId)
+        .filter(supplier_failure::Column::Status.eq("confirmed"))
+        .distinct()
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let failed_statuses: Vec<(String, i64)> = if failed.is_empty() {
+        Vec::new()
+    } else {
+        supplier::Entity::find()
+            .select_only()
+            .column(supplier::Column::Status)
+            .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
+            .filter(supplier::Column::Id.is_in(failed))
+            .group_by(supplier::Column::Status)
+            .into_tuple()
+            .all(conn)
+            .await?
+    };
+    let with_failures = rules::stage_counts(&failed_statuses);
+    Ok(Chart {
+        id: "suppliers-by-stage".into(),
+        title: locale.t("dash-suppliers-title"),
+        desc: locale.t("dash-suppliers-desc"),
+        categories: counts
             .iter()
             .map(|(stage, _)| locale.t(&format!("dash-stage-{stage}")))
             .collect(),
-        locale.t("dash-suppliers-series"),
-        counts.iter().map(|(_, n)| Decimal::from(*n)).collect(),
-        false,
-    ))
+        series: vec![
+            Series {
+                name: locale.t("dash-suppliers-series"),
+                values: counts.iter().map(|(_, n)| Decimal::from(*n)).collect(),
+            },
+            Series {
+                name: locale.t("dash-suppliers-failed"),
+                values: with_failures
+                    .iter()
+                    .map(|(_, n)| Decimal::from(*n))
+                    .collect(),
+            },
+        ],
+        money: false,
+        colours: vec![0, 3],
+    })
 }
 
 /// The tenders by stage, from draft to awarded or failed.
@@ -1179,4 +1216,44 @@ async fn deliveries(
         money: false,
         colours: Vec::new(),
     })
+}
+
+/// A supplier's own failures (rule 2): confirmed quality and price failures, those still open
+/// and those dismissed, with how many more confirmed ones would remove it.
+async fn scorecard(
+    conn: &impl ConnectionTrait,
+    locale: Locale,
+    today: NaiveDate,
+    supplier_id: SupplierId,
+) -> AppResult<Chart> {
+    let rows: Vec<(String, String)> = supplier_failure::Entity::find()
+        .select_only()
+        .column(supplier_failure::Column::Kind)
+        .column(supplier_failure::Column::Status)
+        .filter(supplier_failure::Column::SupplierId.eq(supplier_id))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let pairs: Vec<(&str, &str)> = rows.iter().map(|(k, s)| (k.as_str(), s.as_str())).collect();
+    let c = crate::suppliers::rules::scorecard(&pairs, &[], None, today);
+    Ok(single(
+        "scorecard",
+        locale.t("dash-scorecard-title"),
+        locale.ta(
+            "dash-scorecard-desc",
+            &[("left", c.failures_until_removal.to_string())],
+        ),
+        labels(locale, "dash-failures-", &rules::FAILURE_COUNTS),
+        locale.t("dash-failures"),
+        [
+            c.quality_failures_confirmed,
+            c.price_failures_confirmed,
+            c.failures_open,
+            c.failures_dismissed,
+        ]
+        .into_iter()
+        .map(Decimal::from)
+        .collect(),
+        false,
+    ))
 }

@@ -189,6 +189,27 @@ async fn the_suppliers_chart_counts_each_stage_as_the_directory_does() {
         assert_eq!(*n, Decimal::from(expected), "{statuses:?}");
     }
     assert!(counts[3] >= Decimal::ONE, "the demo has a removed supplier");
+    // Of them, those with a confirmed failure (rule 2).
+    let failed: std::collections::BTreeSet<i64> = entity::supplier_failure::Entity::find()
+        .filter(entity::supplier_failure::Column::Status.eq("confirmed"))
+        .all(&app.state.db.read)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|f| i64::from(f.supplier_id))
+        .collect();
+    let with_failures = figures(&chart(&d, "suppliers-by-stage"), 1);
+    for (statuses, n) in stages.iter().zip(&with_failures) {
+        let expected = entity::supplier::Entity::find()
+            .filter(entity::supplier::Column::Status.is_in(statuses.iter().copied()))
+            .all(&app.state.db.read)
+            .await
+            .unwrap_or_default()
+            .iter()
+            .filter(|s| failed.contains(&i64::from(s.id)))
+            .count();
+        assert_eq!(*n, Decimal::from(expected), "{statuses:?}");
+    }
 }
 
 #[tokio::test]
@@ -579,6 +600,18 @@ async fn a_supplier_removed_mid_month_keeps_its_draws_and_its_stock_goes_on_the_
     .await;
     assert!(own[&sid] >= dec(&serde_json::json!("138600.00")), "{own:?}");
     assert_eq!(figure_of(&to_go_back, 0, &name), own[&sid], "{to_go_back}");
+    // Its own scorecard: one quality and one price failure confirmed, none left.
+    let mine = area_as(&app, "supplier", "supplier").await;
+    let card = chart(&mine, "scorecard");
+    assert_eq!(
+        figures(&card, 0)[..2],
+        [Decimal::ONE, Decimal::ONE],
+        "{card}"
+    );
+    assert!(
+        card["desc"].as_str().is_some_and(|d| d.contains(" 0 ")),
+        "{card}"
+    );
 }
 
 #[tokio::test]
