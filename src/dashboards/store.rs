@@ -1058,9 +1058,9 @@ async fn stock_by_age(
     ))
 }
 
-/// A supplier's stock on site by listing, each split by age: the lots nearing two months
-/// without movement (one to two months) stand apart from the fresh ones and the stale
-/// (rule 3).
+/// A supplier's stock on site by listing (named spec first: its own listings often share a
+/// material name), each split by age: the lots nearing two months without movement (one to
+/// two months) stand apart from the fresh ones and the stale (rule 3).
 async fn stock_by_listing(
     conn: &impl ConnectionTrait,
     locale: Locale,
@@ -1096,7 +1096,7 @@ async fn stock_by_listing(
         .map(|(id, zh, en, spec)| {
             (
                 id,
-                format!("{} {spec}", locale.pick(&zh, &en))
+                format!("{spec} {}", locale.pick(&zh, &en))
                     .trim()
                     .to_string(),
             )
