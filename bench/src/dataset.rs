@@ -573,6 +573,8 @@ pub async fn generate(
             "expiry_warned_at",
             "active",
             "created_at",
+            // Rule 14: a licence counts once an officer accepted it; these were on file.
+            "accepted_at",
         ],
     );
     let mut agreements = Bulk::new(
@@ -659,6 +661,7 @@ pub async fn generate(
                 Option::<DateTime<Utc>>::None.into(),
                 true.into(),
                 start_at.into(),
+                Some(start_at).into(),
             ],
         )
         .await?;

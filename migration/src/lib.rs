@@ -24,6 +24,7 @@ mod m20261206_000019_plan_prices;
 mod m20261206_000020_ended_sessions;
 mod m20261206_000021_funds_plan;
 mod m20261206_000022_monthly_packs;
+mod m20261206_000023_movement_kind_day_index;
 
 pub struct Migrator;
 
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000020_ended_sessions::Migration),
             Box::new(m20261206_000021_funds_plan::Migration),
             Box::new(m20261206_000022_monthly_packs::Migration),
+            Box::new(m20261206_000023_movement_kind_day_index::Migration),
         ]
     }
 }

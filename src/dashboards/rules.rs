@@ -285,6 +285,11 @@ pub fn consigned_share(consigned: &[Decimal], bought: &[Decimal]) -> Vec<Option<
         .collect()
 }
 
+/// An amount rounded to the cent, halves away from zero (as every amount in the portal).
+pub fn cents(v: Decimal) -> Decimal {
+    v.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+}
+
 /// The stages of a statement, in the order it goes through them.
 pub const STATEMENT_STAGES: [&str; 7] = [
     "draft",
@@ -639,6 +644,9 @@ mod tests {
             ),
             [Some(dec("75")), None, Some(dec("33"))]
         );
+        assert_eq!(cents(dec("0.005")), dec("0.01"));
+        assert_eq!(cents(dec("-0.005")), dec("-0.01"));
+        assert_eq!(cents(dec("1.2345678")), dec("1.23"));
     }
     #[test]
     fn listings_by_age_with_the_rest_together() {

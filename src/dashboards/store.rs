@@ -73,11 +73,12 @@ impl Dashboard {
 }
 
 /// The issue and site-return rows of the months shown (site, day, signed amount), of one
-/// supplier's goods or everyone's.
+/// supplier's goods, one site's draws or everyone's (a range of `ix_movements_kind_on_date`).
 async fn draw_rows(
     conn: &impl ConnectionTrait,
     today: NaiveDate,
     supplier: Option<SupplierId>,
+    site: Option<i64>,
 ) -> AppResult<Vec<(Option<i64>, NaiveDate, Decimal)>> {
     let mut q = movement::Entity::find()
         .select_only()
@@ -92,6 +93,9 @@ async fn draw_rows(
     if let Some(s) = supplier {
         q = q.filter(movement::Column::SupplierId.eq(s));
     }
+    if let Some(s) = site {
+        q = q.filter(movement::Column::SiteId.eq(s));
+    }
     let rows: Vec<(Option<i64>, NaiveDate, i64)> = q
         .group_by(movement::Column::SiteId)
         .group_by(movement::Column::OnDate)
@@ -104,14 +108,15 @@ async fn draw_rows(
         .collect())
 }
 
-/// What each site drew per month (a series per site).
+/// What each site drew per month (a series per site), from the months' draw rows.
 async fn draws_by_site(
     conn: &impl ConnectionTrait,
     locale: Locale,
     today: NaiveDate,
+    draws: &[(Option<i64>, NaiveDate, Decimal)],
 ) -> AppResult<Chart> {
     let months = rules::last_months(today, MONTHS);
-    let by_site = rules::draws_by_month(&months, &draw_rows(conn, today, None).await?);
+    let by_site = rules::draws_by_month(&months, draws);
     let sites: HashMap<i64, String> = site::Entity::find()
         .filter(site::Column::Id.is_in(by_site.keys().copied()))
         .all(conn)
@@ -161,8 +166,10 @@ pub async fn dashboard(
     }
     match area {
         Area::Procurement => {
-            add!(draws_by_site(conn, locale, today));
-            add!(funding(conn, locale, at));
+            // One read of the months' draws for the two charts made of them.
+            let draws = draw_rows(conn, today, None, None).await?;
+            add!(draws_by_site(conn, locale, today, &draws));
+            add!(funding(conn, locale, at, &draws));
             add!(stale_by_supplier(conn, locale));
             add!(turnover(conn, locale, today));
             add!(suppliers_by_stage(conn, locale));
@@ -349,10 +356,15 @@ async fn contracts_waiting(
 /// How the goods of each month were paid for: what the sites drew of consigned stock (the
 /// supplier's money until drawn) against what the company bought outright (the contracts that
 /// took effect): the zero-inventory measure (零库存), the consigned share month by month.
-async fn funding(conn: &impl ConnectionTrait, locale: Locale, at: AsOf) -> AppResult<Chart> {
+async fn funding(
+    conn: &impl ConnectionTrait,
+    locale: Locale,
+    at: AsOf,
+    draws: &[(Option<i64>, NaiveDate, Decimal)],
+) -> AppResult<Chart> {
     let months = rules::last_months(at.today, MONTHS);
     let drawn: Vec<Decimal> = {
-        let by_site = rules::draws_by_month(&months, &draw_rows(conn, at.today, None).await?);
+        let by_site = rules::draws_by_month(&months, draws);
         (0..months.len())
             .map(|i| by_site.values().map(|v| v[i]).sum())
             .collect()
@@ -412,15 +424,16 @@ async fn funding(conn: &impl ConnectionTrait, locale: Locale, at: AsOf) -> AppRe
     })
 }
 
-/// Quantities on hand (scaled by 1,000 as stored) summed per listing price in the database,
-/// for the lots `filter` keeps, grouped also by `by` of the listing or lot: (key, price, sum).
-/// The value is worked out here, to the cent, from exact decimals.
-async fn lots_on_hand(
+/// The value at today's listing price of the lots on hand that `flagged_only` keeps (all, or
+/// those to go back), by `by` (a column of the lot, listing or material): (key, value). The
+/// sum of quantity × price is taken in the database on the stored scaled integers (1/1,000 of
+/// a unit × 1/10,000 of a yuan, so 1/10^7 yuan: exact, far within 64 bits for any real stock)
+/// and rounded to the cent once per key.
+async fn value_on_hand(
     conn: &impl ConnectionTrait,
     by: Expr,
     flagged_only: bool,
-    supplier_id: Option<SupplierId>,
-) -> AppResult<Vec<(i64, Decimal, Decimal)>> {
+) -> AppResult<Vec<(i64, Decimal)>> {
     let to_listing: RelationDef = lot::Entity::belongs_to(listing::Entity)
         .from(lot::Column::ListingId)
         .to(listing::Column::Id)
@@ -432,8 +445,10 @@ async fn lots_on_hand(
     let mut q = lot::Entity::find()
         .select_only()
         .column_as(by.clone(), "k")
-        .column_as(Expr::col((listing::Entity, listing::Column::Price)), "p")
-        .column_as(Expr::cust("CAST(SUM(lots.quantity) AS BIGINT)"), "q")
+        .column_as(
+            Expr::cust("CAST(SUM(lots.quantity * listings.price) AS BIGINT)"),
+            "v",
+        )
         .join(JoinType::InnerJoin, to_listing)
         .join(JoinType::InnerJoin, to_material)
         .filter(lot::Column::Quantity.gt(entity::Fixed::<3>::zero()));
@@ -444,39 +459,27 @@ async fn lots_on_hand(
                 .add(lot::Column::ReturnRequest.is_not_null()),
         );
     }
-    if let Some(s) = supplier_id {
-        q = q.filter(lot::Column::SupplierId.eq(s));
-    }
-    let rows: Vec<(i64, entity::Fixed<4>, i64)> = q
-        .group_by(by)
-        .group_by(Expr::col((listing::Entity, listing::Column::Price)))
-        .into_tuple()
-        .all(conn)
-        .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for (k, price, q) in rows {
-        let value = crate::money::line_amount(Decimal::new(q, 3), price.value())
-            .map_err(|e| e.on("value"))?;
-        out.push((k, price.value(), value));
-    }
-    Ok(out)
+    let rows: Vec<(i64, i64)> = q.group_by(by).into_tuple().all(conn).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(k, v)| (k, rules::cents(Decimal::new(v, 7))))
+        .collect())
 }
 
 /// The value of the consigned stock to go back to its supplier, by supplier (the largest few
 /// and the rest together): flagged by the stale scan (rule 3: no movement for over two
 /// months), or asked back because its supplier was removed (rule 2).
 async fn stale_by_supplier(conn: &impl ConnectionTrait, locale: Locale) -> AppResult<Chart> {
-    let rows = lots_on_hand(
+    let rows = value_on_hand(
         conn,
         Expr::col((lot::Entity, lot::Column::SupplierId)),
         true,
-        None,
     )
     .await?;
-    let names = supplier_names(conn, rows.iter().map(|(k, _, _)| *k)).await?;
+    let names = supplier_names(conn, rows.iter().map(|(k, _)| *k)).await?;
     let named: Vec<(String, Decimal)> = rows
         .into_iter()
-        .map(|(k, _, v)| (names.get(&k).cloned().unwrap_or_else(|| k.to_string()), v))
+        .map(|(k, v)| (names.get(&k).cloned().unwrap_or_else(|| k.to_string()), v))
         .collect();
     let top = rules::top(&named, rules::TOP, &locale.t("dash-others"));
     Ok(single(
@@ -572,11 +575,10 @@ async fn turnover(
     locale: Locale,
     today: NaiveDate,
 ) -> AppResult<Chart> {
-    let on_hand = lots_on_hand(
+    let on_hand = value_on_hand(
         conn,
         Expr::col((material::Entity, material::Column::CategoryId)),
         false,
-        None,
     )
     .await?;
     let drawn = draws_by_category(conn, rules::first_day(today, MONTHS), today, None).await?;
@@ -585,7 +587,7 @@ async fn turnover(
         locale,
         on_hand
             .iter()
-            .map(|(k, _, _)| *k)
+            .map(|(k, _)| *k)
             .chain(drawn.iter().map(|(k, _)| *k)),
     )
     .await?;
@@ -594,7 +596,7 @@ async fn turnover(
         &drawn.iter().map(|(k, v)| (name(k), *v)).collect::<Vec<_>>(),
         &on_hand
             .iter()
-            .map(|(k, _, v)| (name(k), *v))
+            .map(|(k, v)| (name(k), *v))
             .collect::<Vec<_>>(),
         rules::TOP,
         &locale.t("dash-others"),
@@ -991,7 +993,8 @@ async fn site_draws(
     site_id: i64,
 ) -> AppResult<Chart> {
     let months = rules::last_months(today, MONTHS);
-    let by_site = rules::draws_by_month(&months, &draw_rows(conn, today, None).await?);
+    let by_site =
+        rules::draws_by_month(&months, &draw_rows(conn, today, None, Some(site_id)).await?);
     let values = by_site
         .get(&site_id)
         .cloned()
@@ -1141,7 +1144,10 @@ async fn own_draws(
     supplier_id: SupplierId,
 ) -> AppResult<Chart> {
     let months = rules::last_months(today, MONTHS);
-    let by_site = rules::draws_by_month(&months, &draw_rows(conn, today, Some(supplier_id)).await?);
+    let by_site = rules::draws_by_month(
+        &months,
+        &draw_rows(conn, today, Some(supplier_id), None).await?,
+    );
     let drawn: Vec<Decimal> = (0..months.len())
         .map(|i| by_site.values().map(|v| v[i]).sum())
         .collect();

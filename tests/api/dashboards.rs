@@ -333,8 +333,8 @@ fn figure_of(c: &Value, series: usize, category: &str) -> Decimal {
     figures(c, series)[i]
 }
 
-/// The value of lots on hand at their listing's price, summed per (key, price) as the
-/// dashboard does (one rounding per price), over the lots `keep` keeps.
+/// The value of lots on hand at their listing's price, quantity × price summed exactly per
+/// key and rounded to the cent once, over the lots `keep` keeps.
 async fn lots_value(
     app: &TestApp,
     keep: impl Fn(&entity::lot::Model) -> bool,
@@ -348,7 +348,7 @@ async fn lots_value(
         .into_iter()
         .map(|l| (i64::from(l.id), l))
         .collect();
-    let mut per_price: BTreeMap<(i64, Decimal), Decimal> = BTreeMap::new();
+    let mut exact: BTreeMap<i64, Decimal> = BTreeMap::new();
     for l in entity::lot::Entity::find()
         .all(db)
         .await
@@ -358,16 +358,17 @@ async fn lots_value(
             continue;
         }
         let listing = &listings[&i64::from(l.listing_id)];
-        *per_price
-            .entry((key(&l, listing), listing.price.value()))
-            .or_default() += l.quantity.value();
+        *exact.entry(key(&l, listing)).or_default() += l.quantity.value() * listing.price.value();
     }
-    let mut out = BTreeMap::new();
-    for ((k, price), q) in per_price {
-        *out.entry(k).or_default() += (q * price)
-            .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
-    }
-    out
+    exact
+        .into_iter()
+        .map(|(k, v)| {
+            (
+                k,
+                v.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero),
+            )
+        })
+        .collect()
 }
 
 #[tokio::test]
