@@ -191,8 +191,10 @@ pub async fn dashboard(
             add!(site_draws(conn, locale, today, site_id));
         }
         Area::Supplier(supplier_id) => {
-            add!(stock_by_age(conn, locale, today, supplier_id));
-            add!(stock_by_listing(conn, locale, today, supplier_id));
+            // One read of its lots for the two charts made of them.
+            let lots = valued_lots(conn, supplier_id).await?;
+            add!(stock_by_age(locale, today, &lots));
+            add!(stock_by_listing(conn, locale, today, &lots));
             add!(own_draws(conn, locale, today, supplier_id));
             add!(deliveries(conn, locale, today, supplier_id));
             add!(scorecard(conn, locale, today, supplier_id));
@@ -233,33 +235,30 @@ fn labels(locale: Locale, prefix: &str, keys: &[&str]) -> Vec<String> {
         .collect()
 }
 
-/// How many rows there are of each value of `column` (a status), counted in the database.
+/// How many rows `cond` keeps there are of each value of `column` (a status), counted in the
+/// database.
 async fn count_by<E: EntityTrait>(
     conn: &impl ConnectionTrait,
     column: E::Column,
-) -> AppResult<Vec<(String, Decimal)>> {
-    let rows: Vec<(String, i64)> = E::find()
+    cond: sea_orm::Condition,
+) -> AppResult<Vec<(String, i64)>> {
+    Ok(E::find()
         .select_only()
         .column(column)
         .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
+        .filter(cond)
         .group_by(column)
         .into_tuple()
         .all(conn)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(k, n)| (k, Decimal::from(n)))
-        .collect())
+        .await?)
 }
 
 /// The suppliers by stage (rule 2's removals among them).
 async fn suppliers_by_stage(conn: &impl ConnectionTrait, locale: Locale) -> AppResult<Chart> {
-    let statuses: Vec<(String, i64)> = count_by::<supplier::Entity>(conn, supplier::Column::Status)
-        .await?
-        .into_iter()
-        .map(|(s, n)| (s, i64::try_from(n.mantissa()).unwrap_or_default()))
-        .collect();
-    let counts = rules::stage_counts(&statuses);
+    let all = sea_orm::Condition::all();
+    let counts = rules::stage_counts(
+        &count_by::<supplier::Entity>(conn, supplier::Column::Status, all).await?,
+    );
     // Of them, those with a confirmed failure (rule 2: the second removes the supplier).
     let failed: Vec<SupplierId> = supplier_failure::Entity::find()
         .select_only()
@@ -269,19 +268,12 @@ async fn suppliers_by_stage(conn: &impl ConnectionTrait, locale: Locale) -> AppR
         .into_tuple()
         .all(conn)
         .await?;
-    let failed_statuses: Vec<(String, i64)> = if failed.is_empty() {
-        Vec::new()
-    } else {
-        supplier::Entity::find()
-            .select_only()
-            .column(supplier::Column::Status)
-            .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
-            .filter(supplier::Column::Id.is_in(failed))
-            .group_by(supplier::Column::Status)
-            .into_tuple()
-            .all(conn)
-            .await?
-    };
+    let failed_statuses = count_by::<supplier::Entity>(
+        conn,
+        supplier::Column::Status,
+        sea_orm::Condition::all().add(supplier::Column::Id.is_in(failed)),
+    )
+    .await?;
     let with_failures = rules::stage_counts(&failed_statuses);
     Ok(Chart {
         id: "suppliers-by-stage".into(),
@@ -311,7 +303,12 @@ async fn suppliers_by_stage(conn: &impl ConnectionTrait, locale: Locale) -> AppR
 
 /// The tenders by stage, from draft to awarded or failed.
 async fn tenders_by_stage(conn: &impl ConnectionTrait, locale: Locale) -> AppResult<Chart> {
-    let rows = count_by::<tender::Entity>(conn, tender::Column::Status).await?;
+    let rows: Vec<(String, Decimal)> =
+        count_by::<tender::Entity>(conn, tender::Column::Status, sea_orm::Condition::all())
+            .await?
+            .into_iter()
+            .map(|(s, n)| (s, Decimal::from(n)))
+            .collect();
     Ok(single(
         "tenders-by-stage",
         locale.t("dash-tenders-title"),
@@ -438,10 +435,6 @@ async fn value_on_hand(
         .from(lot::Column::ListingId)
         .to(listing::Column::Id)
         .into();
-    let to_material: RelationDef = listing::Entity::belongs_to(material::Entity)
-        .from(listing::Column::MaterialId)
-        .to(material::Column::Id)
-        .into();
     let mut q = lot::Entity::find()
         .select_only()
         .column_as(by.clone(), "k")
@@ -450,7 +443,7 @@ async fn value_on_hand(
             "v",
         )
         .join(JoinType::InnerJoin, to_listing)
-        .join(JoinType::InnerJoin, to_material)
+        .join(JoinType::InnerJoin, listing_material())
         .filter(lot::Column::Quantity.gt(entity::Fixed::<3>::zero()));
     if flagged_only {
         q = q.filter(
@@ -476,39 +469,51 @@ async fn stale_by_supplier(conn: &impl ConnectionTrait, locale: Locale) -> AppRe
         true,
     )
     .await?;
-    let names = supplier_names(conn, rows.iter().map(|(k, _)| *k)).await?;
+    by_supplier(
+        conn,
+        locale,
+        "stale-by-supplier",
+        "dash-stale",
+        "dash-stock-value",
+        rows.into_iter().map(|(k, v)| (SupplierId(k), v)).collect(),
+    )
+    .await
+}
+
+/// A chart of one money figure per supplier (`id`, titled and described by `{key}-title` and
+/// `{key}-desc`, its series named by `series`): the suppliers with the most by name, the rest
+/// together.
+async fn by_supplier(
+    conn: &impl ConnectionTrait,
+    locale: Locale,
+    id: &str,
+    key: &str,
+    series: &str,
+    rows: Vec<(SupplierId, Decimal)>,
+) -> AppResult<Chart> {
+    let names = crate::suppliers::store::names(conn, rows.iter().map(|(s, _)| *s)).await?;
     let named: Vec<(String, Decimal)> = rows
         .into_iter()
-        .map(|(k, v)| (names.get(&k).cloned().unwrap_or_else(|| k.to_string()), v))
+        .map(|(s, v)| (names.get(&s).cloned().unwrap_or_else(|| s.to_string()), v))
         .collect();
     let top = rules::top(&named, rules::TOP, &locale.t("dash-others"));
     Ok(single(
-        "stale-by-supplier",
-        locale.t("dash-stale-title"),
-        locale.t("dash-stale-desc"),
+        id,
+        locale.t(&format!("{key}-title")),
+        locale.t(&format!("{key}-desc")),
         top.iter().map(|(n, _)| n.clone()).collect(),
-        locale.t("dash-stock-value"),
+        locale.t(series),
         top.into_iter().map(|(_, v)| v).collect(),
         true,
     ))
 }
 
-/// The suppliers' names by id.
-async fn supplier_names(
-    conn: &impl ConnectionTrait,
-    ids: impl Iterator<Item = i64>,
-) -> AppResult<HashMap<i64, String>> {
-    let ids: Vec<i64> = ids
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    Ok(supplier::Entity::find()
-        .filter(supplier::Column::Id.is_in(ids))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|s| (i64::from(s.id), s.legal_name))
-        .collect())
+/// A listing's material, to join from a listing.
+fn listing_material() -> RelationDef {
+    listing::Entity::belongs_to(material::Entity)
+        .from(listing::Column::MaterialId)
+        .to(material::Column::Id)
+        .into()
 }
 
 /// The categories' names by id, in `locale`.
@@ -542,17 +547,13 @@ async fn draws_by_category(
         .from(movement::Column::ListingId)
         .to(listing::Column::Id)
         .into();
-    let to_material: RelationDef = listing::Entity::belongs_to(material::Entity)
-        .from(listing::Column::MaterialId)
-        .to(material::Column::Id)
-        .into();
     let cat = Expr::col((material::Entity, material::Column::CategoryId));
     let mut q = movement::Entity::find()
         .select_only()
         .column_as(cat.clone(), "k")
         .column_as(Expr::cust("CAST(SUM(movements.amount) AS BIGINT)"), "a")
         .join(JoinType::InnerJoin, to_listing)
-        .join(JoinType::InnerJoin, to_material)
+        .join(JoinType::InnerJoin, listing_material())
         .filter(
             movement::Column::Kind.is_in([LineKind::Issue.as_str(), LineKind::SiteReturn.as_str()]),
         )
@@ -678,7 +679,6 @@ async fn inspections(conn: &impl ConnectionTrait, locale: Locale, at: AsOf) -> A
         .column(delivery::Column::Arrival)
         .column(delivery::Column::DeliveredOn)
         .column(delivery::Column::InspectedAt)
-        .filter(delivery::Column::InspectedAt.is_not_null())
         .filter(
             delivery::Column::DeliveredOn
                 .gte(from.checked_sub_days(chrono::Days::new(7)).unwrap_or(from)),
@@ -872,29 +872,15 @@ async fn disputed(conn: &impl ConnectionTrait, locale: Locale) -> AppResult<Char
         .into_tuple()
         .all(conn)
         .await?;
-    let names = supplier_names(conn, rows.iter().map(|(s, _)| i64::from(*s))).await?;
-    let named: Vec<(String, Decimal)> = rows
-        .into_iter()
-        .map(|(s, g)| {
-            (
-                names
-                    .get(&i64::from(s))
-                    .cloned()
-                    .unwrap_or_else(|| s.to_string()),
-                g.value(),
-            )
-        })
-        .collect();
-    let top = rules::top(&named, rules::TOP, &locale.t("dash-others"));
-    Ok(single(
+    by_supplier(
+        conn,
+        locale,
         "disputed",
-        locale.t("dash-disputed-title"),
-        locale.t("dash-disputed-desc"),
-        top.iter().map(|(n, _)| n.clone()).collect(),
-        locale.t("dash-amount"),
-        top.into_iter().map(|(_, v)| v).collect(),
-        true,
-    ))
+        "dash-disputed",
+        "dash-amount",
+        rows.into_iter().map(|(s, g)| (s, g.value())).collect(),
+    )
+    .await
 }
 
 /// What a site drew this period by category, against what its approved plan lines for the
@@ -1040,16 +1026,11 @@ async fn valued_lots(
 /// A supplier's own stock on site by age (rule 3: over two months is flagged for return or
 /// exchange).
 async fn stock_by_age(
-    conn: &impl ConnectionTrait,
     locale: Locale,
     today: NaiveDate,
-    supplier_id: SupplierId,
+    lots: &[(entity::ListingId, NaiveDate, Decimal)],
 ) -> AppResult<Chart> {
-    let valued: Vec<(NaiveDate, Decimal)> = valued_lots(conn, supplier_id)
-        .await?
-        .into_iter()
-        .map(|(_, moved, v)| (moved, v))
-        .collect();
+    let valued: Vec<(NaiveDate, Decimal)> = lots.iter().map(|(_, moved, v)| (*moved, *v)).collect();
     Ok(single(
         "stock-by-age",
         locale.t("dash-ages-title"),
@@ -1068,13 +1049,8 @@ async fn stock_by_listing(
     conn: &impl ConnectionTrait,
     locale: Locale,
     today: NaiveDate,
-    supplier_id: SupplierId,
+    valued: &[(entity::ListingId, NaiveDate, Decimal)],
 ) -> AppResult<Chart> {
-    let valued = valued_lots(conn, supplier_id).await?;
-    let to_material: RelationDef = listing::Entity::belongs_to(material::Entity)
-        .from(listing::Column::MaterialId)
-        .to(material::Column::Id)
-        .into();
     let names: HashMap<entity::ListingId, String> = listing::Entity::find()
         .select_only()
         .column(listing::Column::Id)
@@ -1090,7 +1066,7 @@ async fn stock_by_listing(
             Expr::col((material::Entity, material::Column::Spec)),
             "spec",
         )
-        .join(JoinType::InnerJoin, to_material)
+        .join(JoinType::InnerJoin, listing_material())
         .filter(listing::Column::Id.is_in(valued.iter().map(|(l, _, _)| *l)))
         .into_tuple::<(entity::ListingId, String, String, String)>()
         .all(conn)
@@ -1106,12 +1082,12 @@ async fn stock_by_listing(
         })
         .collect();
     let rows: Vec<(String, NaiveDate, Decimal)> = valued
-        .into_iter()
+        .iter()
         .map(|(l, moved, v)| {
             (
-                names.get(&l).cloned().unwrap_or_else(|| l.to_string()),
-                moved,
-                v,
+                names.get(l).cloned().unwrap_or_else(|| l.to_string()),
+                *moved,
+                *v,
             )
         })
         .collect();

@@ -194,17 +194,17 @@ pub async fn home(
         rows(&ctx, items).into_iter().partition(|r| r.count > 0);
     let role_name = role.as_str();
     // The month at a glance: each area's first chart, with a link to its dashboard.
+    // An applicant has no goods on site yet, and the admin no area.
     let area = match role {
-        Role::ProcurementOfficer | Role::ProcurementHead | Role::Auditor => "procurement",
-        Role::WarehouseKeeper => "warehouse",
-        Role::Finance => "finance",
-        Role::SiteUser | Role::SiteManager => "site",
-        Role::Supplier if checklist_view.is_some() => "",
-        Role::Supplier => "supplier",
-        Role::Admin => "",
+        Role::ProcurementOfficer | Role::ProcurementHead | Role::Auditor => Some("procurement"),
+        Role::WarehouseKeeper => Some("warehouse"),
+        Role::Finance => Some("finance"),
+        Role::SiteUser | Role::SiteManager => Some("site"),
+        Role::Supplier if checklist_view.is_none() => Some("supplier"),
+        Role::Supplier | Role::Admin => None,
     };
-    let dashboard = match crate::dashboards::api::area(&user, area) {
-        Ok(area) => Some(
+    let dashboard = match area.map(|a| crate::dashboards::api::area(&user, a)) {
+        Some(Ok(area)) => Some(
             crate::dashboards::store::dashboard(
                 db,
                 ctx.locale,
@@ -214,7 +214,7 @@ pub async fn home(
             )
             .await?,
         ),
-        Err(_) => None,
+        _ => None,
     };
     let chart = dashboard.and_then(|d| {
         let href = format!("/dashboards/{}", d.area);

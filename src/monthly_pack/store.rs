@@ -14,13 +14,12 @@ use crate::settlement::reports::PeriodInfo;
 use crate::settlement::rules::Period;
 use crate::state::AppState;
 use chrono::NaiveDate;
-use entity::{monthly_pack, site, statement, supplier, supplier_failure, tender, warehouse};
+use entity::{SupplierId, monthly_pack, site, statement, supplier_failure, tender, warehouse};
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, TransactionTrait,
 };
-use std::collections::HashMap;
 
 /// A pack's sheets in one language, with the sections' figures.
 pub struct Built {
@@ -41,27 +40,12 @@ impl Built {
     }
 }
 
-/// The suppliers' names by id.
-async fn supplier_names(conn: &impl ConnectionTrait) -> AppResult<HashMap<i64, String>> {
-    Ok(supplier::Entity::find()
-        .select_only()
-        .column(supplier::Column::Id)
-        .column(supplier::Column::LegalName)
-        .into_tuple::<(i64, String)>()
-        .all(conn)
-        .await?
-        .into_iter()
-        .collect())
-}
-
 /// Every section of the pack of `info`'s period, in `locale`, as of the period's end.
 pub async fn build(state: &AppState, info: PeriodInfo, locale: Locale) -> AppResult<Built> {
     let db = &state.db.read;
     let tz = state.tz();
     let t = |k: &str| locale.t(k);
     let period = info.period.to_string();
-    let names = supplier_names(db).await?;
-    let name = |id: i64| names.get(&id).cloned().unwrap_or_else(|| id.to_string());
     let mut b = Built {
         sheets: Vec::new(),
         sections: Vec::new(),
@@ -73,6 +57,9 @@ pub async fn build(state: &AppState, info: PeriodInfo, locale: Locale) -> AppRes
         .order_by_asc(statement::Column::Number)
         .all(db)
         .await?;
+    let names =
+        crate::suppliers::store::names(db, statements.iter().map(|s| s.supplier_id)).await?;
+    let name = |id: SupplierId| names.get(&id).cloned().unwrap_or_else(|| id.to_string());
     let mut sheet = Sheet::new(t("pack-sheet-statements"))
         .with_preamble(t("pack-period"), period.clone())
         .with_headers(
@@ -94,7 +81,7 @@ pub async fn build(state: &AppState, info: PeriodInfo, locale: Locale) -> AppRes
         tax += s.tax.value();
         sheet.push_row([
             Cell::text(s.number.clone()),
-            Cell::text(name(s.supplier_id.into())),
+            Cell::text(name(s.supplier_id)),
             Cell::text(t(&format!("statement-status-{}", s.status))),
             Cell::money(s.gross.value()),
             Cell::money(s.net.value()),
@@ -173,7 +160,7 @@ pub async fn build(state: &AppState, info: PeriodInfo, locale: Locale) -> AppRes
 
     b.add(
         "failures",
-        vec![failures_sheet(db, info, locale, &name, tz).await?],
+        vec![failures_sheet(db, info, locale, tz).await?],
         None,
         "/suppliers".into(),
     );
@@ -259,7 +246,6 @@ async fn failures_sheet(
     conn: &impl ConnectionTrait,
     info: PeriodInfo,
     locale: Locale,
-    name: &impl Fn(i64) -> String,
     tz: chrono_tz::Tz,
 ) -> AppResult<Sheet> {
     let t = |k: &str| locale.t(k);
@@ -267,6 +253,8 @@ async fn failures_sheet(
         .order_by_asc(supplier_failure::Column::RecordedAt)
         .all(conn)
         .await?;
+    let names = crate::suppliers::store::names(conn, all.iter().map(|f| f.supplier_id)).await?;
+    let name = |id: SupplierId| names.get(&id).cloned().unwrap_or_else(|| id.to_string());
     let removals = rules::removals(
         &all.iter()
             .filter(|f| f.status == "confirmed")
@@ -294,7 +282,7 @@ async fn failures_sheet(
                 .is_some_and(|d| rules::within(d, info.start, info.end))
     }) {
         sheet.push_row([
-            Cell::text(name(f.supplier_id.into())),
+            Cell::text(name(f.supplier_id)),
             Cell::text(t(&format!("failure-kind-{}", f.kind))),
             Cell::text(t(&format!("failure-source-{}", f.source))),
             Cell::date(day(f.recorded_at)),

@@ -10,7 +10,7 @@ use crate::i18n::Locale;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use entity::{StatementId, SupplierId};
-use entity::{site, statement, statement_line, supplier};
+use entity::{site, statement, statement_line};
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
@@ -105,24 +105,12 @@ pub struct StatementDetail {
     pub lines: Vec<StatementLineView>,
 }
 
-async fn supplier_names(
-    conn: &impl ConnectionTrait,
-    ids: impl IntoIterator<Item = SupplierId>,
-) -> AppResult<HashMap<SupplierId, String>> {
-    Ok(supplier::Entity::find()
-        .filter(supplier::Column::Id.is_in(ids))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s.legal_name))
-        .collect())
-}
-
 pub async fn views(
     conn: &impl ConnectionTrait,
     statements: Vec<statement::Model>,
 ) -> AppResult<Vec<StatementView>> {
-    let names = supplier_names(conn, statements.iter().map(|s| s.supplier_id)).await?;
+    let names =
+        crate::suppliers::store::names(conn, statements.iter().map(|s| s.supplier_id)).await?;
     Ok(statements
         .into_iter()
         .map(|s| {

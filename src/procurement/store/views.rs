@@ -5,8 +5,8 @@
 
 use super::*;
 use crate::i18n::Locale;
+use entity::site;
 use entity::{SupplierId, TenderId};
-use entity::{site, supplier};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -243,7 +243,9 @@ pub async fn comparison(
     let chosen = l.chosen_quote_id;
     let quotes = quotes_of(&state.db.read, line_id).await?;
     let min = quotes.iter().map(|q| q.unit_price).min();
-    let suppliers = supplier_names(&state.db.read, quotes.iter().map(|q| q.supplier_id)).await?;
+    let suppliers =
+        crate::suppliers::store::names(&state.db.read, quotes.iter().map(|q| q.supplier_id))
+            .await?;
     let quotes = quotes
         .into_iter()
         .map(|q: quote::Model| {
@@ -284,19 +286,6 @@ pub async fn comparison(
         chosen_by,
         decided_by,
     })
-}
-
-async fn supplier_names(
-    conn: &impl ConnectionTrait,
-    ids: impl IntoIterator<Item = SupplierId>,
-) -> AppResult<HashMap<SupplierId, String>> {
-    Ok(supplier::Entity::find()
-        .filter(supplier::Column::Id.is_in(ids))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s.legal_name))
-        .collect())
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -349,7 +338,8 @@ pub async fn contract_views(
     contracts: Vec<contract::Model>,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<ContractView>> {
-    let suppliers = supplier_names(conn, contracts.iter().map(|c| c.supplier_id)).await?;
+    let suppliers =
+        crate::suppliers::store::names(conn, contracts.iter().map(|c| c.supplier_id)).await?;
     let mut signoffs = signoffs_of(conn, contracts.iter().map(|c| c.id)).await?;
     let signer_ids: Vec<i64> = signoffs.values().flatten().map(|s| s.signed_by).collect();
     let signers = crate::users::store::display_names(conn, signer_ids).await?;

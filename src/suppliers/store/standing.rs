@@ -131,6 +131,29 @@ pub async fn reinstate_as(
 
 // ----- Directory -----
 
+/// The suppliers' legal names by id, for the pages and sheets that list them (statements,
+/// quotes, contracts, bids, dashboards, the monthly pack). An id with no supplier is absent.
+pub async fn names(
+    conn: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = SupplierId>,
+) -> AppResult<std::collections::HashMap<SupplierId, String>> {
+    let ids: std::collections::BTreeSet<SupplierId> = ids.into_iter().collect();
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    use sea_orm::QuerySelect;
+    Ok(supplier::Entity::find()
+        .select_only()
+        .column(supplier::Column::Id)
+        .column(supplier::Column::LegalName)
+        .filter(supplier::Column::Id.is_in(ids))
+        .into_tuple::<(SupplierId, String)>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .collect())
+}
+
 #[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DirectoryQuery {

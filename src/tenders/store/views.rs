@@ -10,7 +10,7 @@
 use super::*;
 use crate::i18n::Locale;
 use entity::{BidId, SupplierId, TenderId};
-use entity::{category, material, supplier, user};
+use entity::{category, material, user};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TenderView {
@@ -223,19 +223,6 @@ async fn names_of_users(
         .await?
         .into_iter()
         .map(|u| (u.id, u.display_name))
-        .collect())
-}
-
-pub async fn supplier_names(
-    conn: &impl ConnectionTrait,
-    ids: impl IntoIterator<Item = SupplierId>,
-) -> AppResult<HashMap<SupplierId, String>> {
-    Ok(supplier::Entity::find()
-        .filter(supplier::Column::Id.is_in(ids.into_iter().collect::<Vec<_>>()))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s.legal_name))
         .collect())
 }
 
@@ -485,7 +472,7 @@ pub async fn detail(
         Viewer::Office => {
             detail.actions = actions_for(state, user, &t, None).await?;
             let invitees = invitee_ids(conn, id).await?;
-            let names = supplier_names(conn, invitees.iter().copied()).await?;
+            let names = crate::suppliers::store::names(conn, invitees.iter().copied()).await?;
             detail.invitees = invitees
                 .into_iter()
                 .map(|sid| InviteeView {
@@ -518,7 +505,7 @@ async fn office_bids(
         return Ok(());
     }
     let all = bids(conn, t.id).await?;
-    let names = supplier_names(conn, all.iter().map(|b| b.supplier_id)).await?;
+    let names = crate::suppliers::store::names(conn, all.iter().map(|b| b.supplier_id)).await?;
     let opened: Vec<OpenBid> = opened_bids(conn, user, t, state.now()).await?;
     let ids: Vec<BidId> = all.iter().map(|b| b.id).collect();
     let scored = scores(conn, &ids).await?;
