@@ -679,10 +679,8 @@ async fn inspections(conn: &impl ConnectionTrait, locale: Locale, at: AsOf) -> A
         .column(delivery::Column::Arrival)
         .column(delivery::Column::DeliveredOn)
         .column(delivery::Column::InspectedAt)
-        .filter(
-            delivery::Column::DeliveredOn
-                .gte(from.checked_sub_days(chrono::Days::new(7)).unwrap_or(from)),
-        )
+        // By the day of inspection: a delivery inspected late may have come long before.
+        .filter(delivery::Column::InspectedAt.gte(crate::time::start_of_day(from, at.tz)))
         .into_tuple()
         .all(conn)
         .await?;

@@ -817,6 +817,26 @@ async fn the_warehouse_lead_times_and_the_suppliers_deliveries_count_what_happen
         total(&c, 0) >= Decimal::ONE,
         "today's delivery was inspected in time"
     );
+    // A delivery that came 40 days ago and was inspected today is counted, late (rule 8).
+    let latest = inspected.iter().map(|x| x.id).max().unwrap_or_default();
+    entity::delivery::Entity::update_many()
+        .col_expr(
+            entity::delivery::Column::DeliveredOn,
+            sea_orm::sea_query::Expr::value(today - chrono::Days::new(40)),
+        )
+        .filter(entity::delivery::Column::Id.eq(latest))
+        .exec(&app.state.db.write)
+        .await
+        .unwrap();
+    let again = chart(
+        &area_as(&app, "warehouse", "warehouse_keeper").await,
+        "inspections",
+    );
+    assert_eq!(
+        total(&again, 0) + total(&again, 1),
+        total(&c, 0) + total(&c, 1)
+    );
+    assert_eq!(total(&again, 1), total(&c, 1) + Decimal::ONE, "{again}");
     let now = app.state.now();
     let approved = entity::requisition::Entity::find()
         .all(db)
