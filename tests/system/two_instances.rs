@@ -263,7 +263,7 @@ async fn two_instances_on_one_postgresql_sell_no_unit_twice_and_close_flag_and_m
         .unwrap();
     let periods: BTreeSet<&str> = packs.iter().map(|p| p.period.as_str()).collect();
     assert_eq!(periods.len(), packs.len(), "one pack per period");
-    let cutoff = 25;
+    let cutoff = portal::settings::cutoff_day(&db.read).await.unwrap();
     for d in close_dates {
         let period = portal::monthly_pack::rules::pack_period(d, cutoff).to_string();
         assert!(periods.contains(period.as_str()), "{period}: {periods:?}");
