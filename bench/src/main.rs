@@ -128,6 +128,10 @@ struct Cli {
     /// Database connections of the portal (`PORTAL_DB_POOL`) and of the raw measurements.
     #[arg(long, default_value_t = 8)]
     pool: u32,
+    /// Keep the SQLite data folder after the run (its path is printed), to look into the
+    /// dataset's queries afterwards; PostgreSQL's schema is always left in place.
+    #[arg(long)]
+    keep: bool,
 }
 
 const SCHEMA: &str = "bench";
@@ -172,7 +176,14 @@ async fn run(cli: Cli) -> Result<(), BenchError> {
 
     let mut results = Vec::new();
     if matches!(cli.db, DbChoice::Sqlite | DbChoice::Both) {
-        let dir = tempfile::Builder::new().prefix("portal-bench-").tempdir()?;
+        let mut dir = tempfile::Builder::new().prefix("portal-bench-").tempdir()?;
+        if cli.keep {
+            dir.disable_cleanup(true);
+            say(
+                start,
+                &format!("SQLite data kept in {}", dir.path().display()),
+            );
+        }
         let r = bench_one(&cli, start, scale, duration, &bin, dir.path(), None).await?;
         results.push(r);
     }

@@ -25,6 +25,7 @@ mod m20261206_000020_ended_sessions;
 mod m20261206_000021_funds_plan;
 mod m20261206_000022_monthly_packs;
 mod m20261206_000023_movement_kind_day_index;
+mod m20261206_000024_dashboard_covering_indexes;
 
 pub struct Migrator;
 
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000021_funds_plan::Migration),
             Box::new(m20261206_000022_monthly_packs::Migration),
             Box::new(m20261206_000023_movement_kind_day_index::Migration),
+            Box::new(m20261206_000024_dashboard_covering_indexes::Migration),
         ]
     }
 }
