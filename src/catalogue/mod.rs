@@ -2,10 +2,11 @@
 //! with prices procurement approves (never whoever asked for the price: rule 14), sites search what is consigned and in stock and order
 //! from it (the order is a requisition, `crate::requisitions`), and a supplier may import its
 //! listings in bulk from CSV or XLSX. The search engine is `crate::search` with the query in
-//! `api.rs`; `store.rs` holds the transactions, `api.rs`, `pages.rs` and `import.rs` the
-//! handlers.
+//! `api.rs`; `engine` is the tantivy engine that is to replace it (issue 16), not yet wired in;
+//! `store.rs` holds the transactions, `api.rs`, `pages.rs` and `import.rs` the handlers.
 
 pub mod api;
+pub mod engine;
 pub mod import;
 pub mod pages;
 pub mod store;
