@@ -139,8 +139,12 @@ pub async fn establish(
     env: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<BidKey, String> {
-    let found = find(config, env)?;
+    // The database first, the key file second: an instance sharing this folder writes its new
+    // key file before it records the key's fingerprint, so whoever reads a fingerprint then
+    // finds that file. (The other order let two instances starting at once refuse to start:
+    // one looked for the file before the other wrote it, and read the fingerprint after.)
     let expected = fingerprint_of(&db.write).await.map_err(|e| e.to_string())?;
+    let found = find(config, env)?;
     let (key, source, generated) = match (found, &expected) {
         (Some((key, source)), _) => (key, source, None),
         (None, Some(fp)) => {
