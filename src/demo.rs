@@ -134,18 +134,19 @@ const SUPPLIER_CATEGORIES: [&[&str]; 9] = [
 /// The suppliers of [`SUPPLIERS`] invited to the demo tender (all admitted for steel).
 const TENDER_INVITEES: [usize; 3] = [0, 7, 8];
 
-struct MaterialRow {
+pub(crate) struct MaterialRow {
     category_zh: String,
     category_en: String,
-    name_zh: String,
-    name_en: String,
-    spec: String,
+    pub(crate) name_zh: String,
+    pub(crate) name_en: String,
+    pub(crate) spec: String,
     unit_zh: String,
     unit_en: String,
     price: Decimal,
 }
 
-fn materials() -> AppResult<Vec<MaterialRow>> {
+/// The demo's materials (`demo/materials.csv`, built in), also the engine's timing test's.
+pub(crate) fn materials() -> AppResult<Vec<MaterialRow>> {
     let mut rdr = csv::Reader::from_reader(MATERIALS_CSV.as_bytes());
     let mut rows = Vec::new();
     for rec in rdr.records() {

@@ -953,26 +953,12 @@ fn synthetic(n: usize) -> Vec<Doc> {
         "国标",
         "A级",
     ];
-    let csv = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/data/materials.csv"
-    ))
-    .or_else(|_| std::fs::read_to_string("/work/shared/data/materials.csv"))
-    .unwrap_or_default();
-    let mut base: Vec<(String, String, String)> = csv
-        .lines()
-        .skip(1)
-        .filter_map(|l| {
-            let f: Vec<&str> = l.split(',').collect();
-            (f.len() >= 5).then(|| (f[2].to_string(), f[3].to_string(), f[4].to_string()))
-        })
+    let base: Vec<(String, String, String)> = crate::demo::materials()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|m| (m.name_zh, m.name_en, m.spec))
         .collect();
-    if base.is_empty() {
-        base = MATERIALS
-            .iter()
-            .map(|(zh, en, spec, _)| (zh.to_string(), en.to_string(), spec.to_string()))
-            .collect();
-    }
+    assert!(!base.is_empty(), "the demo's materials");
     let materials = n / 5;
     let mut docs = Vec::with_capacity(n);
     for i in 0..materials {
