@@ -248,7 +248,6 @@ pub async fn migrate(db: &Db) -> Result<(), DbErr> {
             ))
             .await?;
             Migrator::up(&txn, None).await?;
-            crate::search::backfill(&txn).await?;
             txn.commit().await
         }
         _ => {
@@ -268,7 +267,6 @@ pub async fn migrate(db: &Db) -> Result<(), DbErr> {
             )
             .await?;
             Migrator::up(&txn, None).await?;
-            crate::search::backfill(&txn).await?;
             txn.commit().await
         }
     }

@@ -888,7 +888,6 @@ pub async fn load(state: &AppState) -> AppResult<bool> {
         .exec(&txn)
         .await?;
     }
-    crate::search::backfill(&txn).await?;
 
     let names: BTreeMap<Role, &str> = BTreeMap::from([
         (Role::Supplier, "陈立新"),

@@ -135,6 +135,8 @@ pub async fn prepare(
         clock,
         mail_wake: Arc::new(tokio::sync::Notify::new()),
         instance: format!("{}-{}", std::process::id(), hex::encode(id)),
+        catalogue: catalogue::live::Live::new()
+            .map_err(|e| StartupError::App(crate::error::AppError::Internal(e.to_string())))?,
     })
 }
 
@@ -180,11 +182,16 @@ impl Application {
         &self.state
     }
 
-    /// Serves until stopped, with the mail sender and (when configured) the job scheduler.
+    /// Serves until stopped, with the mail sender, the catalogue's index (built, then kept
+    /// current) and (when configured) the job scheduler.
     pub async fn run_until_stopped(self) -> Result<(), StartupError> {
         let transport =
             mail::sender::Transport::from_config(&self.state.config).map_err(StartupError::Mail)?;
         let mailer = tokio::spawn(mail::sender::run(self.state.clone(), transport));
+        let index = tokio::spawn(catalogue::live::run(
+            self.state.catalogue.clone(),
+            self.state.db.clone(),
+        ));
         let scheduler = self
             .state
             .config
@@ -192,6 +199,7 @@ impl Application {
             .then(|| tokio::spawn(jobs::scheduler(self.state.clone())));
         let result = self.server.await;
         mailer.abort();
+        index.abort();
         if let Some(s) = scheduler {
             s.abort();
         }

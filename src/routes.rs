@@ -80,7 +80,14 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
             "detail": "the last write failed because the disk is full; nothing of it was saved"
         }))
     } else if crate::db::ping(&state.db).await {
-        HttpResponse::Ok().json(serde_json::json!({"status": "ready"}))
+        // Ready while the catalogue's index is still being built: until then the catalogue
+        // answers from the database (slower, no pinyin), which this says.
+        let index = if state.catalogue.is_ready() {
+            "ready"
+        } else {
+            "building"
+        };
+        HttpResponse::Ok().json(serde_json::json!({"status": "ready", "catalogue_index": index}))
     } else {
         HttpResponse::ServiceUnavailable()
             .json(serde_json::json!({"status": "database unavailable"}))

@@ -1,59 +1,21 @@
-//! Substring search over the catalogue that stays fast at 100,000 listings on SQLite and
-//! PostgreSQL alike.
+//! Substring filters in SQL, with `LIKE`'s wildcards taken literally, and the catalogue's
+//! searchable text of a listing (`listings.search_text`).
 //!
-//! Sites search by fragments: a two-character Chinese word (水泥 in "P.O 42.5 普通硅酸盐水泥"),
-//! a specification fragment (Φ12, DN25, 42.5). Neither database's word-based full-text search
-//! finds those, and `LIKE '%…%'` alone scans every row. So each material's text is cut into
-//! character grams kept in an ordinary B-tree table (`material_grams`): a query word's grams
-//! narrow the candidates through the index, and `LIKE` on the candidates confirms the match,
-//! so the answer is exactly what a plain substring search would give.
+//! The catalogue itself is searched by its own engine (`crate::catalogue::engine`, issue 16);
+//! the SQL gram index that was here is retired (migration 000025). `search_text` stays for
+//! the catalogue's answer while the engine is being built, and for the name order there.
 
-use std::collections::BTreeSet;
+use entity::material;
+use sea_orm::ColumnTrait;
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+use unicode_normalization::UnicodeNormalization;
 
-use entity::{material, material_gram};
-use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
-
-/// How searchable text is compared: lower case, so "dn25" finds "DN25" and "φ12" finds "Φ12".
+/// How searchable text is compared: NFKC (full-width ＤＮ２５ is DN25) and lower case, so
+/// "dn25" finds "DN25" and "φ12" finds "Φ12" (the catalogue's engine compares alike). Lower
+/// case is taken character by character, so a word's case does not depend on its neighbours
+/// (a final Σ is σ like any other).
 pub fn normalize(text: &str) -> String {
-    text.to_lowercase()
-}
-
-/// Chinese characters: a single one is a word worth indexing (钢, 砖), unlike a single letter.
-fn is_cjk(c: char) -> bool {
-    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FFFF)
-}
-
-/// The grams indexed for a text: each pair of adjacent characters within a word, each Chinese
-/// character, and each word of one character.
-pub fn grams(text: &str) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    for word in normalize(text).split_whitespace() {
-        let chars: Vec<char> = word.chars().collect();
-        if chars.len() == 1 {
-            out.insert(word.to_string());
-        }
-        for pair in chars.windows(2) {
-            out.insert(pair.iter().collect());
-        }
-        out.extend(chars.iter().filter(|c| is_cjk(**c)).map(|c| c.to_string()));
-    }
-    out
-}
-
-/// The grams every text containing `word` has, or `None` when the index cannot narrow the
-/// search (a single letter or digit is inside too many words to be indexed alone).
-pub fn word_grams(word: &str) -> Option<Vec<String>> {
-    let chars: Vec<char> = normalize(word).chars().collect();
-    match chars.as_slice() {
-        [] => None,
-        [c] if is_cjk(*c) => Some(vec![c.to_string()]),
-        [_] => None,
-        _ => {
-            let set: BTreeSet<String> = chars.windows(2).map(|p| p.iter().collect()).collect();
-            Some(set.into_iter().collect())
-        }
-    }
+    text.nfkc().flat_map(char::to_lowercase).collect()
 }
 
 /// A `LIKE` pattern matching `word` anywhere, with the wildcards in it taken literally (to be
@@ -98,107 +60,17 @@ pub fn listing_text(m: &material::Model, supplier_name: &str) -> String {
     normalize(&format!("{} {}", material_text(m), supplier_name))
 }
 
-/// Indexes a material anew, after it was added or its names or specification changed. Runs
-/// inside the caller's transaction.
-pub async fn index_material(conn: &impl ConnectionTrait, m: &material::Model) -> Result<(), DbErr> {
-    material_gram::Entity::delete_many()
-        .filter(material_gram::Column::MaterialId.eq(m.id))
-        .exec(conn)
-        .await?;
-    insert_grams(conn, m.id, grams(&material_text(m))).await
-}
-
-async fn insert_grams(
-    conn: &impl ConnectionTrait,
-    material_id: i64,
-    grams: BTreeSet<String>,
-) -> Result<(), DbErr> {
-    let rows: Vec<material_gram::ActiveModel> = grams
-        .into_iter()
-        .map(|gram| material_gram::ActiveModel {
-            gram: Set(gram),
-            material_id: Set(material_id),
-        })
-        .collect();
-    for chunk in rows.chunks(500) {
-        material_gram::Entity::insert_many(chunk.to_vec())
-            .on_conflict_do_nothing_on([
-                material_gram::Column::Gram,
-                material_gram::Column::MaterialId,
-            ])
-            .exec(conn)
-            .await?;
-    }
-    Ok(())
-}
-
-/// Indexes every material that has no grams yet (materials added before the index existed,
-/// or by a bulk load). Returns how many were indexed.
-pub async fn backfill(conn: &impl ConnectionTrait) -> Result<u64, DbErr> {
-    // Only those without grams are read: this runs at every start, and reading every
-    // material and every indexed id there kept tens of megabytes on a large catalogue.
-    let missing = material::Entity::find()
-        .filter(
-            Expr::exists(
-                Query::select()
-                    .expr(Expr::val(1))
-                    .from(material_gram::Entity)
-                    .and_where(
-                        Expr::col((material_gram::Entity, material_gram::Column::MaterialId))
-                            .equals((material::Entity, material::Column::Id)),
-                    )
-                    .to_owned(),
-            )
-            .not(),
-        )
-        .all(conn)
-        .await?;
-    let mut n = 0;
-    for m in missing {
-        insert_grams(conn, m.id, grams(&material_text(&m))).await?;
-        n += 1;
-    }
-    Ok(n)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn has(text: &str, word: &str) -> bool {
-        let g = grams(text);
-        word_grams(word).is_some_and(|w| w.iter().all(|x| g.contains(x)))
-    }
-
     #[test]
-    fn a_two_character_chinese_word_is_found_inside_a_longer_name() {
-        assert!(has("P.O 42.5 普通硅酸盐水泥", "水泥"));
-        assert!(has("P.O 42.5 普通硅酸盐水泥", "硅酸盐"));
-        assert!(!has("P.O 42.5 普通硅酸盐水泥", "钢筋"));
-    }
-
-    #[test]
-    fn a_single_chinese_character_is_indexed_but_a_single_letter_is_not() {
-        assert!(has("热轧带肋钢筋", "钢"));
-        assert_eq!(word_grams("a"), None);
-        assert_eq!(word_grams("7"), None);
-        assert_eq!(word_grams(""), None);
-    }
-
-    #[test]
-    fn specification_fragments_are_found_whatever_their_case() {
-        assert!(has("HRB400E Φ12", "φ12"));
-        assert!(has("HRB400E Φ12", "Φ12"));
-        assert!(has("Welded steel pipe DN25", "dn25"));
-        assert!(has("P.O 42.5", "42.5"));
-        assert!(!has("P.O 32.5", "42.5"));
-    }
-
-    #[test]
-    fn grams_do_not_span_two_words() {
-        // "o 4" spans the space between "p.o" and "42.5": no indexed gram joins words.
-        assert!(!grams("P.O 42.5").contains("o4"));
-        assert!(grams("P.O 42.5").contains("42"));
+    fn text_is_compared_folded_to_half_width_and_lower_case() {
+        assert_eq!(normalize("ＤＮ２５ Φ１２ HRB400"), "dn25 φ12 hrb400");
+        assert_eq!(
+            normalize("P.O 42.5 普通硅酸盐水泥"),
+            "p.o 42.5 普通硅酸盐水泥"
+        );
     }
 
     #[test]

@@ -18,6 +18,8 @@ pub struct AppState {
     pub mail_wake: Arc<tokio::sync::Notify>,
     /// Names this process in job claims and mail claims.
     pub instance: String,
+    /// The catalogue's search index of this instance, kept current from the database.
+    pub catalogue: Arc<crate::catalogue::live::Live>,
 }
 
 impl AppState {

@@ -2,7 +2,7 @@
 //!
 //! 200 admitted suppliers with agreements and business licences, 5 sites, one central
 //! warehouse, 20,000 materials derived from `shared/data/materials.csv` (brands and
-//! specification variants of its 76 real materials, indexed with `portal::search::grams`),
+//! specification variants of its 76 real materials),
 //! 100,000 listings (each material offered by 5 suppliers, `search_text` from
 //! `portal::search::listing_text`), 200,000 lots received over 18 months and 1,000,000
 //! movements (one receipt per lot and the issues drawn from it, ids in time order).
@@ -117,7 +117,6 @@ pub struct Counts {
     pub suppliers: usize,
     pub sites: usize,
     pub materials: usize,
-    pub grams: usize,
     pub listings: usize,
     pub lots: usize,
     pub movements: usize,
@@ -697,7 +696,7 @@ pub async fn generate(
     txn.commit().await?;
     progress("organisation, suppliers, users");
 
-    // Materials and their grams.
+    // Materials.
     let txn = db.begin().await?;
     let mut mats = Bulk::new(
         "materials",
@@ -713,7 +712,6 @@ pub async fn generate(
             "active",
         ],
     );
-    let mut grams = Bulk::new("material_grams", &["gram", "material_id"]);
     let mut materials = Vec::with_capacity(scale.materials);
     for i in 0..scale.materials {
         let b = &base[i % base.len()];
@@ -771,14 +769,8 @@ pub async fn generate(
         materials.push((m, price4));
     }
     counts.materials = mats.finish(&txn).await?;
-    for (m, _) in &materials {
-        for g in portal::search::grams(&portal::search::material_text(m)) {
-            grams.push(&txn, vec![g.into(), m.id.into()]).await?;
-        }
-    }
-    counts.grams = grams.finish(&txn).await?;
     txn.commit().await?;
-    progress("materials and gram index");
+    progress("materials");
 
     // Lots and their movements, planned first so that ids follow time as in a real ledger.
     let listings_n = scale.listings();

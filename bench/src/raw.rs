@@ -1,9 +1,6 @@
 //! The database's own rates: the portal's SQL as plain SQL through sqlx, no ORM, no HTTP.
+//! (The catalogue's raw rate is its search engine's alone: `crate::catalogue`.)
 //!
-//! - [`Raw::search`] runs the statements `portal::catalogue::api::catalogue` runs for one search
-//!   (its `WordFilter` gram counts, the candidates' count, `count_upto`, the page, the page's
-//!   materials and suppliers), written out by hand with the same shape: the same subqueries,
-//!   `EXISTS`, `IN`, `UNION ALL`, `LIMIT`s and bound values, and every column decoded.
 //! - [`Raw::reserve`] is a single reserve transaction: the conditional decrement of what is
 //!   available plus one ledger insert.
 //! - [`Raw::close_aggregate`] and [`Raw::stale_update`] are the period close and the stale scan
@@ -49,7 +46,6 @@ pub fn placeholders(backend: DbBackend, sql: &str) -> String {
 pub enum Arg {
     I(i64),
     S(String),
-    B(bool),
     T(DateTime<Utc>),
     D(NaiveDate),
 }
@@ -61,7 +57,6 @@ macro_rules! bind_args {
             q = match a {
                 Arg::I(v) => q.bind(*v),
                 Arg::S(v) => q.bind(v.clone()),
-                Arg::B(v) => q.bind(*v),
                 Arg::T(v) => q.bind(*v),
                 Arg::D(v) => q.bind(*v),
             };
@@ -69,13 +64,6 @@ macro_rules! bind_args {
         q
     }};
 }
-
-/// The portal's constants (`src/stock/api.rs`): page size, the count cap, and the thresholds
-/// that decide how a word is searched.
-pub const CATALOGUE_PAGE: i64 = 20;
-pub const CATALOGUE_COUNT_CAP: i64 = 1000;
-const SORT_CANDIDATES: i64 = 3000;
-const COMMON_GRAM: i64 = 20_000;
 
 /// A catalogue search, as `GET /api/catalogue` takes it.
 #[derive(Clone, Debug, Default)]
@@ -107,120 +95,13 @@ impl Search {
     }
 }
 
-/// What a raw search found: the count (as the API reports it) and the page's listing ids.
+/// What a search found: the count (as the API reports it) and the page's listing ids.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Found {
     pub total: i64,
     pub more: bool,
     pub ids: Vec<i64>,
 }
-
-/// A listing row, every column decoded as the ORM's model would be.
-#[allow(dead_code)]
-struct ListingRow {
-    id: i64,
-    supplier_id: i64,
-    material_id: i64,
-    warehouse_id: i64,
-    price: i64,
-    min_stock: i64,
-    max_stock: i64,
-    lead_time_days: i32,
-    on_hand: i64,
-    reserved: i64,
-    active: bool,
-    search_text: String,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-}
-
-macro_rules! listing_row {
-    ($r:expr) => {
-        ListingRow {
-            id: $r.try_get(0)?,
-            supplier_id: $r.try_get(1)?,
-            material_id: $r.try_get(2)?,
-            warehouse_id: $r.try_get(3)?,
-            price: $r.try_get(4)?,
-            min_stock: $r.try_get(5)?,
-            max_stock: $r.try_get(6)?,
-            lead_time_days: $r.try_get(7)?,
-            on_hand: $r.try_get(8)?,
-            reserved: $r.try_get(9)?,
-            active: $r.try_get(10)?,
-            search_text: $r.try_get(11)?,
-            created_at: $r.try_get(12)?,
-            updated_at: $r.try_get(13)?,
-        }
-    };
-}
-
-/// Every column of a material and of a supplier, decoded (their sizes are what cost).
-macro_rules! decode_material {
-    ($r:expr) => {{
-        let _: (i64, String, i64, String, String, String, String, i64, bool) = (
-            $r.try_get(0)?,
-            $r.try_get(1)?,
-            $r.try_get(2)?,
-            $r.try_get(3)?,
-            $r.try_get(4)?,
-            $r.try_get(5)?,
-            $r.try_get(6)?,
-            $r.try_get(7)?,
-            $r.try_get(8)?,
-        );
-    }};
-}
-
-macro_rules! decode_supplier {
-    ($r:expr) => {{
-        let _: (i64, String, Option<String>, String, String, String, String) = (
-            $r.try_get(0)?,
-            $r.try_get(1)?,
-            $r.try_get(2)?,
-            $r.try_get(3)?,
-            $r.try_get(4)?,
-            $r.try_get(5)?,
-            $r.try_get(6)?,
-        );
-        let _: (DateTime<Utc>, DateTime<Utc>, String, String, String, String) = (
-            $r.try_get(7)?,
-            $r.try_get(8)?,
-            $r.try_get(9)?,
-            $r.try_get(10)?,
-            $r.try_get(11)?,
-            $r.try_get(12)?,
-        );
-        let _: (
-            Option<DateTime<Utc>>,
-            Option<DateTime<Utc>>,
-            Option<NaiveDate>,
-            Option<NaiveDate>,
-            Option<NaiveDate>,
-            String,
-            i32,
-        ) = (
-            $r.try_get(13)?,
-            $r.try_get(14)?,
-            $r.try_get(15)?,
-            $r.try_get(16)?,
-            $r.try_get(17)?,
-            $r.try_get(18)?,
-            $r.try_get(19)?,
-        );
-    }};
-}
-
-const LISTING_COLUMNS: &str = "listings.id, listings.supplier_id, listings.material_id, \
-    listings.warehouse_id, listings.price, listings.min_stock, listings.max_stock, \
-    listings.lead_time_days, listings.on_hand, listings.reserved, listings.active, \
-    listings.search_text, listings.created_at, listings.updated_at";
-const MATERIAL_COLUMNS: &str =
-    "id, code, category_id, name_zh, name_en, spec, unit_code, indicative_price, active";
-const SUPPLIER_COLUMNS: &str = "id, legal_name, credit_code, status, contact_name, \
-    contact_phone, contact_email, created_at, updated_at, legal_representative, address, \
-    bank_name, bank_account, submitted_at, admitted_at, next_review_on, suspended_until, \
-    review_reminded_on, status_reason, confirmed_failures";
 
 /// Connections to the benchmark's database, for the raw measurements.
 pub enum Raw {
@@ -273,7 +154,7 @@ impl Raw {
         }
     }
 
-    /// `SELECT COUNT(*) FROM (…) AS sub`: one number.
+    /// `SELECT COUNT(*) …`: one number.
     async fn count(&self, sql: &str, args: &[Arg]) -> Result<i64, BenchError> {
         let sql = placeholders(self.backend(), sql);
         Ok(match self {
@@ -290,232 +171,6 @@ impl Raw {
                 row.try_get(0)?
             }
         })
-    }
-
-    /// `COUNT(*)` of `inner`, read no further than `cap` rows (the portal's `count_upto`).
-    async fn count_upto(&self, inner: &str, args: &[Arg], cap: i64) -> Result<i64, BenchError> {
-        let mut args = args.to_vec();
-        args.push(Arg::I(cap));
-        self.count(
-            &format!("SELECT COUNT(*) AS n FROM ({inner} LIMIT ?) AS sub"),
-            &args,
-        )
-        .await
-    }
-
-    /// One catalogue search: the same statements, in the same order, as the portal's.
-    pub async fn search(&self, s: &Search) -> Result<Found, BenchError> {
-        let mut filter = String::from(
-            "listings.active = ? AND EXISTS (SELECT 1 FROM suppliers \
-             WHERE suppliers.id = listings.supplier_id AND status = ?)",
-        );
-        let mut args = vec![Arg::B(true), Arg::S("admitted".into())];
-        let mut word_filters: Vec<(String, Vec<Arg>)> = Vec::new();
-        let mut narrowed: Option<std::collections::BTreeSet<i64>> = None;
-        for word in s.q.split_whitespace().take(5) {
-            let (confirm, args, candidates) = self.word_filter(word).await?;
-            word_filters.push((confirm, args));
-            if let Some(c) = candidates {
-                narrowed = Some(match narrowed {
-                    None => c,
-                    Some(n) => n.intersection(&c).copied().collect(),
-                });
-            }
-        }
-        if let Some(c) = s.category_id {
-            filter.push_str(
-                " AND listings.material_id IN (SELECT id FROM materials WHERE category_id = ?)",
-            );
-            args.push(Arg::I(c));
-        }
-        if s.in_stock {
-            filter.push_str(" AND listings.on_hand - listings.reserved > ?");
-            args.push(Arg::I(0));
-        }
-        for (sql, a) in word_filters {
-            filter.push_str(" AND ");
-            filter.push_str(&sql);
-            args.extend(a);
-        }
-        if let Some(ids) = narrowed {
-            if ids.is_empty() {
-                // What sea-query writes for an empty IN list.
-                filter.push_str(" AND 1 = 2");
-            } else {
-                filter.push_str(&format!(
-                    " AND listings.id IN ({})",
-                    vec!["?"; ids.len()].join(", ")
-                ));
-                args.extend(ids.into_iter().map(Arg::I));
-            }
-        }
-        let page = s.page.clamp(1, 10_000);
-        let offset = (page - 1) * CATALOGUE_PAGE;
-        let cap = offset + CATALOGUE_COUNT_CAP;
-        let counted = self
-            .count_upto(
-                &format!("SELECT listings.id FROM listings WHERE {filter}"),
-                &args,
-                cap + 1,
-            )
-            .await?;
-        let order = match s.sort {
-            Some("price") => "listings.price ASC",
-            Some("-price") => "listings.price DESC",
-            _ => "listings.search_text ASC",
-        };
-        let page_sql = placeholders(
-            self.backend(),
-            &format!(
-                "SELECT {LISTING_COLUMNS} FROM listings WHERE {filter} \
-                 ORDER BY {order}, listings.id ASC LIMIT ? OFFSET ?"
-            ),
-        );
-        let mut page_args = args.clone();
-        page_args.push(Arg::I(CATALOGUE_PAGE));
-        page_args.push(Arg::I(offset));
-        let rows: Vec<ListingRow> = match self {
-            Raw::Sqlite { read, .. } => {
-                let rows = bind_args!(sqlx::query(AssertSqlSafe(page_sql)), &page_args)
-                    .fetch_all(read)
-                    .await?;
-                let mut out = Vec::with_capacity(rows.len());
-                for r in &rows {
-                    out.push(listing_row!(r));
-                }
-                out
-            }
-            Raw::Postgres(p) => {
-                let rows = bind_args!(sqlx::query(AssertSqlSafe(page_sql)), &page_args)
-                    .fetch_all(p)
-                    .await?;
-                let mut out = Vec::with_capacity(rows.len());
-                for r in &rows {
-                    out.push(listing_row!(r));
-                }
-                out
-            }
-        };
-        let material_ids: Vec<Arg> = rows.iter().map(|l| Arg::I(l.material_id)).collect();
-        let supplier_ids: Vec<Arg> = rows.iter().map(|l| Arg::I(l.supplier_id)).collect();
-        let in_list = |n: usize| {
-            if n == 0 {
-                // What sea-query writes for an empty IN list.
-                "1 = 2".to_string()
-            } else {
-                format!("id IN ({})", vec!["?"; n].join(", "))
-            }
-        };
-        let materials_sql = placeholders(
-            self.backend(),
-            &format!(
-                "SELECT {MATERIAL_COLUMNS} FROM materials WHERE {}",
-                in_list(material_ids.len())
-            ),
-        );
-        let suppliers_sql = placeholders(
-            self.backend(),
-            &format!(
-                "SELECT {SUPPLIER_COLUMNS} FROM suppliers WHERE {}",
-                in_list(supplier_ids.len())
-            ),
-        );
-        match self {
-            Raw::Sqlite { read, .. } => {
-                for r in &bind_args!(sqlx::query(AssertSqlSafe(materials_sql)), &material_ids)
-                    .fetch_all(read)
-                    .await?
-                {
-                    decode_material!(r);
-                }
-                for r in &bind_args!(sqlx::query(AssertSqlSafe(suppliers_sql)), &supplier_ids)
-                    .fetch_all(read)
-                    .await?
-                {
-                    decode_supplier!(r);
-                }
-            }
-            Raw::Postgres(p) => {
-                for r in &bind_args!(sqlx::query(AssertSqlSafe(materials_sql)), &material_ids)
-                    .fetch_all(p)
-                    .await?
-                {
-                    decode_material!(r);
-                }
-                for r in &bind_args!(sqlx::query(AssertSqlSafe(suppliers_sql)), &supplier_ids)
-                    .fetch_all(p)
-                    .await?
-                {
-                    decode_supplier!(r);
-                }
-            }
-        }
-        Ok(Found {
-            total: counted.min(cap),
-            more: counted > cap,
-            ids: rows.iter().map(|l| l.id).collect(),
-        })
-    }
-
-    /// The portal's `WordFilter`: `LIKE` on the listing's text decides; the word's rarest
-    /// grams give its candidate listings when the word is rare enough (fetched, at most
-    /// `SORT_CANDIDATES`). Answers the condition, its values and the candidates.
-    async fn word_filter(
-        &self,
-        word: &str,
-    ) -> Result<(String, Vec<Arg>, Option<std::collections::BTreeSet<i64>>), BenchError> {
-        let pattern = portal::search::like_pattern(word);
-        let confirm = "listings.search_text LIKE ? ESCAPE '\\'".to_string();
-        let plain = (confirm.clone(), vec![Arg::S(pattern.clone())], None);
-        let Some(grams) = portal::search::word_grams(word) else {
-            return Ok(plain);
-        };
-        let mut counted = Vec::new();
-        for gram in grams.into_iter().take(8) {
-            let (sql, args) = materials_with(std::slice::from_ref(&gram));
-            let n = self.count_upto(&sql, &args, COMMON_GRAM + 1).await?;
-            counted.push((n, gram));
-            if n == 0 {
-                break;
-            }
-        }
-        counted.sort();
-        if counted.first().is_none_or(|(n, _)| *n > COMMON_GRAM) {
-            return Ok(plain);
-        }
-        let grams: Vec<String> = counted.into_iter().take(4).map(|(_, g)| g).collect();
-        let (mat_sql, mut cand_args) = materials_with(&grams);
-        let cand_sql = placeholders(
-            self.backend(),
-            &format!(
-                "SELECT id FROM listings WHERE material_id IN ({mat_sql}) \
-                 UNION ALL SELECT id FROM listings WHERE supplier_id IN \
-                 (SELECT id FROM suppliers WHERE LOWER(legal_name) LIKE ? ESCAPE '\\') LIMIT ?"
-            ),
-        );
-        cand_args.push(Arg::S(pattern.clone()));
-        cand_args.push(Arg::I(SORT_CANDIDATES + 1));
-        let mut ids = std::collections::BTreeSet::new();
-        match self {
-            Raw::Sqlite { read, .. } => {
-                for r in &bind_args!(sqlx::query(AssertSqlSafe(cand_sql)), &cand_args)
-                    .fetch_all(read)
-                    .await?
-                {
-                    ids.insert(r.try_get::<i64, _>(0)?);
-                }
-            }
-            Raw::Postgres(p) => {
-                for r in &bind_args!(sqlx::query(AssertSqlSafe(cand_sql)), &cand_args)
-                    .fetch_all(p)
-                    .await?
-                {
-                    ids.insert(r.try_get::<i64, _>(0)?);
-                }
-            }
-        }
-        let candidates = (ids.len() as i64 <= SORT_CANDIDATES).then_some(ids);
-        Ok((confirm, vec![Arg::S(pattern)], candidates))
     }
 
     /// A single reserve transaction: what is available shrinks by `quantity` only if it is
@@ -692,21 +347,6 @@ impl Raw {
             }
         })
     }
-}
-
-/// The materials whose text holds every one of `grams` (the portal's `materials_with`): the
-/// first gram's range of the index, each row probed for the others.
-fn materials_with(grams: &[String]) -> (String, Vec<Arg>) {
-    let mut sql = String::from("SELECT g0.material_id FROM material_grams g0 WHERE g0.gram = ?");
-    let mut args = vec![Arg::S(grams.first().cloned().unwrap_or_default())];
-    for (i, gram) in grams.iter().enumerate().skip(1) {
-        sql.push_str(&format!(
-            " AND EXISTS (SELECT 1 FROM material_grams g{i} WHERE g{i}.gram = ? \
-             AND g{i}.material_id = g0.material_id)"
-        ));
-        args.push(Arg::S(gram.clone()));
-    }
-    (sql, args)
 }
 
 #[cfg(test)]

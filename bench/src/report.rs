@@ -3,8 +3,10 @@
 use crate::dataset::Counts;
 use crate::load::Sample;
 
-/// Issue 7's targets.
+/// Issue 7's targets (the search's raw rate is the engine's since issue 16).
 pub const SEARCH_SHARE: f64 = 0.50;
+/// Issue 16: the catalogue API at this share of the trivial handler's rate.
+pub const SEARCH_HTTP_SHARE: f64 = 0.03;
 pub const SEARCH_P99_MS: f64 = 20.0;
 pub const DRAW_SHARE: f64 = 0.20;
 pub const JOB_FACTOR: f64 = 2.0;
@@ -37,6 +39,11 @@ pub struct DbResults {
     pub stale_stopped: bool,
     pub peak_rss_bytes: u64,
     pub search_mismatches: Vec<String>,
+    /// Listings indexed and how long the index took to build in the benchmark's process.
+    pub index_listings: usize,
+    pub index_build_secs: f64,
+    /// From starting the server to its answering with its index built.
+    pub server_index_secs: f64,
     /// Each search's raw latency alone (median of 3), slowest first.
     pub search_alone_ms: Vec<(String, f64)>,
     /// The server's peak RSS after each phase.
@@ -119,7 +126,7 @@ pub fn table(trivial: &Sample, dbs: &[DbResults]) -> String {
         },
     ));
     out.push(row(
-        "raw catalogue search (the portal's SQL, sqlx, 64 tasks on the portal's pool)",
+        "raw catalogue search (the portal's search engine alone, in process, 64 tasks)",
         dbs,
         |d| {
             format!(
@@ -144,12 +151,12 @@ pub fn table(trivial: &Sample, dbs: &[DbResults]) -> String {
         out.push(row(label, dbs, |d| {
             let s = pick(d);
             format!(
-                "{} req/s = **{}** of raw (target ≥ 50 %); p50 {}, p99 **{}** (target ≤ 20 ms); {} of the HTTP ceiling{}",
+                "{} req/s = **{}** of raw (target ≥ 50 %); p50 {}, p99 **{}** (target ≤ 20 ms); **{:.1} %** of the HTTP ceiling (target ≥ 3 %){}",
                 rate(s.rate()),
                 pct(ratio(s.rate(), d.raw_search.rate())),
                 ms(s.percentile_ms(50.0)),
                 ms(s.percentile_ms(99.0)),
-                pct(ratio(s.rate(), trivial.rate())),
+                ratio(s.rate(), trivial.rate()) * 100.0,
                 errors(s)
             )
         }));
@@ -249,7 +256,7 @@ pub fn table(trivial: &Sample, dbs: &[DbResults]) -> String {
 }
 
 /// PASS or MISS for each target, with how far off a miss is.
-pub fn verdicts(dbs: &[DbResults]) -> Vec<String> {
+pub fn verdicts(trivial: &Sample, dbs: &[DbResults]) -> Vec<String> {
     let mut out = Vec::new();
     let mark = |ok: bool| if ok { "PASS" } else { "MISS" };
     for d in dbs {
@@ -261,6 +268,13 @@ pub fn verdicts(dbs: &[DbResults]) -> Vec<String> {
                 mark(share >= SEARCH_SHARE && s.errors == 0),
                 d.name,
                 pct(share)
+            ));
+            let http = ratio(s.rate(), trivial.rate());
+            out.push(format!(
+                "{} {}: catalogue {door} at {:.1} % of the trivial handler's rate (≥ 3 %)",
+                mark(http >= SEARCH_HTTP_SHARE && s.errors == 0),
+                d.name,
+                http * 100.0
             ));
             out.push(format!(
                 "{} {}: catalogue {door} p99 {} (≤ 20 ms)",

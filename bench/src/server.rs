@@ -134,6 +134,27 @@ impl Portal {
         }
     }
 
+    /// Waits until the server answers with its catalogue index built (`/readyz` says so).
+    pub async fn index_ready(&self) -> Result<(), BenchError> {
+        let deadline = Instant::now() + Duration::from_secs(300);
+        loop {
+            let mut c = Conn::new(self.addr);
+            if let Ok((s, body)) = c.send(get("/readyz", &[])?).await
+                && s.is_success()
+                && serde_json::from_slice::<serde_json::Value>(&body)
+                    .is_ok_and(|v| v["catalogue_index"] == "ready")
+            {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(BenchError::new(
+                    "the catalogue index was not built in 300 s",
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }

@@ -196,20 +196,6 @@ pub async fn csrf_cookie(addr: SocketAddr, token: &str) -> Result<String, BenchE
         .ok_or_else(|| BenchError::new("the catalogue page set no CSRF cookie"))
 }
 
-/// The raw catalogue: the same searches as plain SQL on a pool shaped as the portal's.
-pub struct RawSearchClient {
-    pub raw: Arc<Raw>,
-    pub searches: Arc<Vec<Search>>,
-    pub offset: usize,
-}
-
-impl Client for RawSearchClient {
-    async fn op(&mut self, n: u64) -> Result<(), BenchError> {
-        let i = (self.offset + n as usize) % self.searches.len();
-        self.raw.search(&self.searches[i]).await.map(|_| ())
-    }
-}
-
 /// A single reserve transaction on a random listing with stock.
 pub struct RawReserveClient {
     pub raw: Arc<Raw>,

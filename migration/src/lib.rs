@@ -26,6 +26,7 @@ mod m20261206_000021_funds_plan;
 mod m20261206_000022_monthly_packs;
 mod m20261206_000023_movement_kind_day_index;
 mod m20261206_000024_dashboard_covering_indexes;
+mod m20261206_000025_catalogue_changes;
 
 pub struct Migrator;
 
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000022_monthly_packs::Migration),
             Box::new(m20261206_000023_movement_kind_day_index::Migration),
             Box::new(m20261206_000024_dashboard_covering_indexes::Migration),
+            Box::new(m20261206_000025_catalogue_changes::Migration),
         ]
     }
 }

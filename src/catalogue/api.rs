@@ -1,20 +1,21 @@
 //! The catalogue's JSON API: a supplier's listings and price changes, procurement's price
-//! approval, and the catalogue search (the query over `crate::search`'s gram index).
+//! approval, and the catalogue search (the instance's search index, `super::live`, or the
+//! database's substring search while the index is being built).
 
+use super::engine::{self, Sort};
 use super::store::{self, ListingInput, PriceChangeInput};
 use crate::auth::{Capability, CurrentUser};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, post, web};
-use entity::{ListingId, SupplierId, listing, material, material_gram, price_change, supplier};
+use entity::{ListingId, SupplierId, listing, material, price_change, supplier};
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{Alias, Expr, Func, LikeExpr, Query, SelectStatement, UnionType};
+use sea_orm::sea_query::{Expr, LikeExpr, Query, SelectStatement};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait,
 };
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -170,15 +171,59 @@ pub async fn decide_price(
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CatalogueQuery {
-    /// Words of the name (Chinese or English), the specification or the supplier.
+    /// Words of the name (Chinese or English), the specification or the supplier, or the
+    /// pinyin of the Chinese name, full or its initials (`shuini`, `sn` find 水泥). Each
+    /// word must be found; at most five are used.
     pub q: Option<String>,
     pub category_id: Option<i64>,
     pub supplier_id: Option<SupplierId>,
     /// `true`: only what can be ordered now; `false`: only what cannot.
     pub in_stock: Option<bool>,
-    /// `price`, `-price` or `name` (default).
+    /// `best` (the default with words: exact words before fragments, the name before the
+    /// specification before the supplier), `name` (the default without words), `price` or
+    /// `-price`.
     pub sort: Option<String>,
     pub page: Option<u64>,
+}
+
+impl CatalogueQuery {
+    /// The order asked for, or the default: best match with words, else the name.
+    pub fn sort(&self) -> Sort {
+        match self.sort.as_deref() {
+            Some("price") => Sort::PriceAsc,
+            Some("-price") => Sort::PriceDesc,
+            Some("name") => Sort::Name,
+            Some("best") => Sort::BestMatch,
+            _ if self.words().is_empty() => Sort::Name,
+            _ => Sort::BestMatch,
+        }
+    }
+
+    /// The query's words as the search compares them (normalised, at most five).
+    pub fn words(&self) -> Vec<String> {
+        engine::text::query_words(self.q.as_deref().unwrap_or(""))
+    }
+
+    /// The page asked for (1 to 10,000).
+    pub fn page(&self) -> u64 {
+        self.page.unwrap_or(1).clamp(1, 10_000)
+    }
+
+    /// The search as the engine takes it: the page's matches, counted up to
+    /// `CATALOGUE_COUNT_CAP` past its start.
+    pub fn engine_query(&self) -> engine::Query {
+        let offset = (self.page() - 1) * CATALOGUE_PAGE;
+        engine::Query {
+            text: self.q.clone(),
+            category_id: self.category_id,
+            supplier_id: self.supplier_id.map(SupplierId::get),
+            in_stock: self.in_stock,
+            sort: self.sort(),
+            offset: usize::try_from(offset).unwrap_or(usize::MAX),
+            limit: CATALOGUE_PAGE as usize,
+            count_cap: CATALOGUE_COUNT_CAP as usize,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -205,6 +250,10 @@ pub struct CataloguePage {
     pub more: bool,
     pub page: u64,
     pub items: Vec<CatalogueItem>,
+    /// The search index is still being built (for a few seconds after the server starts):
+    /// this answer is the database's plain substring search, without pinyin, in name order
+    /// for "best".
+    pub warming_up: bool,
 }
 
 pub const CATALOGUE_PAGE: u64 = 20;
@@ -212,66 +261,6 @@ pub const CATALOGUE_PAGE: u64 = 20;
 /// How many listings the catalogue counts before it says "more": counting every match of a
 /// common word over 100,000 listings would cost more than the page itself.
 pub const CATALOGUE_COUNT_CAP: u64 = 1000;
-
-/// Up to this many candidates, a page of a word's matches is sorted from its candidates;
-/// beyond, matches are common enough that walking the sort order finds a page sooner.
-const SORT_CANDIDATES: u64 = 3000;
-
-/// A gram held by more materials than this narrows too little to be worth the lookups: the
-/// word is common, and walking the listings finds its matches at once.
-const COMMON_GRAM: u64 = 20_000;
-
-/// The materials whose text holds every one of `grams`: the first gram's range of the index,
-/// each row probed for the others through the primary key.
-fn materials_with(grams: &[String]) -> SelectStatement {
-    let mut q = Query::select();
-    q.column((Alias::new("g0"), material_gram::Column::MaterialId))
-        .from_as(material_gram::Entity, Alias::new("g0"))
-        .and_where(
-            Expr::col((Alias::new("g0"), material_gram::Column::Gram)).eq(grams[0].as_str()),
-        );
-    for (i, gram) in grams.iter().enumerate().skip(1) {
-        let g = Alias::new(format!("g{i}"));
-        q.and_where(Expr::exists(
-            Query::select()
-                .expr(Expr::val(1))
-                .from_as(material_gram::Entity, g.clone())
-                .and_where(Expr::col((g.clone(), material_gram::Column::Gram)).eq(gram.as_str()))
-                .and_where(
-                    Expr::col((g, material_gram::Column::MaterialId))
-                        .equals((Alias::new("g0"), material_gram::Column::MaterialId)),
-                )
-                .to_owned(),
-        ));
-    }
-    q.to_owned()
-}
-
-/// Listings that may contain `word`: those of materials holding every one of `grams`, and
-/// those of suppliers whose name contains the word.
-fn candidates(word: &str, grams: &[String]) -> SelectStatement {
-    let suppliers = Query::select()
-        .column(supplier::Column::Id)
-        .from(supplier::Entity)
-        .and_where(
-            Func::lower(Expr::col(supplier::Column::LegalName))
-                .like(LikeExpr::new(crate::search::like_pattern(word)).escape('\\')),
-        )
-        .to_owned();
-    Query::select()
-        .column(listing::Column::Id)
-        .from(listing::Entity)
-        .and_where(listing::Column::MaterialId.in_subquery(materials_with(grams)))
-        .union(
-            UnionType::All,
-            Query::select()
-                .column(listing::Column::Id)
-                .from(listing::Entity)
-                .and_where(listing::Column::SupplierId.in_subquery(suppliers))
-                .to_owned(),
-        )
-        .to_owned()
-}
 
 /// Counts the rows of `query`, stopping at `cap` so that a common match costs no more than
 /// `cap` rows.
@@ -294,86 +283,38 @@ async fn count_upto(
     Ok(u64::try_from(n).unwrap_or_default())
 }
 
-/// How the catalogue finds the listings whose text contains one query word. `LIKE` on the
-/// listing's own text always decides, so the result is exactly a substring match; the gram
-/// index (see `crate::search`) narrows the rows it looks at when the word is rare enough.
-struct WordFilter {
-    confirm: Condition,
-    /// The listings that may hold the word, when there are few enough to fetch (at most
-    /// `SORT_CANDIDATES`); otherwise walking the listings in the sort order finds its
-    /// matches sooner.
-    candidates: Option<BTreeSet<i64>>,
+/// Searches the consigned catalogue: orderable listings (active, of an admitted supplier),
+/// through the instance's search index (`super::live`), or the database while the index is
+/// being built.
+pub async fn catalogue(state: &AppState, q: &CatalogueQuery) -> AppResult<CataloguePage> {
+    let conn = &state.db.read;
+    let Some(hits) = state.catalogue.search(&state.db, &q.engine_query()).await? else {
+        return sql_search(conn, q).await;
+    };
+    let ids: Vec<ListingId> = hits.ids.iter().copied().map(ListingId).collect();
+    let mut rows = listing::Entity::find()
+        .filter(listing::Column::Id.is_in(ids.clone()))
+        .all(conn)
+        .await?;
+    rows.sort_by_key(|l| ids.iter().position(|id| *id == l.id));
+    Ok(CataloguePage {
+        total: hits.total as u64,
+        more: hits.more,
+        page: q.page(),
+        items: items_of(conn, rows).await?,
+        warming_up: false,
+    })
 }
 
-impl WordFilter {
-    async fn new(conn: &impl ConnectionTrait, word: &str) -> AppResult<Self> {
-        let confirm = Condition::all().add(
-            Expr::col((listing::Entity, listing::Column::SearchText))
-                .like(LikeExpr::new(crate::search::like_pattern(word)).escape('\\')),
-        );
-        let mut filter = WordFilter {
-            confirm,
-            candidates: None,
-        };
-        let Some(grams) = crate::search::word_grams(word) else {
-            return Ok(filter);
-        };
-        // Rarest first: it drives the lookup, the others are probed. Counting stops early, so
-        // a common gram costs little.
-        let mut counted = Vec::new();
-        for gram in grams.into_iter().take(8) {
-            let n = count_upto(
-                conn,
-                materials_with(std::slice::from_ref(&gram)),
-                COMMON_GRAM + 1,
-            )
-            .await?;
-            counted.push((n, gram));
-            if n == 0 {
-                break;
-            }
-        }
-        counted.sort();
-        if counted.first().is_none_or(|(n, _)| *n > COMMON_GRAM) {
-            return Ok(filter);
-        }
-        let grams: Vec<String> = counted.into_iter().take(4).map(|(_, g)| g).collect();
-        let mut cands = candidates(word, &grams);
-        cands.limit(SORT_CANDIDATES + 1);
-        let mut ids = BTreeSet::new();
-        for row in conn.query_all(&cands).await? {
-            ids.insert(row.try_get_by_index::<i64>(0)?);
-        }
-        if ids.len() as u64 <= SORT_CANDIDATES {
-            filter.candidates = Some(ids);
-        }
-        Ok(filter)
-    }
-}
-
-/// The listings every narrowing word allows (the intersection of their candidates), or `None`
-/// when no word narrows. Fetched and intersected here rather than left to the database as
-/// subqueries: with two candidate lists PostgreSQL's planner misjudged the rows of correlated
-/// grams and rescanned one list for every row of the other (30 s for "焊丝 Φ1.2").
-fn narrowed(words: &[WordFilter]) -> Option<Vec<i64>> {
-    let mut sets = words.iter().filter_map(|w| w.candidates.as_ref());
-    let first = sets.next()?;
-    Some(
-        first
-            .iter()
-            .copied()
-            .filter(|id| sets.clone().all(|s| s.contains(id)))
-            .collect(),
-    )
-}
-
-/// Searches the consigned catalogue: orderable listings of admitted suppliers.
-pub async fn catalogue(
+/// The catalogue from the database alone: every word a substring of the listing's text
+/// (`listings.search_text`), in name or price order. What the catalogue answers while the
+/// index is being built, and the plain substring scan the benchmark checks the index against.
+pub async fn sql_search(
     conn: &impl ConnectionTrait,
     q: &CatalogueQuery,
 ) -> AppResult<CataloguePage> {
-    // A correlated check, so that the database walks the sort order or the word's candidates
-    // rather than every listing of every admitted supplier.
+    // A correlated check, so that the database walks the sort order rather than every
+    // listing of every admitted supplier.
     let mut sel = listing::Entity::find()
         .filter(listing::Column::Active.eq(true))
         .filter(Expr::exists(
@@ -387,9 +328,12 @@ pub async fn catalogue(
                 .and_where(supplier::Column::Status.eq("admitted"))
                 .to_owned(),
         ));
-    let mut words = Vec::new();
-    for word in q.q.as_deref().unwrap_or("").split_whitespace().take(5) {
-        words.push(WordFilter::new(conn, word).await?);
+    for word in q.words() {
+        sel = sel.filter(
+            Expr::col((listing::Entity, listing::Column::SearchText)).like(
+                LikeExpr::new(format!("%{}%", crate::search::like_literal(&word))).escape('\\'),
+            ),
+        );
     }
     if let Some(c) = q.category_id {
         sel = sel.filter(
@@ -410,15 +354,9 @@ pub async fn catalogue(
         let free = Expr::col(listing::Column::OnHand).sub(Expr::col(listing::Column::Reserved));
         sel = sel.filter(if wanted { free.gt(0) } else { free.lte(0) });
     }
-    let page = q.page.unwrap_or(1).clamp(1, 10_000);
+    let page = q.page();
     let offset = (page - 1) * CATALOGUE_PAGE;
     let cap = offset + CATALOGUE_COUNT_CAP;
-    for w in &words {
-        sel = sel.filter(w.confirm.clone());
-    }
-    if let Some(ids) = narrowed(&words) {
-        sel = sel.filter(listing::Column::Id.is_in(ids));
-    }
     let counted = count_upto(
         conn,
         sel.clone()
@@ -428,10 +366,10 @@ pub async fn catalogue(
         cap + 1,
     )
     .await?;
-    sel = match q.sort.as_deref() {
-        Some("price") => sel.order_by_asc(listing::Column::Price),
-        Some("-price") => sel.order_by_desc(listing::Column::Price),
-        _ => sel.order_by_asc(listing::Column::SearchText),
+    sel = match q.sort() {
+        Sort::PriceAsc => sel.order_by_asc(listing::Column::Price),
+        Sort::PriceDesc => sel.order_by_desc(listing::Column::Price),
+        Sort::Name | Sort::BestMatch => sel.order_by_asc(listing::Column::SearchText),
     }
     .order_by_asc(listing::Column::Id);
     let rows = sel.offset(offset).limit(CATALOGUE_PAGE).all(conn).await?;
@@ -441,6 +379,7 @@ pub async fn catalogue(
         more: counted > cap,
         page,
         items,
+        warming_up: true,
     })
 }
 
@@ -491,5 +430,5 @@ pub async fn search(
     q: crate::web::Query<CatalogueQuery>,
 ) -> AppResult<web::Json<CataloguePage>> {
     user.require(Capability::ReadCatalogue)?;
-    Ok(web::Json(catalogue(&state.db.read, &q).await?))
+    Ok(web::Json(catalogue(&state, &q).await?))
 }

@@ -1,13 +1,15 @@
 //! The catalogue (物资超市 as the sites see it): suppliers list materials of their agreement
 //! with prices procurement approves (never whoever asked for the price: rule 14), sites search what is consigned and in stock and order
 //! from it (the order is a requisition, `crate::requisitions`), and a supplier may import its
-//! listings in bulk from CSV or XLSX. The search engine is `crate::search` with the query in
-//! `api.rs`; `engine` is the tantivy engine that is to replace it (issue 16), not yet wired in;
+//! listings in bulk from CSV or XLSX. The search (issue 16): `engine` is a tantivy index of the
+//! listings, pure; `live` keeps each instance's index built and current from the database's
+//! change sequence; `api::catalogue` asks it, or the database while it is being built.
 //! `store.rs` holds the transactions, `api.rs`, `pages.rs` and `import.rs` the handlers.
 
 pub mod api;
 pub mod engine;
 pub mod import;
+pub mod live;
 pub mod pages;
 pub mod store;
 

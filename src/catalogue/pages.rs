@@ -2,6 +2,7 @@
 //! listings, prices and delivery notes for suppliers, price approval for procurement.
 
 use super::api::{CatalogueItem, CataloguePage, CatalogueQuery, catalogue};
+use super::engine::Sort;
 use super::store::{self, ListingInput, PriceChangeInput};
 use crate::auth::{Capability, CurrentUser};
 use crate::error::RuleCode;
@@ -102,8 +103,15 @@ impl CatalogueView {
     fn is_category(&self, id: &i64) -> bool {
         self.q.category_id == Some(*id)
     }
+    /// Whether `s` is the order shown (the default one when none was asked for).
     fn is_sort(&self, s: &str) -> bool {
-        self.q.sort.as_deref().unwrap_or("name") == s
+        let shown = match self.q.sort() {
+            Sort::BestMatch => "best",
+            Sort::Name => "name",
+            Sort::PriceAsc => "price",
+            Sort::PriceDesc => "-price",
+        };
+        shown == s
     }
     fn in_stock(&self) -> bool {
         self.q.in_stock == Some(true)
@@ -153,7 +161,7 @@ pub(crate) async fn render_catalogue(
     form: Form,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    let mut result = catalogue(&state.db.read, &q).await?;
+    let mut result = catalogue(state, &q).await?;
     let mut errors = errors;
     if errors.any() {
         answer_rows(state, &ctx, &mut result, &mut errors, &form).await?;

@@ -110,7 +110,6 @@ async fn insert(
             .insert(txn)
             .await
             .map_err(crate::error::taken_on("spec"))?;
-            crate::search::index_material(txn, &m).await?;
             return Ok(m);
         }
         n += 1;
@@ -210,7 +209,6 @@ pub async fn update(
         am.active = Set(a);
     }
     let after = am.update(txn).await?;
-    crate::search::index_material(txn, &after).await?;
     crate::catalogue::store::refresh_search_text(txn, &after).await?;
     audit::record(
         txn,

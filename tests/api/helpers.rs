@@ -118,6 +118,14 @@ pub async fn spawn_with(opts: Options) -> TestApp {
     if opts.demo {
         portal::demo::load(&state).await.expect("demo");
     }
+    // The catalogue's index built before the first request, so that every test's searches
+    // go through it (a server starts serving at once and answers from the database until
+    // its index is built: `catalogue::warming_up_...` tests that).
+    state
+        .catalogue
+        .build(&state.db)
+        .await
+        .expect("catalogue index");
     let app = portal::Application::build(state.clone()).expect("build");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());

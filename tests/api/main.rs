@@ -9,6 +9,7 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod catalogue;
 mod dashboards;
 mod database;
 mod filters;

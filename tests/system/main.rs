@@ -15,6 +15,7 @@
 mod api;
 mod backup;
 mod books;
+mod catalogue_index;
 mod disk_full;
 mod faults;
 mod operators;

@@ -113,6 +113,9 @@ pub enum EngineError {
     /// A write panicked while holding the writer; the engine should be rebuilt.
     #[error("search index writer poisoned by an earlier panic")]
     Poisoned,
+    /// The documents of a build could not all be read; the index is as it was.
+    #[error("search index build interrupted: {0}")]
+    Interrupted(String),
 }
 
 /// Text fields are cut by these tokenizers (registered on the index).
@@ -251,20 +254,52 @@ impl Engine {
         })
     }
 
-    /// Replaces everything indexed by `docs` (at start, from the database).
+    /// Replaces everything indexed by `docs`.
     pub fn build(&self, docs: impl IntoIterator<Item = Doc>) -> Result<(), EngineError> {
-        self.write(|w, f| {
+        self.rebuild(docs.into_iter().map(Ok::<Doc, std::convert::Infallible>))
+    }
+
+    /// Replaces everything indexed by `docs` (at start, read from the database as they
+    /// come): an error among them stops the build and leaves the index as it was.
+    pub fn rebuild<E: std::fmt::Display>(
+        &self,
+        docs: impl IntoIterator<Item = Result<Doc, E>>,
+    ) -> Result<(), EngineError> {
+        let mut interrupted = None;
+        let built = self.write(|w, f| {
             w.delete_all_documents()?;
             for d in docs {
-                w.add_document(document(f, &d))?;
+                match d {
+                    Ok(d) => {
+                        w.add_document(document(f, &d))?;
+                    }
+                    Err(e) => {
+                        interrupted = Some(e.to_string());
+                        return Err(tantivy::TantivyError::InternalError(
+                            "build interrupted".into(),
+                        ));
+                    }
+                }
             }
             Ok(())
-        })
+        });
+        match interrupted {
+            Some(why) => Err(EngineError::Interrupted(why)),
+            None => built,
+        }
     }
 
     /// Indexes `docs` anew (added or changed listings).
     pub fn upsert(&self, docs: &[Doc]) -> Result<(), EngineError> {
+        self.apply(docs, &[])
+    }
+
+    /// Indexes `docs` anew and forgets `removed` in one commit (a round of the change feed).
+    pub fn apply(&self, docs: &[Doc], removed: &[i64]) -> Result<(), EngineError> {
         self.write(|w, f| {
+            for id in removed {
+                w.delete_term(Term::from_field_i64(f.listing_id, *id));
+            }
             for d in docs {
                 w.delete_term(Term::from_field_i64(f.listing_id, d.listing_id));
                 w.add_document(document(f, d))?;
@@ -275,12 +310,7 @@ impl Engine {
 
     /// Forgets the listings `listing_ids` (ids not indexed are ignored).
     pub fn remove(&self, listing_ids: &[i64]) -> Result<(), EngineError> {
-        self.write(|w, f| {
-            for id in listing_ids {
-                w.delete_term(Term::from_field_i64(f.listing_id, *id));
-            }
-            Ok(())
-        })
+        self.apply(&[], listing_ids)
     }
 
     /// Applies `change`, commits it and makes it visible to the next search; on an error

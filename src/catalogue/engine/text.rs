@@ -8,14 +8,10 @@
 //! consecutive positions, which holds exactly where the word occurs.
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
-use unicode_normalization::UnicodeNormalization;
 
 /// How searchable text and query words are compared: NFKC (full-width ＤＮ２５ is DN25, Φ１２
-/// is Φ12) and lower case (φ12 finds Φ12). Lower case is taken character by character, so a
-/// word's case does not depend on its neighbours (a final Σ is σ like any other).
-pub fn normalize(text: &str) -> String {
-    text.nfkc().flat_map(char::to_lowercase).collect()
-}
+/// is Φ12) and lower case (φ12 finds Φ12), as the database's `search_text` is kept.
+pub use crate::search::normalize;
 
 /// At most this many query words are used; the rest of the query is ignored, as the SQL search did.
 pub const MAX_WORDS: usize = 5;

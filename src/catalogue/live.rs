@@ -1,0 +1,523 @@
+//! The catalogue's search index, kept fresh on every instance (issue 16).
+//!
+//! Each instance holds its own `engine::Engine` in memory. It is built from the database at
+//! start (in the background: until it is ready the catalogue answers from the database's plain
+//! substring search, `api::sql_search`), then kept current from the change sequence: the
+//! database's triggers (migration 000025) append a row to `catalogue_changes` in every
+//! transaction that changes what the catalogue shows, and this module applies the rows past
+//! the last it saw, every [`POLL_EVERY`] and before any search that finds newer ones. So a
+//! search sees every change committed before it started, made through any instance.
+//!
+//! Sequence numbers are handed out when a row is written, not when its transaction commits,
+//! so on PostgreSQL a number may become visible after a higher one: a number skipped over is
+//! kept as a gap and looked for again until it shows or [`GAP_GRACE`] has passed (a
+//! transaction rolled back leaves its numbers unused for ever). On SQLite writers take turns,
+//! so numbers show in order. Rows are pruned after [`KEEP_CHANGES`]; an instance that could
+//! not read them for [`REBUILD_AFTER`] (shorter) rebuilds its index instead.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::time::{Duration, Instant};
+
+use entity::{catalogue_change, listing, material, supplier};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query, SelectStatement};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+
+use super::engine::{self, Doc, Engine, EngineError, Hits};
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+
+/// How often an instance looks for changes when no search asked it to.
+pub const POLL_EVERY: Duration = Duration::from_millis(250);
+/// Changes applied in one round at most (the next round follows at once).
+const BATCH: u64 = 5_000;
+/// Listings read per query while building.
+const BUILD_CHUNK: u64 = 5_000;
+/// How long a skipped sequence number is looked for: longer than any transaction that
+/// changes listings takes to commit (a bulk import of thousands of rows takes seconds).
+const GAP_GRACE: Duration = Duration::from_secs(120);
+/// Gaps kept at most (a rolled-back import of many rows leaves many): the oldest go first.
+const MAX_GAPS: usize = 10_000;
+/// At start, how far below the newest number skipped numbers are looked for.
+const LOOKBACK: i64 = 10_000;
+/// How long change rows are kept (by the database's clock).
+const KEEP_CHANGES: &str = "10 minutes";
+const PRUNE_EVERY: Duration = Duration::from_secs(60);
+/// An instance that could not read the changes for this long may have missed pruned rows:
+/// it rebuilds. Well under [`KEEP_CHANGES`].
+const REBUILD_AFTER: Duration = Duration::from_secs(300);
+
+/// The engine and where it stands in the change sequence.
+pub struct Live {
+    engine: Engine,
+    ready: AtomicBool,
+    /// Every change up to this number that was committed when it was read is applied.
+    applied: AtomicI64,
+    /// Held by whoever reads and applies changes, so that rounds never interleave.
+    feed: tokio::sync::Mutex<Feed>,
+}
+
+struct Feed {
+    /// The highest number read.
+    seen: i64,
+    /// Numbers below `seen` not read yet, with when they were first missed.
+    gaps: BTreeMap<i64, Instant>,
+    /// When a round last succeeded (or the index was built).
+    last_ok: Instant,
+    /// Whether the last round failed (so that a database outage is logged once).
+    failing: bool,
+}
+
+impl std::fmt::Debug for Live {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Live")
+            .field("ready", &self.is_ready())
+            .field("applied", &self.applied.load(Ordering::Acquire))
+            .finish_non_exhaustive()
+    }
+}
+
+impl From<EngineError> for AppError {
+    fn from(e: EngineError) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}
+
+impl Live {
+    /// An empty, not yet ready index.
+    pub fn new() -> Result<Arc<Live>, EngineError> {
+        Ok(Arc::new(Live {
+            engine: Engine::new()?,
+            ready: AtomicBool::new(false),
+            applied: AtomicI64::new(0),
+            feed: tokio::sync::Mutex::new(Feed {
+                seen: 0,
+                gaps: BTreeMap::new(),
+                last_ok: Instant::now(),
+                failing: false,
+            }),
+        }))
+    }
+
+    /// The engine itself, for a caller that measures it alone (the benchmark's "raw" search).
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Whether the index is built (until then searches go to the database).
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
+    }
+
+    /// Searches the index with every change committed before the call applied; `None` while
+    /// the index is being built.
+    pub async fn search(self: &Arc<Self>, db: &Db, q: &engine::Query) -> AppResult<Option<Hits>> {
+        if !self.is_ready() {
+            return Ok(None);
+        }
+        let newest = newest(&db.read).await?;
+        if newest > self.applied.load(Ordering::Acquire) {
+            let mut feed = self.feed.lock().await;
+            // Another search's round may have applied it meanwhile.
+            while newest > self.applied.load(Ordering::Acquire) {
+                if self.round(db, &mut feed).await? == 0 {
+                    break;
+                }
+            }
+        }
+        // A search takes well under a few milliseconds of CPU: run here rather than pay a
+        // thread hop (actix's workers are single-threaded runtimes, where block_in_place
+        // cannot be used).
+        Ok(Some(self.engine.search(q)?))
+    }
+
+    /// Builds the index from the database, replacing what it held; searches keep the old
+    /// index until the new one is committed. Returns how many listings were indexed.
+    pub async fn build(self: &Arc<Self>, db: &Db) -> AppResult<usize> {
+        let mut feed = self.feed.lock().await;
+        let started = Instant::now();
+        // The newest number first: a change committed after it is applied by the next round
+        // whether or not the reads below already saw it.
+        let newest = newest(&db.read).await?;
+        let gaps = gaps_below(&db.read, newest).await?;
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Vec<Doc>, String>>(2);
+        let live = Arc::clone(self);
+        let building = tokio::task::spawn_blocking(move || {
+            let mut chunk = Vec::new().into_iter();
+            let mut count = 0;
+            let docs = std::iter::from_fn(|| {
+                loop {
+                    if let Some(d) = chunk.next() {
+                        count += 1;
+                        return Some(Ok(d));
+                    }
+                    match rx.blocking_recv()? {
+                        Ok(next) => chunk = next.into_iter(),
+                        Err(e) => return Some(Err(e)),
+                    }
+                }
+            });
+            live.engine.rebuild(docs).map(|()| count)
+        });
+        let mut after = i64::MIN;
+        loop {
+            let chunk = match load(&db.read, Scope::After(after)).await {
+                Ok(c) => c,
+                Err(e) => {
+                    // The build stops and the index stays as it was.
+                    let _ = tx.send(Err(e.to_string())).await;
+                    return Err(e);
+                }
+            };
+            let Some(last) = chunk.last() else { break };
+            after = last.listing_id;
+            if tx.send(Ok(chunk)).await.is_err() {
+                break; // the build failed: its error is below
+            }
+        }
+        drop(tx);
+        let count = building
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))??;
+        feed.seen = newest;
+        feed.gaps = gaps;
+        feed.last_ok = Instant::now();
+        feed.failing = false;
+        self.applied.store(newest, Ordering::Release);
+        self.ready.store(true, Ordering::Release);
+        tracing::info!(
+            listings = count,
+            secs = started.elapsed().as_secs_f64(),
+            "catalogue index built"
+        );
+        Ok(count)
+    }
+
+    /// Reads the changes past the last seen (and the gaps) and applies them in one commit.
+    /// Returns how many change rows it read.
+    async fn round(self: &Arc<Self>, db: &Db, feed: &mut Feed) -> AppResult<usize> {
+        let conn = &db.read;
+        let mut rows = changes(Expr::col(catalogue_change::Column::Seq).gt(feed.seen))
+            .limit(BATCH)
+            .into_model::<Change>()
+            .all(conn)
+            .await?;
+        let read_new = rows.len();
+        let gaps: Vec<i64> = feed.gaps.keys().copied().collect();
+        for chunk in gaps.chunks(500) {
+            rows.extend(
+                changes(Expr::col(catalogue_change::Column::Seq).is_in(chunk.to_vec()))
+                    .into_model::<Change>()
+                    .all(conn)
+                    .await?,
+            );
+        }
+        let now = Instant::now();
+        let mut listings = BTreeSet::new();
+        let mut materials = BTreeSet::new();
+        let mut suppliers = BTreeSet::new();
+        for r in &rows {
+            if r.seq > feed.seen {
+                for skipped in feed.seen.saturating_add(1)..r.seq {
+                    feed.gaps.insert(skipped, now);
+                }
+                feed.seen = r.seq;
+            } else {
+                feed.gaps.remove(&r.seq);
+            }
+            listings.extend(r.listing_id);
+            materials.extend(r.material_id);
+            suppliers.extend(r.supplier_id);
+        }
+        feed.gaps
+            .retain(|_, since| now.duration_since(*since) < GAP_GRACE);
+        while feed.gaps.len() > MAX_GAPS {
+            feed.gaps.pop_first();
+        }
+        if !rows.is_empty() {
+            let docs = load(
+                conn,
+                Scope::Changed {
+                    listings: listings.iter().copied().collect(),
+                    materials: materials.into_iter().collect(),
+                    suppliers: suppliers.into_iter().collect(),
+                },
+            )
+            .await?;
+            // A listing that changed and is no longer there is forgotten.
+            let found: BTreeSet<i64> = docs.iter().map(|d| d.listing_id).collect();
+            let gone: Vec<i64> = listings.difference(&found).copied().collect();
+            let live = Arc::clone(self);
+            tokio::task::spawn_blocking(move || live.engine.apply(&docs, &gone))
+                .await
+                .map_err(|e| AppError::Internal(e.to_string()))??;
+        }
+        feed.last_ok = now;
+        self.applied.store(feed.seen, Ordering::Release);
+        Ok(read_new)
+    }
+}
+
+/// Builds the index (unless it was built already), then keeps it current until the server
+/// stops; prunes old change rows.
+pub async fn run(live: Arc<Live>, db: Db) {
+    while !live.is_ready()
+        && let Err(e) = live.build(&db).await
+    {
+        tracing::warn!(error = %e, "catalogue index: build failed, trying again in 5 s");
+        tokio::time::sleep(Duration::from_secs(5)).await;
+    }
+    let mut pruned = Instant::now();
+    loop {
+        tokio::time::sleep(POLL_EVERY).await;
+        let stale = live.feed.lock().await.last_ok.elapsed() > REBUILD_AFTER;
+        if stale {
+            // Changes may have been pruned unread: start again from the database.
+            if let Err(e) = live.build(&db).await {
+                tracing::warn!(error = %e, "catalogue index: rebuild failed");
+            }
+            continue;
+        }
+        let mut feed = live.feed.lock().await;
+        loop {
+            match live.round(&db, &mut feed).await {
+                Ok(n) => {
+                    if feed.failing {
+                        tracing::info!("catalogue index: changes read again");
+                        feed.failing = false;
+                    }
+                    if (n as u64) < BATCH {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    if !feed.failing {
+                        tracing::warn!(error = %e, "catalogue index: reading changes failed");
+                        feed.failing = true;
+                    }
+                    break;
+                }
+            }
+        }
+        drop(feed);
+        if pruned.elapsed() > PRUNE_EVERY {
+            pruned = Instant::now();
+            if let Err(e) = prune(&db).await {
+                tracing::warn!(error = %e, "catalogue index: pruning changes failed");
+            }
+        }
+    }
+}
+
+/// The newest change's number (0 when there is none).
+async fn newest(conn: &impl ConnectionTrait) -> AppResult<i64> {
+    let n: Option<Option<i64>> = catalogue_change::Entity::find()
+        .select_only()
+        .expr(Expr::col(catalogue_change::Column::Seq).max())
+        .into_tuple()
+        .one(conn)
+        .await?;
+    Ok(n.flatten().unwrap_or(0))
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Change {
+    seq: i64,
+    listing_id: Option<i64>,
+    material_id: Option<i64>,
+    supplier_id: Option<i64>,
+}
+
+fn changes(filter: Expr) -> sea_orm::Select<catalogue_change::Entity> {
+    catalogue_change::Entity::find()
+        .select_only()
+        .columns([
+            catalogue_change::Column::Seq,
+            catalogue_change::Column::ListingId,
+            catalogue_change::Column::MaterialId,
+            catalogue_change::Column::SupplierId,
+        ])
+        .filter(filter)
+        .order_by_asc(catalogue_change::Column::Seq)
+}
+
+/// The numbers below `newest` (within [`LOOKBACK`]) that no row holds: changes that may still
+/// be committing at start.
+async fn gaps_below(conn: &impl ConnectionTrait, newest: i64) -> AppResult<BTreeMap<i64, Instant>> {
+    let present: Vec<i64> = catalogue_change::Entity::find()
+        .select_only()
+        .column(catalogue_change::Column::Seq)
+        .filter(catalogue_change::Column::Seq.gt(newest.saturating_sub(LOOKBACK)))
+        .filter(catalogue_change::Column::Seq.lte(newest))
+        .order_by_asc(catalogue_change::Column::Seq)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let now = Instant::now();
+    let mut gaps = BTreeMap::new();
+    for pair in present.windows(2) {
+        for skipped in pair[0] + 1..pair[1] {
+            gaps.insert(skipped, now);
+        }
+    }
+    Ok(gaps)
+}
+
+/// Deletes the change rows older than [`KEEP_CHANGES`] by the database's clock.
+async fn prune(db: &Db) -> AppResult<()> {
+    let sql = match db.backend() {
+        DbBackend::Postgres => {
+            format!("DELETE FROM catalogue_changes WHERE at < now() - interval '{KEEP_CHANGES}'")
+        }
+        _ => format!("DELETE FROM catalogue_changes WHERE at < datetime('now', '-{KEEP_CHANGES}')"),
+    };
+    db.write.execute_unprepared(&sql).await?;
+    Ok(())
+}
+
+/// Which listings to read.
+enum Scope {
+    /// The next [`BUILD_CHUNK`] listings by id after this one.
+    After(i64),
+    /// The listings changed, and those of the materials and suppliers changed.
+    Changed {
+        listings: Vec<i64>,
+        materials: Vec<i64>,
+        suppliers: Vec<i64>,
+    },
+}
+
+/// A listing as the engine indexes it, from its row, its material and its supplier.
+#[derive(Debug, FromQueryResult)]
+struct DocRow {
+    listing_id: i64,
+    material_id: i64,
+    supplier_id: i64,
+    category_id: i64,
+    name_zh: String,
+    name_en: String,
+    spec: String,
+    supplier: String,
+    price: i64,
+    on_hand: i64,
+    reserved: i64,
+    active: bool,
+    status: String,
+}
+
+impl From<DocRow> for Doc {
+    fn from(r: DocRow) -> Doc {
+        Doc {
+            listing_id: r.listing_id,
+            material_id: r.material_id,
+            supplier_id: r.supplier_id,
+            category_id: r.category_id,
+            name_zh: r.name_zh,
+            name_en: r.name_en,
+            spec: r.spec,
+            supplier: r.supplier,
+            price: r.price,
+            available: r.on_hand - r.reserved,
+            // What the catalogue may show (rule 2: a removed supplier's goods are not
+            // offered); the SQL search filters alike.
+            orderable: r.active
+                && crate::suppliers::rules::SupplierStatus::parse(&r.status)
+                    .is_some_and(|s| s.may_trade()),
+        }
+    }
+}
+
+/// The documents of the listings in `scope`, by listing id.
+async fn load(conn: &impl ConnectionTrait, scope: Scope) -> AppResult<Vec<Doc>> {
+    let l = Alias::new("l");
+    let m = Alias::new("m");
+    let s = Alias::new("s");
+    let mut q: SelectStatement = Query::select()
+        .expr_as(Expr::col((l.clone(), listing::Column::Id)), "listing_id")
+        .expr_as(
+            Expr::col((l.clone(), listing::Column::MaterialId)),
+            "material_id",
+        )
+        .expr_as(
+            Expr::col((l.clone(), listing::Column::SupplierId)),
+            "supplier_id",
+        )
+        .expr_as(
+            Expr::col((m.clone(), material::Column::CategoryId)),
+            "category_id",
+        )
+        .expr_as(Expr::col((m.clone(), material::Column::NameZh)), "name_zh")
+        .expr_as(Expr::col((m.clone(), material::Column::NameEn)), "name_en")
+        .expr_as(Expr::col((m.clone(), material::Column::Spec)), "spec")
+        .expr_as(
+            Expr::col((s.clone(), supplier::Column::LegalName)),
+            "supplier",
+        )
+        .expr_as(Expr::col((l.clone(), listing::Column::Price)), "price")
+        .expr_as(Expr::col((l.clone(), listing::Column::OnHand)), "on_hand")
+        .expr_as(
+            Expr::col((l.clone(), listing::Column::Reserved)),
+            "reserved",
+        )
+        .expr_as(Expr::col((l.clone(), listing::Column::Active)), "active")
+        .expr_as(Expr::col((s.clone(), supplier::Column::Status)), "status")
+        .from_as(listing::Entity, l.clone())
+        .join_as(
+            JoinType::InnerJoin,
+            material::Entity,
+            m.clone(),
+            Expr::col((m.clone(), material::Column::Id))
+                .equals((l.clone(), listing::Column::MaterialId)),
+        )
+        .join_as(
+            JoinType::InnerJoin,
+            supplier::Entity,
+            s.clone(),
+            Expr::col((s.clone(), supplier::Column::Id))
+                .equals((l.clone(), listing::Column::SupplierId)),
+        )
+        .order_by((l.clone(), listing::Column::Id), sea_orm::Order::Asc)
+        .to_owned();
+    let mut out = Vec::new();
+    match scope {
+        Scope::After(after) => {
+            q.and_where(Expr::col((l.clone(), listing::Column::Id)).gt(after))
+                .limit(BUILD_CHUNK);
+            out.extend(rows(conn, &q).await?);
+        }
+        Scope::Changed {
+            listings,
+            materials,
+            suppliers,
+        } => {
+            // Chunks keep each statement's bound values within both databases' limits.
+            for (column, ids) in [
+                (listing::Column::Id, listings),
+                (listing::Column::MaterialId, materials),
+                (listing::Column::SupplierId, suppliers),
+            ] {
+                for chunk in ids.chunks(500) {
+                    let mut part = q.clone();
+                    part.and_where(Expr::col((l.clone(), column)).is_in(chunk.to_vec()));
+                    out.extend(rows(conn, &part).await?);
+                }
+            }
+            out.sort_by_key(|d| d.listing_id);
+            out.dedup_by_key(|d| d.listing_id);
+        }
+    }
+    Ok(out)
+}
+
+async fn rows(conn: &impl ConnectionTrait, q: &SelectStatement) -> AppResult<Vec<Doc>> {
+    Ok(conn
+        .query_all(q)
+        .await?
+        .iter()
+        .map(|row| DocRow::from_query_result(row, "").map(Doc::from))
+        .collect::<Result<_, _>>()?)
+}
