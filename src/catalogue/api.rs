@@ -179,22 +179,21 @@ pub struct CatalogueQuery {
     pub supplier_id: Option<SupplierId>,
     /// `true`: only what can be ordered now; `false`: only what cannot.
     pub in_stock: Option<bool>,
-    /// `best` (the default with words: exact words before fragments, the name before the
-    /// specification before the supplier), `name` (the default without words), `price` or
-    /// `-price`.
+    /// `best` (the default: exact words before fragments, the name before the specification
+    /// before the supplier; without words, the name order), `name`, `price` or `-price`.
     pub sort: Option<String>,
     pub page: Option<u64>,
 }
 
 impl CatalogueQuery {
-    /// The order asked for, or the default: best match with words, else the name.
+    /// The order asked for, or the default, best match (which without words is the name
+    /// order: so the page's form, which always sends the order shown, keeps meaning "best"
+    /// when words are typed after a first look without any).
     pub fn sort(&self) -> Sort {
         match self.sort.as_deref() {
             Some("price") => Sort::PriceAsc,
             Some("-price") => Sort::PriceDesc,
             Some("name") => Sort::Name,
-            Some("best") => Sort::BestMatch,
-            _ if self.words().is_empty() => Sort::Name,
             _ => Sort::BestMatch,
         }
     }

@@ -274,9 +274,16 @@ pub async fn run(live: Arc<Live>, db: Db) {
     let mut pruned = Instant::now();
     loop {
         tokio::time::sleep(POLL_EVERY).await;
-        let stale = live.feed.lock().await.last_ok.elapsed() > REBUILD_AFTER;
-        if stale {
-            // Changes may have been pruned unread: start again from the database.
+        let (stale, seen) = {
+            let feed = live.feed.lock().await;
+            (feed.last_ok.elapsed() > REBUILD_AFTER, feed.seen)
+        };
+        // The newest number never falls (pruning keeps the newest row) unless the database
+        // was restored from a backup: what this index holds may then be newer than it.
+        let restored = newest(&db.read).await.is_ok_and(|n| n < seen);
+        if stale || restored {
+            // Changes may have been pruned unread, or the database went back: start again.
+            tracing::info!(stale, restored, "catalogue index: rebuilding");
             if let Err(e) = live.build(&db).await {
                 tracing::warn!(error = %e, "catalogue index: rebuild failed");
             }
@@ -367,15 +374,19 @@ async fn gaps_below(conn: &impl ConnectionTrait, newest: i64) -> AppResult<BTree
     Ok(gaps)
 }
 
-/// Deletes the change rows older than [`KEEP_CHANGES`] by the database's clock.
-async fn prune(db: &Db) -> AppResult<()> {
-    let sql = match db.backend() {
-        DbBackend::Postgres => {
-            format!("DELETE FROM catalogue_changes WHERE at < now() - interval '{KEEP_CHANGES}'")
-        }
-        _ => format!("DELETE FROM catalogue_changes WHERE at < datetime('now', '-{KEEP_CHANGES}')"),
+/// Deletes the change rows older than [`KEEP_CHANGES`] by the database's clock, but the
+/// newest, so that the newest number never falls (see [`run`]).
+pub async fn prune(db: &Db) -> AppResult<()> {
+    let older = match db.backend() {
+        DbBackend::Postgres => format!("now() - interval '{KEEP_CHANGES}'"),
+        _ => format!("datetime('now', '-{KEEP_CHANGES}')"),
     };
-    db.write.execute_unprepared(&sql).await?;
+    db.write
+        .execute_unprepared(&format!(
+            "DELETE FROM catalogue_changes WHERE at < {older} \
+             AND seq < (SELECT MAX(seq) FROM catalogue_changes)"
+        ))
+        .await?;
     Ok(())
 }
 
