@@ -10,7 +10,7 @@ use crate::state::AppState;
 use actix_web::{HttpResponse, get, post, web};
 use entity::{ListingId, SupplierId, listing, material, price_change, supplier};
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{Expr, LikeExpr, Query, SelectStatement};
+use sea_orm::sea_query::{Expr, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
     QueryTrait,
@@ -168,6 +168,14 @@ pub async fn decide_price(
     ))
 }
 
+/// The catalogue's orders by the names the API and the page's form take.
+const SORTS: [(&str, Sort); 4] = [
+    ("best", Sort::BestMatch),
+    ("name", Sort::Name),
+    ("price", Sort::PriceAsc),
+    ("-price", Sort::PriceDesc),
+];
+
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CatalogueQuery {
@@ -190,12 +198,19 @@ impl CatalogueQuery {
     /// order: so the page's form, which always sends the order shown, keeps meaning "best"
     /// when words are typed after a first look without any).
     pub fn sort(&self) -> Sort {
-        match self.sort.as_deref() {
-            Some("price") => Sort::PriceAsc,
-            Some("-price") => Sort::PriceDesc,
-            Some("name") => Sort::Name,
-            _ => Sort::BestMatch,
-        }
+        SORTS
+            .iter()
+            .find(|(key, _)| self.sort.as_deref() == Some(*key))
+            .map_or(Sort::BestMatch, |(_, sort)| *sort)
+    }
+
+    /// The name of the order [`Self::sort`] gives, as the page's select shows it.
+    pub fn sort_key(&self) -> &'static str {
+        let sort = self.sort();
+        SORTS
+            .iter()
+            .find(|(_, s)| *s == sort)
+            .map_or("best", |(key, _)| key)
     }
 
     /// The query's words as the search compares them (normalised, at most five).
@@ -324,15 +339,14 @@ pub async fn sql_search(
                     Expr::col((supplier::Entity, supplier::Column::Id))
                         .equals((listing::Entity, listing::Column::SupplierId)),
                 )
-                .and_where(supplier::Column::Status.eq("admitted"))
+                .and_where(
+                    supplier::Column::Status
+                        .eq(crate::suppliers::rules::SupplierStatus::Admitted.as_str()),
+                )
                 .to_owned(),
         ));
     for word in q.words() {
-        sel = sel.filter(
-            Expr::col((listing::Entity, listing::Column::SearchText)).like(
-                LikeExpr::new(format!("%{}%", crate::search::like_literal(&word))).escape('\\'),
-            ),
-        );
+        sel = sel.filter(crate::search::contains(listing::Column::SearchText, &word));
     }
     if let Some(c) = q.category_id {
         sel = sel.filter(

@@ -216,27 +216,30 @@ impl Live {
                     .await?,
             );
         }
+        // Where the feed will stand once these rows are applied; kept apart until they are,
+        // so that a round failing below reads the same rows again next time.
         let now = Instant::now();
+        let mut seen = feed.seen;
+        let mut gaps = feed.gaps.clone();
         let mut listings = BTreeSet::new();
         let mut materials = BTreeSet::new();
         let mut suppliers = BTreeSet::new();
         for r in &rows {
-            if r.seq > feed.seen {
-                for skipped in feed.seen.saturating_add(1)..r.seq {
-                    feed.gaps.insert(skipped, now);
+            if r.seq > seen {
+                for skipped in seen.saturating_add(1)..r.seq {
+                    gaps.insert(skipped, now);
                 }
-                feed.seen = r.seq;
+                seen = r.seq;
             } else {
-                feed.gaps.remove(&r.seq);
+                gaps.remove(&r.seq);
             }
             listings.extend(r.listing_id);
             materials.extend(r.material_id);
             suppliers.extend(r.supplier_id);
         }
-        feed.gaps
-            .retain(|_, since| now.duration_since(*since) < GAP_GRACE);
-        while feed.gaps.len() > MAX_GAPS {
-            feed.gaps.pop_first();
+        gaps.retain(|_, since| now.duration_since(*since) < GAP_GRACE);
+        while gaps.len() > MAX_GAPS {
+            gaps.pop_first();
         }
         if !rows.is_empty() {
             let docs = load(
@@ -256,8 +259,10 @@ impl Live {
                 .await
                 .map_err(|e| AppError::Internal(e.to_string()))??;
         }
+        feed.seen = seen;
+        feed.gaps = gaps;
         feed.last_ok = now;
-        self.applied.store(feed.seen, Ordering::Release);
+        self.applied.store(seen, Ordering::Release);
         Ok(read_new)
     }
 }
@@ -285,7 +290,8 @@ pub async fn run(live: Arc<Live>, db: Db) {
             // Changes may have been pruned unread, or the database went back: start again.
             tracing::info!(stale, restored, "catalogue index: rebuilding");
             if let Err(e) = live.build(&db).await {
-                tracing::warn!(error = %e, "catalogue index: rebuild failed");
+                tracing::warn!(error = %e, "catalogue index: rebuild failed, trying again in 5 s");
+                tokio::time::sleep(Duration::from_secs(5)).await;
             }
             continue;
         }

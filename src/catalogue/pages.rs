@@ -2,7 +2,6 @@
 //! listings, prices and delivery notes for suppliers, price approval for procurement.
 
 use super::api::{CatalogueItem, CataloguePage, CatalogueQuery, catalogue};
-use super::engine::Sort;
 use super::store::{self, ListingInput, PriceChangeInput};
 use crate::auth::{Capability, CurrentUser};
 use crate::error::RuleCode;
@@ -105,13 +104,7 @@ impl CatalogueView {
     }
     /// Whether `s` is the order shown (the default one when none was asked for).
     fn is_sort(&self, s: &str) -> bool {
-        let shown = match self.q.sort() {
-            Sort::BestMatch => "best",
-            Sort::Name => "name",
-            Sort::PriceAsc => "price",
-            Sort::PriceDesc => "-price",
-        };
-        shown == s
+        self.q.sort_key() == s
     }
     fn in_stock(&self) -> bool {
         self.q.in_stock == Some(true)
