@@ -50,6 +50,11 @@ const PRUNE_EVERY: Duration = Duration::from_secs(60);
 /// An instance that could not read the changes for this long may have missed pruned rows:
 /// it rebuilds. Well under [`KEEP_CHANGES`].
 const REBUILD_AFTER: Duration = Duration::from_secs(300);
+/// How long a search waits for the changes committed before it (its own reads, or a round
+/// another search or the poller is running) before it answers "unavailable": while the
+/// database is away each read waits out the pool's acquire timeout, and a search behind a
+/// round would otherwise wait out two of them.
+const CATCH_UP_WITHIN: Duration = Duration::from_secs(5);
 
 /// The engine and where it stands in the change sequence.
 pub struct Live {
@@ -119,6 +124,19 @@ impl Live {
         if !self.is_ready() {
             return Ok(None);
         }
+        // Cancelling a round midway is safe: the feed only moves once its rows are applied,
+        // and applying a listing twice leaves it as applying it once.
+        tokio::time::timeout(CATCH_UP_WITHIN, self.catch_up(db))
+            .await
+            .map_err(|_| AppError::Unavailable)??;
+        // A search takes well under a few milliseconds of CPU: run here rather than pay a
+        // thread hop (actix's workers are single-threaded runtimes, where block_in_place
+        // cannot be used).
+        Ok(Some(self.engine.search(q)?))
+    }
+
+    /// Applies every change committed before the call.
+    async fn catch_up(self: &Arc<Self>, db: &Db) -> AppResult<()> {
         let newest = newest(&db.read).await?;
         if newest > self.applied.load(Ordering::Acquire) {
             let mut feed = self.feed.lock().await;
@@ -129,10 +147,7 @@ impl Live {
                 }
             }
         }
-        // A search takes well under a few milliseconds of CPU: run here rather than pay a
-        // thread hop (actix's workers are single-threaded runtimes, where block_in_place
-        // cannot be used).
-        Ok(Some(self.engine.search(q)?))
+        Ok(())
     }
 
     /// Builds the index from the database, replacing what it held; searches keep the old

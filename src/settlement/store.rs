@@ -21,10 +21,10 @@ use entity::{
 };
 use entity::{ListingId, StatementId, SupplierId};
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::{Expr, Func, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr,
-    EntityTrait, ExprTrait, QueryFilter, QueryOrder,
+    EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -392,11 +392,48 @@ async fn write_statement(
     }
     .insert(txn)
     .await?;
+    // The draws' lines in one INSERT … SELECT when each line's amount is its movement's
+    // (a draw's movement is signed the other way: stock out is owed, stock back is credited):
+    // a line at a time cost the benchmark's close 8 × its raw aggregate on SQLite.
+    let drawn = plan
+        .lines
+        .iter()
+        .filter(|l| l.movement_id.is_some())
+        .count();
+    let by_id: std::collections::HashMap<i64, &movement::Model> =
+        movements.iter().map(|m| (m.id, m)).collect();
+    let same = plan.lines.iter().all(|l| match l.movement_id {
+        Some(id) => by_id
+            .get(&id)
+            .is_some_and(|m| m.amount.value() == -l.amount),
+        None => true,
+    });
+    let mut in_sql = false;
+    if same && drawn > 0 {
+        // In a savepoint: should the statement's filter find other draws than the plan's
+        // (one committed since they were read), the lines are written one by one below.
+        let sp = txn.begin().await?;
+        if draw_lines_from(&sp, s.id, a.supplier_id, end).await? == drawn as u64 {
+            sp.commit().await?;
+            in_sql = true;
+        } else {
+            sp.rollback().await?;
+        }
+    }
+    let left: Vec<&rules::PlannedLine> = plan
+        .lines
+        .iter()
+        .filter(|l| !in_sql || l.movement_id.is_none())
+        .collect();
     let sites: std::collections::HashMap<i64, Option<i64>> =
         movements.iter().map(|m| (m.id, m.site_id)).collect();
-    let names = material_names(txn, movements).await?;
-    let mut rows = Vec::with_capacity(plan.lines.len());
-    for l in &plan.lines {
+    let names = if left.iter().any(|l| l.listing_id.is_some()) {
+        material_names(txn, movements).await?
+    } else {
+        std::collections::HashMap::new()
+    };
+    let mut rows = Vec::with_capacity(left.len());
+    for l in left {
         let (material, spec, unit) = l
             .listing_id
             .and_then(|id| names.get(&id).cloned())
@@ -436,6 +473,76 @@ async fn write_statement(
     )
     .await?;
     Ok(Some(s))
+}
+
+/// Writes the lines of `supplier`'s unsettled draws before `end` onto statement `id`, in
+/// time order, with the material as it is named today; returns how many.
+async fn draw_lines_from(
+    conn: &impl ConnectionTrait,
+    id: StatementId,
+    supplier: SupplierId,
+    end: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    use statement_line::Column as L;
+    let m = |c: movement::Column| Expr::col((movement::Entity, c));
+    let mut select = unsettled_draws()
+        .select_only()
+        .expr(Expr::val(id))
+        .expr(
+            Expr::case(
+                m(movement::Column::Kind).eq("site_return"),
+                LineKind::SiteReturn.as_str(),
+            )
+            .finally(LineKind::Issue.as_str()),
+        )
+        .column(movement::Column::Id)
+        .column(movement::Column::ListingId)
+        .column(movement::Column::SiteId)
+        .column(movement::Column::At)
+        .expr(Expr::col((material::Entity, material::Column::NameZh)))
+        .expr(Expr::col((material::Entity, material::Column::Spec)))
+        .expr(Expr::col((material::Entity, material::Column::UnitCode)))
+        .expr(Func::abs(m(movement::Column::Quantity)))
+        .column(movement::Column::UnitPrice)
+        .expr(m(movement::Column::Amount).mul(-1))
+        .expr(Expr::val(""))
+        .filter(movement::Column::SupplierId.eq(supplier))
+        .filter(movement::Column::At.lt(end))
+        .order_by_asc(movement::Column::At)
+        .order_by_asc(movement::Column::Id)
+        .into_query();
+    select
+        .inner_join(
+            listing::Entity,
+            Expr::col((listing::Entity, listing::Column::Id))
+                .equals((movement::Entity, movement::Column::ListingId)),
+        )
+        .inner_join(
+            material::Entity,
+            Expr::col((material::Entity, material::Column::Id))
+                .equals((listing::Entity, listing::Column::MaterialId)),
+        );
+    let insert = Query::insert()
+        .into_table(statement_line::Entity)
+        .columns([
+            L::StatementId,
+            L::Kind,
+            L::MovementId,
+            L::ListingId,
+            L::SiteId,
+            L::At,
+            L::Material,
+            L::Spec,
+            L::Unit,
+            L::Quantity,
+            L::UnitPrice,
+            L::Amount,
+            L::Note,
+        ])
+        .select_from(select)
+        .map_err(|e| DbErr::Custom(e.to_string()))?
+        .to_owned();
+    Ok(conn.execute(&insert).await?.rows_affected())
 }
 
 /// Material name (Chinese), specification and unit by listing, as they are today.

@@ -715,3 +715,114 @@ async fn a_refused_dispute_or_answer_names_its_line_and_the_page_keeps_what_was_
         .await;
     assert_eq!(d["statement"]["status"], "disputed", "nothing changed: {d}");
 }
+
+#[tokio::test]
+async fn each_line_carries_its_draw_and_a_draw_whose_amount_disagrees_is_written_from_the_plan() {
+    use entity::{listing, material, movement, statement_line};
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+    use sea_orm::{QueryOrder, prelude::Decimal as D};
+    let app = spawn_app().await;
+    let db = &app.state.db.read;
+    let lines_of = |id: i64| {
+        statement_line::Entity::find()
+            .filter(statement_line::Column::StatementId.eq(id))
+            .order_by_asc(statement_line::Column::Id)
+            .all(db)
+    };
+    let draws_since = |id: i64| {
+        movement::Entity::find()
+            .filter(movement::Column::Kind.eq("issue"))
+            .filter(movement::Column::Id.gt(id))
+            .order_by_asc(movement::Column::Id)
+            .all(db)
+    };
+    let before = draws_since(0)
+        .await
+        .unwrap()
+        .last()
+        .map_or(0, |m: &movement::Model| m.id);
+    app.clock.set(shanghai(2027, 1, 11, 10, 0, 0));
+    let s = stocked(&app, "20").await;
+    draw(&app, s.listing_id, "1").await;
+    app.clock.set(shanghai(2027, 1, 10, 10, 0, 0));
+    draw(&app, s.listing_id, "2.345").await;
+    let listing_id = entity::ListingId(s.listing_id);
+    let l = listing::Entity::find_by_id(listing_id)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mat = material::Entity::find_by_id(l.material_id)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+
+    app.clock.set(shanghai(2027, 1, 26, 8, 0, 0));
+    let (_, v) = close(&app, Some("2027-01")).await;
+    let made = v["created"].as_array().cloned().unwrap_or_default();
+    assert_eq!(made.len(), 1, "{v}");
+    let lines = lines_of(made[0]["id"].as_i64().unwrap_or_default())
+        .await
+        .unwrap();
+    // The second draw is stamped a day earlier: lines are in time order, not in id order.
+    let mut draws = draws_since(before).await.unwrap();
+    draws.reverse();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    for (line, m) in lines.iter().zip(&draws) {
+        assert_eq!(
+            (
+                line.kind.as_str(),
+                line.movement_id,
+                line.adjustment_id,
+                line.listing_id,
+                line.site_id,
+                line.at,
+            ),
+            (
+                "issue",
+                Some(m.id),
+                None,
+                Some(listing_id),
+                m.site_id,
+                Some(m.at)
+            )
+        );
+        assert_eq!(
+            (&line.material, &line.spec, &line.unit),
+            (&mat.name_zh, &mat.spec, &mat.unit_code)
+        );
+        assert_eq!(line.quantity.value(), -m.quantity.value());
+        assert_eq!(line.unit_price, m.unit_price);
+        assert_eq!(line.amount.value(), -m.amount.value());
+        assert_eq!(line.note, "");
+    }
+    // 2.345 × 3850.00 = 9028.25 and 1 × 3850.00.
+    let amounts: Vec<D> = lines.iter().map(|l| l.amount.value()).collect();
+    assert_eq!(amounts, [D::new(902825, 2), D::new(385000, 2)]);
+    assert_eq!(dec(&made[0]["gross"]), D::new(1287825, 2));
+
+    // A movement whose amount is not its quantity × price (written by an older version, or
+    // by hand): its line is the plan's, quantity × price, like the statement's total.
+    app.clock.set(shanghai(2027, 2, 10, 10, 0, 0));
+    draw(&app, s.listing_id, "3").await;
+    let odd = draws_since(before).await.unwrap().pop().unwrap();
+    let mut tampered: movement::ActiveModel = odd.clone().into();
+    tampered.amount = Set(entity::Fixed::new(D::new(-1_155_001, 2)).unwrap());
+    tampered.update(db).await.unwrap();
+    app.clock.set(shanghai(2027, 2, 26, 8, 0, 0));
+    let (_, v) = close(&app, Some("2027-02")).await;
+    let made = v["created"].as_array().cloned().unwrap_or_default();
+    assert_eq!(made.len(), 1, "{v}");
+    let lines = lines_of(made[0]["id"].as_i64().unwrap_or_default())
+        .await
+        .unwrap();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0].movement_id, Some(odd.id));
+    assert_eq!(lines[0].amount.value(), D::new(1_155_000, 2));
+    assert_eq!(
+        (&lines[0].material, lines[0].site_id),
+        (&mat.name_zh, odd.site_id)
+    );
+    assert_eq!(dec(&made[0]["gross"]), D::new(1_155_000, 2));
+}
