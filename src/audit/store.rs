@@ -71,60 +71,89 @@ pub async fn record(
     at: DateTime<Utc>,
     change: Change<'_>,
 ) -> AppResult<()> {
+    record_all(conn, actor, at, vec![change]).await
+}
+
+/// Appends `changes` to the chain in their order, inside the caller's transaction, in three
+/// statements whatever their number: the head advanced by all of them at once, the entries
+/// (in batches of [`ENTRIES_PER_INSERT`]), the head's new hash.
+pub async fn record_all(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    changes: Vec<Change<'_>>,
+) -> AppResult<()> {
+    if changes.is_empty() {
+        return Ok(());
+    }
     let backend = conn.get_database_backend();
-    let row = conn
-        .query_one_raw(Statement::from_string(
-            backend,
-            "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash",
-        ))
-        .await?
-        .ok_or_else(|| crate::error::AppError::Internal("audit head missing".into()))?;
-    let seq: i64 = row.try_get("", "seq")?;
-    let prev: String = row.try_get("", "hash")?;
-    let at_text = at.to_rfc3339_opts(SecondsFormat::Micros, true);
-    let before = json_text(&change.before);
-    let after = json_text(&change.after);
-    let content = EntryContent {
-        seq,
-        at: &at_text,
-        actor_id: actor.id,
-        actor: &actor.label,
-        action: change.action,
-        entity: change.entity,
-        entity_id: &change.entity_id,
-        before: &before,
-        after: &after,
-    };
-    let hash = entry_hash(&prev, &content);
-    audit_log::Entity::insert(audit_log::ActiveModel {
-        seq: Set(seq),
-        at: Set(at),
-        actor_id: Set(actor.id),
-        actor: Set(actor.label.clone()),
-        action: Set(change.action.to_string()),
-        entity: Set(change.entity.to_string()),
-        entity_id: Set(change.entity_id.clone()),
-        before: Set(before.clone()),
-        after: Set(after.clone()),
-        prev_hash: Set(prev),
-        hash: Set(hash.clone()),
-        ..Default::default()
-    })
-    .exec(conn)
-    .await?;
     let placeholder = if backend == DbBackend::Postgres {
         "$1"
     } else {
         "?"
     };
+    let n = i64::try_from(changes.len()).unwrap_or(i64::MAX);
+    let row = conn
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            format!(
+                "UPDATE audit_head SET seq = seq + {placeholder} WHERE id = 1 RETURNING seq, hash"
+            ),
+            [n.into()],
+        ))
+        .await?
+        .ok_or_else(|| crate::error::AppError::Internal("audit head missing".into()))?;
+    let last: i64 = row.try_get("", "seq")?;
+    let mut prev: String = row.try_get("", "hash")?;
+    let at_text = at.to_rfc3339_opts(SecondsFormat::Micros, true);
+    let mut entries = Vec::with_capacity(changes.len());
+    for (seq, change) in (last - n + 1..).zip(changes) {
+        let before = json_text(&change.before);
+        let after = json_text(&change.after);
+        let content = EntryContent {
+            seq,
+            at: &at_text,
+            actor_id: actor.id,
+            actor: &actor.label,
+            action: change.action,
+            entity: change.entity,
+            entity_id: &change.entity_id,
+            before: &before,
+            after: &after,
+        };
+        let hash = entry_hash(&prev, &content);
+        entries.push(audit_log::ActiveModel {
+            seq: Set(seq),
+            at: Set(at),
+            actor_id: Set(actor.id),
+            actor: Set(actor.label.clone()),
+            action: Set(change.action.to_string()),
+            entity: Set(change.entity.to_string()),
+            entity_id: Set(change.entity_id),
+            before: Set(before),
+            after: Set(after),
+            prev_hash: Set(std::mem::replace(&mut prev, hash.clone())),
+            hash: Set(hash),
+            ..Default::default()
+        });
+    }
+    for batch in entries.chunks(ENTRIES_PER_INSERT) {
+        audit_log::Entity::insert_many(batch.to_vec())
+            .exec(conn)
+            .await?;
+    }
     conn.execute_raw(Statement::from_sql_and_values(
         backend,
         format!("UPDATE audit_head SET hash = {placeholder} WHERE id = 1"),
-        [hash.into()],
+        [prev.into()],
     ))
     .await?;
     Ok(())
 }
+
+/// Entries per multi-row insert: 11 values each, under SQLite's limit on a statement's
+/// parameters.
+const ENTRIES_PER_INSERT: usize = 500;
 
 /// The outcome of walking the whole chain.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -27,45 +27,58 @@ pub async fn stale_scan(state: &AppState, as_of: NaiveDate) -> AppResult<JobDeta
         .into_tuple()
         .all(&state.db.read)
         .await?;
-    // One transaction: every supplier's lots are flagged first, then each flagged supplier is
-    // told and the flags recorded. Lots before the audit head is the order an issue takes its
-    // locks in, so the scan and an issue never deadlock; and a lot table page is written once,
-    // not once per supplier whose lots share it. `stale_flagged_on IS NULL` makes a second
-    // instance's scan flag nothing.
-    let txn = state.db.begin_write().await?;
-    let mut flagged: Vec<(SupplierId, Vec<LotId>)> = Vec::new();
+    // Suppliers by the day on or before which their lots' last movement makes them stale: one
+    // UPDATE per such day (agreements say a few different numbers of months), not one per
+    // supplier.
+    let mut by_cutoff: std::collections::BTreeMap<NaiveDate, Vec<SupplierId>> =
+        std::collections::BTreeMap::new();
     for supplier_id in suppliers {
-        let Some(cutoff) = stale_cutoff(as_of, stale_months_of(&months, supplier_id)) else {
-            continue;
-        };
-        let mut flag = lot::Entity::update_many()
-            .col_expr(lot::Column::StaleFlaggedOn, Expr::value(Some(as_of)))
-            .filter(lot::Column::SupplierId.eq(supplier_id))
-            .filter(lot::Column::Quantity.gt(Qty::zero()))
-            .filter(lot::Column::StaleFlaggedOn.is_null())
-            .filter(lot::Column::LastMovementOn.lte(cutoff))
-            .into_query();
-        flag.returning_col(lot::Column::Id);
-        let mut ids = Vec::new();
-        for row in txn.query_all(&flag).await? {
-            ids.push(LotId(row.try_get::<i64>("", "id")?));
-        }
-        if !ids.is_empty() {
-            ids.sort_unstable();
-            flagged.push((supplier_id, ids));
+        if let Some(cutoff) = stale_cutoff(as_of, stale_months_of(&months, supplier_id)) {
+            by_cutoff.entry(cutoff).or_default().push(supplier_id);
         }
     }
+    // One transaction: every supplier's lots are flagged first, then each flagged supplier is
+    // told and the flags recorded. Lots before the audit head is the order an issue takes its
+    // locks in, so the scan and an issue never deadlock. `stale_flagged_on IS NULL` makes a
+    // second instance's scan flag nothing.
+    let txn = state.db.begin_write().await?;
+    let mut flagged: std::collections::BTreeMap<SupplierId, Vec<LotId>> =
+        std::collections::BTreeMap::new();
+    for (cutoff, ids) in by_cutoff {
+        for chunk in ids.chunks(SUPPLIERS_PER_UPDATE) {
+            let mut flag = lot::Entity::update_many()
+                .col_expr(lot::Column::StaleFlaggedOn, Expr::value(Some(as_of)))
+                .filter(lot::Column::SupplierId.is_in(chunk.iter().copied()))
+                .filter(lot::Column::Quantity.gt(Qty::zero()))
+                .filter(lot::Column::StaleFlaggedOn.is_null())
+                .filter(lot::Column::LastMovementOn.lte(cutoff))
+                .into_query();
+            flag.returning(
+                sea_orm::sea_query::Query::returning()
+                    .columns([lot::Column::Id, lot::Column::SupplierId]),
+            );
+            for row in txn.query_all(&flag).await? {
+                flagged
+                    .entry(SupplierId(row.try_get::<i64>("", "supplier_id")?))
+                    .or_default()
+                    .push(LotId(row.try_get::<i64>("", "id")?));
+            }
+        }
+    }
+    let names: std::collections::HashMap<SupplierId, String> = supplier::Entity::find()
+        .filter(supplier::Column::Id.is_in(flagged.keys().copied()))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.legal_name))
+        .collect();
     let mut count = 0;
-    for (supplier_id, ids) in flagged {
-        let s = supplier::Entity::find_by_id(supplier_id)
-            .one(&txn)
-            .await?
-            .ok_or(AppError::NotFound)?;
+    let mut changes = Vec::with_capacity(flagged.len());
+    for (supplier_id, mut ids) in flagged {
+        ids.sort_unstable();
+        let company = names.get(&supplier_id).cloned().ok_or(AppError::NotFound)?;
         let users = crate::users::store::active_of_supplier(&txn, supplier_id).await?;
-        let args = [
-            ("company", s.legal_name.clone()),
-            ("count", ids.len().to_string()),
-        ];
+        let args = [("company", company), ("count", ids.len().to_string())];
         crate::mail::enqueue_to_users_linked(
             &txn,
             &state.config.base_url(),
@@ -77,19 +90,25 @@ pub async fn stale_scan(state: &AppState, as_of: NaiveDate) -> AppResult<JobDeta
         )
         .await?;
         count += ids.len();
-        audit::record(
-            &txn,
-            &crate::audit::Actor::system("job:stale-scan"),
-            state.now(),
+        changes.push(
             Change::new("lots.flag_stale", "supplier", supplier_id)
                 .after(serde_json::json!({ "lots": ids })),
-        )
-        .await?;
+        );
     }
+    audit::record_all(
+        &txn,
+        &crate::audit::Actor::system("job:stale-scan"),
+        state.now(),
+        changes,
+    )
+    .await?;
     txn.commit().await?;
     state.mail_wake.notify_one();
     Ok(JobDetail::new("job-detail-stale-scan").arg("count", count))
 }
+
+/// Suppliers per flagging UPDATE: their ids are its parameters, under SQLite's limit.
+const SUPPLIERS_PER_UPDATE: usize = 500;
 
 /// Each supplier's stale months from its agreement (the latest one when there are several).
 pub(super) async fn stale_months_by_supplier<C: ConnectionTrait>(
