@@ -410,10 +410,16 @@ async fn write_statement(
     });
     let mut in_sql = false;
     if same && drawn > 0 {
-        // In a savepoint: should the statement's filter find other draws than the plan's
-        // (one committed since they were read), the lines are written one by one below.
+        // In a savepoint: should a draw's listing or material be gone, the lines are written
+        // one by one below.
+        let ids: Vec<i64> = plan.lines.iter().filter_map(|l| l.movement_id).collect();
         let sp = txn.begin().await?;
-        if draw_lines_from(&sp, s.id, a.supplier_id, end).await? == drawn as u64 {
+        let mut written = 0;
+        // The plan's lines are in time order: so are the batches.
+        for batch in ids.chunks(DRAWS_PER_INSERT) {
+            written += draw_lines_from(&sp, s.id, batch).await?;
+        }
+        if written == drawn as u64 {
             sp.commit().await?;
             in_sql = true;
         } else {
@@ -475,17 +481,22 @@ async fn write_statement(
     Ok(Some(s))
 }
 
-/// Writes the lines of `supplier`'s unsettled draws before `end` onto statement `id`, in
-/// time order, with the material as it is named today; returns how many.
+/// Draws per INSERT … SELECT: their ids are its parameters.
+const DRAWS_PER_INSERT: usize = 5_000;
+
+/// Writes the lines of the draws `movements` onto statement `id`, in time order, with the
+/// material as it is named today; returns how many. By id, not by the supplier and the
+/// period's end: PostgreSQL would walk each supplier's whole history again (the first read
+/// did once, for every supplier). A draw another instance settled meanwhile fails the unique
+/// key on `statement_lines.movement_id`, as a line written alone does.
 async fn draw_lines_from(
     conn: &impl ConnectionTrait,
     id: StatementId,
-    supplier: SupplierId,
-    end: DateTime<Utc>,
+    movements: &[i64],
 ) -> Result<u64, DbErr> {
     use statement_line::Column as L;
     let m = |c: movement::Column| Expr::col((movement::Entity, c));
-    let mut select = unsettled_draws()
+    let mut select = movement::Entity::find()
         .select_only()
         .expr(Expr::val(id))
         .expr(
@@ -506,8 +517,7 @@ async fn draw_lines_from(
         .column(movement::Column::UnitPrice)
         .expr(m(movement::Column::Amount).mul(-1))
         .expr(Expr::val(""))
-        .filter(movement::Column::SupplierId.eq(supplier))
-        .filter(movement::Column::At.lt(end))
+        .filter(movement::Column::Id.is_in(movements.iter().copied()))
         .order_by_asc(movement::Column::At)
         .order_by_asc(movement::Column::Id)
         .into_query();
