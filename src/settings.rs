@@ -131,11 +131,16 @@ pub const DEFAULT_SESSION_MAX_HOURS: i64 = 12;
 
 /// The hours a session lasts at most: the setting (1 to 72), or 12.
 pub async fn session_max_hours(conn: &impl ConnectionTrait) -> Result<i64, DbErr> {
-    Ok(get(conn, SESSION_MAX_HOURS)
-        .await?
+    Ok(session_max_hours_of(get(conn, SESSION_MAX_HOURS).await?))
+}
+
+/// The session's limit from the setting's text (read with something else): 1 to 72 hours,
+/// else the default.
+pub fn session_max_hours_of(setting: Option<String>) -> i64 {
+    setting
         .and_then(|v| v.trim().parse::<i64>().ok())
         .filter(|h| (1..=72).contains(h))
-        .unwrap_or(DEFAULT_SESSION_MAX_HOURS))
+        .unwrap_or(DEFAULT_SESSION_MAX_HOURS)
 }
 
 fn default_session_max_hours() -> i64 {

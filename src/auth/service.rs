@@ -4,8 +4,12 @@ use super::{CurrentUser, throttle};
 use crate::audit::{self, Change};
 use crate::error::{AppError, AppResult, RuleCode};
 use crate::state::AppState;
-use entity::user;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use entity::{ended_session, setting, user};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult,
+    QueryFilter, QueryTrait,
+};
 
 pub struct SignedIn {
     pub user: CurrentUser,
@@ -96,24 +100,45 @@ pub async fn resolve(
     let now = state.now();
     let claims = state.keys.check(token, now)?;
     let id: i64 = claims.sub.parse().map_err(|_| AppError::TokenInvalid)?;
-    let u = user::Entity::find_by_id(id).one(&state.db.read).await?;
-    let u = u.filter(|u| u.active).ok_or(AppError::TokenInvalid)?;
-    if claims.ver != u.token_version
+    // The user, whether this session was signed out (the user's other sessions go on) and
+    // the sessions' limit, in one read: every request asks.
+    let mut q = user::Entity::find_by_id(id).into_query();
+    q.expr_as(
+        Expr::exists(
+            Query::select()
+                .expr(Expr::val(1))
+                .from(ended_session::Entity)
+                .and_where(ended_session::Column::Sid.eq(claims.sid.clone()))
+                .to_owned(),
+        ),
+        "session_ended",
+    )
+    .expr_as(
+        Expr::from(
+            Query::select()
+                .column(setting::Column::Value)
+                .from(setting::Entity)
+                .and_where(setting::Column::Key.eq(crate::settings::SESSION_MAX_HOURS))
+                .to_owned(),
+        ),
+        "session_max_hours",
+    );
+    let Some(row) = state.db.read.query_one(&q).await? else {
+        return Err(AppError::TokenInvalid);
+    };
+    let u = user::Model::from_query_result(&row, "")?;
+    if !u.active
+        || claims.ver != u.token_version
         || u.sessions_valid_from
             .is_some_and(|from| claims.iat < from.timestamp())
     {
         return Err(AppError::TokenInvalid);
     }
-    // This session was signed out (the user's other sessions go on).
-    if !claims.sid.is_empty()
-        && entity::ended_session::Entity::find_by_id(claims.sid.clone())
-            .one(&state.db.read)
-            .await?
-            .is_some()
-    {
+    let ended: bool = row.try_get("", "session_ended")?;
+    if !claims.sid.is_empty() && ended {
         return Err(AppError::TokenInvalid);
     }
-    let max_hours = crate::settings::session_max_hours(&state.db.read).await?;
+    let max_hours = crate::settings::session_max_hours_of(row.try_get("", "session_max_hours")?);
     if super::token::session_over(claims.signed_in_at(), max_hours, now) {
         return Err(AppError::TokenExpired);
     }

@@ -12,8 +12,8 @@ use entity::{ListingId, SupplierId, listing, material, price_change, supplier};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, Query, SelectStatement};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
-    QueryTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -306,16 +306,11 @@ pub async fn catalogue(state: &AppState, q: &CatalogueQuery) -> AppResult<Catalo
         return sql_search(conn, q).await;
     };
     let ids: Vec<ListingId> = hits.ids.iter().copied().map(ListingId).collect();
-    let mut rows = listing::Entity::find()
-        .filter(listing::Column::Id.is_in(ids.clone()))
-        .all(conn)
-        .await?;
-    rows.sort_by_key(|l| ids.iter().position(|id| *id == l.id));
     Ok(CataloguePage {
         total: hits.total as u64,
         more: hits.more,
         page: q.page(),
-        items: items_of(conn, rows).await?,
+        items: items(conn, &ids).await?,
         warming_up: false,
     })
 }
@@ -385,8 +380,15 @@ pub async fn sql_search(
         Sort::Name | Sort::BestMatch => sel.order_by_asc(listing::Column::SearchText),
     }
     .order_by_asc(listing::Column::Id);
-    let rows = sel.offset(offset).limit(CATALOGUE_PAGE).all(conn).await?;
-    let items = items_of(conn, rows).await?;
+    let ids: Vec<ListingId> = sel
+        .select_only()
+        .column(listing::Column::Id)
+        .offset(offset)
+        .limit(CATALOGUE_PAGE)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let items = items(conn, &ids).await?;
     Ok(CataloguePage {
         total: Ord::min(counted, cap),
         more: counted > cap,
@@ -396,39 +398,80 @@ pub async fn sql_search(
     })
 }
 
-/// The catalogue's items for `rows`, in their order (a listing whose material or supplier is
-/// missing is left out), read in two queries whatever their number.
-pub(crate) async fn items_of(
+/// The catalogue's items for the listings `ids`, in that order (a listing whose material or
+/// supplier is missing is left out), in one read whatever their number.
+pub(crate) async fn items(
     conn: &impl ConnectionTrait,
-    rows: Vec<listing::Model>,
+    ids: &[ListingId],
 ) -> AppResult<Vec<CatalogueItem>> {
-    let material_ids: Vec<i64> = rows.iter().map(|l| l.material_id).collect();
-    let supplier_ids: Vec<SupplierId> = rows.iter().map(|l| l.supplier_id).collect();
-    let materials = material::Entity::find()
-        .filter(material::Column::Id.is_in(material_ids))
-        .all(conn)
-        .await?;
-    let suppliers = supplier::Entity::find()
-        .filter(supplier::Column::Id.is_in(supplier_ids))
-        .all(conn)
-        .await?;
+    #[derive(FromQueryResult)]
+    struct Row {
+        listing_id: ListingId,
+        material_id: i64,
+        name_zh: String,
+        name_en: String,
+        spec: String,
+        unit: String,
+        price: entity::Fixed<4>,
+        on_hand: entity::Fixed<3>,
+        reserved: entity::Fixed<3>,
+        supplier: String,
+        warehouse_id: i64,
+    }
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let m = |c: material::Column| Expr::col((material::Entity, c));
+    let mut q = listing::Entity::find()
+        .select_only()
+        .column_as(listing::Column::Id, "listing_id")
+        .column(listing::Column::MaterialId)
+        .column_as(m(material::Column::NameZh), "name_zh")
+        .column_as(m(material::Column::NameEn), "name_en")
+        .column_as(m(material::Column::Spec), "spec")
+        .column_as(m(material::Column::UnitCode), "unit")
+        .column(listing::Column::Price)
+        .column(listing::Column::OnHand)
+        .column(listing::Column::Reserved)
+        .column_as(
+            Expr::col((supplier::Entity, supplier::Column::LegalName)),
+            "supplier",
+        )
+        .column(listing::Column::WarehouseId)
+        .filter(listing::Column::Id.is_in(ids.iter().copied()))
+        .into_query();
+    q.inner_join(
+        material::Entity,
+        Expr::col((material::Entity, material::Column::Id))
+            .equals((listing::Entity, listing::Column::MaterialId)),
+    )
+    .inner_join(
+        supplier::Entity,
+        Expr::col((supplier::Entity, supplier::Column::Id))
+            .equals((listing::Entity, listing::Column::SupplierId)),
+    );
+    let place: std::collections::HashMap<ListingId, usize> =
+        ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let mut rows = conn
+        .query_all(&q)
+        .await?
+        .iter()
+        .map(|r| Row::from_query_result(r, ""))
+        .collect::<Result<Vec<Row>, _>>()?;
+    rows.sort_by_key(|r| place.get(&r.listing_id).copied());
     Ok(rows
         .into_iter()
-        .filter_map(|l| {
-            let m = materials.iter().find(|m| m.id == l.material_id)?;
-            let s = suppliers.iter().find(|s| s.id == l.supplier_id)?;
-            Some(CatalogueItem {
-                listing_id: l.id,
-                material_id: m.id,
-                name_zh: m.name_zh.clone(),
-                name_en: m.name_en.clone(),
-                spec: m.spec.clone(),
-                unit: m.unit_code.clone(),
-                price: l.price.value(),
-                available: l.on_hand.value() - l.reserved.value(),
-                supplier: s.legal_name.clone(),
-                warehouse_id: l.warehouse_id,
-            })
+        .map(|r| CatalogueItem {
+            listing_id: r.listing_id,
+            material_id: r.material_id,
+            name_zh: r.name_zh,
+            name_en: r.name_en,
+            spec: r.spec,
+            unit: r.unit,
+            price: r.price.value(),
+            available: r.on_hand.value() - r.reserved.value(),
+            supplier: r.supplier,
+            warehouse_id: r.warehouse_id,
         })
         .collect())
 }

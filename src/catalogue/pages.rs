@@ -209,14 +209,11 @@ async fn answer_rows(
         .filter(|id| !result.items.iter().any(|i| i.listing_id == *id))
         .collect();
     if !typed.is_empty() {
-        let rows = listing::Entity::find()
-            .filter(listing::Column::Id.is_in(typed))
-            .order_by_asc(listing::Column::Id)
-            .all(&state.db.read)
-            .await?;
+        let mut typed = typed;
+        typed.sort_unstable();
         result
             .items
-            .extend(super::api::items_of(&state.db.read, rows).await?);
+            .extend(super::api::items(&state.db.read, &typed).await?);
     }
     if let Some(first) = result.items.first()
         && errors.fields.remove("quantity").is_some()
