@@ -40,10 +40,8 @@ req-flash-added = Added to your requisition.
 req-flash-line-removed = The line was removed from your requisition.
 req-flash-cart-saved = The quantities were saved.
 req-cart-title = My requisition (cart)
-req-cart-count = { $count ->
-    [one] Your requisition holds 1 line
-   *[other] Your requisition holds { $count } lines
-}
+# Arguments reach Fluent as text, so a plural selector would always take its default.
+req-cart-count = Lines in your requisition: { $count }
 req-cart-continue = Add more from the catalogue
 req-cart-help = Lines stay here until you submit them, also after signing out. Nothing is reserved and nobody else sees them until you submit.
 req-cart-empty = Your requisition is empty. Type a quantity beside a listing in the catalogue and add it.

@@ -17,7 +17,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use entity::{catalogue_change, listing, material, supplier};
@@ -64,6 +64,40 @@ pub struct Live {
     applied: AtomicI64,
     /// Held by whoever reads and applies changes, so that rounds never interleave.
     feed: tokio::sync::Mutex<Feed>,
+    /// The newest change number, read once for the searches that wait on the same read.
+    newest: SharedRead,
+}
+
+/// A read shared by concurrent callers: a caller may take the answer of a read that started
+/// after it arrived, as that read saw every change committed before the caller began. So the
+/// 64 searches of a busy moment ask the database once or twice for the newest change number,
+/// not 64 times, and each still sees every change committed before it started.
+#[derive(Default)]
+struct SharedRead {
+    /// Reads started so far; a read's number is the count before it.
+    started: AtomicU64,
+    /// The last read that finished, by number, with its answer; held during a read.
+    last: tokio::sync::Mutex<Option<(u64, i64)>>,
+}
+
+impl SharedRead {
+    async fn get<F: std::future::Future<Output = AppResult<i64>>>(
+        &self,
+        read: impl FnOnce() -> F,
+    ) -> AppResult<i64> {
+        let arrived = self.started.load(Ordering::Acquire);
+        let mut last = self.last.lock().await;
+        // A read numbered `arrived` or later took its number after this call began.
+        if let Some((n, answer)) = *last
+            && n >= arrived
+        {
+            return Ok(answer);
+        }
+        let n = self.started.fetch_add(1, Ordering::AcqRel);
+        let answer = read().await?;
+        *last = Some((n, answer));
+        Ok(answer)
+    }
 }
 
 struct Feed {
@@ -105,6 +139,7 @@ impl Live {
                 last_ok: Instant::now(),
                 failing: false,
             }),
+            newest: SharedRead::default(),
         }))
     }
 
@@ -137,7 +172,7 @@ impl Live {
 
     /// Applies every change committed before the call.
     async fn catch_up(self: &Arc<Self>, db: &Db) -> AppResult<()> {
-        let newest = newest(&db.read).await?;
+        let newest = self.newest.get(|| newest(&db.read)).await?;
         if newest > self.applied.load(Ordering::Acquire) {
             let mut feed = self.feed.lock().await;
             // Another search's round may have applied it meanwhile.
@@ -552,4 +587,67 @@ async fn rows(conn: &impl ConnectionTrait, q: &SelectStatement) -> AppResult<Vec
         .iter()
         .map(|row| DocRow::from_query_result(row, "").map(Doc::from))
         .collect::<Result<_, _>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Callers arrive while "transactions" keep committing; each must get a number at least
+    /// as new as the last commit before it arrived, and they share reads.
+    #[tokio::test]
+    async fn a_shared_read_answers_every_caller_with_what_was_committed_before_it_arrived() {
+        let committed = Arc::new(AtomicI64::new(0));
+        let reads = Arc::new(AtomicU64::new(0));
+        let shared = Arc::new(SharedRead::default());
+        let mut callers = tokio::task::JoinSet::new();
+        for i in 0..200_i64 {
+            if i % 7 == 0 {
+                committed.fetch_add(1, Ordering::SeqCst);
+            }
+            let (committed, reads, shared) = (
+                Arc::clone(&committed),
+                Arc::clone(&reads),
+                Arc::clone(&shared),
+            );
+            let before = committed.load(Ordering::SeqCst);
+            callers.spawn(async move {
+                let got = shared
+                    .get(|| async {
+                        reads.fetch_add(1, Ordering::SeqCst);
+                        let now = committed.load(Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(2)).await;
+                        Ok(now)
+                    })
+                    .await
+                    .unwrap_or(-1);
+                (before, got)
+            });
+            if i % 10 == 0 {
+                tokio::task::yield_now().await;
+            }
+        }
+        while let Some(r) = callers.join_next().await {
+            let (before, got) = r.unwrap_or((0, -1));
+            assert!(
+                got >= before,
+                "committed {before} before the call, got {got}"
+            );
+        }
+        let reads = reads.load(Ordering::SeqCst);
+        assert!(reads < 100, "200 callers made {reads} reads");
+    }
+
+    /// A failed read is not shared: the next caller reads again.
+    #[tokio::test]
+    async fn a_failed_read_is_read_again_by_the_next_caller() {
+        let shared = SharedRead::default();
+        let failed = shared
+            .get(|| async { Err::<i64, _>(AppError::Unavailable) })
+            .await;
+        assert!(matches!(failed, Err(AppError::Unavailable)));
+        assert_eq!(shared.get(|| async { Ok(7) }).await.ok(), Some(7));
+        // A caller arriving after that read reads again too.
+        assert_eq!(shared.get(|| async { Ok(9) }).await.ok(), Some(9));
+    }
 }
