@@ -202,14 +202,13 @@ async fn answer_rows(
     errors: &mut FormErrors,
     form: &Form,
 ) -> AppResult<()> {
-    let typed: Vec<ListingId> = form
+    let mut typed: Vec<ListingId> = form
         .iter()
         .filter(|(k, v)| !v.trim().is_empty() || errors.has(k))
         .filter_map(|(k, _)| k.strip_prefix("qty_")?.parse::<ListingId>().ok())
         .filter(|id| !result.items.iter().any(|i| i.listing_id == *id))
         .collect();
     if !typed.is_empty() {
-        let mut typed = typed;
         typed.sort_unstable();
         result
             .items

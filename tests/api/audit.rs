@@ -123,3 +123,46 @@ async fn the_audit_search_filters_by_actor_action_and_date() {
     let r = app.get("/api/audit?from=yesterday", &auditor).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn many_changes_recorded_at_once_extend_the_chain_in_their_order_past_a_batch() {
+    use portal::audit::{Actor, Change, record, record_all};
+    use sea_orm::{EntityTrait, QueryOrder, TransactionTrait};
+    let app = spawn_app().await;
+    let db = &app.state.db.write;
+    let before = portal::audit::store::verify(db).await.unwrap();
+    assert!(before.ok, "{:?}", before.problem);
+    let actor = Actor::system("test");
+    let now = app.state.now();
+    let txn = db.begin().await.unwrap();
+    record(&txn, &actor, now, Change::new("test.one", "thing", 0))
+        .await
+        .unwrap();
+    // More than one multi-row insert holds (500 entries each).
+    let changes = (1..=601)
+        .map(|i| Change::new("test.many", "thing", i).after(json!({ "i": i })))
+        .collect();
+    record_all(&txn, &actor, now, changes).await.unwrap();
+    record_all(&txn, &actor, now, Vec::new()).await.unwrap();
+    record(&txn, &actor, now, Change::new("test.one", "thing", 602))
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+
+    let after = portal::audit::store::verify(db).await.unwrap();
+    assert!(after.ok, "{:?}", after.problem);
+    assert_eq!(after.entries, before.entries + 603);
+    let last: Vec<entity::audit_log::Model> = entity::audit_log::Entity::find()
+        .order_by_desc(entity::audit_log::Column::Seq)
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .take(603)
+        .collect();
+    let ids: Vec<String> = last.iter().rev().map(|e| e.entity_id.clone()).collect();
+    let wanted: Vec<String> = (0..=602).map(|i| i.to_string()).collect();
+    assert_eq!(ids, wanted);
+    let seqs: Vec<i64> = last.iter().rev().map(|e| e.seq).collect();
+    assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "{seqs:?}");
+}

@@ -723,11 +723,21 @@ async fn each_line_carries_its_draw_and_a_draw_whose_amount_disagrees_is_written
     use sea_orm::{QueryOrder, prelude::Decimal as D};
     let app = spawn_app().await;
     let db = &app.state.db.read;
-    let lines_of = |id: i64| {
-        statement_line::Entity::find()
-            .filter(statement_line::Column::StatementId.eq(id))
-            .order_by_asc(statement_line::Column::Id)
-            .all(db)
+    // Closes `period`, which makes one statement; returns it with its lines.
+    let close_one = |period: &'static str| {
+        let app = &app;
+        async move {
+            let (_, v) = close(app, Some(period)).await;
+            let made = v["created"].as_array().cloned().unwrap_or_default();
+            assert_eq!(made.len(), 1, "{v}");
+            let lines = statement_line::Entity::find()
+                .filter(statement_line::Column::StatementId.eq(made[0]["id"].as_i64()))
+                .order_by_asc(statement_line::Column::Id)
+                .all(&app.state.db.read)
+                .await
+                .unwrap();
+            (made[0].clone(), lines)
+        }
     };
     let draws_since = |id: i64| {
         movement::Entity::find()
@@ -759,12 +769,7 @@ async fn each_line_carries_its_draw_and_a_draw_whose_amount_disagrees_is_written
         .unwrap();
 
     app.clock.set(shanghai(2027, 1, 26, 8, 0, 0));
-    let (_, v) = close(&app, Some("2027-01")).await;
-    let made = v["created"].as_array().cloned().unwrap_or_default();
-    assert_eq!(made.len(), 1, "{v}");
-    let lines = lines_of(made[0]["id"].as_i64().unwrap_or_default())
-        .await
-        .unwrap();
+    let (made, lines) = close_one("2027-01").await;
     // The second draw is stamped a day earlier: lines are in time order, not in id order.
     let mut draws = draws_since(before).await.unwrap();
     draws.reverse();
@@ -800,7 +805,7 @@ async fn each_line_carries_its_draw_and_a_draw_whose_amount_disagrees_is_written
     // 2.345 × 3850.00 = 9028.25 and 1 × 3850.00.
     let amounts: Vec<D> = lines.iter().map(|l| l.amount.value()).collect();
     assert_eq!(amounts, [D::new(902825, 2), D::new(385000, 2)]);
-    assert_eq!(dec(&made[0]["gross"]), D::new(1287825, 2));
+    assert_eq!(dec(&made["gross"]), D::new(1287825, 2));
 
     // A movement whose amount is not its quantity × price (written by an older version, or
     // by hand): its line is the plan's, quantity × price, like the statement's total.
@@ -811,12 +816,7 @@ async fn each_line_carries_its_draw_and_a_draw_whose_amount_disagrees_is_written
     tampered.amount = Set(entity::Fixed::new(D::new(-1_155_001, 2)).unwrap());
     tampered.update(db).await.unwrap();
     app.clock.set(shanghai(2027, 2, 26, 8, 0, 0));
-    let (_, v) = close(&app, Some("2027-02")).await;
-    let made = v["created"].as_array().cloned().unwrap_or_default();
-    assert_eq!(made.len(), 1, "{v}");
-    let lines = lines_of(made[0]["id"].as_i64().unwrap_or_default())
-        .await
-        .unwrap();
+    let (made, lines) = close_one("2027-02").await;
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert_eq!(lines[0].movement_id, Some(odd.id));
     assert_eq!(lines[0].amount.value(), D::new(1_155_000, 2));
@@ -824,5 +824,5 @@ async fn each_line_carries_its_draw_and_a_draw_whose_amount_disagrees_is_written
         (&lines[0].material, lines[0].site_id),
         (&mat.name_zh, odd.site_id)
     );
-    assert_eq!(dec(&made[0]["gross"]), D::new(1_155_000, 2));
+    assert_eq!(dec(&made["gross"]), D::new(1_155_000, 2));
 }
