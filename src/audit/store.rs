@@ -71,12 +71,78 @@ pub async fn record(
     at: DateTime<Utc>,
     change: Change<'_>,
 ) -> AppResult<()> {
+    if conn.get_database_backend() == DbBackend::Postgres {
+        return record_one_in_one_statement(conn, actor, at, change).await;
+    }
     record_all(conn, actor, at, vec![change]).await
 }
 
-/// Appends `changes` to the chain in their order, inside the caller's transaction, in three
-/// statements whatever their number: the head advanced by all of them at once, the entries
-/// (in batches of [`ENTRIES_PER_INSERT`]), the head's new hash.
+/// [`record`] on PostgreSQL in one statement: the head advanced, the entry hashed in SQL as
+/// [`entry_hash`] hashes it (each part's length as eight big-endian bytes, then its UTF-8
+/// bytes, under SHA-256) and inserted, its trigger setting the head's hash. Every writer
+/// waits for the head's row lock until its transaction ends, so the fewer round trips hold
+/// it, the more transactions commit per second; `portal audit verify` and the tests check
+/// each such entry against [`entry_hash`].
+async fn record_one_in_one_statement(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    change: Change<'_>,
+) -> AppResult<()> {
+    const PART: &str =
+        "int8send(octet_length(convert_to(#, 'UTF8'))::int8) || convert_to(#, 'UTF8')";
+    let part = |x: &str| PART.replace('#', x);
+    let hashed = [
+        part("head.hash"),
+        part("head.seq::text"),
+        part("$1::text"),
+        part("$2::text"),
+        part("$3::text"),
+        part("$4::text"),
+        part("$5::text"),
+        part("$6::text"),
+        part("$7::text"),
+        part("$8::text"),
+    ]
+    .join(" || ");
+    let sql = format!(
+        "WITH head AS (UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash) \
+         INSERT INTO audit_log (seq, at, actor_id, actor, action, entity, entity_id, before, \
+         after, prev_hash, hash) \
+         SELECT head.seq, $9, $10, $3, $4, $5, $6, $7, $8, head.hash, \
+         encode(sha256({hashed}), 'hex') FROM head"
+    );
+    let at_text = at.to_rfc3339_opts(SecondsFormat::Micros, true);
+    let done = conn
+        .execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            sql,
+            [
+                at_text.into(),
+                actor.id.map(|i| i.to_string()).unwrap_or_default().into(),
+                actor.label.clone().into(),
+                change.action.into(),
+                change.entity.into(),
+                change.entity_id.into(),
+                json_text(&change.before).into(),
+                json_text(&change.after).into(),
+                at.into(),
+                actor.id.into(),
+            ],
+        ))
+        .await?;
+    if done.rows_affected() != 1 {
+        return Err(crate::error::AppError::Internal(
+            "audit head missing".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Appends `changes` to the chain in their order, inside the caller's transaction, in two
+/// statements whatever their number: the head advanced by all of them at once, then the
+/// entries (in batches of [`ENTRIES_PER_INSERT`]); the last entry sets the head's hash by
+/// trigger (migration 000026).
 pub async fn record_all(
     conn: &impl ConnectionTrait,
     actor: &Actor,
@@ -139,15 +205,9 @@ pub async fn record_all(
     }
     for batch in entries.chunks(ENTRIES_PER_INSERT) {
         audit_log::Entity::insert_many(batch.to_vec())
-            .exec(conn)
+            .exec_without_returning(conn)
             .await?;
     }
-    conn.execute_raw(Statement::from_sql_and_values(
-        backend,
-        format!("UPDATE audit_head SET hash = {placeholder} WHERE id = 1"),
-        [prev.into()],
-    ))
-    .await?;
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! The catalogue's search index, kept fresh on every instance (issue 16).
 //!
-//! Each instance holds its own `engine::Engine` in memory. It is built from the database at
+//! Each instance holds its own `engine::Engine` (in a scratch folder, mapped: `engine::scratch`).
+//! It is built from the database at
 //! start (in the background: until it is ready the catalogue answers from the database's plain
 //! substring search, `api::sql_search`), then kept current from the change sequence: the
 //! database's triggers (migration 000025) append a row to `catalogue_changes` in every
@@ -127,10 +128,10 @@ impl From<EngineError> for AppError {
 }
 
 impl Live {
-    /// An empty, not yet ready index.
+    /// An empty, not yet ready index, in a scratch folder ([`Engine::on_disk`]).
     pub fn new() -> Result<Arc<Live>, EngineError> {
         Ok(Arc::new(Live {
-            engine: Engine::new()?,
+            engine: Engine::on_disk()?,
             ready: AtomicBool::new(false),
             applied: AtomicI64::new(0),
             feed: tokio::sync::Mutex::new(Feed {

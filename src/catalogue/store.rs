@@ -515,6 +515,65 @@ pub async fn ensure_orderable(
         .map_err(not_orderable)
 }
 
+/// A listing with what ordering and issuing it need, read with it in one statement: its
+/// supplier's standing (rule 1), the plan price of its material in force on the day asked
+/// for, and its unit's decimal places.
+#[derive(Debug, Clone)]
+pub struct ListingToOrder {
+    pub listing: listing::Model,
+    standing: crate::suppliers::store::Standing,
+    /// `plan_prices::store::in_force` on the day read for.
+    pub plan_unit_price: Option<Price>,
+    /// `materials::store::unit_decimals`.
+    pub unit_decimals: u32,
+}
+
+impl ListingToOrder {
+    /// [`ensure_orderable`] on what was read.
+    pub fn ensure_orderable(&self, today: NaiveDate) -> AppResult<()> {
+        if !self.listing.active {
+            return Err(AppError::Rule(RuleCode::ListingNotOrderable));
+        }
+        self.standing.ensure_may_trade(today).map_err(not_orderable)
+    }
+
+    /// Rule 1 for its supplier alone (an issue of an approved requisition needs no more).
+    pub fn ensure_may_trade(&self, today: NaiveDate) -> AppResult<()> {
+        self.standing.ensure_may_trade(today)
+    }
+}
+
+/// Listing `id` with what ordering it needs ([`ListingToOrder`]), the plan price as of `day`.
+pub async fn listing_to_order(
+    conn: &impl ConnectionTrait,
+    id: ListingId,
+    day: NaiveDate,
+) -> AppResult<Option<ListingToOrder>> {
+    use sea_orm::{FromQueryResult, QueryTrait};
+    let mut q = listing::Entity::find_by_id(id).into_query();
+    let col = |c: listing::Column| Expr::col((listing::Entity, c));
+    for (e, name) in crate::suppliers::store::standing_exprs(col(listing::Column::SupplierId)) {
+        q.expr_as(e, name);
+    }
+    q.expr_as(
+        crate::plan_prices::store::in_force_expr(col(listing::Column::MaterialId), day),
+        "plan_unit_price",
+    )
+    .expr_as(
+        crate::materials::store::unit_decimals_expr(col(listing::Column::MaterialId)),
+        "unit_decimals",
+    );
+    let Some(row) = conn.query_one(&q).await? else {
+        return Ok(None);
+    };
+    Ok(Some(ListingToOrder {
+        listing: listing::Model::from_query_result(&row, "")?,
+        standing: crate::suppliers::store::Standing::from_row(&row)?,
+        plan_unit_price: row.try_get("", "plan_unit_price")?,
+        unit_decimals: crate::materials::store::decimals_of(row.try_get("", "unit_decimals")?),
+    }))
+}
+
 /// A supplier that may not trade makes its listing not orderable; any other error (the
 /// database away) stays what it is.
 pub(crate) fn not_orderable(e: AppError) -> AppError {

@@ -182,12 +182,7 @@ async fn notify(
         })
         .collect();
     crate::notices::store::record(conn, now, &each, kind, link).await?;
-    let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
-    let muted = crate::notices::store::email_muted(conn, &ids, kind).await?;
     for (u, all) in each {
-        if muted.contains(&u.id) {
-            continue;
-        }
         let locale = u
             .locale
             .as_deref()
@@ -199,8 +194,56 @@ async fn notify(
             locale,
             args: all,
         };
-        enqueue_linked(conn, email, base_url, link, now).await?;
+        enqueue_unless_muted(conn, email, u.id, base_url, link, now).await?;
     }
+    Ok(())
+}
+
+/// [`enqueue_linked`] to user `user_id`, unless they turned email off for the topic of its
+/// kind (`notices::store::email_muted`), asked in the same statement: an `INSERT … SELECT`
+/// that selects nothing when a preference says no.
+async fn enqueue_unless_muted(
+    conn: &impl ConnectionTrait,
+    email: Email<'_>,
+    user_id: i64,
+    base_url: &str,
+    link: Option<&str>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    let (subject, body) = render_linked(&email, base_url, link)?;
+    let mut row = Query::select();
+    row.exprs([
+        Expr::val(now),
+        Expr::val(email.kind),
+        Expr::val(email.to),
+        Expr::val(email.locale.tag()),
+        Expr::val(subject),
+        Expr::val(body),
+        Expr::val("pending"),
+        Expr::val(0i32),
+        Expr::val(now),
+    ]);
+    if let Some(muted) = crate::notices::store::email_muted_expr(user_id, email.kind) {
+        row.and_where(muted.not());
+    }
+    let insert = Query::insert()
+        .into_table(outbox::Entity)
+        .columns([
+            outbox::Column::CreatedAt,
+            outbox::Column::Kind,
+            outbox::Column::ToAddr,
+            outbox::Column::Locale,
+            outbox::Column::Subject,
+            outbox::Column::BodyText,
+            outbox::Column::Status,
+            outbox::Column::Attempts,
+            outbox::Column::NextAttemptAt,
+        ])
+        .select_from(row)
+        .map_err(|e| crate::error::AppError::Internal(e.to_string()))?
+        .to_owned();
+    conn.execute(&insert).await?;
     Ok(())
 }
 

@@ -12,8 +12,10 @@ use entity::outbox;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::AsyncSmtpTransport;
 use lettre::{AsyncFileTransport, AsyncTransport, Message, Tokio1Executor};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::sea_query::{Expr, Order, Query};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryTrait,
+};
 
 #[derive(Clone)]
 pub enum Transport {
@@ -65,17 +67,15 @@ fn due(now: DateTime<Utc>) -> Condition {
 }
 
 /// Sends what is due now; answers how many were delivered.
+///
+/// The due rows (at most [`BATCH`], oldest first) are claimed in one statement that returns
+/// them: a row another process claimed meanwhile is no longer due there and is left out, so
+/// no email goes twice. Each is then sent; the delivered ones are marked sent together after
+/// every [`MARK_EVERY`] sends (a process killed in between sends at most those again once
+/// their claim runs out), each failure at once with its back-off.
 pub async fn deliver_due(state: &AppState, transport: &Transport) -> AppResult<usize> {
+    use sea_orm::sea_query::ExprTrait;
     let now = state.now();
-    let ids: Vec<i64> = outbox::Entity::find()
-        .select_only()
-        .column(outbox::Column::Id)
-        .filter(due(now))
-        .order_by_asc(outbox::Column::Id)
-        .limit(50)
-        .into_tuple()
-        .all(&state.db.read)
-        .await?;
     let from: Mailbox = state
         .config
         .mail_from
@@ -83,69 +83,98 @@ pub async fn deliver_due(state: &AppState, transport: &Transport) -> AppResult<u
         .map_err(|e| AppError::Internal(format!("mail_from: {e}")))?;
     let base_url = state.config.base_url();
     let host = message_id_host(&base_url);
+    let mut claim = outbox::Entity::update_many()
+        .col_expr(
+            outbox::Column::ClaimedUntil,
+            Expr::value(now + Duration::seconds(CLAIM)),
+        )
+        .col_expr(
+            outbox::Column::ClaimedBy,
+            Expr::value(state.instance.clone()),
+        )
+        .filter(
+            outbox::Column::Id.in_subquery(
+                Query::select()
+                    .column(outbox::Column::Id)
+                    .from(outbox::Entity)
+                    .cond_where(due(now))
+                    .order_by(outbox::Column::Id, Order::Asc)
+                    .limit(BATCH)
+                    .to_owned(),
+            ),
+        )
+        .filter(due(now))
+        .into_query();
+    claim.returning_all();
+    let mut rows = state
+        .db
+        .write
+        .query_all(&claim)
+        .await?
+        .iter()
+        .map(|r| outbox::Model::from_query_result(r, ""))
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.sort_by_key(|r| r.id);
     let mut sent = 0;
-    for id in ids {
-        // The claim: only one process can move claimed_until forward on a due row.
-        let claimed = outbox::Entity::update_many()
-            .col_expr(
-                outbox::Column::ClaimedUntil,
-                Expr::value(now + Duration::seconds(CLAIM)),
-            )
-            .col_expr(
-                outbox::Column::ClaimedBy,
-                Expr::value(state.instance.clone()),
-            )
-            .filter(outbox::Column::Id.eq(id))
-            .filter(due(now))
-            .exec(&state.db.write)
-            .await?;
-        if claimed.rows_affected != 1 {
+    for chunk in rows.chunks(MARK_EVERY) {
+        let mut delivered = Vec::with_capacity(chunk.len());
+        for row in chunk {
+            let result = match build(row, &from, &base_url, &host, now) {
+                Ok(msg) => transport.send(msg).await,
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(()) => delivered.push(row.id),
+                Err(err) => {
+                    let attempts = row.attempts + 1;
+                    tracing::warn!(id = row.id, attempts, %err, "mail delivery failed; will retry");
+                    outbox::Entity::update_many()
+                        .col_expr(outbox::Column::Attempts, Expr::value(attempts))
+                        .col_expr(
+                            outbox::Column::ClaimedUntil,
+                            Expr::value(Option::<DateTime<Utc>>::None),
+                        )
+                        .col_expr(
+                            outbox::Column::NextAttemptAt,
+                            Expr::value(state.now() + backoff(attempts)),
+                        )
+                        .col_expr(outbox::Column::LastError, Expr::value(Some(err)))
+                        .filter(outbox::Column::Id.eq(row.id))
+                        .exec(&state.db.write)
+                        .await?;
+                }
+            }
+        }
+        if delivered.is_empty() {
             continue;
         }
-        let Some(row) = outbox::Entity::find_by_id(id).one(&state.db.write).await? else {
-            continue;
-        };
-        let result = match build(&row, &from, &base_url, &host, now) {
-            Ok(msg) => transport.send(msg).await,
-            Err(e) => Err(e),
-        };
-        let after = state.now();
-        let attempts = row.attempts + 1;
-        let update = outbox::Entity::update_many()
-            .col_expr(outbox::Column::Attempts, Expr::value(attempts))
+        sent += delivered.len();
+        outbox::Entity::update_many()
+            .col_expr(
+                outbox::Column::Attempts,
+                Expr::col(outbox::Column::Attempts).add(1),
+            )
             .col_expr(
                 outbox::Column::ClaimedUntil,
                 Expr::value(Option::<DateTime<Utc>>::None),
             )
-            .filter(outbox::Column::Id.eq(id));
-        match result {
-            Ok(()) => {
-                update
-                    .col_expr(outbox::Column::Status, Expr::value("sent"))
-                    .col_expr(outbox::Column::SentAt, Expr::value(Some(after)))
-                    .col_expr(
-                        outbox::Column::LastError,
-                        Expr::value(Option::<String>::None),
-                    )
-                    .exec(&state.db.write)
-                    .await?;
-                sent += 1;
-            }
-            Err(err) => {
-                tracing::warn!(id, attempts, %err, "mail delivery failed; will retry");
-                update
-                    .col_expr(
-                        outbox::Column::NextAttemptAt,
-                        Expr::value(after + backoff(attempts)),
-                    )
-                    .col_expr(outbox::Column::LastError, Expr::value(Some(err)))
-                    .exec(&state.db.write)
-                    .await?;
-            }
-        }
+            .col_expr(outbox::Column::Status, Expr::value("sent"))
+            .col_expr(outbox::Column::SentAt, Expr::value(Some(state.now())))
+            .col_expr(
+                outbox::Column::LastError,
+                Expr::value(Option::<String>::None),
+            )
+            .filter(outbox::Column::Id.is_in(delivered))
+            .exec(&state.db.write)
+            .await?;
     }
     Ok(sent)
 }
+
+/// Rows claimed at most per pass.
+const BATCH: u64 = 50;
+/// Deliveries marked sent together.
+const MARK_EVERY: usize = 10;
 
 /// The host part of every `Message-ID`: the host of the portal's public address, which the
 /// portal's operator owns (an address or name that cannot stand there gives `portal.local`).

@@ -8,6 +8,7 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::state::AppState;
 use entity::{Fixed, category, material, material_proposal, unit};
 use rust_decimal::Decimal;
+use sea_orm::ExprTrait;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
     EntityTrait, PaginatorTrait, QueryFilter,
@@ -473,5 +474,29 @@ pub async fn unit_decimals(conn: &impl ConnectionTrait, material_id: i64) -> App
     let u = unit::Entity::find_by_id(m.unit_code.clone())
         .one(conn)
         .await?;
-    Ok(u.map(|u| u.decimals.clamp(0, 3) as u32).unwrap_or(3))
+    Ok(decimals_of(u.map(|u| u.decimals)))
+}
+
+/// The decimals a unit's row allows (at most 3; 3 for a unit not found).
+pub fn decimals_of(unit_decimals: Option<i32>) -> u32 {
+    unit_decimals.map_or(3, |d| d.clamp(0, 3) as u32)
+}
+
+/// The decimals of the unit of the material `material_id` names (a column of the row it is
+/// selected beside), as a scalar subquery: [`unit_decimals`] read with that row (through
+/// [`decimals_of`]).
+pub fn unit_decimals_expr(material_id: sea_orm::sea_query::Expr) -> sea_orm::sea_query::Expr {
+    use sea_orm::sea_query::{Expr, Query};
+    Expr::from(
+        Query::select()
+            .column((unit::Entity, unit::Column::Decimals))
+            .from(material::Entity)
+            .inner_join(
+                unit::Entity,
+                Expr::col((unit::Entity, unit::Column::Code))
+                    .equals((material::Entity, material::Column::UnitCode)),
+            )
+            .and_where(Expr::col((material::Entity, material::Column::Id)).eq(material_id))
+            .to_owned(),
+    )
 }

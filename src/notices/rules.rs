@@ -17,6 +17,8 @@ pub const TOPICS: &[&str] = &[
 pub fn topic_of(kind: &str) -> &'static str {
     const BY_PREFIX: &[(&str, &str)] = &[
         ("requisition_", "requisitions"),
+        // The requisition mails' kinds are written with hyphens (`requisition-approved`).
+        ("requisition-", "requisitions"),
         ("statement_", "settlement"),
         ("monthly_pack", "settlement"),
         ("funds_plan_", "settlement"),
@@ -109,6 +111,31 @@ mod tests {
         assert_eq!(topic_of("delivery_inspected"), "stock");
         assert_eq!(topic_of("requisition_issued"), "requisitions");
         assert_eq!(topic_of("something_new"), "other");
+    }
+
+    #[test]
+    fn every_mail_a_user_may_turn_off_has_its_topic() {
+        // Every kind with an English subject (`mail-<kind>-subject`) in the locale files.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales/en");
+        let mut kinds = Vec::new();
+        for entry in std::fs::read_dir(dir).expect("locales") {
+            let text = std::fs::read_to_string(entry.expect("entry").path()).expect("ftl");
+            for line in text.lines() {
+                if let Some(rest) = line.strip_prefix("mail-")
+                    && let Some((kind, _)) = rest.split_once("-subject =")
+                {
+                    kinds.push(kind.to_string());
+                }
+            }
+        }
+        assert!(kinds.len() > 40, "{kinds:?}");
+        for kind in kinds {
+            if always_by_email(&kind) {
+                continue;
+            }
+            assert_ne!(topic_of(&kind), "other", "{kind}");
+        }
+        assert_eq!(topic_of("requisition-approved"), "requisitions");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::error::{AppError, AppResult, RuleCode};
 use crate::i18n::Locale;
 use chrono::{DateTime, Utc};
 use entity::{notice, notice_preference, user};
+use sea_orm::ExprTrait;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
@@ -47,25 +48,23 @@ pub async fn record(
     Ok(())
 }
 
-/// Which of `user_ids` turned email off for the topic of `kind`.
-pub async fn email_muted(
-    conn: &impl ConnectionTrait,
-    user_ids: &[i64],
-    kind: &str,
-) -> AppResult<HashSet<i64>> {
-    if user_ids.is_empty() || rules::always_by_email(kind) {
-        return Ok(HashSet::new());
+/// Whether user `user_id` turned email off for the topic of `kind`, as an `EXISTS` to put in
+/// the statement that queues the mail; `None` for mail that always goes.
+pub fn email_muted_expr(user_id: i64, kind: &str) -> Option<sea_orm::sea_query::Expr> {
+    use sea_orm::sea_query::{Expr, Query};
+    if rules::always_by_email(kind) {
+        return None;
     }
-    let ids: Vec<i64> = notice_preference::Entity::find()
-        .filter(notice_preference::Column::UserId.is_in(user_ids.iter().copied()))
-        .filter(notice_preference::Column::Topic.eq(rules::topic_of(kind)))
-        .filter(notice_preference::Column::Email.eq(false))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|p| p.user_id)
-        .collect();
-    Ok(ids.into_iter().collect())
+    let p = |c: notice_preference::Column| Expr::col((notice_preference::Entity, c));
+    Some(Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(notice_preference::Entity)
+            .and_where(p(notice_preference::Column::UserId).eq(user_id))
+            .and_where(p(notice_preference::Column::Topic).eq(rules::topic_of(kind)))
+            .and_where(p(notice_preference::Column::Email).eq(false))
+            .to_owned(),
+    ))
 }
 
 /// A notice as its reader sees it, in their language.

@@ -14,6 +14,7 @@ use crate::state::AppState;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::{category, listing, material, movement, plan_price, unit};
 use rust_decimal::Decimal;
+use sea_orm::ExprTrait;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
     EntityTrait, QueryFilter, QueryOrder,
@@ -31,13 +32,37 @@ pub async fn in_force(
     material_id: i64,
     day: NaiveDate,
 ) -> AppResult<Option<Price>> {
-    Ok(plan_price::Entity::find()
-        .filter(plan_price::Column::MaterialId.eq(material_id))
-        .filter(plan_price::Column::Year.eq(day.year()))
-        .order_by_desc(plan_price::Column::Id)
-        .one(conn)
-        .await?
-        .map(|p| p.unit_price))
+    let q = sea_orm::sea_query::Query::select()
+        .expr_as(
+            in_force_expr(sea_orm::sea_query::Expr::val(material_id), day),
+            "unit_price",
+        )
+        .to_owned();
+    match conn.query_one(&q).await? {
+        Some(row) => Ok(row.try_get("", "unit_price")?),
+        None => Ok(None),
+    }
+}
+
+/// [`in_force`] of the material `material_id` names (a value, or a column of the row it is
+/// selected beside) as a scalar subquery, so that it is read with that row.
+pub fn in_force_expr(
+    material_id: sea_orm::sea_query::Expr,
+    day: NaiveDate,
+) -> sea_orm::sea_query::Expr {
+    use sea_orm::sea_query::{Expr, Order, Query};
+    sea_orm::sea_query::Expr::from(
+        Query::select()
+            .column((plan_price::Entity, plan_price::Column::UnitPrice))
+            .from(plan_price::Entity)
+            .and_where(
+                Expr::col((plan_price::Entity, plan_price::Column::MaterialId)).eq(material_id),
+            )
+            .and_where(Expr::col((plan_price::Entity, plan_price::Column::Year)).eq(day.year()))
+            .order_by((plan_price::Entity, plan_price::Column::Id), Order::Desc)
+            .limit(1)
+            .to_owned(),
+    )
 }
 
 /// A plan price to set.

@@ -11,9 +11,8 @@ use super::store::{
 };
 use crate::audit::{self, Change};
 use crate::auth::{Act, CurrentUser, Role};
-use crate::catalogue::store::ensure_orderable;
+use crate::catalogue::store::listing_to_order;
 use crate::error::{AppError, AppResult, FieldErrors, RuleCode};
-use crate::materials::store::unit_decimals;
 use crate::money::stored::{Qty, qty};
 use crate::state::AppState;
 use chrono::NaiveDate;
@@ -134,11 +133,11 @@ async fn check_line(
     field: &str,
     errors: &mut FieldErrors,
 ) -> AppResult<Option<(listing::Model, Qty)>> {
-    let Some(found) = listing::Entity::find_by_id(listing_id).one(conn).await? else {
+    let Some(found) = listing_to_order(conn, listing_id, today).await? else {
         errors.add(field, RuleCode::NotFound);
         return Ok(None);
     };
-    match ensure_orderable(conn, &found, today).await {
+    match found.ensure_orderable(today) {
         Ok(()) => {}
         Err(AppError::Rule(code)) => {
             errors.add(field, code);
@@ -146,14 +145,9 @@ async fn check_line(
         }
         Err(other) => return Err(other),
     }
-    let q = qty(
-        field,
-        quantity,
-        unit_decimals(conn, found.material_id).await?,
-        errors,
-    );
+    let q = qty(field, quantity, found.unit_decimals, errors);
     // A refused quantity comes back as zero (with its error): only positive ones are kept.
-    Ok((q.value() > Decimal::ZERO).then_some((found, q)))
+    Ok((q.value() > Decimal::ZERO).then_some((found.listing, q)))
 }
 
 /// `act.actor`'s draft, created when they have none (one per user: a unique key on its

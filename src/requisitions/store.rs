@@ -6,10 +6,9 @@
 use super::rules::{DocKind, RequisitionStatus, Step};
 use crate::audit::{self, Change};
 use crate::auth::{Act, CurrentUser, Role};
-use crate::catalogue::store::{ensure_orderable, not_orderable};
+use crate::catalogue::store::{listing_to_order, not_orderable};
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::materials::store::unit_decimals;
 use crate::money::stored::{Qty, qty};
 use crate::state::AppState;
 use crate::stock::store::{DrawnAs, draw_oldest_first};
@@ -79,11 +78,11 @@ pub async fn check_requisition(
     }
     let mut lines = Vec::new();
     for (i, l) in input.lines.iter().enumerate() {
-        let Some(found) = listing::Entity::find_by_id(l.listing_id).one(conn).await? else {
+        let Some(found) = listing_to_order(conn, l.listing_id, today).await? else {
             errors.add(&format!("lines.{i}.listing_id"), RuleCode::NotFound);
             continue;
         };
-        match ensure_orderable(conn, &found, today).await {
+        match found.ensure_orderable(today) {
             Ok(()) => {}
             Err(AppError::Rule(code)) => {
                 errors.add(&format!("lines.{i}.listing_id"), code);
@@ -94,10 +93,10 @@ pub async fn check_requisition(
         let q = qty(
             &format!("lines.{i}.quantity"),
             l.quantity,
-            unit_decimals(conn, found.material_id).await?,
+            found.unit_decimals,
             &mut errors,
         );
-        lines.push((found, q));
+        lines.push((found.listing, q));
     }
     errors.into_result()?;
     Ok(CheckedRequisition {
@@ -247,9 +246,30 @@ pub(super) async fn load_requisition(
     conn: &impl ConnectionTrait,
     id: RequisitionId,
 ) -> AppResult<(requisition::Model, Vec<requisition_line::Model>)> {
+    let r = requisition::Entity::find_by_id(id).one(conn).await?;
+    with_lines(conn, id, r).await
+}
+
+/// [`load_requisition`], its row read under its lock (PostgreSQL; SQLite's writer is alone),
+/// so its lines are read after any change of a writer that held it.
+async fn load_requisition_locked(
+    txn: &DatabaseTransaction,
+    id: RequisitionId,
+) -> AppResult<(requisition::Model, Vec<requisition_line::Model>)> {
     let r = requisition::Entity::find_by_id(id)
-        .one(conn)
-        .await?
+        .lock_exclusive()
+        .one(txn)
+        .await?;
+    with_lines(txn, id, r).await
+}
+
+/// Requisition `r` (read as `id`; a draft is not found) with its lines.
+async fn with_lines(
+    conn: &impl ConnectionTrait,
+    id: RequisitionId,
+    r: Option<requisition::Model>,
+) -> AppResult<(requisition::Model, Vec<requisition_line::Model>)> {
+    let r = r
         .filter(|r| r.status != RequisitionStatus::Draft.as_str())
         .ok_or(AppError::NotFound)?;
     let lines = requisition_line::Entity::find()
@@ -464,20 +484,37 @@ pub async fn approve_requisition(
     crate::auth::four_eyes::not_own(r.requested_by, manager.id)?;
     let today = act.today;
     let now = act.now;
-    set_status(
-        txn,
-        &r,
-        &RequisitionStatus::sources(Step::Approve),
-        RequisitionStatus::Approved,
-        now,
-    )
-    .await?;
+    // The status and who approved when, in one conditional update.
+    let approved = requisition::Entity::update_many()
+        .col_expr(
+            requisition::Column::Status,
+            Expr::value(RequisitionStatus::Approved.as_str()),
+        )
+        .col_expr(requisition::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            requisition::Column::ApprovedBy,
+            Expr::value(Some(manager.id)),
+        )
+        .col_expr(requisition::Column::ApprovedAt, Expr::value(Some(now)))
+        .filter(requisition::Column::Id.eq(r.id))
+        .filter(
+            requisition::Column::Status.is_in(
+                RequisitionStatus::sources(Step::Approve)
+                    .into_iter()
+                    .map(|s| s.as_str()),
+            ),
+        )
+        .exec(txn)
+        .await?;
+    if approved.rows_affected != 1 {
+        return Err(AppError::Rule(RuleCode::RequisitionStatusChanged));
+    }
     for line in &lines {
-        let l = listing::Entity::find_by_id(line.listing_id)
-            .one(txn)
+        let found = listing_to_order(txn, line.listing_id, today)
             .await?
             .ok_or(AppError::NotFound)?;
-        ensure_orderable(txn, &l, today).await?;
+        found.ensure_orderable(today)?;
+        let l = found.listing;
         let reserved = listing::Entity::update_many()
             .col_expr(
                 listing::Column::Reserved,
@@ -504,15 +541,6 @@ pub async fn approve_requisition(
             .exec(txn)
             .await?;
     }
-    requisition::Entity::update_many()
-        .col_expr(
-            requisition::Column::ApprovedBy,
-            Expr::value(Some(manager.id)),
-        )
-        .col_expr(requisition::Column::ApprovedAt, Expr::value(Some(now)))
-        .filter(requisition::Column::Id.eq(r.id))
-        .exec(txn)
-        .await?;
     record_event(txn, act, r.id, Step::Approve, "").await?;
     mail_requester(txn, act, &r, "requisition-approved", "").await?;
     audit::record(
@@ -563,11 +591,7 @@ pub async fn issue(
     // cancellation takes it in before the listings: an issue and a cancellation of the same
     // requisition wait for each other instead of deadlocking, and the one that waited reads
     // what the other committed.
-    requisition::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(txn)
-        .await?;
-    let (r, lines) = load_requisition(txn, id).await?;
+    let (r, lines) = load_requisition_locked(txn, id).await?;
     if !RequisitionStatus::parse(&r.status).is_some_and(RequisitionStatus::awaits_issue) {
         return Err(AppError::Rule(RuleCode::RequisitionNotApproved));
     }
@@ -596,16 +620,13 @@ pub async fn issue(
     let today = act.today;
     let now = act.now;
     for (line, q) in &plan {
-        let l = listing::Entity::find_by_id(line.listing_id)
-            .one(txn)
+        // The plan price in force today, read with the listing, goes with the issue (the
+        // price-difference table).
+        let found = listing_to_order(txn, line.listing_id, today)
             .await?
             .ok_or(AppError::NotFound)?;
-        crate::suppliers::store::ensure_may_trade(txn, l.supplier_id, today)
-            .await
-            .map_err(not_orderable)?;
-        // The plan price in force today goes with the issue (the price-difference table).
-        let plan_unit_price =
-            crate::plan_prices::store::in_force(txn, l.material_id, today).await?;
+        found.ensure_may_trade(today).map_err(not_orderable)?;
+        let (l, plan_unit_price) = (found.listing, found.plan_unit_price);
         let took = listing::Entity::update_many()
             .col_expr(
                 listing::Column::OnHand,
@@ -661,11 +682,16 @@ pub async fn issue(
             return Err(AppError::Conflict(RuleCode::StockChanged));
         }
     }
-    let after_lines = requisition_line::Entity::find()
-        .filter(requisition_line::Column::RequisitionId.eq(r.id))
-        .all(txn)
-        .await?;
-    let done = after_lines.iter().all(|l| l.issued >= l.reserved);
+    // Complete when every line is issued as far as it was reserved: the lines as read under
+    // the requisition's lock, plus what this issue added to each.
+    let done = lines.iter().all(|l| {
+        let now_issued: Decimal = plan
+            .iter()
+            .filter(|(p, _)| p.id == l.id)
+            .map(|(_, q)| q.value())
+            .sum();
+        l.issued.value() + now_issued >= l.reserved.value()
+    });
     let step = if done {
         Step::IssueAll
     } else {
@@ -683,6 +709,10 @@ pub async fn issue(
         now,
     )
     .await?;
+    // The requester is told first: the slip's number is taken last, just before the audit
+    // entry, since its counter stays locked until the transaction ends and every other issue
+    // waits for it.
+    mail_requester(txn, act, &r, "requisition-issued", "").await?;
     // The issue slip (出库单): its lines are the issue movements of this requisition written
     // at this instant.
     let slip_number = super::numbers::allocate(txn, DocKind::IssueSlip, today).await?;
@@ -696,7 +726,6 @@ pub async fn issue(
     .insert(txn)
     .await?;
     record_event(txn, act, r.id, step, &slip_number).await?;
-    mail_requester(txn, act, &r, "requisition-issued", "").await?;
     audit::record(
         txn,
         &keeper.actor(),

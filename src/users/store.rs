@@ -474,6 +474,30 @@ pub async fn active_of_supplier(
         .await?)
 }
 
+/// The active users of each of `supplier_ids` (in one read per 500 suppliers), by supplier;
+/// a supplier without any is absent.
+pub async fn active_of_suppliers(
+    conn: &impl ConnectionTrait,
+    supplier_ids: &[SupplierId],
+) -> AppResult<std::collections::HashMap<SupplierId, Vec<user::Model>>> {
+    let mut out: std::collections::HashMap<SupplierId, Vec<user::Model>> =
+        std::collections::HashMap::new();
+    for chunk in supplier_ids.chunks(500) {
+        for u in user::Entity::find()
+            .filter(user::Column::SupplierId.is_in(chunk.iter().copied()))
+            .filter(user::Column::Active.eq(true))
+            .order_by_asc(user::Column::Id)
+            .all(conn)
+            .await?
+        {
+            if let Some(s) = u.supplier_id {
+                out.entry(s).or_default().push(u);
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// An account unused this many days is dormant: still active, but nobody has signed in with it
 /// for that long (or ever, since it was made that long ago). The admin deactivates it or keeps it.
 pub const DORMANT_DAYS: i64 = 90;

@@ -37,7 +37,9 @@ fn start_smtp() -> (Inbox, u16) {
     let mut server = Server::new(inbox.clone());
     server
         .with_name("test.smtp")
-        .with_num_threads(1)
+        // Several, as any mail server: the portal's SMTP client keeps a pool of connections
+        // and may open a second while the first is still on its way back to the pool.
+        .with_num_threads(4)
         .with_tcp_listener(listener);
     std::thread::spawn(move || {
         let _ = server.serve();

@@ -14,6 +14,7 @@
 
 mod collect;
 pub mod pinyin;
+pub mod scratch;
 pub mod text;
 
 #[cfg(test)]
@@ -221,15 +222,42 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// An empty engine.
+    /// An empty engine, its index in memory (the unit tests').
     pub fn new() -> Result<Engine, EngineError> {
         Engine::with_writer(WRITER_THREADS, WRITER_MEMORY)
+    }
+
+    /// An empty engine, its index in a scratch folder of its own ([`scratch`]: a server's,
+    /// for its peak memory), removed when the engine is dropped.
+    /// Folders that engines of killed processes left behind are removed first.
+    pub fn on_disk() -> Result<Engine, EngineError> {
+        let removed = scratch::remove_abandoned();
+        if removed > 0 {
+            tracing::info!(
+                removed,
+                "catalogue index: abandoned scratch folders removed"
+            );
+        }
+        let dir = scratch::ScratchDirectory::create()
+            .map_err(|e| EngineError::Index(tantivy::TantivyError::from(e)))?;
+        let (schema, f) = schema();
+        let index = Index::create(dir, schema, tantivy::IndexSettings::default())?;
+        Engine::in_index(index, f, WRITER_THREADS, WRITER_MEMORY)
     }
 
     /// An empty engine whose writer indexes on `threads` threads within `memory` bytes.
     fn with_writer(threads: usize, memory: usize) -> Result<Engine, EngineError> {
         let (schema, f) = schema();
-        let index = Index::create_in_ram(schema);
+        Engine::in_index(Index::create_in_ram(schema), f, threads, memory)
+    }
+
+    /// An engine on the empty `index`, made with [`schema`] (whose fields are `f`).
+    fn in_index(
+        index: Index,
+        f: Fields,
+        threads: usize,
+        memory: usize,
+    ) -> Result<Engine, EngineError> {
         index
             .tokenizers()
             .register(GRAMS, GramTokenizer { unigrams: true });

@@ -72,12 +72,14 @@ pub async fn stale_scan(state: &AppState, as_of: NaiveDate) -> AppResult<JobDeta
         .into_iter()
         .map(|s| (s.id, s.legal_name))
         .collect();
+    let suppliers: Vec<SupplierId> = flagged.keys().copied().collect();
+    let mut users_of = crate::users::store::active_of_suppliers(&txn, &suppliers).await?;
     let mut count = 0;
     let mut changes = Vec::with_capacity(flagged.len());
     for (supplier_id, mut ids) in flagged {
         ids.sort_unstable();
         let company = names.get(&supplier_id).cloned().ok_or(AppError::NotFound)?;
-        let users = crate::users::store::active_of_supplier(&txn, supplier_id).await?;
+        let users = users_of.remove(&supplier_id).unwrap_or_default();
         let args = [("company", company), ("count", ids.len().to_string())];
         crate::mail::enqueue_to_users_linked(
             &txn,

@@ -576,18 +576,109 @@ pub async fn licence_expires(
 }
 
 /// Rule 1 for other capabilities (listings, deliveries, bids): may this supplier trade today?
+/// One read: the supplier's status with its licence's expiry ([`standing_exprs`]).
 pub async fn ensure_may_trade(
     conn: &impl ConnectionTrait,
     supplier_id: SupplierId,
     today: NaiveDate,
 ) -> AppResult<()> {
-    let s = load(conn, supplier_id).await?;
-    may_trade(
-        status_of(&s)?,
-        licence_expires(conn, supplier_id).await?,
-        today,
-    )
-    .map_err(AppError::Rule)
+    use sea_orm::ExprTrait;
+    let id = Expr::col((supplier::Entity, supplier::Column::Id));
+    let q = sea_orm::sea_query::Query::select()
+        .expr_as(
+            Expr::col((supplier::Entity, supplier::Column::Status)),
+            STANDING_STATUS,
+        )
+        .expr_as(licence_expr(id.clone()), STANDING_LICENCE)
+        .from(supplier::Entity)
+        .and_where(id.eq(supplier_id))
+        .to_owned();
+    let row = conn.query_one(&q).await?.ok_or(AppError::NotFound)?;
+    Standing::from_row(&row)?.ensure_may_trade(today)
+}
+
+/// The names [`standing_exprs`] selects its values as.
+const STANDING_STATUS: &str = "standing_status";
+const STANDING_LICENCE: &str = "standing_licence_expires";
+
+/// Rule 1's inputs for the supplier `supplier_id` names (a column of another table's row it
+/// is selected beside), as two scalar subqueries to select beside that row, so that a listing
+/// and its supplier's standing are one read: the supplier's status, and [`licence_expr`].
+/// [`Standing`] reads them back.
+pub fn standing_exprs(
+    supplier_id: sea_orm::sea_query::Expr,
+) -> [(sea_orm::sea_query::Expr, &'static str); 2] {
+    use sea_orm::ExprTrait;
+    let status = sea_orm::sea_query::Query::select()
+        .column((supplier::Entity, supplier::Column::Status))
+        .from(supplier::Entity)
+        .and_where(Expr::col((supplier::Entity, supplier::Column::Id)).eq(supplier_id.clone()))
+        .to_owned();
+    [
+        (Expr::from(status), STANDING_STATUS),
+        (licence_expr(supplier_id), STANDING_LICENCE),
+    ]
+}
+
+/// The latest expiry among the accepted active business licences of the supplier
+/// `supplier_id` names (what [`licence_expires`] reads), as a scalar subquery.
+fn licence_expr(supplier_id: sea_orm::sea_query::Expr) -> sea_orm::sea_query::Expr {
+    use sea_orm::ExprTrait;
+    use sea_orm::sea_query::{Func, Query};
+    let licence = Query::select()
+        .expr(Func::max(Expr::col((
+            supplier_document::Entity,
+            supplier_document::Column::ExpiresOn,
+        ))))
+        .from(supplier_document::Entity)
+        .and_where(
+            Expr::col((
+                supplier_document::Entity,
+                supplier_document::Column::SupplierId,
+            ))
+            .eq(supplier_id),
+        )
+        .and_where(
+            Expr::col((supplier_document::Entity, supplier_document::Column::Kind))
+                .eq(DocumentKind::BusinessLicence.as_str()),
+        )
+        .and_where(
+            Expr::col((supplier_document::Entity, supplier_document::Column::Active)).eq(true),
+        )
+        .and_where(
+            Expr::col((
+                supplier_document::Entity,
+                supplier_document::Column::AcceptedAt,
+            ))
+            .is_not_null(),
+        )
+        .to_owned();
+    Expr::from(licence)
+}
+
+/// What rule 1 decides on, as [`standing_exprs`] read it beside another row.
+#[derive(Debug, Clone)]
+pub struct Standing {
+    status: Option<String>,
+    licence_expires: Option<NaiveDate>,
+}
+
+impl Standing {
+    /// The values [`standing_exprs`] selected in `row`.
+    pub fn from_row(row: &sea_orm::QueryResult) -> AppResult<Standing> {
+        Ok(Standing {
+            status: row.try_get("", STANDING_STATUS)?,
+            licence_expires: row.try_get("", STANDING_LICENCE)?,
+        })
+    }
+
+    /// Rule 1: may the supplier trade on `today`? A supplier that is not there is not found.
+    pub fn ensure_may_trade(&self, today: NaiveDate) -> AppResult<()> {
+        let status = self.status.as_deref().ok_or(AppError::NotFound)?;
+        let status = SupplierStatus::parse(status)
+            .ok_or_else(|| AppError::Internal(format!("supplier status {status}")))?;
+        may_trade(status, self.licence_expires, today).map_err(AppError::Rule)
+    }
 }
 
 /// The supplier (`act.actor`) submits (or resubmits) the application: it needs a verified
