@@ -12,9 +12,10 @@ use entity::outbox;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::AsyncSmtpTransport;
 use lettre::{AsyncFileTransport, AsyncTransport, Message, Tokio1Executor};
-use sea_orm::sea_query::{Expr, Order, Query};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryTrait,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait,
 };
 
 #[derive(Clone)]
@@ -68,9 +69,9 @@ fn due(now: DateTime<Utc>) -> Condition {
 
 /// Sends what is due now; answers how many were delivered.
 ///
-/// The due rows (at most [`BATCH`], oldest first) are claimed in one statement that returns
-/// them: a row another process claimed meanwhile is no longer due there and is left out, so
-/// no email goes twice. Each is then sent; the delivered ones are marked sent together after
+/// The due rows (at most [`BATCH`], oldest first, found on a reader) are claimed in one
+/// statement that returns them: a row another process claimed meanwhile is no longer due
+/// there and is left out, so no email goes twice. Each is then sent; the delivered ones are marked sent together after
 /// every [`MARK_EVERY`] sends (a process killed in between sends at most those again once
 /// their claim runs out), each failure at once with its back-off.
 pub async fn deliver_due(state: &AppState, transport: &Transport) -> AppResult<usize> {
@@ -83,6 +84,21 @@ pub async fn deliver_due(state: &AppState, transport: &Transport) -> AppResult<u
         .map_err(|e| AppError::Internal(format!("mail_from: {e}")))?;
     let base_url = state.config.base_url();
     let host = message_id_host(&base_url);
+    // Which rows are due, on a reader: a pass that finds none (most wake-ups under load, the
+    // mail of the commit that woke it already taken by an earlier pass) never waits for the
+    // writer.
+    let due_ids: Vec<i64> = outbox::Entity::find()
+        .select_only()
+        .column(outbox::Column::Id)
+        .filter(due(now))
+        .order_by_asc(outbox::Column::Id)
+        .limit(BATCH)
+        .into_tuple()
+        .all(&state.db.read)
+        .await?;
+    if due_ids.is_empty() {
+        return Ok(0);
+    }
     let mut claim = outbox::Entity::update_many()
         .col_expr(
             outbox::Column::ClaimedUntil,
@@ -92,17 +108,7 @@ pub async fn deliver_due(state: &AppState, transport: &Transport) -> AppResult<u
             outbox::Column::ClaimedBy,
             Expr::value(state.instance.clone()),
         )
-        .filter(
-            outbox::Column::Id.in_subquery(
-                Query::select()
-                    .column(outbox::Column::Id)
-                    .from(outbox::Entity)
-                    .cond_where(due(now))
-                    .order_by(outbox::Column::Id, Order::Asc)
-                    .limit(BATCH)
-                    .to_owned(),
-            ),
-        )
+        .filter(outbox::Column::Id.is_in(due_ids))
         .filter(due(now))
         .into_query();
     claim.returning_all();

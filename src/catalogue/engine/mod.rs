@@ -204,10 +204,12 @@ fn schema() -> (Schema, Fields) {
 }
 
 /// The memory the writer may fill before it writes a segment. A build of 100,000 listings
-/// makes a few segments, merged into one at its end ([`Engine::compact`]: one segment
+/// makes several segments, merged into one at its end ([`Engine::compact`]: one segment
 /// searches fastest, with 6 the searches took 1.5 to 2 times as long); 120 MB fitted them in
-/// one segment but raised the server's peak memory by about 135 MB.
-const WRITER_MEMORY: usize = 40_000_000;
+/// one segment but raised the server's peak memory by about 135 MB. With the index in a
+/// scratch folder ([`scratch`]) more segments cost no memory, and the writer's budget is the
+/// build's peak: 20 MB (tantivy's least is 15 MB a thread) instead of 40 MB.
+const WRITER_MEMORY: usize = 20_000_000;
 /// Threads indexing a build (the documents are prepared on the caller's): on the 2-core
 /// machine a second one changed nothing measurable (2.7 to 3.0 s for 100,000 listings either
 /// way, under other load) and splits the index in two segments.
@@ -295,6 +297,9 @@ impl Engine {
         docs: impl IntoIterator<Item = Result<Doc, E>>,
     ) -> Result<(), EngineError> {
         let mut interrupted = None;
+        // No merges of their own while the build writes its segments: the build merges them
+        // all at its end, and a merge running meanwhile would replace segments under it.
+        self.set_merging(false)?;
         let built = self.write(|w, f| {
             w.delete_all_documents()?;
             for d in docs {
@@ -312,27 +317,45 @@ impl Engine {
             }
             Ok(())
         });
-        match interrupted {
+        let done = match interrupted {
             Some(why) => Err(EngineError::Interrupted(why)),
             None => built.and_then(|()| self.compact()),
+        };
+        self.set_merging(true)?;
+        done
+    }
+
+    /// Lets the writer merge segments as they accumulate (the change feed's commits add one
+    /// each), or not.
+    fn set_merging(&self, on: bool) -> Result<(), EngineError> {
+        let w = self.writer.lock().map_err(|_| EngineError::Poisoned)?;
+        if on {
+            w.set_merge_policy(Box::new(tantivy::indexer::LogMergePolicy::default()));
+        } else {
+            w.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         }
+        Ok(())
     }
 
     /// Merges the index into one segment (a build within the writer's memory makes several;
-    /// one searches fastest).
+    /// one searches fastest). The segments are the committed ones as the index records them;
+    /// should a merge started before the build have replaced some meanwhile, the merge is
+    /// asked again of what is there then.
     fn compact(&self) -> Result<(), EngineError> {
         let mut w = self.writer.lock().map_err(|_| EngineError::Poisoned)?;
-        let ids: Vec<_> = self
-            .reader
-            .searcher()
-            .segment_readers()
-            .iter()
-            .map(|r| r.segment_id())
-            .collect();
-        if ids.len() > 1 {
-            w.merge(&ids).wait()?;
-            self.reader.reload()?;
+        let mut tries = 0;
+        loop {
+            let ids = w.index().searchable_segment_ids()?;
+            if ids.len() <= 1 {
+                break;
+            }
+            match w.merge(&ids).wait() {
+                Ok(_) => break,
+                Err(tantivy::TantivyError::InvalidArgument(_)) if tries < 3 => tries += 1,
+                Err(e) => return Err(e.into()),
+            }
         }
+        self.reader.reload()?;
         Ok(())
     }
 

@@ -46,8 +46,15 @@ impl ScratchDirectory {
             .tempdir()
             .map_err(|e| OpenDirectoryError::FailedToCreateTempDir(Arc::new(e)))?;
         let root = dir.path().to_path_buf();
+        // Random access: a search reads a few postings here and there, and the kernel's
+        // read-ahead would map the pages around each into the process as well (resident
+        // memory that no search asked for).
+        #[cfg(unix)]
+        let mmap = MmapDirectory::open_with_madvice(&root, tantivy::directory::Advice::Random)?;
+        #[cfg(not(unix))]
+        let mmap = MmapDirectory::open(&root)?;
         Ok(ScratchDirectory {
-            mmap: MmapDirectory::open(&root)?,
+            mmap,
             root,
             _dir: Arc::new(dir),
         })
