@@ -501,20 +501,6 @@ pub async fn apply_due_prices(
     Ok(crate::jobs::JobDetail::new("job-detail-price-effective").arg("count", applied))
 }
 
-/// May this listing be ordered today? Active (price approved) and its supplier trading.
-pub async fn ensure_orderable(
-    conn: &impl ConnectionTrait,
-    l: &listing::Model,
-    today: NaiveDate,
-) -> AppResult<()> {
-    if !l.active {
-        return Err(AppError::Rule(RuleCode::ListingNotOrderable));
-    }
-    crate::suppliers::store::ensure_may_trade(conn, l.supplier_id, today)
-        .await
-        .map_err(not_orderable)
-}
-
 /// A listing with what ordering and issuing it need, read with it in one statement: its
 /// supplier's standing (rule 1), the plan price of its material in force on the day asked
 /// for, and its unit's decimal places.
@@ -529,7 +515,7 @@ pub struct ListingToOrder {
 }
 
 impl ListingToOrder {
-    /// [`ensure_orderable`] on what was read.
+    /// May it be ordered today? Active (price approved) and its supplier trading (rule 1).
     pub fn ensure_orderable(&self, today: NaiveDate) -> AppResult<()> {
         if !self.listing.active {
             return Err(AppError::Rule(RuleCode::ListingNotOrderable));

@@ -12,7 +12,7 @@ use crate::i18n::Locale;
 use askama::Template;
 use chrono::{DateTime, Utc};
 use entity::outbox;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
+use sea_orm::ConnectionTrait;
 
 /// One email to queue. `kind` names its messages: `mail-<kind>-subject` and `mail-<kind>-body`.
 pub struct Email<'a> {
@@ -83,34 +83,57 @@ pub async fn enqueue(
     email: Email<'_>,
     base_url: &str,
     now: DateTime<Utc>,
-) -> AppResult<i64> {
-    enqueue_linked(conn, email, base_url, None, now).await
+) -> AppResult<()> {
+    queue(conn, email, base_url, None, now, None).await
 }
 
-/// [`enqueue`] with the item's path (see [`render_linked`]).
-async fn enqueue_linked(
+/// Writes `email`'s outbox row, with the item's path `link` (see [`render_linked`]), unless
+/// `skip_when` holds: the row is an `INSERT … SELECT` whose select finds nothing then, so a
+/// condition such as the recipient's mute (`notices::store::email_muted_expr`) is asked in
+/// the same statement.
+async fn queue(
     conn: &impl ConnectionTrait,
     email: Email<'_>,
     base_url: &str,
     link: Option<&str>,
     now: DateTime<Utc>,
-) -> AppResult<i64> {
+    skip_when: Option<sea_orm::sea_query::Expr>,
+) -> AppResult<()> {
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
     let (subject, body) = render_linked(&email, base_url, link)?;
-    let r = outbox::Entity::insert(outbox::ActiveModel {
-        created_at: Set(now),
-        kind: Set(email.kind.to_string()),
-        to_addr: Set(email.to.to_string()),
-        locale: Set(email.locale.tag().to_string()),
-        subject: Set(subject),
-        body_text: Set(body),
-        status: Set("pending".into()),
-        attempts: Set(0),
-        next_attempt_at: Set(now),
-        ..Default::default()
-    })
-    .exec(conn)
-    .await?;
-    Ok(r.last_insert_id)
+    let mut row = Query::select();
+    row.exprs([
+        Expr::val(now),
+        Expr::val(email.kind),
+        Expr::val(email.to),
+        Expr::val(email.locale.tag()),
+        Expr::val(subject),
+        Expr::val(body),
+        Expr::val("pending"),
+        Expr::val(0i32),
+        Expr::val(now),
+    ]);
+    if let Some(skip) = skip_when {
+        row.and_where(skip.not());
+    }
+    let insert = Query::insert()
+        .into_table(outbox::Entity)
+        .columns([
+            outbox::Column::CreatedAt,
+            outbox::Column::Kind,
+            outbox::Column::ToAddr,
+            outbox::Column::Locale,
+            outbox::Column::Subject,
+            outbox::Column::BodyText,
+            outbox::Column::Status,
+            outbox::Column::Attempts,
+            outbox::Column::NextAttemptAt,
+        ])
+        .select_from(row)
+        .map_err(|e| crate::error::AppError::Internal(e.to_string()))?
+        .to_owned();
+    conn.execute(&insert).await?;
+    Ok(())
 }
 
 /// Queues `kind` to each of `users`, each in their own language, with `name` set to theirs.
@@ -194,56 +217,9 @@ async fn notify(
             locale,
             args: all,
         };
-        enqueue_unless_muted(conn, email, u.id, base_url, link, now).await?;
+        let muted = crate::notices::store::email_muted_expr(u.id, kind);
+        queue(conn, email, base_url, link, now, muted).await?;
     }
-    Ok(())
-}
-
-/// [`enqueue_linked`] to user `user_id`, unless they turned email off for the topic of its
-/// kind (`notices::store::email_muted`), asked in the same statement: an `INSERT … SELECT`
-/// that selects nothing when a preference says no.
-async fn enqueue_unless_muted(
-    conn: &impl ConnectionTrait,
-    email: Email<'_>,
-    user_id: i64,
-    base_url: &str,
-    link: Option<&str>,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
-    use sea_orm::sea_query::{Expr, ExprTrait, Query};
-    let (subject, body) = render_linked(&email, base_url, link)?;
-    let mut row = Query::select();
-    row.exprs([
-        Expr::val(now),
-        Expr::val(email.kind),
-        Expr::val(email.to),
-        Expr::val(email.locale.tag()),
-        Expr::val(subject),
-        Expr::val(body),
-        Expr::val("pending"),
-        Expr::val(0i32),
-        Expr::val(now),
-    ]);
-    if let Some(muted) = crate::notices::store::email_muted_expr(user_id, email.kind) {
-        row.and_where(muted.not());
-    }
-    let insert = Query::insert()
-        .into_table(outbox::Entity)
-        .columns([
-            outbox::Column::CreatedAt,
-            outbox::Column::Kind,
-            outbox::Column::ToAddr,
-            outbox::Column::Locale,
-            outbox::Column::Subject,
-            outbox::Column::BodyText,
-            outbox::Column::Status,
-            outbox::Column::Attempts,
-            outbox::Column::NextAttemptAt,
-        ])
-        .select_from(row)
-        .map_err(|e| crate::error::AppError::Internal(e.to_string()))?
-        .to_owned();
-    conn.execute(&insert).await?;
     Ok(())
 }
 

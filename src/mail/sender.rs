@@ -71,9 +71,9 @@ fn due(now: DateTime<Utc>) -> Condition {
 ///
 /// The due rows (at most [`BATCH`], oldest first, found on a reader) are claimed in one
 /// statement that returns them: a row another process claimed meanwhile is no longer due
-/// there and is left out, so no email goes twice. Each is then sent; the delivered ones are marked sent together after
-/// every [`MARK_EVERY`] sends (a process killed in between sends at most those again once
-/// their claim runs out), each failure at once with its back-off.
+/// there and is left out, so no email goes twice. Each is then sent; the delivered ones are
+/// marked sent together after every [`MARK_EVERY`] sends (a process killed in between sends
+/// at most those again once their claim runs out), each failure at once with its back-off.
 pub async fn deliver_due(state: &AppState, transport: &Transport) -> AppResult<usize> {
     use sea_orm::sea_query::ExprTrait;
     let now = state.now();

@@ -454,14 +454,31 @@ pub(super) async fn set_status(
     to: RequisitionStatus,
     now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<()> {
+    change_status(txn, status_update(r, from, to, now)).await
+}
+
+/// The update moving `r` from `from` to `to`, only if it is still in `from`; a caller may set
+/// more columns with it (the approver) before [`change_status`] runs it.
+fn status_update(
+    r: &requisition::Model,
+    from: &[RequisitionStatus],
+    to: RequisitionStatus,
+    now: chrono::DateTime<chrono::Utc>,
+) -> sea_orm::UpdateMany<requisition::Entity> {
     let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
-    let res = requisition::Entity::update_many()
+    requisition::Entity::update_many()
         .col_expr(requisition::Column::Status, Expr::value(to.as_str()))
         .col_expr(requisition::Column::UpdatedAt, Expr::value(now))
         .filter(requisition::Column::Id.eq(r.id))
         .filter(requisition::Column::Status.is_in(from))
-        .exec(txn)
-        .await?;
+}
+
+/// Runs a [`status_update`]: a requisition no longer where it was refuses the step.
+async fn change_status(
+    txn: &DatabaseTransaction,
+    update: sea_orm::UpdateMany<requisition::Entity>,
+) -> AppResult<()> {
+    let res = update.exec(txn).await?;
     if res.rows_affected != 1 {
         return Err(AppError::Rule(RuleCode::RequisitionStatusChanged));
     }
@@ -485,30 +502,18 @@ pub async fn approve_requisition(
     let today = act.today;
     let now = act.now;
     // The status and who approved when, in one conditional update.
-    let approved = requisition::Entity::update_many()
-        .col_expr(
-            requisition::Column::Status,
-            Expr::value(RequisitionStatus::Approved.as_str()),
-        )
-        .col_expr(requisition::Column::UpdatedAt, Expr::value(now))
-        .col_expr(
-            requisition::Column::ApprovedBy,
-            Expr::value(Some(manager.id)),
-        )
-        .col_expr(requisition::Column::ApprovedAt, Expr::value(Some(now)))
-        .filter(requisition::Column::Id.eq(r.id))
-        .filter(
-            requisition::Column::Status.is_in(
-                RequisitionStatus::sources(Step::Approve)
-                    .into_iter()
-                    .map(|s| s.as_str()),
-            ),
-        )
-        .exec(txn)
-        .await?;
-    if approved.rows_affected != 1 {
-        return Err(AppError::Rule(RuleCode::RequisitionStatusChanged));
-    }
+    let approval = status_update(
+        &r,
+        &RequisitionStatus::sources(Step::Approve),
+        RequisitionStatus::Approved,
+        now,
+    )
+    .col_expr(
+        requisition::Column::ApprovedBy,
+        Expr::value(Some(manager.id)),
+    )
+    .col_expr(requisition::Column::ApprovedAt, Expr::value(Some(now)));
+    change_status(txn, approval).await?;
     for line in &lines {
         let found = listing_to_order(txn, line.listing_id, today)
             .await?

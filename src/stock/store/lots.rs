@@ -207,19 +207,21 @@ pub async fn available_for(
     today: NaiveDate,
 ) -> AppResult<Vec<(listing::Model, Decimal)>> {
     let mut out = Vec::new();
-    for l in listing::Entity::find()
+    for id in listing::Entity::find()
+        .select_only()
+        .column(listing::Column::Id)
         .filter(listing::Column::MaterialId.eq(material_id))
         .filter(listing::Column::Active.eq(true))
+        .into_tuple::<ListingId>()
         .all(conn)
         .await?
     {
-        let available = l.on_hand.value() - l.reserved.value();
-        if available > Decimal::ZERO
-            && crate::catalogue::store::ensure_orderable(conn, &l, today)
-                .await
-                .is_ok()
-        {
-            out.push((l, available));
+        let Some(l) = crate::catalogue::store::listing_to_order(conn, id, today).await? else {
+            continue;
+        };
+        let available = l.listing.on_hand.value() - l.listing.reserved.value();
+        if available > Decimal::ZERO && l.ensure_orderable(today).is_ok() {
+            out.push((l.listing, available));
         }
     }
     Ok(out)

@@ -567,12 +567,13 @@ pub async fn licence_expires(
     conn: &impl ConnectionTrait,
     supplier_id: SupplierId,
 ) -> AppResult<Option<NaiveDate>> {
-    Ok(documents(conn, supplier_id)
-        .await?
-        .into_iter()
-        .filter(|d| d.kind == DocumentKind::BusinessLicence.as_str())
-        .map(|d| d.expires_on)
-        .max())
+    let q = sea_orm::sea_query::Query::select()
+        .expr_as(licence_expr(Expr::val(supplier_id)), STANDING_LICENCE)
+        .to_owned();
+    match conn.query_one(&q).await? {
+        Some(row) => Ok(row.try_get("", STANDING_LICENCE)?),
+        None => Ok(None),
+    }
 }
 
 /// Rule 1 for other capabilities (listings, deliveries, bids): may this supplier trade today?
@@ -621,7 +622,8 @@ pub fn standing_exprs(
 }
 
 /// The latest expiry among the accepted active business licences of the supplier
-/// `supplier_id` names (what [`licence_expires`] reads), as a scalar subquery.
+/// `supplier_id` names (a value, or a column of the row it is selected beside), as a scalar
+/// subquery: [`licence_expires`], and rule 1's input in [`standing_exprs`].
 fn licence_expr(supplier_id: sea_orm::sea_query::Expr) -> sea_orm::sea_query::Expr {
     use sea_orm::ExprTrait;
     use sea_orm::sea_query::{Func, Query};
