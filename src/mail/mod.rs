@@ -84,55 +84,69 @@ pub async fn enqueue(
     base_url: &str,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    queue(conn, email, base_url, None, now, None).await
+    queue_all(conn, vec![(email, None)], base_url, None, now).await
 }
 
-/// Writes `email`'s outbox row, with the item's path `link` (see [`render_linked`]), unless
-/// `skip_when` holds: the row is an `INSERT … SELECT` whose select finds nothing then, so a
-/// condition such as the recipient's mute (`notices::store::email_muted_expr`) is asked in
-/// the same statement.
-async fn queue(
+/// Emails queued per statement: eleven parameters a row, well under SQLite's limit.
+const MAILS_PER_INSERT: usize = 500;
+
+/// Writes the outbox rows of `emails`, each with the item's path `link` (see
+/// [`render_linked`]), in one `INSERT … SELECT … FROM (VALUES …)` per batch. An email given
+/// with its recipient's user id is left out when that user turned email off for the topic of
+/// its kind (`notice_preferences`), asked in the same statement; one given without always
+/// goes, as does mail of a kind that cannot be turned off ([`crate::notices::rules::always_by_email`]).
+async fn queue_all(
     conn: &impl ConnectionTrait,
-    email: Email<'_>,
+    emails: Vec<(Email<'_>, Option<i64>)>,
     base_url: &str,
     link: Option<&str>,
     now: DateTime<Utc>,
-    skip_when: Option<sea_orm::sea_query::Expr>,
 ) -> AppResult<()> {
-    use sea_orm::sea_query::{Expr, ExprTrait, Query};
-    let (subject, body) = render_linked(&email, base_url, link)?;
-    let mut row = Query::select();
-    row.exprs([
-        Expr::val(now),
-        Expr::val(email.kind),
-        Expr::val(email.to),
-        Expr::val(email.locale.tag()),
-        Expr::val(subject),
-        Expr::val(body),
-        Expr::val("pending"),
-        Expr::val(0i32),
-        Expr::val(now),
-    ]);
-    if let Some(skip) = skip_when {
-        row.and_where(skip.not());
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, Value, ValueTuple};
+    let mut rows = Vec::with_capacity(emails.len());
+    for (email, user_id) in emails {
+        let (subject, body) = render_linked(&email, base_url, link)?;
+        let muteable = !crate::notices::rules::always_by_email(email.kind);
+        rows.push(ValueTuple::Many(vec![
+            Value::from(now),
+            Value::from(email.kind.to_string()),
+            Value::from(email.to.to_string()),
+            Value::from(email.locale.tag().to_string()),
+            Value::from(subject),
+            Value::from(body),
+            Value::from("pending"),
+            Value::from(0i32),
+            Value::from(now),
+            Value::from(user_id.filter(|_| muteable)),
+            Value::from(crate::notices::rules::topic_of(email.kind)),
+        ]));
     }
-    let insert = Query::insert()
-        .into_table(outbox::Entity)
-        .columns([
-            outbox::Column::CreatedAt,
-            outbox::Column::Kind,
-            outbox::Column::ToAddr,
-            outbox::Column::Locale,
-            outbox::Column::Subject,
-            outbox::Column::BodyText,
-            outbox::Column::Status,
-            outbox::Column::Attempts,
-            outbox::Column::NextAttemptAt,
-        ])
-        .select_from(row)
-        .map_err(|e| crate::error::AppError::Internal(e.to_string()))?
-        .to_owned();
-    conn.execute(&insert).await?;
+    let v = |n: usize| Expr::col((Alias::new("v"), Alias::new(format!("column{n}"))));
+    while !rows.is_empty() {
+        let batch: Vec<ValueTuple> = rows.drain(..rows.len().min(MAILS_PER_INSERT)).collect();
+        let mut select = Query::select();
+        select
+            .exprs((1..=9).map(v))
+            .from_values(batch, Alias::new("v"))
+            .and_where(crate::notices::store::email_muted_expr(v(10), v(11)).not());
+        let insert = Query::insert()
+            .into_table(outbox::Entity)
+            .columns([
+                outbox::Column::CreatedAt,
+                outbox::Column::Kind,
+                outbox::Column::ToAddr,
+                outbox::Column::Locale,
+                outbox::Column::Subject,
+                outbox::Column::BodyText,
+                outbox::Column::Status,
+                outbox::Column::Attempts,
+                outbox::Column::NextAttemptAt,
+            ])
+            .select_from(select)
+            .map_err(|e| crate::error::AppError::Internal(e.to_string()))?
+            .to_owned();
+        conn.execute(&insert).await?;
+    }
     Ok(())
 }
 
@@ -195,32 +209,68 @@ async fn notify(
     link: Option<&str>,
     args: &[(&str, String)],
 ) -> AppResult<()> {
+    notify_each(
+        conn,
+        base_url,
+        now,
+        kind,
+        link,
+        users.iter().map(|u| (u, args.to_vec())).collect(),
+    )
+    .await
+}
+
+/// Queues `kind` about the item at `link` to many users at once, each with arguments of their
+/// own (e.g. a job telling each supplier about its own lots): every notice in one insert,
+/// every email in one statement, rather than two statements per user.
+pub async fn enqueue_each_linked(
+    conn: &impl ConnectionTrait,
+    base_url: &str,
+    now: DateTime<Utc>,
+    kind: &str,
+    link: &str,
+    each: Vec<(&entity::user::Model, Vec<(&str, String)>)>,
+) -> AppResult<()> {
+    notify_each(conn, base_url, now, kind, Some(link), each).await
+}
+
+/// [`notify`] with each user's own arguments; `name` is set to the user's.
+async fn notify_each(
+    conn: &impl ConnectionTrait,
+    base_url: &str,
+    now: DateTime<Utc>,
+    kind: &str,
+    link: Option<&str>,
+    each: Vec<(&entity::user::Model, Vec<(&str, String)>)>,
+) -> AppResult<()> {
     let link = link.filter(|l| crate::notices::rules::valid_link(l));
-    let each: Vec<(&entity::user::Model, Vec<(&str, String)>)> = users
-        .iter()
-        .map(|u| {
+    let each: Vec<(&entity::user::Model, Vec<(&str, String)>)> = each
+        .into_iter()
+        .map(|(u, args)| {
             let mut all = vec![("name", u.display_name.clone())];
-            all.extend(args.iter().map(|(k, v)| (*k, v.clone())));
+            all.extend(args);
             (u, all)
         })
         .collect();
     crate::notices::store::record(conn, now, &each, kind, link).await?;
-    for (u, all) in each {
-        let locale = u
-            .locale
-            .as_deref()
-            .and_then(Locale::from_tag)
-            .unwrap_or_default();
-        let email = Email {
-            kind,
-            to: &u.email,
-            locale,
-            args: all,
-        };
-        let muted = crate::notices::store::email_muted_expr(u.id, kind);
-        queue(conn, email, base_url, link, now, muted).await?;
-    }
-    Ok(())
+    let emails = each
+        .into_iter()
+        .map(|(u, args)| {
+            let locale = u
+                .locale
+                .as_deref()
+                .and_then(Locale::from_tag)
+                .unwrap_or_default();
+            let email = Email {
+                kind,
+                to: &u.email,
+                locale,
+                args,
+            };
+            (email, Some(u.id))
+        })
+        .collect();
+    queue_all(conn, emails, base_url, link, now).await
 }
 
 /// This capability's routes, for `crate::routes` to assemble: the API operations (each written

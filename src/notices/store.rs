@@ -34,37 +34,42 @@ pub async fn record(
     if users.is_empty() {
         return Ok(());
     }
-    notice::Entity::insert_many(users.iter().map(|(u, args)| notice::ActiveModel {
-        user_id: Set(u.id),
-        kind: Set(kind.to_string()),
-        args: Set(rules::args_json(args)),
-        link: Set(link.map(str::to_string)),
-        created_at: Set(now),
-        read_at: Set(None),
-        ..Default::default()
-    }))
-    .exec(conn)
-    .await?;
+    // In batches: a job may tell hundreds of users at once, and SQLite caps a statement's
+    // parameters.
+    for batch in users.chunks(500) {
+        notice::Entity::insert_many(batch.iter().map(|(u, args)| notice::ActiveModel {
+            user_id: Set(u.id),
+            kind: Set(kind.to_string()),
+            args: Set(rules::args_json(args)),
+            link: Set(link.map(str::to_string)),
+            created_at: Set(now),
+            read_at: Set(None),
+            ..Default::default()
+        }))
+        .exec(conn)
+        .await?;
+    }
     Ok(())
 }
 
-/// Whether user `user_id` turned email off for the topic of `kind`, as an `EXISTS` to put in
-/// the statement that queues the mail; `None` for mail that always goes.
-pub fn email_muted_expr(user_id: i64, kind: &str) -> Option<sea_orm::sea_query::Expr> {
+/// Whether the user `user_id` (an expression: a column of the statement that queues the
+/// mail) turned email off for `topic` (likewise), as an `EXISTS` to put in that statement.
+/// A null user is never muted: mail not tied to a user, or of a kind that always goes.
+pub fn email_muted_expr(
+    user_id: sea_orm::sea_query::Expr,
+    topic: sea_orm::sea_query::Expr,
+) -> sea_orm::sea_query::Expr {
     use sea_orm::sea_query::{Expr, Query};
-    if rules::always_by_email(kind) {
-        return None;
-    }
     let p = |c: notice_preference::Column| Expr::col((notice_preference::Entity, c));
-    Some(Expr::exists(
+    Expr::exists(
         Query::select()
             .expr(Expr::val(1))
             .from(notice_preference::Entity)
             .and_where(p(notice_preference::Column::UserId).eq(user_id))
-            .and_where(p(notice_preference::Column::Topic).eq(rules::topic_of(kind)))
+            .and_where(p(notice_preference::Column::Topic).eq(topic))
             .and_where(p(notice_preference::Column::Email).eq(false))
             .to_owned(),
-    ))
+    )
 }
 
 /// A notice as its reader sees it, in their language.

@@ -364,3 +364,92 @@ async fn signing_in_from_a_mails_link_lands_on_the_item() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers()["location"], "/my/listings");
 }
+
+#[tokio::test]
+async fn many_users_told_at_once_each_get_the_notice_and_only_the_unmuted_the_mail() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+    let app = spawn_demo_app().await;
+    let supplier = app.token_for("supplier").await;
+    let (status, v) = app
+        .send_json(
+            Method::PUT,
+            "/api/notices/preferences",
+            &supplier,
+            &json!([{"topic": "stock", "email": false}]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let user = |email: &str| {
+        let db = app.state.db.read.clone();
+        let email = email.to_string();
+        async move {
+            entity::user::Entity::find()
+                .filter(entity::user::Column::Email.eq(email))
+                .one(&db)
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| panic!("no demo user"))
+        }
+    };
+    let muted = user("supplier@demo.test").await;
+    let keeper = user("warehouse_keeper@demo.test").await;
+    // 300 of each, one after the other: past one statement's batch of 500 rows.
+    let each: Vec<_> = (0..300)
+        .flat_map(|i| {
+            [
+                (
+                    &muted,
+                    vec![("company", "A".to_string()), ("count", i.to_string())],
+                ),
+                (
+                    &keeper,
+                    vec![("company", "B".to_string()), ("count", i.to_string())],
+                ),
+            ]
+        })
+        .collect();
+    let (mails, notices) = (app.count("outbox").await, app.count("notices").await);
+    let txn = app.state.db.write.begin().await.unwrap();
+    portal::mail::enqueue_each_linked(
+        &txn,
+        "http://portal.test",
+        app.state.now(),
+        "stock_stale",
+        "/my/lots",
+        each,
+    )
+    .await
+    .unwrap();
+    txn.commit().await.unwrap();
+    assert_eq!(app.count("notices").await, notices + 600);
+    assert_eq!(
+        app.count(&format!(
+            "notices WHERE user_id = {} AND kind = 'stock_stale'",
+            muted.id
+        ))
+        .await,
+        300
+    );
+    assert_eq!(app.count("outbox").await, mails + 300, "only the keeper's");
+    assert_eq!(
+        app.count("outbox WHERE kind = 'stock_stale' AND to_addr = 'warehouse_keeper@demo.test'")
+            .await,
+        300
+    );
+    // Each mail carries its own arguments and the item's whole address.
+    let last: String = {
+        use sea_orm::QueryOrder;
+        entity::outbox::Entity::find()
+            .filter(entity::outbox::Column::Kind.eq("stock_stale"))
+            .order_by_desc(entity::outbox::Column::Id)
+            .one(&app.state.db.read)
+            .await
+            .ok()
+            .flatten()
+            .map(|m| m.body_text)
+            .unwrap_or_default()
+    };
+    assert!(last.contains("299"), "{last}");
+    assert!(last.contains("http://portal.test/my/lots"), "{last}");
+}

@@ -1,7 +1,7 @@
 //! Settlement (rule 11): closing periods into statements, the statement workflow, downloads.
 
 use crate::helpers::ledger_ok;
-use crate::helpers::{DEMO_PASSWORD, TestApp, dec, extract_csrf, spawn_app};
+use crate::helpers::{DEMO_PASSWORD, TestApp, dec, extract_csrf, spawn_app, spawn_demo_app};
 use crate::stock::{requisition, stocked};
 use chrono::{DateTime, TimeZone, Utc};
 use reqwest::StatusCode;
@@ -454,6 +454,84 @@ async fn two_instances_closing_one_period_at_once_make_one_set_of_statements() {
         "every issue settled once"
     );
     // The daily job closes nothing more.
+    let run = portal::jobs::run(&other, portal::jobs::Job::ClosePeriod, today)
+        .await
+        .unwrap();
+    assert_eq!(run.detail, "0 statements");
+}
+
+#[tokio::test]
+async fn instances_closing_many_suppliers_at_once_write_each_statement_once() {
+    let app = spawn_demo_app().await;
+    app.clock.set(shanghai(2027, 4, 10, 10, 0, 0));
+    // One stocked listing of each demo supplier: their statements are written together.
+    let officer = app.token_for("procurement_officer").await;
+    let (_, catalogue) = app.get_json("/api/catalogue?in_stock=true", &officer).await;
+    let mut suppliers = std::collections::BTreeSet::new();
+    let listings: Vec<i64> = catalogue["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|i| suppliers.insert(i["supplier"].to_string()))
+        .filter_map(|i| i["listing_id"].as_i64())
+        .collect();
+    assert!(listings.len() >= 2, "{catalogue}");
+    for id in &listings {
+        draw(&app, *id, "1").await;
+    }
+    app.clock.set(shanghai(2027, 4, 26, 9, 0, 0));
+    let before = app.count("statements").await;
+    let owed = app
+        .count(
+            "(SELECT DISTINCT supplier_id FROM movements m WHERE kind IN ('issue', 'site_return') \
+             AND NOT EXISTS (SELECT 1 FROM statement_lines l WHERE l.movement_id = m.id)) owed",
+        )
+        .await;
+    let clock: portal::clock::SharedClock = app.clock.clone();
+    let other = portal::prepare(
+        crate::helpers::test_config(app.data_dir.path(), crate::helpers::test_database_url()),
+        clock,
+        app.schema.as_deref(),
+    )
+    .await
+    .expect("second instance");
+    let actor = portal::audit::Actor::system("test");
+    let today = app.state.today();
+    let runs = (0..6).map(|i| {
+        let state = if i % 2 == 0 { &app.state } else { &other };
+        portal::settlement::store::close(state, &actor, today, None)
+    });
+    let made: i64 = futures_util::future::join_all(runs)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().len() as i64)
+        .sum();
+    assert_eq!(
+        made,
+        app.count("statements").await - before,
+        "each made once"
+    );
+    assert_eq!(
+        app.count("statements WHERE period = '2027-04'").await,
+        owed,
+        "a statement for each supplier owed"
+    );
+    assert_eq!(
+        app.count("statement_lines WHERE movement_id IS NOT NULL")
+            .await,
+        app.count("movements WHERE kind IN ('issue', 'site_return')")
+            .await,
+        "every draw settled once"
+    );
+    // Each statement adds up: its total is the sum of its lines.
+    assert_eq!(
+        app.count(
+            "statements s WHERE gross <> (SELECT COALESCE(SUM(amount), 0) FROM statement_lines l \
+             WHERE l.statement_id = s.id)"
+        )
+        .await,
+        0
+    );
     let run = portal::jobs::run(&other, portal::jobs::Job::ClosePeriod, today)
         .await
         .unwrap();
