@@ -1,9 +1,10 @@
 //! Settlement persistence: closing periods into statements, and the statement workflow.
 //!
-//! Closing is idempotent and exclusive without any lock of its own: each (supplier, period)
-//! is closed in one transaction, and the database's unique keys — one statement per supplier
-//! and period, one line per movement, one line per adjustment — make a second instance's
-//! attempt fail and roll back whole. So two instances closing at once produce one set of
+//! Closing is idempotent and exclusive without any lock of its own: a batch of suppliers'
+//! statements for a period is written in one transaction, and the database's unique keys — one
+//! statement per supplier and period, one line per movement, one line per adjustment — make a
+//! second instance's attempt fail and roll back whole (a batch refused so is written again
+//! supplier by supplier). So two instances closing at once produce one set of
 //! statements, and no movement is ever in two statements; the close takes every unsettled
 //! draw before the period's end, so none is left out either.
 
