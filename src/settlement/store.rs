@@ -101,10 +101,9 @@ fn cutoff_of(a: &consignment_agreement::Model) -> u32 {
 /// a period are written [`SUPPLIERS_PER_CLOSE`] at a time, each batch in one transaction (one
 /// insert of the statements, an `INSERT … SELECT` of each statement's draw lines by id, one
 /// audit insert): a transaction per supplier made the month end 2.7 s on SQLite and 5.4 s on
-/// PostgreSQL in the benchmark, batches 1.9 and 4.0 s. Should another instance close some of
-/// them meanwhile,
-/// that batch is rolled back and its suppliers are closed one by one, so the other's
-/// statements stand and none is written twice.
+/// PostgreSQL in the benchmark, batches 1.8 and 3.2 s. Should another instance close some of
+/// them meanwhile, that batch is rolled back and its suppliers are closed one by one, so the
+/// other's statements stand and none is written twice.
 pub async fn close(
     state: &AppState,
     actor: &Actor,
