@@ -2,7 +2,8 @@
 //! menu: finance opens the demo's draft statement of the last period, reads its total in
 //! capitals and issues it, the supplier disputes a line, finance answers it (first with an
 //! adjustment that is not a number, refused beside it and kept), records the invoice (first
-//! with a number of blanks) and the payment.
+//! with a number of blanks) and the payment. The statement's totals are also looked at in
+//! English at desktop width, where a long label once cut the amounts in two.
 
 use thirtyfour::prelude::*;
 
@@ -23,6 +24,26 @@ async fn open_first_statement(driver: &WebDriver) -> crate::TestResult<String> {
     Ok(href)
 }
 
+/// Fails when a figure of the statement's totals takes more than one line.
+async fn amounts_whole(driver: &WebDriver, context: &str) -> crate::TestResult {
+    wait_for_element(driver, "#statement-totals").await?;
+    let wrapped: Vec<String> = driver
+        .execute(
+            "return [...document.querySelectorAll('#statement-totals dd.num')]\
+             .filter(d => d.getBoundingClientRect().height > \
+               1.8 * parseFloat(getComputedStyle(d).fontSize))\
+             .map(d => d.id);",
+            vec![],
+        )
+        .await?
+        .convert()?;
+    assert!(
+        wrapped.is_empty(),
+        "{context}: amounts cut in two: {wrapped:?}"
+    );
+    Ok(())
+}
+
 async fn status(driver: &WebDriver) -> crate::TestResult<String> {
     Ok(wait_for_element(driver, "#statement-status")
         .await?
@@ -41,6 +62,25 @@ async fn finance_issues_the_supplier_disputes_finance_resolves_and_records_invoi
         assert_eq!(status(&driver).await?, "draft");
         let gross = wait_for_element(&driver, "#total-gross").await?.text().await?;
         assert!(gross.starts_with('¥'), "{gross}");
+        // Each figure of the totals on one line, at phone width in Chinese and at desktop
+        // width in English, where the long label once squeezed them until an amount broke in
+        // two ("¥13,309" over ".73").
+        amounts_whole(&driver, "zh-CN at phone width").await?;
+        driver.set_window_rect(0, 0, 1280, 900).await?;
+        driver
+            .find(By::Css(r#"a.lang-switch[data-lang="en"]"#))
+            .await?
+            .click()
+            .await?;
+        wait_for_element(&driver, r#"body[data-lang="en"]"#).await?;
+        amounts_whole(&driver, "en at desktop width").await?;
+        driver
+            .find(By::Css(r#"a.lang-switch[data-lang="zh-CN"]"#))
+            .await?
+            .click()
+            .await?;
+        wait_for_element(&driver, r#"body[data-lang="zh-CN"]"#).await?;
+        driver.set_window_rect(0, 0, 390, 844).await?;
         // The printed statement carries the total in capitals (shown on paper only).
         let capitals = wait_for_element(&driver, "#total-gross-capitals")
             .await?
