@@ -538,22 +538,22 @@ async fn write_statements(
                 found = written,
                 "close: the draws found differ from the plan's; their lines are written one by one"
             );
+            // None of the batch's lines written here stand: the savepoint is rolled back.
             by_sql.clear();
             break;
         }
         by_sql.insert(supplier_id);
     }
-    let in_sql = !by_sql.is_empty();
-    if in_sql {
-        sp.commit().await?;
-    } else {
+    if by_sql.is_empty() {
         sp.rollback().await?;
+    } else {
+        sp.commit().await?;
     }
     let mut rows = Vec::new();
     for (job, plan) in &plans {
         let supplier_id = job.agreement.supplier_id;
         let id = *id_of.get(&supplier_id).ok_or(AppError::NotFound)?;
-        let done = in_sql && by_sql.contains(&supplier_id);
+        let done = by_sql.contains(&supplier_id);
         let left: Vec<&rules::PlannedLine> = plan
             .lines
             .iter()

@@ -421,14 +421,10 @@ async fn a_supplier_reads_only_its_own_statements_and_the_xlsx_adds_up_like_the_
     );
 }
 
-#[tokio::test]
-async fn two_instances_closing_one_period_at_once_make_one_set_of_statements() {
-    let app = spawn_app().await;
-    app.clock.set(shanghai(2027, 4, 10, 10, 0, 0));
-    let s = stocked(&app, "10").await;
-    draw(&app, s.listing_id, "1").await;
-    app.clock.set(shanghai(2027, 4, 26, 9, 0, 0));
-    // A second instance on the same database (the same SQLite file, or the same schema).
+/// Six closes as of today at once, every other one from a second instance on the same
+/// database (the same SQLite file, or the same schema); answers that instance and how many
+/// statements the six made together.
+async fn close_from_two_instances(app: &TestApp) -> (portal::state::AppState, usize) {
     let clock: portal::clock::SharedClock = app.clock.clone();
     let other = portal::prepare(
         crate::helpers::test_config(app.data_dir.path(), crate::helpers::test_database_url()),
@@ -443,8 +439,24 @@ async fn two_instances_closing_one_period_at_once_make_one_set_of_statements() {
         let state = if i % 2 == 0 { &app.state } else { &other };
         portal::settlement::store::close(state, &actor, today, None)
     });
-    let results = futures_util::future::join_all(runs).await;
-    let made: usize = results.into_iter().map(|r| r.unwrap().len()).sum();
+    let made = futures_util::future::join_all(runs)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().len())
+        .sum();
+    (other, made)
+}
+
+#[tokio::test]
+async fn two_instances_closing_one_period_at_once_make_one_set_of_statements() {
+    let app = spawn_app().await;
+    app.clock.set(shanghai(2027, 4, 10, 10, 0, 0));
+    let s = stocked(&app, "10").await;
+    draw(&app, s.listing_id, "1").await;
+    app.clock.set(shanghai(2027, 4, 26, 9, 0, 0));
+    // A second instance on the same database (the same SQLite file, or the same schema).
+    let (other, made) = close_from_two_instances(&app).await;
+    let today = app.state.today();
     assert_eq!(made, 1);
     assert_eq!(app.count("statements WHERE period = '2027-04'").await, 1);
     assert_eq!(
@@ -487,25 +499,9 @@ async fn instances_closing_many_suppliers_at_once_write_each_statement_once() {
              AND NOT EXISTS (SELECT 1 FROM statement_lines l WHERE l.movement_id = m.id)) owed",
         )
         .await;
-    let clock: portal::clock::SharedClock = app.clock.clone();
-    let other = portal::prepare(
-        crate::helpers::test_config(app.data_dir.path(), crate::helpers::test_database_url()),
-        clock,
-        app.schema.as_deref(),
-    )
-    .await
-    .expect("second instance");
-    let actor = portal::audit::Actor::system("test");
+    let (other, made) = close_from_two_instances(&app).await;
+    let made = made as i64;
     let today = app.state.today();
-    let runs = (0..6).map(|i| {
-        let state = if i % 2 == 0 { &app.state } else { &other };
-        portal::settlement::store::close(state, &actor, today, None)
-    });
-    let made: i64 = futures_util::future::join_all(runs)
-        .await
-        .into_iter()
-        .map(|r| r.unwrap().len() as i64)
-        .sum();
     assert_eq!(
         made,
         app.count("statements").await - before,
