@@ -32,7 +32,8 @@ pub fn query(s: &Search) -> CatalogueQuery {
     }
 }
 
-/// One search of the engine alone: the page the API would show.
+/// One search of the engine alone: the page the API would show, its listings read from the
+/// index as the API's are.
 pub fn search(engine: &Engine, s: &Search) -> Result<Found, BenchError> {
     let hits = engine
         .search(&query(s).engine_query())
@@ -40,20 +41,16 @@ pub fn search(engine: &Engine, s: &Search) -> Result<Found, BenchError> {
     Ok(Found {
         total: i64::try_from(hits.total).unwrap_or(i64::MAX),
         more: hits.more,
-        ids: hits.ids,
+        ids: hits.ids(),
     })
 }
 
-/// Every listing the engine finds for `s`, all pages, uncounted cap.
+/// Every listing the engine finds for `s`, all pages.
 pub fn everything(engine: &Engine, s: &Search) -> Result<BTreeSet<i64>, BenchError> {
-    let mut q = query(s).engine_query();
-    q.offset = 0;
-    q.limit = 1_000_000;
-    q.count_cap = 1_000_000;
-    let hits = engine
-        .search(&q)
+    let ids = engine
+        .all_ids(&query(s).engine_query())
         .map_err(|e| BenchError::new(e.to_string()))?;
-    Ok(hits.ids.into_iter().collect())
+    Ok(ids.into_iter().collect())
 }
 
 /// A listing as the plain scan sees it.

@@ -28,6 +28,7 @@ mod m20261206_000023_movement_kind_day_index;
 mod m20261206_000024_dashboard_covering_indexes;
 mod m20261206_000025_catalogue_changes;
 mod m20261207_000026_audit_head_by_trigger;
+mod m20261207_000027_catalogue_shows_unit_and_warehouse;
 
 pub struct Migrator;
 
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000024_dashboard_covering_indexes::Migration),
             Box::new(m20261206_000025_catalogue_changes::Migration),
             Box::new(m20261207_000026_audit_head_by_trigger::Migration),
+            Box::new(m20261207_000027_catalogue_shows_unit_and_warehouse::Migration),
         ]
     }
 }

@@ -21,10 +21,19 @@ impl MigrationName for Migration {
     }
 }
 
-const TABLE: &str = "catalogue_changes";
+pub(crate) const TABLE: &str = "catalogue_changes";
 
-/// (trigger, table, event, columns compared, the row written) for each source of change.
-const SOURCES: [(&str, &str, &str, &[&str], &str); 4] = [
+/// (trigger, table, event, columns compared, the row written).
+pub(crate) type Source = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static str,
+);
+
+/// Each source of change.
+pub(crate) const SOURCES: [Source; 4] = [
     (
         "tr_catalogue_listing_added",
         "listings",
@@ -70,7 +79,7 @@ fn changed(cols: &[&str], differs: &str) -> String {
         .join(" OR ")
 }
 
-fn create_trigger(backend: DbBackend, source: (&str, &str, &str, &[&str], &str)) -> Vec<String> {
+pub(crate) fn create_trigger(backend: DbBackend, source: Source) -> Vec<String> {
     let (name, table, event, cols, target) = source;
     let of = if cols.is_empty() {
         String::new()
@@ -109,7 +118,7 @@ fn create_trigger(backend: DbBackend, source: (&str, &str, &str, &[&str], &str))
     }
 }
 
-fn drop_trigger(backend: DbBackend, source: (&str, &str, &str, &[&str], &str)) -> Vec<String> {
+pub(crate) fn drop_trigger(backend: DbBackend, source: Source) -> Vec<String> {
     let (name, table, ..) = source;
     match backend {
         DbBackend::Postgres => vec![

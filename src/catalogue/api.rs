@@ -256,6 +256,23 @@ pub struct CatalogueItem {
     pub warehouse_id: i64,
 }
 
+impl From<engine::Doc> for CatalogueItem {
+    fn from(d: engine::Doc) -> Self {
+        Self {
+            listing_id: ListingId(d.listing_id),
+            material_id: d.material_id,
+            name_zh: d.name_zh,
+            name_en: d.name_en,
+            spec: d.spec,
+            unit: d.unit,
+            price: Decimal::new(d.price, 4),
+            available: Decimal::new(d.available, 3),
+            supplier: d.supplier,
+            warehouse_id: d.warehouse_id,
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CataloguePage {
     /// Matches counted, at most `CATALOGUE_COUNT_CAP` past the page's start.
@@ -305,12 +322,12 @@ pub async fn catalogue(state: &AppState, q: &CatalogueQuery) -> AppResult<Catalo
     let Some(hits) = state.catalogue.search(&state.db, &q.engine_query()).await? else {
         return sql_search(conn, q).await;
     };
-    let ids: Vec<ListingId> = hits.ids.iter().copied().map(ListingId).collect();
     Ok(CataloguePage {
         total: hits.total as u64,
         more: hits.more,
         page: q.page(),
-        items: items(conn, &ids).await?,
+        // As the index holds them: every change committed before the search is applied.
+        items: hits.docs.into_iter().map(CatalogueItem::from).collect(),
         warming_up: false,
     })
 }
@@ -400,7 +417,7 @@ pub async fn sql_search(
 
 /// The catalogue's items for the listings `ids`, in that order (a listing whose material or
 /// supplier is missing is left out), in one read whatever their number.
-pub(crate) async fn items(
+pub async fn items(
     conn: &impl ConnectionTrait,
     ids: &[ListingId],
 ) -> AppResult<Vec<CatalogueItem>> {

@@ -4,7 +4,7 @@
 //! It is built from the database at
 //! start (in the background: until it is ready the catalogue answers from the database's plain
 //! substring search, `api::sql_search`), then kept current from the change sequence: the
-//! database's triggers (migration 000025) append a row to `catalogue_changes` in every
+//! database's triggers (migrations 000025 and 000027) append a row to `catalogue_changes` in every
 //! transaction that changes what the catalogue shows, and this module applies the rows past
 //! the last it saw, every [`POLL_EVERY`] and before any search that finds newer ones. So a
 //! search sees every change committed before it started, made through any instance.
@@ -73,34 +73,101 @@ pub struct Live {
 /// after it arrived, as that read saw every change committed before the caller began. So the
 /// 64 searches of a busy moment ask the database once or twice for the newest change number,
 /// not 64 times, and each still sees every change committed before it started.
-#[derive(Default)]
+///
+/// The read runs as a task of its own on the runtime the index was made on (the server's
+/// main one), which publishes its answer to every caller waiting: each wakes on its own worker.
+/// When the caller that started a read awaited it itself, the answer reached the others only
+/// once that caller's worker was free again, and the others' worker sat idle meanwhile (a
+/// third of the machine idle under 64 connections, with requests queued).
 struct SharedRead {
     /// Reads started so far; a read's number is the count before it.
     started: AtomicU64,
-    /// The last read that finished, by number, with its answer; held during a read.
-    last: tokio::sync::Mutex<Option<(u64, i64)>>,
+    /// A read is under way.
+    reading: Arc<AtomicBool>,
+    /// The newest answer, by the number of its read (none before the first).
+    last: tokio::sync::watch::Sender<Option<(u64, Answer)>>,
+    /// Where reads run (the current runtime when none was found at start).
+    runtime: Option<tokio::runtime::Handle>,
 }
 
-impl SharedRead {
-    async fn get<F: std::future::Future<Output = AppResult<i64>>>(
-        &self,
-        read: impl FnOnce() -> F,
-    ) -> AppResult<i64> {
-        let arrived = self.started.load(Ordering::Acquire);
-        let mut last = self.last.lock().await;
-        // A read numbered `arrived` or later took its number after this call began.
-        if let Some((n, answer)) = *last
-            && n >= arrived
-        {
-            return Ok(answer);
+/// A read's answer, shared by its callers.
+type Answer = Result<i64, Arc<AppError>>;
+
+impl Default for SharedRead {
+    fn default() -> Self {
+        SharedRead {
+            started: AtomicU64::new(0),
+            reading: Arc::new(AtomicBool::new(false)),
+            last: tokio::sync::watch::Sender::new(None),
+            runtime: tokio::runtime::Handle::try_current().ok(),
         }
-        let n = self.started.fetch_add(1, Ordering::AcqRel);
-        let answer = read().await?;
-        *last = Some((n, answer));
-        Ok(answer)
     }
 }
 
+impl SharedRead {
+    async fn get<F>(&self, read: impl FnOnce() -> F) -> AppResult<i64>
+    where
+        F: std::future::Future<Output = AppResult<i64>> + Send + 'static,
+    {
+        let arrived = self.started.load(Ordering::Acquire);
+        let mut answers = self.last.subscribe();
+        let mut read = Some(read);
+        loop {
+            // A read numbered `arrived` or later took its number after this call began.
+            if let Some((n, answer)) = &*answers.borrow_and_update()
+                && *n >= arrived
+            {
+                return answer.clone().map_err(|e| again(&e));
+            }
+            // None under way (or the one under way started before this call): start one. A
+            // caller never starts two, as the one it starts is numbered `arrived` or later.
+            if let Some(read) = read.take_if(|_| !self.reading.swap(true, Ordering::AcqRel)) {
+                let n = self.started.fetch_add(1, Ordering::AcqRel);
+                let future = read();
+                let last = self.last.clone();
+                let reading = Reading(Arc::clone(&self.reading));
+                let task = async move {
+                    let answer = future.await.map_err(Arc::new);
+                    // Cleared before the answer is sent: a caller woken by it that needs a
+                    // newer read can then start one.
+                    drop(reading);
+                    last.send_if_modified(|held| {
+                        let newer = held.as_ref().is_none_or(|(m, _)| *m < n);
+                        if newer {
+                            *held = Some((n, answer));
+                        }
+                        newer
+                    });
+                };
+                match &self.runtime {
+                    Some(runtime) => drop(runtime.spawn(task)),
+                    None => drop(tokio::spawn(task)),
+                }
+            }
+            if answers.changed().await.is_err() {
+                return Err(AppError::Unavailable);
+            }
+        }
+    }
+}
+
+/// Marks a read under way until dropped (also should its task panic or be cancelled).
+struct Reading(Arc<AtomicBool>);
+
+impl Drop for Reading {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
+}
+
+/// A shared read's error for each of its callers: the database away as such, anything else
+/// as the internal error it is.
+fn again(e: &AppError) -> AppError {
+    match e {
+        AppError::Unavailable => AppError::Unavailable,
+        other => AppError::Internal(other.to_string()),
+    }
+}
 struct Feed {
     /// The highest number read.
     seen: i64,
@@ -173,7 +240,11 @@ impl Live {
 
     /// Applies every change committed before the call.
     async fn catch_up(self: &Arc<Self>, db: &Db) -> AppResult<()> {
-        let newest = self.newest.get(|| newest(&db.read)).await?;
+        let conn = db.read.clone();
+        let newest = self
+            .newest
+            .get(|| async move { newest(&conn).await })
+            .await?;
         if newest > self.applied.load(Ordering::Acquire) {
             let mut feed = self.feed.lock().await;
             // Another search's round may have applied it meanwhile.
@@ -466,9 +537,11 @@ struct DocRow {
     material_id: i64,
     supplier_id: i64,
     category_id: i64,
+    warehouse_id: i64,
     name_zh: String,
     name_en: String,
     spec: String,
+    unit: String,
     supplier: String,
     price: i64,
     on_hand: i64,
@@ -484,9 +557,11 @@ impl From<DocRow> for Doc {
             material_id: r.material_id,
             supplier_id: r.supplier_id,
             category_id: r.category_id,
+            warehouse_id: r.warehouse_id,
             name_zh: r.name_zh,
             name_en: r.name_en,
             spec: r.spec,
+            unit: r.unit,
             supplier: r.supplier,
             price: r.price,
             available: r.on_hand - r.reserved,
@@ -521,6 +596,11 @@ async fn load(conn: &impl ConnectionTrait, scope: Scope) -> AppResult<Vec<Doc>> 
         .expr_as(Expr::col((m.clone(), material::Column::NameZh)), "name_zh")
         .expr_as(Expr::col((m.clone(), material::Column::NameEn)), "name_en")
         .expr_as(Expr::col((m.clone(), material::Column::Spec)), "spec")
+        .expr_as(Expr::col((m.clone(), material::Column::UnitCode)), "unit")
+        .expr_as(
+            Expr::col((l.clone(), listing::Column::WarehouseId)),
+            "warehouse_id",
+        )
         .expr_as(
             Expr::col((s.clone(), supplier::Column::LegalName)),
             "supplier",
@@ -614,7 +694,7 @@ mod tests {
             let before = committed.load(Ordering::SeqCst);
             callers.spawn(async move {
                 let got = shared
-                    .get(|| async {
+                    .get(move || async move {
                         reads.fetch_add(1, Ordering::SeqCst);
                         let now = committed.load(Ordering::SeqCst);
                         tokio::time::sleep(Duration::from_millis(2)).await;
@@ -637,6 +717,60 @@ mod tests {
         }
         let reads = reads.load(Ordering::SeqCst);
         assert!(reads < 100, "200 callers made {reads} reads");
+    }
+
+    /// Two single-threaded workers, as actix's: the caller that started the read is on a
+    /// worker then busy for two seconds; a caller on the other worker still gets its answer
+    /// at once (the read's answer does not wait for the busy worker).
+    #[test]
+    fn a_caller_is_answered_while_the_worker_that_started_the_read_is_busy() {
+        let main = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let shared = Arc::new(main.block_on(async { SharedRead::default() }));
+        let worker = || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime")
+        };
+        let started = Arc::new(std::sync::Barrier::new(2));
+        let busy = {
+            let (shared, started, rt) = (Arc::clone(&shared), Arc::clone(&started), worker());
+            let probe = Arc::clone(&shared);
+            std::thread::spawn(move || {
+                rt.block_on(async move {
+                    let first = tokio::spawn(async move {
+                        shared
+                            .get(|| async {
+                                tokio::time::sleep(Duration::from_millis(50)).await;
+                                Ok(1)
+                            })
+                            .await
+                    });
+                    // Until its read is under way.
+                    while probe.started.load(Ordering::Acquire) == 0 {
+                        tokio::task::yield_now().await;
+                    }
+                    started.wait();
+                    // Busy: nothing else on this worker runs meanwhile.
+                    std::thread::sleep(Duration::from_secs(2));
+                    first.await.ok().and_then(Result::ok)
+                })
+            })
+        };
+        started.wait();
+        let asked = Instant::now();
+        let got = worker().block_on(shared.get(|| async { Ok(2) }));
+        let waited = asked.elapsed();
+        assert_eq!(got.ok(), Some(2));
+        assert!(waited < Duration::from_secs(1), "waited {waited:?}");
+        // The first caller, once its worker is free, takes its own read's answer or the
+        // newer one.
+        let first = busy.join().ok().flatten();
+        assert!(matches!(first, Some(1 | 2)), "{first:?}");
     }
 
     /// A failed read is not shared: the next caller reads again.

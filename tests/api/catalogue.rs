@@ -284,6 +284,93 @@ async fn a_price_a_draw_and_a_supplier_name_are_searched_as_they_are_now() {
     assert!(!old.contains(&listing_id), "not by the old name");
 }
 
+/// The catalogue's first page in name order, and the database's rows for the same listings.
+async fn page_and_rows(app: &TestApp, token: &str) -> (Value, Value) {
+    let (status, v) = app.get_json("/api/catalogue?sort=name", token).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let ids: Vec<entity::ListingId> = v["items"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|i| i["listing_id"].as_i64().map(entity::ListingId))
+                .collect()
+        })
+        .unwrap_or_default();
+    let rows = portal::catalogue::api::items(&app.state.db.read, &ids)
+        .await
+        .expect("rows");
+    (
+        v["items"].clone(),
+        serde_json::to_value(rows).expect("json"),
+    )
+}
+
+/// The page is read from the index, not the database: every value it shows must be what the
+/// database holds, also after a change of the warehouse or the unit (migration 000027).
+#[tokio::test]
+async fn the_page_shows_each_listing_as_the_database_holds_it() {
+    use sea_orm::{ActiveModelTrait, Set};
+    let app = spawn_app().await;
+    let site_user = app.token_for("site_user").await;
+    let (shown, held) = page_and_rows(&app, &site_user).await;
+    assert!(shown.as_array().is_some_and(|a| a.len() > 2), "{shown}");
+    assert_eq!(shown, held);
+
+    // The first listing's material measured in another unit, the second listing moved to
+    // another warehouse (as a correction in the database would).
+    let db = &app.state.db.write;
+    let first = shown[0]["material_id"].as_i64().unwrap_or_default();
+    let m = material::Entity::find_by_id(first)
+        .one(db)
+        .await
+        .ok()
+        .flatten()
+        .expect("material");
+    let other_unit = entity::unit::Entity::find()
+        .all(db)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|u| u.code)
+        .find(|c| *c != m.unit_code)
+        .expect("a second unit");
+    let mut am: material::ActiveModel = m.into();
+    am.unit_code = Set(other_unit.clone());
+    am.update(db).await.expect("unit");
+    let second = entity::ListingId(shown[1]["listing_id"].as_i64().unwrap_or_default());
+    let w = entity::warehouse::ActiveModel {
+        code: Set("WH-INDEX-TEST".into()),
+        name_zh: Set("索引测试仓".into()),
+        name_en: Set("Index test store".into()),
+        site_id: Set(None),
+        address: Set(String::new()),
+        active: Set(true),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .expect("warehouse");
+    let l = listing::Entity::find_by_id(second)
+        .one(db)
+        .await
+        .ok()
+        .flatten()
+        .expect("listing");
+    let mut am: listing::ActiveModel = l.into();
+    am.warehouse_id = Set(w.id);
+    am.update(db).await.expect("move");
+
+    let (shown, held) = page_and_rows(&app, &site_user).await;
+    assert_eq!(shown, held);
+    assert_eq!(
+        shown[0]["unit"].as_str(),
+        Some(other_unit.as_str()),
+        "{shown}"
+    );
+    assert_eq!(shown[1]["warehouse_id"].as_i64(), Some(w.id), "{shown}");
+}
+
 #[tokio::test]
 async fn while_the_index_is_built_the_catalogue_answers_from_the_database() {
     let app = spawn_app().await;

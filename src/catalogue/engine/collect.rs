@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{ColumnValues, StrColumn};
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, TantivyError};
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TantivyError};
 
 use super::{Sort, fast};
 
@@ -24,12 +24,15 @@ pub(super) struct PageCollector {
     pub in_stock: Option<bool>,
 }
 
-/// A match as the merge orders it: by `primary`, then the sort text, then the listing id.
+/// A match as the merge orders it: by `primary`, then the sort text, then the listing id
+/// (one document a listing, so its address never decides).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) struct Ranked {
     primary: u64,
     text: String,
     pub id: i64,
+    /// Where its stored fields are.
+    pub address: DocAddress,
 }
 
 /// A match within a segment: `ord` stands for the sort text.
@@ -38,6 +41,7 @@ struct Entry {
     primary: u64,
     ord: u64,
     id: i64,
+    doc: DocId,
 }
 
 /// `i64` order as `u64` order.
@@ -46,6 +50,7 @@ fn ordered(v: i64) -> u64 {
 }
 
 pub(super) struct PageSegment {
+    segment: SegmentOrdinal,
     sort: Sort,
     scored: bool,
     keep: usize,
@@ -71,7 +76,7 @@ impl Collector for PageCollector {
 
     fn for_segment(
         &self,
-        _segment_local_id: SegmentOrdinal,
+        segment_local_id: SegmentOrdinal,
         segment: &SegmentReader,
     ) -> tantivy::Result<PageSegment> {
         let ff = segment.fast_fields();
@@ -86,6 +91,7 @@ impl Collector for PageCollector {
             Sort::PriceAsc | Sort::PriceDesc => None,
         };
         Ok(PageSegment {
+            segment: segment_local_id,
             sort: self.sort,
             scored: self.scored,
             keep: self.keep,
@@ -158,7 +164,12 @@ impl SegmentCollector for PageSegment {
             Some((_, ords)) => ords.get_val(doc),
             None => 0,
         };
-        let entry = Entry { primary, ord, id };
+        let entry = Entry {
+            primary,
+            ord,
+            id,
+            doc,
+        };
         if self.page.len() < self.keep {
             self.page.push(entry);
         } else if self.page.peek().is_some_and(|worst| entry < *worst) {
@@ -179,6 +190,7 @@ impl SegmentCollector for PageSegment {
                 primary: e.primary,
                 text: text.clone(),
                 id: e.id,
+                address: DocAddress::new(self.segment, e.doc),
             });
         }
         Ok((self.count, out))

@@ -31,6 +31,7 @@ use tantivy::schema::{
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use collect::PageCollector;
+use tantivy::columnar::{Column, StrColumn};
 use text::{GramTokenizer, WordTokenizer, normalize};
 
 /// One listing as the catalogue shows it.
@@ -40,9 +41,12 @@ pub struct Doc {
     pub material_id: i64,
     pub supplier_id: i64,
     pub category_id: i64,
+    pub warehouse_id: i64,
     pub name_zh: String,
     pub name_en: String,
     pub spec: String,
+    /// The material's unit code.
+    pub unit: String,
     /// The supplier's legal name.
     pub supplier: String,
     /// The approved unit price, scaled (1/10,000 yuan) as stored.
@@ -99,12 +103,20 @@ pub struct Query {
 /// A page of a search.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Hits {
-    /// The page's listing ids, in order.
-    pub ids: Vec<i64>,
+    /// The page's listings as the index holds them (its columns), in order: what the
+    /// catalogue shows, with no read of the database.
+    pub docs: Vec<Doc>,
     /// Matches, exact up to `offset + count_cap`.
     pub total: usize,
     /// More matches exist than `total` says.
     pub more: bool,
+}
+
+impl Hits {
+    /// The page's listing ids, in order.
+    pub fn ids(&self) -> Vec<i64> {
+        self.docs.iter().map(|d| d.listing_id).collect()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -136,6 +148,28 @@ mod fast {
     pub const SORT_TEXT: &str = "sort_text";
 }
 
+/// Names of the columns of what the page shows and no search reads: the listing's texts as
+/// entered (the searched fields hold them normalised) and its warehouse.
+mod shown {
+    pub const NAME_ZH: &str = "shown_name_zh";
+    pub const NAME_EN: &str = "shown_name_en";
+    pub const SPEC: &str = "shown_spec";
+    pub const UNIT: &str = "shown_unit";
+    pub const SUPPLIER: &str = "shown_supplier";
+    pub const WAREHOUSE_ID: &str = "shown_warehouse_id";
+}
+
+/// The fields of what the page shows.
+#[derive(Clone, Copy)]
+struct Shown {
+    name_zh: Field,
+    name_en: Field,
+    spec: Field,
+    unit: Field,
+    supplier: Field,
+    warehouse_id: Field,
+}
+
 /// Where a query word may be found, in best-match order within a kind of match.
 #[derive(Clone, Copy)]
 struct Place {
@@ -155,6 +189,7 @@ struct Fields {
     available: Field,
     orderable: Field,
     sort_text: Field,
+    shown: Shown,
     name: Place,
     spec: Place,
     supplier: Place,
@@ -181,6 +216,10 @@ fn schema() -> (Schema, Fields) {
         grams: b.add_text_field(name, grams(tokenizer)),
         words: b.add_text_field(&format!("{name}_words"), words.clone()),
     };
+    // The page's texts as columns: a column keeps each distinct text once (a material's names
+    // and a supplier's name are shared by many listings), where stored documents would keep
+    // them once a listing and raise the build's peak memory by as much.
+    let shown_text = TextOptions::default().set_fast("raw");
     let name = place("name", GRAMS);
     let spec = place("spec", GRAMS);
     let supplier = place("supplier", GRAMS);
@@ -199,6 +238,14 @@ fn schema() -> (Schema, Fields) {
         available: b.add_i64_field(fast::AVAILABLE, FAST),
         orderable: b.add_bool_field(fast::ORDERABLE, FAST),
         sort_text: b.add_text_field(fast::SORT_TEXT, TextOptions::default().set_fast("raw")),
+        shown: Shown {
+            name_zh: b.add_text_field(shown::NAME_ZH, shown_text.clone()),
+            name_en: b.add_text_field(shown::NAME_EN, shown_text.clone()),
+            spec: b.add_text_field(shown::SPEC, shown_text.clone()),
+            unit: b.add_text_field(shown::UNIT, shown_text.clone()),
+            supplier: b.add_text_field(shown::SUPPLIER, shown_text),
+            warehouse_id: b.add_i64_field(shown::WAREHOUSE_ID, FAST),
+        },
     };
     (b.build(), f)
 }
@@ -399,8 +446,45 @@ impl Engine {
         Ok(())
     }
 
-    /// Searches the orderable listings.
+    /// Searches the orderable listings: the page's listings, read from the index.
     pub fn search(&self, q: &Query) -> Result<Hits, EngineError> {
+        let searcher = self.reader.searcher();
+        let (count, ranked) = self.ranked(&searcher, q, q.offset.saturating_add(q.limit))?;
+        let cap = q.offset.saturating_add(q.count_cap);
+        let mut columns = std::collections::HashMap::new();
+        let mut docs = Vec::with_capacity(q.limit.min(ranked.len()));
+        for r in ranked.into_iter().skip(q.offset).take(q.limit) {
+            let segment = r.address.segment_ord;
+            let c = match columns.entry(segment) {
+                std::collections::hash_map::Entry::Occupied(c) => c.into_mut(),
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(Columns::open(searcher.segment_reader(segment))?)
+                }
+            };
+            docs.push(c.doc(r.address.doc_id)?);
+        }
+        Ok(Hits {
+            docs,
+            total: count.min(cap),
+            more: count > cap,
+        })
+    }
+
+    /// The ids of every orderable listing `q` finds (its offset, limit and cap aside), in its
+    /// order: for checks of the engine against a plain scan.
+    pub fn all_ids(&self, q: &Query) -> Result<Vec<i64>, EngineError> {
+        let searcher = self.reader.searcher();
+        let (_, ranked) = self.ranked(&searcher, q, usize::MAX)?;
+        Ok(ranked.into_iter().map(|r| r.id).collect())
+    }
+
+    /// How many listings `q` finds, and the first `keep` of them in its order.
+    fn ranked(
+        &self,
+        searcher: &tantivy::Searcher,
+        q: &Query,
+        keep: usize,
+    ) -> Result<(usize, Vec<collect::Ranked>), EngineError> {
         let words = text::query_words(q.text.as_deref().unwrap_or(""));
         let best = q.sort == Sort::BestMatch && !words.is_empty();
         let query: Box<dyn tantivy::query::Query> = if words.is_empty() {
@@ -413,24 +497,12 @@ impl Engine {
         let collector = PageCollector {
             sort: q.sort,
             scored: best,
-            keep: q.offset.saturating_add(q.limit),
+            keep,
             category_id: q.category_id,
             supplier_id: q.supplier_id,
             in_stock: q.in_stock,
         };
-        let searcher = self.reader.searcher();
-        let (count, ranked) = searcher.search(query.as_ref(), &collector)?;
-        let cap = q.offset.saturating_add(q.count_cap);
-        Ok(Hits {
-            ids: ranked
-                .into_iter()
-                .skip(q.offset)
-                .take(q.limit)
-                .map(|r| r.id)
-                .collect(),
-            total: count.min(cap),
-            more: count > cap,
-        })
+        Ok(searcher.search(query.as_ref(), &collector)?)
     }
 
     /// The listings holding `word`: a substring of the name, specification or supplier name,
@@ -465,6 +537,94 @@ impl Engine {
         }
         Box::new(DisjunctionMaxQuery::new(scored))
     }
+}
+
+/// A segment's columns of what a page shows, opened once a search.
+struct Columns {
+    ints: [(&'static str, Column<i64>); 7],
+    orderable: Column<bool>,
+    texts: [(&'static str, StrColumn); 5],
+}
+
+impl Columns {
+    fn open(segment: &tantivy::SegmentReader) -> Result<Columns, EngineError> {
+        let ff = segment.fast_fields();
+        let int = |name: &'static str| Ok::<_, EngineError>((name, ff.i64(name)?));
+        let text = |name: &'static str| {
+            let col = ff.str(name)?.ok_or_else(|| missing(name))?;
+            Ok::<_, EngineError>((name, col))
+        };
+        Ok(Columns {
+            ints: [
+                int(fast::LISTING_ID)?,
+                int(fast::MATERIAL_ID)?,
+                int(fast::SUPPLIER_ID)?,
+                int(fast::CATEGORY_ID)?,
+                int(shown::WAREHOUSE_ID)?,
+                int(fast::PRICE)?,
+                int(fast::AVAILABLE)?,
+            ],
+            orderable: ff.bool(fast::ORDERABLE)?,
+            texts: [
+                text(shown::NAME_ZH)?,
+                text(shown::NAME_EN)?,
+                text(shown::SPEC)?,
+                text(shown::UNIT)?,
+                text(shown::SUPPLIER)?,
+            ],
+        })
+    }
+
+    /// The listing of document `doc`, as indexed.
+    fn doc(&self, doc: tantivy::DocId) -> Result<Doc, EngineError> {
+        let [
+            listing_id,
+            material_id,
+            supplier_id,
+            category_id,
+            warehouse_id,
+            price,
+            available,
+        ] = self
+            .ints
+            .each_ref()
+            .map(|(name, col)| col.first(doc).ok_or_else(|| missing(name)));
+        // A text column holds no value for an empty text.
+        let [name_zh, name_en, spec, unit, supplier] = self.texts.each_ref().map(|(_, col)| {
+            let mut s = String::new();
+            match col.ords().first(doc) {
+                Some(ord) => col
+                    .ord_to_str(ord, &mut s)
+                    .map(|_| s)
+                    .map_err(|e| EngineError::Index(e.into())),
+                None => Ok(s),
+            }
+        });
+        Ok(Doc {
+            listing_id: listing_id?,
+            material_id: material_id?,
+            supplier_id: supplier_id?,
+            category_id: category_id?,
+            warehouse_id: warehouse_id?,
+            name_zh: name_zh?,
+            name_en: name_en?,
+            spec: spec?,
+            unit: unit?,
+            supplier: supplier?,
+            price: price?,
+            available: available?,
+            orderable: self
+                .orderable
+                .first(doc)
+                .ok_or_else(|| missing(fast::ORDERABLE))?,
+        })
+    }
+}
+
+fn missing(name: &str) -> EngineError {
+    EngineError::Index(tantivy::TantivyError::SchemaError(format!(
+        "no value in column {name}"
+    )))
 }
 
 /// The documents of `field` holding `word` as a substring of one of its words: the character
@@ -510,5 +670,12 @@ fn document(f: &Fields, d: &Doc) -> TantivyDocument {
     doc.add_i64(f.price, d.price);
     doc.add_i64(f.available, d.available);
     doc.add_bool(f.orderable, d.orderable);
+    let shown = &f.shown;
+    doc.add_text(shown.name_zh, &d.name_zh);
+    doc.add_text(shown.name_en, &d.name_en);
+    doc.add_text(shown.spec, &d.spec);
+    doc.add_text(shown.unit, &d.unit);
+    doc.add_text(shown.supplier, &d.supplier);
+    doc.add_i64(shown.warehouse_id, d.warehouse_id);
     doc
 }

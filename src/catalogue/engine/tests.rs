@@ -70,9 +70,11 @@ fn fixture() -> Vec<Doc> {
                 material_id: i + 1,
                 supplier_id: j + 1,
                 category_id: *category,
+                warehouse_id: j % 2 + 1,
                 name_zh: zh.to_string(),
                 name_en: en.to_string(),
                 spec: spec.to_string(),
+                unit: ["t", "m", "bag"][(i % 3) as usize].to_string(),
                 supplier: supplier.to_string(),
                 price: (i * 7919 + j * 104_729) % 50_000 * 100,
                 available: ((i + j) % 3 - 1) * 1000,
@@ -176,7 +178,7 @@ fn scan_best(docs: &[Doc], text: &str) -> Vec<i64> {
 }
 
 fn ids(e: &Engine, q: &Query) -> Vec<i64> {
-    e.search(q).expect("search").ids
+    e.search(q).expect("search").ids()
 }
 
 #[test]
@@ -358,7 +360,7 @@ fn pages_follow_each_other_and_counts_stop_at_the_cap() {
                 .expect("search");
             assert_eq!(hits.total, n);
             assert!(!hits.more);
-            paged.extend(hits.ids);
+            paged.extend(hits.ids());
         }
         let whole = ids(&e, &Query { sort, ..all("") });
         assert_eq!(paged, whole, "{sort:?}");
@@ -377,7 +379,7 @@ fn pages_follow_each_other_and_counts_stop_at_the_cap() {
         assert_eq!(hits.total, n.min(offset + cap), "{offset} {cap}");
         assert_eq!(hits.more, n > offset + cap, "{offset} {cap}");
         let expected: Vec<i64> = everything.iter().skip(offset).take(4).copied().collect();
-        assert_eq!(hits.ids, expected, "{offset} {cap}");
+        assert_eq!(hits.ids(), expected, "{offset} {cap}");
     }
     // A count without a page.
     let hits = e
@@ -387,8 +389,36 @@ fn pages_follow_each_other_and_counts_stop_at_the_cap() {
             ..Query::default()
         })
         .expect("search");
-    assert!(hits.ids.is_empty());
+    assert!(hits.ids().is_empty());
     assert_eq!(hits.total, scan(&docs, &all("水泥"), false).len());
+}
+
+#[test]
+fn a_page_holds_each_listing_as_last_indexed() {
+    let docs = fixture();
+    let e = engine_with(&docs);
+    let by_id: std::collections::BTreeMap<i64, &Doc> =
+        docs.iter().map(|d| (d.listing_id, d)).collect();
+    let hits = e.search(&all("")).expect("search");
+    assert_eq!(hits.docs.len(), scan(&docs, &all(""), false).len());
+    for d in &hits.docs {
+        assert_eq!(Some(&d), by_id.get(&d.listing_id), "{}", d.listing_id);
+    }
+    // Changed: the page shows the new values, not the old (an empty text as empty).
+    let before = hits.docs[3].clone();
+    assert!(!before.name_en.is_empty());
+    let after = Doc {
+        name_zh: "改过的名字".into(),
+        name_en: String::new(),
+        unit: "kg".into(),
+        warehouse_id: 9,
+        price: before.price + 1,
+        available: before.available + 5,
+        ..before.clone()
+    };
+    e.upsert(std::slice::from_ref(&after)).expect("upsert");
+    let hits = e.search(&all("改过的名字")).expect("search");
+    assert_eq!(hits.docs, vec![after]);
 }
 
 #[test]
@@ -743,9 +773,11 @@ fn random_docs() -> impl Strategy<Value = Vec<Doc>> {
                     material_id: i as i64 + 1,
                     supplier_id: 1,
                     category_id: 1,
+                    warehouse_id: 1,
                     name_zh,
                     name_en,
                     spec,
+                    unit: "t".into(),
                     supplier,
                     price,
                     available: 1,
@@ -982,9 +1014,11 @@ fn synthetic(n: usize) -> Vec<Doc> {
                 material_id: i as i64 + 1,
                 supplier_id: supplier as i64 + 1,
                 category_id: (i % base.len() / 8) as i64 + 1,
+                warehouse_id: s as i64 % 2 + 1,
                 name_zh: format!("{brand}{zh}"),
                 name_en: en.clone(),
                 spec: spec.clone(),
+                unit: "t".into(),
                 supplier: format!("供应商{supplier:03}建材有限公司"),
                 price: (id * 7919 % 100_000) * 10_000,
                 available: (id % 5 - 1) * 1000,
