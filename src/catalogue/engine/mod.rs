@@ -364,10 +364,15 @@ impl Engine {
             }
             Ok(())
         });
+        // What the documents and the writer's buffers took is free now, but glibc keeps it in
+        // its heaps: given back before the merge maps every segment, the build's peak is one
+        // of the two, not their sum.
+        give_back_free_memory();
         let done = match interrupted {
             Some(why) => Err(EngineError::Interrupted(why)),
             None => built.and_then(|()| self.compact()),
         };
+        give_back_free_memory();
         self.set_merging(true)?;
         done
     }
@@ -625,6 +630,16 @@ fn missing(name: &str) -> EngineError {
     EngineError::Index(tantivy::TantivyError::SchemaError(format!(
         "no value in column {name}"
     )))
+}
+
+/// Returns the allocator's free memory to the system (glibc keeps freed memory in its heaps
+/// for reuse; the server's peak memory counts it).
+fn give_back_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory; glibc takes each arena's lock for it.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// The documents of `field` holding `word` as a substring of one of its words: the character
