@@ -22,6 +22,9 @@ pub(super) struct PageCollector {
     pub category_id: Option<i64>,
     pub supplier_id: Option<i64>,
     pub in_stock: Option<bool>,
+    /// The index has one segment: its matches come out of it in order, and the merge needs
+    /// neither their texts nor a sort.
+    pub single: bool,
 }
 
 /// A match as the merge orders it: by `primary`, then the sort text, then the listing id
@@ -51,6 +54,7 @@ fn ordered(v: i64) -> u64 {
 
 pub(super) struct PageSegment {
     segment: SegmentOrdinal,
+    single: bool,
     sort: Sort,
     scored: bool,
     keep: usize,
@@ -92,6 +96,7 @@ impl Collector for PageCollector {
         };
         Ok(PageSegment {
             segment: segment_local_id,
+            single: self.single,
             sort: self.sort,
             scored: self.scored,
             keep: self.keep,
@@ -125,7 +130,9 @@ impl Collector for PageCollector {
             count += n;
             all.extend(ranked);
         }
-        all.sort_unstable();
+        if !self.single {
+            all.sort_unstable();
+        }
         all.truncate(self.keep);
         Ok((count, all))
     }
@@ -152,7 +159,6 @@ impl SegmentCollector for PageSegment {
         if self.keep == 0 {
             return;
         }
-        let id = self.listing_id.get_val(doc);
         let primary = match self.sort {
             // Scores are small whole numbers (sums of the words' tiers).
             Sort::BestMatch if self.scored => u64::MAX - score.round() as u64,
@@ -164,6 +170,16 @@ impl SegmentCollector for PageSegment {
             Some((_, ords)) => ords.get_val(doc),
             None => 0,
         };
+        // Beaten by the worst kept on the order alone: its id (the tie-break) is not read.
+        if self.page.len() >= self.keep
+            && self
+                .page
+                .peek()
+                .is_some_and(|worst| (primary, ord) > (worst.primary, worst.ord))
+        {
+            return;
+        }
+        let id = self.listing_id.get_val(doc);
         let entry = Entry {
             primary,
             ord,
@@ -183,7 +199,9 @@ impl SegmentCollector for PageSegment {
         let mut text = String::new();
         for e in self.page.into_sorted_vec() {
             text.clear();
-            if let Some((col, _)) = &self.text {
+            if let Some((col, _)) = &self.text
+                && !self.single
+            {
                 col.ord_to_str(e.ord, &mut text)?;
             }
             out.push(Ranked {

@@ -506,6 +506,7 @@ impl Engine {
             category_id: q.category_id,
             supplier_id: q.supplier_id,
             in_stock: q.in_stock,
+            single: searcher.segment_readers().len() == 1,
         };
         Ok(searcher.search(query.as_ref(), &collector)?)
     }
