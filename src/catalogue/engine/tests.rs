@@ -337,6 +337,16 @@ fn sorts_by_price_either_way_and_by_name() {
         ..all("")
     };
     assert_eq!(ids(&e, &q), vec![5, 6, 7, 8, 9]);
+    // A page smaller than the ties: indexed from the highest id down, each later twin still
+    // displaces the highest id kept (a tie on the order alone is no reason to pass one over).
+    for sort in [Sort::PriceDesc, Sort::PriceAsc, Sort::Name] {
+        let q = Query {
+            sort,
+            limit: 2,
+            ..all("")
+        };
+        assert_eq!(ids(&e, &q), vec![5, 6], "{sort:?}");
+    }
 }
 
 #[test]
