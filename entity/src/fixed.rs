@@ -49,7 +49,8 @@ impl<const S: u32> Fixed<S> {
         })
     }
 
-    fn from_scaled(raw: i64) -> Self {
+    /// The value whose scaled integer (its stored form) is `raw`.
+    pub fn from_scaled(raw: i64) -> Self {
         Self(Decimal::new(raw, S))
     }
 }

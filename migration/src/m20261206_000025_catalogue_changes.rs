@@ -21,19 +21,13 @@ impl MigrationName for Migration {
     }
 }
 
-pub(crate) const TABLE: &str = "catalogue_changes";
+const TABLE: &str = "catalogue_changes";
 
 /// (trigger, table, event, columns compared, the row written).
-pub(crate) type Source = (
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static [&'static str],
-    &'static str,
-);
+pub(crate) type Source<'a> = (&'a str, &'a str, &'a str, &'a [&'a str], &'a str);
 
 /// Each source of change.
-pub(crate) const SOURCES: [Source; 4] = [
+pub(crate) const SOURCES: [Source<'static>; 4] = [
     (
         "tr_catalogue_listing_added",
         "listings",
@@ -79,7 +73,7 @@ fn changed(cols: &[&str], differs: &str) -> String {
         .join(" OR ")
 }
 
-pub(crate) fn create_trigger(backend: DbBackend, source: Source) -> Vec<String> {
+pub(crate) fn create_trigger(backend: DbBackend, source: Source<'_>) -> Vec<String> {
     let (name, table, event, cols, target) = source;
     let of = if cols.is_empty() {
         String::new()
@@ -118,7 +112,7 @@ pub(crate) fn create_trigger(backend: DbBackend, source: Source) -> Vec<String> 
     }
 }
 
-pub(crate) fn drop_trigger(backend: DbBackend, source: Source) -> Vec<String> {
+pub(crate) fn drop_trigger(backend: DbBackend, source: Source<'_>) -> Vec<String> {
     let (name, table, ..) = source;
     match backend {
         DbBackend::Postgres => vec![

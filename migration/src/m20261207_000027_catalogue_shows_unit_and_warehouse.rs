@@ -14,38 +14,28 @@ impl MigrationName for Migration {
     }
 }
 
-/// 000025's update triggers with the columns they now compare as well.
-fn widened() -> [Source; 2] {
-    [
-        (
-            SOURCES[1].0,
-            SOURCES[1].1,
-            SOURCES[1].2,
-            &[
-                "price",
-                "on_hand",
-                "reserved",
-                "active",
-                "material_id",
-                "supplier_id",
-                "warehouse_id",
-            ],
-            SOURCES[1].4,
-        ),
-        (
-            SOURCES[2].0,
-            SOURCES[2].1,
-            SOURCES[2].2,
-            &["name_zh", "name_en", "spec", "category_id", "unit_code"],
-            SOURCES[2].4,
-        ),
-    ]
+/// 000025's update triggers on listings and materials, each with the columns it compares: its
+/// own and, after this migration, the one added here.
+fn triggers(widened: bool) -> [(Source<'static>, Vec<&'static str>); 2] {
+    [(SOURCES[1], "warehouse_id"), (SOURCES[2], "unit_code")].map(|(source, added)| {
+        let mut cols = source.3.to_vec();
+        if widened {
+            cols.push(added);
+        }
+        (source, cols)
+    })
 }
 
-async fn replace(m: &SchemaManager<'_>, triggers: [Source; 2]) -> Result<(), DbErr> {
+/// `source` comparing `cols` in place of its own columns.
+fn comparing<'a>(source: Source<'a>, cols: &'a [&'a str]) -> Source<'a> {
+    (source.0, source.1, source.2, cols, source.4)
+}
+
+async fn replace(m: &SchemaManager<'_>, widened: bool) -> Result<(), DbErr> {
     let backend = m.get_database_backend();
     let db = m.get_connection();
-    for source in triggers {
+    for (source, cols) in triggers(widened) {
+        let source = comparing(source, &cols);
         for sql in drop_trigger(backend, source)
             .into_iter()
             .chain(create_trigger(backend, source))
@@ -59,11 +49,11 @@ async fn replace(m: &SchemaManager<'_>, triggers: [Source; 2]) -> Result<(), DbE
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        replace(m, widened()).await
+        replace(m, true).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        replace(m, [SOURCES[1], SOURCES[2]]).await
+        replace(m, false).await
     }
 }
 
@@ -74,12 +64,16 @@ mod tests {
 
     #[test]
     fn the_widened_triggers_are_000025s_with_the_new_columns() {
-        let [listing, material] = widened();
+        let [(listing, listing_cols), (material, material_cols)] = triggers(true);
         assert_eq!(listing.0, "tr_catalogue_listing_changed");
         assert_eq!(material.0, "tr_catalogue_material_changed");
-        let sql = create_trigger(DbBackend::Sqlite, material).join(";");
+        let sql = create_trigger(DbBackend::Sqlite, comparing(material, &material_cols)).join(";");
         assert!(sql.contains("OLD.unit_code IS NOT NEW.unit_code"), "{sql}");
-        let sql = create_trigger(DbBackend::Postgres, listing).join(";");
+        // Undone, they are 000025's again.
+        let [(_, old_listing), (_, old_material)] = triggers(false);
+        assert_eq!(old_listing, SOURCES[1].3);
+        assert_eq!(old_material, SOURCES[2].3);
+        let sql = create_trigger(DbBackend::Postgres, comparing(listing, &listing_cols)).join(";");
         assert!(
             sql.contains("OLD.warehouse_id IS DISTINCT FROM NEW.warehouse_id"),
             "{sql}"

@@ -6,6 +6,7 @@ use super::engine::{self, Sort};
 use super::store::{self, ListingInput, PriceChangeInput};
 use crate::auth::{Capability, CurrentUser};
 use crate::error::{AppError, AppResult, ErrorBody};
+use crate::money::stored::{Price, Qty};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, post, web};
 use entity::{ListingId, SupplierId, listing, material, price_change, supplier};
@@ -265,8 +266,8 @@ impl From<engine::Doc> for CatalogueItem {
             name_en: d.name_en,
             spec: d.spec,
             unit: d.unit,
-            price: Decimal::new(d.price, 4),
-            available: Decimal::new(d.available, 3),
+            price: Price::from_scaled(d.price).value(),
+            available: Qty::from_scaled(d.available).value(),
             supplier: d.supplier,
             warehouse_id: d.warehouse_id,
         }

@@ -4,8 +4,8 @@
 //! It is built from the database at
 //! start (in the background: until it is ready the catalogue answers from the database's plain
 //! substring search, `api::sql_search`), then kept current from the change sequence: the
-//! database's triggers (migrations 000025 and 000027) append a row to `catalogue_changes` in every
-//! transaction that changes what the catalogue shows, and this module applies the rows past
+//! database's triggers (migrations 000025 and 000027) append a row to `catalogue_changes` in
+//! every transaction that changes what the catalogue shows, and this module applies the rows past
 //! the last it saw, every [`POLL_EVERY`] and before any search that finds newer ones. So a
 //! search sees every change committed before it started, made through any instance.
 //!
@@ -168,6 +168,7 @@ fn again(e: &AppError) -> AppError {
         other => AppError::Internal(other.to_string()),
     }
 }
+
 struct Feed {
     /// The highest number read.
     seen: i64,

@@ -34,7 +34,7 @@ pub(super) struct Ranked {
     primary: u64,
     text: String,
     pub id: i64,
-    /// Where its stored fields are.
+    /// Its segment and document, where the page's columns are read.
     pub address: DocAddress,
 }
 
