@@ -29,6 +29,7 @@ mod m20261206_000024_dashboard_covering_indexes;
 mod m20261206_000025_catalogue_changes;
 mod m20261207_000026_audit_head_by_trigger;
 mod m20261207_000027_catalogue_shows_unit_and_warehouse;
+mod m20261207_000028_child_row_indexes;
 
 pub struct Migrator;
 
@@ -63,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000025_catalogue_changes::Migration),
             Box::new(m20261207_000026_audit_head_by_trigger::Migration),
             Box::new(m20261207_000027_catalogue_shows_unit_and_warehouse::Migration),
+            Box::new(m20261207_000028_child_row_indexes::Migration),
         ]
     }
 }
