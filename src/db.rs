@@ -8,6 +8,9 @@ use sea_orm::{
 };
 use std::time::Duration;
 
+mod batch;
+pub use batch::Batch;
+
 /// The connections of one process.
 ///
 /// On SQLite all writes go through one connection (a single writer is faster than several

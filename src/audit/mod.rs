@@ -9,4 +9,4 @@ pub mod pages;
 pub mod routes;
 pub mod store;
 
-pub use store::{Actor, Change, record, record_all};
+pub use store::{Actor, Change, record, record_all, record_with};

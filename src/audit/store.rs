@@ -149,8 +149,48 @@ pub async fn record_all(
     at: DateTime<Utc>,
     changes: Vec<Change<'_>>,
 ) -> AppResult<()> {
+    for batch in chained(conn, actor, at, changes).await? {
+        audit_log::Entity::insert_many(batch)
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// [`record`], with `batch` (writes of the same transaction that nobody reads the result of)
+/// sent in as few round trips as the database allows: on SQLite the head is advanced, then
+/// the batch and the entry go together; on PostgreSQL the batch goes first, then the entry
+/// in its one statement (which takes the head's lock last, as every writer does).
+pub async fn record_with(
+    conn: &impl ConnectionTrait,
+    mut batch: crate::db::Batch,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    change: Change<'_>,
+) -> AppResult<()> {
+    use sea_orm::QueryTrait;
+    if conn.get_database_backend() == DbBackend::Postgres {
+        batch.run(conn).await?;
+        return record_one_in_one_statement(conn, actor, at, change).await;
+    }
+    for entries in chained(conn, actor, at, vec![change]).await? {
+        batch.insert(audit_log::Entity::insert_many(entries).into_query());
+    }
+    batch.run(conn).await?;
+    Ok(())
+}
+
+/// Advances the head by `changes` (one statement) and answers their entries, hashed in
+/// order from the head's hash, in batches of [`ENTRIES_PER_INSERT`] for the caller to
+/// insert; the last entry inserted sets the head's hash by trigger (migration 000026).
+async fn chained(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    changes: Vec<Change<'_>>,
+) -> AppResult<Vec<Vec<audit_log::ActiveModel>>> {
     if changes.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let backend = conn.get_database_backend();
     let placeholder = if backend == DbBackend::Postgres {
@@ -203,12 +243,10 @@ pub async fn record_all(
             ..Default::default()
         });
     }
-    for batch in entries.chunks(ENTRIES_PER_INSERT) {
-        audit_log::Entity::insert_many(batch.to_vec())
-            .exec_without_returning(conn)
-            .await?;
-    }
-    Ok(())
+    Ok(entries
+        .chunks(ENTRIES_PER_INSERT)
+        .map(<[audit_log::ActiveModel]>::to_vec)
+        .collect())
 }
 
 /// Entries per multi-row insert: 11 values each, under SQLite's limit on a statement's

@@ -102,6 +102,20 @@ async fn queue_all(
     link: Option<&str>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
+    let mut batch = crate::db::Batch::new();
+    queue_all_into(&mut batch, emails, base_url, link, now)?;
+    batch.run(conn).await?;
+    Ok(())
+}
+
+/// [`queue_all`]'s statements, added to `batch` for the caller to run.
+fn queue_all_into(
+    batch: &mut crate::db::Batch,
+    emails: Vec<(Email<'_>, Option<i64>)>,
+    base_url: &str,
+    link: Option<&str>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, Value, ValueTuple};
     let mut rows = Vec::with_capacity(emails.len());
     for (email, user_id) in emails {
@@ -123,11 +137,11 @@ async fn queue_all(
     }
     let v = |n: usize| Expr::col((Alias::new("v"), Alias::new(format!("column{n}"))));
     while !rows.is_empty() {
-        let batch: Vec<ValueTuple> = rows.drain(..rows.len().min(MAILS_PER_INSERT)).collect();
+        let chunk: Vec<ValueTuple> = rows.drain(..rows.len().min(MAILS_PER_INSERT)).collect();
         let mut select = Query::select();
         select
             .exprs((1..=9).map(v))
-            .from_values(batch, Alias::new("v"))
+            .from_values(chunk, Alias::new("v"))
             .and_where(crate::notices::store::email_muted_expr(v(10), v(11)).not());
         let insert = Query::insert()
             .into_table(outbox::Entity)
@@ -145,7 +159,7 @@ async fn queue_all(
             .select_from(select)
             .map_err(|e| crate::error::AppError::Internal(e.to_string()))?
             .to_owned();
-        conn.execute(&insert).await?;
+        batch.insert(insert);
     }
     Ok(())
 }
@@ -234,9 +248,45 @@ pub async fn enqueue_each_linked(
     notify_each(conn, base_url, now, kind, Some(link), each).await
 }
 
+/// [`enqueue_to_users_linked`]'s notices and emails, added to `batch` for the caller to run
+/// with the rest of its transaction's writes ([`crate::db::Batch`]).
+pub fn enqueue_to_users_linked_into(
+    batch: &mut crate::db::Batch,
+    base_url: &str,
+    now: DateTime<Utc>,
+    users: &[entity::user::Model],
+    kind: &str,
+    link: &str,
+    args: &[(&str, String)],
+) -> AppResult<()> {
+    notify_each_into(
+        batch,
+        base_url,
+        now,
+        kind,
+        Some(link),
+        users.iter().map(|u| (u, args.to_vec())).collect(),
+    )
+}
+
 /// [`notify`] with each user's own arguments; `name` is set to the user's.
 async fn notify_each(
     conn: &impl ConnectionTrait,
+    base_url: &str,
+    now: DateTime<Utc>,
+    kind: &str,
+    link: Option<&str>,
+    each: Vec<(&entity::user::Model, Vec<(&str, String)>)>,
+) -> AppResult<()> {
+    let mut batch = crate::db::Batch::new();
+    notify_each_into(&mut batch, base_url, now, kind, link, each)?;
+    batch.run(conn).await?;
+    Ok(())
+}
+
+/// [`notify_each`]'s notices and emails, added to `batch` for the caller to run.
+fn notify_each_into(
+    batch: &mut crate::db::Batch,
     base_url: &str,
     now: DateTime<Utc>,
     kind: &str,
@@ -252,7 +302,7 @@ async fn notify_each(
             (u, all)
         })
         .collect();
-    crate::notices::store::record(conn, now, &each, kind, link).await?;
+    crate::notices::store::record_into(batch, now, &each, kind, link);
     let emails = each
         .into_iter()
         .map(|(u, args)| {
@@ -270,7 +320,7 @@ async fn notify_each(
             (email, Some(u.id))
         })
         .collect();
-    queue_all(conn, emails, base_url, link, now).await
+    queue_all_into(batch, emails, base_url, link, now)
 }
 
 /// This capability's routes, for `crate::routes` to assemble: the API operations (each written

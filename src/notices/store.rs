@@ -31,25 +31,37 @@ pub async fn record(
     kind: &str,
     link: Option<&str>,
 ) -> AppResult<()> {
-    if users.is_empty() {
-        return Ok(());
-    }
+    let mut batch = crate::db::Batch::new();
+    record_into(&mut batch, now, users, kind, link);
+    batch.run(conn).await?;
+    Ok(())
+}
+
+/// [`record`]'s inserts, added to `batch` for the caller to run.
+pub fn record_into(
+    batch: &mut crate::db::Batch,
+    now: DateTime<Utc>,
+    users: &[(&user::Model, Vec<(&str, String)>)],
+    kind: &str,
+    link: Option<&str>,
+) {
+    use sea_orm::QueryTrait;
     // In batches: a job may tell hundreds of users at once, and SQLite caps a statement's
     // parameters.
-    for batch in users.chunks(500) {
-        notice::Entity::insert_many(batch.iter().map(|(u, args)| notice::ActiveModel {
-            user_id: Set(u.id),
-            kind: Set(kind.to_string()),
-            args: Set(rules::args_json(args)),
-            link: Set(link.map(str::to_string)),
-            created_at: Set(now),
-            read_at: Set(None),
-            ..Default::default()
-        }))
-        .exec(conn)
-        .await?;
+    for chunk in users.chunks(500) {
+        batch.insert(
+            notice::Entity::insert_many(chunk.iter().map(|(u, args)| notice::ActiveModel {
+                user_id: Set(u.id),
+                kind: Set(kind.to_string()),
+                args: Set(rules::args_json(args)),
+                link: Set(link.map(str::to_string)),
+                created_at: Set(now),
+                read_at: Set(None),
+                ..Default::default()
+            }))
+            .into_query(),
+        );
     }
-    Ok(())
 }
 
 /// Whether the user `user_id` (an expression: a column of the statement that queues the

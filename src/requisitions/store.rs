@@ -7,6 +7,7 @@ use super::rules::{DocKind, RequisitionStatus, Step};
 use crate::audit::{self, Change};
 use crate::auth::{Act, CurrentUser, Role};
 use crate::catalogue::store::{listing_to_order, not_orderable};
+use crate::db::Batch;
 use crate::error::RuleCode;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::money::stored::{Qty, qty};
@@ -18,7 +19,8 @@ use entity::{
     requisition_line, site, user,
 };
 use rust_decimal::Decimal;
-use sea_orm::sea_query::Expr;
+use sea_orm::QueryTrait;
+use sea_orm::sea_query::{Expr, InsertStatement};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
     EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -132,10 +134,13 @@ pub async fn record_requisition(
     }
     .insert(txn)
     .await?;
-    insert_lines(txn, r.id, checked.lines).await?;
-    record_event(txn, act, r.id, Step::Submit, "").await?;
-    audit::record(
+    // The lines, the step and the audit entry: independent writes, sent together.
+    let mut batch = Batch::new();
+    lines_into(&mut batch, r.id, checked.lines);
+    batch.insert(event(act, r.id, Step::Submit, ""));
+    audit::record_with(
         txn,
+        batch,
         &user.actor(),
         now,
         Change::new("requisition.submit", "requisition", r.id).after(&r),
@@ -150,20 +155,31 @@ pub(super) async fn insert_lines(
     id: RequisitionId,
     lines: Vec<(listing::Model, Qty)>,
 ) -> AppResult<()> {
-    for (l, q) in lines {
-        requisition_line::ActiveModel {
-            requisition_id: Set(id),
-            listing_id: Set(l.id),
-            quantity: Set(q),
-            unit_price: Set(l.price),
-            reserved: Set(Qty::zero()),
-            issued: Set(Qty::zero()),
-            ..Default::default()
-        }
-        .insert(txn)
-        .await?;
-    }
+    let mut batch = Batch::new();
+    lines_into(&mut batch, id, lines);
+    batch.run(txn).await?;
     Ok(())
+}
+
+/// [`insert_lines`]'s insert (one statement for all of them), for a caller's [`Batch`].
+fn lines_into(batch: &mut Batch, id: RequisitionId, lines: Vec<(listing::Model, Qty)>) {
+    if lines.is_empty() {
+        return;
+    }
+    batch.insert(
+        requisition_line::Entity::insert_many(lines.into_iter().map(|(l, q)| {
+            requisition_line::ActiveModel {
+                requisition_id: Set(id),
+                listing_id: Set(l.id),
+                quantity: Set(q),
+                unit_price: Set(l.price),
+                reserved: Set(Qty::zero()),
+                issued: Set(Qty::zero()),
+                ..Default::default()
+            }
+        }))
+        .into_query(),
+    );
 }
 
 /// One step in requisition `id`'s history, with the reason given (returns, rejections).
@@ -174,23 +190,43 @@ pub(super) async fn record_event(
     step: Step,
     reason: &str,
 ) -> AppResult<()> {
-    requisition_event::ActiveModel {
+    txn.execute(&event(act, id, step, reason)).await?;
+    Ok(())
+}
+
+/// [`record_event`]'s insert, for a caller's [`Batch`].
+fn event(act: &Act<'_>, id: RequisitionId, step: Step, reason: &str) -> InsertStatement {
+    requisition_event::Entity::insert(requisition_event::ActiveModel {
         requisition_id: Set(id),
         action: Set(step.event().into()),
         reason: Set(reason.into()),
         by_user: Set(act.actor.id),
         at: Set(act.now),
         ..Default::default()
-    }
-    .insert(txn)
-    .await?;
-    Ok(())
+    })
+    .into_query()
 }
 
 /// Mails the requester of `r` that it was `kind` (`requisition-approved`, `-returned`,
 /// `-rejected`, `-issued`), in the caller's transaction.
 pub(super) async fn mail_requester(
     txn: &DatabaseTransaction,
+    act: &Act<'_>,
+    r: &requisition::Model,
+    kind: &str,
+    reason: &str,
+) -> AppResult<()> {
+    let mut batch = Batch::new();
+    mail_requester_into(txn, &mut batch, act, r, kind, reason).await?;
+    batch.run(txn).await?;
+    Ok(())
+}
+
+/// [`mail_requester`]: the requester read through `txn`, the notice and email added to
+/// `batch` for the caller to run.
+async fn mail_requester_into(
+    txn: &DatabaseTransaction,
+    batch: &mut Batch,
     act: &Act<'_>,
     r: &requisition::Model,
     kind: &str,
@@ -213,8 +249,8 @@ pub(super) async fn mail_requester(
         ),
     ];
     let item = format!("/requisitions/{}", r.id);
-    crate::mail::enqueue_to_users_linked(
-        txn,
+    crate::mail::enqueue_to_users_linked_into(
+        batch,
         &act.base_url,
         act.now,
         &[requester],
@@ -222,7 +258,6 @@ pub(super) async fn mail_requester(
         &item,
         &args,
     )
-    .await
 }
 
 /// A site user's requisition on its own: checked on a reader first (on SQLite the single
@@ -514,6 +549,8 @@ pub async fn approve_requisition(
     )
     .col_expr(requisition::Column::ApprovedAt, Expr::value(Some(now)));
     change_status(txn, approval).await?;
+    // The lines' writes, the step, the notice and the audit entry go together at the end.
+    let mut batch = Batch::new();
     for line in &lines {
         let found = listing_to_order(txn, line.listing_id, today)
             .await?
@@ -536,20 +573,23 @@ pub async fn approve_requisition(
         if reserved.rows_affected != 1 {
             return Err(AppError::Rule(RuleCode::InsufficientStock));
         }
-        requisition_line::Entity::update_many()
-            .col_expr(
-                requisition_line::Column::Reserved,
-                Expr::value(line.quantity),
-            )
-            .col_expr(requisition_line::Column::UnitPrice, Expr::value(l.price))
-            .filter(requisition_line::Column::Id.eq(line.id))
-            .exec(txn)
-            .await?;
+        // Only this approval, which changed the requisition's status, writes its lines.
+        batch.update(
+            requisition_line::Entity::update_many()
+                .col_expr(
+                    requisition_line::Column::Reserved,
+                    Expr::value(line.quantity),
+                )
+                .col_expr(requisition_line::Column::UnitPrice, Expr::value(l.price))
+                .filter(requisition_line::Column::Id.eq(line.id))
+                .into_query(),
+        );
     }
-    record_event(txn, act, r.id, Step::Approve, "").await?;
-    mail_requester(txn, act, &r, "requisition-approved", "").await?;
-    audit::record(
+    batch.insert(event(act, r.id, Step::Approve, ""));
+    mail_requester_into(txn, &mut batch, act, &r, "requisition-approved", "").await?;
+    audit::record_with(
         txn,
+        batch,
         &manager.actor(),
         now,
         Change::new("requisition.approve", "requisition", r.id)
@@ -717,22 +757,25 @@ pub async fn issue(
     // The requester is told first: the slip's number is taken last, just before the audit
     // entry, since its counter stays locked until the transaction ends and every other issue
     // waits for it.
-    mail_requester(txn, act, &r, "requisition-issued", "").await?;
+    let mut batch = Batch::new();
+    mail_requester_into(txn, &mut batch, act, &r, "requisition-issued", "").await?;
     // The issue slip (出库单): its lines are the issue movements of this requisition written
-    // at this instant.
+    // at this instant. It, the step and the audit entry go with the notice, together.
     let slip_number = super::numbers::allocate(txn, DocKind::IssueSlip, today).await?;
-    issue_slip::ActiveModel {
-        number: Set(slip_number.clone()),
-        requisition_id: Set(r.id),
-        issued_by: Set(keeper.id),
-        issued_at: Set(now),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
-    record_event(txn, act, r.id, step, &slip_number).await?;
-    audit::record(
+    batch.insert(
+        issue_slip::Entity::insert(issue_slip::ActiveModel {
+            number: Set(slip_number.clone()),
+            requisition_id: Set(r.id),
+            issued_by: Set(keeper.id),
+            issued_at: Set(now),
+            ..Default::default()
+        })
+        .into_query(),
+    );
+    batch.insert(event(act, r.id, step, &slip_number));
+    audit::record_with(
         txn,
+        batch,
         &keeper.actor(),
         now,
         Change::new("requisition.issue", "requisition", r.id)

@@ -245,3 +245,66 @@ async fn rows_looked_up_by_their_parent_are_found_through_an_index() {
     }
     txn.rollback().await.unwrap();
 }
+
+/// A batch of independent writes (`portal::db::Batch`, one round trip) writes each of them,
+/// in order within a table; and when one of them fails, the transaction keeps none of them.
+#[tokio::test]
+async fn a_batch_writes_all_its_statements_or_with_its_transaction_none() {
+    use sea_orm::TransactionTrait;
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+    let app = crate::helpers::spawn_app().await;
+    let db = &app.state.db.write;
+    let setting = |key: &str, value: &str| {
+        Query::insert()
+            .into_table(Alias::new("settings"))
+            .columns([
+                Alias::new("key"),
+                Alias::new("value"),
+                Alias::new("updated_at"),
+            ])
+            .values_panic([key.into(), value.into(), chrono::Utc::now().into()])
+            .to_owned()
+    };
+    let value_of = |key: &'static str| {
+        let db = app.state.db.read.clone();
+        async move {
+            use sea_orm::EntityTrait;
+            entity::setting::Entity::find_by_id(key.to_string())
+                .one(&db)
+                .await
+                .ok()
+                .flatten()
+                .map(|s| s.value)
+        }
+    };
+    let mut batch = portal::db::Batch::new();
+    batch
+        .insert(setting("batch_a", "1"))
+        .insert(setting("batch_b", "2"))
+        .update(
+            Query::update()
+                .table(Alias::new("settings"))
+                .value(Alias::new("value"), "3")
+                .and_where(Expr::col(Alias::new("key")).eq("batch_c"))
+                .to_owned(),
+        )
+        .insert(setting("batch_c", "4"));
+    let txn = db.begin().await.unwrap();
+    batch.run(&txn).await.unwrap();
+    txn.commit().await.unwrap();
+    assert_eq!(value_of("batch_a").await.as_deref(), Some("1"));
+    assert_eq!(value_of("batch_b").await.as_deref(), Some("2"));
+    // The update changed nothing: SQLite runs the parts in order, and PostgreSQL's parts all
+    // see the database as it was before the statement.
+    assert_eq!(value_of("batch_c").await.as_deref(), Some("4"));
+    // The last part fails (the key is taken): the first part is not kept either.
+    let mut failing = portal::db::Batch::new();
+    failing
+        .insert(setting("batch_d", "5"))
+        .insert(setting("batch_a", "6"));
+    let txn = db.begin().await.unwrap();
+    assert!(failing.run(&txn).await.is_err());
+    drop(txn);
+    assert_eq!(value_of("batch_d").await, None);
+    assert_eq!(value_of("batch_a").await.as_deref(), Some("1"));
+}
