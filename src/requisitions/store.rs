@@ -664,6 +664,9 @@ pub async fn issue(
     errors.into_result()?;
     let today = act.today;
     let now = act.now;
+    // The movements, the notice, the slip, the step and the audit entry go together at the
+    // end.
+    let mut batch = Batch::new();
     for (line, q) in &plan {
         // The plan price in force today, read with the listing, goes with the issue (the
         // price-difference table).
@@ -691,6 +694,7 @@ pub async fn issue(
         }
         draw_oldest_first(
             txn,
+            &mut batch,
             l.id,
             *q,
             AppError::Rule(RuleCode::InsufficientStock),
@@ -757,7 +761,6 @@ pub async fn issue(
     // The requester is told first: the slip's number is taken last, just before the audit
     // entry, since its counter stays locked until the transaction ends and every other issue
     // waits for it.
-    let mut batch = Batch::new();
     mail_requester_into(txn, &mut batch, act, &r, "requisition-issued", "").await?;
     // The issue slip (出库单): its lines are the issue movements of this requisition written
     // at this instant. It, the step and the audit entry go with the notice, together.

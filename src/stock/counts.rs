@@ -283,8 +283,10 @@ async fn apply_loss(
     if took.rows_affected != 1 {
         return Err(AppError::Rule(RuleCode::CountLossTakesReserved));
     }
+    let mut movements = crate::db::Batch::new();
     draw_oldest_first(
         txn,
+        &mut movements,
         l.id,
         loss,
         AppError::Conflict(RuleCode::StockChanged),
@@ -300,7 +302,9 @@ async fn apply_loss(
             note: &format!("count {}: {}", c.id, c.reason),
         },
     )
-    .await
+    .await?;
+    movements.run(txn).await?;
+    Ok(())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

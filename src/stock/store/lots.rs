@@ -417,9 +417,11 @@ pub(crate) struct DrawnAs<'a> {
 /// loss, as issue does): each lot's share under a conditional update of its own, one negative
 /// movement each, and the lot's stale clock restarted. The listing's own on-hand is the
 /// caller's, moved first under its own condition. `short` is the error when the lots hold less
-/// than `quantity`.
+/// than `quantity`. The movements go into `batch` (one insert for all of them), which the
+/// caller runs before its transaction commits.
 pub(crate) async fn draw_oldest_first(
     txn: &DatabaseTransaction,
+    batch: &mut crate::db::Batch,
     listing_id: ListingId,
     quantity: Qty,
     short: AppError,
@@ -435,6 +437,7 @@ pub(crate) async fn draw_oldest_first(
         .map(|x| (x.id, x.received_on, x.quantity.value()))
         .collect();
     let allocation = allocate_oldest_first(&avail, quantity.value()).ok_or(short)?;
+    let mut movements = Vec::with_capacity(allocation.len());
     for (lot_id, take) in allocation {
         let take_q = Qty::new(take).unwrap_or_default();
         let drawn = lot::Entity::update_many()
@@ -454,7 +457,11 @@ pub(crate) async fn draw_oldest_first(
             .iter()
             .find(|x| x.id == lot_id)
             .ok_or(AppError::NotFound)?;
-        insert_movement(txn, lot_row, -take, drawn_as).await?;
+        movements.push(movement_row(lot_row, -take, drawn_as)?);
+    }
+    if !movements.is_empty() {
+        use sea_orm::QueryTrait;
+        batch.insert(movement::Entity::insert_many(movements).into_query());
     }
     Ok(())
 }
@@ -500,6 +507,16 @@ async fn insert_movement(
     quantity: Decimal,
     d: &DrawnAs<'_>,
 ) -> AppResult<()> {
+    movement_row(lot, quantity, d)?.insert(txn).await?;
+    Ok(())
+}
+
+/// The ledger row [`insert_movement`] writes.
+fn movement_row(
+    lot: &lot::Model,
+    quantity: Decimal,
+    d: &DrawnAs<'_>,
+) -> AppResult<movement::ActiveModel> {
     let DrawnAs {
         kind,
         unit_price,
@@ -516,7 +533,7 @@ async fn insert_movement(
         "quantity",
         line_amount(quantity, unit_price.value()).map_err(|e| e.on("quantity"))?,
     )?;
-    movement::ActiveModel {
+    Ok(movement::ActiveModel {
         lot_id: Set(lot.id),
         listing_id: Set(lot.listing_id),
         supplier_id: Set(lot.supplier_id),
@@ -533,8 +550,5 @@ async fn insert_movement(
         by_user: Set(Some(by)),
         note: Set(note.into()),
         ..Default::default()
-    }
-    .insert(txn)
-    .await?;
-    Ok(())
+    })
 }
