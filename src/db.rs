@@ -181,14 +181,8 @@ fn sqlite_options(url: &str, pool: u32, max_mb: Option<u64>) -> ConnectOptions {
 /// dropped fails too, and sqlx still counts the connection as inside a transaction. Reused,
 /// every later `begin` on it would become a `SAVEPOINT` nested in that dead transaction:
 /// its "commit" only releases the savepoint, the request answers 201, and nothing ever
-/// reaches the file. A connection that seems inside a transaction is pinged first, which lets
-/// it finish the rollback it was sent, so a transaction that rolled back normally does not
-/// cost a reconnection. One that is not needs no ping: a commit or rollback counts the
-/// transaction as ended only once it succeeded, and on SQLite a dropped transaction's
-/// rollback is pending only while it is still counted (PostgreSQL's driver counts it ended
-/// when queued, and its own ping that follows sends it). (sqlx pings every connection handed back after
-/// this hook anyway; a second ping here for all of them was one more round trip per write
-/// transaction inside SQLite's single writer's turn: issue 16.)
+/// reaches the file. The ping first lets the connection finish the rollback it was sent, so
+/// a transaction that rolled back normally does not cost a reconnection.
 fn discard_if_in_transaction<C>(
     conn: &mut C,
 ) -> futures_util::future::BoxFuture<'_, Result<bool, sea_orm::sqlx::Error>>
@@ -196,9 +190,6 @@ where
     C: sea_orm::sqlx::Connection,
 {
     Box::pin(async move {
-        if !conn.is_in_transaction() {
-            return Ok(true);
-        }
         conn.ping().await?;
         if conn.is_in_transaction() {
             tracing::warn!("a connection came back inside a failed transaction; it is closed");
