@@ -61,14 +61,6 @@ impl Batch {
         self
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.parts.is_empty()
-    }
-
-    pub fn len(&self) -> usize {
-        self.parts.len()
-    }
-
     /// The batch as one statement (the text and its values) for `backend`.
     pub fn statement(&self, backend: DbBackend) -> Statement {
         let postgres = backend == DbBackend::Postgres;

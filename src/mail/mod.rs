@@ -223,15 +223,30 @@ async fn notify(
     link: Option<&str>,
     args: &[(&str, String)],
 ) -> AppResult<()> {
-    notify_each(
-        conn,
+    let mut batch = crate::db::Batch::new();
+    notify_into(&mut batch, base_url, now, users, kind, link, args)?;
+    batch.run(conn).await?;
+    Ok(())
+}
+
+/// [`notify`]'s notices and emails, added to `batch` for the caller to run.
+fn notify_into(
+    batch: &mut crate::db::Batch,
+    base_url: &str,
+    now: DateTime<Utc>,
+    users: &[entity::user::Model],
+    kind: &str,
+    link: Option<&str>,
+    args: &[(&str, String)],
+) -> AppResult<()> {
+    notify_each_into(
+        batch,
         base_url,
         now,
         kind,
         link,
         users.iter().map(|u| (u, args.to_vec())).collect(),
     )
-    .await
 }
 
 /// Queues `kind` about the item at `link` to many users at once, each with arguments of their
@@ -259,14 +274,7 @@ pub fn enqueue_to_users_linked_into(
     link: &str,
     args: &[(&str, String)],
 ) -> AppResult<()> {
-    notify_each_into(
-        batch,
-        base_url,
-        now,
-        kind,
-        Some(link),
-        users.iter().map(|u| (u, args.to_vec())).collect(),
-    )
+    notify_into(batch, base_url, now, users, kind, Some(link), args)
 }
 
 /// [`notify`] with each user's own arguments; `name` is set to the user's.
