@@ -9,6 +9,7 @@ use sea_orm::{
 use std::time::Duration;
 
 mod batch;
+mod lane;
 pub use batch::Batch;
 
 /// The connections of one process.
@@ -20,6 +21,8 @@ pub struct Db {
     pub write: DatabaseConnection,
     pub read: DatabaseConnection,
     pub storage: StorageWatch,
+    /// SQLite's write transactions' own thread (see [`Db::in_writer_lane`]); none on PostgreSQL.
+    lane: Option<std::sync::Arc<lane::Lane>>,
 }
 
 impl Db {
@@ -44,6 +47,20 @@ impl Db {
             _ => self.write.begin().await,
         }
     }
+
+    /// Runs `work`, a write transaction from its `begin_write` to its commit, on SQLite on
+    /// the writer's own thread ([`lane`]); on PostgreSQL, where writers do not take turns,
+    /// in place.
+    pub async fn in_writer_lane<T, F>(&self, work: F) -> T
+    where
+        F: std::future::Future<Output = T> + Send + 'static,
+        T: Send + 'static,
+    {
+        match &self.lane {
+            Some(lane) => lane.run(work).await,
+            _ => work.await,
+        }
+    }
 }
 
 /// Connects to `url`. `schema` selects a PostgreSQL schema (the tests use one each).
@@ -66,6 +83,7 @@ pub async fn connect_with(
             write,
             read,
             storage: StorageWatch::default(),
+            lane: Some(lane::Lane::start().map_err(|e| DbErr::Custom(e.to_string()))?),
         })
     } else {
         let mut opts = ConnectOptions::new(url.to_string());
@@ -87,6 +105,7 @@ pub async fn connect_with(
             write: conn.clone(),
             read: conn,
             storage: StorageWatch::default(),
+            lane: None,
         })
     }
 }

@@ -271,10 +271,18 @@ pub async fn submit_requisition_now(
 ) -> AppResult<requisition::Model> {
     let act = Act::of(state, user);
     let checked = check_requisition(&state.db.read, &act, input).await?;
-    let txn = state.db.begin_write().await?;
-    let r = record_requisition(&txn, &act, checked).await?;
-    txn.commit().await?;
-    Ok(r)
+    let (state, user) = (state.clone(), user.clone());
+    state
+        .db
+        .clone()
+        .in_writer_lane(async move {
+            let act = Act::of(&state, &user);
+            let txn = state.db.begin_write().await?;
+            let r = record_requisition(&txn, &act, checked).await?;
+            txn.commit().await?;
+            Ok(r)
+        })
+        .await
 }
 
 pub(super) async fn load_requisition(
@@ -607,9 +615,15 @@ pub async fn approve_requisition_now(
     manager: &CurrentUser,
     id: RequisitionId,
 ) -> AppResult<requisition::Model> {
-    let txn = state.db.begin_write().await?;
-    approve_requisition(&txn, &Act::of(state, manager), id).await?;
-    txn.commit().await?;
+    let (st, manager) = (state.clone(), manager.clone());
+    state
+        .db
+        .in_writer_lane(async move {
+            let txn = st.db.begin_write().await?;
+            approve_requisition(&txn, &Act::of(&st, &manager), id).await?;
+            txn.commit().await.map_err(AppError::from)
+        })
+        .await?;
     state.mail_wake.notify_one();
     after_commit(state, id).await
 }
@@ -795,9 +809,15 @@ pub async fn issue_now(
     id: RequisitionId,
     issue_lines: Vec<IssueLine>,
 ) -> AppResult<requisition::Model> {
-    let txn = state.db.begin_write().await?;
-    issue(&txn, &Act::of(state, keeper), id, issue_lines).await?;
-    txn.commit().await?;
+    let (st, keeper) = (state.clone(), keeper.clone());
+    state
+        .db
+        .in_writer_lane(async move {
+            let txn = st.db.begin_write().await?;
+            issue(&txn, &Act::of(&st, &keeper), id, issue_lines).await?;
+            txn.commit().await.map_err(AppError::from)
+        })
+        .await?;
     state.mail_wake.notify_one();
     after_commit(state, id).await
 }
