@@ -11,19 +11,14 @@ use entity::{ListingId, LotId, SupplierId};
 /// old, and asks their suppliers to take them back or exchange them. Flags each lot once.
 pub async fn stale_scan(state: &AppState, as_of: NaiveDate) -> AppResult<JobDetail> {
     let months = stale_months_by_supplier(&state.db.read).await?;
-    // Suppliers with a lot that is stale under the shortest agreement (one month): a superset
-    // of those with stale lots, found through the index on `last_movement_on`.
-    let Some(widest) = stale_cutoff(as_of, 1) else {
-        return Ok(JobDetail::new("job-detail-stale-scan").arg("count", 0));
-    };
-    let suppliers: Vec<SupplierId> = lot::Entity::find()
+    // Every supplier: the flagging UPDATE finds each one's stale lots through the index on
+    // (supplier, last movement), one seek for a supplier with none. Looking first for the
+    // suppliers that have any read every lot's row (quantity and flag are not in an index):
+    // 0.2 s of 200,000 lots, more than half of what the scan spent beyond the UPDATE itself.
+    let suppliers: Vec<SupplierId> = supplier::Entity::find()
         .select_only()
-        .column(lot::Column::SupplierId)
-        .distinct()
-        .filter(lot::Column::Quantity.gt(Qty::zero()))
-        .filter(lot::Column::StaleFlaggedOn.is_null())
-        .filter(lot::Column::LastMovementOn.lte(widest))
-        .order_by_asc(lot::Column::SupplierId)
+        .column(supplier::Column::Id)
+        .order_by_asc(supplier::Column::Id)
         .into_tuple()
         .all(&state.db.read)
         .await?;
