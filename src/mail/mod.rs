@@ -223,10 +223,15 @@ async fn notify(
     link: Option<&str>,
     args: &[(&str, String)],
 ) -> AppResult<()> {
-    let mut batch = crate::db::Batch::new();
-    notify_into(&mut batch, base_url, now, users, kind, link, args)?;
-    batch.run(conn).await?;
-    Ok(())
+    notify_each(
+        conn,
+        base_url,
+        now,
+        kind,
+        link,
+        users.iter().map(|u| (u, args.to_vec())).collect(),
+    )
+    .await
 }
 
 /// [`notify`]'s notices and emails, added to `batch` for the caller to run.

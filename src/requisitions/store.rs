@@ -271,14 +271,12 @@ pub async fn submit_requisition_now(
 ) -> AppResult<requisition::Model> {
     let act = Act::of(state, user);
     let checked = check_requisition(&state.db.read, &act, input).await?;
-    let (state, user) = (state.clone(), user.clone());
+    let (st, user) = (state.clone(), user.clone());
     state
         .db
-        .clone()
         .in_writer_lane(async move {
-            let act = Act::of(&state, &user);
-            let txn = state.db.begin_write().await?;
-            let r = record_requisition(&txn, &act, checked).await?;
+            let txn = st.db.begin_write().await?;
+            let r = record_requisition(&txn, &Act::of(&st, &user), checked).await?;
             txn.commit().await?;
             Ok(r)
         })
